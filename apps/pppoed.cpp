@@ -1,0 +1,93 @@
+// pppoed: the PPPoE access concentrator. Thin main: options -> Config -> Server.
+#include <CLI/CLI.hpp>
+
+#include "common/log.hpp"
+#include "master/config.hpp"
+#include "master/server.hpp"
+
+using namespace pppoe;
+
+int main(int argc, char** argv) {
+  CLI::App app{"pppoed - PPPoE access concentrator with a userland data plane"};
+  app.footer(
+      "Options override the config file. A lab needs no file: pppoed --secrets ppp.secret eth1\n"
+      "See docs/operator-guide.md and etc/pppoed.conf.");
+  std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth;
+  unsigned echo_interval = 0, echo_failure = 0;
+  bool debug = false;
+  std::string iface;
+  app.add_option("-f,--config", config_file, "config file");
+  app.add_option("--secrets", secrets, "local users in ppp.secret format: user secret [ip]");
+  app.add_option("--pool", pool, "address pool: FIRST-LAST or ADDRESS/LEN, comma separated");
+  app.add_option("--local-ip", local_ip, "our address on every session (IPCP)");
+  app.add_option("--dns", dns, "DNS servers offered (RFC 1877): IP[,IP]");
+  app.add_option("-a,--ac-name", ac_name, "AC-Name tag");
+  app.add_option("-p,--service", service, "offered Service-Name (repeatable in the config file)");
+  app.add_option("--auth", auth, "authentication methods in order of preference, e.g. mschapv2,chap,pap");
+  app.add_option("--lcp-echo-interval", echo_interval, "seconds between LCP echo requests (0 = off)");
+  app.add_option("--lcp-echo-failure", echo_failure, "unanswered echoes before the session is dropped");
+  app.add_option("--control", control, "control socket path");
+  app.add_option("--tun", tun, "TUN interface name");
+  app.add_flag("-d,--debug", debug, "debug logging");
+  app.add_option("interface", iface, "subscriber-facing Ethernet interface");
+  CLI11_PARSE(app, argc, argv);
+
+  log::set_program("pppoed");
+  if (debug) log::set_level(log::Level::kDebug);
+  master::Config config;
+  if (!config_file.empty()) {
+    if (auto r = master::load_config_file(config, config_file); !r) {
+      log::error("{}", r.error());
+      return 2;
+    }
+  }
+  auto set = [&](const char* name, const std::string& value) -> bool {
+    if (value.empty()) return true;
+    if (auto r = master::apply_setting(config, name, {value}); !r) {
+      log::error("option --{}: {}", name, r.error());
+      return false;
+    }
+    return true;
+  };
+  if (!set("interface", iface) || !set("secrets", secrets) || !set("pool", pool) || !set("local-ip", local_ip) ||
+      !set("dns", dns) || !set("ac-name", ac_name) || !set("service-name", service) ||
+      !set("control-socket", control) || !set("tun", tun))
+    return 2;
+  if (!auth.empty()) {
+    std::vector<std::string> methods;
+    std::size_t start = 0;
+    while (start <= auth.size()) {
+      auto comma = auth.find(',', start);
+      if (comma == std::string::npos) comma = auth.size();
+      methods.push_back(auth.substr(start, comma - start));
+      start = comma + 1;
+    }
+    if (auto r = master::apply_setting(config, "auth", methods); !r) {
+      log::error("option --auth: {}", r.error());
+      return 2;
+    }
+  }
+  if (app.count("--lcp-echo-interval") > 0) config.lcp_echo_interval = echo_interval;
+  if (app.count("--lcp-echo-failure") > 0) config.lcp_echo_failure = echo_failure;
+  if (auto r = master::validate(config); !r) {
+    log::error("{}", r.error());
+    return 2;
+  }
+  session::LocalSecrets users;
+  if (!config.secrets_file.empty()) {
+    auto loaded = session::LocalSecrets::load(config.secrets_file);
+    if (!loaded) {
+      log::error("{}", loaded.error());
+      return 2;
+    }
+    users = std::move(*loaded);
+  } else {
+    log::warn("no secrets file: every authentication will fail (use --secrets or 'secrets' in the config)");
+  }
+  auto server = master::Server::create(std::move(config), std::move(users));
+  if (!server) {
+    log::error("{}", server.error());
+    return 1;
+  }
+  return (*server)->run();
+}

@@ -1,0 +1,377 @@
+#include "client/load_generator.hpp"
+
+#include <signal.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "common/log.hpp"
+#include "dataplane/packet_socket.hpp"
+#include "proto/ether.hpp"
+#include "proto/ip.hpp"
+#include "proto/pppoe.hpp"
+#include "session/client_session.hpp"
+
+namespace pppoe::client {
+namespace {
+
+using pppoe_proto::Code;
+using session::EndReason;
+
+enum class Stage : std::uint8_t { kIdle, kPadiSent, kPadrSent, kPpp, kUp, kFailed, kClosed };
+
+constexpr unsigned kDiscoveryAttempts = 4;  // RFC 2516 section 5: retransmit with back-off
+
+struct Client;
+
+struct Context {
+  const LoadOptions& options;
+  dataplane::PacketSocket& socket;
+  TimePoint now{};
+  std::uint32_t seed = 0;
+};
+
+struct Client final : session::LinkOutput {
+  Client(Context& ctx, std::uint32_t index, MacAddress mac) : ctx_(ctx), index_(index), mac_(mac) {}
+
+  void send_ppp(ppp::Protocol protocol, Bytes payload) override {
+    MutableBytes buf = ctx_.socket.tx_buffer();
+    ByteWriter w(buf);
+    ether::encode({ac_mac_, mac_, {}, static_cast<std::uint16_t>(ether::EtherType::kPppoeSession)}, w);
+    pppoe_proto::encode_header({1, 1, Code::kSession, session_id_, static_cast<std::uint16_t>(payload.size() + 2)}, w);
+    w.u16(static_cast<std::uint16_t>(protocol));
+    w.bytes(payload);
+    if (!w.overflow()) ctx_.socket.commit(w.size());
+  }
+  void network_up() override {
+    if (stage_ != Stage::kPpp) return;
+    stage_ = Stage::kUp;
+    setup_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - started_).count();
+  }
+  void link_dead(EndReason reason) override {
+    if (stage_ == Stage::kUp) {
+      stage_ = Stage::kClosed;
+      closed_by_server_ = reason != EndReason::kShutdown && reason != EndReason::kAdminReset;
+      return;
+    }
+    if (stage_ == Stage::kFailed || stage_ == Stage::kClosed) return;
+    switch (reason) {
+      case EndReason::kAuthFailed:
+      case EndReason::kAuthTimeout: fail("auth"); return;
+      case EndReason::kNcpFailed: fail("ipcp"); return;
+      case EndReason::kPeerPadt: fail(link_ && link_->phase() == session::Phase::kNetwork ? "ipcp" : "padt"); return;
+      case EndReason::kLcpFailed:
+      case EndReason::kEchoTimeout:
+      case EndReason::kLoopback:
+        fail("lcp");
+        return;
+      case EndReason::kPeerTerminate:
+        // The AC ended negotiation: blame the phase we were in.
+        fail(link_ && link_->phase() == session::Phase::kNetwork ? "ipcp"
+             : link_ && link_->phase() == session::Phase::kAuthenticate ? "auth" : "lcp");
+        return;
+      case EndReason::kNone:
+      case EndReason::kPoolExhausted:
+      case EndReason::kSessionTimeout:
+      case EndReason::kIdleTimeout:
+      case EndReason::kAdminReset:
+      case EndReason::kShutdown:
+        fail("closed");
+        return;
+    }
+  }
+
+  void fail(std::string phase) {
+    stage_ = Stage::kFailed;
+    failed_phase_ = std::move(phase);
+  }
+
+  void send_discovery(Code code) {
+    MutableBytes buf = ctx_.socket.tx_buffer();
+    ByteWriter w(buf);
+    MacAddress dst = code == Code::kPadi ? MacAddress::broadcast() : ac_mac_;
+    ether::encode({dst, mac_, {}, static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)}, w);
+    pppoe_proto::Tags tags;
+    tags.service_name = ctx_.options.service;
+    tags.host_uniq = std::vector<std::uint8_t>{static_cast<std::uint8_t>(index_ >> 24), static_cast<std::uint8_t>(index_ >> 16),
+                                               static_cast<std::uint8_t>(index_ >> 8), static_cast<std::uint8_t>(index_)};
+    if (ctx_.options.max_payload != 0) tags.ppp_max_payload = ctx_.options.max_payload;
+    if (code == Code::kPadr) {
+      tags.ac_cookie = cookie_;
+      tags.relay_session_id = relay_;
+    }
+    std::uint16_t sid = code == Code::kPadt ? session_id_ : 0;
+    std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), code, sid, tags);
+    if (n > 0) ctx_.socket.commit(w.size() + n);
+  }
+
+  void start() {
+    started_ = ctx_.now;
+    stage_ = Stage::kPadiSent;
+    attempts_ = 1;
+    send_discovery(Code::kPadi);
+    retry_at_ = ctx_.now + seconds(1);
+  }
+
+  void on_discovery(const ether::Header& eth, const pppoe_proto::Packet& pkt, const pppoe_proto::Tags& tags) {
+    switch (pkt.header.code) {
+      case Code::kPado:
+        if (stage_ != Stage::kPadiSent) return;
+        if (tags.service_name_error || tags.ac_system_error || tags.generic_error) return;
+        ac_mac_ = eth.src;
+        cookie_ = tags.ac_cookie;
+        relay_ = tags.relay_session_id;
+        stage_ = Stage::kPadrSent;
+        attempts_ = 1;
+        send_discovery(Code::kPadr);
+        retry_at_ = ctx_.now + seconds(1);
+        return;
+      case Code::kPads: {
+        if (stage_ != Stage::kPadrSent || eth.src != ac_mac_) return;
+        if (pkt.header.session_id == 0 || tags.service_name_error || tags.ac_system_error || tags.generic_error) {
+          fail("discovery");
+          return;
+        }
+        session_id_ = pkt.header.session_id;
+        stage_ = Stage::kPpp;
+        session::LinkSettings ls;
+        ls.lcp.role = ppp::LinkRole::kPeer;
+        ls.lcp.auth_methods = ctx_.options.auth;
+        ls.echo_interval = seconds(0);  // the AC probes us; we answer
+        ls.ipv6 = ctx_.options.ipv6;
+        std::uint64_t iid = (std::uint64_t{0x0200'0000} << 32) | (std::uint64_t{ctx_.seed & 0xffff} << 16 << 16) | index_ | 1;
+        link_ = std::make_unique<session::ClientSession>(
+            *this, ls, session::Credentials{ctx_.options.user, ctx_.options.password}, iid,
+            ctx_.seed ^ (index_ * 2654435761u));
+        link_->start(ctx_.now);
+        return;
+      }
+      case Code::kPadt:
+        if (pkt.header.session_id != session_id_ || eth.src != ac_mac_) return;
+        if (link_) link_->lower_down(EndReason::kPeerPadt, ctx_.now);
+        return;
+      case Code::kPadi:
+      case Code::kPadr:
+      case Code::kSession:
+        return;
+    }
+  }
+
+  void tick() {
+    if (stage_ == Stage::kPadiSent || stage_ == Stage::kPadrSent) {
+      if (ctx_.now < retry_at_) return;
+      if (attempts_ >= kDiscoveryAttempts) {
+        fail("discovery");
+        return;
+      }
+      ++attempts_;
+      send_discovery(stage_ == Stage::kPadiSent ? Code::kPadi : Code::kPadr);
+      retry_at_ = ctx_.now + seconds(1) * (1 << (attempts_ - 1));
+      return;
+    }
+    if (link_ && (stage_ == Stage::kPpp || stage_ == Stage::kUp)) link_->tick(ctx_.now);
+  }
+
+  Context& ctx_;
+  std::uint32_t index_;
+  MacAddress mac_;
+  MacAddress ac_mac_;
+  Stage stage_ = Stage::kIdle;
+  std::uint16_t session_id_ = 0;
+  std::optional<std::vector<std::uint8_t>> cookie_, relay_;
+  unsigned attempts_ = 0;
+  TimePoint retry_at_{};
+  TimePoint started_{};
+  double setup_ms_ = 0;
+  std::string failed_phase_;
+  bool closed_by_server_ = false;
+  std::uint64_t pings_sent_ = 0, pings_ok_ = 0, pings_bad_ = 0;
+  std::unique_ptr<session::ClientSession> link_;
+};
+
+volatile sig_atomic_t g_interrupted = 0;
+void on_signal(int) { g_interrupted = 1; }
+
+}  // namespace
+
+std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
+  dataplane::PacketSocketOptions so;
+  so.promiscuous = true;
+  auto socket = dataplane::PacketSocket::open(o.interface, so);
+  if (!socket) return std::unexpected(socket.error());
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+
+  Context ctx{o, *socket};
+  while (::getrandom(&ctx.seed, sizeof ctx.seed, 0) != sizeof ctx.seed) {
+  }
+  std::vector<std::unique_ptr<Client>> clients;
+  std::unordered_map<std::uint64_t, Client*> by_mac;
+  for (std::uint32_t i = 0; i < o.sessions; ++i) {
+    auto mac = MacAddress::local_admin(ctx.seed & 0xff, i + 1);
+    clients.push_back(std::make_unique<Client>(ctx, i + 1, mac));
+    by_mac[mac.as_u64()] = clients.back().get();
+  }
+
+  auto pump = [&](int timeout_ms) {
+    pollfd p{socket->fd(), POLLIN, 0};
+    ::poll(&p, 1, timeout_ms);
+    ctx.now = Clock::now();
+    for (int round = 0; round < 64; ++round) {
+      std::size_t n = socket->receive_batch([&](Bytes frame) {
+        auto f = ether::decode(frame);
+        if (!f) return;
+        auto it = by_mac.find(f->header.dst.as_u64());
+        if (it == by_mac.end()) return;
+        Client& c = *it->second;
+        auto pkt = pppoe_proto::decode(f->payload);
+        if (!pkt) return;
+        if (f->header.ether_type == static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)) {
+          auto tags = pppoe_proto::decode_tags(pkt->payload);
+          if (tags) c.on_discovery(f->header, *pkt, *tags);
+          return;
+        }
+        if (f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession)) return;
+        if (!c.link_ || pkt->header.session_id != c.session_id_) return;
+        ByteReader r(pkt->payload);
+        auto proto = r.u16();
+        if (!proto) return;
+        if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv4)) {
+          if (auto reply = ip::parse_icmp_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
+            if (reply->payload_ok)
+              ++c.pings_ok_;
+            else
+              ++c.pings_bad_;
+          }
+          return;
+        }
+        if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv6)) return;
+        c.link_->receive(static_cast<ppp::Protocol>(*proto), r.rest(), ctx.now);
+      });
+      if (n < dataplane::PacketSocket::kBatch) break;
+    }
+    for (auto& c : clients) c->tick();
+    socket->flush();
+  };
+
+  // Setup: start clients at the requested rate, until all are up or failed.
+  TimePoint t0 = Clock::now();
+  TimePoint deadline = t0 + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.setup_timeout));
+  std::size_t next = 0;
+  TimePoint last_progress = t0;
+  for (;;) {
+    ctx.now = Clock::now();
+    double elapsed = std::chrono::duration<double>(ctx.now - t0).count();
+    std::size_t allowed = o.rate > 0 ? std::min<std::size_t>(clients.size(), static_cast<std::size_t>(elapsed * o.rate) + 1)
+                                     : clients.size();
+    // Back-pressure of our own: at most 256 sessions in discovery at once when unpaced.
+    std::size_t in_discovery = 0;
+    for (std::size_t i = 0; i < next; ++i)
+      if (clients[i]->stage_ == Stage::kPadiSent || clients[i]->stage_ == Stage::kPadrSent) ++in_discovery;
+    while (next < allowed && (o.rate > 0 || in_discovery < 256)) {
+      clients[next++]->start();
+      ++in_discovery;
+    }
+    socket->flush();
+    pump(10);
+    std::size_t settled = 0, up = 0, failed = 0;
+    for (auto& c : clients) {
+      if (c->stage_ == Stage::kUp) ++up;
+      if (c->stage_ == Stage::kFailed || c->stage_ == Stage::kClosed) ++failed;
+    }
+    settled = up + failed;
+    if (o.progress && ctx.now - last_progress >= seconds(1)) {
+      last_progress = ctx.now;
+      std::fprintf(stderr, "progress: %zu up, %zu failed, %zu pending\n", up, failed, clients.size() - settled);
+    }
+    if (settled == clients.size() || ctx.now >= deadline || g_interrupted) break;
+  }
+  for (auto& c : clients)
+    if (c->stage_ != Stage::kUp && c->stage_ != Stage::kFailed && c->stage_ != Stage::kClosed) c->fail("timeout");
+  TimePoint setup_end = Clock::now();
+
+  // Let IPv6CP finish where it is still negotiating; it does not gate success.
+  for (int i = 0; i < 20 && !g_interrupted; ++i) pump(10);
+
+  // Traffic: ICMP echo through every session to the target.
+  if (o.pings > 0) {
+    for (unsigned seq = 0; seq < o.pings && !g_interrupted; ++seq) {
+      for (auto& c : clients) {
+        if (c->stage_ != Stage::kUp) continue;
+        Ipv4Address target = o.target.value_or(c->link_->server_address());
+        std::array<std::uint8_t, 1600> pkt{};
+        std::size_t n = ip::build_icmp_echo(pkt, c->link_->address(), target, static_cast<std::uint16_t>(c->index_ & 0xffff),
+                                            static_cast<std::uint16_t>(seq), o.ping_size);
+        if (n == 0) continue;
+        c->send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), n));
+        ++c->pings_sent_;
+      }
+      socket->flush();
+      pump(5);
+    }
+    TimePoint wait_until = Clock::now() + seconds(3);
+    while (Clock::now() < wait_until && !g_interrupted) {
+      bool all = true;
+      for (auto& c : clients)
+        if (c->stage_ == Stage::kUp && c->pings_ok_ + c->pings_bad_ < c->pings_sent_) all = false;
+      if (all) break;
+      pump(10);
+    }
+  }
+
+  // Hold: keep sessions up (answering LCP echoes) for the requested time.
+  TimePoint hold_until = Clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold));
+  while (Clock::now() < hold_until && !g_interrupted) pump(50);
+
+  LoadReport report;
+  report.attempted = static_cast<unsigned>(clients.size());
+  std::vector<double> setup;
+  for (auto& c : clients) {
+    bool was_up = c->stage_ == Stage::kUp || (c->stage_ == Stage::kClosed);
+    if (was_up) {
+      ++report.established;
+      setup.push_back(c->setup_ms_);
+      if (c->link_ && c->link_->ipv6cp_state() == ppp::State::kOpened) ++report.ipv6_up;
+      if (c->stage_ == Stage::kClosed && c->closed_by_server_) ++report.closed_by_server;
+    } else {
+      ++report.failed_by_phase[c->failed_phase_.empty() ? "unknown" : c->failed_phase_];
+    }
+    report.pings_sent += c->pings_sent_;
+    report.pings_received += c->pings_ok_ + c->pings_bad_;
+    report.pings_corrupted += c->pings_bad_;
+    if (c->pings_sent_ > 0 && c->pings_ok_ == c->pings_sent_) ++report.sessions_with_traffic;
+  }
+  std::sort(setup.begin(), setup.end());
+  auto pct = [&](double p) {
+    if (setup.empty()) return 0.0;
+    std::size_t i = static_cast<std::size_t>(p * static_cast<double>(setup.size() - 1) + 0.5);
+    return setup[std::min(i, setup.size() - 1)];
+  };
+  report.setup_p50_ms = pct(0.50);
+  report.setup_p95_ms = pct(0.95);
+  report.setup_max_ms = setup.empty() ? 0 : setup.back();
+  report.setup_wall_s = std::chrono::duration<double>(setup_end - t0).count();
+  double last_up_s = report.setup_max_ms / 1000.0;
+  for (auto& c : clients)
+    if (c->stage_ == Stage::kUp || c->stage_ == Stage::kClosed)
+      last_up_s = std::max(last_up_s, std::chrono::duration<double>(c->started_ - t0).count() + c->setup_ms_ / 1000.0);
+  report.setup_rate = last_up_s > 0 ? report.established / last_up_s : 0;
+
+  // Teardown: PADT for every live session (RFC 2516 section 5.5), unless asked to vanish.
+  if (!o.vanish) {
+    ctx.now = Clock::now();
+    for (auto& c : clients)
+      if (c->stage_ == Stage::kUp || c->stage_ == Stage::kPpp) {
+        c->send_discovery(Code::kPadt);
+        c->stage_ = Stage::kClosed;
+      }
+    socket->flush();
+  }
+  return report;
+}
+
+}  // namespace pppoe::client

@@ -1,0 +1,64 @@
+// pppoetest -m create: emulates many PPPoE subscribers on one interface, each with its own
+// locally administered MAC, through the same protocol library in the peer role: discovery,
+// LCP, authentication, IPCP, IPv6CP; then ICMP echo through every session.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/ipv4.hpp"
+#include "proto/ppp/lcp.hpp"
+
+namespace pppoe::client {
+
+struct LoadOptions {
+  std::string interface;
+  unsigned sessions = 1;
+  double rate = 0;  ///< new sessions per second; 0 = as fast as possible
+  std::string user = "test";
+  std::string password = "test";
+  std::vector<ppp::AuthMethod> auth{ppp::AuthMethod::kPap, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kMsChapV2};
+  std::string service;
+  std::optional<Ipv4Address> target;  ///< default: the access concentrator's IPCP address
+  unsigned pings = 3;
+  std::size_t ping_size = 56;
+  double setup_timeout = 60;  ///< seconds for all sessions to come up
+  double hold = 0;            ///< seconds to keep sessions up after the traffic check
+  bool vanish = false;        ///< exit without PADT (simulates CPEs losing power)
+  bool ipv6 = true;
+  std::uint16_t max_payload = 0;  ///< RFC 4638 PPP-Max-Payload to request; 0 = none
+  bool progress = false;
+};
+
+struct LoadReport {
+  unsigned attempted = 0;
+  unsigned established = 0;
+  std::map<std::string, unsigned> failed_by_phase;
+  double setup_p50_ms = 0, setup_p95_ms = 0, setup_max_ms = 0;
+  double setup_rate = 0;  ///< established sessions per second of setup wall time
+  double setup_wall_s = 0;
+  std::uint64_t pings_sent = 0, pings_received = 0, pings_corrupted = 0;
+  unsigned sessions_with_traffic = 0;  ///< sessions whose every ping came back intact
+  unsigned ipv6_up = 0;
+  unsigned closed_by_server = 0;  ///< sessions the AC ended while we held them
+  [[nodiscard]] unsigned failed() const {
+    unsigned f = 0;
+    for (const auto& [phase, n] : failed_by_phase) f += n;
+    return f;
+  }
+  [[nodiscard]] std::uint64_t pings_lost() const { return pings_sent - pings_received; }
+  [[nodiscard]] bool success() const {
+    return established == attempted && pings_received == pings_sent && pings_corrupted == 0;
+  }
+};
+
+/// Runs the whole create mode. Returns the report, or an error text when the interface cannot
+/// be used (exit code 3 in pppoetest).
+std::expected<LoadReport, std::string> run_load(const LoadOptions& options);
+
+}  // namespace pppoe::client

@@ -1,0 +1,48 @@
+#include "client/report.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace pppoe::client {
+
+std::string format_console(const LoadReport& r, const LoadOptions& o) {
+  std::string s;
+  s += "PPPoE Session Creation Report\n";
+  s += "=============================\n";
+  s += fmt::format("Interface: {}\n", o.interface);
+  s += fmt::format("Sessions:  {} attempted, {} established, {} failed\n", r.attempted, r.established, r.failed());
+  for (const auto& [phase, n] : r.failed_by_phase) s += fmt::format("  failed in {}: {}\n", phase, n);
+  s += fmt::format("Setup:     p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms\n", r.setup_p50_ms, r.setup_p95_ms,
+                   r.setup_max_ms);
+  s += fmt::format("Rate:      {:.1f} sessions/s ({:.2f} s wall time)\n", r.setup_rate, r.setup_wall_s);
+  s += fmt::format("IPv6CP:    {} sessions opened\n", r.ipv6_up);
+  s += fmt::format("Traffic:   {} sent, {} received, {} lost, {} corrupted; {}/{} sessions passed traffic\n",
+                   r.pings_sent, r.pings_received, r.pings_lost(), r.pings_corrupted, r.sessions_with_traffic,
+                   r.established);
+  if (r.closed_by_server > 0) s += fmt::format("Closed by server while held: {}\n", r.closed_by_server);
+  s += fmt::format("Result:    {}\n", r.success() ? "PASS" : "FAIL");
+  return s;
+}
+
+std::string format_json(const LoadReport& r, const LoadOptions& o) {
+  nlohmann::json failed = nlohmann::json::object();
+  for (const auto& [phase, n] : r.failed_by_phase) failed[phase] = n;
+  nlohmann::json j = {{"type", "create_report"},
+                      {"interface", o.interface},
+                      {"attempted", r.attempted},
+                      {"established", r.established},
+                      {"failed", r.failed()},
+                      {"failed_by_phase", failed},
+                      {"setup_ms", {{"p50", r.setup_p50_ms}, {"p95", r.setup_p95_ms}, {"max", r.setup_max_ms}}},
+                      {"setup_rate", r.setup_rate},
+                      {"setup_wall_s", r.setup_wall_s},
+                      {"ipv6_up", r.ipv6_up},
+                      {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},
+                                   {"corrupted", r.pings_corrupted}, {"sessions_ok", r.sessions_with_traffic}}},
+                      {"closed_by_server", r.closed_by_server},
+                      {"status", r.success() ? "pass" : "fail"}};
+  return j.dump(2) + "\n";
+}
+
+}  // namespace pppoe::client

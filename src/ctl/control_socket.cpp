@@ -1,0 +1,130 @@
+#include "ctl/control_socket.hpp"
+
+#include <fmt/format.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pppoe::ctl {
+namespace {
+
+std::expected<sockaddr_un, std::string> address(const std::string& path) {
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  if (path.size() >= sizeof a.sun_path) return std::unexpected(fmt::format("{}: socket path too long", path));
+  std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+  return a;
+}
+
+bool wait_for(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  return ::poll(&p, 1, timeout_ms) == 1;
+}
+
+/// Reads until '\n' or EOF, at most kMaxRequest bytes.
+std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
+  std::string data;
+  char buf[4096];
+  while (data.size() < kMaxRequest) {
+    if (!wait_for(fd, POLLIN, timeout_ms)) return std::unexpected("timeout");
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+    if (data.find('\n') != std::string::npos) break;
+  }
+  if (data.size() >= kMaxRequest) return std::unexpected("message too long");
+  if (auto nl = data.find('\n'); nl != std::string::npos) data.resize(nl);
+  return data;
+}
+
+bool write_all(int fd, std::string_view s) {
+  while (!s.empty()) {
+    ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    s.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::expected<ControlServer, std::string> ControlServer::listen(const std::string& path) {
+  auto addr = address(path);
+  if (!addr) return std::unexpected(addr.error());
+  ControlServer s;
+  s.fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (s.fd_ < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
+  // A socket file left by a crashed daemon is removed only if nobody answers on it.
+  int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (::connect(probe, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) == 0) {
+    ::close(probe);
+    return std::unexpected(fmt::format("{}: another pppoed is running", path));
+  }
+  ::close(probe);
+  ::unlink(path.c_str());
+  mode_t old = ::umask(0177);  // 0600: root only
+  int rc = ::bind(s.fd_, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
+  ::umask(old);
+  if (rc < 0) return std::unexpected(fmt::format("{}: bind: {}", path, std::strerror(errno)));
+  if (::listen(s.fd_, 64) < 0) return std::unexpected(fmt::format("{}: listen: {}", path, std::strerror(errno)));
+  s.path_ = path;
+  return s;
+}
+
+ControlServer::~ControlServer() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+}
+
+void ControlServer::serve(const Handler& handler) {
+  for (;;) {
+    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) return;
+    Json response;
+    auto line = read_line(c, 1000);
+    if (!line) {
+      response = {{"ok", false}, {"error", line.error()}};
+    } else {
+      Json req = Json::parse(*line, nullptr, false);
+      if (req.is_discarded() || !req.is_object())
+        response = {{"ok", false}, {"error", "request is not a JSON object"}};
+      else
+        response = handler(req);
+    }
+    (void)write_all(c, response.dump() + "\n");
+    ::close(c);
+  }
+}
+
+std::expected<Json, std::string> request(const std::string& path, const Json& req, int timeout_ms) {
+  auto addr = address(path);
+  if (!addr) return std::unexpected(addr.error());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) < 0) {
+    std::string e = fmt::format("{}: cannot connect: {}", path, std::strerror(errno));
+    ::close(fd);
+    return std::unexpected(e);
+  }
+  if (!write_all(fd, req.dump() + "\n")) {
+    ::close(fd);
+    return std::unexpected("write failed");
+  }
+  auto line = read_line(fd, timeout_ms);
+  ::close(fd);
+  if (!line) return std::unexpected(line.error());
+  Json res = Json::parse(*line, nullptr, false);
+  if (res.is_discarded()) return std::unexpected("malformed response");
+  return res;
+}
+
+}  // namespace pppoe::ctl

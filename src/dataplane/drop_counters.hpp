@@ -1,0 +1,79 @@
+// Every reason a frame or packet is dropped, each one a counter readable over the control
+// socket (style.md habit 2: count and drop, never crash).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace pppoe::dataplane {
+
+enum class Drop : std::uint8_t {
+  kEtherMalformed,
+  kPppoeMalformed,
+  kUnknownSession,
+  kSessionMacMismatch,
+  kPppMalformed,
+  kDataBeforeUp,
+  kSpoofedSource,
+  kTunWriteFailed,
+  kDownstreamNoSession,
+  kDownstreamTooBig,
+  kDownstreamMalformed,
+  kPadiNotBroadcast,
+  kPadiNoServiceName,
+  kServiceUnavailable,
+  kBadCookie,
+  kDiscoveryNotForUs,
+  kDiscoveryMalformed,
+  kDiscoveryUnexpectedCode,
+  kPadtSpoofed,
+  kPadtUnknownSession,
+  kMaxSessions,
+  kPadtRateLimited,
+  kCount
+};
+
+constexpr const char* to_string(Drop d) {
+  switch (d) {
+    case Drop::kEtherMalformed: return "ether_malformed";
+    case Drop::kPppoeMalformed: return "pppoe_malformed";
+    case Drop::kUnknownSession: return "unknown_session";
+    case Drop::kSessionMacMismatch: return "session_mac_mismatch";
+    case Drop::kPppMalformed: return "ppp_malformed";
+    case Drop::kDataBeforeUp: return "data_before_up";
+    case Drop::kSpoofedSource: return "spoofed_source";
+    case Drop::kTunWriteFailed: return "tun_write_failed";
+    case Drop::kDownstreamNoSession: return "downstream_no_session";
+    case Drop::kDownstreamTooBig: return "downstream_too_big";
+    case Drop::kDownstreamMalformed: return "downstream_malformed";
+    case Drop::kPadiNotBroadcast: return "padi_not_broadcast";
+    case Drop::kPadiNoServiceName: return "padi_no_service_name";
+    case Drop::kServiceUnavailable: return "service_unavailable";
+    case Drop::kBadCookie: return "bad_cookie";
+    case Drop::kDiscoveryNotForUs: return "discovery_not_for_us";
+    case Drop::kDiscoveryMalformed: return "discovery_malformed";
+    case Drop::kDiscoveryUnexpectedCode: return "discovery_unexpected_code";
+    case Drop::kPadtSpoofed: return "padt_spoofed";
+    case Drop::kPadtUnknownSession: return "padt_unknown_session";
+    case Drop::kMaxSessions: return "max_sessions";
+    case Drop::kPadtRateLimited: return "padt_rate_limited";
+    case Drop::kCount: return "?";
+  }
+  return "?";
+}
+
+class DropCounters {
+ public:
+  void count(Drop d) { ++counts_[static_cast<std::size_t>(d)]; }
+  [[nodiscard]] std::uint64_t get(Drop d) const { return counts_[static_cast<std::size_t>(d)]; }
+  [[nodiscard]] std::uint64_t total() const {
+    std::uint64_t t = 0;
+    for (auto c : counts_) t += c;
+    return t;
+  }
+
+ private:
+  std::array<std::uint64_t, static_cast<std::size_t>(Drop::kCount)> counts_{};
+};
+
+}  // namespace pppoe::dataplane

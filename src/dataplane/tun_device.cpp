@@ -1,0 +1,94 @@
+#include "dataplane/tun_device.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pppoe::dataplane {
+namespace {
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+sockaddr_in inet(Ipv4Address a) {
+  sockaddr_in s{};
+  s.sin_family = AF_INET;
+  s.sin_addr.s_addr = htonl(a.value);
+  return s;
+}
+}  // namespace
+
+std::expected<TunDevice, std::string> TunDevice::open(const std::string& name) {
+  TunDevice t;
+  t.fd_ = ::open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (t.fd_ < 0) return std::unexpected(fmt::format("/dev/net/tun: {}", std::strerror(errno)));
+  ifreq ifr{};
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(t.fd_, TUNSETIFF, &ifr) < 0)
+    return std::unexpected(fmt::format("TUNSETIFF {}: {}", name, std::strerror(errno)));
+  t.name_ = ifr.ifr_name;
+  return t;
+}
+
+TunDevice::~TunDevice() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::expected<void, std::string> TunDevice::configure(Ipv4Address local, int mtu) {
+  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  auto addr = inet(local);
+  std::memcpy(&ifr.ifr_addr, &addr, sizeof addr);
+  if (::ioctl(s.fd, SIOCSIFADDR, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set address: {}", name_, std::strerror(errno)));
+  auto mask = inet(Ipv4Address{0xffffffffu});
+  std::memcpy(&ifr.ifr_netmask, &mask, sizeof mask);
+  if (::ioctl(s.fd, SIOCSIFNETMASK, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set netmask: {}", name_, std::strerror(errno)));
+  ifr.ifr_mtu = mtu;
+  if (::ioctl(s.fd, SIOCSIFMTU, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set mtu: {}", name_, std::strerror(errno)));
+  if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: get flags: {}", name_, std::strerror(errno)));
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  if (::ioctl(s.fd, SIOCSIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: up: {}", name_, std::strerror(errno)));
+  return {};
+}
+
+std::expected<void, std::string> TunDevice::add_route(Ipv4Address prefix, int bits) {
+  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  rtentry rt{};
+  auto dst = inet(prefix);
+  auto mask = inet(Ipv4Address{bits == 0 ? 0u : ~std::uint32_t{0} << (32 - bits)});
+  std::memcpy(&rt.rt_dst, &dst, sizeof dst);
+  std::memcpy(&rt.rt_genmask, &mask, sizeof mask);
+  rt.rt_flags = RTF_UP | (bits == 32 ? RTF_HOST : 0);
+  std::string dev = name_;
+  rt.rt_dev = dev.data();
+  if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+    return std::unexpected(fmt::format("{}: route {}/{}: {}", name_, prefix.to_string(), bits, std::strerror(errno)));
+  return {};
+}
+
+std::size_t TunDevice::read(MutableBytes buf) {
+  ssize_t n = ::read(fd_, buf.data(), buf.size());
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+bool TunDevice::write(Bytes packet) { return ::write(fd_, packet.data(), packet.size()) == static_cast<ssize_t>(packet.size()); }
+
+}  // namespace pppoe::dataplane

@@ -1,0 +1,40 @@
+// The TUN interface toward the kernel: upstream IP from sessions is written here, downstream
+// IP for sessions is read here. pppoed gives it the local address and routes to the pools,
+// so the kernel routes (and NATs, if the operator wants) subscriber traffic.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <string>
+
+#include "common/bytes.hpp"
+#include "common/ipv4.hpp"
+
+namespace pppoe::dataplane {
+
+class TunDevice {
+ public:
+  static std::expected<TunDevice, std::string> open(const std::string& name);
+  TunDevice(TunDevice&& o) noexcept : fd_(o.fd_), name_(std::move(o.name_)) { o.fd_ = -1; }
+  TunDevice& operator=(TunDevice&&) = delete;
+  ~TunDevice();
+
+  [[nodiscard]] int fd() const { return fd_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+
+  /// Brings the interface up with `local/32` and `mtu`.
+  std::expected<void, std::string> configure(Ipv4Address local, int mtu);
+  /// Routes `prefix/bits` through this interface.
+  std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
+
+  /// One packet, or 0 when none is waiting.
+  std::size_t read(MutableBytes buf);
+  bool write(Bytes packet);
+
+ private:
+  TunDevice() = default;
+  int fd_ = -1;
+  std::string name_;
+};
+
+}  // namespace pppoe::dataplane

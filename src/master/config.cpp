@@ -1,0 +1,189 @@
+#include "master/config.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "session/secrets.hpp"
+
+namespace pppoe::master {
+namespace {
+
+std::expected<unsigned, std::string> number(const std::string& v, unsigned min, unsigned max) {
+  unsigned n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc{} || p != v.data() + v.size() || n < min || n > max)
+    return std::unexpected(fmt::format("expected a number from {} to {}, found '{}'", min, max, v));
+  return n;
+}
+
+std::expected<bool, std::string> boolean(const std::string& v) {
+  if (v == "yes" || v == "on" || v == "true" || v == "1") return true;
+  if (v == "no" || v == "off" || v == "false" || v == "0") return false;
+  return std::unexpected(fmt::format("expected yes or no, found '{}'", v));
+}
+
+std::expected<Ipv4Address, std::string> address(const std::string& v) {
+  auto a = Ipv4Address::parse(v);
+  if (!a) return std::unexpected(fmt::format("expected an IPv4 address, found '{}'", v));
+  return *a;
+}
+
+}  // namespace
+
+std::expected<void, std::string> apply_setting(Config& c, const std::string& name,
+                                               const std::vector<std::string>& v) {
+  auto one = [&]() -> std::expected<std::string, std::string> {
+    if (v.size() != 1) return std::unexpected(fmt::format("'{}' expects exactly one value", name));
+    return v[0];
+  };
+  auto set_unsigned = [&](unsigned& field, unsigned min, unsigned max) -> std::expected<void, std::string> {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto n = number(*s, min, max);
+    if (!n) return std::unexpected(n.error());
+    field = *n;
+    return {};
+  };
+  auto set_bool = [&](bool& field) -> std::expected<void, std::string> {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto b = boolean(*s);
+    if (!b) return std::unexpected(b.error());
+    field = *b;
+    return {};
+  };
+  auto set_string = [&](std::string& field) -> std::expected<void, std::string> {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    field = *s;
+    return {};
+  };
+
+  if (name == "interface") return set_string(c.interface);
+  if (name == "ac-name") return set_string(c.ac_name);
+  if (name == "service-name") {
+    if (v.empty()) return std::unexpected("'service-name' expects one or more names");
+    c.service_names.insert(c.service_names.end(), v.begin(), v.end());
+    return {};
+  }
+  if (name == "accept-empty-service") return set_bool(c.accept_empty_service);
+  if (name == "local-ip") {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto a = address(*s);
+    if (!a) return std::unexpected(a.error());
+    c.local_ip = *a;
+    return {};
+  }
+  if (name == "pool") {
+    if (v.empty()) return std::unexpected("'pool' expects FIRST-LAST, ADDRESS/LEN or ADDRESS values");
+    std::string joined;
+    for (const auto& x : v) joined += (joined.empty() ? "" : ",") + x;
+    auto r = session::parse_ranges(joined);
+    if (!r) return std::unexpected(r.error());
+    c.pool = *r;
+    return {};
+  }
+  if (name == "dns" || name == "nbns") {
+    if (v.empty() || v.size() > 2) return std::unexpected(fmt::format("'{}' expects one or two IPv4 addresses", name));
+    std::vector<std::string> parts;
+    for (const auto& x : v) {
+      std::size_t start = 0;
+      while (start <= x.size()) {
+        auto comma = x.find(',', start);
+        if (comma == std::string::npos) comma = x.size();
+        parts.push_back(x.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
+    if (parts.size() > 2) return std::unexpected(fmt::format("'{}' expects one or two IPv4 addresses", name));
+    Ipv4Address first, second;
+    auto a = address(parts[0]);
+    if (!a) return std::unexpected(a.error());
+    first = *a;
+    if (parts.size() == 2) {
+      auto b = address(parts[1]);
+      if (!b) return std::unexpected(b.error());
+      second = *b;
+    }
+    if (name == "dns") {
+      c.name_servers.dns1 = first;
+      c.name_servers.dns2 = second;
+    } else {
+      c.name_servers.nbns1 = first;
+      c.name_servers.nbns2 = second;
+    }
+    return {};
+  }
+  if (name == "secrets") return set_string(c.secrets_file);
+  if (name == "auth") {
+    if (v.empty()) return std::unexpected("'auth' expects one or more of pap, chap, mschapv2");
+    std::vector<ppp::AuthMethod> methods;
+    for (const auto& x : v) {
+      auto m = ppp::parse_auth_method(x);
+      if (!m) return std::unexpected(fmt::format("expected pap, chap or mschapv2, found '{}'", x));
+      methods.push_back(*m);
+    }
+    c.auth = methods;
+    return {};
+  }
+  if (name == "mru") {
+    unsigned n = 0;
+    auto r = set_unsigned(n, 576, 1492);
+    if (r) c.mru = static_cast<std::uint16_t>(n);
+    return r;
+  }
+  if (name == "max-payload") {
+    unsigned n = 0;
+    auto r = set_unsigned(n, 0, 9000);
+    if (r) c.max_payload = static_cast<std::uint16_t>(n);
+    return r;
+  }
+  if (name == "lcp-echo-interval") return set_unsigned(c.lcp_echo_interval, 0, 3600);
+  if (name == "lcp-echo-failure") return set_unsigned(c.lcp_echo_failure, 1, 100);
+  if (name == "restart-timer") return set_unsigned(c.restart_timer, 1, 60);
+  if (name == "max-configure") return set_unsigned(c.max_configure, 1, 100);
+  if (name == "auth-timeout") return set_unsigned(c.auth_timeout, 1, 600);
+  if (name == "idle-timeout") return set_unsigned(c.idle_timeout, 0, 86400 * 30);
+  if (name == "session-timeout") return set_unsigned(c.session_timeout, 0, 86400 * 365);
+  if (name == "ipv6") return set_bool(c.ipv6);
+  if (name == "tun") return set_string(c.tun_name);
+  if (name == "tun-configure") return set_bool(c.tun_configure);
+  if (name == "control-socket") return set_string(c.control_socket);
+  if (name == "padt-unknown-rate") return set_unsigned(c.padt_unknown_rate, 0, 100000);
+  if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
+  if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
+  return std::unexpected(fmt::format("unknown setting '{}'", name));
+}
+
+std::expected<void, std::string> load_config_file(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::unexpected(fmt::format("{}: cannot open config file", path));
+  std::string line;
+  unsigned line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    auto fields = session::split_fields(line);
+    if (!fields) return std::unexpected(fmt::format("{}:{}: {}", path, line_no, fields.error()));
+    if (fields->empty()) continue;
+    std::string name = (*fields)[0];
+    std::vector<std::string> values(fields->begin() + 1, fields->end());
+    if (auto r = apply_setting(c, name, values); !r)
+      return std::unexpected(fmt::format("{}:{}: {}", path, line_no, r.error()));
+  }
+  return {};
+}
+
+std::expected<void, std::string> validate(const Config& c) {
+  if (c.interface.empty()) return std::unexpected("no interface given (argument IFACE or setting 'interface')");
+  if (c.local_ip.is_zero()) return std::unexpected("local-ip must not be 0.0.0.0");
+  if (c.pool.empty()) return std::unexpected("no address pool configured");
+  if (c.max_payload != 0 && c.max_payload < 1492)
+    return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
+  return {};
+}
+
+}  // namespace pppoe::master

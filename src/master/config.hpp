@@ -1,0 +1,59 @@
+// pppoed configuration: built-in defaults, then the config file, then command-line options.
+//
+// File format: one setting per line, `name value...`, '#' starts a comment, values may be
+// double-quoted. See etc/pppoed.conf for every setting with its default. Errors name the file,
+// the line and what was expected.
+#pragma once
+
+#include <chrono>
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ipv4.hpp"
+#include "proto/ppp/ipcp.hpp"
+#include "proto/ppp/lcp.hpp"
+#include "session/address_pool.hpp"
+
+namespace pppoe::master {
+
+struct Config {
+  std::string interface;
+  std::string ac_name = "pppoed";
+  std::vector<std::string> service_names;  ///< empty list: any service is offered
+  bool accept_empty_service = true;
+  Ipv4Address local_ip{0x0a000001};  // 10.0.0.1
+  std::vector<session::AddressRange> pool{{Ipv4Address{0x0a00000a}, Ipv4Address{0x0a00fffe}}};
+  ppp::NameServers name_servers;
+  std::string secrets_file;
+  std::vector<ppp::AuthMethod> auth{ppp::AuthMethod::kMsChapV2, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kPap};
+  std::uint16_t mru = 1492;
+  std::uint16_t max_payload = 0;  ///< RFC 4638: above 1492 when the interface MTU allows; 0 = off
+  unsigned lcp_echo_interval = 10;  ///< seconds; 0 = no keep-alive
+  unsigned lcp_echo_failure = 3;
+  unsigned restart_timer = 3;       ///< RFC 1661 restart timer, seconds
+  unsigned max_configure = 10;
+  unsigned auth_timeout = 30;
+  unsigned idle_timeout = 0;        ///< seconds; 0 = none
+  unsigned session_timeout = 0;     ///< seconds; 0 = none
+  bool ipv6 = true;
+  std::string tun_name = "pppoe0";
+  bool tun_configure = true;        ///< give the TUN its address and routes
+  std::string control_socket = "/run/pppoed.sock";
+  unsigned padt_unknown_rate = 100; ///< PADTs per second for frames of unknown sessions
+  unsigned cookie_rotate = 300;     ///< seconds between AC-Cookie secret rotations
+  unsigned max_sessions = 65534;
+};
+
+/// Applies one `name value...` setting. Returns an error text saying what was expected.
+std::expected<void, std::string> apply_setting(Config& c, const std::string& name,
+                                               const std::vector<std::string>& values);
+
+/// Reads a config file on top of `c`.
+std::expected<void, std::string> load_config_file(Config& c, const std::string& path);
+
+/// Checks the whole configuration (for example the local address must not be in a pool).
+std::expected<void, std::string> validate(const Config& c);
+
+}  // namespace pppoe::master

@@ -1,0 +1,176 @@
+#include "master/discovery.hpp"
+
+#include <algorithm>
+
+namespace pppoe::master {
+
+using dataplane::Drop;
+using pppoe_proto::Code;
+using pppoe_proto::Tags;
+
+Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, SessionDirectory& sessions,
+                     dataplane::DropCounters& drops)
+    : config_(config), socket_(socket), sessions_(sessions), drops_(drops), cookie_(config.cookie_rotate) {}
+
+void Discovery::drop(Drop reason, const ether::Header& eth) {
+  drops_.count(reason);
+  ++counters_.invalid;
+  log::warn_limited(log_limit_, "discovery: dropped frame from {}: {}", eth.src.to_string(), dataplane::to_string(reason));
+}
+
+void Discovery::on_frame(const ether::Header& eth, Bytes payload, std::int64_t now) {
+  auto pkt = pppoe_proto::decode(payload);
+  if (!pkt) {
+    drop(Drop::kDiscoveryMalformed, eth);
+    return;
+  }
+  if (eth.src.is_multicast() || eth.src.is_zero()) {
+    drop(Drop::kDiscoveryMalformed, eth);
+    return;
+  }
+  auto tags = pppoe_proto::decode_tags(pkt->payload);
+  if (!tags) {
+    drop(Drop::kDiscoveryMalformed, eth);
+    return;
+  }
+  switch (pkt->header.code) {
+    case Code::kPadi: on_padi(eth, *pkt, *tags, now); return;
+    case Code::kPadr: on_padr(eth, *pkt, *tags, now); return;
+    case Code::kPadt: on_padt(eth, *pkt); return;
+    case Code::kPado:   // another access concentrator on the segment
+    case Code::kPads:
+    case Code::kSession:
+      drops_.count(Drop::kDiscoveryUnexpectedCode);
+      return;
+  }
+}
+
+bool Discovery::serves(const std::string& requested) const {
+  if (requested.empty()) return config_.accept_empty_service;
+  if (config_.service_names.empty()) return true;
+  return std::find(config_.service_names.begin(), config_.service_names.end(), requested) !=
+         config_.service_names.end();
+}
+
+std::optional<std::uint16_t> Discovery::agreed_max_payload(const Tags& request) const {
+  if (!request.ppp_max_payload || config_.max_payload == 0) return std::nullopt;
+  std::uint16_t wanted = *request.ppp_max_payload;
+  // PPPoE adds 8 bytes (6 header + 2 protocol) to each PPP payload.
+  std::uint16_t link_max = static_cast<std::uint16_t>(std::max(0, socket_.mtu() - 8));
+  if (wanted < 1492 || wanted > config_.max_payload || wanted > link_max) return std::nullopt;
+  return wanted;
+}
+
+void Discovery::reply(const ether::Header& to, Code code, std::uint16_t session_id, const Tags& tags) {
+  MutableBytes buf = socket_.tx_buffer();
+  ByteWriter w(buf);
+  ether::encode(ether::Header{to.src, socket_.mac(), to.vlans,
+                              static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)},
+                w);
+  std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), code, session_id, tags);
+  if (n == 0 || w.overflow()) return;
+  socket_.commit(w.size() + n);
+}
+
+void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt, const Tags& tags,
+                        std::int64_t now) {
+  ++counters_.padi_rx;
+  // Section 5.1: broadcast destination, SESSION_ID zero, exactly one Service-Name.
+  if (!eth.dst.is_broadcast() || pkt.header.session_id != 0) {
+    drop(Drop::kPadiNotBroadcast, eth);
+    return;
+  }
+  if (!tags.service_name) {
+    drop(Drop::kPadiNoServiceName, eth);
+    return;
+  }
+  // Section 5.2: an AC that cannot serve the PADI MUST NOT answer it.
+  if (!serves(*tags.service_name)) {
+    drops_.count(Drop::kServiceUnavailable);
+    return;
+  }
+  if (sessions_.session_count() >= config_.max_sessions) {
+    drops_.count(Drop::kMaxSessions);
+    return;
+  }
+  Tags offer;
+  offer.ac_name = config_.ac_name;
+  offer.service_name = *tags.service_name;
+  if (tags.service_name->empty())
+    for (const auto& s : config_.service_names) offer.more_service_names.push_back(s);
+  offer.host_uniq = tags.host_uniq;
+  offer.relay_session_id = tags.relay_session_id;
+  auto cookie = cookie_.make(eth.src, eth.vlans, now);
+  offer.ac_cookie = std::vector<std::uint8_t>(cookie.begin(), cookie.end());
+  offer.ppp_max_payload = agreed_max_payload(tags);
+  reply(eth, Code::kPado, 0, offer);
+  ++counters_.pado_tx;
+}
+
+void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt, const Tags& tags,
+                        std::int64_t now) {
+  ++counters_.padr_rx;
+  if (eth.dst != socket_.mac() || pkt.header.session_id != 0) {
+    drop(Drop::kDiscoveryNotForUs, eth);
+    return;
+  }
+  // Section 5.2: the cookie proves this client got our PADO; without it, no state is created.
+  if (!tags.ac_cookie || !cookie_.verify(Bytes(*tags.ac_cookie), eth.src, eth.vlans, now)) {
+    drop(Drop::kBadCookie, eth);
+    return;
+  }
+  Tags answer;
+  answer.host_uniq = tags.host_uniq;
+  answer.relay_session_id = tags.relay_session_id;
+  answer.ac_name = config_.ac_name;
+  std::string service = tags.service_name.value_or("");
+  answer.service_name = service;
+  // Section 5.4: a Service-Name we do not like gets a PADS with Service-Name-Error.
+  if (!tags.service_name || !serves(service)) {
+    answer.service_name_error = "Service not offered";
+    reply(eth, Code::kPads, 0, answer);
+    ++counters_.service_name_errors;
+    return;
+  }
+  answer.ppp_max_payload = agreed_max_payload(tags);
+  Bytes host_uniq = tags.host_uniq ? Bytes(*tags.host_uniq) : Bytes{};
+  if (auto existing = sessions_.find_pending(eth.src, eth.vlans, host_uniq)) {
+    // Our PADS was lost: the same session again, not a second one.
+    reply(eth, Code::kPads, *existing, answer);
+    ++counters_.pads_tx;
+    ++counters_.pads_repeated;
+    return;
+  }
+  NewSession ns;
+  ns.client_mac = eth.src;
+  ns.vlans = eth.vlans;
+  if (tags.host_uniq) ns.host_uniq = *tags.host_uniq;
+  ns.service_name = service;
+  ns.max_payload = answer.ppp_max_payload.value_or(0);
+  auto created = sessions_.create(ns);
+  if (!created) {
+    // Section 5.4: AC-System-Error when out of resources.
+    answer.ac_system_error = created.error() == Refusal::kMaxSessions ? "Session limit reached"
+                                                                       : "No session ID available";
+    drops_.count(Drop::kMaxSessions);
+    reply(eth, Code::kPads, 0, answer);
+    ++counters_.ac_system_errors;
+    return;
+  }
+  reply(eth, Code::kPads, *created, answer);
+  ++counters_.pads_tx;
+  // LCP starts only now, so the PADS goes out before the first Configure-Request.
+  sessions_.start(*created);
+}
+
+void Discovery::on_padt(const ether::Header& eth, const pppoe_proto::Packet& pkt) {
+  ++counters_.padt_rx;
+  if (eth.dst != socket_.mac()) {
+    drop(Drop::kDiscoveryNotForUs, eth);
+    return;
+  }
+  // Only the session's own client may end it (a spoofed PADT from another MAC is ignored).
+  if (!sessions_.peer_terminated(pkt.header.session_id, eth.src)) drops_.count(Drop::kPadtSpoofed);
+}
+
+}  // namespace pppoe::master

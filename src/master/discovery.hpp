@@ -1,0 +1,58 @@
+// PPPoE discovery as the access concentrator (RFC 2516 section 5): PADI -> PADO,
+// PADR -> PADS, PADT. Stateless until PADR: the AC-Cookie carries the proof.
+#pragma once
+
+#include <cstdint>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "dataplane/drop_counters.hpp"
+#include "dataplane/packet_socket.hpp"
+#include "master/ac_cookie.hpp"
+#include "master/config.hpp"
+#include "master/session_directory.hpp"
+#include "proto/pppoe.hpp"
+
+namespace pppoe::master {
+
+struct DiscoveryCounters {
+  std::uint64_t padi_rx = 0, pado_tx = 0, padr_rx = 0, pads_tx = 0, padt_rx = 0;
+  std::uint64_t pads_repeated = 0;      ///< repeated PADR answered with the same PADS
+  std::uint64_t service_name_errors = 0, ac_system_errors = 0, generic_errors = 0;
+  std::uint64_t invalid = 0;
+};
+
+class Discovery {
+ public:
+  Discovery(const Config& config, dataplane::PacketSocket& socket, SessionDirectory& sessions,
+            dataplane::DropCounters& drops);
+
+  /// A discovery frame (ethertype 0x8863).
+  void on_frame(const ether::Header& eth, Bytes pppoe_payload, std::int64_t unix_seconds);
+
+  [[nodiscard]] const DiscoveryCounters& counters() const { return counters_; }
+
+ private:
+  void on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt, const pppoe_proto::Tags& tags,
+               std::int64_t now);
+  void on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt, const pppoe_proto::Tags& tags,
+               std::int64_t now);
+  void on_padt(const ether::Header& eth, const pppoe_proto::Packet& pkt);
+  /// Whether we offer `requested` (RFC 2516 section 5.2: an empty name means any service).
+  bool serves(const std::string& requested) const;
+  /// RFC 4638 section 4: echo the client's PPP-Max-Payload when we can carry it.
+  std::optional<std::uint16_t> agreed_max_payload(const pppoe_proto::Tags& request) const;
+  void reply(const ether::Header& to, pppoe_proto::Code code, std::uint16_t session_id,
+             const pppoe_proto::Tags& tags);
+  void drop(dataplane::Drop reason, const ether::Header& eth);
+
+  const Config& config_;
+  dataplane::PacketSocket& socket_;
+  SessionDirectory& sessions_;
+  dataplane::DropCounters& drops_;
+  AcCookie cookie_;
+  DiscoveryCounters counters_;
+  log::RateLimit log_limit_{2, 10};
+};
+
+}  // namespace pppoe::master

@@ -1,0 +1,136 @@
+#include "proto/ip.hpp"
+
+#include <algorithm>
+
+namespace pppoe::ip {
+
+std::expected<Ipv4View, Error> decode_ipv4(Bytes packet) {
+  ByteReader r(packet);
+  auto vihl = r.u8();
+  if (!vihl) return std::unexpected(Error::kTruncated);
+  if ((*vihl >> 4) != 4) return std::unexpected(Error::kBadVersion);
+  std::size_t ihl = (*vihl & 0x0fu) * 4u;
+  if (ihl < 20) return std::unexpected(Error::kBadHeaderLength);
+  if (packet.size() < ihl) return std::unexpected(Error::kTruncated);
+  (void)r.u8();
+  auto total = r.u16();
+  (void)r.u16();
+  auto frag = r.u16();
+  (void)r.u8();
+  auto proto = r.u8();
+  (void)r.u16();
+  auto src = r.u32();
+  auto dst = r.u32();
+  if (!total || !frag || !proto || !src || !dst) return std::unexpected(Error::kTruncated);
+  if (*total < ihl || *total > packet.size()) return std::unexpected(Error::kBadTotalLength);
+  Ipv4View v;
+  v.src = Ipv4Address{*src};
+  v.dst = Ipv4Address{*dst};
+  v.protocol = *proto;
+  v.total_length = *total;
+  v.dont_fragment = (*frag & 0x4000) != 0;
+  v.header_length = ihl;
+  return v;
+}
+
+std::expected<Ipv6View, Error> decode_ipv6(Bytes packet) {
+  if (packet.size() < 40) return std::unexpected(Error::kTruncated);
+  if ((packet[0] >> 4) != 6) return std::unexpected(Error::kBadVersion);
+  Ipv6View v;
+  v.next_header = packet[6];
+  std::copy_n(packet.begin() + 8, 16, v.src.begin());
+  std::copy_n(packet.begin() + 24, 16, v.dst.begin());
+  return v;
+}
+
+std::uint16_t internet_checksum(Bytes data, std::uint32_t sum) {
+  std::size_t i = 0;
+  for (; i + 1 < data.size(); i += 2) sum += static_cast<std::uint32_t>((data[i] << 8) | data[i + 1]);
+  if (i < data.size()) sum += static_cast<std::uint32_t>(data[i] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+namespace {
+constexpr std::uint8_t kIcmp = 1;
+
+std::uint8_t pattern_byte(std::uint16_t ident, std::uint16_t seq, std::size_t i) {
+  return static_cast<std::uint8_t>((ident * 31u + seq * 7u + i) & 0xff);
+}
+
+void write_ipv4_header(ByteWriter& w, Ipv4Address src, Ipv4Address dst, std::size_t total,
+                       std::uint8_t proto) {
+  std::size_t at = w.size();
+  w.u8(0x45);
+  w.u8(0);
+  w.u16(static_cast<std::uint16_t>(total));
+  w.u16(0);
+  w.u16(0x4000);  // DF
+  w.u8(64);
+  w.u8(proto);
+  w.u16(0);
+  w.u32(src.value);
+  w.u32(dst.value);
+  if (w.overflow()) return;
+  auto hdr = w.written().subspan(at, 20);
+  w.patch_u16(at + 10, internet_checksum(hdr));
+}
+}  // namespace
+
+std::size_t build_icmp_echo(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::uint16_t ident,
+                            std::uint16_t seq, std::size_t payload_size) {
+  std::size_t total = 20 + 8 + payload_size;
+  if (out.size() < total || total > 0xffff) return 0;
+  ByteWriter w(out);
+  write_ipv4_header(w, src, dst, total, kIcmp);
+  std::size_t icmp_at = w.size();
+  w.u8(8);  // echo request
+  w.u8(0);
+  w.u16(0);
+  w.u16(ident);
+  w.u16(seq);
+  for (std::size_t i = 0; i < payload_size; ++i) w.u8(pattern_byte(ident, seq, i));
+  w.patch_u16(icmp_at + 2, internet_checksum(w.written().subspan(icmp_at)));
+  return w.overflow() ? 0 : w.size();
+}
+
+std::optional<EchoReply> parse_icmp_echo_reply(Bytes packet) {
+  auto v = decode_ipv4(packet);
+  if (!v || v->protocol != kIcmp) return std::nullopt;
+  auto icmp = packet.subspan(v->header_length, v->total_length - v->header_length);
+  ByteReader r(icmp);
+  auto type = r.u8();
+  auto code = r.u8();
+  auto csum = r.u16();
+  auto ident = r.u16();
+  auto seq = r.u16();
+  if (!type || !code || !csum || !ident || !seq || *type != 0 || *code != 0) return std::nullopt;
+  EchoReply e{v->src, v->dst, *ident, *seq, internet_checksum(icmp) == 0};
+  auto data = r.rest();
+  for (std::size_t i = 0; i < data.size() && e.payload_ok; ++i)
+    e.payload_ok = data[i] == pattern_byte(*ident, *seq, i);
+  return e;
+}
+
+std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
+                                   std::uint16_t next_hop_mtu) {
+  auto v = decode_ipv4(original);
+  if (!v) return 0;
+  // RFC 792: the original IP header plus the first 64 bits of its data.
+  std::size_t quoted = std::min<std::size_t>(original.size(), v->header_length + 8);
+  std::size_t total = 20 + 8 + quoted;
+  ByteWriter w(out);
+  write_ipv4_header(w, src, v->src, total, kIcmp);
+  std::size_t icmp_at = w.size();
+  w.u8(3);
+  w.u8(4);
+  w.u16(0);
+  w.u16(0);
+  w.u16(next_hop_mtu);
+  w.bytes(original.first(quoted));
+  if (w.overflow()) return 0;
+  w.patch_u16(icmp_at + 2, internet_checksum(w.written().subspan(icmp_at)));
+  return w.size();
+}
+
+}  // namespace pppoe::ip

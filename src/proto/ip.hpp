@@ -1,0 +1,55 @@
+// Minimal IPv4/IPv6/ICMP views for the data plane (routing by destination) and for
+// pppoetest's traffic check (ICMP echo). RFC 791, RFC 792, RFC 8200.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <expected>
+
+#include "common/bytes.hpp"
+#include "common/ipv4.hpp"
+
+namespace pppoe::ip {
+
+enum class Error : std::uint8_t { kTruncated, kBadVersion, kBadHeaderLength, kBadTotalLength };
+
+struct Ipv4View {
+  Ipv4Address src;
+  Ipv4Address dst;
+  std::uint8_t protocol = 0;
+  std::uint16_t total_length = 0;
+  bool dont_fragment = false;
+  std::size_t header_length = 0;
+};
+[[nodiscard]] std::expected<Ipv4View, Error> decode_ipv4(Bytes packet);
+
+struct Ipv6View {
+  std::array<std::uint8_t, 16> src{};
+  std::array<std::uint8_t, 16> dst{};
+  std::uint8_t next_header = 0;
+};
+[[nodiscard]] std::expected<Ipv6View, Error> decode_ipv6(Bytes packet);
+
+/// RFC 1071 Internet checksum over `data`, folded, not yet complemented into place.
+std::uint16_t internet_checksum(Bytes data, std::uint32_t initial = 0);
+
+/// Builds an IPv4 ICMP echo request (RFC 792) with `payload_size` bytes of a pattern derived
+/// from `ident` and `seq`; returns its size or 0 if `out` is too small.
+std::size_t build_icmp_echo(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::uint16_t ident,
+                            std::uint16_t seq, std::size_t payload_size);
+
+struct EchoReply {
+  Ipv4Address src;
+  Ipv4Address dst;
+  std::uint16_t ident = 0;
+  std::uint16_t seq = 0;
+  bool payload_ok = false;  ///< the pattern built by build_icmp_echo came back intact
+};
+/// Recognises an ICMP echo reply built from our request; nullopt otherwise.
+[[nodiscard]] std::optional<EchoReply> parse_icmp_echo_reply(Bytes packet);
+
+/// Builds an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) answering `original`.
+std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
+                                   std::uint16_t next_hop_mtu);
+
+}  // namespace pppoe::ip

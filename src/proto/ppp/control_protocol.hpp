@@ -1,0 +1,135 @@
+// One negotiating control protocol (LCP, IPCP or IPv6CP): the RFC 1661 automaton of fsm.hpp
+// plus the packet handling around it. Protocol specifics (which options, what to accept)
+// live behind CpHandler; time is injected through tick(now) and output through CpOutput,
+// so every transition runs in unit tests without sockets or sleeps (style.md habit 5).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "common/bytes.hpp"
+#include "common/clock.hpp"
+#include "proto/ppp/cp_packet.hpp"
+#include "proto/ppp/fsm.hpp"
+
+namespace pppoe::ppp {
+
+/// RFC 1661 section 4.6 counters and timer, with the RFC's suggested defaults.
+struct CpConfig {
+  Duration restart_timer = seconds(3);
+  unsigned max_configure = 10;
+  unsigned max_terminate = 2;
+  unsigned max_failure = 5;
+};
+
+enum class OptionVerdict : std::uint8_t { kAck, kNak, kReject };
+
+class CpHandler {
+ public:
+  virtual ~CpHandler() = default;
+  /// Writes our Configure-Request options.
+  virtual void write_request(ByteWriter& w) = 0;
+  /// Judges one option of the peer's Configure-Request. For kNak, writes the whole
+  /// suggested option (type, length, value) into `nak`.
+  virtual OptionVerdict check_option(const Option& opt, ByteWriter& nak) = 0;
+  /// After every option was judged: Nak options we need that the peer left out.
+  virtual void check_missing(std::span<const Option> opts, ByteWriter& nak) {
+    (void)opts;
+    (void)nak;
+  }
+  /// The peer's request is being acknowledged: adopt its values.
+  virtual void peer_request_acked(std::span<const Option> opts) = 0;
+  virtual void on_nak(std::span<const Option> opts) = 0;
+  virtual void on_reject(std::span<const Option> opts) = 0;
+  virtual void this_layer_up() = 0;
+  virtual void this_layer_down() = 0;
+  virtual void this_layer_started() = 0;
+  virtual void this_layer_finished() = 0;
+  /// LCP only: our Magic-Number for Echo-Reply (RFC 1661 section 5.8).
+  virtual std::uint32_t local_magic() const { return 0; }
+  /// LCP only: an Echo-Reply arrived.
+  virtual void on_echo_reply(std::uint32_t peer_magic) { (void)peer_magic; }
+  /// LCP only: the peer rejected `protocol`. Returns true when that is catastrophic (RXJ-).
+  virtual bool on_protocol_reject(std::uint16_t protocol) {
+    (void)protocol;
+    return false;
+  }
+};
+
+class CpOutput {
+ public:
+  virtual ~CpOutput() = default;
+  virtual void send_control(Protocol protocol, Bytes packet) = 0;
+};
+
+/// Per-protocol counters, readable over the control socket.
+struct CpCounters {
+  std::array<std::uint64_t, 12> rx_by_code{};
+  std::array<std::uint64_t, 12> tx_by_code{};
+  std::uint64_t rx_malformed = 0;
+  std::uint64_t rx_bad_id = 0;
+  std::uint64_t illegal_events = 0;
+  std::uint64_t loops_detected = 0;
+};
+
+class ControlProtocol {
+ public:
+  ControlProtocol(Protocol protocol, CpHandler& handler, CpOutput& output, CpConfig config = {});
+
+  // Administrative and lower-layer events (RFC 1661 section 4.3).
+  void up(TimePoint now) { dispatch(Event::kUp, now); }
+  void down(TimePoint now) { dispatch(Event::kDown, now); }
+  void open(TimePoint now) { dispatch(Event::kOpen, now); }
+  void close(TimePoint now) { dispatch(Event::kClose, now); }
+
+  /// A packet of this protocol arrived (the PPP protocol field already removed).
+  void receive(Bytes packet, TimePoint now);
+  /// Drives the restart timer; call at least every few hundred milliseconds.
+  void tick(TimePoint now);
+  /// Feeds a raw event; public for the table-driven tests.
+  void dispatch(Event event, TimePoint now);
+
+  [[nodiscard]] State state() const { return state_; }
+  [[nodiscard]] unsigned restart_counter() const { return restart_counter_; }
+  [[nodiscard]] std::optional<TimePoint> timer_deadline() const { return deadline_; }
+  [[nodiscard]] const CpCounters& counters() const { return counters_; }
+  [[nodiscard]] Protocol protocol() const { return protocol_; }
+
+  /// Sends an LCP Protocol-Reject for `rejected_protocol` (RFC 1661 section 5.7).
+  void send_protocol_reject(std::uint16_t rejected_protocol, Bytes information);
+  /// Sends an LCP Echo-Request carrying our magic number.
+  void send_echo_request();
+
+ private:
+  void run(Action action, const Transition& t);
+  void judge_request(std::span<const Option> opts);
+  void send(std::uint8_t code, std::uint8_t id, Bytes data);
+  void restart_timer(TimePoint now) { deadline_ = now + config_.restart_timer; }
+
+  Protocol protocol_;
+  CpHandler& handler_;
+  CpOutput& output_;
+  CpConfig config_;
+  State state_ = State::kInitial;
+  unsigned restart_counter_ = 0;
+  unsigned naks_sent_ = 0;
+  std::optional<TimePoint> deadline_;
+  TimePoint now_{};
+  std::uint8_t next_id_ = 1;
+  std::uint8_t request_id_ = 0;
+  std::uint8_t echo_id_ = 0;
+  std::array<std::uint8_t, 256> request_{};  ///< our last Configure-Request data, to match Acks
+  std::size_t request_size_ = 0;
+
+  // The packet being processed, for sca/scn/sta/scj/ser.
+  CpPacket rx_{};
+  Bytes rx_raw_{};
+  std::array<std::uint8_t, 1500> reply_{};
+  std::size_t reply_size_ = 0;
+  std::uint8_t reply_code_ = 0;
+  CpCounters counters_;
+};
+
+}  // namespace pppoe::ppp

@@ -1,0 +1,71 @@
+// IPCP (RFC 1332) with the DNS and NBNS extensions of RFC 1877.
+// VJ compression (IP-Compression-Protocol) is refused: the data plane does not implement it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "common/ipv4.hpp"
+#include "proto/ppp/control_protocol.hpp"
+#include "proto/ppp/layer_listener.hpp"
+
+namespace pppoe::ppp {
+
+enum class IpcpOption : std::uint8_t {
+  kIpAddresses = 1,  ///< deprecated (RFC 1332 section 3.1); refused
+  kIpCompression = 2,
+  kIpAddress = 3,
+  kPrimaryDns = 129,
+  kPrimaryNbns = 130,
+  kSecondaryDns = 131,
+  kSecondaryNbns = 132,
+};
+
+/// DNS and NBNS servers offered to (server) or learned from (client) the peer; zero = none.
+struct NameServers {
+  Ipv4Address dns1, dns2, nbns1, nbns2;
+};
+
+struct IpcpSettings {
+  LinkRole role = LinkRole::kAuthenticator;
+  Ipv4Address local;        ///< server: our address; client: 0 to ask for one
+  NameServers name_servers;  ///< server: what we offer
+  bool request_dns = true;   ///< client: ask for DNS servers
+};
+
+class IpcpHandler final : public CpHandler {
+ public:
+  IpcpHandler(LayerListener& listener, IpcpSettings settings);
+
+  /// Server: the address the peer must take (assigned from a pool or ppp.secret).
+  void set_peer_address(Ipv4Address a) { peer_assigned_ = a; }
+
+  void write_request(ByteWriter& w) override;
+  OptionVerdict check_option(const Option& opt, ByteWriter& nak) override;
+  void check_missing(std::span<const Option> opts, ByteWriter& nak) override;
+  void peer_request_acked(std::span<const Option> opts) override;
+  void on_nak(std::span<const Option> opts) override;
+  void on_reject(std::span<const Option> opts) override;
+  void this_layer_up() override { listener_.layer_up(Protocol::kIpcp); }
+  void this_layer_down() override { listener_.layer_down(Protocol::kIpcp); }
+  void this_layer_started() override { listener_.layer_started(Protocol::kIpcp); }
+  void this_layer_finished() override { listener_.layer_finished(Protocol::kIpcp); }
+
+  [[nodiscard]] Ipv4Address local_address() const { return local_; }
+  [[nodiscard]] Ipv4Address peer_address() const { return peer_; }
+  [[nodiscard]] const NameServers& learned_name_servers() const { return learned_; }
+
+ private:
+  Ipv4Address* server_slot(IpcpOption o);
+  Ipv4Address* learned_slot(IpcpOption o);
+
+  LayerListener& listener_;
+  IpcpSettings settings_;
+  Ipv4Address local_;
+  Ipv4Address peer_;
+  Ipv4Address peer_assigned_;
+  NameServers learned_;
+  std::array<bool, 4> ask_{true, false, true, false};  ///< client: dns1, nbns1, dns2, nbns2
+};
+
+}  // namespace pppoe::ppp

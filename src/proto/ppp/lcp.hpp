@@ -1,0 +1,89 @@
+// LCP configuration options (RFC 1661 section 6) as used on PPPoE.
+// ACFC and PFC are refused: RFC 2516 section 7 says they MUST NOT be requested and a peer
+// SHOULD NOT ask for them. MRU above 1492 only with RFC 4638 PPP-Max-Payload.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "proto/ppp/control_protocol.hpp"
+#include "proto/ppp/layer_listener.hpp"
+
+namespace pppoe::ppp {
+
+enum class LcpOption : std::uint8_t {
+  kMru = 1,
+  kAccm = 2,
+  kAuthProtocol = 3,
+  kQualityProtocol = 4,
+  kMagicNumber = 5,
+  kPfc = 7,
+  kAcfc = 8,
+};
+
+enum class AuthMethod : std::uint8_t { kNone, kPap, kChapMd5, kMsChapV2 };
+const char* to_string(AuthMethod m);
+/// Parses "pap", "chap", "mschapv2"; nullopt otherwise.
+std::optional<AuthMethod> parse_auth_method(std::string_view text);
+
+/// Chap algorithm numbers inside the Auth-Protocol option (RFC 1994 section 3, RFC 2433/2759).
+inline constexpr std::uint8_t kChapAlgorithmMd5 = 5;
+inline constexpr std::uint8_t kChapAlgorithmMsV2 = 0x81;
+
+struct LcpSettings {
+  LinkRole role = LinkRole::kAuthenticator;
+  std::uint16_t mru = 1492;        ///< what we request: the most we can receive
+  std::uint16_t max_peer_mru = 1492;  ///< the most we can send per frame (RFC 4638 raises it)
+  /// Authenticator: methods offered in order of preference. Peer: methods accepted.
+  std::vector<AuthMethod> auth_methods{AuthMethod::kPap};
+};
+
+/// LCP's option logic for either role; results are read after the layer comes up.
+class LcpHandler final : public CpHandler {
+ public:
+  LcpHandler(LayerListener& listener, LcpSettings settings, std::uint32_t seed);
+
+  void write_request(ByteWriter& w) override;
+  OptionVerdict check_option(const Option& opt, ByteWriter& nak) override;
+  void peer_request_acked(std::span<const Option> opts) override;
+  void on_nak(std::span<const Option> opts) override;
+  void on_reject(std::span<const Option> opts) override;
+  void this_layer_up() override { listener_.layer_up(Protocol::kLcp); }
+  void this_layer_down() override { listener_.layer_down(Protocol::kLcp); }
+  void this_layer_started() override;
+  void this_layer_finished() override { listener_.layer_finished(Protocol::kLcp); }
+  std::uint32_t local_magic() const override { return magic_; }
+  void on_echo_reply(std::uint32_t) override { ++echo_replies_; }
+  bool on_protocol_reject(std::uint16_t protocol) override;
+
+  /// The authentication protocol agreed: what we asked for (authenticator) or what the peer
+  /// asked of us (peer role).
+  [[nodiscard]] AuthMethod auth_method() const { return auth_; }
+  /// The peer's MRU: the largest PPP payload we may send it.
+  [[nodiscard]] std::uint16_t peer_mru() const { return peer_mru_; }
+  [[nodiscard]] std::uint32_t peer_magic() const { return peer_magic_; }
+  [[nodiscard]] std::uint64_t echo_replies() const { return echo_replies_; }
+  /// True when the peer refused every authentication method we offered.
+  [[nodiscard]] bool auth_refused() const { return auth_refused_; }
+  [[nodiscard]] std::uint16_t rejected_protocol() const { return rejected_protocol_; }
+
+ private:
+  void reset();
+  static void write_auth_option(ByteWriter& w, AuthMethod m);
+  static std::optional<AuthMethod> read_auth_option(Bytes value);
+
+  LayerListener& listener_;
+  LcpSettings settings_;
+  Xorshift rng_;
+  std::uint32_t magic_ = 0;
+  std::uint32_t peer_magic_ = 0;
+  std::uint16_t request_mru_ = 0;  ///< 0 once the peer rejected MRU
+  std::uint16_t peer_mru_ = 1492;
+  std::size_t auth_index_ = 0;
+  AuthMethod auth_ = AuthMethod::kNone;
+  bool auth_refused_ = false;
+  std::uint64_t echo_replies_ = 0;
+  std::uint16_t rejected_protocol_ = 0;
+};
+
+}  // namespace pppoe::ppp

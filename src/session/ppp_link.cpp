@@ -1,0 +1,194 @@
+#include "session/ppp_link.hpp"
+
+namespace pppoe::session {
+
+const char* to_string(Phase p) {
+  switch (p) {
+    case Phase::kDead: return "dead";
+    case Phase::kEstablish: return "establish";
+    case Phase::kAuthenticate: return "authenticate";
+    case Phase::kNetwork: return "network";
+    case Phase::kTerminate: return "terminate";
+  }
+  return "?";
+}
+
+const char* to_string(EndReason r) {
+  switch (r) {
+    case EndReason::kNone: return "none";
+    case EndReason::kPeerTerminate: return "peer-terminate";
+    case EndReason::kPeerPadt: return "peer-padt";
+    case EndReason::kEchoTimeout: return "lcp-echo-timeout";
+    case EndReason::kAuthFailed: return "auth-failed";
+    case EndReason::kAuthTimeout: return "auth-timeout";
+    case EndReason::kPoolExhausted: return "pool-exhausted";
+    case EndReason::kLcpFailed: return "lcp-failed";
+    case EndReason::kNcpFailed: return "ncp-failed";
+    case EndReason::kSessionTimeout: return "session-timeout";
+    case EndReason::kIdleTimeout: return "idle-timeout";
+    case EndReason::kAdminReset: return "admin-reset";
+    case EndReason::kLoopback: return "loopback";
+    case EndReason::kShutdown: return "shutdown";
+  }
+  return "?";
+}
+
+PppLink::PppLink(LinkOutput& out, LinkSettings settings, ppp::IpcpSettings ipcp, std::uint64_t ipv6_id,
+                 std::uint32_t seed)
+    : out_(out),
+      settings_(std::move(settings)),
+      lcp_handler_(*this, settings_.lcp, seed),
+      lcp_(ppp::Protocol::kLcp, lcp_handler_, *this, settings_.cp),
+      ipcp_handler_(*this, ipcp),
+      ipcp_(ppp::Protocol::kIpcp, ipcp_handler_, *this, settings_.cp),
+      ipv6cp_handler_(*this, ipv6_id, seed ^ 0x5bd1e995u),
+      ipv6cp_(ppp::Protocol::kIpv6cp, ipv6cp_handler_, *this, settings_.cp) {}
+
+void PppLink::start(TimePoint now) {
+  now_ = now;
+  last_rx_ = now;
+  phase_ = Phase::kEstablish;
+  lcp_.open(now);
+  lcp_.up(now);
+}
+
+void PppLink::receive(ppp::Protocol protocol, Bytes payload, TimePoint now) {
+  now_ = now;
+  last_rx_ = now;
+  if (phase_ == Phase::kDead) return;
+  switch (protocol) {
+    case ppp::Protocol::kLcp: lcp_.receive(payload, now); return;
+    case ppp::Protocol::kPap:
+    case ppp::Protocol::kChap:
+      if (phase_ == Phase::kAuthenticate || phase_ == Phase::kNetwork) auth_receive(protocol, payload, now);
+      return;
+    case ppp::Protocol::kIpcp:
+      // RFC 1661 section 3.5: NCP packets before the network phase are silently discarded.
+      if (phase_ == Phase::kNetwork) ipcp_.receive(payload, now);
+      return;
+    case ppp::Protocol::kIpv6cp:
+      if (phase_ != Phase::kNetwork) return;
+      if (settings_.ipv6)
+        ipv6cp_.receive(payload, now);
+      else
+        lcp_.send_protocol_reject(static_cast<std::uint16_t>(protocol), payload);
+      return;
+    case ppp::Protocol::kIpv4:
+    case ppp::Protocol::kIpv6:
+      return;  // data is handled by the data plane before it gets here
+  }
+  // Section 5.7: unknown protocols get a Protocol-Reject while LCP is Opened.
+  lcp_.send_protocol_reject(static_cast<std::uint16_t>(protocol), payload);
+}
+
+void PppLink::tick(TimePoint now) {
+  now_ = now;
+  if (phase_ == Phase::kDead) return;
+  lcp_.tick(now);
+  if (phase_ == Phase::kDead) return;
+  if (phase_ == Phase::kAuthenticate) auth_tick(now);
+  if (phase_ == Phase::kNetwork) {
+    ipcp_.tick(now);
+    if (settings_.ipv6) ipv6cp_.tick(now);
+  }
+  keepalive(now);
+}
+
+void PppLink::keepalive(TimePoint now) {
+  if (settings_.echo_interval.count() == 0 || lcp_.state() != ppp::State::kOpened) return;
+  if (now < next_echo_) return;
+  next_echo_ = now + settings_.echo_interval;
+  if (lcp_handler_.echo_replies() != echo_replies_seen_ || now - last_rx_ < settings_.echo_interval) {
+    // The peer answered or sent something within the interval: alive.
+    echo_replies_seen_ = lcp_handler_.echo_replies();
+    echo_misses_ = 0;
+  } else if (++echo_misses_ >= settings_.echo_failures) {
+    // No answer to echo_failures requests: the peer is gone. Nothing more is sent.
+    lower_down(EndReason::kEchoTimeout, now);
+    return;
+  }
+  lcp_.send_echo_request();
+}
+
+void PppLink::close(EndReason reason, TimePoint now) {
+  if (phase_ == Phase::kDead) return;
+  if (end_reason_ == EndReason::kNone) end_reason_ = reason;
+  phase_ = Phase::kTerminate;
+  lcp_.close(now);
+  if (lcp_.state() == ppp::State::kClosed || lcp_.state() == ppp::State::kInitial) go_dead(end_reason_);
+}
+
+void PppLink::lower_down(EndReason reason, TimePoint now) {
+  if (phase_ == Phase::kDead) return;
+  if (end_reason_ == EndReason::kNone) end_reason_ = reason;
+  ipcp_.down(now);
+  ipv6cp_.down(now);
+  lcp_.down(now);
+  go_dead(end_reason_);
+}
+
+void PppLink::auth_done(TimePoint now) {
+  if (phase_ != Phase::kAuthenticate) return;
+  phase_ = Phase::kNetwork;
+  ipcp_.open(now);
+  ipcp_.up(now);
+  if (settings_.ipv6) {
+    ipv6cp_.open(now);
+    ipv6cp_.up(now);
+  }
+}
+
+void PppLink::layer_up(ppp::Protocol p) {
+  switch (p) {
+    case ppp::Protocol::kLcp:
+      next_echo_ = now_ + settings_.echo_interval;
+      echo_misses_ = 0;
+      if (settings_.lcp.role == ppp::LinkRole::kAuthenticator && lcp_handler_.auth_refused()) {
+        close(EndReason::kAuthFailed, now_);
+        return;
+      }
+      phase_ = Phase::kAuthenticate;
+      auth_start(now_);
+      return;
+    case ppp::Protocol::kIpcp: out_.network_up(); return;
+    default: return;
+  }
+}
+
+void PppLink::layer_down(ppp::Protocol p) {
+  if (p != ppp::Protocol::kLcp) return;
+  // tld into Stopping means the peer sent Terminate-Request while Opened.
+  if (lcp_.state() == ppp::State::kStopping && end_reason_ == EndReason::kNone) {
+    end_reason_ = EndReason::kPeerTerminate;
+    phase_ = Phase::kTerminate;
+  }
+  // LCP renegotiates (RFC 1661 section 3.2): the NCPs go down and authentication repeats.
+  ipcp_.down(now_);
+  ipv6cp_.down(now_);
+  if (phase_ != Phase::kTerminate && phase_ != Phase::kDead) phase_ = Phase::kEstablish;
+}
+
+void PppLink::layer_finished(ppp::Protocol p) {
+  switch (p) {
+    case ppp::Protocol::kLcp:
+      go_dead(end_reason_ != EndReason::kNone ? end_reason_
+                                              : (phase_ == Phase::kEstablish ? EndReason::kLcpFailed
+                                                                             : EndReason::kPeerTerminate));
+      return;
+    case ppp::Protocol::kIpcp:
+      // Without IPv4 the session has no purpose here: end it.
+      if (phase_ == Phase::kNetwork) close(EndReason::kNcpFailed, now_);
+      return;
+    default: return;
+  }
+}
+
+void PppLink::go_dead(EndReason reason) {
+  phase_ = Phase::kDead;
+  if (end_reason_ == EndReason::kNone) end_reason_ = reason;
+  if (dead_reported_) return;
+  dead_reported_ = true;
+  out_.link_dead(end_reason_);
+}
+
+}  // namespace pppoe::session

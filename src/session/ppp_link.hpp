@@ -1,0 +1,142 @@
+// One PPP link over a PPPoE session: the phases of RFC 1661 section 3.2
+//
+//   Dead -> Establish (LCP) -> Authenticate -> Network (IPCP, IPv6CP) -> Terminate -> Dead
+//
+// and LCP keep-alive. Frames in, frames and events out; time is passed in. The role-specific
+// authentication lives in the subclasses ServerSession (authenticator) and ClientSession (peer).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "common/bytes.hpp"
+#include "common/clock.hpp"
+#include "proto/ppp/control_protocol.hpp"
+#include "proto/ppp/ipcp.hpp"
+#include "proto/ppp/ipv6cp.hpp"
+#include "proto/ppp/lcp.hpp"
+
+namespace pppoe::session {
+
+enum class Phase : std::uint8_t { kDead, kEstablish, kAuthenticate, kNetwork, kTerminate };
+const char* to_string(Phase p);
+
+/// Why a session ended; also the phase a client setup failed in. Mapped to RADIUS
+/// Acct-Terminate-Cause later.
+enum class EndReason : std::uint8_t {
+  kNone,
+  kPeerTerminate,     ///< LCP Terminate-Request from the peer
+  kPeerPadt,          ///< PADT from the peer
+  kEchoTimeout,       ///< LCP echo failures
+  kAuthFailed,
+  kAuthTimeout,
+  kPoolExhausted,
+  kLcpFailed,         ///< LCP negotiation did not converge
+  kNcpFailed,         ///< IPCP did not come up
+  kSessionTimeout,
+  kIdleTimeout,
+  kAdminReset,
+  kLoopback,
+  kShutdown,
+};
+const char* to_string(EndReason r);
+
+struct LinkSettings {
+  ppp::CpConfig cp;
+  ppp::LcpSettings lcp;
+  Duration echo_interval = seconds(10);  ///< 0 disables keep-alive
+  unsigned echo_failures = 3;
+  Duration auth_timeout = seconds(30);
+  bool ipv6 = true;
+};
+
+class LinkOutput {
+ public:
+  virtual ~LinkOutput() = default;
+  /// Sends one PPP frame (protocol field + payload) to the peer.
+  virtual void send_ppp(ppp::Protocol protocol, Bytes payload) = 0;
+  /// IPCP opened: IPv4 traffic may flow.
+  virtual void network_up() = 0;
+  /// The link is dead; no more frames will be sent. Called once.
+  virtual void link_dead(EndReason reason) = 0;
+};
+
+class PppLink : public ppp::LayerListener, public ppp::CpOutput {
+ public:
+  PppLink(LinkOutput& out, LinkSettings settings, ppp::IpcpSettings ipcp, std::uint64_t ipv6_id,
+          std::uint32_t seed);
+  ~PppLink() override = default;
+  PppLink(const PppLink&) = delete;
+  PppLink& operator=(const PppLink&) = delete;
+
+  /// The PPPoE session is established: LCP starts.
+  void start(TimePoint now);
+  /// A PPP frame of a control or authentication protocol arrived.
+  void receive(ppp::Protocol protocol, Bytes payload, TimePoint now);
+  /// Timers: restart timers, keep-alive, authentication timeout.
+  void tick(TimePoint now);
+  /// Graceful close: LCP Terminate-Request, then dead.
+  void close(EndReason reason, TimePoint now);
+  /// Lower layer gone (PADT in either direction): dead at once, nothing more sent.
+  void lower_down(EndReason reason, TimePoint now);
+  /// Data traffic seen: keep-alive echoes are not needed while the peer talks.
+  void note_peer_activity(TimePoint now) { last_rx_ = now; }
+
+  [[nodiscard]] Phase phase() const { return phase_; }
+  [[nodiscard]] EndReason end_reason() const { return end_reason_; }
+  [[nodiscard]] const ppp::LcpHandler& lcp() const { return lcp_handler_; }
+  [[nodiscard]] const ppp::IpcpHandler& ipcp() const { return ipcp_handler_; }
+  [[nodiscard]] const ppp::Ipv6cpHandler& ipv6cp() const { return ipv6cp_handler_; }
+  [[nodiscard]] ppp::State lcp_state() const { return lcp_.state(); }
+  [[nodiscard]] ppp::State ipcp_state() const { return ipcp_.state(); }
+  [[nodiscard]] ppp::State ipv6cp_state() const { return ipv6cp_.state(); }
+  [[nodiscard]] const ppp::CpCounters& lcp_counters() const { return lcp_.counters(); }
+  [[nodiscard]] std::uint64_t echo_misses() const { return echo_misses_; }
+
+ protected:
+  // Role-specific authentication.
+  virtual void auth_start(TimePoint now) = 0;
+  virtual void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) = 0;
+  virtual void auth_tick(TimePoint now) = 0;
+  /// Authentication succeeded: enter the network phase.
+  void auth_done(TimePoint now);
+  /// Authentication failed: terminate with `reason`.
+  void auth_failed(EndReason reason, TimePoint now) { close(reason, now); }
+
+  ppp::IpcpHandler& ipcp_handler() { return ipcp_handler_; }
+  ppp::AuthMethod negotiated_auth() const { return lcp_handler_.auth_method(); }
+  LinkOutput& out() { return out_; }
+  const LinkSettings& settings() const { return settings_; }
+
+ private:
+  // LayerListener
+  void layer_up(ppp::Protocol p) override;
+  void layer_down(ppp::Protocol p) override;
+  void layer_started(ppp::Protocol) override {}
+  void layer_finished(ppp::Protocol p) override;
+  // CpOutput
+  void send_control(ppp::Protocol protocol, Bytes packet) override { out_.send_ppp(protocol, packet); }
+
+  void go_dead(EndReason reason);
+  void keepalive(TimePoint now);
+
+  LinkOutput& out_;
+  LinkSettings settings_;
+  ppp::LcpHandler lcp_handler_;
+  ppp::ControlProtocol lcp_;
+  ppp::IpcpHandler ipcp_handler_;
+  ppp::ControlProtocol ipcp_;
+  ppp::Ipv6cpHandler ipv6cp_handler_;
+  ppp::ControlProtocol ipv6cp_;
+  Phase phase_ = Phase::kDead;
+  EndReason end_reason_ = EndReason::kNone;
+  TimePoint now_{};
+  TimePoint last_rx_{};
+  TimePoint next_echo_{};
+  std::uint64_t echo_replies_seen_ = 0;
+  std::uint64_t echo_misses_ = 0;
+  bool dead_reported_ = false;
+};
+
+}  // namespace pppoe::session

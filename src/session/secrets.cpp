@@ -1,0 +1,117 @@
+#include "session/secrets.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "proto/ppp/chap.hpp"
+
+namespace pppoe::session {
+
+std::expected<std::vector<std::string>, std::string> split_fields(std::string_view line) {
+  std::vector<std::string> fields;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    char c = line[i];
+    if (c == ' ' || c == '\t' || c == '\r') {
+      ++i;
+      continue;
+    }
+    if (c == '#') break;
+    std::string field;
+    if (c == '"') {
+      auto end = line.find('"', i + 1);
+      if (end == std::string_view::npos) return std::unexpected("unterminated double quote");
+      field = std::string(line.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else {
+      while (i < line.size() && line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '#')
+        field += line[i++];
+    }
+    fields.push_back(std::move(field));
+  }
+  return fields;
+}
+
+std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view text, std::string_view origin) {
+  LocalSecrets s;
+  std::size_t line_no = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    ++line_no;
+    start = end + 1;
+    auto fields = split_fields(line);
+    if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
+    if (fields->empty()) {
+      if (end == text.size()) break;
+      continue;
+    }
+    if (fields->size() < 2 || fields->size() > 3)
+      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip]', found {} field(s)", origin,
+                                         line_no, fields->size()));
+    const std::string& user = (*fields)[0];
+    if (user.size() > 253 || (*fields)[1].size() > 253)
+      return std::unexpected(fmt::format("{}:{}: user name or secret longer than 253 bytes", origin, line_no));
+    std::optional<Ipv4Address> ip;
+    if (fields->size() == 3) {
+      ip = Ipv4Address::parse((*fields)[2]);
+      if (!ip || ip->is_zero())
+        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field, found '{}'", origin,
+                                           line_no, (*fields)[2]));
+    }
+    if (s.users_.contains(user))
+      return std::unexpected(fmt::format("{}:{}: user '{}' defined twice", origin, line_no, user));
+    s.users_.emplace(user, SecretEntry{(*fields)[1], ip});
+    if (end == text.size()) break;
+  }
+  return s;
+}
+
+std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::unexpected(fmt::format("{}: cannot open secrets file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+void LocalSecrets::add(std::string user, std::string secret, std::optional<Ipv4Address> ip) {
+  users_[std::move(user)] = SecretEntry{std::move(secret), ip};
+}
+
+const SecretEntry* LocalSecrets::find(std::string_view user) const {
+  auto it = users_.find(std::string(user));
+  return it == users_.end() ? nullptr : &it->second;
+}
+
+AuthResult LocalSecrets::pap(std::string_view user, std::string_view password) {
+  const SecretEntry* e = find(user);
+  if (e == nullptr || !ppp::chap::equal_constant_time(as_bytes(e->secret), as_bytes(password))) return {};
+  return AuthResult{true, e->ip, {}};
+}
+
+AuthResult LocalSecrets::chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) {
+  const SecretEntry* e = find(user);
+  if (e == nullptr) return {};
+  auto expected = ppp::chap::md5_response(id, e->secret, challenge);
+  if (!ppp::chap::equal_constant_time(Bytes(expected), response)) return {};
+  return AuthResult{true, e->ip, {}};
+}
+
+AuthResult LocalSecrets::mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
+                                  const ppp::mschapv2::Challenge16& peer,
+                                  const ppp::mschapv2::NtResponse& nt_response) {
+  const SecretEntry* e = find(ppp::mschapv2::strip_domain(user));
+  if (e == nullptr) e = find(user);
+  if (e == nullptr) return {};
+  auto expected = ppp::mschapv2::generate_nt_response(authenticator, peer, user, e->secret);
+  if (!ppp::chap::equal_constant_time(Bytes(expected), Bytes(nt_response))) return {};
+  return AuthResult{true, e->ip,
+                    ppp::mschapv2::authenticator_response(e->secret, nt_response, peer, authenticator, user)};
+}
+
+}  // namespace pppoe::session

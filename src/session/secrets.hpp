@@ -1,0 +1,49 @@
+// Local users in ppp.secret format (FreeBSD ppp(8), handbook section 30.2.5):
+//
+//   # comment
+//   user   secret   [ip]
+//
+// Fields are separated by blanks; a field may be double-quoted to hold blanks. The file is
+// untrusted input: every error names the file and line.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/ipv4.hpp"
+#include "session/authenticator.hpp"
+
+namespace pppoe::session {
+
+struct SecretEntry {
+  std::string secret;
+  std::optional<Ipv4Address> ip;
+};
+
+class LocalSecrets final : public Authenticator {
+ public:
+  /// Parses `text`; `origin` names the file in error messages.
+  static std::expected<LocalSecrets, std::string> parse(std::string_view text, std::string_view origin);
+  static std::expected<LocalSecrets, std::string> load(const std::string& path);
+
+  void add(std::string user, std::string secret, std::optional<Ipv4Address> ip = std::nullopt);
+  [[nodiscard]] std::size_t size() const { return users_.size(); }
+  [[nodiscard]] const SecretEntry* find(std::string_view user) const;
+
+  AuthResult pap(std::string_view user, std::string_view password) override;
+  AuthResult chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) override;
+  AuthResult mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
+                      const ppp::mschapv2::Challenge16& peer, const ppp::mschapv2::NtResponse& nt_response) override;
+
+ private:
+  std::unordered_map<std::string, SecretEntry> users_;
+};
+
+/// Splits one config-style line into fields: blanks separate, double quotes group, '#' starts
+/// a comment outside quotes. Returns an error text for an unterminated quote.
+std::expected<std::vector<std::string>, std::string> split_fields(std::string_view line);
+
+}  // namespace pppoe::session

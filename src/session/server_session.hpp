@@ -1,0 +1,58 @@
+// The authenticator side of one subscriber's PPP link: PAP, CHAP-MD5 or MS-CHAPv2 against an
+// Authenticator, then an address from the AddressAssigner before IPCP starts.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "session/authenticator.hpp"
+#include "session/ppp_link.hpp"
+
+namespace pppoe::session {
+
+struct AuthCounters {
+  std::uint64_t successes = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t malformed = 0;
+};
+
+class ServerSession final : public PppLink {
+ public:
+  ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses, LinkSettings settings,
+                ppp::IpcpSettings ipcp, std::string ac_name, std::uint32_t seed);
+
+  [[nodiscard]] const std::string& user() const { return user_; }
+  [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
+  [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }
+
+ protected:
+  void auth_start(TimePoint now) override;
+  void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) override;
+  void auth_tick(TimePoint now) override;
+
+ private:
+  void receive_pap(Bytes payload, TimePoint now);
+  void receive_chap(Bytes payload, TimePoint now);
+  void send_challenge();
+  /// Success path shared by all methods: an address, then the network phase.
+  bool grant(std::string_view user, const AuthResult& r);
+
+  Authenticator& auth_;
+  AddressAssigner& addresses_;
+  std::string ac_name_;
+  ppp::Xorshift rng_;
+  std::string user_;
+  Ipv4Address assigned_;
+  TimePoint auth_deadline_{};
+  TimePoint next_challenge_{};
+  unsigned challenges_left_ = 0;
+  std::uint8_t challenge_id_ = 0;
+  std::array<std::uint8_t, 16> challenge_{};
+  bool authenticated_ = false;
+  std::uint8_t success_id_ = 0;
+  std::string success_message_;
+  AuthCounters counters_;
+};
+
+}  // namespace pppoe::session
