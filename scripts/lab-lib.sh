@@ -1,0 +1,78 @@
+# Shared by the demo and the integration tests: a lab of network namespaces.
+#
+#   <prefix>-sub (subscribers: pppoetest)  --veth--  <prefix>-ac (pppoed, TUN)  --veth--  <prefix>-net (a host behind)
+#
+# Every namespace and interface is named from $LAB and removed by lab_down, also on failure
+# (the caller installs `trap lab_down EXIT`).
+
+LAB=${LAB:-pppl$$}
+SUB=$LAB-sub
+AC=$LAB-ac
+NET=$LAB-net
+NET_HOST=198.51.100.1
+LAB_LOGS=${LAB_LOGS:-$(mktemp -d /tmp/$LAB.XXXX)}
+PPPOED_PID=
+
+lab_up() {
+  lab_down quiet
+  ip netns add "$SUB" && ip netns add "$AC" && ip netns add "$NET" || return 1
+  ip -n "$AC" link add ac0 type veth peer name sub0 netns "$SUB" || return 1
+  ip -n "$AC" link add up0 type veth peer name net0 netns "$NET" || return 1
+  for ns in "$SUB" "$AC" "$NET"; do ip -n "$ns" link set lo up; done
+  ip -n "$AC" link set ac0 up
+  ip -n "$SUB" link set sub0 up
+  ip -n "$AC" addr add 198.51.100.254/24 dev up0
+  ip -n "$AC" link set up0 up
+  ip -n "$NET" addr add $NET_HOST/24 dev net0
+  ip -n "$NET" link set net0 up
+  ip -n "$NET" route add default via 198.51.100.254
+  ip netns exec "$AC" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# Subscriber VLAN sub-interfaces: lab_vlan 100 -> sub0.100; lab_qinq 200 300 -> sub0.200.300
+lab_vlan() {
+  ip -n "$SUB" link add link sub0 name sub0.$1 type vlan id "$1" && ip -n "$SUB" link set sub0.$1 up
+}
+lab_qinq() {
+  ip -n "$SUB" link add link sub0 name sub0.$1 type vlan proto 802.1ad id "$1" &&
+    ip -n "$SUB" link set sub0.$1 up &&
+    ip -n "$SUB" link add link sub0.$1 name sub0.$1.$2 type vlan id "$2" &&
+    ip -n "$SUB" link set sub0.$1.$2 up
+}
+
+# Starts pppoed in the AC namespace with extra options "$@"; waits for its control socket.
+pppoed_start() {
+  local bin=${BIN:-build/bin}
+  ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --local-ip 10.0.0.1 "$@" ac0 \
+    >>"$LAB_LOGS/pppoed.log" 2>&1 &
+  PPPOED_PID=$!
+  for _ in $(seq 1 100); do
+    [ -S "$LAB_LOGS/pppoed.sock" ] && return 0
+    kill -0 "$PPPOED_PID" 2>/dev/null || { echo "pppoed exited:"; cat "$LAB_LOGS/pppoed.log"; return 1; }
+    sleep 0.05
+  done
+  echo "pppoed did not open its control socket"; return 1
+}
+
+pppoectl_lab() { ip netns exec "$AC" "${BIN:-build/bin}/pppoectl" -s "$LAB_LOGS/pppoed.sock" "$@"; }
+pppoetest_lab() { ip netns exec "$SUB" "${BIN:-build/bin}/pppoetest" "$@"; }
+
+pppoed_stop() {
+  if [ -n "$PPPOED_PID" ] && kill -0 "$PPPOED_PID" 2>/dev/null; then
+    kill -TERM "$PPPOED_PID"
+    for _ in $(seq 1 50); do kill -0 "$PPPOED_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$PPPOED_PID" 2>/dev/null
+  fi
+  PPPOED_PID=
+}
+
+lab_down() {
+  pppoed_stop
+  for ns in "$SUB" "$AC" "$NET"; do
+    if ip netns list | grep -qw "$ns"; then
+      ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+      ip netns del "$ns"
+    fi
+  done
+  [ "$1" = quiet ] || true
+}
