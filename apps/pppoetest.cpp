@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
+  std::string vlan;
+  app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
   bool no_ipv6 = false;
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
   app.add_option("--format", format, "console | json")->check(CLI::IsMember({"console", "json"}));
@@ -59,6 +61,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     o.auth = {*m};
+  }
+  if (!vlan.empty()) {
+    auto v = client::parse_vlans(vlan);
+    if (!v) {
+      std::fprintf(stderr, "pppoetest: --vlan expects VID or OUTER.INNER with VIDs 1-4094\n");
+      return 2;
+    }
+    o.vlans = *v;
   }
   if (!target.empty()) {
     o.target = Ipv4Address::parse(target);

@@ -14,7 +14,7 @@ LAB_LOGS=${LAB_LOGS:-$(mktemp -d /tmp/$LAB.XXXX)}
 PPPOED_PID=
 
 lab_up() {
-  lab_down quiet
+  lab_down
   ip netns add "$SUB" && ip netns add "$AC" && ip netns add "$NET" || return 1
   ip -n "$AC" link add ac0 type veth peer name sub0 netns "$SUB" || return 1
   ip -n "$AC" link add up0 type veth peer name net0 netns "$NET" || return 1
@@ -27,17 +27,6 @@ lab_up() {
   ip -n "$NET" link set net0 up
   ip -n "$NET" route add default via 198.51.100.254
   ip netns exec "$AC" sysctl -qw net.ipv4.ip_forward=1
-}
-
-# Subscriber VLAN sub-interfaces: lab_vlan 100 -> sub0.100; lab_qinq 200 300 -> sub0.200.300
-lab_vlan() {
-  ip -n "$SUB" link add link sub0 name sub0.$1 type vlan id "$1" && ip -n "$SUB" link set sub0.$1 up
-}
-lab_qinq() {
-  ip -n "$SUB" link add link sub0 name sub0.$1 type vlan proto 802.1ad id "$1" &&
-    ip -n "$SUB" link set sub0.$1 up &&
-    ip -n "$SUB" link add link sub0.$1 name sub0.$1.$2 type vlan id "$2" &&
-    ip -n "$SUB" link set sub0.$1.$2 up
 }
 
 # Starts pppoed in the AC namespace with extra options "$@"; waits for its control socket.
@@ -74,5 +63,4 @@ lab_down() {
       ip netns del "$ns"
     fi
   done
-  [ "$1" = quiet ] || true
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <unordered_map>
 
@@ -41,7 +42,7 @@ struct Client final : session::LinkOutput {
   void send_ppp(ppp::Protocol protocol, Bytes payload) override {
     MutableBytes buf = ctx_.socket.tx_buffer();
     ByteWriter w(buf);
-    ether::encode({ac_mac_, mac_, {}, static_cast<std::uint16_t>(ether::EtherType::kPppoeSession)}, w);
+    ether::encode({ac_mac_, mac_, ctx_.options.vlans, static_cast<std::uint16_t>(ether::EtherType::kPppoeSession)}, w);
     pppoe_proto::encode_header({1, 1, Code::kSession, session_id_, static_cast<std::uint16_t>(payload.size() + 2)}, w);
     w.u16(static_cast<std::uint16_t>(protocol));
     w.bytes(payload);
@@ -94,7 +95,7 @@ struct Client final : session::LinkOutput {
     MutableBytes buf = ctx_.socket.tx_buffer();
     ByteWriter w(buf);
     MacAddress dst = code == Code::kPadi ? MacAddress::broadcast() : ac_mac_;
-    ether::encode({dst, mac_, {}, static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)}, w);
+    ether::encode({dst, mac_, ctx_.options.vlans, static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)}, w);
     pppoe_proto::Tags tags;
     tags.service_name = ctx_.options.service;
     tags.host_uniq = std::vector<std::uint8_t>{static_cast<std::uint8_t>(index_ >> 24), static_cast<std::uint8_t>(index_ >> 16),
@@ -198,6 +199,31 @@ void on_signal(int) { g_interrupted = 1; }
 
 }  // namespace
 
+std::optional<ether::VlanStack> parse_vlans(std::string_view text) {
+  ether::VlanStack stack;
+  auto parse_id = [](std::string_view s) -> std::optional<std::uint16_t> {
+    unsigned v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || p != s.data() + s.size() || v < 1 || v > 4094) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+  };
+  auto dot = text.find('.');
+  if (dot == std::string_view::npos) {
+    auto id = parse_id(text);
+    if (!id) return std::nullopt;
+    stack.tags[0] = {static_cast<std::uint16_t>(ether::EtherType::kVlan), *id};
+    stack.count = 1;
+    return stack;
+  }
+  auto outer = parse_id(text.substr(0, dot));
+  auto inner = parse_id(text.substr(dot + 1));
+  if (!outer || !inner) return std::nullopt;
+  stack.tags[0] = {static_cast<std::uint16_t>(ether::EtherType::kQinQ), *outer};
+  stack.tags[1] = {static_cast<std::uint16_t>(ether::EtherType::kVlan), *inner};
+  stack.count = 2;
+  return stack;
+}
+
 std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   dataplane::PacketSocketOptions so;
   so.promiscuous = true;
@@ -226,7 +252,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         auto f = ether::decode(frame);
         if (!f) return;
         auto it = by_mac.find(f->header.dst.as_u64());
-        if (it == by_mac.end()) return;
+        if (it == by_mac.end() || !(f->header.vlans == o.vlans)) return;
         Client& c = *it->second;
         auto pkt = pppoe_proto::decode(f->payload);
         if (!pkt) return;

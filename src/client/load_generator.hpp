@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/ipv4.hpp"
+#include "proto/ether.hpp"
 #include "proto/ppp/lcp.hpp"
 
 namespace pppoe::client {
@@ -33,7 +34,11 @@ struct LoadOptions {
   bool ipv6 = true;
   std::uint16_t max_payload = 0;  ///< RFC 4638 PPP-Max-Payload to request; 0 = none
   bool progress = false;
+  ether::VlanStack vlans;  ///< tags on every frame: 802.1Q, or QinQ (802.1ad outer, 802.1Q inner)
 };
+
+/// Parses "100" (802.1Q) or "200.300" (QinQ: 802.1ad outer 200, 802.1Q inner 300).
+std::optional<ether::VlanStack> parse_vlans(std::string_view text);
 
 struct LoadReport {
   unsigned attempted = 0;
