@@ -1,0 +1,85 @@
+#include <gtest/gtest.h>
+
+#include "session/address_pool.hpp"
+#include "session/secrets.hpp"
+
+namespace pppoe::session {
+namespace {
+
+Ipv4Address ip(const char* s) { return *Ipv4Address::parse(s); }
+
+TEST(Ranges, ParsesRangesCidrAndSingles) {
+  auto r = parse_ranges("192.168.1.10-192.168.1.20, 10.0.0.0/30,172.16.0.1");
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].first, ip("192.168.1.10"));
+  EXPECT_EQ((*r)[0].last, ip("192.168.1.20"));
+  EXPECT_EQ((*r)[1].first, ip("10.0.0.1"));  // network and broadcast excluded
+  EXPECT_EQ((*r)[1].last, ip("10.0.0.2"));
+  EXPECT_EQ((*r)[2].first, (*r)[2].last);
+  for (const char* bad : {"10.0.0.5-10.0.0.1", "10.0.0.0/33", "10.0.0.0/", "nonsense", "", "1.2.3.4,"})
+    EXPECT_FALSE(parse_ranges(bad)) << bad;
+}
+
+TEST(Ranges, CoveringPrefixes) {
+  auto p = covering_prefixes({ip("10.0.0.10"), ip("10.0.0.20")});
+  std::vector<std::string> got;
+  for (auto& [a, bits] : p) got.push_back(a.to_string() + "/" + std::to_string(bits));
+  EXPECT_EQ(got, (std::vector<std::string>{"10.0.0.10/31", "10.0.0.12/30", "10.0.0.16/30", "10.0.0.20/32"}));
+}
+
+TEST(Pool, AllocatesExhaustsAndRecovers) {
+  AddressPool pool({{ip("10.0.0.1"), ip("10.0.0.4")}}, ip("10.0.0.1"));
+  EXPECT_EQ(pool.capacity(), 3u);
+  auto a = pool.allocate(), b = pool.allocate(), c = pool.allocate();
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(*a, ip("10.0.0.2"));
+  EXPECT_FALSE(pool.allocate());
+  pool.release(*b);
+  EXPECT_EQ(pool.allocate(), *b);
+  EXPECT_EQ(pool.in_use(), 3u);
+}
+
+TEST(Pool, FixedAddressesAreReservedOnce) {
+  AddressPool pool({{ip("10.0.0.1"), ip("10.0.0.2")}}, Ipv4Address{});
+  EXPECT_TRUE(pool.reserve(ip("10.0.0.1")));
+  EXPECT_FALSE(pool.reserve(ip("10.0.0.1")));
+  EXPECT_EQ(pool.allocate(), ip("10.0.0.2"));
+  EXPECT_FALSE(pool.allocate());
+  EXPECT_TRUE(pool.reserve(ip("192.0.2.7")));  // outside the pool: tracked too
+  EXPECT_FALSE(pool.reserve(ip("192.0.2.7")));
+  pool.release(ip("192.0.2.7"));
+  EXPECT_TRUE(pool.reserve(ip("192.0.2.7")));
+}
+
+TEST(Secrets, ParsesPppSecretFormat) {
+  auto s = LocalSecrets::parse("# users\nalice  wonderland\n\nbob \"two words\" 10.1.2.3  # fixed\n", "ppp.secret");
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(s->size(), 2u);
+  EXPECT_TRUE(s->pap("alice", "wonderland").ok);
+  EXPECT_FALSE(s->pap("alice", "Wonderland").ok);
+  EXPECT_FALSE(s->pap("carol", "x").ok);
+  auto bob = s->pap("bob", "two words");
+  EXPECT_TRUE(bob.ok);
+  EXPECT_EQ(bob.framed_ip, ip("10.1.2.3"));
+}
+
+TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
+  struct Case {
+    const char* text;
+    const char* error;
+  };
+  for (const Case& c : {Case{"alice\n", "f:1: expected 'user secret [ip]', found 1 field(s)"},
+                        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field, found '1.2.3'"},
+                        Case{"a \"open\n", "f:1: unterminated double quote"},
+                        Case{"a b\na c\n", "f:2: user 'a' defined twice"},
+                        Case{"a b c d\n", "f:1: expected 'user secret [ip]', found 4 field(s)"}}) {
+    auto s = LocalSecrets::parse(c.text, "f");
+    ASSERT_FALSE(s) << c.text;
+    EXPECT_EQ(s.error(), c.error);
+    EXPECT_EQ(s.error().find("hidden"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace pppoe::session
