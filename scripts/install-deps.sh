@@ -1,0 +1,21 @@
+#!/bin/bash
+# Installs the Debian 12 packages pppoed needs to build and test. Idempotent; runs apt-get only
+# when something is missing.
+set -euo pipefail
+PACKAGES=(
+  cmake g++ make pkg-config
+  libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev     # build
+  libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
+  clang libclang-rt-14-dev                                   # libFuzzer targets
+  iproute2 jq python3-scapy tshark procps                    # integration tests and the lab
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
