@@ -21,14 +21,16 @@ pppoed_start --secrets "$LAB_LOGS/ppp.secret" --pool 10.0.0.10-10.0.3.250 --dns 
   --lcp-echo-interval 5
 echo "== pppoetest: $SESSIONS sessions, 3 pings each to $NET_HOST"
 pppoetest_lab -m create -i sub0 -n "$SESSIONS" --user demo --password demo-password --target "$NET_HOST" \
-  --hold 2 > "$LAB_LOGS/report.txt" &
+  --hold 3 > "$LAB_LOGS/report.txt" &
 tester=$!
 for _ in $(seq 1 100); do
   [ "$(pppoectl_lab -j show summary | jq .sessions.up)" = "$SESSIONS" ] && break
   sleep 0.1
 done
-echo "== pppoectl show sessions (first 10 of $SESSIONS)"
-pppoectl_lab show sessions | head -n 11
+sleep 1.5  # the pings have passed; the sessions are held
+echo "== pppoectl show sessions (first 10 of $SESSIONS, while held)"
+pppoectl_lab show sessions > "$LAB_LOGS/sessions.txt"
+head -n 11 "$LAB_LOGS/sessions.txt"
 rc=0
 wait $tester || rc=$?
 echo
