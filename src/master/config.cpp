@@ -159,22 +159,32 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   return std::unexpected(fmt::format("unknown setting '{}'", name));
 }
 
-std::expected<void, std::string> load_config_file(Config& c, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::unexpected(fmt::format("{}: cannot open config file", path));
-  std::string line;
+std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin) {
   unsigned line_no = 0;
-  while (std::getline(in, line)) {
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    start = end + 1;
     ++line_no;
     auto fields = session::split_fields(line);
-    if (!fields) return std::unexpected(fmt::format("{}:{}: {}", path, line_no, fields.error()));
+    if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
     if (fields->empty()) continue;
     std::string name = (*fields)[0];
     std::vector<std::string> values(fields->begin() + 1, fields->end());
     if (auto r = apply_setting(c, name, values); !r)
-      return std::unexpected(fmt::format("{}:{}: {}", path, line_no, r.error()));
+      return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, r.error()));
   }
   return {};
+}
+
+std::expected<void, std::string> load_config_file(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::unexpected(fmt::format("{}: cannot open config file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return parse_config_text(c, ss.str(), path);
 }
 
 std::expected<void, std::string> validate(const Config& c) {

@@ -50,6 +50,9 @@ struct Config {
 std::expected<void, std::string> apply_setting(Config& c, const std::string& name,
                                                const std::vector<std::string>& values);
 
+/// Applies config-file text on top of `c`; `origin` names the file in errors.
+std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin);
+
 /// Reads a config file on top of `c`.
 std::expected<void, std::string> load_config_file(Config& c, const std::string& path);
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora in fuzz/corpus/<target>/ (committed; rerun after changing seeds)."""
+import os
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(ROOT, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def tag(t, v):
+    return struct.pack("!HH", t, len(v)) + v
+
+
+def pppoe(code, sid, payload):
+    return struct.pack("!BBHH", 0x11, code, sid, len(payload)) + payload
+
+
+ETH = bytes.fromhex("ffffffffffff" "020000000001")
+tags = tag(0x0101, b"") + tag(0x0103, b"\x01\x02\x03\x04") + tag(0x0110, b"\x09") + tag(0x0120, b"\x05\xdc")
+put("discovery", "padi", ETH + b"\x88\x63" + pppoe(0x09, 0, tags))
+put("discovery", "padi_vlan", ETH + b"\x81\x00\x00\x64\x88\x63" + pppoe(0x09, 0, tags))
+put("discovery", "padr_qinq", ETH + b"\x88\xa8\x00\xc8\x81\x00\x01\x2c\x88\x63" +
+    pppoe(0x19, 0, tag(0x0101, b"internet") + tag(0x0104, bytes(20)) + tag(0x0105, b"\x00\x00\x0d\xe9ab")))
+put("discovery", "padt", ETH + b"\x88\x63" + pppoe(0xa7, 7, tag(0x0203, b"bye")))
+put("discovery", "session", ETH + b"\x88\x64" + pppoe(0x00, 7, b"\xc0\x21\x09\x01\x00\x08\x00\x00\x00\x01"))
+
+
+def cp(code, ident, data):
+    return struct.pack("!BBH", code, ident, 4 + len(data)) + data
+
+
+def opt(t, v):
+    return bytes([t, 2 + len(v)]) + v
+
+
+def seq(*packets):
+    return b"".join(bytes([len(p)]) + p for p in packets)
+
+
+lcp_req = cp(1, 1, opt(1, b"\x05\xd4") + opt(5, b"\x12\x34\x56\x78") + opt(3, b"\xc0\x23"))
+put("control_protocol", "lcp_server", b"\x00" + seq(lcp_req, cp(2, 1, b""), cp(9, 2, b"\x12\x34\x56\x78"), cp(5, 3, b"")))
+put("control_protocol", "lcp_peer", b"\x01" + seq(lcp_req, cp(3, 1, opt(3, b"\xc2\x23\x05")), cp(4, 1, opt(7, b"")),
+                                                 cp(8, 4, b"\x80\x57\x01"), cp(7, 5, b"\x01\x01\x00\x04")))
+put("control_protocol", "ipcp", b"\x02" + seq(cp(1, 1, opt(3, bytes(4)) + opt(129, bytes(4)) + opt(2, b"\x00\x2d\x0f\x01")),
+                                             cp(3, 1, opt(3, b"\x0a\x00\x00\x05"))))
+put("control_protocol", "ipv6cp", b"\x04" + seq(cp(1, 1, opt(1, bytes(8))), cp(1, 2, opt(1, b"\x02\x00\x00\x00\x00\x00\x00\x01"))))
+
+put("auth", "pap_request", cp(1, 1, b"\x05alice\x0awonderland"))
+put("auth", "pap_ack", cp(2, 1, b"\x08Login ok"))
+put("auth", "chap_challenge", cp(1, 1, b"\x10" + bytes(range(16)) + b"pppoed"))
+put("auth", "chap_response", cp(2, 1, b"\x10" + bytes(16) + b"alice"))
+put("auth", "mschapv2_response", cp(2, 1, b"\x31" + bytes(49) + b"CORP\\alice"))
+put("auth", "chap_success", cp(3, 1, b"S=407A5589115FD0D6209F510FE9C04566932CDA56 M=Welcome"))
+
+icmp = bytes.fromhex("45000054000040004001" "0000" "0a00000a" "0a000001") + bytes.fromhex("0000") + b"\x00\x00\x00\x4d\x00\x01" + bytes(56)
+put("ip", "icmp_reply", icmp)
+put("ip", "ipv6", bytes.fromhex("6000000000083a40") + bytes.fromhex("fe80000000000000" "0200000000000001") +
+    bytes.fromhex("fe80000000000000" "0200000000000002") + bytes(8))
+
+put("files", "config", b"\x00" + b"ac-name bras\nservice-name internet voip\npool 10.0.0.10-10.0.0.20, 10.1.0.0/24\n"
+    b"dns 192.0.2.1,192.0.2.2\nauth pap chap\nlcp-echo-interval 5 # comment\nipv6 no\n")
+put("files", "secrets", b"\x01" + b"# users\nalice wonderland\nbob \"two words\" 10.0.9.9\n")
