@@ -6,7 +6,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev     # build
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
-  clang libclang-rt-14-dev                                   # libFuzzer targets
+  afl++                                                      # coverage-guided fuzzing (scripts/fuzz.sh)
   iproute2 jq python3-scapy tshark procps                    # integration tests and the lab
 )
 missing=()
