@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   app.add_option("--service", o.service, "Service-Name to request (default: any)");
   app.add_option("--target", target, "address to ping through each session (default: the AC's address)");
   app.add_option("--pings", o.pings, "ICMP echoes per session")->capture_default_str();
-  app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(CLI::Range(0, 1400))->capture_default_str();
+  app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(CLI::Range(0, 1472))->capture_default_str();
   app.add_option("--timeout", o.setup_timeout, "seconds for all sessions to come up")->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");

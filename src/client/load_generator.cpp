@@ -143,6 +143,11 @@ struct Client final : session::LinkOutput {
         ls.lcp.role = ppp::LinkRole::kPeer;
         ls.lcp.auth_methods = ctx_.options.auth;
         ls.echo_interval = seconds(0);  // the AC probes us; we answer
+        if (tags.ppp_max_payload && *tags.ppp_max_payload > 1492) {
+          // RFC 4638 section 4: the AC agreed; negotiate an MRU up to that value.
+          ls.lcp.mru = *tags.ppp_max_payload;
+          ls.lcp.max_peer_mru = *tags.ppp_max_payload;
+        }
         ls.ipv6 = ctx_.options.ipv6;
         std::uint64_t iid = (std::uint64_t{0x0200'0000} << 32) | (std::uint64_t{ctx_.seed & 0xffff} << 16 << 16) | index_ | 1;
         link_ = std::make_unique<session::ClientSession>(

@@ -1,10 +1,12 @@
 #include "session/secrets.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "common/log.hpp"
 #include "proto/ppp/chap.hpp"
 
 namespace pppoe::session {
@@ -74,6 +76,10 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
 std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& path) {
   std::ifstream in(path);
   if (!in) return std::unexpected(fmt::format("{}: cannot open secrets file", path));
+  struct stat st{};
+  if (::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+    log::warn("{}: readable by group or others (mode {:o}); secrets files should be mode 0600", path,
+              st.st_mode & 0777);
   std::stringstream ss;
   ss << in.rdbuf();
   return parse(ss.str(), path);
