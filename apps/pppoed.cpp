@@ -4,6 +4,7 @@
 #include "common/log.hpp"
 #include "master/config.hpp"
 #include "master/server.hpp"
+#include "session/secrets.hpp"
 
 using namespace pppoe;
 
@@ -54,15 +55,7 @@ int main(int argc, char** argv) {
       !set("control-socket", control) || !set("tun", tun))
     return 2;
   if (!auth.empty()) {
-    std::vector<std::string> methods;
-    std::size_t start = 0;
-    while (start <= auth.size()) {
-      auto comma = auth.find(',', start);
-      if (comma == std::string::npos) comma = auth.size();
-      methods.push_back(auth.substr(start, comma - start));
-      start = comma + 1;
-    }
-    if (auto r = master::apply_setting(config, "auth", methods); !r) {
+    if (auto r = master::apply_setting(config, "auth", session::split_commas(auth)); !r) {
       log::error("option --auth: {}", r.error());
       return 2;
     }

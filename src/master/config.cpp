@@ -90,15 +90,8 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "dns" || name == "nbns") {
     if (v.empty() || v.size() > 2) return std::unexpected(fmt::format("'{}' expects one or two IPv4 addresses", name));
     std::vector<std::string> parts;
-    for (const auto& x : v) {
-      std::size_t start = 0;
-      while (start <= x.size()) {
-        auto comma = x.find(',', start);
-        if (comma == std::string::npos) comma = x.size();
-        parts.push_back(x.substr(start, comma - start));
-        start = comma + 1;
-      }
-    }
+    for (const auto& x : v)
+      for (auto& item : session::split_commas(x)) parts.push_back(std::move(item));
     if (parts.size() > 2) return std::unexpected(fmt::format("'{}' expects one or two IPv4 addresses", name));
     Ipv4Address first, second;
     auto a = address(parts[0]);

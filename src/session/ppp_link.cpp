@@ -151,11 +151,13 @@ void PppLink::layer_up(ppp::Protocol p) {
       auth_start(now_);
       return;
     case ppp::Protocol::kIpcp: out_.network_up(); return;
+    case ppp::Protocol::kIpv6cp: out_.ipv6_up(); return;
     default: return;
   }
 }
 
 void PppLink::layer_down(ppp::Protocol p) {
+  if (p == ppp::Protocol::kIpv6cp) out_.ipv6_down();
   if (p != ppp::Protocol::kLcp) return;
   // tld into Stopping means the peer sent Terminate-Request while Opened.
   if (lcp_.state() == ppp::State::kStopping && end_reason_ == EndReason::kNone) {

@@ -58,6 +58,9 @@ class LinkOutput {
   virtual void send_ppp(ppp::Protocol protocol, Bytes payload) = 0;
   /// IPCP opened: IPv4 traffic may flow.
   virtual void network_up() = 0;
+  /// IPv6CP opened / left the Opened state.
+  virtual void ipv6_up() {}
+  virtual void ipv6_down() {}
   /// The link is dead; no more frames will be sent. Called once.
   virtual void link_dead(EndReason reason) = 0;
 };

@@ -11,6 +11,20 @@
 
 namespace pppoe::session {
 
+std::vector<std::string> split_commas(std::string_view text) {
+  std::vector<std::string> items;
+  std::size_t start = 0;
+  for (;;) {
+    auto comma = text.find(',', start);
+    if (comma == std::string_view::npos) {
+      items.emplace_back(text.substr(start));
+      return items;
+    }
+    items.emplace_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
 std::expected<std::vector<std::string>, std::string> split_fields(std::string_view line) {
   std::vector<std::string> fields;
   std::size_t i = 0;

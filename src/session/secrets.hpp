@@ -42,6 +42,9 @@ class LocalSecrets final : public Authenticator {
   std::unordered_map<std::string, SecretEntry> users_;
 };
 
+/// Splits "a,b,c" at commas (empty items kept, so callers can report them).
+std::vector<std::string> split_commas(std::string_view text);
+
 /// Splits one config-style line into fields: blanks separate, double quotes group, '#' starts
 /// a comment outside quotes. Returns an error text for an unterminated quote.
 std::expected<std::vector<std::string>, std::string> split_fields(std::string_view line);

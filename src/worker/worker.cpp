@@ -100,6 +100,16 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
     log::info("session {} up: user '{}' mac {} address {}", id_, link_->user(), mac_.to_string(), addr_.to_string());
   }
   void link_dead(EndReason reason) override { worker_.end_session(*this, reason); }
+  // Downstream IPv6 finds the session by the interface identifier IPv6CP agreed.
+  void ipv6_up() override {
+    worker_.by_ipv6_id_[link_->ipv6cp().peer_id()] = id_;
+    ipv6_mapped_ = true;
+  }
+  void ipv6_down() override {
+    if (!ipv6_mapped_) return;
+    worker_.by_ipv6_id_.erase(link_->ipv6cp().peer_id());
+    ipv6_mapped_ = false;
+  }
 
   // AddressAssigner: remembers what it got so that it goes back to the pool.
   std::optional<Ipv4Address> assign(std::string_view user, std::optional<Ipv4Address> fixed) override {
@@ -246,7 +256,7 @@ void Worker::end_session(Session& s, EndReason reason) {
   // RFC 2516 section 5.5: no frames after a PADT was received; otherwise tell the client.
   if (!s.peer_padt_) send_padt(s.mac_, s.vlans_, s.id_, session::to_string(reason));
   if (s.up_) by_ipv4_.erase(s.addr_.value);
-  if (s.ipv6_mapped_) by_ipv6_id_.erase(s.link_->ipv6cp().peer_id());
+  s.ipv6_down();
   if (s.has_addr_) pool_.release(s.addr_);
   pending_.erase(s.pending_key_);
   ++counters_.sessions_ended;
@@ -302,41 +312,19 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
         drops_.count(ip ? Drop::kSpoofedSource : Drop::kPppMalformed);
         return;
       }
-      Bytes packet = payload.first(ip->total_length);
-      if (tun_ == nullptr || !tun_->write(packet)) {
-        drops_.count(Drop::kTunWriteFailed);
-        return;
-      }
-      s->last_data_ = now;
-      ++s->rx_packets_;
-      s->rx_bytes_ += packet.size();
-      ++counters_.upstream_packets;
-      counters_.upstream_bytes += packet.size();
+      deliver_upstream(*s, payload.first(ip->total_length), now);
       return;
     }
     case ppp::Protocol::kIpv6: {
-      if (s->link_->ipv6cp_state() != ppp::State::kOpened) {
+      if (!s->ipv6_mapped_) {
         drops_.count(Drop::kDataBeforeUp);
         return;
       }
-      auto ip6 = ip::decode_ipv6(payload);
-      if (!ip6) {
+      if (!ip::decode_ipv6(payload)) {
         drops_.count(Drop::kPppMalformed);
         return;
       }
-      if (!s->ipv6_mapped_) {
-        by_ipv6_id_[s->link_->ipv6cp().peer_id()] = id;
-        s->ipv6_mapped_ = true;
-      }
-      if (tun_ == nullptr || !tun_->write(payload)) {
-        drops_.count(Drop::kTunWriteFailed);
-        return;
-      }
-      s->last_data_ = now;
-      ++s->rx_packets_;
-      s->rx_bytes_ += payload.size();
-      ++counters_.upstream_packets;
-      counters_.upstream_bytes += payload.size();
+      deliver_upstream(*s, payload, now);
       return;
     }
     case ppp::Protocol::kIpcp:
@@ -348,6 +336,18 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
   }
   s->link_->receive(static_cast<ppp::Protocol>(*proto), payload, now);
   reap();
+}
+
+void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
+  if (tun_ == nullptr || !tun_->write(packet)) {
+    drops_.count(Drop::kTunWriteFailed);
+    return;
+  }
+  s.last_data_ = now;
+  ++s.rx_packets_;
+  s.rx_bytes_ += packet.size();
+  ++counters_.upstream_packets;
+  counters_.upstream_bytes += packet.size();
 }
 
 void Worker::on_tun_packet(Bytes packet, TimePoint now) {

@@ -87,6 +87,7 @@ class Worker final : public master::SessionDirectory, public session::AddressAss
   void send_padt(const MacAddress& to, const ether::VlanStack& vlans, std::uint16_t session_id, const char* reason);
   void end_session(Session& s, session::EndReason reason);
   void reap();
+  void deliver_upstream(Session& s, Bytes packet, TimePoint now);
   static std::uint64_t pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq);
 
   const master::Config& config_;
