@@ -149,7 +149,7 @@ struct Client final : session::LinkOutput {
           ls.lcp.max_peer_mru = *tags.ppp_max_payload;
         }
         ls.ipv6 = ctx_.options.ipv6;
-        std::uint64_t iid = (std::uint64_t{0x0200'0000} << 32) | (std::uint64_t{ctx_.seed & 0xffff} << 16 << 16) | index_ | 1;
+        std::uint64_t iid = (std::uint64_t{0x0200'0000} << 32) | (std::uint64_t{ctx_.seed & 0xffff} << 32) | index_;
         link_ = std::make_unique<session::ClientSession>(
             *this, ls, session::Credentials{ctx_.options.user, ctx_.options.password}, iid,
             ctx_.seed ^ (index_ * 2654435761u));
@@ -196,6 +196,7 @@ struct Client final : session::LinkOutput {
   std::string failed_phase_;
   bool closed_by_server_ = false;
   std::uint64_t pings_sent_ = 0, pings_ok_ = 0, pings_bad_ = 0;
+  std::uint64_t pings6_sent_ = 0, pings6_ok_ = 0, pings6_bad_ = 0;
   std::unique_ptr<session::ClientSession> link_;
 };
 
@@ -280,7 +281,15 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
           }
           return;
         }
-        if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv6)) return;
+        if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv6)) {
+          if (auto reply = ip::parse_icmpv6_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
+            if (reply->payload_ok)
+              ++c.pings6_ok_;
+            else
+              ++c.pings6_bad_;
+          }
+          return;
+        }
         c.link_->receive(static_cast<ppp::Protocol>(*proto), r.rest(), ctx.now);
       });
       if (n < dataplane::PacketSocket::kBatch) break;
@@ -321,8 +330,23 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     }
     if (settled == clients.size() || ctx.now >= deadline || g_interrupted) break;
   }
-  for (auto& c : clients)
-    if (c->stage_ != Stage::kUp && c->stage_ != Stage::kFailed && c->stage_ != Stage::kClosed) c->fail("timeout");
+  // Sessions still pending at the deadline failed in the phase they were stuck in.
+  for (auto& c : clients) {
+    switch (c->stage_) {
+      case Stage::kIdle: c->fail("not-started"); break;
+      case Stage::kPadiSent:
+      case Stage::kPadrSent: c->fail("discovery"); break;
+      case Stage::kPpp: {
+        session::Phase p = c->link_->phase();
+        c->fail(p == session::Phase::kAuthenticate ? "auth" : p == session::Phase::kNetwork ? "ipcp" : "lcp");
+        break;
+      }
+      case Stage::kUp:
+      case Stage::kFailed:
+      case Stage::kClosed:
+        break;
+    }
+  }
   TimePoint setup_end = Clock::now();
 
   // Let IPv6CP finish where it is still negotiating; it does not gate success.
@@ -340,6 +364,17 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         if (n == 0) continue;
         c->send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), n));
         ++c->pings_sent_;
+        // Link-local IPv6 to the AC where IPv6CP opened (RFC 5072 section 5).
+        if (c->link_->ipv6cp_state() == ppp::State::kOpened) {
+          n = ip::build_icmpv6_echo(pkt, ip::link_local(c->link_->ipv6cp().local_id()),
+                                    ip::link_local(c->link_->ipv6cp().peer_id()),
+                                    static_cast<std::uint16_t>(c->index_ & 0xffff), static_cast<std::uint16_t>(seq),
+                                    o.ping_size > 20 ? o.ping_size - 20 : 0);  // same size as the IPv4 ping
+          if (n > 0) {
+            c->send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), n));
+            ++c->pings6_sent_;
+          }
+        }
       }
       socket->flush();
       pump(5);
@@ -348,7 +383,9 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     while (Clock::now() < wait_until && !g_interrupted) {
       bool all = true;
       for (auto& c : clients)
-        if (c->stage_ == Stage::kUp && c->pings_ok_ + c->pings_bad_ < c->pings_sent_) all = false;
+        if (c->stage_ == Stage::kUp && (c->pings_ok_ + c->pings_bad_ < c->pings_sent_ ||
+                                        c->pings6_ok_ + c->pings6_bad_ < c->pings6_sent_))
+          all = false;
       if (all) break;
       pump(10);
     }
@@ -374,6 +411,9 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     report.pings_sent += c->pings_sent_;
     report.pings_received += c->pings_ok_ + c->pings_bad_;
     report.pings_corrupted += c->pings_bad_;
+    report.pings6_sent += c->pings6_sent_;
+    report.pings6_received += c->pings6_ok_ + c->pings6_bad_;
+    report.pings_corrupted += c->pings6_bad_;
     if (c->pings_sent_ > 0 && c->pings_ok_ == c->pings_sent_) ++report.sessions_with_traffic;
   }
   std::sort(setup.begin(), setup.end());

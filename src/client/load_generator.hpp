@@ -48,6 +48,7 @@ struct LoadReport {
   double setup_rate = 0;  ///< established sessions per second of setup wall time
   double setup_wall_s = 0;
   std::uint64_t pings_sent = 0, pings_received = 0, pings_corrupted = 0;
+  std::uint64_t pings6_sent = 0, pings6_received = 0;  ///< link-local ICMPv6 to the AC
   unsigned sessions_with_traffic = 0;  ///< sessions whose every ping came back intact
   unsigned ipv6_up = 0;
   unsigned closed_by_server = 0;  ///< sessions the AC ended while we held them
@@ -57,8 +58,10 @@ struct LoadReport {
     return f;
   }
   [[nodiscard]] std::uint64_t pings_lost() const { return pings_sent - pings_received; }
+  [[nodiscard]] std::uint64_t pings6_lost() const { return pings6_sent - pings6_received; }
   [[nodiscard]] bool success() const {
-    return established == attempted && pings_received == pings_sent && pings_corrupted == 0;
+    return established == attempted && pings_received == pings_sent && pings6_received == pings6_sent &&
+           pings_corrupted == 0;
   }
 };
 

@@ -16,7 +16,8 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   s += fmt::format("Setup:     p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms\n", r.setup_p50_ms, r.setup_p95_ms,
                    r.setup_max_ms);
   s += fmt::format("Rate:      {:.1f} sessions/s ({:.2f} s wall time)\n", r.setup_rate, r.setup_wall_s);
-  s += fmt::format("IPv6CP:    {} sessions opened\n", r.ipv6_up);
+  s += fmt::format("IPv6CP:    {} sessions opened; link-local pings {} sent, {} received, {} lost\n", r.ipv6_up,
+                   r.pings6_sent, r.pings6_received, r.pings6_lost());
   s += fmt::format("Traffic:   {} sent, {} received, {} lost, {} corrupted; {}/{} sessions passed traffic\n",
                    r.pings_sent, r.pings_received, r.pings_lost(), r.pings_corrupted, r.sessions_with_traffic,
                    r.established);
@@ -38,6 +39,7 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                       {"setup_rate", r.setup_rate},
                       {"setup_wall_s", r.setup_wall_s},
                       {"ipv6_up", r.ipv6_up},
+                      {"traffic6", {{"sent", r.pings6_sent}, {"received", r.pings6_received}, {"lost", r.pings6_lost()}}},
                       {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},
                                    {"corrupted", r.pings_corrupted}, {"sessions_ok", r.sessions_with_traffic}}},
                       {"closed_by_server", r.closed_by_server},

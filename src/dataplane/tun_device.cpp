@@ -74,7 +74,38 @@ std::expected<void, std::string> TunDevice::configure(Ipv4Address local, int mtu
   return {};
 }
 
+std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<std::uint8_t, 16>& address,
+                                                             int prefix_len) {
+  // struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h> when both are included.
+  struct In6Ifreq {
+    in6_addr addr;
+    std::uint32_t prefix_len;
+    int ifindex;
+  };
+  Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) return std::unexpected(fmt::format("{}: IPv6 socket: {}", name_, std::strerror(errno)));
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(s.fd, SIOCGIFINDEX, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: ifindex: {}", name_, std::strerror(errno)));
+  In6Ifreq req{};
+  std::memcpy(&req.addr, address.data(), 16);
+  req.prefix_len = static_cast<std::uint32_t>(prefix_len);
+  req.ifindex = ifr.ifr_ifindex;
+  if (::ioctl(s.fd, SIOCSIFADDR, &req) < 0 && errno != EEXIST)
+    return std::unexpected(fmt::format("{}: add IPv6 address: {}", name_, std::strerror(errno)));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::add_route(Ipv4Address prefix, int bits) {
+  return route(SIOCADDRT, prefix, bits);
+}
+
+std::expected<void, std::string> TunDevice::delete_route(Ipv4Address prefix, int bits) {
+  return route(SIOCDELRT, prefix, bits);
+}
+
+std::expected<void, std::string> TunDevice::route(unsigned long request, Ipv4Address prefix, int bits) {
   Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   rtentry rt{};
   auto dst = inet(prefix);
@@ -84,7 +115,7 @@ std::expected<void, std::string> TunDevice::add_route(Ipv4Address prefix, int bi
   rt.rt_flags = RTF_UP | (bits == 32 ? RTF_HOST : 0);
   std::string dev = name_;
   rt.rt_dev = dev.data();
-  if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+  if (::ioctl(s.fd, request, &rt) < 0 && errno != EEXIST && errno != ESRCH)
     return std::unexpected(fmt::format("{}: route {}/{}: {}", name_, prefix.to_string(), bits, std::strerror(errno)));
   return {};
 }

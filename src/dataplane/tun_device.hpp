@@ -3,6 +3,7 @@
 // so the kernel routes (and NATs, if the operator wants) subscriber traffic.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -24,8 +25,11 @@ class TunDevice {
 
   /// Brings the interface up with `local/32` and `mtu`.
   std::expected<void, std::string> configure(Ipv4Address local, int mtu);
+  /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).
+  std::expected<void, std::string> add_ipv6_address(const std::array<std::uint8_t, 16>& address, int prefix_len);
   /// Routes `prefix/bits` through this interface.
   std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
+  std::expected<void, std::string> delete_route(Ipv4Address prefix, int bits);
 
   /// One packet, or 0 when none is waiting.
   std::size_t read(MutableBytes buf);
@@ -33,6 +37,7 @@ class TunDevice {
 
  private:
   TunDevice() = default;
+  std::expected<void, std::string> route(unsigned long request, Ipv4Address prefix, int bits);
   int fd_ = -1;
   std::string name_;
 };

@@ -11,6 +11,7 @@
 #include <ctime>
 
 #include "common/log.hpp"
+#include "proto/ip.hpp"
 
 namespace pppoe::master {
 
@@ -25,6 +26,9 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
     for (const auto& range : config.pool)
       for (const auto& [prefix, bits] : session::covering_prefixes(range))
         if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
+    if (config.ipv6)
+      if (auto r = tun->add_ipv6_address(ip::link_local(session::kAcInterfaceId), 64); !r)
+        return std::unexpected(r.error());
   }
   auto control = ctl::ControlServer::listen(config.control_socket);
   if (!control) return std::unexpected(control.error());

@@ -112,6 +112,82 @@ std::optional<EchoReply> parse_icmp_echo_reply(Bytes packet) {
   return e;
 }
 
+std::array<std::uint8_t, 16> link_local(std::uint64_t interface_id) {
+  std::array<std::uint8_t, 16> a{};
+  a[0] = 0xfe;
+  a[1] = 0x80;
+  for (int i = 0; i < 8; ++i) a[static_cast<std::size_t>(15 - i)] = static_cast<std::uint8_t>(interface_id >> (8 * i));
+  return a;
+}
+
+std::optional<std::uint64_t> link_local_id(const std::array<std::uint8_t, 16>& address) {
+  if (address[0] != 0xfe || (address[1] & 0xc0) != 0x80) return std::nullopt;
+  std::uint64_t id = 0;
+  for (std::size_t i = 8; i < 16; ++i) id = (id << 8) | address[i];
+  return id;
+}
+
+namespace {
+constexpr std::uint8_t kIcmpv6 = 58;
+
+// RFC 8200 section 8.1: the upper-layer checksum covers a pseudo-header.
+std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                              Bytes icmp) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i < 16; i += 2) {
+    sum += static_cast<std::uint32_t>((src[i] << 8) | src[i + 1]);
+    sum += static_cast<std::uint32_t>((dst[i] << 8) | dst[i + 1]);
+  }
+  sum += static_cast<std::uint32_t>(icmp.size() >> 16) + static_cast<std::uint32_t>(icmp.size() & 0xffff);
+  sum += kIcmpv6;
+  return internet_checksum(icmp, sum);
+}
+}  // namespace
+
+std::size_t build_icmpv6_echo(MutableBytes out, const std::array<std::uint8_t, 16>& src,
+                              const std::array<std::uint8_t, 16>& dst, std::uint16_t ident, std::uint16_t seq,
+                              std::size_t payload_size) {
+  std::size_t icmp_len = 8 + payload_size;
+  if (out.size() < 40 + icmp_len || icmp_len > 0xffff) return 0;
+  ByteWriter w(out);
+  w.u32(0x60000000);
+  w.u16(static_cast<std::uint16_t>(icmp_len));
+  w.u8(kIcmpv6);
+  w.u8(255);  // hop limit: link-local traffic (RFC 4861 style)
+  w.bytes(Bytes(src));
+  w.bytes(Bytes(dst));
+  std::size_t at = w.size();
+  w.u8(128);  // echo request
+  w.u8(0);
+  w.u16(0);
+  w.u16(ident);
+  w.u16(seq);
+  for (std::size_t i = 0; i < payload_size; ++i) w.u8(pattern_byte(ident, seq, i));
+  if (w.overflow()) return 0;
+  w.patch_u16(at + 2, icmpv6_checksum(src, dst, w.written().subspan(at)));
+  return w.size();
+}
+
+std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet) {
+  auto v = decode_ipv6(packet);
+  if (!v || v->next_header != kIcmpv6) return std::nullopt;
+  ByteReader hdr(packet.subspan(4));
+  auto len = hdr.u16();
+  if (!len || 40u + *len > packet.size()) return std::nullopt;
+  Bytes icmp = packet.subspan(40, *len);
+  ByteReader r(icmp);
+  auto type = r.u8();
+  auto code = r.u8();
+  auto csum = r.u16();
+  auto ident = r.u16();
+  auto seq = r.u16();
+  if (!type || !code || !csum || !ident || !seq || *type != 129 || *code != 0) return std::nullopt;
+  Echo6Reply e{*ident, *seq, icmpv6_checksum(v->src, v->dst, icmp) == 0};
+  auto data = r.rest();
+  for (std::size_t i = 0; i < data.size() && e.payload_ok; ++i) e.payload_ok = data[i] == pattern_byte(*ident, *seq, i);
+  return e;
+}
+
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
                                    std::uint16_t next_hop_mtu) {
   auto v = decode_ipv4(original);

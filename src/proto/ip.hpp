@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <optional>
 
 #include "common/bytes.hpp"
 #include "common/ipv4.hpp"
@@ -47,6 +48,23 @@ struct EchoReply {
 };
 /// Recognises an ICMP echo reply built from our request; nullopt otherwise.
 [[nodiscard]] std::optional<EchoReply> parse_icmp_echo_reply(Bytes packet);
+
+/// fe80::<interface identifier> (RFC 4291 section 2.5.6; RFC 5072 section 5).
+std::array<std::uint8_t, 16> link_local(std::uint64_t interface_id);
+/// The interface identifier of a link-local address, or nullopt for any other address.
+std::optional<std::uint64_t> link_local_id(const std::array<std::uint8_t, 16>& address);
+
+/// Builds an ICMPv6 echo request (RFC 4443 section 4.1) with the same payload pattern as the
+/// IPv4 one; returns its size or 0 if `out` is too small.
+std::size_t build_icmpv6_echo(MutableBytes out, const std::array<std::uint8_t, 16>& src,
+                              const std::array<std::uint8_t, 16>& dst, std::uint16_t ident, std::uint16_t seq,
+                              std::size_t payload_size);
+struct Echo6Reply {
+  std::uint16_t ident = 0;
+  std::uint16_t seq = 0;
+  bool payload_ok = false;  ///< checksum right and pattern intact
+};
+[[nodiscard]] std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet);
 
 /// Builds an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) answering `original`.
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,

@@ -108,6 +108,7 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   void auth_failed(EndReason reason, TimePoint now) { close(reason, now); }
 
   ppp::IpcpHandler& ipcp_handler() { return ipcp_handler_; }
+  ppp::Ipv6cpHandler& ipv6cp_handler() { return ipv6cp_handler_; }
   ppp::AuthMethod negotiated_auth() const { return lcp_handler_.auth_method(); }
   LinkOutput& out() { return out_; }
   const LinkSettings& settings() const { return settings_; }

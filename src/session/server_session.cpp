@@ -15,7 +15,7 @@ using ppp::Protocol;
 ServerSession::ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses,
                              LinkSettings settings, ppp::IpcpSettings ipcp, std::string ac_name,
                              std::uint32_t seed)
-    : PppLink(out, std::move(settings), ipcp, 0, seed),
+    : PppLink(out, std::move(settings), ipcp, kAcInterfaceId, seed),
       auth_(auth),
       addresses_(addresses),
       ac_name_(std::move(ac_name)),

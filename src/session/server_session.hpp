@@ -17,11 +17,19 @@ struct AuthCounters {
   std::uint64_t malformed = 0;
 };
 
+/// The AC's IPv6CP interface identifier on every session: its link-local address is fe80::1,
+/// configured once on the TUN. Clients must pick another one (RFC 5072 section 4.1 Naks ours).
+inline constexpr std::uint64_t kAcInterfaceId = 1;
+
 class ServerSession final : public PppLink {
  public:
   ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses, LinkSettings settings,
                 ppp::IpcpSettings ipcp, std::string ac_name, std::uint32_t seed);
 
+  /// See Ipv6cpHandler::set_in_use_check.
+  void set_ipv6_id_in_use_check(std::function<bool(std::uint64_t)> in_use) {
+    ipv6cp_handler().set_in_use_check(std::move(in_use));
+  }
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
   [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }

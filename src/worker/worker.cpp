@@ -70,6 +70,10 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
     ipcp.name_servers = c.name_servers;
     link_ = std::make_unique<session::ServerSession>(*this, w.auth_, *this, ls, ipcp, c.ac_name,
                                                      w.seed_ ^ (std::uint32_t{id} * 2654435761u));
+    link_->set_ipv6_id_in_use_check([&w, id](std::uint64_t iid) {
+      auto it = w.by_ipv6_id_.find(iid);
+      return it != w.by_ipv6_id_.end() && it->second != id;
+    });
   }
 
   // LinkOutput
@@ -230,6 +234,14 @@ bool Worker::peer_terminated(std::uint16_t session_id, const MacAddress& mac) {
 std::optional<Ipv4Address> Worker::assign(std::string_view, std::optional<Ipv4Address> fixed) {
   if (fixed) {
     if (!pool_.reserve(*fixed)) return std::nullopt;
+    // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
+    if (!pool_.contains(*fixed) && tun_ != nullptr && config_.tun_configure) {
+      if (auto r = tun_->add_route(*fixed, 32); !r) {
+        log::error("{}", r.error());
+        pool_.release(*fixed);
+        return std::nullopt;
+      }
+    }
     return fixed;
   }
   auto a = pool_.allocate();
@@ -257,7 +269,10 @@ void Worker::end_session(Session& s, EndReason reason) {
   if (!s.peer_padt_) send_padt(s.mac_, s.vlans_, s.id_, session::to_string(reason));
   if (s.up_) by_ipv4_.erase(s.addr_.value);
   s.ipv6_down();
-  if (s.has_addr_) pool_.release(s.addr_);
+  if (s.has_addr_) {
+    if (!pool_.contains(s.addr_) && tun_ != nullptr && config_.tun_configure) (void)tun_->delete_route(s.addr_, 32);
+    pool_.release(s.addr_);
+  }
   pending_.erase(s.pending_key_);
   ++counters_.sessions_ended;
   auto ri = static_cast<std::size_t>(reason);
@@ -320,8 +335,14 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
         drops_.count(Drop::kDataBeforeUp);
         return;
       }
-      if (!ip::decode_ipv6(payload)) {
+      auto ip6 = ip::decode_ipv6(payload);
+      if (!ip6) {
         drops_.count(Drop::kPppMalformed);
+        return;
+      }
+      // Only link-local IPv6 so far, and only from the identifier IPv6CP agreed.
+      if (ip::link_local_id(ip6->src) != s->link_->ipv6cp().peer_id()) {
+        drops_.count(Drop::kSpoofedSource);
         return;
       }
       deliver_upstream(*s, payload, now);

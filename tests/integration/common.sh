@@ -9,7 +9,7 @@ LAB=${LAB:-t$(echo "$TEST_NAME" | tr -cd 'a-z0-9' | cut -c1-6)$$}
 . "$ROOT/scripts/lab-lib.sh"
 
 SECRETS=$LAB_LOGS/ppp.secret
-printf '# test users\ntest test\nalice wonderland\nbob "builder pass" 10.0.9.9\n' > "$SECRETS"
+printf '# test users\ntest test\nalice wonderland\nbob "builder pass" 10.9.9.9\n' > "$SECRETS"
 chmod 600 "$SECRETS"
 
 FAILED=0

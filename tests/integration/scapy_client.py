@@ -72,6 +72,11 @@ forged = bytes([cookie[0] ^ 1]) + cookie[1:]
 discovery(0x19, 0, [(0x0101, b""), (0x0103, HOST_UNIQ), (0x0104, forged)], dst=ac)
 check(recv(lambda p: p.haslayer(PPPoED) and p[PPPoED].code == 0x65, 0.7) is None, "PADR with forged cookie ignored")
 
+discovery(0x19, 0, [(0x0101, b"no-such-service"), (0x0103, HOST_UNIQ), (0x0104, cookie)], dst=ac)
+err = recv(lambda p: p.haslayer(PPPoED) and p[PPPoED].code == 0x65)
+check(err is not None and err[PPPoED].sessionid == 0 and 0x0201 in tags_of(err),
+      "PADR for a service not offered: PADS with Service-Name-Error (section 5.4)")
+
 padr = [(0x0101, b""), (0x0103, HOST_UNIQ), (0x0104, cookie), (0x0110, RELAY)]
 discovery(0x19, 0, padr, dst=ac)
 pads = recv(lambda p: p.haslayer(PPPoED) and p[PPPoED].code == 0x65)

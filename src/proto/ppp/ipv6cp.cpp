@@ -22,7 +22,7 @@ Ipv6cpHandler::Ipv6cpHandler(LayerListener& listener, std::uint64_t local_id, st
 
 std::uint64_t Ipv6cpHandler::fresh_id() {
   std::uint64_t id = 0;
-  while (id == 0 || id == local_id_ || id == peer_id_)
+  while (id == 0 || id == local_id_ || id == peer_id_ || (in_use_ && in_use_(id)))
     id = (std::uint64_t{rng_.next()} << 32) | rng_.next();
   return id;
 }
@@ -36,7 +36,7 @@ OptionVerdict Ipv6cpHandler::check_option(const Option& opt, ByteWriter& nak) {
   auto id = read_id(opt.value);
   if (!id) return OptionVerdict::kReject;
   // RFC 5072 section 4.1: zero or equal to ours must be Naked with a unique suggestion.
-  if (*id == 0 || *id == local_id_) {
+  if (*id == 0 || *id == local_id_ || (in_use_ && in_use_(*id))) {
     write_id(nak, fresh_id());
     return OptionVerdict::kNak;
   }

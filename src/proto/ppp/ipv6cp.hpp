@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "proto/ppp/control_protocol.hpp"
 #include "proto/ppp/layer_listener.hpp"
@@ -14,6 +15,10 @@ class Ipv6cpHandler final : public CpHandler {
  public:
   /// `local_id` is our interface identifier (non-zero).
   Ipv6cpHandler(LayerListener& listener, std::uint64_t local_id, std::uint32_t seed);
+
+  /// Identifiers the peer may not take because another link uses them: on a shared TUN the
+  /// AC finds a session by its link-local address, so identifiers must be unique per AC.
+  void set_in_use_check(std::function<bool(std::uint64_t)> in_use) { in_use_ = std::move(in_use); }
 
   void write_request(ByteWriter& w) override;
   OptionVerdict check_option(const Option& opt, ByteWriter& nak) override;
@@ -35,6 +40,7 @@ class Ipv6cpHandler final : public CpHandler {
   std::uint64_t peer_id_ = 0;
   Xorshift rng_;
   bool send_id_ = true;
+  std::function<bool(std::uint64_t)> in_use_;
 };
 
 }  // namespace pppoe::ppp

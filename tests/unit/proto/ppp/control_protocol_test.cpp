@@ -6,6 +6,7 @@
 #include <deque>
 #include <vector>
 
+#include "proto/ppp/ipv6cp.hpp"
 #include "proto/ppp/lcp.hpp"
 
 namespace pppoe::ppp {
@@ -139,6 +140,23 @@ TEST(ControlProtocol, LoopedBackEchoIsDetected) {
   cp.send_echo_request();
   cp.receive(r.sent.back(), t0);  // our own echo request comes back
   EXPECT_EQ(cp.counters().loops_detected, 1u);
+}
+
+TEST(Ipv6cp, IdentifierUsedByAnotherLinkIsNaked) {
+  Recorder r;
+  Ipv6cpHandler h(r, 1, 10);
+  h.set_in_use_check([](std::uint64_t id) { return id == 0x42; });
+  ControlProtocol cp(Protocol::kIpv6cp, h, r);
+  cp.open(t0);
+  cp.up(t0);
+  const std::uint8_t taken[] = {1, 5, 0, 14, 1, 10, 0, 0, 0, 0, 0, 0, 0, 0x42};
+  cp.receive(taken, t0);
+  ASSERT_EQ(r.last_code(), static_cast<std::uint8_t>(Code::kConfigureNak));
+  auto nak = r.sent.back();
+  EXPECT_NE(nak.back(), 0x42);
+  const std::uint8_t free_id[] = {1, 6, 0, 14, 1, 10, 0, 0, 0, 0, 0, 0, 0, 0x43};
+  cp.receive(free_id, t0);
+  EXPECT_EQ(r.last_code(), static_cast<std::uint8_t>(Code::kConfigureAck));
 }
 
 TEST(ControlProtocol, AckMustRepeatOurRequest) {
