@@ -1,9 +1,12 @@
 // pppoed: the PPPoE access concentrator. Thin main: options -> Config -> Server.
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <sstream>
 
 #include "common/log.hpp"
 #include "master/config.hpp"
 #include "master/server.hpp"
+#include "master/sysctl.hpp"
 #include "session/secrets.hpp"
 
 using namespace pppoe;
@@ -11,8 +14,20 @@ using namespace pppoe;
 int main(int argc, char** argv) {
   CLI::App app{"pppoed - PPPoE access concentrator with a userland data plane"};
   app.footer(
+      "A master process handles discovery and the governor; worker processes handle sessions.\n"
+      "  -L -w N       N workers (multi-worker mode); without -L, one worker\n"
+      "  -G MAX        enable the auto-scaling governor, at most MAX workers (0 = number of CPUs)\n"
+      "  -S FILE       apply net.graph.pppoe_lb.* settings (sysctl.conf lines) at start\n"
       "Options override the config file. A lab needs no file: pppoed --secrets ppp.secret eth1\n"
       "See docs/operator-guide.md and etc/pppoed.conf.");
+  bool multi = false;
+  unsigned workers = 1;
+  int governor_max = -1;
+  std::string sysctl_file;
+  app.add_flag("-L", multi, "multi-worker mode");
+  app.add_option("-w", workers, "worker processes (with -L)")->check(CLI::Range(1, 64));
+  app.add_option("-G", governor_max, "enable the governor; max workers (0 = number of CPUs)")->check(CLI::Range(0, 64));
+  app.add_option("-S,--sysctl-file", sysctl_file, "net.graph.pppoe_lb.* settings applied at start");
   std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth;
   unsigned echo_interval = 0, echo_failure = 0;
   bool debug = false;
@@ -77,7 +92,30 @@ int main(int argc, char** argv) {
   } else {
     log::warn("no secrets file: every authentication will fail (use --secrets or 'secrets' in the config)");
   }
-  auto server = master::Server::create(std::move(config), std::move(users));
+  master::StartOptions start;
+  if (app.count("-w") > 0 && !multi) {
+    log::error("-w needs -L (multi-worker mode)");
+    return 2;
+  }
+  start.workers = multi ? workers : 1;
+  start.governor = governor_max >= 0;
+  start.max_workers = governor_max > 0 ? static_cast<unsigned>(governor_max) : 0;
+  if (!sysctl_file.empty()) {
+    std::ifstream in(sysctl_file);
+    if (!in) {
+      log::error("{}: cannot open sysctl file", sysctl_file);
+      return 2;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    auto lines = master::parse_sysctl_lines(text.str(), sysctl_file);
+    if (!lines) {
+      log::error("{}", lines.error());
+      return 2;
+    }
+    start.sysctls = std::move(*lines);
+  }
+  auto server = master::Server::create(std::move(config), std::move(users), std::move(start));
   if (!server) {
     log::error("{}", server.error());
     return 1;

@@ -1,4 +1,5 @@
 #include "dataplane/session_table.hpp"
+#include "dataplane/shared_state.hpp"
 
 #include <sys/mman.h>
 
@@ -6,6 +7,16 @@
 #include <type_traits>
 
 namespace pppoe::dataplane {
+
+const char* to_string(WorkerState s) {
+  switch (s) {
+    case WorkerState::kActive: return "ACTIVE";
+    case WorkerState::kDraining: return "DRAINING";
+    case WorkerState::kPendingRemoval: return "PENDING_REMOVAL";
+    case WorkerState::kUnused: return "UNUSED";
+  }
+  return "?";
+}
 
 const char* to_string(SessionState s) {
   switch (s) {

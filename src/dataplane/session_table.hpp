@@ -28,6 +28,12 @@ struct SessionRecord {
   std::uint32_t ipv4 = 0;          ///< host order; 0 until IPCP assigned
   std::uint64_t ipv6_peer_id = 0;  ///< IPv6CP interface identifier of the client
   char user[64] = {};
+  char phase[14] = {};    ///< PPP phase and automaton states, refreshed by the owner each second
+  char lcp[10] = {};
+  char ipcp[10] = {};
+  char ipv6cp[10] = {};
+  std::uint32_t peer_magic = 0;
+  std::uint32_t echo_misses = 0;
   char auth[12] = {};
   std::uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
   std::int64_t created_unix_ms = 0;

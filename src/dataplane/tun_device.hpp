@@ -15,7 +15,12 @@ namespace pppoe::dataplane {
 
 class TunDevice {
  public:
+  /// Creates (or attaches to) the multi-queue TUN `name`; every open is one queue. The kernel
+  /// spreads packets for userland over the queues by flow, one queue per worker.
   static std::expected<TunDevice, std::string> open(const std::string& name);
+  /// Stops the kernel from queueing packets to this descriptor while keeping the device: the
+  /// master holds the device this way and lets the workers' queues carry the traffic.
+  std::expected<void, std::string> detach_queue();
   TunDevice(TunDevice&& o) noexcept : fd_(o.fd_), name_(std::move(o.name_)) { o.fd_ = -1; }
   TunDevice& operator=(TunDevice&&) = delete;
   ~TunDevice();

@@ -1,12 +1,22 @@
-// Requests of the control socket (ctl/control_socket.hpp), answered from live state.
+// Requests of the control socket (ctl/control_socket.hpp), answered from live state: sessions,
+// the sysctl tree of handbook 30.6 (net.graph.pppoe_lb.*), and the seed's ngctl messages
+// (showworkers, showgovernor, addworker, setworkers N, showstats).
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
 #include <ctime>
 
 #include "master/server.hpp"
+#include "session/ppp_link.hpp"
 
 namespace pppoe::master {
 namespace {
 
-ctl::Json record_json(const dataplane::SessionRecord& r) {
+using dataplane::WorkerState;
+constexpr const char* kRoot = "net.graph.pppoe_lb";
+
+ctl::Json record_json(const dataplane::SessionRecord& r, const dataplane::SessionTraffic& down) {
   ctl::Json vlans = ctl::Json::array();
   for (std::uint8_t i = 0; i < r.vlans.count; ++i) vlans.push_back(r.vlans.tags[i].vid());
   return {{"session_id", r.session_id},
@@ -20,83 +30,353 @@ ctl::Json record_json(const dataplane::SessionRecord& r) {
           {"peer_mru", r.peer_mru},
           {"rx_packets", r.rx_packets},
           {"rx_bytes", r.rx_bytes},
-          {"tx_packets", r.tx_packets},
-          {"tx_bytes", r.tx_bytes},
+          {"tx_packets", down.packets.load()},
+          {"tx_bytes", down.bytes.load()},
           {"created_unix_ms", r.created_unix_ms},
           {"up_unix_ms", r.up_unix_ms}};
 }
 
 ctl::Json error(std::string text) { return {{"ok", false}, {"error", std::move(text)}}; }
 
+std::string human_uptime(std::int64_t s) {
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return fmt::format("{}m", s / 60);
+  if (s < 86400) return fmt::format("{}h", s / 3600);
+  return fmt::format("{}d", s / 86400);
+}
+
 }  // namespace
+
+std::uint64_t Server::drop_total(dataplane::Drop d) const {
+  auto i = static_cast<std::size_t>(d);
+  std::uint64_t t = drops_.get(d) + retired_.drops[i];
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+    if (pool_.alive(s)) t += shared_.workers[s].drops[i].load();
+  return t;
+}
+
+std::uint64_t Server::slot_total(std::atomic<std::uint64_t> dataplane::WorkerSlot::*field) const {
+  std::uint64_t t = 0;
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+    if (pool_.alive(s)) t += (shared_.workers[s].*field).load();
+  return t;
+}
+
+unsigned Server::load_imbalance_pct() const {
+  // The largest deviation of an ACTIVE worker's session count from the ACTIVE mean, in percent.
+  std::vector<double> counts;
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+    if (pool_.alive(s) && shared_.workers[s].state.load() == static_cast<std::uint32_t>(WorkerState::kActive))
+      counts.push_back(static_cast<double>(pool_.assigned(s)));
+  if (counts.empty()) return 0;
+  double mean = 0;
+  for (double c : counts) mean += c;
+  mean /= static_cast<double>(counts.size());
+  if (mean == 0) return 0;
+  double worst = 0;
+  for (double c : counts) worst = std::max(worst, std::abs(c - mean) / mean);
+  return static_cast<unsigned>(std::lround(worst * 100));
+}
+
+SysctlTree Server::sysctl_tree() {
+  SysctlTree t;
+  auto& g = governor_settings_;
+  auto num = [](auto v) { return std::to_string(v); };
+  auto rw = [&](const std::string& leaf, unsigned& field, long long min, long long max,
+                std::function<std::expected<void, std::string>(long long)> check = nullptr) {
+    t.add_rw(fmt::format("{}.governor.{}", kRoot, leaf), [&field] { return std::to_string(field); },
+             [&field, check](long long v) -> std::expected<void, std::string> {
+               if (check)
+                 if (auto r = check(v); !r) return r;
+               field = static_cast<unsigned>(v);
+               return {};
+             },
+             min, max);
+  };
+  t.add_rw(fmt::format("{}.governor.enabled", kRoot), [&g] { return g.enabled ? "1" : "0"; },
+           [&g](long long v) -> std::expected<void, std::string> {
+             g.enabled = v != 0;
+             log::info("governor {}", g.enabled ? "enabled" : "disabled");
+             return {};
+           },
+           0, 1);
+  rw("mode", g.mode, 0, 1);
+  rw("min_workers", g.min_workers, 1, dataplane::kMaxWorkers, [&g](long long v) -> std::expected<void, std::string> {
+    if (g.max_workers != 0 && v > g.max_workers) return std::unexpected(fmt::format("must not exceed max_workers ({})", g.max_workers));
+    return {};
+  });
+  rw("max_workers", g.max_workers, 0, dataplane::kMaxWorkers, [&g](long long v) -> std::expected<void, std::string> {
+    if (v != 0 && v < g.min_workers) return std::unexpected(fmt::format("must not be below min_workers ({})", g.min_workers));
+    return {};
+  });
+  rw("cpu_threshold", g.cpu_threshold, 1, 100, [&g](long long v) -> std::expected<void, std::string> {
+    if (v <= g.cpu_low_threshold) return std::unexpected(fmt::format("must be above cpu_low_threshold ({})", g.cpu_low_threshold));
+    return {};
+  });
+  rw("cpu_low_threshold", g.cpu_low_threshold, 0, 99, [&g](long long v) -> std::expected<void, std::string> {
+    if (v >= g.cpu_threshold) return std::unexpected(fmt::format("must be below cpu_threshold ({})", g.cpu_threshold));
+    return {};
+  });
+  rw("scale_up_interval", g.scale_up_interval, 1, 3600);
+  rw("scale_down_interval", g.scale_down_interval, 1, 86400);
+  rw("drain_timeout", g.drain_timeout, 1, 86400);
+  rw("sess_per_worker", g.sess_per_worker, 1, 65535);
+  t.add_rw(fmt::format("{}.governor.desired_workers", kRoot), [this] { return std::to_string(desired_workers_); },
+           [this](long long v) { return set_worker_count(static_cast<unsigned>(v), "desired_workers"); }, 1,
+           dataplane::kMaxWorkers);
+  auto ro = [&](const std::string& leaf, std::function<std::string()> get) {
+    t.add_ro(fmt::format("{}.{}", kRoot, leaf), std::move(get));
+  };
+  ro("governor.current_workers", [this, num] { return num(pool_.current_workers()); });
+  ro("governor.active_workers", [this, num] { return num(pool_.count_in(WorkerState::kActive)); });
+  ro("governor.draining_workers", [this, num] { return num(pool_.count_in(WorkerState::kDraining)); });
+  ro("governor.pending_removals", [this, num] { return num(pool_.count_in(WorkerState::kPendingRemoval)); });
+  ro("governor.total_sessions", [this, num] { return num(pool_.session_count()); });
+  ro("governor.cpu_usage", [this, num] { return num(cpu_.usage()); });
+  ro("governor.avg_sessions_worker", [this, num] {
+    unsigned n = pool_.current_workers();
+    return num(n == 0 ? 0 : (pool_.session_count() + n / 2) / n);
+  });
+  ro("governor.last_decision", [this] { return governor_.last_decision(); });
+  ro("governor.last_reason", [this] { return governor_.last_reason(); });
+  t.add_rw(fmt::format("{}.algorithm", kRoot), [this] { return std::to_string(static_cast<int>(pool_.algorithm)); },
+           [this](long long v) -> std::expected<void, std::string> {
+             pool_.algorithm = static_cast<Algorithm>(v);
+             log::info("worker selection: {}", to_string(pool_.algorithm));
+             return {};
+           },
+           0, 2);
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s) {
+    if (!pool_.alive(s)) continue;
+    std::string base = fmt::format("{}.workers.{}", kRoot, s);
+    auto& w = shared_.workers[s];
+    t.add_rw(base + ".state", [&w] { return std::to_string(w.state.load()); },
+             [this, s](long long v) -> std::expected<void, std::string> {
+               // 30.6.10.3: state=0 cancels a drain; state=1 starts one.
+               bool ok = v == 0 ? pool_.cancel_drain(s) : pool_.drain(s);
+               if (!ok)
+                 return std::unexpected(v == 0 ? "worker is not DRAINING" : "worker is not ACTIVE");
+               return {};
+             },
+             0, 1);
+    t.add_ro(base + ".sessions", [this, s] { return std::to_string(pool_.assigned(s)); });
+    t.add_ro(base + ".bytes_in", [&w] { return std::to_string(w.bytes_in.load()); });
+    t.add_ro(base + ".bytes_out", [&w] { return std::to_string(w.bytes_out.load()); });
+    t.add_ro(base + ".uptime", [&w] { return std::to_string(std::time(nullptr) - w.started_unix.load()); });
+    t.add_ro(base + ".pid", [&w] { return std::to_string(w.pid.load()); });
+    t.add_ro(base + ".cpu", [this, s] { return std::to_string(cpu_.usage_of(pool_.pid(s))); });
+    t.add_ro(base + ".session_frames", [&w] { return std::to_string(w.session_frames.load()); });
+    t.add_ro(base + ".foreign_frames", [&w] { return std::to_string(w.foreign_frames.load()); });
+    t.add_ro(base + ".downstream_for_others", [&w] { return std::to_string(w.downstream_for_others.load()); });
+  }
+  ro("health.load_imbalance_pct", [this, num] { return num(load_imbalance_pct()); });
+  ro("stats.total_errors", [this, num] {
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(dataplane::Drop::kCount); ++i)
+      total += drop_total(static_cast<dataplane::Drop>(i));
+    return num(total);
+  });
+  for (std::size_t i = 0; i < static_cast<std::size_t>(dataplane::Drop::kCount); ++i) {
+    auto d = static_cast<dataplane::Drop>(i);
+    ro(fmt::format("stats.{}", dataplane::to_string(d)), [this, d, num] { return num(drop_total(d)); });
+  }
+  ro("stats.worker_crashes", [this, num] { return num(pool_.crashes); });
+  return t;
+}
+
+std::string Server::show_workers() const {
+  std::string s = "Worker Status:\n";
+  for (unsigned i = 0; i < dataplane::kMaxWorkers; ++i) {
+    if (!pool_.alive(i)) continue;
+    const auto& w = shared_.workers[i];
+    s += fmt::format("Worker {}: {} ({} sessions, {} uptime)\n", i,
+                     dataplane::to_string(static_cast<WorkerState>(w.state.load())), pool_.assigned(i),
+                     human_uptime(std::time(nullptr) - w.started_unix.load()));
+  }
+  return s;
+}
+
+std::string Server::show_governor() const {
+  const auto& g = governor_settings_;
+  std::string decision = governor_.last_decision();
+  if (decision != "none") decision += fmt::format(" (reason: {})", governor_.last_reason());
+  return fmt::format(
+      "Governor Status:\nEnabled: {}\nMode: {}\nMin Workers: {}\nMax Workers: {}\nCurrent Workers: {}\n"
+      "Active Workers: {}\nDraining Workers: {}\nPending Removals: {}\nLast Decision: {}\n",
+      g.enabled ? "Yes" : "No", g.mode == 1 ? "Auto" : "Manual", g.min_workers, resolved_max_workers(),
+      pool_.current_workers(), pool_.count_in(WorkerState::kActive), pool_.count_in(WorkerState::kDraining),
+      pool_.count_in(WorkerState::kPendingRemoval), decision);
+}
+
+std::string Server::show_stats() const {
+  std::string s = fmt::format("{:<7} {:<16} {:>8} {:>6} {:>14} {:>14} {:>12} {:>8} {:>7}\n", "Worker", "State",
+                              "Sessions", "CPU%", "Bytes In", "Bytes Out", "Frames", "Foreign", "Errors");
+  for (unsigned i = 0; i < dataplane::kMaxWorkers; ++i) {
+    if (!pool_.alive(i)) continue;
+    const auto& w = shared_.workers[i];
+    std::uint64_t errors = 0;
+    for (const auto& d : w.drops) errors += d.load();
+    s += fmt::format("{:<7} {:<16} {:>8} {:>6} {:>14} {:>14} {:>12} {:>8} {:>7}\n", i,
+                     dataplane::to_string(static_cast<WorkerState>(w.state.load())), pool_.assigned(i),
+                     cpu_.usage_of(pool_.pid(i)), w.bytes_in.load(), w.bytes_out.load(), w.session_frames.load(),
+                     w.foreign_frames.load(), errors);
+  }
+  s += fmt::format("Total: {} sessions on {} workers, cpu_usage {}%, load imbalance {}%, worker crashes {}\n",
+                   pool_.session_count(), pool_.current_workers(), cpu_.usage(), load_imbalance_pct(), pool_.crashes);
+  return s;
+}
+
+ctl::Json Server::summary() {
+  const auto& d = discovery_.counters();
+  ctl::Json drops = ctl::Json::object();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(dataplane::Drop::kCount); ++i) {
+    auto reason = static_cast<dataplane::Drop>(i);
+    drops[dataplane::to_string(reason)] = drop_total(reason);
+  }
+  ctl::Json ended = ctl::Json::object();
+  for (std::size_t i = 0; i < retired_.ended_by_reason.size(); ++i) {
+    std::uint64_t n = retired_.ended_by_reason[i];
+    for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+      if (pool_.alive(s)) n += shared_.workers[s].ended_by_reason[i].load();
+    if (n != 0 && i <= static_cast<std::size_t>(session::EndReason::kShutdown))
+      ended[session::to_string(static_cast<session::EndReason>(i))] = n;
+  }
+  std::size_t up = 0;
+  for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
+    if (pool_.owner_of(static_cast<std::uint16_t>(id)) != 0)
+      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)); r && r->state == dataplane::SessionState::kUp) ++up;
+  ctl::Json workers = ctl::Json::array();
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s) {
+    if (!pool_.alive(s)) continue;
+    const auto& w = shared_.workers[s];
+    workers.push_back({{"id", s},
+                       {"state", dataplane::to_string(static_cast<WorkerState>(w.state.load()))},
+                       {"pid", w.pid.load()},
+                       {"sessions", pool_.assigned(s)},
+                       {"bytes_in", w.bytes_in.load()},
+                       {"bytes_out", w.bytes_out.load()},
+                       {"session_frames", w.session_frames.load()},
+                       {"foreign_frames", w.foreign_frames.load()},
+                       {"downstream_for_others", w.downstream_for_others.load()},
+                       {"cpu", cpu_.usage_of(pool_.pid(s))},
+                       {"uptime", std::time(nullptr) - w.started_unix.load()}});
+  }
+  using W = dataplane::WorkerSlot;
+  const auto& sc = socket_.counters();
+  return {{"ok", true},
+          {"interface", config_.interface},
+          {"ac_name", config_.ac_name},
+          {"uptime", std::time(nullptr) - started_unix_},
+          {"sessions", {{"total", pool_.session_count()}, {"up", up}, {"negotiating", pool_.session_count() - up}}},
+          {"pool", {{"capacity", shared_.pool.capacity()}, {"in_use", shared_.pool.in_use()}}},
+          {"discovery", {{"padi_rx", d.padi_rx}, {"pado_tx", d.pado_tx}, {"padr_rx", d.padr_rx}, {"pads_tx", d.pads_tx},
+                         {"padt_rx", d.padt_rx}, {"padt_tx", retired_.padt_sent + slot_total(&W::padt_sent)},
+                         {"padt_unknown_tx", pool_.padt_unknown_sent}, {"pads_repeated", d.pads_repeated},
+                         {"service_name_errors", d.service_name_errors}, {"ac_system_errors", d.ac_system_errors},
+                         {"invalid", d.invalid}}},
+          {"sessions_total", {{"created", retired_.started + slot_total(&W::sessions_started)},
+                              {"up", retired_.up + slot_total(&W::sessions_up)},
+                              {"ended", retired_.ended + slot_total(&W::sessions_ended)},
+                              {"auth_failures", retired_.auth_failures + slot_total(&W::auth_failures)},
+                              {"pool_exhausted", retired_.pool_exhausted + slot_total(&W::pool_exhausted)},
+                              {"ended_by_reason", ended}}},
+          {"traffic", {{"upstream_packets", retired_.packets_in + slot_total(&W::packets_in)},
+                       {"upstream_bytes", retired_.bytes_in + slot_total(&W::bytes_in)},
+                       {"downstream_packets", retired_.packets_out + slot_total(&W::packets_out)},
+                       {"downstream_bytes", retired_.bytes_out + slot_total(&W::bytes_out)}}},
+          {"io", {{"master_rx_frames", sc.rx_frames}, {"master_tx_frames", sc.tx_frames}}},
+          {"workers", workers},
+          {"worker_crashes", pool_.crashes},
+          {"drops", drops}};
+}
 
 ctl::Json Server::handle(const ctl::Json& req) {
   std::string cmd = req.value("cmd", "");
   std::string what = req.value("what", "");
+  auto session_id = [&]() -> std::optional<std::uint16_t> {
+    if (!req.contains("id") || !req["id"].is_number_unsigned()) return std::nullopt;
+    auto v = req["id"].get<std::uint64_t>();
+    if (v == 0 || v > pppoe_proto::kMaxSessionId) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+  };
   if (cmd == "show" && what == "sessions") {
     ctl::Json list = ctl::Json::array();
     for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
-      if (auto r = table_.read(static_cast<std::uint16_t>(id))) list.push_back(record_json(*r));
+      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)))
+        list.push_back(record_json(*r, shared_.downstream[id]));
     return {{"ok", true}, {"sessions", list}};
   }
-  if ((cmd == "show" && what == "session") || cmd == "disconnect") {
-    if (!req.contains("id") || !req["id"].is_number_unsigned() || req["id"].get<std::uint64_t>() == 0 ||
-        req["id"].get<std::uint64_t>() > pppoe_proto::kMaxSessionId)
-      return error("expected a session id from 1 to 65534");
-    auto id = static_cast<std::uint16_t>(req["id"].get<std::uint64_t>());
-    if (cmd == "disconnect") {
-      if (!worker_.disconnect(id, session::EndReason::kAdminReset, Clock::now())) return error("no such session");
-      return {{"ok", true}};
-    }
-    auto r = table_.read(id);
-    auto d = worker_.detail(id);
-    if (!r || !d) return error("no such session");
-    ctl::Json j = record_json(*r);
-    j["phase"] = d->phase;
-    j["lcp_state"] = d->lcp;
-    j["ipcp_state"] = d->ipcp;
-    j["ipv6cp_state"] = d->ipv6cp;
-    j["peer_magic"] = d->peer_magic;
-    j["echo_misses"] = d->echo_misses;
+  if (cmd == "show" && what == "session") {
+    auto id = session_id();
+    if (!id) return error("expected a session id from 1 to 65534");
+    auto r = shared_.table.read(*id);
+    if (!r) return error("no such session");
+    ctl::Json j = record_json(*r, shared_.downstream[*id]);
+    j["phase"] = std::string(r->phase);
+    j["lcp_state"] = std::string(r->lcp);
+    j["ipcp_state"] = std::string(r->ipcp);
+    j["ipv6cp_state"] = std::string(r->ipv6cp);
+    j["peer_magic"] = r->peer_magic;
+    j["echo_misses"] = r->echo_misses;
+    j["ipv6_interface_id"] = fmt::format("{:016x}", r->ipv6_peer_id);
     return {{"ok", true}, {"session", j}};
   }
-  if (cmd == "show" && (what == "summary" || what == "stats")) {
-    const auto& w = worker_.counters();
-    const auto& d = discovery_.counters();
-    ctl::Json drops = ctl::Json::object();
-    for (std::size_t i = 0; i < static_cast<std::size_t>(dataplane::Drop::kCount); ++i) {
-      auto reason = static_cast<dataplane::Drop>(i);
-      drops[dataplane::to_string(reason)] = worker_.drops().get(reason);
+  if (cmd == "show" && (what == "summary" || what == "stats")) return summary();
+  if (cmd == "disconnect" || cmd == "kill") {
+    auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
+    if (req.contains("user")) {
+      std::string user = req.value("user", "");
+      unsigned n = 0;
+      for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
+        if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)); r && user == r->user)
+          if (pool_.disconnect(static_cast<std::uint16_t>(id), reason)) ++n;
+      if (n == 0) return error(fmt::format("no session of user '{}'", user));
+      return {{"ok", true}, {"disconnected", n}};
     }
-    ctl::Json ended = ctl::Json::object();
-    for (std::size_t i = 0; i < w.ended_by_reason.size(); ++i)
-      if (w.ended_by_reason[i] != 0) ended[session::to_string(static_cast<session::EndReason>(i))] = w.ended_by_reason[i];
-    std::size_t up = 0;
-    for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
-      if (auto r = table_.read(static_cast<std::uint16_t>(id)); r && r->state == dataplane::SessionState::kUp) ++up;
-    const auto& sc = socket_.counters();
-    return {{"ok", true},
-            {"interface", config_.interface},
-            {"ac_name", config_.ac_name},
-            {"uptime", std::time(nullptr) - started_unix_},
-            {"sessions", {{"total", worker_.session_count()}, {"up", up},
-                          {"negotiating", worker_.session_count() - up}}},
-            {"pool", {{"capacity", worker_.pool().capacity()}, {"in_use", worker_.pool().in_use()}}},
-            {"discovery", {{"padi_rx", d.padi_rx}, {"pado_tx", d.pado_tx}, {"padr_rx", d.padr_rx},
-                           {"pads_tx", d.pads_tx}, {"padt_rx", d.padt_rx}, {"padt_tx", w.padt_sent},
-                           {"pads_repeated", d.pads_repeated}, {"service_name_errors", d.service_name_errors},
-                           {"ac_system_errors", d.ac_system_errors}, {"invalid", d.invalid}}},
-            {"sessions_total", {{"created", w.sessions_created}, {"up", w.sessions_up}, {"ended", w.sessions_ended},
-                                {"auth_failures", w.auth_failures}, {"pool_exhausted", w.pool_exhausted},
-                                {"ended_by_reason", ended}}},
-            {"traffic", {{"upstream_packets", w.upstream_packets}, {"upstream_bytes", w.upstream_bytes},
-                         {"downstream_packets", w.downstream_packets}, {"downstream_bytes", w.downstream_bytes}}},
-            {"io", {{"rx_frames", sc.rx_frames}, {"rx_syscalls", sc.rx_syscalls}, {"tx_frames", sc.tx_frames},
-                    {"tx_syscalls", sc.tx_syscalls}, {"tx_errors", sc.tx_errors},
-                    {"tun_read_syscalls", tun_read_syscalls_}}},
-            {"drops", drops}};
+    auto id = session_id();
+    if (!id) return error("expected a session id from 1 to 65534");
+    if (!pool_.disconnect(*id, reason)) return error("no such session");
+    socket_.flush();
+    return {{"ok", true}, {"disconnected", 1}};
   }
-  return error("unknown request; expected show summary|stats|sessions|session, or disconnect");
+  if (cmd == "sysctl") {
+    SysctlTree tree = sysctl_tree();
+    std::string name = req.value("name", "");
+    if (name.empty()) name = kRoot;
+    if (req.contains("value")) {
+      if (auto r = tree.write(name, req.value("value", "")); !r) return error(r.error());
+      tree = sysctl_tree();
+    }
+    auto values = tree.read(name);
+    if (!values) return error(values.error());
+    ctl::Json list = ctl::Json::array();
+    for (const auto& [n, v] : *values) list.push_back({n, v});
+    return {{"ok", true}, {"values", list}};
+  }
+  if (cmd == "msg") {
+    std::string name = req.value("name", "");
+    if (name == "showworkers") return {{"ok", true}, {"text", show_workers()}};
+    if (name == "showgovernor") return {{"ok", true}, {"text", show_governor()}};
+    if (name == "showstats") return {{"ok", true}, {"text", show_stats()}};
+    if (name == "addworker") {
+      auto r = pool_.add_worker("addworker");
+      if (!r) return error(r.error());
+      desired_workers_ = pool_.count_in(WorkerState::kActive);
+      return {{"ok", true}, {"text", fmt::format("created worker {} (now {} workers)\n", *r, pool_.current_workers())}};
+    }
+    if (name == "setworkers") {
+      std::string arg = req.value("arg", "");
+      unsigned n = 0;
+      auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
+      if (ec != std::errc{} || p != arg.data() + arg.size())
+        return error(fmt::format("setworkers: expected a worker count, found '{}'", arg));
+      if (auto r = set_worker_count(n, "setworkers"); !r) return error(r.error());
+      return {{"ok", true}, {"text", fmt::format("workers: {} active, {} draining\n", pool_.count_in(WorkerState::kActive),
+                                                 pool_.count_in(WorkerState::kDraining))}};
+    }
+    return error(fmt::format("unknown message '{}'; expected showworkers, showgovernor, addworker, setworkers N, showstats", name));
+  }
+  return error("unknown request; expected show, disconnect, kill, sysctl or msg");
 }
 
 }  // namespace pppoe::master

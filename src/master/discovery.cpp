@@ -150,8 +150,11 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
   auto created = sessions_.create(ns);
   if (!created) {
     // Section 5.4: AC-System-Error when out of resources.
-    answer.ac_system_error = created.error() == Refusal::kMaxSessions ? "Session limit reached"
-                                                                       : "No session ID available";
+    switch (created.error()) {
+      case Refusal::kMaxSessions: answer.ac_system_error = "Session limit reached"; break;
+      case Refusal::kNoSessionId: answer.ac_system_error = "No session ID available"; break;
+      case Refusal::kNoWorker: answer.ac_system_error = "No worker accepting sessions"; break;
+    }
     drops_.count(Drop::kMaxSessions);
     reply(eth, Code::kPads, 0, answer);
     ++counters_.ac_system_errors;

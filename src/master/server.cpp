@@ -9,15 +9,23 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "common/log.hpp"
+#include "dataplane/frames.hpp"
 #include "proto/ip.hpp"
+#include "session/server_session.hpp"
 
 namespace pppoe::master {
 
-std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config, session::LocalSecrets secrets) {
+std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config, session::LocalSecrets secrets,
+                                                                   StartOptions options) {
+  auto dispatch = dataplane::SessionDispatchMap::create();
+  if (!dispatch) return std::unexpected(dispatch.error());
   auto socket = dataplane::PacketSocket::open(config.interface, {});
   if (!socket) return std::unexpected(socket.error());
+  if (auto r = dispatch->attach(socket->fd(), dataplane::SessionDispatchMap::kMasterOwner); !r)
+    return std::unexpected(r.error());
   auto tun = dataplane::TunDevice::open(config.tun_name);
   if (!tun) return std::unexpected(tun.error());
   if (config.tun_configure) {
@@ -30,54 +38,114 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
       if (auto r = tun->add_ipv6_address(ip::link_local(session::kAcInterfaceId), 64); !r)
         return std::unexpected(r.error());
   }
+  // The master keeps the device but reads nothing from it: the workers' queues carry traffic.
+  if (auto r = tun->detach_queue(); !r) return std::unexpected(r.error());
   auto control = ctl::ControlServer::listen(config.control_socket);
   if (!control) return std::unexpected(control.error());
-  return std::unique_ptr<Server>(
-      new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun), std::move(*control)));
+  return std::unique_ptr<Server>(new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun),
+                                            std::move(*control), std::move(*dispatch), std::move(options)));
 }
 
 Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
-               ctl::ControlServer control)
+               ctl::ControlServer control, dataplane::SessionDispatchMap dispatch, StartOptions options)
     : config_(std::move(config)),
       secrets_(std::move(secrets)),
       socket_(std::move(socket)),
       tun_(std::move(tun)),
       control_(std::move(control)),
-      worker_(config_, socket_, &tun_, table_, secrets_, 0),
-      discovery_(config_, socket_, worker_, worker_.drops()),
-      started_unix_(std::time(nullptr)) {}
+      dispatch_(std::move(dispatch)),
+      options_(std::move(options)),
+      shared_(config_.pool, config_.local_ip),
+      pool_(config_, shared_, dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd(), control_.fd()}),
+      discovery_(config_, socket_, pool_, drops_),
+      governor_(static_cast<std::int64_t>(std::time(nullptr))),
+      started_unix_(std::time(nullptr)) {
+  pool_.on_worker_gone = [this](unsigned slot) { retire(slot); };
+  governor_settings_.enabled = options_.governor;
+  governor_settings_.max_workers = options_.max_workers;
+  desired_workers_ = std::max(1u, options_.workers);
+}
 
 Server::~Server() = default;
 
+void Server::retire(unsigned slot) {
+  const auto& w = shared_.workers[slot];
+  auto& r = retired_;
+  r.started += w.sessions_started;
+  r.up += w.sessions_up;
+  r.ended += w.sessions_ended;
+  r.auth_failures += w.auth_failures;
+  r.pool_exhausted += w.pool_exhausted;
+  r.padt_sent += w.padt_sent;
+  r.bytes_in += w.bytes_in;
+  r.bytes_out += w.bytes_out;
+  r.packets_in += w.packets_in;
+  r.packets_out += w.packets_out;
+  for (std::size_t k = 0; k < r.ended_by_reason.size(); ++k) r.ended_by_reason[k] += w.ended_by_reason[k];
+  for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
+}
+
+unsigned Server::resolved_max_workers() const {
+  unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
+  unsigned m = governor_settings_.max_workers == 0 ? cpus : governor_settings_.max_workers;
+  return std::min<unsigned>(m, dataplane::kMaxWorkers);
+}
+
+std::expected<void, std::string> Server::set_worker_count(unsigned n, std::string_view why) {
+  if (n < 1 || n > dataplane::kMaxWorkers)
+    return std::unexpected(fmt::format("expected 1 to {} workers", dataplane::kMaxWorkers));
+  desired_workers_ = n;
+  // First take back workers that are on their way out, then start new ones.
+  while (pool_.count_in(dataplane::WorkerState::kActive) < n) {
+    if (auto d = pool_.any_draining()) {
+      pool_.cancel_drain(*d);
+      continue;
+    }
+    if (auto r = pool_.add_worker(why); !r) return std::unexpected(r.error());
+  }
+  while (pool_.count_in(dataplane::WorkerState::kActive) > n) {
+    auto c = pool_.drain_candidate();
+    if (!c) break;
+    pool_.drain(*c);
+  }
+  return {};
+}
+
 void Server::on_packets(TimePoint now) {
   std::int64_t unix_now = std::time(nullptr);
-  // Bounded work per turn so the TUN, timers and control socket are served under a flood.
   for (int round = 0; round < 16; ++round) {
     std::size_t n = socket_.receive_batch([&](Bytes frame) {
       auto f = ether::decode(frame);
       if (!f) {
-        worker_.drops().count(dataplane::Drop::kEtherMalformed);
+        drops_.count(dataplane::Drop::kEtherMalformed);
         return;
       }
-      switch (static_cast<ether::EtherType>(f->header.ether_type)) {
-        case ether::EtherType::kPppoeDiscovery:
-          discovery_.on_frame(f->header, f->payload, unix_now);
-          return;
-        case ether::EtherType::kPppoeSession: {
-          if (f->header.dst != socket_.mac()) return;  // someone else's session
-          auto pkt = pppoe_proto::decode(f->payload);
-          if (!pkt || pkt->header.code != pppoe_proto::Code::kSession) {
-            worker_.drops().count(dataplane::Drop::kPppoeMalformed);
-            return;
-          }
-          worker_.on_session_frame(f->header, *pkt, now);
-          return;
-        }
-        case ether::EtherType::kIpv4:
-        case ether::EtherType::kIpv6:
-        case ether::EtherType::kVlan:
-        case ether::EtherType::kQinQ:
-          return;  // not ours
+      if (f->header.ether_type == static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)) {
+        discovery_.on_frame(f->header, f->payload, unix_now);
+        return;
+      }
+      if (f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
+          f->header.dst != socket_.mac())
+        return;
+      // The dispatch filter hands the master only session frames nobody owns.
+      auto pkt = pppoe_proto::decode(f->payload);
+      if (!pkt || pkt->header.code != pppoe_proto::Code::kSession) {
+        drops_.count(dataplane::Drop::kPppoeMalformed);
+        return;
+      }
+      drops_.count(dataplane::Drop::kUnknownSession);
+      // spec/002 PPPOE_TERM_UNKNOWN_SESSIONS: a client with a stale session gets a PADT at once,
+      // but never more than padt_unknown_rate per second, so spoofed floods find no reflector.
+      if (now - padt_window_ >= seconds(1)) {
+        padt_window_ = now;
+        padt_in_window_ = 0;
+      }
+      if (pkt->header.session_id != 0 && padt_in_window_ < config_.padt_unknown_rate) {
+        ++padt_in_window_;
+        if (dataplane::send_padt(socket_, f->header.src, f->header.vlans, pkt->header.session_id, "unknown session"))
+          ++pool_.padt_unknown_sent;
+      } else {
+        drops_.count(dataplane::Drop::kPadtRateLimited);
       }
     });
     if (n < dataplane::PacketSocket::kBatch) break;
@@ -85,72 +153,101 @@ void Server::on_packets(TimePoint now) {
   socket_.flush();
 }
 
-void Server::on_tun(TimePoint now) {
-  std::array<std::uint8_t, 65536> buf{};
-  for (int i = 0; i < 256; ++i) {
-    std::size_t n = tun_.read(buf);
-    ++tun_read_syscalls_;
-    if (n == 0) break;
-    worker_.on_tun_packet(Bytes(buf.data(), n), now);
-  }
+void Server::on_second(TimePoint now) {
+  std::int64_t unix_now = std::time(nullptr);
+  std::vector<pid_t> pids;
+  for (unsigned i = 0; i < dataplane::kMaxWorkers; ++i)
+    if (pool_.alive(i)) pids.push_back(pool_.pid(i));
+  cpu_.sample(std::chrono::duration<double>(now.time_since_epoch()).count(), pids);
+  pool_.tick(unix_now, governor_settings_.drain_timeout);
+  GovernorInput in;
+  in.now = unix_now;
+  in.cpu_usage = cpu_.usage();
+  in.current = pool_.current_workers();
+  in.active = pool_.count_in(dataplane::WorkerState::kActive);
+  in.draining = pool_.count_in(dataplane::WorkerState::kDraining);
+  in.max_workers = resolved_max_workers();
+  GovernorDecision d = governor_.evaluate(governor_settings_, in);
+  if (d.cancel_drain)
+    if (auto slot = pool_.any_draining()) pool_.cancel_drain(*slot);
+  if (d.add_worker) (void)pool_.add_worker("");
+  if (d.drain_worker)
+    if (auto slot = pool_.drain_candidate()) pool_.drain(*slot);
   socket_.flush();
 }
 
 int Server::run() {
   sigset_t mask;
   sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGHUP);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal(SIGPIPE, SIG_IGN);
   int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
   int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-  itimerspec its{{0, 100'000'000}, {0, 100'000'000}};  // 100 ms tick
+  itimerspec its{{1, 0}, {1, 0}};
   timerfd_settime(tfd, 0, &its, nullptr);
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  auto watch = [&](int fd) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  auto watch = [&](int fd, bool add) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
   };
-  for (int fd : {socket_.fd(), tun_.fd(), control_.fd(), sfd, tfd}) watch(fd);
+  for (int fd : {socket_.fd(), control_.fd(), sfd, tfd}) watch(fd, true);
+  for (int fd : {sfd, tfd, epoll_fd_}) pool_.also_close_in_child(fd);
+  pool_.on_channel_change = watch;
 
-  log::info("serving PPPoE on {} (ac-name '{}', tun {}, local {}, {} pool addresses, {} local users)",
-            config_.interface, config_.ac_name, tun_.name(), config_.local_ip.to_string(),
-            worker_.pool().capacity(), secrets_.size());
+  // Operator sysctls (pppoed -S FILE) before the first worker starts.
+  SysctlTree tree = sysctl_tree();
+  for (const auto& [name, value] : options_.sysctls) {
+    if (auto r = tree.write(name, value); !r) {
+      log::error("{}", r.error());
+      return 2;
+    }
+  }
+  if (auto r = set_worker_count(desired_workers_, "start"); !r) {
+    log::error("cannot start workers: {}", r.error());
+    return 1;
+  }
+  log::info("serving PPPoE on {} (ac-name '{}', tun {}, local {}, {} pool addresses, {} local users, {} workers{})",
+            config_.interface, config_.ac_name, tun_.name(), config_.local_ip.to_string(), shared_.pool.capacity(),
+            secrets_.size(), pool_.current_workers(), governor_settings_.enabled ? ", governor on" : "");
   bool running = true;
   while (running) {
-    std::array<epoll_event, 8> events{};
-    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
+    std::array<epoll_event, 16> events{};
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
     if (n < 0 && errno != EINTR) break;
     TimePoint now = Clock::now();
-    for (int i = 0; i < n; ++i) {
+    for (int i = 0; i < n && running; ++i) {
       int fd = events[static_cast<std::size_t>(i)].data.fd;
       if (fd == socket_.fd()) {
         on_packets(now);
-      } else if (fd == tun_.fd()) {
-        on_tun(now);
       } else if (fd == control_.fd()) {
         control_.serve([&](const ctl::Json& req) { return handle(req); });
         socket_.flush();
       } else if (fd == tfd) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
-        worker_.tick(now);
-        socket_.flush();
+        on_second(now);
       } else if (fd == sfd) {
         signalfd_siginfo si{};
-        [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
-        log::info("signal {}: shutting down, terminating {} sessions", si.ssi_signo, worker_.session_count());
-        running = false;
+        while (::read(sfd, &si, sizeof si) == sizeof si) {
+          if (si.ssi_signo == SIGCHLD) {
+            pool_.reap_children(governor_settings_.enabled);
+          } else {
+            log::info("signal {}: shutting down, terminating {} sessions", si.ssi_signo, pool_.session_count());
+            running = false;
+          }
+        }
+      } else {
+        pool_.on_channel_readable(fd);
+        socket_.flush();
       }
     }
   }
-  worker_.shutdown(Clock::now());
+  pool_.stop_all(seconds(5));
   socket_.flush();
-  ::close(ep);
+  ::close(epoll_fd_);
   ::close(tfd);
   ::close(sfd);
   return 0;

@@ -1,6 +1,7 @@
-// The pppoed process for one interface: packet socket, TUN, discovery, the worker, the control
-// socket and one event loop (epoll). Discovery and session handling stay separate objects so
-// that the multi-worker issue can move the worker into its own processes.
+// The pppoed master process (design.md "Processes"): discovery on the subscriber interface,
+// session-ID allocation and the choice of worker, the governor, the control socket, and the
+// shared state. It never touches data packets: the kernel's BPF dispatch sends session frames
+// straight to the workers, and the workers read the TUN's queues.
 #pragma once
 
 #include <expected>
@@ -8,19 +9,31 @@
 #include <string>
 
 #include "ctl/control_socket.hpp"
+#include "dataplane/bpf_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
-#include "dataplane/session_table.hpp"
+#include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
+#include "master/cpu_sampler.hpp"
 #include "master/discovery.hpp"
+#include "master/governor.hpp"
+#include "master/sysctl.hpp"
+#include "master/worker_pool.hpp"
 #include "session/secrets.hpp"
-#include "worker/worker.hpp"
 
 namespace pppoe::master {
 
+struct StartOptions {
+  unsigned workers = 1;          ///< -w N (with -L), else 1
+  bool governor = false;         ///< -G given
+  unsigned max_workers = 0;      ///< -G N; 0 = number of CPUs
+  std::vector<std::pair<std::string, std::string>> sysctls;  ///< applied before workers start
+};
+
 class Server {
  public:
-  static std::expected<std::unique_ptr<Server>, std::string> create(Config config, session::LocalSecrets secrets);
+  static std::expected<std::unique_ptr<Server>, std::string> create(Config config, session::LocalSecrets secrets,
+                                                                    StartOptions options);
   ~Server();
 
   /// Runs until SIGINT/SIGTERM; returns the process exit code.
@@ -28,21 +41,48 @@ class Server {
 
  private:
   Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
-         ctl::ControlServer control);
+         ctl::ControlServer control, dataplane::SessionDispatchMap dispatch, StartOptions options);
   void on_packets(TimePoint now);
-  void on_tun(TimePoint now);
+  void on_second(TimePoint now);
   ctl::Json handle(const ctl::Json& request);
+  ctl::Json summary();
+  SysctlTree sysctl_tree();
+  std::expected<void, std::string> set_worker_count(unsigned n, std::string_view why);
+  std::string show_workers() const;
+  std::string show_governor() const;
+  std::string show_stats() const;
+  unsigned resolved_max_workers() const;
+  std::uint64_t drop_total(dataplane::Drop d) const;
+  std::uint64_t slot_total(std::atomic<std::uint64_t> dataplane::WorkerSlot::*field) const;
+  unsigned load_imbalance_pct() const;
+  void retire(unsigned slot);
 
   Config config_;
   session::LocalSecrets secrets_;
   dataplane::PacketSocket socket_;
   dataplane::TunDevice tun_;
   ctl::ControlServer control_;
-  dataplane::SessionTable table_;
-  worker::Worker worker_;
+  dataplane::SessionDispatchMap dispatch_;
+  StartOptions options_;
+  dataplane::SharedState shared_;
+  dataplane::DropCounters drops_;  ///< the master's own (discovery, unknown sessions)
+  WorkerPool pool_;
   Discovery discovery_;
+  GovernorSettings governor_settings_;
+  Governor governor_;
+  CpuSampler cpu_;
+  unsigned desired_workers_ = 1;
   std::int64_t started_unix_ = 0;
-  std::uint64_t tun_read_syscalls_ = 0;
+  TimePoint padt_window_{};
+  unsigned padt_in_window_ = 0;
+  /// Totals of workers that are gone, so counters never go backwards.
+  struct Retired {
+    std::uint64_t started = 0, up = 0, ended = 0, auth_failures = 0, pool_exhausted = 0, padt_sent = 0;
+    std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
+    std::array<std::uint64_t, 16> ended_by_reason{};
+    std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
+  } retired_;
+  int epoll_fd_ = -1;
 };
 
 }  // namespace pppoe::master

@@ -22,7 +22,7 @@ struct NewSession {
   std::uint16_t max_payload = 0;  ///< RFC 4638 value agreed in discovery; 0 = none
 };
 
-enum class Refusal : std::uint8_t { kMaxSessions, kNoSessionId };
+enum class Refusal : std::uint8_t { kMaxSessions, kNoSessionId, kNoWorker };
 
 class SessionDirectory {
  public:

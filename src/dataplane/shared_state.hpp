@@ -1,0 +1,56 @@
+// Everything the master and the workers share, created by the master before any fork.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+#include "dataplane/drop_counters.hpp"
+#include "dataplane/session_table.hpp"
+#include "dataplane/shared_index.hpp"
+#include "dataplane/shared_memory.hpp"
+#include "dataplane/shared_pool.hpp"
+
+namespace pppoe::dataplane {
+
+/// Worker states with the numbers of the seed's sysctl (handbook 30.6.4.4, 30.6.11.8).
+enum class WorkerState : std::uint32_t { kActive = 0, kDraining = 1, kPendingRemoval = 2, kUnused = 3 };
+const char* to_string(WorkerState s);
+
+inline constexpr std::size_t kMaxWorkers = 64;
+
+/// One worker's live figures, written by that worker (counters) or the master (state, pid).
+struct WorkerSlot {
+  std::atomic<std::uint32_t> state;  ///< WorkerState; kActive is 0, so slots start "unused" via `pid`
+  std::atomic<std::int32_t> pid;     ///< 0: no worker in this slot
+  std::atomic<std::int64_t> started_unix;
+  std::atomic<std::int64_t> draining_since_unix;
+  std::atomic<std::uint64_t> sessions;
+  std::atomic<std::uint64_t> bytes_in, bytes_out, packets_in, packets_out;
+  std::atomic<std::uint64_t> session_frames;          ///< 0x8864 frames the kernel gave this worker
+  std::atomic<std::uint64_t> foreign_frames;          ///< ...of those, for sessions it does not own (affinity errors)
+  std::atomic<std::uint64_t> downstream_for_others;   ///< TUN packets it encapsulated for other workers' sessions
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Drop::kCount)> drops;
+  // Session totals of this worker's life, published by the worker after each event-loop turn.
+  std::atomic<std::uint64_t> sessions_started, sessions_up, sessions_ended, auth_failures, pool_exhausted, padt_sent;
+  std::array<std::atomic<std::uint64_t>, 16> ended_by_reason;
+};
+
+/// Downstream counters per session: any worker may encapsulate for any session.
+struct SessionTraffic {
+  std::atomic<std::uint64_t> packets;
+  std::atomic<std::uint64_t> bytes;
+};
+
+struct SharedState {
+  SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local)
+      : pool(pool_ranges, local), workers(kMaxWorkers), downstream(SessionTable::kCapacity) {}
+  SessionTable table;
+  SharedAddressPool pool;
+  SharedIndex ipv4{18};  ///< IPv4 address -> session ID
+  SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
+  SharedArray<WorkerSlot> workers;
+  SharedArray<SessionTraffic> downstream;
+};
+
+}  // namespace pppoe::dataplane

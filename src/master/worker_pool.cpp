@@ -1,0 +1,465 @@
+#include "master/worker_pool.hpp"
+
+#include <signal.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <thread>
+
+#include "dataplane/frames.hpp"
+#include "proto/pppoe.hpp"
+#include "session/ppp_link.hpp"
+#include "worker/worker_process.hpp"
+
+namespace pppoe::master {
+
+using dataplane::WorkerState;
+using worker::Message;
+using worker::MessageType;
+
+const char* to_string(Algorithm a) {
+  switch (a) {
+    case Algorithm::kFewestSessions: return "fewest_sessions";
+    case Algorithm::kRoundRobin: return "round_robin";
+    case Algorithm::kMacHash: return "mac_hash";
+  }
+  return "?";
+}
+
+namespace {
+std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t unix_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
+}  // namespace
+
+WorkerPool::WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+                       session::Authenticator& auth, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
+                       std::vector<int> close_in_child)
+    : config_(config),
+      shared_(shared),
+      dispatch_(dispatch),
+      auth_(auth),
+      socket_(socket),
+      tun_(tun),
+      close_in_child_(std::move(close_in_child)),
+      owner_(dataplane::SessionTable::kCapacity, 0),
+      pending_key_of_(dataplane::SessionTable::kCapacity, 0) {
+  // Session IDs in a shuffled FIFO: a just-freed ID is the last to be reused, so stale frames
+  // of a dead session rarely hit a new one, and IDs do not reveal how many sessions exist.
+  std::vector<std::uint16_t> ids;
+  for (std::uint32_t i = 1; i <= pppoe_proto::kMaxSessionId; ++i) ids.push_back(static_cast<std::uint16_t>(i));
+  std::uint32_t r = 0;
+  while (::getrandom(&r, sizeof r, 0) != sizeof r) {
+  }
+  for (std::size_t i = ids.size() - 1; i > 0; --i) {
+    r = r * 1664525u + 1013904223u;
+    std::swap(ids[i], ids[r % (i + 1)]);
+  }
+  free_ids_.assign(ids.begin(), ids.end());
+  for (std::size_t i = 0; i < dataplane::kMaxWorkers; ++i)
+    shared_.workers[i].state = static_cast<std::uint32_t>(WorkerState::kUnused);
+}
+
+WorkerPool::~WorkerPool() = default;
+
+std::vector<int> WorkerPool::channel_fds() const {
+  std::vector<int> fds;
+  for (const auto& s : slots_)
+    if (s.pid > 0) fds.push_back(s.fd);
+  return fds;
+}
+
+unsigned WorkerPool::current_workers() const {
+  unsigned n = 0;
+  for (const auto& s : slots_)
+    if (s.pid > 0) ++n;
+  return n;
+}
+
+unsigned WorkerPool::count_in(WorkerState st) const {
+  unsigned n = 0;
+  for (std::size_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i].pid > 0 && shared_.workers[i].state.load() == static_cast<std::uint32_t>(st)) ++n;
+  return n;
+}
+
+std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why) {
+  unsigned slot = 0;
+  while (slot < slots_.size() && slots_[slot].pid != 0) ++slot;
+  if (slot == slots_.size()) return std::unexpected(fmt::format("all {} worker slots in use", slots_.size()));
+  auto fds = worker::Channel::make_pair();
+  if (!fds) return std::unexpected(fmt::format("socketpair: {}", std::strerror(errno)));
+  int pair[2] = {fds->first, fds->second};
+  auto& stats = shared_.workers[slot];
+  stats.sessions = 0;
+  stats.bytes_in = stats.bytes_out = stats.packets_in = stats.packets_out = 0;
+  stats.session_frames = stats.foreign_frames = stats.downstream_for_others = 0;
+  for (auto& d : stats.drops) d = 0;
+  stats.state = static_cast<std::uint32_t>(WorkerState::kActive);
+  stats.started_unix = unix_now();
+  stats.draining_since_unix = 0;
+  socket_.flush();  // nothing queued may be sent twice
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(pair[0]);
+    ::close(pair[1]);
+    return std::unexpected(fmt::format("fork: {}", std::strerror(errno)));
+  }
+  if (pid == 0) {
+    // The child keeps only what a worker needs: shared memory, the dispatch map, its channel.
+    for (int fd : close_in_child_) ::close(fd);
+    for (const auto& s : slots_)
+      if (s.fd >= 0) ::close(s.fd);
+    ::close(pair[0]);
+    signal(SIGCHLD, SIG_DFL);
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+    worker::run_worker_process({config_, shared_, dispatch_, auth_, static_cast<std::uint8_t>(slot), pair[1]});
+  }
+  ::close(pair[1]);
+  slots_[slot] = Slot{pid, pair[0], worker::Channel(pair[0]), 0, false};
+  stats.pid = pid;
+  if (on_channel_change) on_channel_change(pair[0], true);
+  log::info("created worker {} (now {} workers){}{}", slot, current_workers(), why.empty() ? "" : ": ", why);
+  return slot;
+}
+
+bool WorkerPool::drain(unsigned slot) {
+  if (slot >= slots_.size() || slots_[slot].pid <= 0 || slots_[slot].stopping) return false;
+  auto& st = shared_.workers[slot].state;
+  std::uint32_t expected = static_cast<std::uint32_t>(WorkerState::kActive);
+  if (!st.compare_exchange_strong(expected, static_cast<std::uint32_t>(WorkerState::kDraining))) return false;
+  shared_.workers[slot].draining_since_unix = unix_now();
+  log::info("worker {} marked DRAINING ({} sessions)", slot, slots_[slot].assigned);
+  return true;
+}
+
+bool WorkerPool::cancel_drain(unsigned slot) {
+  if (slot >= slots_.size() || slots_[slot].pid <= 0 || slots_[slot].stopping) return false;
+  auto state = static_cast<WorkerState>(shared_.workers[slot].state.load());
+  if (state != WorkerState::kDraining && state != WorkerState::kPendingRemoval) return false;
+  shared_.workers[slot].state = static_cast<std::uint32_t>(WorkerState::kActive);
+  shared_.workers[slot].draining_since_unix = 0;
+  log::info("worker {} returns to ACTIVE", slot);
+  return true;
+}
+
+std::optional<unsigned> WorkerPool::drain_candidate() const {
+  std::optional<unsigned> best;
+  for (unsigned i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].pid <= 0 || slots_[i].stopping ||
+        shared_.workers[i].state.load() != static_cast<std::uint32_t>(WorkerState::kActive))
+      continue;
+    if (!best || slots_[i].assigned <= slots_[*best].assigned) best = i;
+  }
+  return best;
+}
+
+std::optional<unsigned> WorkerPool::any_draining() const {
+  for (unsigned i = 0; i < slots_.size(); ++i)
+    if (slots_[i].pid > 0 && !slots_[i].stopping &&
+        shared_.workers[i].state.load() == static_cast<std::uint32_t>(WorkerState::kDraining))
+      return i;
+  return std::nullopt;
+}
+
+void WorkerPool::send(unsigned slot, const Message& m) {
+  if (slots_[slot].pid <= 0 || !slots_[slot].channel.send(m))
+    log::warn("cannot send to worker {}", slot);
+}
+
+void WorkerPool::tick(std::int64_t now, unsigned drain_timeout) {
+  for (unsigned i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (s.pid <= 0 || s.stopping) continue;
+    auto& stats = shared_.workers[i];
+    auto state = static_cast<WorkerState>(stats.state.load());
+    if (state == WorkerState::kDraining) {
+      if (s.assigned == 0) {
+        stats.state = static_cast<std::uint32_t>(WorkerState::kPendingRemoval);
+        state = WorkerState::kPendingRemoval;
+      } else if (now - stats.draining_since_unix.load() >= drain_timeout) {
+        // Our choice (documented): a drain that outlasts drain_timeout ends the remaining
+        // sessions cleanly (LCP Terminate, PADT, final accounting) and removes the worker.
+        log::warn("worker {}: drain timeout after {} s, terminating its {} sessions", i, drain_timeout, s.assigned);
+        stats.state = static_cast<std::uint32_t>(WorkerState::kPendingRemoval);
+        Message m;
+        m.type = MessageType::kShutdown;
+        m.reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
+        send(i, m);
+        s.stopping = true;
+        continue;
+      }
+    }
+    if (state == WorkerState::kPendingRemoval) {
+      Message m;
+      m.type = MessageType::kShutdown;
+      m.reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
+      send(i, m);
+      s.stopping = true;
+    }
+  }
+}
+
+void WorkerPool::reap_children(bool replace_crashed) {
+  for (;;) {
+    int status = 0;
+    pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    unsigned slot = 0;
+    while (slot < slots_.size() && slots_[slot].pid != pid) ++slot;
+    if (slot == slots_.size()) continue;
+    Slot& s = slots_[slot];
+    bool crashed = !s.stopping;
+    // Messages the worker sent before it went (session ends) come first.
+    on_channel_readable(s.fd);
+    std::size_t orphans = s.assigned;
+    cleanup_dead_worker(slot);
+    if (on_worker_gone) on_worker_gone(slot);
+    if (on_channel_change) on_channel_change(s.fd, false);
+    ::close(s.fd);
+    s = Slot{};
+    shared_.workers[slot].pid = 0;
+    shared_.workers[slot].state = static_cast<std::uint32_t>(WorkerState::kUnused);
+    shared_.workers[slot].sessions = 0;
+    if (crashed) {
+      ++crashes;
+      if (WIFSIGNALED(status))
+        log::error("worker {} (pid {}) died by signal {}; tore down its {} sessions (PADT sent)", slot, pid,
+                   WTERMSIG(status), orphans);
+      else
+        log::error("worker {} (pid {}) exited with status {}; tore down its {} sessions (PADT sent)", slot, pid,
+                   WEXITSTATUS(status), orphans);
+      if (replace_crashed) (void)add_worker("replacing a crashed worker");
+    } else {
+      log::info("removed worker {} (now {} workers)", slot, current_workers());
+    }
+  }
+}
+
+void WorkerPool::cleanup_dead_worker(unsigned slot) {
+  for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
+    if (owner_[sid] != slot + 1) continue;
+    auto id = static_cast<std::uint16_t>(sid);
+    if (auto rec = shared_.table.read(id)) {
+      // Tell the client at once so it reconnects (to another worker) instead of waiting for
+      // its LCP echo timeout.
+      dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure");
+      if (rec->ipv4 != 0) {
+        Ipv4Address a{rec->ipv4};
+        if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == id) {
+          shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
+          if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
+        }
+        shared_.pool.release(a);
+      }
+      if (rec->ipv6_peer_id != 0 && shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id)) == id)
+        shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id));
+      shared_.table.clear(id);
+    }
+    free_session(id);
+  }
+  socket_.flush();
+}
+
+void WorkerPool::stop_all(Duration timeout) {
+  for (unsigned i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].pid <= 0) continue;
+    Message m;
+    m.type = MessageType::kShutdown;
+    m.reason = static_cast<std::uint8_t>(session::EndReason::kShutdown);
+    send(i, m);
+    slots_[i].stopping = true;
+  }
+  auto deadline = Clock::now() + timeout;
+  while (current_workers() > 0 && Clock::now() < deadline) {
+    reap_children(false);
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  for (auto& s : slots_)
+    if (s.pid > 0) ::kill(s.pid, SIGKILL);
+  while (current_workers() > 0) {
+    reap_children(false);
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+}
+
+void WorkerPool::on_channel_readable(int fd) {
+  unsigned slot = 0;
+  while (slot < slots_.size() && slots_[slot].fd != fd) ++slot;
+  if (slot == slots_.size()) return;
+  while (auto m = slots_[slot].channel.receive()) {
+    if (owner_[m->session_id] != slot + 1) continue;  // stale or forged: not this worker's session
+    switch (m->type) {
+      case MessageType::kSessionUp: {
+        if (pending_key_of_[m->session_id] != 0) pending_.erase(pending_key_of_[m->session_id]);
+        pending_key_of_[m->session_id] = 0;
+        Ipv4Address a{m->ipv4};
+        if (!shared_.ipv4.insert(dataplane::SharedIndex::ipv4_key(a.value), m->session_id)) {
+          log::warn("session {}: address {} already in use; disconnecting", m->session_id, a.to_string());
+          (void)disconnect(m->session_id, static_cast<std::uint8_t>(session::EndReason::kPoolExhausted));
+          break;
+        }
+        // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
+        if (!shared_.pool.contains(a) && config_.tun_configure)
+          if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
+        break;
+      }
+      case MessageType::kIpv6Up:
+        if (!shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(m->ipv6_id), m->session_id))
+          log::warn("session {}: IPv6 interface identifier in use elsewhere", m->session_id);
+        break;
+      case MessageType::kIpv6Down:
+        if (shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(m->ipv6_id)) == m->session_id)
+          shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(m->ipv6_id));
+        break;
+      case MessageType::kSessionEnded: {
+        if (m->ipv4 != 0) {
+          Ipv4Address a{m->ipv4};
+          if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {
+            shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
+            if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
+          }
+        }
+        free_session(m->session_id);
+        break;
+      }
+      case MessageType::kStart:
+      case MessageType::kPeerPadt:
+      case MessageType::kDisconnect:
+      case MessageType::kShutdown:
+        break;  // master -> worker only
+    }
+  }
+}
+
+void WorkerPool::free_session(std::uint16_t sid) {
+  unsigned owner = owner_[sid];
+  if (owner == 0) return;
+  owner_[sid] = 0;
+  dispatch_.set(sid, dataplane::SessionDispatchMap::kMasterOwner);
+  if (slots_[owner - 1].assigned > 0) --slots_[owner - 1].assigned;
+  --allocated_;
+  if (pending_key_of_[sid] != 0) {
+    auto it = pending_.find(pending_key_of_[sid]);
+    if (it != pending_.end() && it->second == sid) pending_.erase(it);
+    pending_key_of_[sid] = 0;
+  }
+  free_ids_.push_back(sid);
+}
+
+std::uint64_t WorkerPool::pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq) {
+  // FNV-1a over the identity of a discovery exchange; never 0.
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::uint8_t b) { h = (h ^ b) * 1099511628211ull; };
+  for (auto b : mac.octets) mix(b);
+  for (std::uint8_t i = 0; i < vlans.count; ++i) {
+    mix(static_cast<std::uint8_t>(vlans.tags[i].tci >> 8));
+    mix(static_cast<std::uint8_t>(vlans.tags[i].tci));
+  }
+  for (auto b : host_uniq) mix(b);
+  return h | 1;
+}
+
+std::optional<std::uint16_t> WorkerPool::find_pending(const MacAddress& mac, const ether::VlanStack& vlans,
+                                                      Bytes host_uniq) const {
+  auto it = pending_.find(pending_key(mac, vlans, host_uniq));
+  if (it == pending_.end() || owner_[it->second] == 0) return std::nullopt;
+  return it->second;
+}
+
+std::optional<unsigned> WorkerPool::choose(const MacAddress& mac) {
+  std::vector<unsigned> active;
+  for (unsigned i = 0; i < slots_.size(); ++i)
+    if (slots_[i].pid > 0 && !slots_[i].stopping &&
+        shared_.workers[i].state.load() == static_cast<std::uint32_t>(WorkerState::kActive))
+      active.push_back(i);
+  if (active.empty()) return std::nullopt;
+  switch (algorithm) {
+    case Algorithm::kFewestSessions:
+      return *std::min_element(active.begin(), active.end(),
+                               [&](unsigned a, unsigned b) { return slots_[a].assigned < slots_[b].assigned; });
+    case Algorithm::kRoundRobin:
+      return active[round_robin_++ % active.size()];
+    case Algorithm::kMacHash:
+      return active[(mac.as_u64() * 0x9e3779b97f4a7c15ull >> 32) % active.size()];
+  }
+  return active.front();
+}
+
+std::expected<std::uint16_t, Refusal> WorkerPool::create(const NewSession& ns) {
+  if (allocated_ >= config_.max_sessions) return std::unexpected(Refusal::kMaxSessions);
+  auto slot = choose(ns.client_mac);
+  if (!slot) return std::unexpected(Refusal::kNoWorker);
+  if (free_ids_.empty()) return std::unexpected(Refusal::kNoSessionId);
+  std::uint16_t sid = free_ids_.front();
+  free_ids_.pop_front();
+  owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
+  ++slots_[*slot].assigned;
+  ++allocated_;
+  shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
+    r = dataplane::SessionRecord{};
+    r.session_id = sid;
+    r.state = dataplane::SessionState::kNegotiating;
+    r.worker = static_cast<std::uint8_t>(*slot);
+    r.client_mac = ns.client_mac;
+    r.vlans = ns.vlans;
+    r.created_unix_ms = unix_ms();
+  });
+  shared_.downstream[sid].packets = 0;
+  shared_.downstream[sid].bytes = 0;
+  // The kernel sends this session's frames to its worker from now on, before the PADS leaves.
+  dispatch_.set(sid, *slot + 1);
+  std::uint64_t key = pending_key(ns.client_mac, ns.vlans, Bytes(ns.host_uniq));
+  pending_[key] = sid;
+  pending_key_of_[sid] = key;
+  Message m;
+  m.type = MessageType::kStart;
+  m.session_id = sid;
+  m.mac = ns.client_mac;
+  m.vlans = ns.vlans;
+  m.max_payload = ns.max_payload;
+  starting_[sid] = m;
+  return sid;
+}
+
+void WorkerPool::start(std::uint16_t sid) {
+  auto it = starting_.find(sid);
+  if (it == starting_.end()) return;
+  send(owner_[sid] - 1u, it->second);
+  starting_.erase(it);
+}
+
+bool WorkerPool::peer_terminated(std::uint16_t sid, const MacAddress& mac) {
+  if (owner_[sid] == 0) return false;
+  auto rec = shared_.table.read(sid);
+  if (!rec || rec->client_mac != mac) return false;
+  Message m;
+  m.type = MessageType::kPeerPadt;
+  m.session_id = sid;
+  m.mac = mac;
+  send(owner_[sid] - 1u, m);
+  return true;
+}
+
+bool WorkerPool::disconnect(std::uint16_t sid, std::uint8_t reason) {
+  if (owner_[sid] == 0) return false;
+  Message m;
+  m.type = MessageType::kDisconnect;
+  m.session_id = sid;
+  m.reason = reason;
+  send(owner_[sid] - 1u, m);
+  return true;
+}
+
+}  // namespace pppoe::master

@@ -1,0 +1,122 @@
+// The master's view of its workers (handbook 30.6): spawning, states (ACTIVE, DRAINING,
+// PENDING_REMOVAL), choice of worker for a new session, session IDs and the dispatch map, and
+// cleanup when a worker dies.
+#pragma once
+
+#include <sys/types.h>
+
+#include <array>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/log.hpp"
+#include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/packet_socket.hpp"
+#include "dataplane/shared_state.hpp"
+#include "dataplane/tun_device.hpp"
+#include "master/config.hpp"
+#include "master/session_directory.hpp"
+#include "session/authenticator.hpp"
+#include "worker/channel.hpp"
+
+namespace pppoe::master {
+
+/// How a new session picks its worker (30.6.7.1, 30.6.8.3); sysctl net.graph.pppoe_lb.algorithm.
+enum class Algorithm : std::uint8_t { kFewestSessions = 0, kRoundRobin = 1, kMacHash = 2 };
+const char* to_string(Algorithm a);
+
+class WorkerPool final : public SessionDirectory {
+ public:
+  /// `close_in_child`: descriptors of the master that a forked worker must not keep (more can be
+  /// added later with also_close_in_child).
+  WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+             session::Authenticator& auth, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
+             std::vector<int> close_in_child);
+  ~WorkerPool() override;
+  void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
+
+  // --- workers ---
+  /// Starts a worker in the lowest free slot; returns the slot.
+  std::expected<unsigned, std::string> add_worker(std::string_view why);
+  /// Marks an ACTIVE worker DRAINING (no new sessions); false if it is not ACTIVE.
+  bool drain(unsigned slot);
+  /// Returns a DRAINING worker to ACTIVE (the "change of heart"); false if it is not DRAINING.
+  bool cancel_drain(unsigned slot);
+  /// The ACTIVE worker to drain when scaling down: fewest sessions, highest slot on ties.
+  std::optional<unsigned> drain_candidate() const;
+  std::optional<unsigned> any_draining() const;
+  /// Drain completion and drain timeout, removal of PENDING_REMOVAL workers, replacing
+  /// crashed ones when `replace_crashed`.
+  void tick(std::int64_t unix_now, unsigned drain_timeout);
+  /// SIGCHLD: reaps exited workers; a worker that exits without being asked to has crashed.
+  void reap_children(bool replace_crashed);
+  /// Asks every worker to end its sessions and exit; waits up to `timeout`.
+  void stop_all(Duration timeout);
+
+  /// Messages from the workers (their socketpair ends are in channel_fds()).
+  void on_channel_readable(int fd);
+  [[nodiscard]] std::vector<int> channel_fds() const;
+  /// Called after workers changed, so the event loop can (un)watch their channels.
+  std::function<void(int fd, bool added)> on_channel_change;
+  /// Called when a worker has exited, before its slot is reused: its counters are final.
+  std::function<void(unsigned slot)> on_worker_gone;
+
+  // --- SessionDirectory (discovery) ---
+  std::optional<std::uint16_t> find_pending(const MacAddress& mac, const ether::VlanStack& vlans,
+                                            Bytes host_uniq) const override;
+  std::expected<std::uint16_t, Refusal> create(const NewSession& s) override;
+  void start(std::uint16_t session_id) override;
+  bool peer_terminated(std::uint16_t session_id, const MacAddress& mac) override;
+  [[nodiscard]] std::size_t session_count() const override { return allocated_; }
+
+  /// Operator disconnect.
+  bool disconnect(std::uint16_t session_id, std::uint8_t reason);
+
+  [[nodiscard]] unsigned current_workers() const;
+  [[nodiscard]] unsigned count_in(dataplane::WorkerState s) const;
+  [[nodiscard]] bool alive(unsigned slot) const { return slots_[slot].pid > 0; }
+  [[nodiscard]] std::size_t assigned(unsigned slot) const { return slots_[slot].assigned; }
+  [[nodiscard]] pid_t pid(unsigned slot) const { return slots_[slot].pid; }
+  [[nodiscard]] std::uint16_t owner_of(std::uint16_t sid) const { return owner_[sid]; }
+
+  Algorithm algorithm = Algorithm::kFewestSessions;
+  std::uint64_t crashes = 0;
+  std::uint64_t padt_unknown_sent = 0;
+
+ private:
+  struct Slot {
+    pid_t pid = 0;
+    int fd = -1;           ///< master end of the socketpair
+    worker::Channel channel;
+    std::size_t assigned = 0;  ///< sessions the master gave it that have not ended
+    bool stopping = false;     ///< asked to exit (removal or shutdown)
+  };
+  std::optional<unsigned> choose(const MacAddress& mac);
+  void free_session(std::uint16_t sid);
+  void cleanup_dead_worker(unsigned slot);
+  void send(unsigned slot, const worker::Message& m);
+  static std::uint64_t pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq);
+
+  const Config& config_;
+  dataplane::SharedState& shared_;
+  dataplane::SessionDispatchMap& dispatch_;
+  session::Authenticator& auth_;
+  dataplane::PacketSocket& socket_;
+  dataplane::TunDevice& tun_;
+  std::vector<int> close_in_child_;
+  std::array<Slot, dataplane::kMaxWorkers> slots_{};
+  std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
+  std::deque<std::uint16_t> free_ids_;
+  std::unordered_map<std::uint64_t, std::uint16_t> pending_;
+  std::unordered_map<std::uint16_t, worker::Message> starting_;  ///< created, PADS not yet sent
+  std::vector<std::uint64_t> pending_key_of_;
+  std::size_t allocated_ = 0;
+  unsigned round_robin_ = 0;
+};
+
+}  // namespace pppoe::master

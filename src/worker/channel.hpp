@@ -1,0 +1,63 @@
+// Messages between the master and one worker over a stream socketpair: fixed-size records.
+// The control plane only; data never passes here.
+//
+// A stream socket rather than SOCK_SEQPACKET: a datagram socketpair queues only
+// net.unix.max_dgram_qlen (10) messages, and a storm of session events needs thousands.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "common/mac.hpp"
+#include "proto/ether.hpp"
+
+namespace pppoe::worker {
+
+enum class MessageType : std::uint8_t {
+  // master -> worker
+  kStart,       ///< a session was created in discovery (PADS sent): start PPP
+  kPeerPadt,    ///< the client sent PADT
+  kDisconnect,  ///< end a session (operator, drain timeout, conflict)
+  kShutdown,    ///< end every session and exit
+  // worker -> master
+  kSessionUp,     ///< IPCP opened: index the address
+  kIpv6Up,        ///< IPv6CP opened: index the interface identifier
+  kIpv6Down,
+  kSessionEnded,  ///< gone: unindex, free the session ID
+};
+
+struct Message {
+  MessageType type = MessageType::kStart;
+  std::uint8_t reason = 0;  ///< session::EndReason for kDisconnect / kShutdown
+  std::uint16_t session_id = 0;
+  std::uint16_t max_payload = 0;
+  MacAddress mac;
+  ether::VlanStack vlans;
+  std::uint32_t ipv4 = 0;
+  std::uint64_t ipv6_id = 0;
+};
+
+/// One end of the socketpair.
+class Channel {
+ public:
+  /// Creates a connected pair; [0] for the master, [1] for the worker.
+  static std::optional<std::pair<int, int>> make_pair();
+  Channel() = default;
+  explicit Channel(int fd) : fd_(fd) {}
+
+  [[nodiscard]] int fd() const { return fd_; }
+  /// Sends one record. Waits only if the peer's 4 MiB buffer is full; false if the peer is gone.
+  bool send(const Message& m);
+  /// One record if a whole one has arrived; reads what the socket has without blocking.
+  std::optional<Message> receive();
+  /// True once the peer closed its end and every record was read.
+  [[nodiscard]] bool closed() const { return closed_ && rx_.size() < sizeof(Message); }
+
+ private:
+  int fd_ = -1;
+  std::vector<std::uint8_t> rx_;
+  bool closed_ = false;
+};
+
+}  // namespace pppoe::worker

@@ -1,0 +1,121 @@
+#include "worker/worker_process.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "common/log.hpp"
+#include "dataplane/packet_socket.hpp"
+#include "dataplane/tun_device.hpp"
+#include "worker/worker.hpp"
+
+namespace pppoe::worker {
+
+void run_worker_process(const WorkerProcessArgs& args) {
+  log::set_program(fmt::format("pppoed-worker{}", args.slot));
+  std::string name = fmt::format("pppoed-w{}", args.slot);
+  ::prctl(PR_SET_NAME, name.c_str());
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the master
+  if (::getppid() == 1) ::_exit(1);
+
+  auto socket = dataplane::PacketSocket::open(args.config.interface, {});
+  if (!socket) {
+    log::error("{}", socket.error());
+    ::_exit(1);
+  }
+  if (auto r = args.dispatch.attach(socket->fd(), args.slot + 1u); !r) {
+    log::error("{}", r.error());
+    ::_exit(1);
+  }
+  // Frames that arrived before the filter was attached may belong to anybody: drop them.
+  socket->receive_batch([](Bytes) {});
+  auto tun = dataplane::TunDevice::open(args.config.tun_name);
+  if (!tun) {
+    log::error("{}", tun.error());
+    ::_exit(1);
+  }
+
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  itimerspec its{{0, 100'000'000}, {0, 100'000'000}};
+  timerfd_settime(tfd, 0, &its, nullptr);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  for (int fd : {socket->fd(), tun->fd(), args.channel_fd, sfd, tfd}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  }
+
+  Channel master(args.channel_fd);
+  Worker worker(args.config, *socket, &*tun, args.shared, args.auth, args.slot, master);
+  log::info("worker {} ready (pid {})", args.slot, ::getpid());
+  std::array<std::uint8_t, 65536> buf{};
+  bool running = true;
+  while (running) {
+    std::array<epoll_event, 8> events{};
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
+    if (n < 0 && errno != EINTR) break;
+    TimePoint now = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      int fd = events[static_cast<std::size_t>(i)].data.fd;
+      if (fd == socket->fd()) {
+        for (int round = 0; round < 16; ++round) {
+          std::size_t got = socket->receive_batch([&](Bytes frame) {
+            auto f = ether::decode(frame);
+            if (!f || f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
+                f->header.dst != socket->mac())
+              return;
+            auto pkt = pppoe_proto::decode(f->payload);
+            if (!pkt || pkt->header.code != pppoe_proto::Code::kSession) return;
+            worker.on_session_frame(f->header, *pkt, now);
+          });
+          if (got < dataplane::PacketSocket::kBatch) break;
+        }
+      } else if (fd == tun->fd()) {
+        for (int k = 0; k < 256; ++k) {
+          std::size_t len = tun->read(buf);
+          if (len == 0) break;
+          worker.on_tun_packet(Bytes(buf.data(), len), now);
+        }
+      } else if (fd == args.channel_fd) {
+        while (auto m = master.receive()) {
+          worker.on_message(*m, now);
+          if (m->type == MessageType::kShutdown) running = false;
+        }
+        if (running && master.closed()) {
+          log::warn("worker {}: master gone; ending sessions", args.slot);
+          worker.shutdown(session::EndReason::kShutdown, now);
+          running = false;
+        }
+      } else if (fd == tfd) {
+        std::uint64_t expirations = 0;
+        [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
+        worker.tick(now);
+      } else if (fd == sfd) {
+        signalfd_siginfo si{};
+        [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
+        worker.shutdown(session::EndReason::kShutdown, now);
+        running = false;
+      }
+    }
+    socket->flush();
+    worker.publish_counters();
+  }
+  socket->flush();
+  worker.publish_counters();
+  log::info("worker {} exiting", args.slot);
+  ::_exit(0);  // no destructors of the master's objects inherited through fork
+}
+
+}  // namespace pppoe::worker

@@ -1,0 +1,26 @@
+// The body of a worker process, run in the child right after the master forks it.
+#pragma once
+
+#include <cstdint>
+
+#include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/shared_state.hpp"
+#include "master/config.hpp"
+#include "session/authenticator.hpp"
+
+namespace pppoe::worker {
+
+struct WorkerProcessArgs {
+  const master::Config& config;
+  dataplane::SharedState& shared;
+  const dataplane::SessionDispatchMap& dispatch;
+  session::Authenticator& auth;
+  std::uint8_t slot;
+  int channel_fd;  ///< our end of the socketpair with the master
+};
+
+/// Opens the worker's own packet socket (with its dispatch filter) and TUN queue, serves its
+/// sessions until told to stop or the master goes away, and exits the process. Never returns.
+[[noreturn]] void run_worker_process(const WorkerProcessArgs& args);
+
+}  // namespace pppoe::worker
