@@ -1,0 +1,63 @@
+// Shared-memory structures against simple models.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "dataplane/shared_index.hpp"
+#include "dataplane/shared_pool.hpp"
+
+namespace pppoe::dataplane {
+namespace {
+
+TEST(SharedIndex, MatchesAMapThroughRandomInsertsAndErases) {
+  SharedIndex index(8);  // 256 slots: probe runs and backward shifts happen a lot
+  std::map<std::uint64_t, std::uint16_t> model;
+  std::mt19937 rng(7);
+  for (int step = 0; step < 20000; ++step) {
+    std::uint64_t key = SharedIndex::ipv4_key(static_cast<std::uint32_t>(rng() % 200));
+    if (rng() % 2 == 0) {
+      auto sid = static_cast<std::uint16_t>(rng() % 60000 + 1);
+      bool inserted = index.insert(key, sid);
+      bool expected = !model.contains(key) && model.size() * 2 <= 255;
+      ASSERT_EQ(inserted, expected) << "step " << step;
+      if (inserted) model[key] = sid;
+    } else {
+      ASSERT_EQ(index.erase(key), model.erase(key) == 1) << "step " << step;
+    }
+    if (step % 97 == 0)
+      for (std::uint32_t k = 0; k < 200; ++k) {
+        auto found = index.find(SharedIndex::ipv4_key(k));
+        auto it = model.find(SharedIndex::ipv4_key(k));
+        ASSERT_EQ(found.has_value(), it != model.end());
+        if (found) {
+          ASSERT_EQ(*found, it->second);
+        }
+      }
+  }
+  EXPECT_EQ(index.size(), model.size());
+}
+
+TEST(SharedPool, AllocatesEveryAddressOnceAndRecovers) {
+  auto ranges = *session::parse_ranges("10.0.0.1-10.0.0.100");
+  SharedAddressPool pool(ranges, *Ipv4Address::parse("10.0.0.1"));
+  EXPECT_EQ(pool.capacity(), 99u);
+  std::set<std::uint32_t> seen;
+  while (auto a = pool.allocate()) ASSERT_TRUE(seen.insert(a->value).second);
+  EXPECT_EQ(seen.size(), 99u);
+  EXPECT_EQ(pool.in_use(), 99u);
+  EXPECT_FALSE(seen.contains(Ipv4Address::parse("10.0.0.1")->value));
+  pool.release(*Ipv4Address::parse("10.0.0.50"));
+  pool.release(*Ipv4Address::parse("10.0.0.50"));  // twice: counted once
+  EXPECT_EQ(pool.in_use(), 98u);
+  EXPECT_EQ(pool.allocate(), Ipv4Address::parse("10.0.0.50"));
+  pool.release(*Ipv4Address::parse("10.0.0.7"));
+  EXPECT_TRUE(pool.reserve(*Ipv4Address::parse("10.0.0.7")));
+  EXPECT_FALSE(pool.reserve(*Ipv4Address::parse("10.0.0.7")));
+  EXPECT_FALSE(pool.reserve(*Ipv4Address::parse("192.0.2.1")));  // outside: not tracked here
+  EXPECT_FALSE(pool.contains(*Ipv4Address::parse("192.0.2.1")));
+}
+
+}  // namespace
+}  // namespace pppoe::dataplane
