@@ -196,7 +196,10 @@ void Worker::on_message(const Message& m, TimePoint now) {
       if (s != nullptr && !s->dead_) s->link_->close(static_cast<EndReason>(m.reason), now);
       break;
     }
-    case MessageType::kShutdown: shutdown(static_cast<EndReason>(m.reason), now); break;
+    case MessageType::kShutdown:
+      shutdown_requested_ = true;
+      shutdown(static_cast<EndReason>(m.reason), now);
+      break;
     case MessageType::kSessionUp:
     case MessageType::kIpv6Up:
     case MessageType::kIpv6Down:
@@ -270,10 +273,18 @@ void Worker::reap() {
 void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packet& pkt, TimePoint now) {
   add(slot_stats_.session_frames, 1);
   Session* s = by_id_[pkt.header.session_id].get();
+  if (s == nullptr) {
+    // The master queues "start" before the PADS leaves, so a client's first LCP frame can
+    // overtake it here: read the master's messages, then look again.
+    while (auto m = master_.receive()) on_message(*m, now);
+    s = by_id_[pkt.header.session_id].get();
+  }
   if (s == nullptr || s->dead_) {
-    // The kernel only gives us our own sessions; anything else breaks affinity. Counted.
-    add(slot_stats_.foreign_frames, 1);
     drops_.count(Drop::kUnknownSession);
+    // The kernel gives us only our own sessions' frames; one the shared table gives to another
+    // worker (or to nobody) would break affinity. Counted for pppoetest --check-affinity.
+    auto rec = shared_.table.read(pkt.header.session_id);
+    if (!rec || rec->worker != slot_) add(slot_stats_.foreign_frames, 1);
     return;
   }
   if (s->mac_ != eth.src || !(s->vlans_ == eth.vlans)) {

@@ -56,6 +56,8 @@ class Worker {
   void shutdown(session::EndReason reason, TimePoint now);
 
   [[nodiscard]] std::size_t session_count() const { return live_; }
+  /// The master asked this worker to exit (kShutdown), wherever the message was read.
+  [[nodiscard]] bool shutdown_requested() const { return shutdown_requested_; }
   [[nodiscard]] const WorkerCounters& counters() const { return counters_; }
 
  private:
@@ -81,6 +83,7 @@ class Worker {
   std::vector<std::unique_ptr<Session>> by_id_;  ///< our sessions, indexed by PPPoE session ID
   std::vector<std::uint16_t> dead_;
   std::size_t live_ = 0;
+  bool shutdown_requested_ = false;
   std::uint32_t seed_;
   TimePoint next_publish_{};
   WorkerCounters counters_;

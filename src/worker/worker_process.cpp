@@ -89,10 +89,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
           worker.on_tun_packet(Bytes(buf.data(), len), now);
         }
       } else if (fd == args.channel_fd) {
-        while (auto m = master.receive()) {
-          worker.on_message(*m, now);
-          if (m->type == MessageType::kShutdown) running = false;
-        }
+        while (auto m = master.receive()) worker.on_message(*m, now);
         if (running && master.closed()) {
           log::warn("worker {}: master gone; ending sessions", args.slot);
           worker.shutdown(session::EndReason::kShutdown, now);
@@ -111,6 +108,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
     }
     socket->flush();
     worker.publish_counters();
+    if (worker.shutdown_requested()) running = false;
   }
   socket->flush();
   worker.publish_counters();
