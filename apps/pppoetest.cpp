@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeout", o.setup_timeout, "seconds for all sessions to come up")->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
+  app.add_flag("--reconnect", o.reconnect, "restart discovery when the AC ends a held session");
+  app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
+  app.add_option("--flood", o.flood, "seconds of back-to-back pings after the traffic check");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
   std::string vlan;
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");

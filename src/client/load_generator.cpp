@@ -26,6 +26,8 @@ using session::EndReason;
 enum class Stage : std::uint8_t { kIdle, kPadiSent, kPadrSent, kPpp, kUp, kFailed, kClosed };
 
 constexpr unsigned kDiscoveryAttempts = 4;  // RFC 2516 section 5: retransmit with back-off
+constexpr std::uint16_t kFloodSeq = 1000;    // ICMP sequence numbers of flood pings: 1000-39999
+constexpr std::uint16_t kHoldSeq = 40000;    // ... and of hold pings: 40000-65535
 
 struct Client;
 
@@ -51,12 +53,22 @@ struct Client final : session::LinkOutput {
   void network_up() override {
     if (stage_ != Stage::kPpp) return;
     stage_ = Stage::kUp;
+    if (reconnecting_) {
+      ++reconnects_;
+      reconnecting_ = false;
+      return;  // the first setup time is the one reported
+    }
     setup_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - started_).count();
   }
   void link_dead(EndReason reason) override {
     if (stage_ == Stage::kUp) {
       stage_ = Stage::kClosed;
       closed_by_server_ = reason != EndReason::kShutdown && reason != EndReason::kAdminReset;
+      ++resets_;
+      if (ctx_.options.reconnect) {
+        restart_pending_ = true;  // not from inside the link's own callback
+        retry_at_ = ctx_.now + milliseconds(100);
+      }
       return;
     }
     if (stage_ == Stage::kFailed || stage_ == Stage::kClosed) return;
@@ -111,7 +123,7 @@ struct Client final : session::LinkOutput {
   }
 
   void start() {
-    started_ = ctx_.now;
+    if (!reconnecting_) started_ = ctx_.now;
     stage_ = Stage::kPadiSent;
     attempts_ = 1;
     send_discovery(Code::kPadi);
@@ -168,6 +180,14 @@ struct Client final : session::LinkOutput {
   }
 
   void tick() {
+    if (restart_pending_ && ctx_.now >= retry_at_) {
+      restart_pending_ = false;
+      link_.reset();
+      session_id_ = 0;
+      reconnecting_ = true;
+      start();
+      return;
+    }
     if (stage_ == Stage::kPadiSent || stage_ == Stage::kPadrSent) {
       if (ctx_.now < retry_at_) return;
       if (attempts_ >= kDiscoveryAttempts) {
@@ -196,6 +216,10 @@ struct Client final : session::LinkOutput {
   std::string failed_phase_;
   bool closed_by_server_ = false;
   std::uint64_t pings_sent_ = 0, pings_ok_ = 0, pings_bad_ = 0;
+  std::uint64_t hold_sent_ = 0, hold_ok_ = 0, flood_sent_ = 0, flood_ok_ = 0;
+  unsigned resets_ = 0, reconnects_ = 0;
+  bool restart_pending_ = false, reconnecting_ = false;
+  std::uint16_t next_seq_ = 0;
   std::uint64_t pings6_sent_ = 0, pings6_ok_ = 0, pings6_bad_ = 0;
   std::unique_ptr<session::ClientSession> link_;
 };
@@ -274,10 +298,18 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         if (!proto) return;
         if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv4)) {
           if (auto reply = ip::parse_icmp_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
-            if (reply->payload_ok)
+            if (reply->seq >= kFloodSeq) {  // sequence ranges: check < flood < hold
+              if (!reply->payload_ok)
+                ++c.pings_bad_;
+              else if (reply->seq >= kHoldSeq)
+                ++c.hold_ok_;
+              else
+                ++c.flood_ok_;
+            } else if (reply->payload_ok) {
               ++c.pings_ok_;
-            else
+            } else {
               ++c.pings_bad_;
+            }
           }
           return;
         }
@@ -391,23 +423,65 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     }
   }
 
-  // Hold: keep sessions up (answering LCP echoes) for the requested time.
+  auto send_ping = [&](Client& c, std::uint64_t& counter) {
+    std::array<std::uint8_t, 1600> pkt{};
+    Ipv4Address target = o.target.value_or(c.link_->server_address());
+    bool hold = &counter == &c.hold_sent_;
+    std::uint16_t lo = hold ? kHoldSeq : kFloodSeq, hi = hold ? 65535 : kHoldSeq - 1;
+    if (c.next_seq_ < lo || c.next_seq_ >= hi) c.next_seq_ = lo;
+    std::size_t n = ip::build_icmp_echo(pkt, c.link_->address(), target, static_cast<std::uint16_t>(c.index_ & 0xffff),
+                                        c.next_seq_++, o.ping_size);
+    if (n == 0) return;
+    c.send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), n));
+    ++counter;
+  };
+
+  // Flood: back-to-back pings through every session, to load the workers.
+  if (o.flood > 0) {
+    TimePoint flood_until = Clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.flood));
+    while (Clock::now() < flood_until && !g_interrupted) {
+      for (auto& c : clients)
+        if (c->stage_ == Stage::kUp) send_ping(*c, c->flood_sent_);
+      socket->flush();
+      pump(0);
+    }
+    pump(200);
+  }
+
+  // Hold: keep sessions up (answering LCP echoes) for the requested time; with --hold-ping,
+  // one ping per session per second, the last one at least a second before the end.
   TimePoint hold_until = Clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold));
-  while (Clock::now() < hold_until && !g_interrupted) pump(50);
+  TimePoint next_ping = Clock::now();
+  while (Clock::now() < hold_until && !g_interrupted) {
+    if (o.hold_ping && Clock::now() >= next_ping && Clock::now() + seconds(1) < hold_until) {
+      next_ping += seconds(1);
+      ctx.now = Clock::now();
+      for (auto& c : clients)
+        if (c->stage_ == Stage::kUp) send_ping(*c, c->hold_sent_);
+      socket->flush();
+    }
+    pump(50);
+  }
 
   LoadReport report;
   report.attempted = static_cast<unsigned>(clients.size());
   std::vector<double> setup;
   for (auto& c : clients) {
-    bool was_up = c->stage_ == Stage::kUp || (c->stage_ == Stage::kClosed);
+    bool was_up = c->stage_ == Stage::kUp || c->stage_ == Stage::kClosed || c->resets_ > 0;
     if (was_up) {
       ++report.established;
       setup.push_back(c->setup_ms_);
       if (c->link_ && c->link_->ipv6cp_state() == ppp::State::kOpened) ++report.ipv6_up;
-      if (c->stage_ == Stage::kClosed && c->closed_by_server_) ++report.closed_by_server;
+      if (c->resets_ > 0 && c->closed_by_server_) ++report.closed_by_server;
+      if (c->reconnects_ > 0) ++report.reconnected;
     } else {
       ++report.failed_by_phase[c->failed_phase_.empty() ? "unknown" : c->failed_phase_];
     }
+    report.hold_sent += c->hold_sent_;
+    report.hold_received += c->hold_ok_;
+    if (c->resets_ == 0) report.hold_lost_stable += c->hold_sent_ - std::min(c->hold_sent_, c->hold_ok_);
+    report.flood_sent += c->flood_sent_;
+    report.flood_received += c->flood_ok_;
     report.pings_sent += c->pings_sent_;
     report.pings_received += c->pings_ok_ + c->pings_bad_;
     report.pings_corrupted += c->pings_bad_;

@@ -35,6 +35,9 @@ struct LoadOptions {
   std::uint16_t max_payload = 0;  ///< RFC 4638 PPP-Max-Payload to request; 0 = none
   bool progress = false;
   ether::VlanStack vlans;  ///< tags on every frame: 802.1Q, or QinQ (802.1ad outer, 802.1Q inner)
+  bool reconnect = false;  ///< a held session the AC ends starts discovery again, like a CPE
+  bool hold_ping = false;  ///< one ping per second per session while holding
+  double flood = 0;        ///< seconds of back-to-back pings after the traffic check (load)
 };
 
 /// Parses "100" (802.1Q) or "200.300" (QinQ: 802.1ad outer 200, 802.1Q inner 300).
@@ -52,6 +55,10 @@ struct LoadReport {
   unsigned sessions_with_traffic = 0;  ///< sessions whose every ping came back intact
   unsigned ipv6_up = 0;
   unsigned closed_by_server = 0;  ///< sessions the AC ended while we held them
+  unsigned reconnected = 0;       ///< of those, how many came back up (--reconnect)
+  std::uint64_t hold_sent = 0, hold_received = 0;
+  std::uint64_t hold_lost_stable = 0;  ///< hold pings lost by sessions the AC never ended
+  std::uint64_t flood_sent = 0, flood_received = 0;
   [[nodiscard]] unsigned failed() const {
     unsigned f = 0;
     for (const auto& [phase, n] : failed_by_phase) f += n;

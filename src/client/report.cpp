@@ -21,7 +21,12 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   s += fmt::format("Traffic:   {} sent, {} received, {} lost, {} corrupted; {}/{} sessions passed traffic\n",
                    r.pings_sent, r.pings_received, r.pings_lost(), r.pings_corrupted, r.sessions_with_traffic,
                    r.established);
-  if (r.closed_by_server > 0) s += fmt::format("Closed by server while held: {}\n", r.closed_by_server);
+  if (r.closed_by_server > 0)
+    s += fmt::format("Closed by server while held: {} ({} reconnected)\n", r.closed_by_server, r.reconnected);
+  if (r.hold_sent > 0)
+    s += fmt::format("Hold pings: {} sent, {} received; {} lost on sessions never reset\n", r.hold_sent,
+                     r.hold_received, r.hold_lost_stable);
+  if (r.flood_sent > 0) s += fmt::format("Flood: {} sent, {} received\n", r.flood_sent, r.flood_received);
   s += fmt::format("Result:    {}\n", r.success() ? "PASS" : "FAIL");
   return s;
 }
@@ -43,6 +48,9 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                       {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},
                                    {"corrupted", r.pings_corrupted}, {"sessions_ok", r.sessions_with_traffic}}},
                       {"closed_by_server", r.closed_by_server},
+                      {"reconnected", r.reconnected},
+                      {"hold", {{"sent", r.hold_sent}, {"received", r.hold_received}, {"lost_stable", r.hold_lost_stable}}},
+                      {"flood", {{"sent", r.flood_sent}, {"received", r.flood_received}}},
                       {"status", r.success() ? "pass" : "fail"}};
   return j.dump(2) + "\n";
 }
