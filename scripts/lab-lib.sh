@@ -3,7 +3,7 @@
 #   <prefix>-sub (subscribers: pppoetest)  --veth--  <prefix>-ac (pppoed, TUN)  --veth--  <prefix>-net (a host behind)
 #
 # Every namespace and interface is named from $LAB and removed by lab_down, also on failure
-# (the caller installs `trap lab_down EXIT`).
+# (the caller installs `trap lab_down EXIT`). Cleanup must not fail under `set -e`.
 
 LAB=${LAB:-pppl$$}
 SUB=$LAB-sub
@@ -50,7 +50,8 @@ pppoed_stop() {
   if [ -n "$PPPOED_PID" ] && kill -0 "$PPPOED_PID" 2>/dev/null; then
     kill -TERM "$PPPOED_PID"
     for _ in $(seq 1 50); do kill -0 "$PPPOED_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PPPOED_PID" 2>/dev/null
+    kill -KILL "$PPPOED_PID" 2>/dev/null || true
+    wait "$PPPOED_PID" 2>/dev/null || true
   fi
   PPPOED_PID=
 }
@@ -59,8 +60,8 @@ lab_down() {
   pppoed_stop
   for ns in "$SUB" "$AC" "$NET"; do
     if ip netns list | grep -qw "$ns"; then
-      ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-      ip netns del "$ns"
+      ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+      ip netns del "$ns" || true
     fi
   done
 }

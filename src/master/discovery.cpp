@@ -162,7 +162,10 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
   }
   reply(eth, Code::kPads, *created, answer);
   ++counters_.pads_tx;
-  // LCP starts only now, so the PADS goes out before the first Configure-Request.
+  // The PADS must be on the wire before the worker's first LCP Configure-Request, which it
+  // sends from its own socket as soon as it hears of the session: a client drops LCP for a
+  // session it does not know yet, and the AC would then wait a whole restart timer (3 s).
+  socket_.flush();
   sessions_.start(*created);
 }
 

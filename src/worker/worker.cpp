@@ -216,6 +216,12 @@ void Worker::start_session(const Message& m, TimePoint now) {
   ++counters_.sessions_started;
   slot_stats_.sessions.store(live_, std::memory_order_relaxed);
   by_id_[m.session_id]->link_->start(now);
+  if (auto it = early_.find(m.session_id); it != early_.end()) {
+    auto frames = std::move(it->second);
+    early_.erase(it);
+    for (const auto& f : frames)
+      if (auto pkt = pppoe_proto::decode(f.pppoe)) on_session_frame(f.eth, *pkt, now);
+  }
 }
 
 std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed) {
@@ -280,11 +286,27 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
     s = by_id_[pkt.header.session_id].get();
   }
   if (s == nullptr || s->dead_) {
-    drops_.count(Drop::kUnknownSession);
     // The kernel gives us only our own sessions' frames; one the shared table gives to another
     // worker (or to nobody) would break affinity. Counted for pppoetest --check-affinity.
     auto rec = shared_.table.read(pkt.header.session_id);
-    if (!rec || rec->worker != slot_) add(slot_stats_.foreign_frames, 1);
+    if (!rec || rec->worker != slot_) {
+      add(slot_stats_.foreign_frames, 1);
+      drops_.count(Drop::kUnknownSession);
+      return;
+    }
+    if (s == nullptr && rec->state == dataplane::SessionState::kNegotiating) {
+      auto& q = early_[pkt.header.session_id];
+      if (early_.size() <= kMaxEarlySessions && q.size() < kMaxEarlyFrames) {
+        // Keep the PPPoE packet (header + payload) to replay once the master's start arrives.
+        std::vector<std::uint8_t> copy(pppoe_proto::kHeaderSize + pkt.payload.size());
+        ByteWriter w(copy);
+        pppoe_proto::encode_header(pkt.header, w);
+        w.bytes(pkt.payload);
+        q.push_back({eth, std::move(copy)});
+        return;
+      }
+    }
+    drops_.count(Drop::kUnknownSession);
     return;
   }
   if (s->mac_ != eth.src || !(s->vlans_ == eth.vlans)) {
@@ -435,6 +457,16 @@ void Worker::publish(Session& s) {
 }
 
 void Worker::tick(TimePoint now) {
+  if (!early_.empty() && now >= next_publish_) {
+    // Early frames wait at most a second: by then the start message has come or never will.
+    for (auto it = early_.begin(); it != early_.end();) {
+      auto rec = shared_.table.read(it->first);
+      if (!rec || rec->state != dataplane::SessionState::kNegotiating || rec->worker != slot_)
+        it = early_.erase(it);
+      else
+        ++it;
+    }
+  }
   bool publish_now = now >= next_publish_;
   if (publish_now) next_publish_ = now + seconds(1);
   // O(sessions) per tick; the performance issue replaces this with a timer wheel.

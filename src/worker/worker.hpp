@@ -11,6 +11,7 @@
 #pragma once
 
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -84,6 +85,15 @@ class Worker {
   std::vector<std::uint16_t> dead_;
   std::size_t live_ = 0;
   bool shutdown_requested_ = false;
+  /// Frames of sessions the master created for us but whose start message has not arrived yet:
+  /// the client can answer the PADS faster than the master writes to us. Bounded; replayed by
+  /// start_session.
+  struct EarlyFrame {
+    ether::Header eth;
+    std::vector<std::uint8_t> pppoe;
+  };
+  std::unordered_map<std::uint16_t, std::vector<EarlyFrame>> early_;
+  static constexpr std::size_t kMaxEarlySessions = 1024, kMaxEarlyFrames = 4;
   std::uint32_t seed_;
   TimePoint next_publish_{};
   WorkerCounters counters_;

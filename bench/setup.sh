@@ -1,0 +1,50 @@
+#!/bin/bash
+# bench/setup.sh [SESSIONS] - session setup rate of pppoed with 1, 2 and 4 workers (local PAP),
+# next to the raw baseline measured in the same run: the same pppoetest client against
+# bench/trivial_responder (canned answers, no FSM, no authentication). Prints sessions/s, the
+# ratio to the baseline, and setup latency. Needs root (network namespaces).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-10000}
+[ "$(id -u)" = 0 ] || { echo "bench/setup.sh needs root"; exit 2; }
+scripts/build.sh release >/dev/null
+BIN=$PWD/build/bin
+LAB=pppbench
+. scripts/lab-lib.sh
+trap lab_down EXIT
+lab_up
+printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
+chmod 600 "$LAB_LOGS/ppp.secret"
+CLIENT=(-m create -i sub0 -n "$N" --user bench --password bench --pings 0 --no-ipv6 --timeout 300 --format json)
+
+run_client() { ip netns exec "$SUB" "$BIN/pppoetest" "${CLIENT[@]}" "$@" > "$LAB_LOGS/run.json" || true; cat "$LAB_LOGS/run.json"; }
+row() {  # name json baseline_rate
+  local rate est p50 p95 wall
+  rate=$(jq .setup_rate <<<"$2"); est=$(jq .established <<<"$2"); wall=$(jq .setup_wall_s <<<"$2")
+  p50=$(jq .setup_ms.p50 <<<"$2"); p95=$(jq .setup_ms.p95 <<<"$2")
+  printf '%-22s %8s/%-6s %10.0f %8.2f %9.2f %10.1f %10.1f\n' "$1" "$est" "$N" "$rate" "$(echo "$rate / $3" | bc -l)" \
+    "$wall" "$p50" "$p95"
+}
+
+echo "== baseline: pppoetest against trivial_responder ($N sessions)"
+ip netns exec "$AC" "$BIN/trivial_responder" ac0 &
+responder=$!
+sleep 0.3
+base=$(run_client --auth pap)
+kill "$responder"; wait "$responder" 2>/dev/null || true
+base_rate=$(jq .setup_rate <<<"$base")
+results=()
+for w in 1 2 4; do
+  echo "== pppoed -L -w $w ($N sessions, local PAP)"
+  pppoed_start --secrets "$LAB_LOGS/ppp.secret" --pool 10.0.0.10-10.0.255.250 --auth pap --lcp-echo-interval 30 -L -w "$w"
+  sleep 0.5
+  results+=("$(run_client --auth pap)")
+  pppoed_stop
+  rm -f "$LAB_LOGS/pppoed.sock"
+done
+echo
+printf '%-22s %15s %10s %8s %9s %10s %10s\n' "setup of $N sessions" "established" "sessions/s" "ratio" "wall s" "p50 ms" "p95 ms"
+row "raw baseline" "$base" "$base_rate"
+i=0
+for w in 1 2 4; do row "pppoed, $w worker(s)" "${results[$i]}" "$base_rate"; i=$((i + 1)); done
+echo "(ratio = sessions/s relative to the raw baseline measured in this run; $(nproc) CPUs shared by client and server)"
