@@ -18,7 +18,7 @@ chmod 600 "$LAB_LOGS/ppp.secret"
 echo "== lab: $SUB (pppoetest) -- $AC (pppoed) -- $NET (host $NET_HOST)"
 lab_up
 pppoed_start --secrets "$LAB_LOGS/ppp.secret" --pool 10.0.0.10-10.0.3.250 --dns 198.51.100.53 \
-  --lcp-echo-interval 5
+  --lcp-echo-interval 5 -L -w 2
 echo "== pppoetest: $SESSIONS sessions, 3 pings each to $NET_HOST"
 pppoetest_lab -m create -i sub0 -n "$SESSIONS" --user demo --password demo-password --target "$NET_HOST" \
   --hold 3 > "$LAB_LOGS/report.txt" &
@@ -31,13 +31,16 @@ sleep 1.5  # the pings have passed; the sessions are held
 echo "== pppoectl show sessions (first 10 of $SESSIONS, while held)"
 pppoectl_lab show sessions > "$LAB_LOGS/sessions.txt"
 head -n 11 "$LAB_LOGS/sessions.txt"
+echo "== pppoectl msg showworkers"
+pppoectl_lab msg showworkers
 rc=0
 wait $tester || rc=$?
 echo
 cat "$LAB_LOGS/report.txt"
 echo
 echo "== pppoed counters after the clients sent PADT"
-pppoectl_lab -j show summary | jq -c '{sessions, pool, discovery: .discovery | {padi_rx, pado_tx, padr_rx, pads_tx, padt_rx}, traffic, io}'
+pppoectl_lab -j show summary | jq -c '{sessions, pool, discovery: .discovery | {padi_rx, pado_tx, padr_rx, pads_tx, padt_rx}, traffic}'
+pppoectl_lab sysctl net.graph.pppoe_lb.workers | grep -E "sessions|session_frames|foreign_frames|bytes"
 echo
 if [ $rc = 0 ]; then echo "DEMO PASSED: $SESSIONS/$SESSIONS sessions up with traffic through each"; else echo "DEMO FAILED (see $LAB_LOGS)"; fi
 exit $rc
