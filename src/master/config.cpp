@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/lines.hpp"
 #include "session/secrets.hpp"
 
 namespace pppoe::master {
@@ -153,23 +154,15 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
 }
 
 std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin) {
-  unsigned line_no = 0;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
+  return for_each_line(text, [&](std::string_view line, unsigned line_no) -> std::expected<void, std::string> {
     auto fields = session::split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
-    if (fields->empty()) continue;
-    std::string name = (*fields)[0];
+    if (fields->empty()) return {};
     std::vector<std::string> values(fields->begin() + 1, fields->end());
-    if (auto r = apply_setting(c, name, values); !r)
+    if (auto r = apply_setting(c, (*fields)[0], values); !r)
       return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, r.error()));
-  }
-  return {};
+    return {};
+  });
 }
 
 std::expected<void, std::string> load_config_file(Config& c, const std::string& path) {

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "common/lines.hpp"
+
 namespace pppoe::master {
 
 std::expected<std::vector<std::pair<std::string, std::string>>, std::string> SysctlTree::read(
@@ -35,32 +37,25 @@ std::expected<void, std::string> SysctlTree::write(const std::string& name, cons
 
 std::expected<std::vector<std::pair<std::string, std::string>>, std::string> parse_sysctl_lines(
     std::string_view text, std::string_view origin) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::size_t start = 0;
-  unsigned line_no = 0;
   auto trim = [](std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
     return s;
   };
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    start = end + 1;
-    ++line_no;
+  std::vector<std::pair<std::string, std::string>> out;
+  auto r = for_each_line(text, [&](std::string_view line, unsigned line_no) -> std::expected<void, std::string> {
     if (auto hash = line.find_first_of("#;"); hash != std::string_view::npos) line = line.substr(0, hash);
     line = trim(line);
-    if (line.empty()) continue;
+    if (line.empty()) return {};
     auto eq = line.find('=');
-    if (eq == std::string_view::npos)
-      return std::unexpected(fmt::format("{}:{}: expected name=value, found '{}'", origin, line_no, line));
-    auto name = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
+    auto name = eq == std::string_view::npos ? std::string_view{} : trim(line.substr(0, eq));
+    auto value = eq == std::string_view::npos ? std::string_view{} : trim(line.substr(eq + 1));
     if (name.empty() || value.empty())
       return std::unexpected(fmt::format("{}:{}: expected name=value, found '{}'", origin, line_no, line));
     out.emplace_back(std::string(name), std::string(value));
-  }
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
   return out;
 }
 

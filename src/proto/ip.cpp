@@ -58,6 +58,16 @@ std::uint8_t pattern_byte(std::uint16_t ident, std::uint16_t seq, std::size_t i)
   return static_cast<std::uint8_t>((ident * 31u + seq * 7u + i) & 0xff);
 }
 
+/// ICMP/ICMPv6 echo header and pattern payload; the checksum is left 0 for the caller.
+void write_echo(ByteWriter& w, std::uint8_t type, std::uint16_t ident, std::uint16_t seq, std::size_t payload_size) {
+  w.u8(type);
+  w.u8(0);
+  w.u16(0);
+  w.u16(ident);
+  w.u16(seq);
+  for (std::size_t i = 0; i < payload_size; ++i) w.u8(pattern_byte(ident, seq, i));
+}
+
 void write_ipv4_header(ByteWriter& w, Ipv4Address src, Ipv4Address dst, std::size_t total,
                        std::uint8_t proto) {
   std::size_t at = w.size();
@@ -84,12 +94,7 @@ std::size_t build_icmp_echo(MutableBytes out, Ipv4Address src, Ipv4Address dst, 
   ByteWriter w(out);
   write_ipv4_header(w, src, dst, total, kIcmp);
   std::size_t icmp_at = w.size();
-  w.u8(8);  // echo request
-  w.u8(0);
-  w.u16(0);
-  w.u16(ident);
-  w.u16(seq);
-  for (std::size_t i = 0; i < payload_size; ++i) w.u8(pattern_byte(ident, seq, i));
+  write_echo(w, 8, ident, seq, payload_size);  // RFC 792 echo request
   w.patch_u16(icmp_at + 2, internet_checksum(w.written().subspan(icmp_at)));
   return w.overflow() ? 0 : w.size();
 }
@@ -157,12 +162,7 @@ std::size_t build_icmpv6_echo(MutableBytes out, const std::array<std::uint8_t, 1
   w.bytes(Bytes(src));
   w.bytes(Bytes(dst));
   std::size_t at = w.size();
-  w.u8(128);  // echo request
-  w.u8(0);
-  w.u16(0);
-  w.u16(ident);
-  w.u16(seq);
-  for (std::size_t i = 0; i < payload_size; ++i) w.u8(pattern_byte(ident, seq, i));
+  write_echo(w, 128, ident, seq, payload_size);  // RFC 4443 echo request
   if (w.overflow()) return 0;
   w.patch_u16(at + 2, icmpv6_checksum(src, dst, w.written().subspan(at)));
   return w.size();

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/lines.hpp"
 #include "common/log.hpp"
 #include "proto/ppp/chap.hpp"
 
@@ -52,20 +53,10 @@ std::expected<std::vector<std::string>, std::string> split_fields(std::string_vi
 
 std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view text, std::string_view origin) {
   LocalSecrets s;
-  std::size_t line_no = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(start, end - start);
-    ++line_no;
-    start = end + 1;
+  auto r = for_each_line(text, [&](std::string_view line, unsigned line_no) -> std::expected<void, std::string> {
     auto fields = split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
-    if (fields->empty()) {
-      if (end == text.size()) break;
-      continue;
-    }
+    if (fields->empty()) return {};
     if (fields->size() < 2 || fields->size() > 3)
       return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip]', found {} field(s)", origin,
                                          line_no, fields->size()));
@@ -82,8 +73,9 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
     if (s.users_.contains(user))
       return std::unexpected(fmt::format("{}:{}: user '{}' defined twice", origin, line_no, user));
     s.users_.emplace(user, SecretEntry{(*fields)[1], ip});
-    if (end == text.size()) break;
-  }
+    return {};
+  });
+  if (!r) return std::unexpected(r.error());
   return s;
 }
 
