@@ -1,23 +1,80 @@
-// pppoetest: diagnostic and load tool (handbook section 30.6.11). This build implements
-// `-m create`; the other modes arrive with the pppoetest issue and are refused clearly.
-// Exit codes (30.6.11.13): 0 success, 1 a test failed, 2 usage, 3 connection, 4 timeout, 5 internal.
+// pppoetest: diagnostic and load tool (handbook 30.6.11).
+//   -m diagnose (default, read-only): report, --health-score, --check-balance, --check-affinity,
+//      --show-workers, --monitor [--interval S]
+//   -m create: emulated subscribers (see client/load_generator.hpp)
+//   -m mixed: a diagnose snapshot, then create, then a second snapshot
+// Exit codes (30.6.11.13): 0 success, 1 a test failed, 2 usage error, 3 connection error,
+// 4 timeout, 5 internal error.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <thread>
 
+#include "client/diagnose.hpp"
 #include "client/load_generator.hpp"
+#include "client/render.hpp"
 #include "client/report.hpp"
 #include "common/log.hpp"
 
 using namespace pppoe;
+using namespace pppoe::client;
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+/// The seed's default interface is em0; Linux rarely has one, so the first non-loopback
+/// interface is used instead, and we say so.
+std::string pick_interface(const std::string& requested, bool defaulted) {
+  if (!defaulted || std::filesystem::exists("/sys/class/net/" + requested)) return requested;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator("/sys/class/net"))
+    if (e.path().filename() != "lo") names.push_back(e.path().filename());
+  std::sort(names.begin(), names.end());
+  if (names.empty()) return requested;
+  std::fprintf(stderr, "pppoetest: no interface em0 (the handbook's default); using %s\n", names.front().c_str());
+  return names.front();
+}
+
+int fetch_error(const FetchError& e) {
+  std::fprintf(stderr, "pppoetest: %s\n", e.text.c_str());
+  return e.exit_code;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"pppoetest - PPPoE load balancer testing and diagnostic tool"};
   app.set_help_flag("--help", "print this help and exit");
-  std::string mode = "diagnose", format = "console", auth, target;
-  client::LoadOptions o;
+  std::string mode = "diagnose", format_name = "console", auth, target, host = "localhost", vlan;
+  std::string socket_path = "/run/pppoed.sock";
+  unsigned port = 9001, interval = 5, balance_threshold = 20, error_threshold = 40, count = 0;
+  bool health_flag = false, balance_flag = false, affinity_flag = false, workers_flag = false, monitor = false;
+  bool no_color = false, no_ipv6 = false;
+  LoadOptions o;
   o.interface = "em0";
-  app.add_option("-m,--mode", mode, "diagnose | create | mixed | server | client")->capture_default_str();
-  app.add_option("-i,--interface", o.interface, "subscriber-side interface")->capture_default_str();
+  app.add_option("-m,--mode", mode, "diagnose | create | mixed | server | client")->capture_default_str()
+      ->check(CLI::IsMember({"diagnose", "create", "mixed", "server", "client"}));
+  app.add_option("-i,--interface", o.interface, "network interface (create, mixed)")->capture_default_str();
+  app.add_option("-h,--host", host, "server hostname")->capture_default_str();
+  app.add_option("-p,--port", port, "control port")->capture_default_str();
+  app.add_option("-s,--socket", socket_path, "pppoed control socket (local diagnose)")->capture_default_str();
+  app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
+      ->check(CLI::IsMember({"console", "json", "jsonl", "csv", "tap"}));
+  app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(CLI::Range(1u, 3600u));
+  app.add_option("--count", count, "monitor: stop after this many samples (0 = until Ctrl+C)");
+  app.add_option("--balance-threshold", balance_threshold, "imbalance warning threshold (%)")->capture_default_str()
+      ->check(CLI::Range(1u, 100u));
+  app.add_option("--error-threshold", error_threshold, "health error threshold (%)")->capture_default_str()
+      ->check(CLI::Range(1u, 100u));
+  app.add_flag("--no-color", no_color, "disable colored output");
+  app.add_flag("--health-score", health_flag, "diagnose: component health scores");
+  app.add_flag("--check-balance", balance_flag, "diagnose: session distribution");
+  app.add_flag("--check-affinity", affinity_flag, "diagnose: sessions that moved between workers");
+  app.add_flag("--show-workers", workers_flag, "diagnose: worker table");
+  app.add_flag("--monitor", monitor, "diagnose: continuous monitoring (Ctrl+C stops)");
+  // create / mixed
   app.add_option("-n,--sessions", o.sessions, "sessions to create")->check(CLI::Range(1u, 65534u))->capture_default_str();
   app.add_option("--rate", o.rate, "new sessions per second (0 = as fast as possible)")->check(CLI::NonNegativeNumber);
   app.add_option("--user", o.user, "user name")->capture_default_str();
@@ -27,20 +84,15 @@ int main(int argc, char** argv) {
   app.add_option("--target", target, "address to ping through each session (default: the AC's address)");
   app.add_option("--pings", o.pings, "ICMP echoes per session")->capture_default_str();
   app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(CLI::Range(0, 1472))->capture_default_str();
-  app.add_option("--timeout", o.setup_timeout, "seconds for all sessions to come up")->capture_default_str();
+  app.add_option("--timeout", o.setup_timeout, "create: seconds for all sessions to come up; diagnose: per request")->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
   app.add_flag("--reconnect", o.reconnect, "restart discovery when the AC ends a held session");
   app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
   app.add_option("--flood", o.flood, "seconds of back-to-back pings after the traffic check");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
-  std::string vlan;
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
-  bool no_ipv6 = false;
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
-  app.add_option("--format", format, "console | json")->check(CLI::IsMember({"console", "json"}));
-  bool no_color = false;
-  app.add_flag("--no-color", no_color, "plain output");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,43 +103,116 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::set_program("pppoetest");
-  if (mode != "create") {
-    std::fprintf(stderr, "pppoetest: mode '%s' is not available in this build; use -m create\n", mode.c_str());
+  Format format = *parse_format(format_name);
+  Style style{!no_color && format == Format::kConsole && isatty(1)};
+
+  if (mode == "server" || mode == "client") {
+    std::fprintf(stderr, "pppoetest: -m %s (distributed transfer test) is not available in this build\n", mode.c_str());
     return 2;
   }
-  o.ipv6 = !no_ipv6;
-  o.progress = format == "console" && isatty(2);
-  if (!auth.empty()) {
-    auto m = ppp::parse_auth_method(auth);
-    if (!m) {
-      std::fprintf(stderr, "pppoetest: --auth expects pap, chap or mschapv2\n");
-      return 2;
-    }
-    o.auth = {*m};
+  if (host != "localhost" && host != "127.0.0.1") {
+    // Remote diagnose needs pppoed's remote control, which this pppoed does not offer.
+    std::fprintf(stderr, "pppoetest: %s:%u: remote control is not enabled on this pppoed\n", host.c_str(), port);
+    return 3;
   }
-  if (!vlan.empty()) {
-    auto v = client::parse_vlans(vlan);
-    if (!v) {
-      std::fprintf(stderr, "pppoetest: --vlan expects VID or OUTER.INNER with VIDs 1-4094\n");
-      return 2;
-    }
-    o.vlans = *v;
-  }
-  if (!target.empty()) {
-    o.target = Ipv4Address::parse(target);
-    if (!o.target) {
-      std::fprintf(stderr, "pppoetest: --target expects an IPv4 address\n");
-      return 2;
-    }
-  }
+  // Diagnose: --timeout bounds each control request (default 5 s); exceeding it is exit 4.
+  int request_ms = app.count("--timeout") > 0 ? static_cast<int>(o.setup_timeout * 1000) : 5000;
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+
   try {
-    auto report = client::run_load(o);
+    if (mode == "diagnose") {
+      int picked = health_flag + balance_flag + affinity_flag + workers_flag + monitor;
+      if (picked > 1) {
+        std::fprintf(stderr, "pppoetest: choose one of --health-score, --check-balance, --check-affinity, --show-workers, --monitor\n");
+        return 2;
+      }
+      if (monitor) {
+        std::deque<Snapshot> history;
+        for (unsigned sample = 1; !g_stop; ++sample) {
+          auto s = take_snapshot(socket_path, false, request_ms);
+          if (!s) return fetch_error(s.error());
+          history.push_back(*s);
+          while (history.size() > 2 && history.back().time_unix - history[1].time_unix >= 300) history.pop_front();
+          if (sample == 1 && format == Format::kConsole) std::fputs("Press Ctrl+C to stop\n", stdout);
+          std::fputs(render_monitor(history, sample, format, style, sample == 1).c_str(), stdout);
+          std::fflush(stdout);
+          if (count != 0 && sample >= count) break;
+          for (unsigned t = 0; t < interval * 10 && !g_stop; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        return 0;
+      }
+      auto s = take_snapshot(socket_path, affinity_flag || health_flag || !(balance_flag || workers_flag), request_ms);
+      if (!s) return fetch_error(s.error());
+      if (balance_flag) {
+        Balance b = balance(*s, balance_threshold);
+        std::fputs(render_balance(*s, b, format, style).c_str(), stdout);
+        return b.ok() ? 0 : 1;
+      }
+      if (affinity_flag) {
+        Affinity a = affinity(*s);
+        std::fputs(render_affinity(*s, a, format, style).c_str(), stdout);
+        return a.failed == 0 ? 0 : 1;
+      }
+      if (workers_flag) {
+        std::fputs(render_workers(*s, format, style).c_str(), stdout);
+        return s->workers.empty() ? 1 : 0;
+      }
+      Health h = health(*s, error_threshold);
+      std::fputs((health_flag ? render_health(*s, h, format, style) : render_diagnose(*s, h, format, style)).c_str(), stdout);
+      return h.score >= 70 ? 0 : 1;
+    }
+
+    // create and mixed
+    o.interface = pick_interface(o.interface, app.count("-i") == 0);
+    o.ipv6 = !no_ipv6;
+    o.progress = format == Format::kConsole;
+    if (!auth.empty()) {
+      auto m = ppp::parse_auth_method(auth);
+      if (!m) {
+        std::fprintf(stderr, "pppoetest: --auth expects pap, chap or mschapv2\n");
+        return 2;
+      }
+      o.auth = {*m};
+    }
+    if (!vlan.empty()) {
+      auto v = parse_vlans(vlan);
+      if (!v) {
+        std::fprintf(stderr, "pppoetest: --vlan expects VID or OUTER.INNER with VIDs 1-4094\n");
+        return 2;
+      }
+      o.vlans = *v;
+    }
+    if (!target.empty()) {
+      o.target = Ipv4Address::parse(target);
+      if (!o.target) {
+        std::fprintf(stderr, "pppoetest: --target expects an IPv4 address\n");
+        return 2;
+      }
+    }
+    std::optional<Snapshot> before;
+    if (mode == "mixed") {
+      auto s = take_snapshot(socket_path, false, request_ms);
+      if (!s) return fetch_error(s.error());
+      before = *s;
+    }
+    auto report = run_load(o);
     if (!report) {
       std::fprintf(stderr, "pppoetest: %s\n", report.error().c_str());
       return 3;
     }
-    std::string out = format == "json" ? client::format_json(*report, o) : client::format_console(*report, o);
-    std::fputs(out.c_str(), stdout);
+    std::fputs(format_report(*report, o, format).c_str(), stdout);
+    if (mode == "mixed") {
+      auto after = take_snapshot(socket_path, true, request_ms);
+      if (!after) return fetch_error(after.error());
+      Health h = health(*after, error_threshold);
+      if (format == Format::kConsole)
+        std::fprintf(stdout, "\nExisting sessions: %llu before, %llu after (ours ended with PADT)\n",
+                     static_cast<unsigned long long>(before->sessions_total),
+                     static_cast<unsigned long long>(after->sessions_total));
+      std::fputs(render_diagnose(*after, h, format, style).c_str(), stdout);
+      return report->success() && h.score >= 70 ? 0 : 1;
+    }
     return report->success() ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pppoetest: internal error: %s\n", e.what());

@@ -356,12 +356,24 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
       if (c->stage_ == Stage::kFailed || c->stage_ == Stage::kClosed) ++failed;
     }
     settled = up + failed;
-    if (o.progress && ctx.now - last_progress >= seconds(1)) {
+    if (o.progress && ctx.now - last_progress >= milliseconds(isatty(2) ? 200 : 1000)) {
       last_progress = ctx.now;
-      std::fprintf(stderr, "progress: %zu up, %zu failed, %zu pending\n", up, failed, clients.size() - settled);
+      double secs = std::chrono::duration<double>(ctx.now - t0).count();
+      double rate = secs > 0 ? static_cast<double>(up) / secs : 0;
+      if (isatty(2)) {
+        // A live bar on a terminal, redrawn in place.
+        constexpr int kWidth = 30;
+        int filled = static_cast<int>(kWidth * static_cast<double>(settled) / static_cast<double>(clients.size()));
+        std::fprintf(stderr, "\r[%-*s] %zu/%zu up, %zu failed, %.0f sessions/s ", kWidth,
+                     std::string(static_cast<std::size_t>(filled), '#').c_str(), up, clients.size(), failed, rate);
+      } else {
+        std::fprintf(stderr, "progress: %zu up, %zu failed, %zu pending, %.0f sessions/s\n", up, failed,
+                     clients.size() - settled, rate);
+      }
     }
     if (settled == clients.size() || ctx.now >= deadline || g_interrupted) break;
   }
+  if (o.progress && isatty(2)) std::fputs("\n", stderr);
   // Sessions still pending at the deadline failed in the phase they were stuck in.
   for (auto& c : clients) {
     switch (c->stage_) {

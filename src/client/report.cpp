@@ -31,6 +31,26 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   return s;
 }
 
+std::string format_report(const LoadReport& r, const LoadOptions& o, Format f) {
+  switch (f) {
+    case Format::kConsole: return format_console(r, o);
+    case Format::kJson: return format_json(r, o);
+    case Format::kJsonl: return nlohmann::json::parse(format_json(r, o)).dump() + "\n";
+    case Format::kCsv:
+      return fmt::format(
+          "attempted,established,failed,setup_p50_ms,setup_p95_ms,setup_max_ms,setup_rate,pings_sent,pings_received,pings_lost\n"
+          "{},{},{},{:.1f},{:.1f},{:.1f},{:.1f},{},{},{}\n",
+          r.attempted, r.established, r.failed(), r.setup_p50_ms, r.setup_p95_ms, r.setup_max_ms, r.setup_rate,
+          r.pings_sent, r.pings_received, r.pings_lost());
+    case Format::kTap:
+      return fmt::format("1..3\n{} 1 - {}/{} sessions established\n{} 2 - {} of {} pings lost\n{} 3 - {} of {} IPv6 pings lost\n",
+                         r.established == r.attempted ? "ok" : "not ok", r.established, r.attempted,
+                         r.pings_lost() == 0 && r.pings_corrupted == 0 ? "ok" : "not ok", r.pings_lost(), r.pings_sent,
+                         r.pings6_lost() == 0 ? "ok" : "not ok", r.pings6_lost(), r.pings6_sent);
+  }
+  return "";
+}
+
 std::string format_json(const LoadReport& r, const LoadOptions& o) {
   nlohmann::json failed = nlohmann::json::object();
   for (const auto& [phase, n] : r.failed_by_phase) failed[phase] = n;

@@ -150,6 +150,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "padt-unknown-rate") return set_unsigned(c.padt_unknown_rate, 0, 100000);
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
+  if (name == "debug-commands") return set_bool(c.debug_commands);
   return std::unexpected(fmt::format("unknown setting '{}'", name));
 }
 

@@ -44,6 +44,9 @@ struct Config {
   unsigned padt_unknown_rate = 100; ///< PADTs per second for frames of unknown sessions
   unsigned cookie_rotate = 300;     ///< seconds between AC-Cookie secret rotations
   unsigned max_sessions = 65534;
+  /// Enables `debug redispatch` on the control socket: moves a session's frames to another
+  /// worker to test pppoetest --check-affinity. Never on in production.
+  bool debug_commands = false;
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.

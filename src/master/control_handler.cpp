@@ -302,8 +302,13 @@ ctl::Json Server::handle(const ctl::Json& req) {
   if (cmd == "show" && what == "sessions") {
     ctl::Json list = ctl::Json::array();
     for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
-      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)))
-        list.push_back(record_json(*r, shared_.downstream[id]));
+      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id))) {
+        ctl::Json j = record_json(*r, shared_.downstream[id]);
+        // Where the kernel actually sends this session's frames (-1: the master), for
+        // pppoetest --check-affinity; `worker` is where the master assigned it.
+        j["dispatch_worker"] = static_cast<int>(dispatch_.get(static_cast<std::uint16_t>(id))) - 1;
+        list.push_back(std::move(j));
+      }
     return {{"ok", true}, {"sessions", list}};
   }
   if (cmd == "show" && what == "session") {
@@ -376,7 +381,18 @@ ctl::Json Server::handle(const ctl::Json& req) {
     }
     return error(fmt::format("unknown message '{}'; expected showworkers, showgovernor, addworker, setworkers N, showstats", name));
   }
-  return error("unknown request; expected show, disconnect, kill, sysctl or msg");
+  if (cmd == "debug" && what == "redispatch") {
+    if (!config_.debug_commands) return error("debug commands are off (set 'debug-commands yes' in the config)");
+    auto id = session_id();
+    if (!id || !req.contains("worker") || !req["worker"].is_number_unsigned())
+      return error("expected a session id and a worker");
+    auto to = req["worker"].get<unsigned>();
+    if (to >= dataplane::kMaxWorkers || !pool_.alive(to)) return error("no such worker");
+    dispatch_.set(*id, to + 1);
+    log::warn("debug: session {} re-dispatched to worker {} (affinity deliberately broken)", *id, to);
+    return {{"ok", true}};
+  }
+  return error("unknown request; expected show, disconnect, kill, sysctl, msg or debug");
 }
 
 }  // namespace pppoe::master
