@@ -15,6 +15,7 @@
 #include "client/load_generator.hpp"
 #include "client/render.hpp"
 #include "client/report.hpp"
+#include "client/transfer.hpp"
 #include "common/log.hpp"
 
 using namespace pppoe;
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
   app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
       ->check(CLI::IsMember({"console", "json", "jsonl", "csv", "tap"}));
   app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(CLI::Range(1u, 3600u));
-  app.add_option("--count", count, "monitor: stop after this many samples (0 = until Ctrl+C)");
+  app.add_option("--count", count, "monitor: stop after this many samples; server: after this many runs (0 = until Ctrl+C)");
   app.add_option("--balance-threshold", balance_threshold, "imbalance warning threshold (%)")->capture_default_str()
       ->check(CLI::Range(1u, 100u));
   app.add_option("--error-threshold", error_threshold, "health error threshold (%)")->capture_default_str()
@@ -93,6 +94,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
+  app.add_option("--blocks", o.transfer.blocks, "client: blocks to transfer")->capture_default_str()->check(CLI::Range(1u, 1000000u));
+  app.add_option("--block-size", o.transfer.block_size, "client: bytes per block")->capture_default_str()->check(CLI::Range(16, 1400));
+  app.add_option("--corrupt", o.transfer.corrupt, "client: alter this many blocks after their checksum (to test detection)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -106,11 +110,11 @@ int main(int argc, char** argv) {
   Format format = *parse_format(format_name);
   Style style{!no_color && format == Format::kConsole && isatty(1)};
 
-  if (mode == "server" || mode == "client") {
-    std::fprintf(stderr, "pppoetest: -m %s (distributed transfer test) is not available in this build\n", mode.c_str());
-    return 2;
+  if (mode == "server") {
+    std::string iface = app.count("-i") > 0 ? o.interface : "";
+    return transfer::run_server(iface, static_cast<std::uint16_t>(port), count, format, style);
   }
-  if (host != "localhost" && host != "127.0.0.1") {
+  if (mode != "client" && host != "localhost" && host != "127.0.0.1") {
     // Remote diagnose needs pppoed's remote control, which this pppoed does not offer.
     std::fprintf(stderr, "pppoetest: %s:%u: remote control is not enabled on this pppoed\n", host.c_str(), port);
     return 3;
@@ -196,10 +200,45 @@ int main(int argc, char** argv) {
       if (!s) return fetch_error(s.error());
       before = *s;
     }
+    if (mode == "client") {
+      auto server = Ipv4Address::parse(host);
+      if (!server) {
+        std::fprintf(stderr, "pppoetest: -h expects the server's IPv4 address (reached through the sessions)\n");
+        return 2;
+      }
+      o.transfer.enabled = true;
+      o.transfer.server = *server;
+      o.transfer.port = static_cast<std::uint16_t>(port);
+      if (app.count("-n") == 0) o.sessions = 1;
+      o.pings = 0;
+      o.progress = false;
+    }
     auto report = run_load(o);
     if (!report) {
       std::fprintf(stderr, "pppoetest: %s\n", report.error().c_str());
       return 3;
+    }
+    if (mode == "client") {
+      const auto& t = report->transfer;
+      if (report->established == 0) {
+        std::fputs(format_report(*report, o, format).c_str(), stdout);
+        return 1;
+      }
+      if (!t.connected) {
+        std::fprintf(stderr, "pppoetest: %s:%u: no answer from the server through the sessions\n", host.c_str(), port);
+        return 3;
+      }
+      if (format == Format::kConsole)
+        std::printf("Connected to %s:%u\nRunning accuracy test... (%u blocks over %u sessions)\n", host.c_str(), port,
+                    t.sent, report->established);
+      if (!t.finished) {
+        std::fprintf(stderr, "pppoetest: the server sent no result\n");
+        return 4;
+      }
+      transfer::Side client{t.sent, t.acked_ok, t.acked_bad, t.lost};
+      transfer::Side server{t.server_blocks, t.server_ok, t.server_bad, t.sent - std::min(t.sent, t.server_blocks)};
+      std::fputs(transfer::render_result(client, server, t.match, format, style).c_str(), stdout);
+      return t.match && t.lost == 0 && t.acked_bad == 0 && t.server_bad == 0 ? 0 : 1;
     }
     std::fputs(format_report(*report, o, format).c_str(), stdout);
     if (mode == "mixed") {

@@ -15,6 +15,7 @@
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
 #include "proto/pppoe.hpp"
+#include "client/transfer.hpp"
 #include "session/client_session.hpp"
 
 namespace pppoe::client {
@@ -31,11 +32,20 @@ constexpr std::uint16_t kHoldSeq = 40000;    // ... and of hold pings: 40000-655
 
 struct Client;
 
+/// What the transfer test has heard from the server so far.
+struct TransferState {
+  bool welcome = false;
+  std::vector<std::uint8_t> ack;  ///< per block: 0 none, 1 intact, 2 corrupted
+  std::optional<transfer::Message> result;
+  std::uint32_t run_id = 0;
+};
+
 struct Context {
   const LoadOptions& options;
   dataplane::PacketSocket& socket;
   TimePoint now{};
   std::uint32_t seed = 0;
+  TransferState transfer;
 };
 
 struct Client final : session::LinkOutput {
@@ -262,7 +272,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
 
-  Context ctx{o, *socket};
+  Context ctx{o, *socket, {}, 0, {}};
   while (::getrandom(&ctx.seed, sizeof ctx.seed, 0) != sizeof ctx.seed) {
   }
   std::vector<std::unique_ptr<Client>> clients;
@@ -297,6 +307,20 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         auto proto = r.u16();
         if (!proto) return;
         if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv4)) {
+          if (o.transfer.enabled) {
+            if (auto udp = ip::parse_udp(r.rest());
+                udp && udp->checksum_ok && udp->src == o.transfer.server && udp->src_port == o.transfer.port) {
+              auto m = transfer::decode(udp->payload);
+              auto& ts = ctx.transfer;
+              if (m && m->run_id == ts.run_id) {
+                if (m->type == transfer::Type::kWelcome) ts.welcome = true;
+                if (m->type == transfer::Type::kAck && m->a < ts.ack.size() && ts.ack[m->a] == 0)
+                  ts.ack[m->a] = m->b == 1 ? 1 : 2;
+                if (m->type == transfer::Type::kResult) ts.result = *m;
+              }
+              return;
+            }
+          }
           if (auto reply = ip::parse_icmp_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
             if (reply->seq >= kFloodSeq) {  // sequence ranges: check < flood < hold
               if (!reply->payload_ok)
@@ -435,6 +459,87 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     }
   }
 
+  // Transfer test (30.6.11.10): numbered blocks through the sessions to the server.
+  LoadReport::TransferResult transfer_result;
+  if (o.transfer.enabled && !g_interrupted) {
+    auto& ts = ctx.transfer;
+    ts.run_id = ctx.seed | 1;
+    ts.ack.assign(o.transfer.blocks, 0);
+    std::vector<Client*> up;
+    for (auto& c : clients)
+      if (c->stage_ == Stage::kUp) up.push_back(c.get());
+    auto send = [&](Client& c, const transfer::Message& m) {
+      std::array<std::uint8_t, 1600> dgram{}, pkt{};
+      std::size_t n = transfer::encode(dgram, m);
+      std::size_t len = ip::build_udp(pkt, c.link_->address(), o.transfer.server, 40000, o.transfer.port, Bytes(dgram.data(), n));
+      if (n > 0 && len > 0) c.send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), len));
+    };
+    auto wait_for = [&](auto done, Duration limit) {
+      TimePoint until = Clock::now() + limit;
+      while (!done() && Clock::now() < until && !g_interrupted) pump(10);
+      return done();
+    };
+    if (!up.empty()) {
+      transfer::Message hello;
+      hello.type = transfer::Type::kHello;
+      hello.run_id = ts.run_id;
+      hello.a = o.transfer.blocks;
+      for (int attempt = 0; attempt < 3 && !ts.welcome; ++attempt) {
+        send(*up.front(), hello);
+        socket->flush();
+        wait_for([&] { return ts.welcome; }, seconds(1));
+      }
+    }
+    transfer_result.connected = ts.welcome;
+    if (ts.welcome) {
+      std::vector<std::optional<transfer::Digest>> sent_digests(o.transfer.blocks);
+      std::vector<std::uint8_t> payload(o.transfer.block_size);
+      for (std::uint32_t seq = 0; seq < o.transfer.blocks && !g_interrupted; ++seq) {
+        transfer::fill_block(payload, ts.run_id, seq);
+        transfer::Message b;
+        b.type = transfer::Type::kBlock;
+        b.run_id = ts.run_id;
+        b.a = seq;
+        b.digest = transfer::digest(Bytes(payload));
+        sent_digests[seq] = b.digest;
+        if (seq < o.transfer.corrupt) payload[seq % payload.size()] ^= 0x5a;  // injected corruption
+        b.payload = Bytes(payload);
+        send(*up[seq % up.size()], b);
+        ++transfer_result.sent;
+        if (seq % 32 == 31) {
+          socket->flush();
+          pump(0);
+        }
+      }
+      socket->flush();
+      wait_for([&] { return std::count(ts.ack.begin(), ts.ack.end(), 0) == 0; }, seconds(3));
+      for (auto a : ts.ack) {
+        if (a == 1) ++transfer_result.acked_ok;
+        if (a == 2) ++transfer_result.acked_bad;
+        if (a == 0) ++transfer_result.lost;
+      }
+      transfer::Message done;
+      done.type = transfer::Type::kDone;
+      done.run_id = ts.run_id;
+      done.a = transfer_result.sent;
+      done.b = transfer_result.acked_ok;
+      done.c = transfer_result.acked_bad;
+      done.digest = transfer::aggregate(sent_digests);
+      for (int attempt = 0; attempt < 3 && !ts.result; ++attempt) {
+        send(*up.front(), done);
+        socket->flush();
+        wait_for([&] { return ts.result.has_value(); }, seconds(1));
+      }
+      if (ts.result) {
+        transfer_result.finished = true;
+        transfer_result.server_blocks = ts.result->a;
+        transfer_result.server_ok = ts.result->b;
+        transfer_result.server_bad = ts.result->c;
+        transfer_result.match = ts.result->digest == done.digest;
+      }
+    }
+  }
+
   auto send_ping = [&](Client& c, std::uint64_t& counter) {
     std::array<std::uint8_t, 1600> pkt{};
     Ipv4Address target = o.target.value_or(c.link_->server_address());
@@ -476,6 +581,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   }
 
   LoadReport report;
+  report.transfer = transfer_result;
   report.attempted = static_cast<unsigned>(clients.size());
   std::vector<double> setup;
   for (auto& c : clients) {

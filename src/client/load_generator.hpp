@@ -38,6 +38,14 @@ struct LoadOptions {
   bool reconnect = false;  ///< a held session the AC ends starts discovery again, like a CPE
   bool hold_ping = false;  ///< one ping per second per session while holding
   double flood = 0;        ///< seconds of back-to-back pings after the traffic check (load)
+  struct Transfer {
+    bool enabled = false;
+    Ipv4Address server;
+    std::uint16_t port = 9001;
+    std::uint32_t blocks = 800;
+    std::size_t block_size = 1024;
+    std::uint32_t corrupt = 0;  ///< blocks whose payload is altered after their digest (tests)
+  } transfer;
 };
 
 /// Parses "100" (802.1Q) or "200.300" (QinQ: 802.1ad outer 200, 802.1Q inner 300).
@@ -59,6 +67,13 @@ struct LoadReport {
   std::uint64_t hold_sent = 0, hold_received = 0;
   std::uint64_t hold_lost_stable = 0;  ///< hold pings lost by sessions the AC never ended
   std::uint64_t flood_sent = 0, flood_received = 0;
+  struct TransferResult {
+    bool connected = false;  ///< the server answered the HELLO
+    bool finished = false;   ///< the server sent its RESULT
+    bool match = false;
+    std::uint32_t sent = 0, acked_ok = 0, acked_bad = 0, lost = 0;
+    std::uint32_t server_blocks = 0, server_ok = 0, server_bad = 0;
+  } transfer;
   [[nodiscard]] unsigned failed() const {
     unsigned f = 0;
     for (const auto& [phase, n] : failed_by_phase) f += n;

@@ -188,6 +188,47 @@ std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet) {
   return e;
 }
 
+namespace {
+constexpr std::uint8_t kUdp = 17;
+std::uint32_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, std::size_t length) {
+  return (src.value >> 16) + (src.value & 0xffff) + (dst.value >> 16) + (dst.value & 0xffff) + kUdp +
+         static_cast<std::uint32_t>(length);
+}
+}  // namespace
+
+std::size_t build_udp(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::uint16_t src_port,
+                      std::uint16_t dst_port, Bytes payload) {
+  std::size_t udp_len = 8 + payload.size();
+  if (20 + udp_len > 0xffff || out.size() < 20 + udp_len) return 0;
+  ByteWriter w(out);
+  write_ipv4_header(w, src, dst, 20 + udp_len, kUdp);
+  std::size_t at = w.size();
+  w.u16(src_port);
+  w.u16(dst_port);
+  w.u16(static_cast<std::uint16_t>(udp_len));
+  w.u16(0);
+  w.bytes(payload);
+  if (w.overflow()) return 0;
+  std::uint16_t sum = internet_checksum(w.written().subspan(at), pseudo_header_sum(src, dst, udp_len));
+  w.patch_u16(at + 6, sum == 0 ? 0xffff : sum);  // RFC 768: a computed 0 is sent as all ones
+  return w.size();
+}
+
+std::optional<UdpView> parse_udp(Bytes packet) {
+  auto v = decode_ipv4(packet);
+  if (!v || v->protocol != kUdp) return std::nullopt;
+  Bytes udp = packet.subspan(v->header_length, v->total_length - v->header_length);
+  ByteReader r(udp);
+  auto sp = r.u16();
+  auto dp = r.u16();
+  auto len = r.u16();
+  auto csum = r.u16();
+  if (!sp || !dp || !len || !csum || *len < 8 || *len > udp.size()) return std::nullopt;
+  UdpView u{v->src, v->dst, *sp, *dp, udp.subspan(8, *len - 8u), true};
+  if (*csum != 0) u.checksum_ok = internet_checksum(udp.first(*len), pseudo_header_sum(v->src, v->dst, *len)) == 0;
+  return u;
+}
+
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
                                    std::uint16_t next_hop_mtu) {
   auto v = decode_ipv4(original);

@@ -66,6 +66,17 @@ struct Echo6Reply {
 };
 [[nodiscard]] std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet);
 
+/// Builds an IPv4 UDP datagram (RFC 768) with its checksum; returns its size or 0.
+std::size_t build_udp(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::uint16_t src_port,
+                      std::uint16_t dst_port, Bytes payload);
+struct UdpView {
+  Ipv4Address src, dst;
+  std::uint16_t src_port = 0, dst_port = 0;
+  Bytes payload;
+  bool checksum_ok = false;
+};
+[[nodiscard]] std::optional<UdpView> parse_udp(Bytes packet);
+
 /// Builds an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) answering `original`.
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
                                    std::uint16_t next_hop_mtu);
