@@ -9,7 +9,9 @@ T() { ip netns exec "$AC" "$BIN/pppoetest" -s "$LAB_LOGS/pppoed.sock" "$@"; }
 ctl() { ip netns exec "$AC" python3 -c "
 import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect('$LAB_LOGS/pppoed.sock'); s.send(sys.argv[1].encode()+b'\n'); print(s.recv(9999).decode())" "$1"; }
 
-pppoetest_lab -m create -i sub0 -n 90 --pings 1 --hold 40 >/dev/null &
+# Background processes are started directly (not through a shell function) so that $! is the
+# program itself and signals reach it.
+ip netns exec "$SUB" "$BIN/pppoetest" -m create -i sub0 -n 90 --pings 1 --hold 40 >/dev/null &
 holder=$!
 wait_stat .sessions.up 90 15
 
@@ -32,7 +34,7 @@ T --health-score | grep -q "Status: PASS" || fail "health PASS"
 
 # Monitor: samples, columns, a change detected, stops on Ctrl+C.
 T --monitor --interval 1 --count 2 --format jsonl | jq -s -e 'length == 2 and .[1].sessions == 90' >/dev/null || fail "monitor jsonl"
-T --monitor --interval 1 > "$LAB_LOGS/monitor.txt" &
+ip netns exec "$AC" "$BIN/pppoetest" -s "$LAB_LOGS/pppoed.sock" --monitor --interval 1 > "$LAB_LOGS/monitor.txt" &
 mon=$!
 sleep 1.5
 pppoetest_lab -m create -i sub0 -n 10 --pings 1 --hold 3 >/dev/null &
@@ -44,9 +46,10 @@ wait_stat .sessions.total 90 10
 
 # Unbalanced: worker 2 drains during a storm of new sessions.
 pppoectl_lab sysctl net.graph.pppoe_lb.workers.2.state=1 >/dev/null
-pppoetest_lab -m create -i sub0 -n 60 --pings 1 --hold 10 >/dev/null &
+# 90 new sessions on the two ACTIVE workers: 75/75/30 of 180, +25 % against a 20 % threshold.
+ip netns exec "$SUB" "$BIN/pppoetest" -m create -i sub0 -n 90 --pings 1 --hold 10 >/dev/null &
 storm=$!
-wait_stat .sessions.up 150 15
+wait_stat .sessions.up 180 15
 T --check-balance > "$LAB_LOGS/balance.txt"; expect_eq "$?" 1 "unbalanced check-balance exit code"
 grep -q "Status: WARN WARNING - Load distribution exceeds threshold" "$LAB_LOGS/balance.txt" || fail "balance WARN: $(cat "$LAB_LOGS/balance.txt")"
 grep -q "Worker 2 is in DRAINING state" "$LAB_LOGS/balance.txt" || fail "balance recommendation"
