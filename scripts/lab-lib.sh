@@ -13,8 +13,28 @@ NET_HOST=198.51.100.1
 LAB_LOGS=${LAB_LOGS:-$(mktemp -d /tmp/$LAB.XXXX)}
 PPPOED_PID=
 
+# Each lab leaves a marker naming the shell that made it; a lab whose shell is gone (a test
+# killed by a timeout cannot run its EXIT trap) is removed by the next lab_up.
+LAB_MARKS=/run/pppoed-labs
+lab_reap_stale() {
+  [ -d "$LAB_MARKS" ] || return 0
+  for mark in "$LAB_MARKS"/*; do
+    [ -f "$mark" ] || continue
+    kill -0 "$(cat "$mark")" 2>/dev/null && continue
+    local stale
+    stale=$(basename "$mark")
+    for suffix in sub ac net; do
+      ip netns pids "$stale-$suffix" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+      ip netns del "$stale-$suffix" 2>/dev/null || true
+    done
+    rm -f "$mark"
+  done
+}
+
 lab_up() {
+  lab_reap_stale
   lab_down
+  mkdir -p "$LAB_MARKS" && echo $$ > "$LAB_MARKS/$LAB"
   ip netns add "$SUB" && ip netns add "$AC" && ip netns add "$NET" || return 1
   ip -n "$AC" link add ac0 type veth peer name sub0 netns "$SUB" || return 1
   ip -n "$AC" link add up0 type veth peer name net0 netns "$NET" || return 1
@@ -64,4 +84,5 @@ lab_down() {
       ip netns del "$ns" || true
     fi
   done
+  rm -f "$LAB_MARKS/$LAB"
 }
