@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "client/diagnose.hpp"
@@ -61,6 +62,8 @@ int main(int argc, char** argv) {
   app.add_option("-h,--host", host, "server hostname")->capture_default_str();
   app.add_option("-p,--port", port, "control port")->capture_default_str();
   app.add_option("-s,--socket", socket_path, "pppoed control socket (local diagnose)")->capture_default_str();
+  std::string secret_file;
+  app.add_option("--secret-file", secret_file, "remote diagnose: file with the shared secret (or PPPOETEST_SECRET)");
   app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
       ->check(CLI::IsMember({"console", "json", "jsonl", "csv", "tap"}));
   app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(CLI::Range(1u, 3600u));
@@ -114,10 +117,24 @@ int main(int argc, char** argv) {
     std::string iface = app.count("-i") > 0 ? o.interface : "";
     return transfer::run_server(iface, static_cast<std::uint16_t>(port), count, format, style);
   }
-  if (mode != "client" && host != "localhost" && host != "127.0.0.1") {
-    // Remote diagnose needs pppoed's remote control, which this pppoed does not offer.
-    std::fprintf(stderr, "pppoetest: %s:%u: remote control is not enabled on this pppoed\n", host.c_str(), port);
-    return 3;
+  Endpoint where{socket_path, "", static_cast<std::uint16_t>(port), ""};
+  if (mode != "client" && host != "localhost") {
+    // Remote diagnose (30.6.11.14.4): pppoed's read-only remote control, challenge-response
+    // with a shared secret taken from a file or the environment, never from the command line.
+    where.host = host;
+    if (!secret_file.empty()) {
+      std::ifstream in(secret_file);
+      if (!in || !std::getline(in, where.secret)) {
+        std::fprintf(stderr, "pppoetest: %s: cannot read the secret\n", secret_file.c_str());
+        return 2;
+      }
+    } else if (const char* env = std::getenv("PPPOETEST_SECRET")) {
+      where.secret = env;
+    }
+    if (where.secret.empty()) {
+      std::fprintf(stderr, "pppoetest: -h %s needs the shared secret: --secret-file FILE or PPPOETEST_SECRET\n", host.c_str());
+      return 2;
+    }
   }
   // Diagnose: --timeout bounds each control request (default 5 s); exceeding it is exit 4.
   int request_ms = app.count("--timeout") > 0 ? static_cast<int>(o.setup_timeout * 1000) : 5000;
@@ -134,7 +151,7 @@ int main(int argc, char** argv) {
       if (monitor) {
         std::deque<Snapshot> history;
         for (unsigned sample = 1; !g_stop; ++sample) {
-          auto s = take_snapshot(socket_path, false, request_ms);
+          auto s = take_snapshot(where, false, request_ms);
           if (!s) return fetch_error(s.error());
           history.push_back(*s);
           while (history.size() > 2 && history.back().time_unix - history[1].time_unix >= 300) history.pop_front();
@@ -146,7 +163,7 @@ int main(int argc, char** argv) {
         }
         return 0;
       }
-      auto s = take_snapshot(socket_path, affinity_flag || health_flag || !(balance_flag || workers_flag), request_ms);
+      auto s = take_snapshot(where, affinity_flag || health_flag || !(balance_flag || workers_flag), request_ms);
       if (!s) return fetch_error(s.error());
       if (balance_flag) {
         Balance b = balance(*s, balance_threshold);
@@ -196,7 +213,7 @@ int main(int argc, char** argv) {
     }
     std::optional<Snapshot> before;
     if (mode == "mixed") {
-      auto s = take_snapshot(socket_path, false, request_ms);
+      auto s = take_snapshot(where, false, request_ms);
       if (!s) return fetch_error(s.error());
       before = *s;
     }
@@ -242,7 +259,7 @@ int main(int argc, char** argv) {
     }
     std::fputs(format_report(*report, o, format).c_str(), stdout);
     if (mode == "mixed") {
-      auto after = take_snapshot(socket_path, true, request_ms);
+      auto after = take_snapshot(where, true, request_ms);
       if (!after) return fetch_error(after.error());
       Health h = health(*after, error_threshold);
       if (format == Format::kConsole)

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "ctl/control_socket.hpp"
+#include "ctl/remote_control.hpp"
 
 namespace pppoe::client {
 
@@ -22,9 +23,10 @@ std::uint64_t Snapshot::sessions_on(const std::string& state) const {
   return n;
 }
 
-std::expected<Snapshot, FetchError> take_snapshot(const std::string& control_socket, bool with_sessions, int timeout_ms) {
+std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool with_sessions, int timeout_ms) {
   auto call = [&](const ctl::Json& req) -> std::expected<ctl::Json, FetchError> {
-    auto res = ctl::request(control_socket, req, timeout_ms);
+    auto res = where.host.empty() ? ctl::request(where.control_socket, req, timeout_ms)
+                                  : ctl::remote_request(where.host, where.port, where.secret, req, timeout_ms);
     if (!res) return std::unexpected(FetchError{res.error() == "timeout" ? 4 : 3, res.error()});
     if (!res->value("ok", false)) return std::unexpected(FetchError{3, res->value("error", "request refused")});
     return *res;

@@ -54,8 +54,15 @@ struct FetchError {
   std::string text;
 };
 
-std::expected<Snapshot, FetchError> take_snapshot(const std::string& control_socket, bool with_sessions,
-                                                  int timeout_ms = 5000);
+/// Where pppoed answers: its local control socket, or its remote read-only port.
+struct Endpoint {
+  std::string control_socket = "/run/pppoed.sock";
+  std::string host;  ///< empty: local
+  std::uint16_t port = 9001;
+  std::string secret;  ///< remote only; never printed
+};
+
+std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool with_sessions, int timeout_ms = 5000);
 
 struct Component {
   std::string name;

@@ -151,6 +151,8 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
   if (name == "debug-commands") return set_bool(c.debug_commands);
+  if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
+  if (name == "remote-secret") return set_string(c.remote_secret);
   return std::unexpected(fmt::format("unknown setting '{}'", name));
 }
 
@@ -178,6 +180,8 @@ std::expected<void, std::string> validate(const Config& c) {
   if (c.interface.empty()) return std::unexpected("no interface given (argument IFACE or setting 'interface')");
   if (c.local_ip.is_zero()) return std::unexpected("local-ip must not be 0.0.0.0");
   if (c.pool.empty()) return std::unexpected("no address pool configured");
+  if (c.remote_control_port != 0 && c.remote_secret.size() < 8)
+    return std::unexpected("remote-control needs a remote-secret of at least 8 characters");
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
   return {};

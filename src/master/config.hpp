@@ -47,6 +47,9 @@ struct Config {
   /// Enables `debug redispatch` on the control socket: moves a session's frames to another
   /// worker to test pppoetest --check-affinity. Never on in production.
   bool debug_commands = false;
+  /// Remote read-only control for `pppoetest -h`: a TCP port (0 = off) and its shared secret.
+  unsigned remote_control_port = 0;
+  std::string remote_secret;
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.

@@ -42,17 +42,26 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   if (auto r = tun->detach_queue(); !r) return std::unexpected(r.error());
   auto control = ctl::ControlServer::listen(config.control_socket);
   if (!control) return std::unexpected(control.error());
+  std::optional<ctl::RemoteControlServer> remote;
+  if (config.remote_control_port != 0) {
+    auto r = ctl::RemoteControlServer::listen(static_cast<std::uint16_t>(config.remote_control_port), config.remote_secret);
+    if (!r) return std::unexpected(r.error());
+    remote.emplace(std::move(*r));
+  }
   return std::unique_ptr<Server>(new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun),
-                                            std::move(*control), std::move(*dispatch), std::move(options)));
+                                            std::move(*control), std::move(remote), std::move(*dispatch),
+                                            std::move(options)));
 }
 
 Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
-               ctl::ControlServer control, dataplane::SessionDispatchMap dispatch, StartOptions options)
+               ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
+               dataplane::SessionDispatchMap dispatch, StartOptions options)
     : config_(std::move(config)),
       secrets_(std::move(secrets)),
       socket_(std::move(socket)),
       tun_(std::move(tun)),
       control_(std::move(control)),
+      remote_(std::move(remote)),
       dispatch_(std::move(dispatch)),
       options_(std::move(options)),
       shared_(config_.pool, config_.local_ip),
@@ -61,6 +70,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)) {
   pool_.on_worker_gone = [this](unsigned slot) { retire(slot); };
+  if (remote_) pool_.also_close_in_child(remote_->fd());
   governor_settings_.enabled = options_.governor;
   governor_settings_.max_workers = options_.max_workers;
   desired_workers_ = std::max(1u, options_.workers);
@@ -194,6 +204,10 @@ int Server::run() {
     epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
   };
   for (int fd : {socket_.fd(), control_.fd(), sfd, tfd}) watch(fd, true);
+  if (remote_) {
+    watch(remote_->fd(), true);
+    log::info("remote read-only control on TCP port {} (challenge-response)", config_.remote_control_port);
+  }
   for (int fd : {sfd, tfd, epoll_fd_}) pool_.also_close_in_child(fd);
   pool_.on_channel_change = watch;
 
@@ -225,6 +239,10 @@ int Server::run() {
       } else if (fd == control_.fd()) {
         control_.serve([&](const ctl::Json& req) { return handle(req); });
         socket_.flush();
+      } else if (remote_ && fd == remote_->fd()) {
+        std::uint64_t before = remote_->auth_failures;
+        remote_->serve([&](const ctl::Json& req) { return handle(req); });
+        if (remote_->auth_failures != before) log::warn("remote control: authentication failed ({} so far)", remote_->auth_failures);
       } else if (fd == tfd) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ctl/control_socket.hpp"
+#include "ctl/remote_control.hpp"
 #include "dataplane/bpf_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
@@ -41,7 +42,8 @@ class Server {
 
  private:
   Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
-         ctl::ControlServer control, dataplane::SessionDispatchMap dispatch, StartOptions options);
+         ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
+         dataplane::SessionDispatchMap dispatch, StartOptions options);
   void on_packets(TimePoint now);
   void on_second(TimePoint now);
   ctl::Json handle(const ctl::Json& request);
@@ -62,6 +64,7 @@ class Server {
   dataplane::PacketSocket socket_;
   dataplane::TunDevice tun_;
   ctl::ControlServer control_;
+  std::optional<ctl::RemoteControlServer> remote_;
   dataplane::SessionDispatchMap dispatch_;
   StartOptions options_;
   dataplane::SharedState shared_;

@@ -75,7 +75,8 @@ kill $holder 2>/dev/null; wait $holder 2>/dev/null
 T --no-such-flag >/dev/null 2>&1; expect_eq "$?" 2 "bad flag"
 T --format xml >/dev/null 2>&1; expect_eq "$?" 2 "bad format"
 ip netns exec "$AC" "$BIN/pppoetest" -s /nonexistent.sock >/dev/null 2>&1; expect_eq "$?" 3 "no pppoed"
-T -h pppoe-server.example.com >/dev/null 2>&1; expect_eq "$?" 3 "remote control not enabled"
+PPPOETEST_SECRET=whatever T -h pppoe-server.example.invalid >/dev/null 2>&1; expect_eq "$?" 3 "unknown remote host"
+T -h 198.51.100.254 >/dev/null 2>&1; expect_eq "$?" 2 "remote diagnose without a secret"
 python3 "$HERE/fake_pppoed.py" "$LAB_LOGS/silent.sock" silent & fake=$!
 sleep 0.3
 ip netns exec "$AC" "$BIN/pppoetest" -s "$LAB_LOGS/silent.sock" --timeout 1 >/dev/null 2>&1; expect_eq "$?" 4 "timeout"

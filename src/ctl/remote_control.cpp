@@ -1,0 +1,153 @@
+#include "ctl/remote_control.hpp"
+
+#include <fmt/format.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <poll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pppoe::ctl {
+namespace {
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += fmt::format("{:02x}", p[i]);
+  return s;
+}
+
+std::string hmac_hex(const std::string& secret, const std::string& challenge) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(challenge.data()), challenge.size(), out, &len);
+  return hex(out, len);
+}
+
+std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
+  std::string data;
+  char buf[4096];
+  while (data.size() < kMaxRequest && data.find('\n') == std::string::npos) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) != 1) return std::unexpected("timeout");
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    data.append(buf, static_cast<std::size_t>(n));
+  }
+  if (auto nl = data.find('\n'); nl != std::string::npos) data.resize(nl);
+  return data;
+}
+
+void write_line(int fd, const Json& j) {
+  std::string s = j.dump() + "\n";
+  [[maybe_unused]] auto n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+}
+
+}  // namespace
+
+bool is_read_only(const Json& req) {
+  std::string cmd = req.value("cmd", "");
+  if (cmd == "show") return true;
+  if (cmd == "sysctl") return !req.contains("value");
+  if (cmd == "msg") {
+    std::string name = req.value("name", "");
+    return name == "showworkers" || name == "showgovernor" || name == "showstats";
+  }
+  return false;
+}
+
+std::expected<RemoteControlServer, std::string> RemoteControlServer::listen(std::uint16_t port, std::string secret) {
+  if (secret.size() < 8) return std::unexpected("remote-secret must be at least 8 characters");
+  RemoteControlServer s;
+  s.fd_ = ::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int zero = 0, one = 1;
+  ::setsockopt(s.fd_, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  ::setsockopt(s.fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in6 a{};
+  a.sin6_family = AF_INET6;
+  a.sin6_port = htons(port);
+  if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(s.fd_, 16) < 0)
+    return std::unexpected(fmt::format("remote control port {}: {}", port, std::strerror(errno)));
+  s.secret_ = std::move(secret);
+  return s;
+}
+
+RemoteControlServer::~RemoteControlServer() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RemoteControlServer::serve(const ControlServer::Handler& handler) {
+  for (;;) {
+    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (c < 0) return;
+    unsigned char nonce[16];
+    while (::getrandom(nonce, sizeof nonce, 0) != sizeof nonce) {
+    }
+    std::string challenge = hex(nonce, sizeof nonce);
+    write_line(c, {{"challenge", challenge}});
+    auto line = read_line(c, 1000);
+    Json response;
+    Json msg = line ? Json::parse(*line, nullptr, false) : Json();
+    if (!line || msg.is_discarded() || !msg.is_object() || !msg.contains("auth") || !msg["auth"].is_string()) {
+      response = {{"ok", false}, {"error", "malformed request"}};
+    } else {
+      std::string expected = hmac_hex(secret_, challenge);
+      std::string got = msg["auth"].get<std::string>();
+      if (got.size() != expected.size() || CRYPTO_memcmp(got.data(), expected.data(), got.size()) != 0) {
+        ++auth_failures;
+        response = {{"ok", false}, {"error", "authentication failed"}};
+      } else if (!msg.contains("request") || !msg["request"].is_object() || !is_read_only(msg["request"])) {
+        response = {{"ok", false}, {"error", "remote control is read-only"}};
+      } else {
+        response = handler(msg["request"]);
+      }
+    }
+    write_line(c, response);
+    ::close(c);
+  }
+}
+
+std::expected<Json, std::string> remote_request(const std::string& host, std::uint16_t port, const std::string& secret,
+                                                const Json& req, int timeout_ms) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res); rc != 0)
+    return std::unexpected(fmt::format("{}: {}", host, gai_strerror(rc)));
+  int fd = -1;
+  std::string last = "unreachable";
+  for (addrinfo* ai = res; ai != nullptr && fd < 0; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+      last = std::strerror(errno);
+      ::close(fd);
+      fd = -1;
+    }
+  }
+  ::freeaddrinfo(res);
+  if (fd < 0) return std::unexpected(fmt::format("{}:{}: {}", host, port, last));
+  auto hello = read_line(fd, timeout_ms);
+  Json challenge = hello ? Json::parse(*hello, nullptr, false) : Json();
+  if (!hello || challenge.is_discarded() || !challenge.contains("challenge")) {
+    ::close(fd);
+    return std::unexpected(hello ? std::string("not a pppoed remote control port") : hello.error());
+  }
+  write_line(fd, {{"auth", hmac_hex(secret, challenge.value("challenge", ""))}, {"request", req}});
+  auto line = read_line(fd, timeout_ms);
+  ::close(fd);
+  if (!line) return std::unexpected(line.error());
+  Json response = Json::parse(*line, nullptr, false);
+  if (response.is_discarded()) return std::unexpected("malformed response");
+  return response;
+}
+
+}  // namespace pppoe::ctl
