@@ -7,7 +7,7 @@ PACKAGES=(
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev     # build
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
   afl++                                                      # coverage-guided fuzzing (scripts/fuzz.sh)
-  iproute2 jq python3-scapy tshark procps bc                 # integration tests, the lab, benchmarks
+  iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

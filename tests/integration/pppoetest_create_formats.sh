@@ -7,6 +7,9 @@ C --format json | jq -e '.type == "create_report" and .established == 5 and .sta
 C --format jsonl | jq -e -c '.established == 5' >/dev/null || fail "create jsonl"
 C --format csv | head -1 | grep -q "^attempted,established,failed," || fail "create csv"
 C --format tap > "$LAB_LOGS/create.tap"; prove -Q --exec cat "$LAB_LOGS/create.tap" >/dev/null || fail "create tap: $(cat "$LAB_LOGS/create.tap")"
+# No -i: the handbook's em0 does not exist here, so the first other interface is used, and said.
+pppoetest_lab -m create -n 1 --pings 1 2>"$LAB_LOGS/em0.txt" >/dev/null || fail "create without -i"
+grep -q "no interface em0 (the handbook's default); using sub0" "$LAB_LOGS/em0.txt" || fail "em0 fallback: $(cat "$LAB_LOGS/em0.txt")"
 # Not a terminal: plain periodic progress lines on stderr.
 pppoetest_lab -m create -i sub0 -n 150 --rate 60 --pings 1 2>"$LAB_LOGS/progress.txt" >/dev/null || fail "paced create"
 grep -q "^progress: [0-9]* up, 0 failed, [0-9]* pending, [0-9]* sessions/s$" "$LAB_LOGS/progress.txt" ||

@@ -30,6 +30,12 @@ T --format jsonl | jq -s -e '[.[] | select(.type == "worker_status")] | length =
 T --format tap | grep -qx "ok 4 - Health score >= 70" || fail "tap health line"
 T | grep -q "^Health Score: 100/100 OK$" || fail "plain console mark"
 T --show-workers | grep -q "ACTIVE" || fail "show-workers"
+# On a terminal (script(1) provides one): box drawing and colour; --no-color: plain ASCII.
+tty_out=$(script -qec "ip netns exec $AC $BIN/pppoetest -s $LAB_LOGS/pppoed.sock --check-balance" /dev/null)
+echo "$tty_out" | grep -q "┌" && echo "$tty_out" | grep -q $'\e\[32m' || fail "no box drawing or colour on a terminal"
+tty_out=$(script -qec "ip netns exec $AC $BIN/pppoetest -s $LAB_LOGS/pppoed.sock --check-balance --no-color" /dev/null)
+echo "$tty_out" | grep -q "┌" && fail "--no-color still draws boxes"
+echo "$tty_out" | grep -q $'\e\[' && fail "--no-color still colours"
 T --health-score | grep -q "Status: PASS" || fail "health PASS"
 
 # Monitor: samples, columns, a change detected, stops on Ctrl+C.
