@@ -26,7 +26,8 @@ bool wait_for(int fd, short events, int timeout_ms) {
   return ::poll(&p, 1, timeout_ms) == 1;
 }
 
-/// Reads until '\n' or EOF, at most kMaxRequest bytes.
+}  // namespace
+
 std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
   std::string data;
   char buf[4096];
@@ -43,7 +44,9 @@ std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
   return data;
 }
 
-bool write_all(int fd, std::string_view s) {
+bool write_line(int fd, const Json& j) {
+  std::string line = j.dump() + "\n";
+  std::string_view s = line;
   while (!s.empty()) {
     ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
@@ -52,8 +55,6 @@ bool write_all(int fd, std::string_view s) {
   }
   return true;
 }
-
-}  // namespace
 
 std::expected<ControlServer, std::string> ControlServer::listen(const std::string& path) {
   auto addr = address(path);
@@ -100,7 +101,7 @@ void ControlServer::serve(const Handler& handler) {
       else
         response = handler(req);
     }
-    (void)write_all(c, response.dump() + "\n");
+    (void)write_line(c, response);
     ::close(c);
   }
 }
@@ -115,7 +116,7 @@ std::expected<Json, std::string> request(const std::string& path, const Json& re
     ::close(fd);
     return std::unexpected(e);
   }
-  if (!write_all(fd, req.dump() + "\n")) {
+  if (!write_line(fd, req)) {
     ::close(fd);
     return std::unexpected("write failed");
   }

@@ -35,6 +35,12 @@ class ControlServer {
   std::string path_;
 };
 
+/// Reads one '\n'-terminated line (at most kMaxRequest bytes) within `timeout_ms`; the error
+/// is "timeout" or "message too long".
+std::expected<std::string, std::string> read_line(int fd, int timeout_ms);
+/// Writes `j` as one line; false if the peer is gone.
+bool write_line(int fd, const Json& j);
+
 /// Sends one request and waits for the response (`timeout_ms`).
 std::expected<Json, std::string> request(const std::string& path, const Json& req, int timeout_ms = 5000);
 

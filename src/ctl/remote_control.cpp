@@ -31,26 +31,6 @@ std::string hmac_hex(const std::string& secret, const std::string& challenge) {
   return hex(out, len);
 }
 
-std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
-  std::string data;
-  char buf[4096];
-  while (data.size() < kMaxRequest && data.find('\n') == std::string::npos) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) != 1) return std::unexpected("timeout");
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    data.append(buf, static_cast<std::size_t>(n));
-  }
-  if (auto nl = data.find('\n'); nl != std::string::npos) data.resize(nl);
-  return data;
-}
-
-void write_line(int fd, const Json& j) {
-  std::string s = j.dump() + "\n";
-  [[maybe_unused]] auto n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
-}
-
 }  // namespace
 
 bool is_read_only(const Json& req) {
