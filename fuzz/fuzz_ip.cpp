@@ -1,6 +1,8 @@
-// IPv4/IPv6 views and the ICMP echo-reply parser used on the data path and by pppoetest.
+// IPv4/IPv6 views, ICMP/ICMPv6 echo replies and UDP used on the data path and by pppoetest,
+// and pppoetest's transfer-test datagrams.
 #include <cstdint>
 
+#include "client/transfer.hpp"
 #include "proto/ip.hpp"
 
 using namespace pppoe;
@@ -14,5 +16,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   (void)ip::decode_ipv6(in);
   (void)ip::parse_icmp_echo_reply(in);
+  (void)ip::parse_icmpv6_echo_reply(in);
+  if (auto udp = ip::parse_udp(in)) {
+    if (udp->payload.size() > size) __builtin_trap();
+    (void)client::transfer::decode(udp->payload);  // pppoetest's transfer-test datagrams
+  }
+  (void)client::transfer::decode(in);
   return 0;
 }
