@@ -69,32 +69,24 @@ class Program {
   std::array<int, 8> labels_{};
 };
 
-enum Label { kTag1, kTag2, kSession, kDrop, kAccept };
+enum Label { kSession, kDrop, kAccept, kLevel0 };  // kLevel0 + n: after n VLAN tags
 
 std::vector<bpf_insn> filter_program(int map_fd, std::uint32_t owner) {
   const bool master = owner == SessionDispatchMap::kMasterOwner;
   Program p;
   p.emit(mov64_reg(6, 1));  // r6 = ctx, required by LD_ABS/LD_IND
-  p.emit(ld_abs_h(12));
-  p.emit(mov64_imm(7, 14));  // r7 = offset of the PPPoE header
-  p.jump(jeq_imm(0, 0x8864, 0), kSession);
-  if (master) p.jump(jeq_imm(0, 0x8863, 0), kAccept);
-  p.jump(jeq_imm(0, 0x8100, 0), kTag1);
-  p.jump(jeq_imm(0, 0x88a8, 0), kTag1);
-  p.jump(ja(0), kDrop);
-  p.place(kTag1);
-  p.emit(ld_abs_h(16));
-  p.emit(mov64_imm(7, 18));
-  p.jump(jeq_imm(0, 0x8864, 0), kSession);
-  if (master) p.jump(jeq_imm(0, 0x8863, 0), kAccept);
-  p.jump(jeq_imm(0, 0x8100, 0), kTag2);
-  p.jump(ja(0), kDrop);
-  p.place(kTag2);
-  p.emit(ld_abs_h(20));
-  p.emit(mov64_imm(7, 22));
-  p.jump(jeq_imm(0, 0x8864, 0), kSession);
-  if (master) p.jump(jeq_imm(0, 0x8863, 0), kAccept);
-  p.jump(ja(0), kDrop);
+  // Up to two VLAN tags left in the frame (the driver may have stripped another): the outer
+  // one 802.1Q or 802.1ad, the inner one 802.1Q.
+  for (int tags = 0; tags <= 2; ++tags) {
+    p.place(kLevel0 + tags);
+    p.emit(ld_abs_h(12 + 4 * tags));     // r0 = ethertype after `tags` tags
+    p.emit(mov64_imm(7, 14 + 4 * tags));  // r7 = offset of the PPPoE header
+    p.jump(jeq_imm(0, 0x8864, 0), kSession);
+    if (master) p.jump(jeq_imm(0, 0x8863, 0), kAccept);
+    if (tags < 2) p.jump(jeq_imm(0, 0x8100, 0), kLevel0 + tags + 1);
+    if (tags == 0) p.jump(jeq_imm(0, 0x88a8, 0), kLevel0 + 1);
+    p.jump(ja(0), kDrop);
+  }
   p.place(kSession);
   p.emit(ld_ind_h(7, 2));  // r0 = SESSION_ID
   p.emit(stx_w(10, -4, 0));  // key on the stack

@@ -440,26 +440,25 @@ void WorkerPool::start(std::uint16_t sid) {
   starting_.erase(it);
 }
 
-bool WorkerPool::peer_terminated(std::uint16_t sid, const MacAddress& mac) {
+bool WorkerPool::tell_owner(std::uint16_t sid, MessageType type, std::uint8_t reason, const MacAddress& mac) {
   if (owner_[sid] == 0) return false;
-  auto rec = shared_.table.read(sid);
-  if (!rec || rec->client_mac != mac) return false;
   Message m;
-  m.type = MessageType::kPeerPadt;
+  m.type = type;
   m.session_id = sid;
+  m.reason = reason;
   m.mac = mac;
   send(owner_[sid] - 1u, m);
   return true;
 }
 
+bool WorkerPool::peer_terminated(std::uint16_t sid, const MacAddress& mac) {
+  auto rec = owner_[sid] != 0 ? shared_.table.read(sid) : std::nullopt;
+  if (!rec || rec->client_mac != mac) return false;
+  return tell_owner(sid, MessageType::kPeerPadt, 0, mac);
+}
+
 bool WorkerPool::disconnect(std::uint16_t sid, std::uint8_t reason) {
-  if (owner_[sid] == 0) return false;
-  Message m;
-  m.type = MessageType::kDisconnect;
-  m.session_id = sid;
-  m.reason = reason;
-  send(owner_[sid] - 1u, m);
-  return true;
+  return tell_owner(sid, MessageType::kDisconnect, reason, {});
 }
 
 }  // namespace pppoe::master

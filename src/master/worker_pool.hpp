@@ -100,6 +100,8 @@ class WorkerPool final : public SessionDirectory {
   void free_session(std::uint16_t sid);
   void cleanup_dead_worker(unsigned slot);
   void send(unsigned slot, const worker::Message& m);
+  /// Sends a message about session `sid` to the worker that owns it; false if nobody does.
+  bool tell_owner(std::uint16_t sid, worker::MessageType type, std::uint8_t reason, const MacAddress& mac);
   static std::uint64_t pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq);
 
   const Config& config_;

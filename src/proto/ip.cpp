@@ -33,6 +33,13 @@ std::expected<Ipv4View, Error> decode_ipv4(Bytes packet) {
   return v;
 }
 
+namespace {
+/// The bytes after the IPv4 header, up to Total Length (Ethernet padding excluded).
+Bytes l4_payload(Bytes packet, const Ipv4View& v) {
+  return packet.subspan(v.header_length, v.total_length - v.header_length);
+}
+}  // namespace
+
 std::expected<Ipv6View, Error> decode_ipv6(Bytes packet) {
   if (packet.size() < 40) return std::unexpected(Error::kTruncated);
   if ((packet[0] >> 4) != 6) return std::unexpected(Error::kBadVersion);
@@ -102,7 +109,7 @@ std::size_t build_icmp_echo(MutableBytes out, Ipv4Address src, Ipv4Address dst, 
 std::optional<EchoReply> parse_icmp_echo_reply(Bytes packet) {
   auto v = decode_ipv4(packet);
   if (!v || v->protocol != kIcmp) return std::nullopt;
-  auto icmp = packet.subspan(v->header_length, v->total_length - v->header_length);
+  auto icmp = l4_payload(packet, *v);
   ByteReader r(icmp);
   auto type = r.u8();
   auto code = r.u8();
@@ -217,7 +224,7 @@ std::size_t build_udp(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::u
 std::optional<UdpView> parse_udp(Bytes packet) {
   auto v = decode_ipv4(packet);
   if (!v || v->protocol != kUdp) return std::nullopt;
-  Bytes udp = packet.subspan(v->header_length, v->total_length - v->header_length);
+  Bytes udp = l4_payload(packet, *v);
   ByteReader r(udp);
   auto sp = r.u16();
   auto dp = r.u16();

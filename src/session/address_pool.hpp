@@ -1,5 +1,6 @@
 // IPv4 address pools given as ranges or CIDR blocks, as in ppp.conf
-// (`set ifaddr 192.168.1.1 192.168.1.10-192.168.1.20`). Allocation and release are O(1).
+// (`set ifaddr 192.168.1.1 192.168.1.10-192.168.1.20`): parsing and routing. Allocation lives
+// in dataplane/shared_pool.hpp, shared by all workers.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "common/ipv4.hpp"
@@ -25,31 +25,5 @@ std::expected<std::vector<AddressRange>, std::string> parse_ranges(std::string_v
 
 /// The smallest set of CIDR prefixes covering `r`: the routes the TUN needs.
 std::vector<std::pair<Ipv4Address, int>> covering_prefixes(const AddressRange& r);
-
-class AddressPool {
- public:
-  /// `exclude` (the local address) is never handed out.
-  AddressPool(std::vector<AddressRange> ranges, Ipv4Address exclude);
-
-  /// The lowest-numbered free address first, then the most recently released.
-  std::optional<Ipv4Address> allocate();
-  /// Takes `a` (a fixed address from ppp.secret); false if it is already in use.
-  bool reserve(Ipv4Address a);
-  void release(Ipv4Address a);
-
-  [[nodiscard]] std::size_t capacity() const { return addresses_.size(); }
-  [[nodiscard]] std::size_t in_use() const { return used_count_; }
-  [[nodiscard]] const std::vector<AddressRange>& ranges() const { return ranges_; }
-  [[nodiscard]] bool contains(Ipv4Address a) const;
-
- private:
-  std::optional<std::size_t> index_of(Ipv4Address a) const;
-  std::vector<AddressRange> ranges_;
-  std::vector<std::uint32_t> addresses_;
-  std::vector<std::uint8_t> used_;
-  std::vector<std::size_t> free_;  ///< stack of indices; may hold stale entries of reserved ones
-  std::unordered_set<std::uint32_t> fixed_outside_;  ///< fixed addresses outside every range
-  std::size_t used_count_ = 0;
-};
 
 }  // namespace pppoe::session

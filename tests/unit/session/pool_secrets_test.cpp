@@ -28,30 +28,6 @@ TEST(Ranges, CoveringPrefixes) {
   EXPECT_EQ(got, (std::vector<std::string>{"10.0.0.10/31", "10.0.0.12/30", "10.0.0.16/30", "10.0.0.20/32"}));
 }
 
-TEST(Pool, AllocatesExhaustsAndRecovers) {
-  AddressPool pool({{ip("10.0.0.1"), ip("10.0.0.4")}}, ip("10.0.0.1"));
-  EXPECT_EQ(pool.capacity(), 3u);
-  auto a = pool.allocate(), b = pool.allocate(), c = pool.allocate();
-  ASSERT_TRUE(a && b && c);
-  EXPECT_EQ(*a, ip("10.0.0.2"));
-  EXPECT_FALSE(pool.allocate());
-  pool.release(*b);
-  EXPECT_EQ(pool.allocate(), *b);
-  EXPECT_EQ(pool.in_use(), 3u);
-}
-
-TEST(Pool, FixedAddressesAreReservedOnce) {
-  AddressPool pool({{ip("10.0.0.1"), ip("10.0.0.2")}}, Ipv4Address{});
-  EXPECT_TRUE(pool.reserve(ip("10.0.0.1")));
-  EXPECT_FALSE(pool.reserve(ip("10.0.0.1")));
-  EXPECT_EQ(pool.allocate(), ip("10.0.0.2"));
-  EXPECT_FALSE(pool.allocate());
-  EXPECT_TRUE(pool.reserve(ip("192.0.2.7")));  // outside the pool: tracked too
-  EXPECT_FALSE(pool.reserve(ip("192.0.2.7")));
-  pool.release(ip("192.0.2.7"));
-  EXPECT_TRUE(pool.reserve(ip("192.0.2.7")));
-}
-
 TEST(Secrets, ParsesPppSecretFormat) {
   auto s = LocalSecrets::parse("# users\nalice  wonderland\n\nbob \"two words\" 10.1.2.3  # fixed\n", "ppp.secret");
   ASSERT_TRUE(s) << s.error();
