@@ -39,6 +39,14 @@ struct SessionRecord {
   std::int64_t created_unix_ms = 0;
   std::int64_t up_unix_ms = 0;
   std::int64_t last_activity_unix_ms = 0;
+  // AAA: what the master needs to find a session for RFC 5176 requests, and to send the Stop
+  // record itself when the owning worker crashed.
+  char acct_session_id[24] = {};
+  bool acct_started = false;  ///< an Accounting Start went out: a Stop is owed
+  bool radius_auth = false;
+  std::uint8_t class_len = 0;
+  std::uint8_t class_attr[64] = {};  ///< RADIUS Class (the first 64 octets)
+  std::uint32_t session_timeout = 0, idle_timeout = 0;  ///< seconds in force; 0 = none
 };
 
 class SessionTable {

@@ -9,7 +9,8 @@
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
-#include "dataplane/shared_pool.hpp"
+#include "dataplane/shared_pools.hpp"
+#include "radius/counters.hpp"
 
 namespace pppoe::dataplane {
 
@@ -18,6 +19,7 @@ enum class WorkerState : std::uint32_t { kActive = 0, kDraining = 1, kPendingRem
 const char* to_string(WorkerState s);
 
 inline constexpr std::size_t kMaxWorkers = 64;
+
 
 /// One worker's live figures, written by that worker (counters) or the master (state, pid).
 struct WorkerSlot {
@@ -34,6 +36,8 @@ struct WorkerSlot {
   // Session totals of this worker's life, published by the worker after each event-loop turn.
   std::atomic<std::uint64_t> sessions_started, sessions_up, sessions_ended, auth_failures, pool_exhausted, padt_sent;
   std::array<std::atomic<std::uint64_t>, 16> ended_by_reason;
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(radius::AaaCounter::kCount)> aaa;
+  std::atomic<std::uint32_t> radius_dead_auth, radius_dead_acct;  ///< bit i: server i in hold-down
 };
 
 /// Downstream counters per session: any worker may encapsulate for any session.
@@ -43,10 +47,10 @@ struct SessionTraffic {
 };
 
 struct SharedState {
-  SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local)
-      : pool(pool_ranges, local), workers(kMaxWorkers), downstream(SessionTable::kCapacity) {}
+  SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local, const NamedRanges& named = {})
+      : pool(pool_ranges, named, local), workers(kMaxWorkers), downstream(SessionTable::kCapacity) {}
   SessionTable table;
-  SharedAddressPool pool;
+  SharedPools pool;
   SharedIndex ipv4{18};  ///< IPv4 address -> session ID
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
   SharedArray<WorkerSlot> workers;

@@ -32,6 +32,34 @@ std::expected<Ipv4Address, std::string> address(const std::string& v) {
   return *a;
 }
 
+/// "ADDRESS[:PORT] SECRET [priority=N]"; errors never repeat the secret.
+std::expected<RadiusServer, std::string> radius_server(const std::string& name, const std::vector<std::string>& v,
+                                                       std::uint16_t default_port) {
+  std::string usage = fmt::format("'{}' expects ADDRESS[:PORT] SECRET [priority=N]", name);
+  if (v.size() < 2 || v.size() > 3) return std::unexpected(usage);
+  RadiusServer s;
+  std::string host = v[0];
+  s.port = default_port;
+  if (auto colon = host.find(':'); colon != std::string::npos) {
+    auto p = number(host.substr(colon + 1), 1, 65535);
+    if (!p) return std::unexpected(fmt::format("{}: port {}", usage, p.error()));
+    s.port = static_cast<std::uint16_t>(*p);
+    host.resize(colon);
+  }
+  auto a = address(host);
+  if (!a) return std::unexpected(fmt::format("{}: {}", usage, a.error()));
+  s.address = *a;
+  s.secret = v[1];
+  if (s.secret.empty() || s.secret.size() > 128) return std::unexpected(fmt::format("{}: the secret must have 1 to 128 characters", usage));
+  if (v.size() == 3) {
+    if (!v[2].starts_with("priority=")) return std::unexpected(usage);
+    auto p = number(v[2].substr(9), 1, 100);
+    if (!p) return std::unexpected(fmt::format("{}: priority {}", usage, p.error()));
+    s.priority = *p;
+  }
+  return s;
+}
+
 }  // namespace
 
 std::expected<void, std::string> apply_setting(Config& c, const std::string& name,
@@ -153,6 +181,72 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "debug-commands") return set_bool(c.debug_commands);
   if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
   if (name == "remote-secret") return set_string(c.remote_secret);
+  if (name == "framed-pool") {
+    if (v.size() < 2) return std::unexpected("'framed-pool' expects NAME and FIRST-LAST, ADDRESS/LEN or ADDRESS values");
+    std::string joined;
+    for (std::size_t i = 1; i < v.size(); ++i) joined += (joined.empty() ? "" : ",") + v[i];
+    auto r = session::parse_ranges(joined);
+    if (!r) return std::unexpected(r.error());
+    for (const auto& p : c.named_pools)
+      if (p.name == v[0]) return std::unexpected(fmt::format("framed-pool '{}' defined twice", v[0]));
+    c.named_pools.push_back({v[0], *r});
+    return {};
+  }
+  auto& rc = c.radius;
+  if (name == "radius-auth-server" || name == "radius-acct-server") {
+    bool auth = name == "radius-auth-server";
+    auto s = radius_server(name, v, auth ? 1812 : 1813);
+    if (!s) return std::unexpected(s.error());
+    (auth ? rc.auth_servers : rc.acct_servers).push_back(*s);
+    return {};
+  }
+  if (name == "radius-timeout") return set_unsigned(rc.timeout, 1, 60);
+  if (name == "radius-retries") return set_unsigned(rc.retries, 1, 10);
+  if (name == "radius-dead-time") return set_unsigned(rc.dead_time, 0, 3600);
+  if (name == "radius-max-outstanding") return set_unsigned(rc.max_outstanding, 1, 4096);
+  if (name == "radius-require-message-authenticator") return set_bool(rc.require_message_authenticator);
+  if (name == "radius-nas-identifier") return set_string(rc.nas_identifier);
+  if (name == "radius-nas-ip-address") {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto a = address(*s);
+    if (!a) return std::unexpected(a.error());
+    rc.nas_ip = *a;
+    return {};
+  }
+  if (name == "radius-nas-port-type") {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    if (*s != "ethernet" && *s != "virtual") return std::unexpected(fmt::format("expected ethernet or virtual, found '{}'", *s));
+    rc.nas_port_type_virtual = *s == "virtual";
+    return {};
+  }
+  if (name == "radius-interim-interval") return set_unsigned(rc.interim_interval, 0, 86400);
+  if (name == "radius-acct-spool") return set_string(rc.acct_spool);
+  if (name == "radius-fallback-local") return set_bool(rc.fallback_local);
+  if (name == "radius-dae-listen") {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto colon = s->find(':');
+    auto a = address(s->substr(0, colon));
+    if (!a) return std::unexpected(fmt::format("'radius-dae-listen' expects ADDRESS[:PORT]: {}", a.error()));
+    rc.dae_address = *a;
+    rc.dae_port = 3799;  // RFC 5176 section 3
+    if (colon != std::string::npos) {
+      auto p = number(s->substr(colon + 1), 1, 65535);
+      if (!p) return std::unexpected(fmt::format("'radius-dae-listen' port: {}", p.error()));
+      rc.dae_port = *p;
+    }
+    return {};
+  }
+  if (name == "radius-dae-client") {
+    if (v.size() != 2) return std::unexpected("'radius-dae-client' expects ADDRESS SECRET");
+    auto a = address(v[0]);
+    if (!a) return std::unexpected(a.error());
+    if (v[1].empty() || v[1].size() > 128) return std::unexpected("'radius-dae-client': the secret must have 1 to 128 characters");
+    rc.dae_clients.emplace_back(*a, v[1]);
+    return {};
+  }
   return std::unexpected(fmt::format("unknown setting '{}'", name));
 }
 
@@ -182,6 +276,15 @@ std::expected<void, std::string> validate(const Config& c) {
   if (c.pool.empty()) return std::unexpected("no address pool configured");
   if (c.remote_control_port != 0 && c.remote_secret.size() < 8)
     return std::unexpected("remote-control needs a remote-secret of at least 8 characters");
+  if (!c.radius.acct_servers.empty() && c.radius.auth_servers.empty())
+    return std::unexpected("radius-acct-server needs a radius-auth-server (accounting follows RADIUS authentication)");
+  if (c.radius.dae_port != 0 && c.radius.dae_clients.empty())
+    return std::unexpected("radius-dae-listen needs at least one radius-dae-client");
+  for (const auto& p : c.named_pools)
+    for (const auto& r : p.ranges)
+      for (const auto& q : c.pool)
+        if (!(r.last.value < q.first.value || q.last.value < r.first.value))
+          return std::unexpected(fmt::format("framed-pool '{}' overlaps the default pool", p.name));
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
   return {};

@@ -18,6 +18,42 @@
 
 namespace pppoe::master {
 
+/// A named address pool, chosen by RADIUS Framed-Pool.
+struct NamedPool {
+  std::string name;
+  std::vector<session::AddressRange> ranges;
+};
+
+struct RadiusServer {
+  Ipv4Address address;
+  std::uint16_t port = 0;
+  std::string secret;
+  unsigned priority = 1;
+};
+
+/// RADIUS AAA (RFC 2865/2866/5176). Off while no authentication server is configured.
+struct RadiusConfig {
+  std::vector<RadiusServer> auth_servers;
+  std::vector<RadiusServer> acct_servers;
+  unsigned timeout = 3;           ///< seconds per transmission
+  unsigned retries = 3;           ///< transmissions per server before failing over
+  unsigned dead_time = 30;        ///< seconds a silent server is skipped
+  unsigned max_outstanding = 255; ///< requests in flight per worker and kind
+  bool require_message_authenticator = true;
+  std::string nas_identifier;     ///< empty: ac-name
+  std::optional<Ipv4Address> nas_ip;
+  bool nas_port_type_virtual = false;
+  unsigned interim_interval = 0;  ///< seconds; 0 = none unless the server sends one
+  std::string acct_spool = "/var/spool/pppoed/acct";
+  bool fallback_local = false;    ///< ppp.secret when no server answers
+  /// Dynamic authorization (RFC 5176): listen address and port (port 0 = off), allowed clients.
+  Ipv4Address dae_address;
+  unsigned dae_port = 0;
+  std::vector<std::pair<Ipv4Address, std::string>> dae_clients;
+
+  [[nodiscard]] bool enabled() const { return !auth_servers.empty(); }
+};
+
 struct Config {
   std::string interface;
   std::string ac_name = "pppoed";
@@ -50,6 +86,8 @@ struct Config {
   /// Remote read-only control for `pppoetest -h`: a TCP port (0 = off) and its shared secret.
   unsigned remote_control_port = 0;
   std::string remote_secret;
+  std::vector<NamedPool> named_pools;
+  RadiusConfig radius;
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.

@@ -147,6 +147,8 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
   if (tags.host_uniq) ns.host_uniq = *tags.host_uniq;
   ns.service_name = service;
   ns.max_payload = answer.ppp_max_payload.value_or(0);
+  ns.circuit_id = tags.circuit_id;
+  ns.remote_id = tags.remote_id;
   auto created = sessions_.create(ns);
   if (!created) {
     // Section 5.4: AC-System-Error when out of resources.

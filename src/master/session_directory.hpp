@@ -20,6 +20,7 @@ struct NewSession {
   std::vector<std::uint8_t> host_uniq;
   std::string service_name;
   std::uint16_t max_payload = 0;  ///< RFC 4638 value agreed in discovery; 0 = none
+  std::string circuit_id, remote_id;  ///< TR-101, from the PADR
 };
 
 enum class Refusal : std::uint8_t { kMaxSessions, kNoSessionId, kNoWorker };

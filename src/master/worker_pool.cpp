@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <thread>
@@ -42,12 +43,12 @@ std::int64_t unix_ms() {
 }  // namespace
 
 WorkerPool::WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
-                       session::Authenticator& auth, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
+                       const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
                        std::vector<int> close_in_child)
     : config_(config),
       shared_(shared),
       dispatch_(dispatch),
-      auth_(auth),
+      secrets_(secrets),
       socket_(socket),
       tun_(tun),
       close_in_child_(std::move(close_in_child)),
@@ -124,7 +125,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
-    worker::run_worker_process({config_, shared_, dispatch_, auth_, static_cast<std::uint8_t>(slot), pair[1]});
+    worker::run_worker_process({config_, shared_, dispatch_, secrets_, static_cast<std::uint8_t>(slot), pair[1]});
   }
   ::close(pair[1]);
   slots_[slot] = Slot{pid, pair[0], worker::Channel(pair[0]), 0, false};
@@ -255,6 +256,7 @@ void WorkerPool::cleanup_dead_worker(unsigned slot) {
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure");
+      if (on_session_lost) on_session_lost(*rec);
       if (rec->ipv4 != 0) {
         Ipv4Address a{rec->ipv4};
         if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == id) {
@@ -338,6 +340,7 @@ void WorkerPool::on_channel_readable(int fd) {
       case MessageType::kPeerPadt:
       case MessageType::kDisconnect:
       case MessageType::kShutdown:
+      case MessageType::kChangeTimeouts:
         break;  // master -> worker only
     }
   }
@@ -429,6 +432,8 @@ std::expected<std::uint16_t, Refusal> WorkerPool::create(const NewSession& ns) {
   m.mac = ns.client_mac;
   m.vlans = ns.vlans;
   m.max_payload = ns.max_payload;
+  std::snprintf(m.circuit_id, sizeof m.circuit_id, "%s", ns.circuit_id.c_str());
+  std::snprintf(m.remote_id, sizeof m.remote_id, "%s", ns.remote_id.c_str());
   starting_[sid] = m;
   return sid;
 }

@@ -21,7 +21,7 @@
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
 #include "master/session_directory.hpp"
-#include "session/authenticator.hpp"
+#include "session/secrets.hpp"
 #include "worker/channel.hpp"
 
 namespace pppoe::master {
@@ -35,7 +35,7 @@ class WorkerPool final : public SessionDirectory {
   /// `close_in_child`: descriptors of the master that a forked worker must not keep (more can be
   /// added later with also_close_in_child).
   WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
-             session::Authenticator& auth, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
+             const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
              std::vector<int> close_in_child);
   ~WorkerPool() override;
   void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
@@ -65,6 +65,8 @@ class WorkerPool final : public SessionDirectory {
   std::function<void(int fd, bool added)> on_channel_change;
   /// Called when a worker has exited, before its slot is reused: its counters are final.
   std::function<void(unsigned slot)> on_worker_gone;
+  /// A session of a crashed worker is about to be forgotten (accounting Stop on its behalf).
+  std::function<void(const dataplane::SessionRecord&)> on_session_lost;
 
   // --- SessionDirectory (discovery) ---
   std::optional<std::uint16_t> find_pending(const MacAddress& mac, const ether::VlanStack& vlans,
@@ -107,7 +109,7 @@ class WorkerPool final : public SessionDirectory {
   const Config& config_;
   dataplane::SharedState& shared_;
   dataplane::SessionDispatchMap& dispatch_;
-  session::Authenticator& auth_;
+  const session::LocalSecrets& secrets_;
   dataplane::PacketSocket& socket_;
   dataplane::TunDevice& tun_;
   std::vector<int> close_in_child_;

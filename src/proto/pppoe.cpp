@@ -63,6 +63,23 @@ std::expected<void, Error> set_once(std::optional<T>& slot, T value) {
 }
 std::vector<std::uint8_t> to_vec(Bytes b) { return {b.begin(), b.end()}; }
 std::string to_str(Bytes b) { return std::string(as_text(b)); }
+
+/// TR-101 section 3.9.3 (DSL Forum vendor 3561); anything malformed is ignored like any
+/// unknown vendor data.
+void read_line_identification(Bytes value, Tags& tags) {
+  ByteReader r(value);
+  auto vendor = r.u32();
+  if (!vendor || *vendor != 3561) return;
+  while (!r.empty()) {
+    auto type = r.u8();
+    auto len = r.u8();
+    if (!type || !len) return;
+    auto v = r.bytes(*len);
+    if (!v || v->size() > 63) return;
+    if (*type == 1) tags.circuit_id = to_str(*v);
+    if (*type == 2) tags.remote_id = to_str(*v);
+  }
+}
 }  // namespace
 
 std::expected<Tags, Error> decode_tags(Bytes payload) {
@@ -87,7 +104,10 @@ std::expected<Tags, Error> decode_tags(Bytes payload) {
       case TagType::kAcName: ok = set_once(tags.ac_name, to_str(*value)); break;
       case TagType::kHostUniq: ok = set_once(tags.host_uniq, to_vec(*value)); break;
       case TagType::kAcCookie: ok = set_once(tags.ac_cookie, to_vec(*value)); break;
-      case TagType::kVendorSpecific: ++tags.vendor_specific; break;
+      case TagType::kVendorSpecific:
+        ++tags.vendor_specific;
+        read_line_identification(*value, tags);
+        break;
       case TagType::kRelaySessionId: ok = set_once(tags.relay_session_id, to_vec(*value)); break;
       case TagType::kPppMaxPayload: {
         // RFC 4638 section 4: a two-octet value; anything else is malformed and ignored.

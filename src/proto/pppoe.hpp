@@ -93,6 +93,9 @@ struct Tags {
   std::optional<std::string> ac_system_error;
   std::optional<std::string> generic_error;
   unsigned vendor_specific = 0;
+  /// TR-101 line identification an intermediate agent added (Vendor-Specific tag, vendor 3561,
+  /// sub-options 1 Agent-Circuit-ID and 2 Agent-Remote-ID, at most 63 octets each).
+  std::string circuit_id, remote_id;
 };
 
 /// Parses a discovery payload into tags. Tag values are bounded by kMaxTagValue.

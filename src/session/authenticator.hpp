@@ -1,39 +1,64 @@
-// What the authenticator side asks of the AAA backend. Local ppp.secret implements it now;
-// RADIUS (issue 6) will too. Results carry no secret.
+// What the authenticator side asks of the AAA backend, and what comes back. The backend may
+// answer at once (ppp.secret) or later (RADIUS): ServerSession::auth_complete takes the answer.
+// Results carry no secret.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/bytes.hpp"
+#include "common/clock.hpp"
 #include "common/ipv4.hpp"
+#include "proto/ppp/lcp.hpp"
 #include "proto/ppp/mschapv2.hpp"
 
 namespace pppoe::session {
 
+/// The credentials the peer sent, as the method defines them.
+struct AuthRequest {
+  ppp::AuthMethod method = ppp::AuthMethod::kPap;
+  std::string user;
+  std::string password;                    ///< PAP
+  std::uint8_t chap_id = 0;                ///< CHAP Identifier
+  std::array<std::uint8_t, 16> challenge{};  ///< our CHAP / MS-CHAPv2 authenticator challenge
+  std::vector<std::uint8_t> response;      ///< CHAP-MD5: 16 octets; MS-CHAPv2: the 49-octet Response value
+};
+
+/// Authorization: what the backend decided for this user.
 struct AuthResult {
   bool ok = false;
-  std::optional<Ipv4Address> framed_ip;  ///< a fixed address for this user
-  std::string mschap_success;            ///< MS-CHAPv2 "S=..." authenticator response
+  bool backend_unavailable = false;       ///< no server answered (not a reject)
+  std::optional<Ipv4Address> framed_ip;   ///< a fixed address for this user
+  std::optional<Ipv4Address> framed_netmask;
+  std::string framed_pool;                ///< a named pool to take the address from
+  std::optional<unsigned> session_timeout, idle_timeout, interim_interval;  ///< seconds
+  std::optional<std::uint16_t> framed_mtu;
+  std::optional<Ipv4Address> dns1, dns2;
+  std::vector<std::uint8_t> class_attr;   ///< RADIUS Class, echoed in accounting
+  std::string mschap_success;             ///< MS-CHAPv2 "S=..." authenticator response
+  std::string mschap_error;               ///< MS-CHAPv2 "E=... R=... V=3" failure text, if the backend gave one
+  std::string reply_message;
+  bool radius = false;                    ///< authenticated by RADIUS (Acct-Authentic)
 };
 
 class Authenticator {
  public:
   virtual ~Authenticator() = default;
-  virtual AuthResult pap(std::string_view user, std::string_view password) = 0;
-  virtual AuthResult chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) = 0;
-  virtual AuthResult mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
-                              const ppp::mschapv2::Challenge16& peer,
-                              const ppp::mschapv2::NtResponse& nt_response) = 0;
+  /// Starts checking `request`. The answer goes to the session's auth_complete(), possibly
+  /// before this returns.
+  virtual void authenticate(const AuthRequest& request, TimePoint now) = 0;
 };
 
 /// Address assignment for the network phase.
 class AddressAssigner {
  public:
   virtual ~AddressAssigner() = default;
-  /// An address for `user`: `fixed` if given and free, else one from the pool.
-  virtual std::optional<Ipv4Address> assign(std::string_view user, std::optional<Ipv4Address> fixed) = 0;
+  /// An address: `fixed` if given and free, else one from `pool` (empty: the default pool).
+  virtual std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool) = 0;
 };
 
 }  // namespace pppoe::session

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -100,30 +101,55 @@ const SecretEntry* LocalSecrets::find(std::string_view user) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
-AuthResult LocalSecrets::pap(std::string_view user, std::string_view password) {
+AuthResult LocalSecrets::pap(std::string_view user, std::string_view password) const {
   const SecretEntry* e = find(user);
   if (e == nullptr || !ppp::chap::equal_constant_time(as_bytes(e->secret), as_bytes(password))) return {};
-  return AuthResult{true, e->ip, {}};
+  return granted(*e);
 }
 
-AuthResult LocalSecrets::chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) {
+AuthResult LocalSecrets::chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) const {
   const SecretEntry* e = find(user);
   if (e == nullptr) return {};
   auto expected = ppp::chap::md5_response(id, e->secret, challenge);
   if (!ppp::chap::equal_constant_time(Bytes(expected), response)) return {};
-  return AuthResult{true, e->ip, {}};
+  return granted(*e);
 }
 
 AuthResult LocalSecrets::mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
                                   const ppp::mschapv2::Challenge16& peer,
-                                  const ppp::mschapv2::NtResponse& nt_response) {
+                                  const ppp::mschapv2::NtResponse& nt_response) const {
   const SecretEntry* e = find(ppp::mschapv2::strip_domain(user));
   if (e == nullptr) e = find(user);
   if (e == nullptr) return {};
   auto expected = ppp::mschapv2::generate_nt_response(authenticator, peer, user, e->secret);
   if (!ppp::chap::equal_constant_time(Bytes(expected), Bytes(nt_response))) return {};
-  return AuthResult{true, e->ip,
-                    ppp::mschapv2::authenticator_response(e->secret, nt_response, peer, authenticator, user)};
+  AuthResult r = granted(*e);
+  r.mschap_success = ppp::mschapv2::authenticator_response(e->secret, nt_response, peer, authenticator, user);
+  return r;
+}
+
+AuthResult LocalSecrets::granted(const SecretEntry& e) {
+  AuthResult r;
+  r.ok = true;
+  r.framed_ip = e.ip;
+  return r;
+}
+
+AuthResult LocalSecrets::check(const AuthRequest& req) const {
+  switch (req.method) {
+    case ppp::AuthMethod::kNone: return {};
+    case ppp::AuthMethod::kPap: return pap(req.user, req.password);
+    case ppp::AuthMethod::kChapMd5: return chap_md5(req.user, req.chap_id, Bytes(req.challenge), Bytes(req.response));
+    case ppp::AuthMethod::kMsChapV2: {
+      if (req.response.size() != ppp::mschapv2::kResponseSize) return {};
+      ppp::mschapv2::Challenge16 peer{};
+      ppp::mschapv2::NtResponse nt{};
+      std::copy_n(req.response.begin(), 16, peer.begin());
+      std::copy_n(req.response.begin() + 24, 24, nt.begin());
+      return mschapv2(req.user, req.challenge, peer, nt);
+    }
+  }
+  return {};
 }
 
 }  // namespace pppoe::session

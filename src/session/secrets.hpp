@@ -23,7 +23,7 @@ struct SecretEntry {
   std::optional<Ipv4Address> ip;
 };
 
-class LocalSecrets final : public Authenticator {
+class LocalSecrets {
  public:
   /// Parses `text`; `origin` names the file in error messages.
   static std::expected<LocalSecrets, std::string> parse(std::string_view text, std::string_view origin);
@@ -33,12 +33,16 @@ class LocalSecrets final : public Authenticator {
   [[nodiscard]] std::size_t size() const { return users_.size(); }
   [[nodiscard]] const SecretEntry* find(std::string_view user) const;
 
-  AuthResult pap(std::string_view user, std::string_view password) override;
-  AuthResult chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) override;
-  AuthResult mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
-                      const ppp::mschapv2::Challenge16& peer, const ppp::mschapv2::NtResponse& nt_response) override;
+  /// Checks credentials of any method against the file; answers at once.
+  [[nodiscard]] AuthResult check(const AuthRequest& request) const;
+  [[nodiscard]] AuthResult pap(std::string_view user, std::string_view password) const;
+  [[nodiscard]] AuthResult chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) const;
+  [[nodiscard]] AuthResult mschapv2(std::string_view user, const ppp::mschapv2::Challenge16& authenticator,
+                                    const ppp::mschapv2::Challenge16& peer,
+                                    const ppp::mschapv2::NtResponse& nt_response) const;
 
  private:
+  static AuthResult granted(const SecretEntry& e);
   std::unordered_map<std::string, SecretEntry> users_;
 };
 

@@ -19,15 +19,24 @@ ServerSession::ServerSession(LinkOutput& out, Authenticator& auth, AddressAssign
       auth_(auth),
       addresses_(addresses),
       ac_name_(std::move(ac_name)),
+      configured_name_servers_(ipcp.name_servers),
       rng_(seed ^ 0x27d4eb2fu) {}
 
 void ServerSession::auth_start(TimePoint now) {
   authenticated_ = false;
+  pending_ = false;
   auth_deadline_ = now + settings().auth_timeout;
   switch (negotiated_auth()) {
     case AuthMethod::kNone: {
-      AuthResult open_access{true, std::nullopt, {}};
-      if (grant("", open_access)) auth_done(now);
+      AuthResult open_access;
+      open_access.ok = true;
+      if (grant(open_access)) {
+        authenticated_ = true;
+        granted_ = open_access;
+        auth_done(now);
+      } else {
+        auth_failed(EndReason::kPoolExhausted, now);
+      }
       return;
     }
     case AuthMethod::kPap: return;  // the peer speaks first (RFC 1334 section 2.1)
@@ -58,7 +67,7 @@ void ServerSession::auth_tick(TimePoint now) {
     return;
   }
   bool chap = negotiated_auth() == AuthMethod::kChapMd5 || negotiated_auth() == AuthMethod::kMsChapV2;
-  if (chap && now >= next_challenge_) {
+  if (chap && !pending_ && now >= next_challenge_) {
     if (challenges_left_ == 0) {
       ++counters_.timeouts;
       auth_failed(EndReason::kAuthTimeout, now);
@@ -76,12 +85,30 @@ void ServerSession::auth_receive(Protocol protocol, Bytes payload, TimePoint now
     receive_chap(payload, now);
 }
 
-bool ServerSession::grant(std::string_view user, const AuthResult& r) {
-  auto addr = addresses_.assign(user, r.framed_ip);
+bool ServerSession::grant(const AuthResult& r) {
+  auto addr = addresses_.assign(r.framed_ip, r.framed_pool);
   if (!addr) return false;
   assigned_ = *addr;
   ipcp_handler().set_peer_address(*addr);
+  if (r.dns1 || r.dns2) {
+    ppp::NameServers ns = configured_name_servers_;
+    ns.dns1 = r.dns1.value_or(Ipv4Address{});
+    ns.dns2 = r.dns2.value_or(Ipv4Address{});
+    ipcp_handler().set_name_servers(ns);
+  }
   return true;
+}
+
+void ServerSession::reply_pap(bool ok, std::string_view text) {
+  std::array<std::uint8_t, 300> buf{};
+  std::size_t n = ppp::pap::encode_reply(buf, ok ? ppp::pap::Code::kAck : ppp::pap::Code::kNak, reply_id_, text);
+  out().send_ppp(Protocol::kPap, Bytes(buf.data(), n));
+}
+
+void ServerSession::reply_chap(bool ok, std::string_view text) {
+  std::array<std::uint8_t, 512> buf{};
+  std::size_t n = ppp::chap::encode_status(buf, ok ? ppp::chap::Code::kSuccess : ppp::chap::Code::kFailure, reply_id_, text);
+  out().send_ppp(Protocol::kChap, Bytes(buf.data(), n));
 }
 
 void ServerSession::receive_pap(Bytes payload, TimePoint now) {
@@ -90,33 +117,20 @@ void ServerSession::receive_pap(Bytes payload, TimePoint now) {
     ++counters_.malformed;
     return;
   }
-  std::array<std::uint8_t, 300> buf{};
+  reply_id_ = req->id;
   if (authenticated_) {
     // A retransmitted request after our Ack was lost: Ack again (RFC 1334 section 2.2.1).
-    std::size_t n = ppp::pap::encode_reply(buf, ppp::pap::Code::kAck, req->id, "Login ok");
-    out().send_ppp(Protocol::kPap, Bytes(buf.data(), n));
+    reply_pap(true, "Login ok");
     return;
   }
+  if (pending_) return;  // still checking the first one
   user_ = req->peer_id;
-  AuthResult r = auth_.pap(req->peer_id, req->password);
-  if (!r.ok) {
-    ++counters_.failures;
-    std::size_t n = ppp::pap::encode_reply(buf, ppp::pap::Code::kNak, req->id, "Authentication failed");
-    out().send_ppp(Protocol::kPap, Bytes(buf.data(), n));
-    auth_failed(EndReason::kAuthFailed, now);
-    return;
-  }
-  if (!grant(req->peer_id, r)) {
-    std::size_t n = ppp::pap::encode_reply(buf, ppp::pap::Code::kNak, req->id, "No address available");
-    out().send_ppp(Protocol::kPap, Bytes(buf.data(), n));
-    auth_failed(EndReason::kPoolExhausted, now);
-    return;
-  }
-  ++counters_.successes;
-  authenticated_ = true;
-  std::size_t n = ppp::pap::encode_reply(buf, ppp::pap::Code::kAck, req->id, "Login ok");
-  out().send_ppp(Protocol::kPap, Bytes(buf.data(), n));
-  auth_done(now);
+  AuthRequest r;
+  r.method = AuthMethod::kPap;
+  r.user = req->peer_id;
+  r.password = req->password;
+  pending_ = true;
+  auth_.authenticate(r, now);
 }
 
 void ServerSession::receive_chap(Bytes payload, TimePoint now) {
@@ -125,48 +139,63 @@ void ServerSession::receive_chap(Bytes payload, TimePoint now) {
     ++counters_.malformed;
     return;
   }
-  std::array<std::uint8_t, 512> buf{};
-  auto reply = [&](ppp::chap::Code code, std::string_view text) {
-    std::size_t n = ppp::chap::encode_status(buf, code, msg->id, text);
-    out().send_ppp(Protocol::kChap, Bytes(buf.data(), n));
-  };
   if (msg->id != challenge_id_) {
     ++counters_.malformed;  // RFC 1994 section 4.1: must match the Challenge
     return;
   }
+  reply_id_ = msg->id;
   if (authenticated_) {
-    reply(ppp::chap::Code::kSuccess, success_message_);  // our Success was lost
+    reply_chap(true, success_message_);  // our Success was lost
+    return;
+  }
+  if (pending_) return;
+  bool ms = negotiated_auth() == AuthMethod::kMsChapV2;
+  if (ms && msg->value.size() != ppp::mschapv2::kResponseSize) {
+    ++counters_.malformed;
     return;
   }
   user_ = msg->name;
-  AuthResult r;
+  AuthRequest r;
+  r.method = negotiated_auth();
+  r.user = msg->name;
+  r.chap_id = msg->id;
+  r.challenge = challenge_;
+  r.response.assign(msg->value.begin(), msg->value.end());
+  pending_ = true;
+  auth_.authenticate(r, now);
+}
+
+void ServerSession::auth_complete(const AuthResult& r, TimePoint now) {
+  if (!pending_ || phase() != Phase::kAuthenticate) return;  // the link went away meanwhile
+  pending_ = false;
+  bool pap = negotiated_auth() == AuthMethod::kPap;
   bool ms = negotiated_auth() == AuthMethod::kMsChapV2;
-  if (ms) {
-    if (msg->value.size() != ppp::mschapv2::kResponseSize) {
-      ++counters_.malformed;
-      return;
-    }
-    ppp::mschapv2::Challenge16 peer{};
-    ppp::mschapv2::NtResponse nt{};
-    std::copy_n(msg->value.begin(), 16, peer.begin());
-    std::copy_n(msg->value.begin() + 24, 24, nt.begin());
-    r = auth_.mschapv2(msg->name, challenge_, peer, nt);
-  } else {
-    r = auth_.chap_md5(msg->name, msg->id, Bytes(challenge_), Bytes(msg->value));
-  }
-  if (!r.ok || !grant(msg->name, r)) {
+  if (!r.ok || !grant(r)) {
     EndReason why = r.ok ? EndReason::kPoolExhausted : EndReason::kAuthFailed;
     if (!r.ok) ++counters_.failures;
-    std::string text = ms ? fmt::format("E=691 R=0 V=3 M={}", r.ok ? "No address available" : "Authentication failed")
-                          : std::string(r.ok ? "No address available" : "Authentication failed");
-    reply(ppp::chap::Code::kFailure, text);
+    std::string_view text = r.ok ? "No address available"
+                            : r.backend_unavailable ? "Authentication service unavailable"
+                                                    : "Authentication failed";
+    if (pap) {
+      reply_pap(false, text);
+    } else if (ms) {
+      // RFC 2759 section 6: E=691 authentication failure; R=0 no retry.
+      reply_chap(false, !r.ok && !r.mschap_error.empty() ? r.mschap_error : fmt::format("E=691 R=0 V=3 M={}", text));
+    } else {
+      reply_chap(false, text);
+    }
     auth_failed(why, now);
     return;
   }
   ++counters_.successes;
   authenticated_ = true;
-  success_message_ = ms ? r.mschap_success + " M=Welcome" : "Welcome";
-  reply(ppp::chap::Code::kSuccess, success_message_);
+  granted_ = r;
+  if (pap) {
+    reply_pap(true, "Login ok");
+  } else {
+    success_message_ = ms ? r.mschap_success + " M=Welcome" : "Welcome";
+    reply_chap(true, success_message_);
+  }
   auth_done(now);
 }
 

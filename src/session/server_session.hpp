@@ -1,5 +1,9 @@
 // The authenticator side of one subscriber's PPP link: PAP, CHAP-MD5 or MS-CHAPv2 against an
 // Authenticator, then an address from the AddressAssigner before IPCP starts.
+//
+// The Authenticator may answer later (RADIUS): while a check is pending, retransmitted
+// requests only update the Identifier to answer (RFC 1334 section 2.2.1 lets PAP peers change
+// it), and the authentication timeout keeps running.
 #pragma once
 
 #include <array>
@@ -33,6 +37,13 @@ class ServerSession final : public PppLink {
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
   [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }
+  /// What the backend granted (valid once authenticated).
+  [[nodiscard]] const AuthResult& authorization() const { return granted_; }
+  [[nodiscard]] bool auth_pending() const { return pending_; }
+
+  /// The Authenticator's answer to the last authenticate() call. Ignored if the link has left
+  /// the authentication phase in the meantime.
+  void auth_complete(const AuthResult& result, TimePoint now);
 
  protected:
   void auth_start(TimePoint now) override;
@@ -44,11 +55,14 @@ class ServerSession final : public PppLink {
   void receive_chap(Bytes payload, TimePoint now);
   void send_challenge();
   /// Success path shared by all methods: an address, then the network phase.
-  bool grant(std::string_view user, const AuthResult& r);
+  bool grant(const AuthResult& r);
+  void reply_pap(bool ok, std::string_view text);
+  void reply_chap(bool ok, std::string_view text);
 
   Authenticator& auth_;
   AddressAssigner& addresses_;
   std::string ac_name_;
+  ppp::NameServers configured_name_servers_;
   ppp::Xorshift rng_;
   std::string user_;
   Ipv4Address assigned_;
@@ -58,6 +72,9 @@ class ServerSession final : public PppLink {
   std::uint8_t challenge_id_ = 0;
   std::array<std::uint8_t, 16> challenge_{};
   bool authenticated_ = false;
+  bool pending_ = false;
+  std::uint8_t reply_id_ = 0;  ///< Identifier of the request being answered
+  AuthResult granted_;
   std::uint8_t success_id_ = 0;
   std::string success_message_;
   AuthCounters counters_;

@@ -20,6 +20,7 @@ enum class MessageType : std::uint8_t {
   kPeerPadt,    ///< the client sent PADT
   kDisconnect,  ///< end a session (operator, drain timeout, conflict)
   kShutdown,    ///< end every session and exit
+  kChangeTimeouts,  ///< RADIUS CoA: new session/idle timeouts for one session
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier
@@ -36,6 +37,12 @@ struct Message {
   ether::VlanStack vlans;
   std::uint32_t ipv4 = 0;
   std::uint64_t ipv6_id = 0;
+  /// kChangeTimeouts: new values in seconds (0 = none) for the fields flagged in `reason`
+  /// (bit 0 session timeout, bit 1 idle timeout).
+  std::uint32_t session_timeout = 0, idle_timeout = 0;
+  /// kStart: TR-101 line identification from the PADR (NUL-terminated).
+  char circuit_id[64] = {};
+  char remote_id[64] = {};
 };
 
 /// One end of the socketpair.

@@ -1,9 +1,11 @@
 #include "worker/worker.hpp"
 
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 
 #include "dataplane/frames.hpp"
 #include "proto/ip.hpp"
@@ -49,10 +51,27 @@ void add(std::atomic<std::uint64_t>& a, std::uint64_t v) { a.fetch_add(v, std::m
 }  // namespace
 
 // One subscriber session as its worker sees it: identity, address, PPP link, counters.
-class Worker::Session final : public session::LinkOutput, public session::AddressAssigner {
+class Worker::Session final : public session::LinkOutput,
+                              public session::AddressAssigner,
+                              public session::Authenticator {
  public:
   Session(Worker& w, const Message& m, TimePoint now)
-      : worker_(w), id_(m.session_id), mac_(m.mac), vlans_(m.vlans), last_data_(now), now_(now) {
+      : worker_(w),
+        id_(m.session_id),
+        mac_(m.mac),
+        vlans_(m.vlans),
+        last_data_(now),
+        now_(now),
+        generation_(++w.generation_),
+        session_timeout_(w.config_.session_timeout),
+        idle_timeout_(w.config_.idle_timeout),
+        interim_interval_(w.config_.radius.interim_interval) {
+    identity_.session_id = id_;
+    identity_.nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
+    identity_.mac = mac_;
+    identity_.circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
+    identity_.remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
+    if (w.aaa_.radius_auth() || w.aaa_.accounting()) identity_.acct_session_id = w.next_acct_session_id();
     session::LinkSettings ls;
     const auto& c = w.config_;
     ls.cp.restart_timer = seconds(c.restart_timer);
@@ -70,7 +89,7 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
     ipcp.role = ppp::LinkRole::kAuthenticator;
     ipcp.local = c.local_ip;
     ipcp.name_servers = c.name_servers;
-    link_ = std::make_unique<session::ServerSession>(*this, w.auth_, *this, ls, ipcp, c.ac_name,
+    link_ = std::make_unique<session::ServerSession>(*this, *this, *this, ls, ipcp, c.ac_name,
                                                      w.seed_ ^ (std::uint32_t{id_} * 2654435761u));
     // Interface identifiers must be unique on the shared TUN (downstream finds sessions by them).
     link_->set_ipv6_id_in_use_check([&w, id = id_](std::uint64_t iid) {
@@ -93,11 +112,28 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
     if (up_) return;
     up_ = true;
     up_since_ = now_;
+    up_unix_ = std::time(nullptr);
     ++worker_.counters_.sessions_up;
+    const auto& granted = link_->authorization();
+    if (granted.session_timeout) session_timeout_ = *granted.session_timeout;
+    if (granted.idle_timeout) idle_timeout_ = *granted.idle_timeout;
+    if (granted.interim_interval) interim_interval_ = std::max(60u, *granted.interim_interval);  // RFC 2869 5.16
+    radius_auth_ = granted.radius;
+    class_ = granted.class_attr;
+    std::uint16_t mtu = link_->lcp().peer_mru();
+    if (granted.framed_mtu) mtu = std::min(mtu, *granted.framed_mtu);  // Framed-MTU caps what we send
+    bool accounting = worker_.aaa_.accounting();
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.state = dataplane::SessionState::kUp;
       r.ipv4 = addr_.value;
-      r.peer_mru = link_->lcp().peer_mru();
+      r.peer_mru = mtu;
+      copy_text(r.acct_session_id, sizeof r.acct_session_id, identity_.acct_session_id);
+      r.acct_started = accounting;
+      r.radius_auth = radius_auth_;
+      r.class_len = static_cast<std::uint8_t>(std::min(class_.size(), sizeof r.class_attr));
+      std::copy_n(class_.begin(), r.class_len, r.class_attr);
+      r.session_timeout = session_timeout_;
+      r.idle_timeout = idle_timeout_;
       copy_text(r.user, sizeof r.user, link_->user());
       copy_text(r.auth, sizeof r.auth, ppp::to_string(link_->lcp().auth_method()));
       r.up_unix_ms = unix_ms();
@@ -110,6 +146,11 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
     worker_.publish(*this);
     log::info("session {} up on worker {}: user '{}' mac {} address {}", id_, worker_.slot_, link_->user(),
               mac_.to_string(), addr_.to_string());
+    if (accounting) {
+      acct_started_ = true;
+      worker_.account(*this, radius::AcctStatus::kStart, EndReason::kNone, now_);
+      if (interim_interval_ != 0) next_interim_ = now_ + seconds(interim_interval_);
+    }
   }
   void ipv6_up() override {
     ipv6_id_ = link_->ipv6cp().peer_id();
@@ -131,10 +172,19 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
   }
   void link_dead(EndReason reason) override { worker_.end_session(*this, reason); }
 
+  // Authenticator: local answers come back at once, RADIUS ones through the event loop.
+  void authenticate(const session::AuthRequest& request, TimePoint now) override {
+    worker_.aaa_.authenticate(request, identity_,
+                              [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
+                                w->auth_answer(id, gen, r);
+                              },
+                              now);
+  }
+
   // AddressAssigner: remembers what it got so that it goes back to the pool.
-  std::optional<Ipv4Address> assign(std::string_view, std::optional<Ipv4Address> fixed) override {
+  std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool) override {
     if (has_addr_) return addr_;
-    auto a = worker_.assign(fixed);
+    auto a = worker_.assign(fixed, pool);
     if (a) {
       addr_ = *a;
       has_addr_ = true;
@@ -151,6 +201,14 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
   TimePoint last_data_;
   TimePoint up_since_{};
   TimePoint now_{};
+  std::uint64_t generation_;
+  unsigned session_timeout_, idle_timeout_, interim_interval_;  ///< seconds; 0 = none
+  TimePoint next_interim_{};
+  std::int64_t up_unix_ = 0;
+  radius::SessionIdentity identity_;
+  std::vector<std::uint8_t> class_;
+  bool radius_auth_ = false;
+  bool acct_started_ = false;
   Ipv4Address addr_;
   std::uint64_t ipv6_id_ = 0;
   bool has_addr_ = false;
@@ -162,17 +220,18 @@ class Worker::Session final : public session::LinkOutput, public session::Addres
 };
 
 Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
-               dataplane::SharedState& shared, session::Authenticator& auth, std::uint8_t slot, Channel& master)
+               dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master)
     : config_(config),
       socket_(socket),
       tun_(tun),
       shared_(shared),
       slot_stats_(shared.workers[slot]),
-      auth_(auth),
+      aaa_(aaa),
       slot_(slot),
       master_(master),
       by_id_(dataplane::SessionTable::kCapacity),
-      seed_(random_seed()) {}
+      seed_(random_seed()),
+      started_unix_(std::time(nullptr)) {}
 
 Worker::~Worker() = default;
 
@@ -194,6 +253,19 @@ void Worker::on_message(const Message& m, TimePoint now) {
     case MessageType::kDisconnect: {
       Session* s = by_id_[m.session_id].get();
       if (s != nullptr && !s->dead_) s->link_->close(static_cast<EndReason>(m.reason), now);
+      break;
+    }
+    case MessageType::kChangeTimeouts: {
+      Session* s = by_id_[m.session_id].get();
+      if (s == nullptr || s->dead_) break;
+      if ((m.reason & 1) != 0) s->session_timeout_ = m.session_timeout;
+      if ((m.reason & 2) != 0) s->idle_timeout_ = m.idle_timeout;
+      shared_.table.update(s->id_, [&](dataplane::SessionRecord& r) {
+        r.session_timeout = s->session_timeout_;
+        r.idle_timeout = s->idle_timeout_;
+      });
+      log::info("session {}: timeouts changed by CoA: session {} s, idle {} s", s->id_, s->session_timeout_,
+                s->idle_timeout_);
       break;
     }
     case MessageType::kShutdown:
@@ -224,7 +296,7 @@ void Worker::start_session(const Message& m, TimePoint now) {
   }
 }
 
-std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed) {
+std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed, std::string_view pool) {
   if (fixed) {
     if (shared_.pool.contains(*fixed)) {
       if (!shared_.pool.reserve(*fixed)) return std::nullopt;
@@ -233,9 +305,47 @@ std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed) {
     }
     return fixed;
   }
-  auto a = shared_.pool.allocate();
+  if (!pool.empty() && !shared_.pool.has(pool)) {
+    log::warn_limited(auth_log_, "Framed-Pool '{}' is not configured (framed-pool); using the default pool", pool);
+    pool = {};
+  }
+  auto a = shared_.pool.allocate(pool);
   if (!a) ++counters_.pool_exhausted;
   return a;
+}
+
+std::string Worker::next_acct_session_id() {
+  // Unique across workers and restarts: this process's start time and PID, then a counter.
+  return fmt::format("{:08X}{:06X}{:06X}", static_cast<std::uint32_t>(started_unix_), static_cast<std::uint32_t>(::getpid()) & 0xffffff,
+                     ++acct_counter_ & 0xffffff);
+}
+
+void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_ || s->generation_ != generation) return;  // gone meanwhile
+  s->link_->auth_complete(r, Clock::now());
+}
+
+void Worker::on_aaa_readable(int fd, TimePoint now) {
+  aaa_.on_readable(fd, now);
+  reap();
+}
+
+void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, TimePoint now) {
+  radius::AcctRecord rec;
+  rec.status = status;
+  rec.user = s.link_->user();
+  rec.class_attr = s.class_;
+  rec.framed_ip = s.addr_;
+  rec.radius_authenticated = s.radius_auth_;
+  rec.input_octets = s.rx_bytes_;
+  rec.input_packets = s.rx_packets_;
+  rec.output_octets = shared_.downstream[s.id_].bytes.load(std::memory_order_relaxed);
+  rec.output_packets = shared_.downstream[s.id_].packets.load(std::memory_order_relaxed);
+  rec.event_unix = std::time(nullptr);
+  rec.session_time = static_cast<std::uint32_t>(std::max<std::int64_t>(0, rec.event_unix - s.up_unix_));
+  if (status == radius::AcctStatus::kStop) rec.cause = radius::terminate_cause(reason);
+  aaa_.account(rec, s.identity_, now);
 }
 
 void Worker::end_session(Session& s, EndReason reason) {
@@ -249,6 +359,7 @@ void Worker::end_session(Session& s, EndReason reason) {
   ++counters_.sessions_ended;
   auto ri = static_cast<std::size_t>(reason);
   if (ri < counters_.ended_by_reason.size()) ++counters_.ended_by_reason[ri];
+  if (s.acct_started_) account(s, radius::AcctStatus::kStop, reason, s.now_);
   if (reason == EndReason::kAuthFailed) {
     ++counters_.auth_failures;
     log::warn_limited(auth_log_, "session {}: authentication failed for user '{}' from {}", s.id_,
@@ -477,13 +588,18 @@ void Worker::tick(TimePoint now) {
     s->link_->tick(now);
     if (s->dead_) continue;
     if (s->up_) {
-      if (config_.session_timeout != 0 && now - s->up_since_ >= seconds(config_.session_timeout))
+      if (s->session_timeout_ != 0 && now - s->up_since_ >= seconds(s->session_timeout_))
         s->link_->close(EndReason::kSessionTimeout, now);
-      else if (config_.idle_timeout != 0 && now - s->last_data_ >= seconds(config_.idle_timeout))
+      else if (s->idle_timeout_ != 0 && now - s->last_data_ >= seconds(s->idle_timeout_))
         s->link_->close(EndReason::kIdleTimeout, now);
+      else if (s->acct_started_ && s->interim_interval_ != 0 && now >= s->next_interim_) {
+        s->next_interim_ = now + seconds(s->interim_interval_);
+        account(*s, radius::AcctStatus::kInterimUpdate, EndReason::kNone, now);
+      }
     }
     if (publish_now && !s->dead_) publish(*s);
   }
+  aaa_.tick(now);
   reap();
 }
 
@@ -499,6 +615,11 @@ void Worker::publish_counters() {
   put(slot_stats_.padt_sent, counters_.padt_sent);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
+  auto aaa = aaa_.counters();
+  for (std::size_t i = 0; i < aaa.size(); ++i) put(slot_stats_.aaa[i], aaa[i]);
+  TimePoint now = Clock::now();
+  slot_stats_.radius_dead_auth.store(aaa_.dead_mask(false, now), std::memory_order_relaxed);
+  slot_stats_.radius_dead_acct.store(aaa_.dead_mask(true, now), std::memory_order_relaxed);
 }
 
 void Worker::shutdown(EndReason reason, TimePoint now) {

@@ -22,6 +22,7 @@
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
 #include "proto/pppoe.hpp"
+#include "radius/aaa.hpp"
 #include "session/server_session.hpp"
 #include "worker/channel.hpp"
 
@@ -40,7 +41,7 @@ struct WorkerCounters {
 class Worker {
  public:
   Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
-         dataplane::SharedState& shared, session::Authenticator& auth, std::uint8_t slot, Channel& master);
+         dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master);
   ~Worker();
 
   /// A message from the master (channel.hpp).
@@ -51,6 +52,8 @@ class Worker {
   void on_tun_packet(Bytes packet, TimePoint now);
   /// Timers of every session; reaps the dead ones; publishes counters.
   void tick(TimePoint now);
+  /// A RADIUS socket is readable: answers reach their sessions.
+  void on_aaa_readable(int fd, TimePoint now);
   /// Copies our counters into the shared worker slot (after each event-loop turn).
   void publish_counters();
   /// Ends every session (LCP Terminate, PADT).
@@ -66,19 +69,23 @@ class Worker {
   friend class Session;
 
   void start_session(const Message& m, TimePoint now);
-  std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed);
+  std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
   void end_session(Session& s, session::EndReason reason);
   void deliver_upstream(Session& s, Bytes packet, TimePoint now);
   void publish(Session& s);
   void reap();
   void tell_master(Message m);
+  /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
+  void auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r);
+  void account(Session& s, radius::AcctStatus status, session::EndReason reason, TimePoint now);
+  std::string next_acct_session_id();
 
   const master::Config& config_;
   dataplane::PacketSocket& socket_;
   dataplane::TunDevice* tun_;
   dataplane::SharedState& shared_;
   dataplane::WorkerSlot& slot_stats_;
-  session::Authenticator& auth_;
+  radius::Aaa& aaa_;
   std::uint8_t slot_;
   Channel& master_;
   std::vector<std::unique_ptr<Session>> by_id_;  ///< our sessions, indexed by PPPoE session ID
@@ -95,6 +102,9 @@ class Worker {
   std::unordered_map<std::uint16_t, std::vector<EarlyFrame>> early_;
   static constexpr std::size_t kMaxEarlySessions = 1024, kMaxEarlyFrames = 4;
   std::uint32_t seed_;
+  std::uint64_t generation_ = 0;
+  std::uint32_t acct_counter_ = 0;
+  std::int64_t started_unix_ = 0;
   TimePoint next_publish_{};
   WorkerCounters counters_;
   dataplane::DropCounters drops_;

@@ -12,9 +12,24 @@
 #include "common/log.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/tun_device.hpp"
+#include "master/aaa_settings.hpp"
 #include "worker/worker.hpp"
 
 namespace pppoe::worker {
+
+namespace {
+void linger_for_accounting(radius::Aaa& aaa, int ep, Duration limit) {
+  TimePoint end = Clock::now() + limit;
+  while (aaa.in_flight() > 0 && Clock::now() < end) {
+    std::array<epoll_event, 8> events{};
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 50);
+    TimePoint now = Clock::now();
+    for (int i = 0; i < n; ++i) aaa.on_readable(events[static_cast<std::size_t>(i)].data.fd, now);
+    aaa.tick(now);
+  }
+  aaa.spool_pending();
+}
+}  // namespace
 
 void run_worker_process(const WorkerProcessArgs& args) {
   log::set_program(fmt::format("pppoed-worker{}", args.slot));
@@ -40,6 +55,13 @@ void run_worker_process(const WorkerProcessArgs& args) {
     ::_exit(1);
   }
 
+  // Each worker has its own RADIUS sockets: requests and answers never cross processes.
+  auto aaa = radius::Aaa::create(master::aaa_settings(args.config, socket->mac()), args.secrets);
+  if (!aaa) {
+    log::error("{}", aaa.error());
+    ::_exit(1);
+  }
+
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);
@@ -50,7 +72,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
   itimerspec its{{0, 100'000'000}, {0, 100'000'000}};
   timerfd_settime(tfd, 0, &its, nullptr);
   int ep = epoll_create1(EPOLL_CLOEXEC);
-  for (int fd : {socket->fd(), tun->fd(), args.channel_fd, sfd, tfd}) {
+  std::vector<int> watched{socket->fd(), tun->fd(), args.channel_fd, sfd, tfd};
+  for (int fd : (*aaa)->fds()) watched.push_back(fd);
+  for (int fd : watched) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
@@ -58,7 +82,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
   }
 
   Channel master(args.channel_fd);
-  Worker worker(args.config, *socket, &*tun, args.shared, args.auth, args.slot, master);
+  Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
   log::info("worker {} ready (pid {})", args.slot, ::getpid());
   std::array<std::uint8_t, 65536> buf{};
   bool running = true;
@@ -104,6 +128,8 @@ void run_worker_process(const WorkerProcessArgs& args) {
         [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
         worker.shutdown(session::EndReason::kShutdown, now);
         running = false;
+      } else {
+        worker.on_aaa_readable(fd, now);
       }
     }
     socket->flush();
@@ -111,6 +137,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
     if (worker.shutdown_requested()) running = false;
   }
   socket->flush();
+  // Stop records of the sessions just ended: wait a little for the accounting server, then
+  // whatever is still unanswered is written to the spool.
+  linger_for_accounting(**aaa, ep, seconds(2));
   worker.publish_counters();
   log::info("worker {} exiting", args.slot);
   ::_exit(0);  // no destructors of the master's objects inherited through fork

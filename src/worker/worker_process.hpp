@@ -6,7 +6,7 @@
 #include "dataplane/bpf_dispatch.hpp"
 #include "dataplane/shared_state.hpp"
 #include "master/config.hpp"
-#include "session/authenticator.hpp"
+#include "session/secrets.hpp"
 
 namespace pppoe::worker {
 
@@ -14,7 +14,7 @@ struct WorkerProcessArgs {
   const master::Config& config;
   dataplane::SharedState& shared;
   const dataplane::SessionDispatchMap& dispatch;
-  session::Authenticator& auth;
+  const session::LocalSecrets& secrets;
   std::uint8_t slot;
   int channel_fd;  ///< our end of the socketpair with the master
 };

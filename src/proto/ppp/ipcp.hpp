@@ -39,6 +39,8 @@ class IpcpHandler final : public CpHandler {
 
   /// Server: the address the peer must take (assigned from a pool or ppp.secret).
   void set_peer_address(Ipv4Address a) { peer_assigned_ = a; }
+  /// Per-user name servers (from RADIUS), replacing the configured ones for this link.
+  void set_name_servers(const NameServers& ns) { settings_.name_servers = ns; }
 
   void write_request(ByteWriter& w) override;
   OptionVerdict check_option(const Option& opt, ByteWriter& nak) override;

@@ -35,21 +35,50 @@ struct Endpoint : LinkOutput {
 
 struct Pool : AddressAssigner {
   std::optional<Ipv4Address> next = Ipv4Address{0x0a000002};
-  std::optional<Ipv4Address> assign(std::string_view, std::optional<Ipv4Address> fixed) override {
+  std::string last_pool;
+  std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool) override {
+    last_pool = pool;
     return fixed ? fixed : next;
+  }
+};
+
+/// ppp.secret behind the Authenticator interface; `deferred` holds requests back like a
+/// RADIUS round trip until answer() is called.
+struct Backend : Authenticator {
+  LocalSecrets secrets;
+  ServerSession* session = nullptr;
+  bool deferred = false;
+  std::vector<AuthRequest> requests;
+  AuthResult extra;  ///< authorization attributes added to a successful check
+  void authenticate(const AuthRequest& r, TimePoint now) override {
+    requests.push_back(r);
+    if (!deferred) answer(now);
+  }
+  void answer(TimePoint now) {
+    AuthResult res = secrets.check(requests.back());
+    if (res.ok) {
+      auto keep = res.mschap_success;
+      auto fixed = res.framed_ip;
+      res = extra;
+      res.ok = true;
+      res.mschap_success = keep;
+      if (!res.framed_ip) res.framed_ip = fixed;
+    }
+    session->auth_complete(res, now);
   }
 };
 
 struct Harness {
   explicit Harness(ppp::AuthMethod method, std::string password = "secret") {
-    secrets.add("user", "secret");
+    backend.secrets.add("user", "secret");
     LinkSettings ls;
     ls.lcp.auth_methods = {method};
     ls.echo_interval = seconds(10);
     ppp::IpcpSettings ipcp;
     ipcp.local = Ipv4Address{0x0a000001};
     ipcp.name_servers.dns1 = Ipv4Address{0x08080808};
-    server = std::make_unique<ServerSession>(se, secrets, pool, ls, ipcp, "ac", 11);
+    server = std::make_unique<ServerSession>(se, backend, pool, ls, ipcp, "ac", 11);
+    backend.session = server.get();
     LinkSettings cs;
     cs.lcp.auth_methods = {method};
     cs.echo_interval = seconds(0);
@@ -69,7 +98,7 @@ struct Harness {
       }
     }
   }
-  LocalSecrets secrets;
+  Backend backend;
   Pool pool;
   Endpoint se, ce;
   std::unique_ptr<ServerSession> server;
@@ -169,6 +198,71 @@ TEST(Link, NoAddressMeansAuthFailure) {
   EXPECT_FALSE(h.se.up);
   EXPECT_EQ(h.server->end_reason(), EndReason::kPoolExhausted);
 }
+
+class LinkAsyncAuth : public ::testing::TestWithParam<ppp::AuthMethod> {};
+
+TEST_P(LinkAsyncAuth, AnswerArrivingLaterCompletesTheSession) {
+  Harness h(GetParam());
+  h.backend.deferred = true;
+  h.backend.extra.framed_pool = "gold";
+  h.backend.extra.dns1 = Ipv4Address{0x01010101};
+  TimePoint t{};
+  h.server->start(t);
+  h.client->start(t);
+  h.run(t);
+  ASSERT_EQ(h.backend.requests.size(), 1u);
+  EXPECT_TRUE(h.server->auth_pending());
+  EXPECT_EQ(h.server->phase(), Phase::kAuthenticate);
+  // The peer retransmits while the backend thinks: still one request to the backend.
+  h.client->tick(t + seconds(3));
+  h.server->tick(t + seconds(3));
+  h.run(t + seconds(3));
+  EXPECT_EQ(h.backend.requests.size(), 1u);
+  const AuthRequest& r = h.backend.requests[0];
+  EXPECT_EQ(r.user, "user");
+  EXPECT_EQ(r.method, GetParam());
+  std::size_t want = GetParam() == ppp::AuthMethod::kPap ? 0 : GetParam() == ppp::AuthMethod::kChapMd5 ? 16 : 49;
+  EXPECT_EQ(r.response.size(), want);
+  EXPECT_EQ(r.password, GetParam() == ppp::AuthMethod::kPap ? "secret" : "");
+  h.backend.answer(t + seconds(4));
+  h.run(t + seconds(4));
+  EXPECT_TRUE(h.se.up);
+  EXPECT_TRUE(h.ce.up);
+  EXPECT_EQ(h.pool.last_pool, "gold");
+  EXPECT_EQ(h.client->ipcp().learned_name_servers().dns1, Ipv4Address{0x01010101});
+  EXPECT_EQ(h.server->authorization().framed_pool, "gold");
+}
+
+TEST_P(LinkAsyncAuth, NoAnswerRunsIntoTheAuthTimeout) {
+  Harness h(GetParam());
+  h.backend.deferred = true;
+  TimePoint t{};
+  h.server->start(t);
+  h.client->start(t);
+  h.run(t);
+  h.server->tick(t + seconds(31));
+  EXPECT_EQ(h.server->end_reason(), EndReason::kAuthTimeout);
+  h.backend.answer(t + seconds(32));  // too late: ignored
+  EXPECT_FALSE(h.se.up);
+}
+
+TEST_P(LinkAsyncAuth, BackendDownIsAFailureWithItsOwnText) {
+  Harness h(GetParam());
+  h.backend.deferred = true;
+  TimePoint t{};
+  h.server->start(t);
+  h.client->start(t);
+  h.run(t);
+  AuthResult down;
+  down.backend_unavailable = true;
+  h.server->auth_complete(down, t);
+  h.run(t);
+  EXPECT_FALSE(h.se.up);
+  EXPECT_EQ(h.server->end_reason(), EndReason::kAuthFailed);
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, LinkAsyncAuth,
+                         ::testing::Values(ppp::AuthMethod::kPap, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kMsChapV2));
 
 }  // namespace
 }  // namespace pppoe::session

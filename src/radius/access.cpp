@@ -1,0 +1,141 @@
+#include "radius/access.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pppoe::radius {
+namespace {
+
+std::vector<std::uint8_t> take(PacketBuilder& b) {
+  MutableBytes all = b.finish();
+  return {all.begin() + static_cast<std::ptrdiff_t>(kHeaderSize), all.end()};
+}
+
+std::optional<Ipv4Address> vendor_address(const PacketView& p, std::uint32_t vendor, MsAttr type) {
+  auto v = p.vendor(vendor, static_cast<std::uint8_t>(type));
+  if (!v || v->size() != 4) return std::nullopt;
+  return Ipv4Address{*ByteReader(*v).u32()};
+}
+
+/// MS-CHAP2-Success / MS-CHAP-Error: Ident (1 octet) + text (RFC 2548 sections 2.3.3, 2.1.5).
+std::optional<std::string> ms_text(const PacketView& p, MsAttr type) {
+  auto v = p.vendor(kVendorMicrosoft, static_cast<std::uint8_t>(type));
+  if (!v || v->size() < 2) return std::nullopt;
+  return std::string(as_text(v->subspan(1)));
+}
+
+}  // namespace
+
+std::string nas_port_id(std::string_view interface, const ether::VlanStack& vlans) {
+  std::string s(interface);
+  for (std::size_t i = 0; i < vlans.count; ++i) s += fmt::format("{}{}", i == 0 ? ":" : ".", vlans.tags[i].vid());
+  return s;
+}
+
+void add_session_attributes(PacketBuilder& b, const NasInfo& nas, const SessionIdentity& who) {
+  if (!nas.identifier.empty()) b.add(Attr::kNasIdentifier, nas.identifier);
+  if (nas.ip) b.add_address(Attr::kNasIpAddress, *nas.ip);
+  b.add_u32(Attr::kNasPort, who.session_id);
+  b.add(Attr::kNasPortId, who.nas_port_id);
+  b.add_u32(Attr::kNasPortType, static_cast<std::uint32_t>(nas.port_type));
+  b.add(Attr::kCallingStationId, who.mac.to_string());
+  if (!nas.called_station_id.empty()) b.add(Attr::kCalledStationId, nas.called_station_id);
+  b.add_u32(Attr::kServiceType, static_cast<std::uint32_t>(ServiceType::kFramed));
+  b.add_u32(Attr::kFramedProtocol, static_cast<std::uint32_t>(FramedProtocol::kPpp));
+  if (!who.acct_session_id.empty()) b.add(Attr::kAcctSessionId, who.acct_session_id);
+  // RFC 4679 section 4: line identification an intermediate agent put into discovery.
+  if (!who.circuit_id.empty())
+    b.add_vendor(kVendorDslForum, static_cast<std::uint8_t>(DslAttr::kAgentCircuitId), as_bytes(who.circuit_id));
+  if (!who.remote_id.empty())
+    b.add_vendor(kVendorDslForum, static_cast<std::uint8_t>(DslAttr::kAgentRemoteId), as_bytes(who.remote_id));
+}
+
+Request access_request(const session::AuthRequest& auth, const NasInfo& nas, const SessionIdentity& who) {
+  PacketBuilder b(Code::kAccessRequest, 0);
+  b.add(Attr::kUserName, auth.user);
+  add_session_attributes(b, nas, who);
+  Request r;
+  r.code = Code::kAccessRequest;
+  switch (auth.method) {
+    case ppp::AuthMethod::kNone:
+    case ppp::AuthMethod::kPap:
+      r.password = auth.password;
+      break;
+    case ppp::AuthMethod::kChapMd5: {
+      // RFC 2865 section 5.3: CHAP Ident + 16-octet response; the challenge in CHAP-Challenge.
+      std::vector<std::uint8_t> pw{auth.chap_id};
+      pw.insert(pw.end(), auth.response.begin(), auth.response.end());
+      b.add(Attr::kChapPassword, Bytes(pw));
+      b.add(Attr::kChapChallenge, Bytes(auth.challenge));
+      break;
+    }
+    case ppp::AuthMethod::kMsChapV2: {
+      // RFC 2548 sections 2.3.2 and 2.1.5. Our response value is RFC 2759's: Peer-Challenge (16),
+      // Reserved (8), NT-Response (24), Flags (1); the attribute is Ident, Flags, then the rest.
+      b.add_vendor(kVendorMicrosoft, static_cast<std::uint8_t>(MsAttr::kChapChallenge), Bytes(auth.challenge));
+      if (auth.response.size() == ppp::mschapv2::kResponseSize) {
+        std::vector<std::uint8_t> v{auth.chap_id, auth.response[48]};
+        v.insert(v.end(), auth.response.begin(), auth.response.begin() + 48);
+        b.add_vendor(kVendorMicrosoft, static_cast<std::uint8_t>(MsAttr::kChap2Response), Bytes(v));
+      }
+      break;
+    }
+  }
+  r.attributes = take(b);
+  return r;
+}
+
+AccessOutcome interpret_access_reply(const PacketView& reply, const session::AuthRequest& auth,
+                                     const Authenticator& request_auth, std::string_view secret) {
+  AccessOutcome o;
+  auto& r = o.result;
+  r.radius = true;
+  if (auto m = reply.text(Attr::kReplyMessage)) r.reply_message = std::string(m->substr(0, 200));
+  if (reply.code == Code::kAccessChallenge) {
+    o.challenge = true;  // PPP's methods have no second round: a challenge is a failure
+    return o;
+  }
+  if (reply.code != Code::kAccessAccept) {
+    if (auto e = ms_text(reply, MsAttr::kChapError)) r.mschap_error = *e;
+    return o;
+  }
+  if (auth.method == ppp::AuthMethod::kMsChapV2) {
+    // Without the authenticator response the peer cannot verify us (RFC 2759 section 5).
+    auto success = ms_text(reply, MsAttr::kChap2Success);
+    if (!success || success->size() != 42 || !success->starts_with("S=")) {
+      o.problem = "Access-Accept without a valid MS-CHAP2-Success";
+      return o;
+    }
+    r.mschap_success = *success;
+    auto send = reply.vendor(kVendorMicrosoft, static_cast<std::uint8_t>(MsAttr::kMppeSendKey));
+    auto recv = reply.vendor(kVendorMicrosoft, static_cast<std::uint8_t>(MsAttr::kMppeRecvKey));
+    if (send || recv) {
+      // Keys are unused (no MPPE over PPPoE here) but checked: garbage means a wrong secret.
+      auto s = send ? decrypt_mppe_key(*send, request_auth, secret) : std::nullopt;
+      auto v = recv ? decrypt_mppe_key(*recv, request_auth, secret) : std::nullopt;
+      if (!s || !v) {
+        o.problem = "Access-Accept with malformed MS-MPPE keys";
+        return o;
+      }
+      o.mppe_keys = true;
+    }
+  }
+  r.ok = true;
+  // RFC 2865 section 5.8: 0xFFFFFFFF lets the user choose, 0xFFFFFFFE lets the NAS choose
+  // (both mean: from a pool here).
+  if (auto ip = reply.address(Attr::kFramedIpAddress); ip && ip->value != 0xffffffff && ip->value != 0xfffffffe && !ip->is_zero())
+    r.framed_ip = *ip;
+  r.framed_netmask = reply.address(Attr::kFramedIpNetmask);
+  if (auto pool = reply.text(Attr::kFramedPool)) r.framed_pool = std::string(*pool);
+  if (auto v = reply.u32(Attr::kSessionTimeout); v && *v > 0) r.session_timeout = *v;
+  if (auto v = reply.u32(Attr::kIdleTimeout); v && *v > 0) r.idle_timeout = *v;
+  if (auto v = reply.u32(Attr::kAcctInterimInterval); v && *v > 0) r.interim_interval = *v;
+  if (auto v = reply.u32(Attr::kFramedMtu); v && *v >= 64) r.framed_mtu = static_cast<std::uint16_t>(std::min<std::uint32_t>(*v, 65535));
+  if (auto c = reply.find(Attr::kClass)) r.class_attr.assign(c->begin(), c->end());
+  r.dns1 = vendor_address(reply, kVendorMicrosoft, MsAttr::kPrimaryDnsServer);
+  r.dns2 = vendor_address(reply, kVendorMicrosoft, MsAttr::kSecondaryDnsServer);
+  return o;
+}
+
+}  // namespace pppoe::radius

@@ -1,0 +1,77 @@
+#include "radius/accounting.hpp"
+
+namespace pppoe::radius {
+namespace {
+std::vector<std::uint8_t> take(PacketBuilder& b) {
+  MutableBytes all = b.finish();
+  return {all.begin() + static_cast<std::ptrdiff_t>(kHeaderSize), all.end()};
+}
+}  // namespace
+
+TerminateCause terminate_cause(session::EndReason reason) {
+  using session::EndReason;
+  switch (reason) {
+    case EndReason::kPeerTerminate:
+    case EndReason::kPeerPadt: return TerminateCause::kUserRequest;
+    case EndReason::kEchoTimeout: return TerminateCause::kLostCarrier;
+    case EndReason::kSessionTimeout: return TerminateCause::kSessionTimeout;
+    case EndReason::kIdleTimeout: return TerminateCause::kIdleTimeout;
+    case EndReason::kAdminReset: return TerminateCause::kAdminReset;
+    case EndReason::kShutdown: return TerminateCause::kAdminReboot;
+    case EndReason::kLoopback: return TerminateCause::kPortError;
+    case EndReason::kAuthFailed:
+    case EndReason::kAuthTimeout: return TerminateCause::kUserError;
+    case EndReason::kLcpFailed:
+    case EndReason::kNcpFailed: return TerminateCause::kServiceUnavailable;
+    case EndReason::kPoolExhausted:
+    case EndReason::kNone: return TerminateCause::kNasError;
+  }
+  return TerminateCause::kNasError;
+}
+
+Request accounting_request(const AcctRecord& rec, const NasInfo& nas, const SessionIdentity& who) {
+  PacketBuilder b(Code::kAccountingRequest, 0);
+  b.add_u32(Attr::kAcctStatusType, static_cast<std::uint32_t>(rec.status));
+  b.add(Attr::kUserName, rec.user);
+  add_session_attributes(b, nas, who);
+  b.add_u32(Attr::kAcctAuthentic,
+            static_cast<std::uint32_t>(rec.radius_authenticated ? AcctAuthentic::kRadius : AcctAuthentic::kLocal));
+  if (!rec.framed_ip.is_zero()) b.add_address(Attr::kFramedIpAddress, rec.framed_ip);
+  // RFC 2865 section 5.25: Class as received, unmodified.
+  if (!rec.class_attr.empty()) b.add(Attr::kClass, Bytes(rec.class_attr));
+  b.add_u32(Attr::kEventTimestamp, static_cast<std::uint32_t>(rec.event_unix));
+  if (rec.status != AcctStatus::kStart) {
+    // RFC 2869 section 5.1/5.2: the low 32 bits, and how often they wrapped.
+    b.add_u32(Attr::kAcctInputOctets, static_cast<std::uint32_t>(rec.input_octets));
+    b.add_u32(Attr::kAcctInputGigawords, static_cast<std::uint32_t>(rec.input_octets >> 32));
+    b.add_u32(Attr::kAcctOutputOctets, static_cast<std::uint32_t>(rec.output_octets));
+    b.add_u32(Attr::kAcctOutputGigawords, static_cast<std::uint32_t>(rec.output_octets >> 32));
+    b.add_u32(Attr::kAcctInputPackets, static_cast<std::uint32_t>(rec.input_packets));
+    b.add_u32(Attr::kAcctOutputPackets, static_cast<std::uint32_t>(rec.output_packets));
+    b.add_u32(Attr::kAcctSessionTime, rec.session_time);
+  }
+  if (rec.status == AcctStatus::kStop && rec.cause)
+    b.add_u32(Attr::kAcctTerminateCause, static_cast<std::uint32_t>(*rec.cause));
+  Request r;
+  r.code = Code::kAccountingRequest;
+  r.delay_time = true;
+  r.attributes = take(b);
+  return r;
+}
+
+Request accounting_on_off(bool on, const NasInfo& nas, std::string_view acct_session_id, std::int64_t event_unix) {
+  PacketBuilder b(Code::kAccountingRequest, 0);
+  b.add_u32(Attr::kAcctStatusType, static_cast<std::uint32_t>(on ? AcctStatus::kAccountingOn : AcctStatus::kAccountingOff));
+  if (!nas.identifier.empty()) b.add(Attr::kNasIdentifier, nas.identifier);
+  if (nas.ip) b.add_address(Attr::kNasIpAddress, *nas.ip);
+  b.add(Attr::kAcctSessionId, acct_session_id);
+  b.add_u32(Attr::kEventTimestamp, static_cast<std::uint32_t>(event_unix));
+  if (!on) b.add_u32(Attr::kAcctTerminateCause, static_cast<std::uint32_t>(TerminateCause::kAdminReboot));
+  Request r;
+  r.code = Code::kAccountingRequest;
+  r.delay_time = true;
+  r.attributes = take(b);
+  return r;
+}
+
+}  // namespace pppoe::radius
