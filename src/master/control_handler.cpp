@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 
 #include "master/server.hpp"
@@ -181,6 +182,16 @@ SysctlTree Server::sysctl_tree() {
     ro(fmt::format("stats.{}", dataplane::to_string(d)), [this, d, num] { return num(drop_total(d)); });
   }
   ro("stats.worker_crashes", [this, num] { return num(pool_.crashes); });
+  if (config_.radius.enabled()) {
+    for (std::size_t i = 0; i < static_cast<std::size_t>(radius::AaaCounter::kCount); ++i) {
+      auto c = static_cast<radius::AaaCounter>(i);
+      ro(fmt::format("stats.radius.{}", radius::to_string(c)), [this, c, num] { return num(aaa_total(c)); });
+    }
+    if (dae_) {
+      ro("stats.radius.disconnect_requests", [this, num] { return num(dae_->counters().disconnect_requests); });
+      ro("stats.radius.coa_requests", [this, num] { return num(dae_->counters().coa_requests); });
+    }
+  }
   return t;
 }
 
@@ -324,9 +335,13 @@ ctl::Json Server::handle(const ctl::Json& req) {
     j["peer_magic"] = r->peer_magic;
     j["echo_misses"] = r->echo_misses;
     j["ipv6_interface_id"] = fmt::format("{:016x}", r->ipv6_peer_id);
+    j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
+    j["session_timeout"] = r->session_timeout;
+    j["idle_timeout"] = r->idle_timeout;
     return {{"ok", true}, {"session", j}};
   }
   if (cmd == "show" && (what == "summary" || what == "stats")) return summary();
+  if (cmd == "show" && what == "radius") return show_radius();
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
     if (req.contains("user")) {

@@ -13,6 +13,8 @@
 
 #include "common/log.hpp"
 #include "dataplane/frames.hpp"
+#include "master/aaa_settings.hpp"
+#include "master/dae_matcher.hpp"
 #include "proto/ip.hpp"
 #include "session/server_session.hpp"
 
@@ -31,7 +33,9 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   if (config.tun_configure) {
     int mtu = config.max_payload > 1492 ? config.max_payload : config.mru;
     if (auto r = tun->configure(config.local_ip, mtu); !r) return std::unexpected(r.error());
-    for (const auto& range : config.pool)
+    std::vector<session::AddressRange> routed = config.pool;
+    for (const auto& named : config.named_pools) routed.insert(routed.end(), named.ranges.begin(), named.ranges.end());
+    for (const auto& range : routed)
       for (const auto& [prefix, bits] : session::covering_prefixes(range))
         if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
     if (config.ipv6)
@@ -48,14 +52,40 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
     if (!r) return std::unexpected(r.error());
     remote.emplace(std::move(*r));
   }
+  // The master's own RADIUS client: accounting only (authentication happens in the workers).
+  std::unique_ptr<radius::Aaa> aaa;
+  std::optional<DaeServer> dae;
+  if (config.radius.enabled()) {
+    radius::AaaSettings as = aaa_settings(config, socket->mac());
+    as.auth_servers.clear();
+    static const session::LocalSecrets kNoLocalUsers;  // the master never authenticates
+    auto a = radius::Aaa::create(std::move(as), kNoLocalUsers);
+    if (!a) return std::unexpected(a.error());
+    aaa = std::move(*a);
+    if (config.radius.dae_port != 0) {
+      auto d = DaeServer::listen(config.radius.dae_address, static_cast<std::uint16_t>(config.radius.dae_port),
+                                 config.radius.dae_clients);
+      if (!d) return std::unexpected(d.error());
+      dae.emplace(std::move(*d));
+    }
+  }
   return std::unique_ptr<Server>(new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
-                                            std::move(options)));
+                                            std::move(options), std::move(aaa), std::move(dae)));
 }
+
+namespace {
+dataplane::NamedRanges named_ranges(const Config& c) {
+  dataplane::NamedRanges out;
+  for (const auto& p : c.named_pools) out.emplace_back(p.name, p.ranges);
+  return out;
+}
+}  // namespace
 
 Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
                ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
-               dataplane::SessionDispatchMap dispatch, StartOptions options)
+               dataplane::SessionDispatchMap dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
+               std::optional<DaeServer> dae)
     : config_(std::move(config)),
       secrets_(std::move(secrets)),
       socket_(std::move(socket)),
@@ -64,12 +94,17 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       remote_(std::move(remote)),
       dispatch_(std::move(dispatch)),
       options_(std::move(options)),
-      shared_(config_.pool, config_.local_ip),
+      shared_(config_.pool, config_.local_ip, named_ranges(config_)),
       pool_(config_, shared_, dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd(), control_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
-      started_unix_(std::time(nullptr)) {
+      started_unix_(std::time(nullptr)),
+      aaa_(std::move(aaa)),
+      dae_(std::move(dae)) {
   pool_.on_worker_gone = [this](unsigned slot) { retire(slot); };
+  pool_.on_session_lost = [this](const dataplane::SessionRecord& r) { stop_lost_session(r); };
+  if (aaa_) for (int fd : aaa_->fds()) pool_.also_close_in_child(fd);
+  if (dae_) pool_.also_close_in_child(dae_->fd());
   if (remote_) pool_.also_close_in_child(remote_->fd());
   governor_settings_.enabled = options_.governor;
   governor_settings_.max_workers = options_.max_workers;
@@ -93,6 +128,49 @@ void Server::retire(unsigned slot) {
   r.packets_out += w.packets_out;
   for (std::size_t k = 0; k < r.ended_by_reason.size(); ++k) r.ended_by_reason[k] += w.ended_by_reason[k];
   for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
+  for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
+}
+
+void Server::stop_lost_session(const dataplane::SessionRecord& r) {
+  if (!aaa_ || !aaa_->accounting() || !r.acct_started) return;
+  radius::AcctRecord rec;
+  rec.status = radius::AcctStatus::kStop;
+  rec.user = std::string(r.user, strnlen(r.user, sizeof r.user));
+  rec.class_attr.assign(r.class_attr, r.class_attr + r.class_len);
+  rec.framed_ip = Ipv4Address{r.ipv4};
+  rec.radius_authenticated = r.radius_auth;
+  rec.input_octets = r.rx_bytes;  // as last published by the worker (each second)
+  rec.input_packets = r.rx_packets;
+  rec.output_octets = shared_.downstream[r.session_id].bytes.load(std::memory_order_relaxed);
+  rec.output_packets = shared_.downstream[r.session_id].packets.load(std::memory_order_relaxed);
+  rec.event_unix = std::time(nullptr);
+  rec.session_time = static_cast<std::uint32_t>(std::max<std::int64_t>(0, rec.event_unix - r.up_unix_ms / 1000));
+  rec.cause = radius::TerminateCause::kNasError;
+  radius::SessionIdentity who;
+  who.session_id = r.session_id;
+  who.nas_port_id = radius::nas_port_id(config_.interface, r.vlans);
+  who.mac = r.client_mac;
+  who.acct_session_id = std::string(r.acct_session_id, strnlen(r.acct_session_id, sizeof r.acct_session_id));
+  aaa_->account(rec, who, Clock::now());
+}
+
+DaeAnswer Server::on_dae_request(const radius::PacketView& request) {
+  DaeMatch m = match_dae_request(request, shared_.table, aaa_->nas());
+  if (m.refusal) return {false, *m.refusal};
+  for (std::uint16_t sid : m.sessions) {
+    if (request.code == radius::Code::kDisconnectRequest) {
+      pool_.disconnect(sid, static_cast<std::uint8_t>(session::EndReason::kAdminReset));
+    } else {
+      worker::Message msg;
+      msg.type = worker::MessageType::kChangeTimeouts;
+      msg.session_id = sid;
+      msg.reason = static_cast<std::uint8_t>((m.session_timeout ? 1 : 0) | (m.idle_timeout ? 2 : 0));
+      msg.session_timeout = m.session_timeout.value_or(0);
+      msg.idle_timeout = m.idle_timeout.value_or(0);
+      pool_.send_to_owner(sid, msg);
+    }
+  }
+  return {true, {}};
 }
 
 unsigned Server::resolved_max_workers() const {
@@ -184,6 +262,13 @@ void Server::on_second(TimePoint now) {
   if (d.drain_worker)
     if (auto slot = pool_.drain_candidate()) pool_.drain(*slot);
   socket_.flush();
+  if (aaa_) {
+    aaa_->tick(now);
+    if (unix_now >= next_spool_replay_) {  // records no server took before: try again
+      next_spool_replay_ = unix_now + 10;
+      aaa_->replay_spool(32, unix_now, now);
+    }
+  }
 }
 
 int Server::run() {
@@ -204,6 +289,17 @@ int Server::run() {
     epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev);
   };
   for (int fd : {socket_.fd(), control_.fd(), sfd, tfd}) watch(fd, true);
+  if (aaa_)
+    for (int fd : aaa_->fds()) watch(fd, true);
+  if (dae_) {
+    watch(dae_->fd(), true);
+    log::info("radius dynamic authorization (RFC 5176) on {}:{}", config_.radius.dae_address.to_string(), config_.radius.dae_port);
+  }
+  if (aaa_ && aaa_->accounting())
+    aaa_->account_on_off(true, fmt::format("{:08X}", started_unix_), started_unix_, [](bool ok) {
+      if (ok) log::info("radius: Accounting-On acknowledged");
+      else log::warn("radius: no accounting server acknowledged Accounting-On");
+    }, Clock::now());
   if (remote_) {
     watch(remote_->fd(), true);
     log::info("remote read-only control on TCP port {} (challenge-response)", config_.remote_control_port);
@@ -243,6 +339,10 @@ int Server::run() {
         std::uint64_t before = remote_->auth_failures;
         remote_->serve([&](const ctl::Json& req) { return handle(req); });
         if (remote_->auth_failures != before) log::warn("remote control: authentication failed ({} so far)", remote_->auth_failures);
+      } else if (dae_ && fd == dae_->fd()) {
+        dae_->serve([&](const radius::PacketView& req) { return on_dae_request(req); }, std::time(nullptr));
+      } else if (aaa_ && aaa_->on_readable(fd, now)) {
+        // an accounting answer
       } else if (fd == tfd) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
@@ -265,6 +365,22 @@ int Server::run() {
   }
   pool_.stop_all(seconds(5));
   socket_.flush();
+  if (aaa_ && aaa_->accounting()) {
+    // RFC 2866 section 5.1: Accounting-Off, after the workers' Stops; wait up to 3 s for it.
+    bool done = false;
+    aaa_->account_on_off(false, fmt::format("{:08X}", started_unix_), std::time(nullptr), [&](bool ok) {
+      done = true;
+      if (ok) log::info("radius: Accounting-Off acknowledged");
+    }, Clock::now());
+    TimePoint end = Clock::now() + seconds(3);
+    while (!done && Clock::now() < end) {
+      std::array<epoll_event, 8> events{};
+      int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 100);
+      for (int i = 0; i < n; ++i) aaa_->on_readable(events[static_cast<std::size_t>(i)].data.fd, Clock::now());
+      aaa_->tick(Clock::now());
+    }
+    aaa_->spool_pending();
+  }
   ::close(epoll_fd_);
   ::close(tfd);
   ::close(sfd);

@@ -16,10 +16,12 @@
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
 #include "master/cpu_sampler.hpp"
+#include "master/dae_server.hpp"
 #include "master/discovery.hpp"
 #include "master/governor.hpp"
 #include "master/sysctl.hpp"
 #include "master/worker_pool.hpp"
+#include "radius/aaa.hpp"
 #include "session/secrets.hpp"
 
 namespace pppoe::master {
@@ -43,7 +45,8 @@ class Server {
  private:
   Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
          ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
-         dataplane::SessionDispatchMap dispatch, StartOptions options);
+         dataplane::SessionDispatchMap dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
+         std::optional<DaeServer> dae);
   void on_packets(TimePoint now);
   void on_second(TimePoint now);
   ctl::Json handle(const ctl::Json& request);
@@ -58,6 +61,12 @@ class Server {
   std::uint64_t slot_total(std::atomic<std::uint64_t> dataplane::WorkerSlot::*field) const;
   unsigned load_imbalance_pct() const;
   void retire(unsigned slot);
+  /// RFC 5176: a verified Disconnect- or CoA-Request.
+  DaeAnswer on_dae_request(const radius::PacketView& request);
+  /// Accounting Stop for a session whose worker died (the master has its shared record).
+  void stop_lost_session(const dataplane::SessionRecord& r);
+  ctl::Json show_radius() const;
+  std::uint64_t aaa_total(radius::AaaCounter c) const;
 
   Config config_;
   session::LocalSecrets secrets_;
@@ -86,6 +95,10 @@ class Server {
     std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
   } retired_;
   int epoll_fd_ = -1;
+  std::unique_ptr<radius::Aaa> aaa_;  ///< the master's accounting: On/Off, spool, crashed workers' Stops
+  std::optional<DaeServer> dae_;
+  radius::Aaa::Counters retired_aaa_{};
+  std::int64_t next_spool_replay_ = 0;
 };
 
 }  // namespace pppoe::master

@@ -456,6 +456,12 @@ bool WorkerPool::tell_owner(std::uint16_t sid, MessageType type, std::uint8_t re
   return true;
 }
 
+bool WorkerPool::send_to_owner(std::uint16_t sid, const Message& m) {
+  if (owner_[sid] == 0) return false;
+  send(owner_[sid] - 1u, m);
+  return true;
+}
+
 bool WorkerPool::peer_terminated(std::uint16_t sid, const MacAddress& mac) {
   auto rec = owner_[sid] != 0 ? shared_.table.read(sid) : std::nullopt;
   if (!rec || rec->client_mac != mac) return false;

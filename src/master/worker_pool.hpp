@@ -78,6 +78,8 @@ class WorkerPool final : public SessionDirectory {
 
   /// Operator disconnect.
   bool disconnect(std::uint16_t session_id, std::uint8_t reason);
+  /// Any message for the worker owning `session_id`; false if nobody owns it.
+  bool send_to_owner(std::uint16_t session_id, const worker::Message& m);
 
   [[nodiscard]] unsigned current_workers() const;
   [[nodiscard]] unsigned count_in(dataplane::WorkerState s) const;

@@ -117,7 +117,7 @@ class Worker::Session final : public session::LinkOutput,
     const auto& granted = link_->authorization();
     if (granted.session_timeout) session_timeout_ = *granted.session_timeout;
     if (granted.idle_timeout) idle_timeout_ = *granted.idle_timeout;
-    if (granted.interim_interval) interim_interval_ = std::max(60u, *granted.interim_interval);  // RFC 2869 5.16
+    if (granted.interim_interval) interim_interval_ = std::max(10u, *granted.interim_interval);  // a floor against misconfigured servers
     radius_auth_ = granted.radius;
     class_ = granted.class_attr;
     std::uint16_t mtu = link_->lcp().peer_mru();

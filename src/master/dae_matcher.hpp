@@ -1,0 +1,28 @@
+// Which sessions an RFC 5176 request names, and whether it may be honoured (section 3):
+//   - NAS identification (NAS-IP-Address, NAS-Identifier), when present, must be ours
+//     (else NAK 403 NAS Identification Mismatch);
+//   - session identification: Acct-Session-Id, User-Name, Framed-IP-Address, NAS-Port,
+//     Calling-Station-Id; every one present must match (none at all: NAK 402);
+//   - a CoA may change only Session-Timeout and Idle-Timeout here (others: NAK 401).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dataplane/session_table.hpp"
+#include "master/dae_server.hpp"
+#include "radius/access.hpp"
+
+namespace pppoe::master {
+
+struct DaeMatch {
+  std::vector<std::uint16_t> sessions;
+  std::optional<radius::ErrorCause> refusal;  ///< set: NAK with this cause
+  std::optional<std::uint32_t> session_timeout, idle_timeout;  ///< CoA changes
+};
+
+DaeMatch match_dae_request(const radius::PacketView& request, const dataplane::SessionTable& table,
+                           const radius::NasInfo& nas);
+
+}  // namespace pppoe::master
