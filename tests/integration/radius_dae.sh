@@ -1,0 +1,65 @@
+#!/bin/bash
+# RFC 5176 with FreeRADIUS's radclient: a Disconnect-Request ends the session (Stop with
+# Admin-Reset), a CoA-Request changes the Session-Timeout, and the NAKs: unknown session (503),
+# unsupported attribute (401), missing identification (402), another NAS (403); a request with
+# the wrong secret gets no answer at all.
+. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/radius_common.sh"
+radius_start primary 18120 || fail "FreeRADIUS did not start"
+radius_conf </dev/null
+pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start"
+
+# dae TYPE SECRET ATTRIBUTES: radclient's answer (code and attributes), one try of 2 s.
+dae() { echo "$3" | ip netns exec "$AC" radclient -x -r 1 -t 2 127.0.0.1:3799 "$1" "$2" 2>&1; }
+
+pppoetest_lab -m create -i sub0 -n 4 --auth pap --user alice --password wonderland --hold 30 >/dev/null &
+holder=$!
+wait_stat .sessions.up 4 10
+sessions=$(pppoectl_lab -j show sessions)
+sid=$(echo "$sessions" | jq -r '.sessions[0].session_id')
+acct_id=$(pppoectl_lab -j show session "$sid" | jq -r .session.acct_session_id)
+
+out=$(dae disconnect "$DAE_SECRET" "Acct-Session-Id=\"$acct_id\"")
+echo "$out" | grep -q "Received Disconnect-ACK" || fail "Disconnect-Request by Acct-Session-Id: $out"
+wait_stat .sessions.up 3 5
+sleep 0.3
+stop=$(radius_record primary "$acct_id" Stop)
+expect_eq "$(rfield "$stop" Acct-Terminate-Cause)" Admin-Reset "cause of a RADIUS disconnect"
+
+out=$(dae disconnect "$DAE_SECRET" "Acct-Session-Id=\"no-such-session\"")
+echo "$out" | grep -q "Received Disconnect-NAK" || fail "unknown session: $out"
+echo "$out" | grep -q "Error-Cause = Session-Context-Not-Found" || fail "Error-Cause 503: $out"
+
+out=$(dae disconnect "$DAE_SECRET" "NAS-Identifier=\"other-bras\",User-Name=alice")
+echo "$out" | grep -q "Error-Cause = NAS-Identification-Mismatch" || fail "Error-Cause 403: $out"
+out=$(dae disconnect "$DAE_SECRET" "Event-Timestamp=$(date +%s)")
+echo "$out" | grep -q "Error-Cause = Missing-Attribute" || fail "Error-Cause 402: $out"
+out=$(dae coa "$DAE_SECRET" "User-Name=alice,Filter-Id=\"gold\"")
+echo "$out" | grep -q "Error-Cause = Unsupported-Attribute" || fail "Error-Cause 401: $out"
+out=$(dae disconnect "wrong-secret" "User-Name=alice")
+echo "$out" | grep -q "Received" && fail "answered a request with the wrong secret: $out"
+expect_eq "$(stat .sessions.up)" 3 "nothing ended by refused requests"
+
+# CoA: Session-Timeout 2 on one session (identified by address and NAS-Port together).
+sid2=$(pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | .session_id' | head -1)
+ip2=$(pppoectl_lab -j show session "$sid2" | jq -r .session.ip)
+acct2=$(pppoectl_lab -j show session "$sid2" | jq -r .session.acct_session_id)
+out=$(dae coa "$DAE_SECRET" "Framed-IP-Address=$ip2,NAS-Port=$sid2,Session-Timeout=2")
+echo "$out" | grep -q "Received CoA-ACK" || fail "CoA-Request: $out"
+expect_eq "$(pppoectl_lab -j show session "$sid2" | jq .session.session_timeout)" 2 "Session-Timeout changed"
+wait_stat .sessions.up 2 5
+sleep 0.3
+expect_eq "$(rfield "$(radius_record primary "$acct2" Stop)" Acct-Terminate-Cause)" Session-Timeout "cause after CoA"
+
+# Disconnect by User-Name ends every session of that user.
+out=$(dae disconnect "$DAE_SECRET" "User-Name=alice")
+echo "$out" | grep -q "Received Disconnect-ACK" || fail "Disconnect by User-Name: $out"
+wait_stat .sessions.total 0 5
+dae_counters=$(pppoectl_lab -j show radius | jq .dynamic_authorization)
+expect_eq "$(echo "$dae_counters" | jq .disconnect_acks)" 2 "Disconnect-ACKs"
+expect_eq "$(echo "$dae_counters" | jq .coa_acks)" 1 "CoA-ACKs"
+expect_eq "$(echo "$dae_counters" | jq .bad_authenticators)" 1 "bad authenticators"
+[ "$(echo "$dae_counters" | jq .disconnect_naks)" -ge 3 ] || fail "Disconnect-NAKs"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+grep -q "$DAE_SECRET" "$LAB_LOGS/pppoed.log" && fail "the DAE secret appeared in the log"
+exit 0
