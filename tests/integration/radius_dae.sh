@@ -51,15 +51,30 @@ wait_stat .sessions.up 2 5
 sleep 0.3
 expect_eq "$(rfield "$(radius_record primary "$acct2" Stop)" Acct-Terminate-Cause)" Session-Timeout "cause after CoA"
 
-# Disconnect by User-Name ends every session of that user.
+# A worker killed with SIGKILL cannot send its Stops: the master sends them (NAS-Error).
+victim=$(pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | .session_id' | head -1)
+victim_acct=$(pppoectl_lab -j show session "$victim" | jq -r .session.acct_session_id)
+victim_worker=$(pppoectl_lab -j show session "$victim" | jq -r .session.worker)
+victim_pid=$(pppoectl_lab sysctl "net.graph.pppoe_lb.workers.$victim_worker.pid" | awk '{print $NF}')
+kill -KILL "$victim_pid"
+deadline=$((SECONDS + 10))
+until [ -n "$(radius_record primary "$victim_acct" Stop)" ] || [ $SECONDS -ge $deadline ]; do sleep 0.3; done
+expect_eq "$(rfield "$(radius_record primary "$victim_acct" Stop)" Acct-Terminate-Cause)" NAS-Error "Stop for a crashed worker's session"
+
+# Disconnect by User-Name ends every session of that user (two fresh ones at least).
+sleep 1
+before=$(stat .sessions.up)
+pppoetest_lab -m create -i sub0 -n 2 --auth pap --user alice --password wonderland --hold 20 >/dev/null &
+holder2=$!
+wait_stat .sessions.up $((before + 2)) 10
 out=$(dae disconnect "$DAE_SECRET" "User-Name=alice")
 echo "$out" | grep -q "Received Disconnect-ACK" || fail "Disconnect by User-Name: $out"
-wait_stat .sessions.total 0 5
+wait_stat .sessions.up 0 5
 dae_counters=$(pppoectl_lab -j show radius | jq .dynamic_authorization)
 expect_eq "$(echo "$dae_counters" | jq .disconnect_acks)" 2 "Disconnect-ACKs"
 expect_eq "$(echo "$dae_counters" | jq .coa_acks)" 1 "CoA-ACKs"
 expect_eq "$(echo "$dae_counters" | jq .bad_authenticators)" 1 "bad authenticators"
 [ "$(echo "$dae_counters" | jq .disconnect_naks)" -ge 3 ] || fail "Disconnect-NAKs"
-kill $holder 2>/dev/null; wait $holder 2>/dev/null
+kill $holder $holder2 2>/dev/null; wait $holder $holder2 2>/dev/null
 grep -q "$DAE_SECRET" "$LAB_LOGS/pppoed.log" && fail "the DAE secret appeared in the log"
 exit 0
