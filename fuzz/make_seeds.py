@@ -27,6 +27,9 @@ put("discovery", "padi", ETH + b"\x88\x63" + pppoe(0x09, 0, tags))
 put("discovery", "padi_vlan", ETH + b"\x81\x00\x00\x64\x88\x63" + pppoe(0x09, 0, tags))
 put("discovery", "padr_qinq", ETH + b"\x88\xa8\x00\xc8\x81\x00\x01\x2c\x88\x63" +
     pppoe(0x19, 0, tag(0x0101, b"internet") + tag(0x0104, bytes(20)) + tag(0x0105, b"\x00\x00\x0d\xe9ab")))
+# TR-101 line identification (vendor 3561: 1 Agent-Circuit-ID, 2 Agent-Remote-ID).
+put("discovery", "padr_tr101", ETH + b"\x88\x63" + pppoe(0x19, 0, tag(0x0101, b"") + tag(0x0104, bytes(20)) +
+    tag(0x0105, b"\x00\x00\x0d\xe9\x01\x0adslam1 1/1\x02\x05cpe-7")))
 put("discovery", "padt", ETH + b"\x88\x63" + pppoe(0xa7, 7, tag(0x0203, b"bye")))
 put("discovery", "session", ETH + b"\x88\x64" + pppoe(0x00, 7, b"\xc0\x21\x09\x01\x00\x08\x00\x00\x00\x01"))
 
@@ -69,3 +72,33 @@ put("files", "secrets", b"\x01" + b"# users\nalice wonderland\nbob \"two words\"
 put("files", "sysctl", b"\x02" + b"# sysctl.conf\nnet.graph.pppoe_lb.governor.enabled=1 # on\n  net.graph.pppoe_lb.governor.min_workers = 2\n")
 udp = bytes.fromhex("4500003c000040004011" "0000" "0a00000a" "c6336401") + bytes.fromhex("9c409c290028" "0000")
 put("ip", "udp_transfer_ack", udp + b"PTT1" + bytes([4]) + bytes(4) + bytes(12) + bytes(8))
+
+
+# RADIUS (fuzz_radius): first byte 0 = reply, 1 = RFC 5176 request, 2 = spool file, 3 = hidden value.
+def rattr(t, v):
+    return bytes([t, 2 + len(v)]) + v
+
+
+def radius(code, ident, attrs, auth=bytes(16)):
+    return struct.pack("!BBH", code, ident, 20 + len(attrs)) + auth + attrs
+
+
+def vsa(vendor, t, v):
+    return rattr(26, struct.pack("!I", vendor) + bytes([t, 2 + len(v)]) + v)
+
+
+# RFC 2865 section 7.1, and an Accept with everything pppoed applies.
+put("radius", "rfc2865_accept", b"\x00" + bytes.fromhex(
+    "0200002686fe220e7624ba2a1005f6bf9b55e0b20606000000010f06000000000e06c0a80103"))
+put("radius", "accept_full", b"\x00" + radius(2, 1, rattr(80, bytes(16)) + rattr(8, bytes([100, 64, 0, 9])) +
+    rattr(9, bytes([255] * 4)) + rattr(88, b"gold") + rattr(27, struct.pack("!I", 60)) + rattr(28, struct.pack("!I", 30)) +
+    rattr(85, struct.pack("!I", 300)) + rattr(12, struct.pack("!I", 1400)) + rattr(25, b"plan") +
+    vsa(311, 28, bytes([9, 9, 9, 9])) + vsa(311, 26, b"\x01S=" + b"0" * 40) + vsa(311, 16, b"\x80\x01" + bytes(32)) +
+    vsa(311, 17, b"\x80\x02" + bytes(32))))
+put("radius", "reject_mschap", b"\x00" + radius(3, 2, vsa(311, 2, b"\x01E=691 R=0 V=3") + rattr(18, b"no")))
+put("radius", "disconnect", b"\x01" + radius(40, 3, rattr(44, b"0001") + rattr(32, b"bras")))
+put("radius", "coa", b"\x01" + radius(43, 4, rattr(1, b"alice") + rattr(8, bytes([10, 0, 0, 10])) +
+    rattr(5, struct.pack("!I", 7)) + rattr(27, struct.pack("!I", 5)) + rattr(31, b"02:00:00:00:00:01")))
+put("radius", "spool", b"\x02" + b"PPPOED-ACCT-1\n" + struct.pack("!Q", 1700000000) +
+    rattr(40, struct.pack("!I", 2)) + rattr(44, b"0001"))
+put("radius", "mppe", b"\x03" + b"\x80\x01" + bytes(32))

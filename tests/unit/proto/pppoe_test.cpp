@@ -55,6 +55,22 @@ TEST(Pppoe, UnknownAndVendorTagsAreSkippedEndOfListStops) {
   EXPECT_FALSE(d->ac_name);
 }
 
+TEST(Pppoe, Tr101LineIdentificationIsRead) {
+  // Vendor-Specific, vendor 3561 (DSL Forum): 1 Agent-Circuit-ID "atm 1/2", 2 Agent-Remote-ID "cpe".
+  std::vector<std::uint8_t> tags = {0x01, 0x05, 0, 16, 0, 0, 0x0d, 0xe9, 1, 7, 'a', 't', 'm', ' ', '1', '/', '2',
+                                    2, 3, 'c', 'p', 'e'};
+  auto d = decode_tags(tags);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->circuit_id, "atm 1/2");
+  EXPECT_EQ(d->remote_id, "cpe");
+  // Another vendor, or a sub-option running past the tag: ignored, the packet still parses.
+  tags[7] = 0xea;
+  EXPECT_EQ(decode_tags(tags)->circuit_id, "");
+  tags[7] = 0xe9;
+  tags[9] = 40;
+  EXPECT_TRUE(decode_tags(tags));
+}
+
 struct Bad {
   const char* name;
   std::vector<std::uint8_t> bytes;
