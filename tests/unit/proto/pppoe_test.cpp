@@ -57,7 +57,7 @@ TEST(Pppoe, UnknownAndVendorTagsAreSkippedEndOfListStops) {
 
 TEST(Pppoe, Tr101LineIdentificationIsRead) {
   // Vendor-Specific, vendor 3561 (DSL Forum): 1 Agent-Circuit-ID "atm 1/2", 2 Agent-Remote-ID "cpe".
-  std::vector<std::uint8_t> tags = {0x01, 0x05, 0, 16, 0, 0, 0x0d, 0xe9, 1, 7, 'a', 't', 'm', ' ', '1', '/', '2',
+  std::vector<std::uint8_t> tags = {0x01, 0x05, 0, 18, 0, 0, 0x0d, 0xe9, 1, 7, 'a', 't', 'm', ' ', '1', '/', '2',
                                     2, 3, 'c', 'p', 'e'};
   auto d = decode_tags(tags);
   ASSERT_TRUE(d);
