@@ -21,6 +21,47 @@ TEST(Config, SettingsAndTheirErrors) {
   EXPECT_EQ(apply_setting(c, "frobnicate", {"1"}).error(), "unknown setting 'frobnicate'");
 }
 
+TEST(Config, RadiusSettingsAndErrorsThatNeverShowTheSecret) {
+  Config c;
+  auto ok = parse_config_text(c,
+                              "radius-auth-server 192.0.2.10 s3cret-one\n"
+                              "radius-auth-server 192.0.2.11:11812 s3cret-two priority=2\n"
+                              "radius-acct-server 192.0.2.10 s3cret-one\n"
+                              "radius-dae-listen 127.0.0.1\n"
+                              "radius-dae-client 192.0.2.10 dae-s3cret\n"
+                              "framed-pool gold 10.7.0.0/24\n",
+                              "pppoed.conf");
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_EQ(c.radius.auth_servers.size(), 2u);
+  EXPECT_EQ(c.radius.auth_servers[0].port, 1812);
+  EXPECT_EQ(c.radius.auth_servers[1].port, 11812);
+  EXPECT_EQ(c.radius.auth_servers[1].priority, 2u);
+  EXPECT_EQ(c.radius.acct_servers[0].port, 1813);
+  EXPECT_EQ(c.radius.dae_port, 3799u);  // RFC 5176 section 3
+  EXPECT_EQ(c.named_pools.at(0).name, "gold");
+  c.interface = "eth1";
+  EXPECT_TRUE(validate(c));
+
+  Config bad;
+  auto e = parse_config_text(bad, "\n\nradius-auth-server 192.0.2.300 hunter2-secret\n", "pppoed.conf");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().find("pppoed.conf:3:"), std::string::npos) << e.error();
+  EXPECT_NE(e.error().find("ADDRESS[:PORT] SECRET"), std::string::npos) << e.error();
+  EXPECT_EQ(e.error().find("hunter2"), std::string::npos) << "the secret leaked: " << e.error();
+  e = parse_config_text(bad, "radius-auth-server 192.0.2.1 hunter2-secret weight=3\n", "f");
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().find("hunter2"), std::string::npos) << e.error();
+
+  Config overlap;
+  overlap.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(overlap, "pool 10.0.0.10-10.0.0.100\nframed-pool x 10.0.0.50-10.0.0.60\n", "f"));
+  EXPECT_FALSE(validate(overlap));
+  Config dae_only;
+  dae_only.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(dae_only, "radius-auth-server 192.0.2.1 k\nradius-dae-listen 0.0.0.0:3799\n", "f"));
+  EXPECT_FALSE(validate(dae_only));  // listening with no allowed client makes no sense
+}
+
 TEST(Config, ValidateNeedsAnInterface) {
   Config c;
   EXPECT_FALSE(validate(c));
