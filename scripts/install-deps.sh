@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
   afl++                                                      # coverage-guided fuzzing (scripts/fuzz.sh)
   iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
+  freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
