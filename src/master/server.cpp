@@ -322,6 +322,9 @@ int Server::run() {
   log::info("serving PPPoE on {} (ac-name '{}', tun {}, local {}, {} pool addresses, {} local users, {} workers{})",
             config_.interface, config_.ac_name, tun_.name(), config_.local_ip.to_string(), shared_.pool.capacity(),
             secrets_.size(), pool_.current_workers(), governor_settings_.enabled ? ", governor on" : "");
+  if (config_.radius.enabled())
+    log::info("radius: {} authentication and {} accounting server(s){}", config_.radius.auth_servers.size(),
+              config_.radius.acct_servers.size(), config_.radius.fallback_local ? ", ppp.secret as fallback" : "");
   bool running = true;
   while (running) {
     std::array<epoll_event, 16> events{};
