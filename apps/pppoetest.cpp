@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
   app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
   app.add_option("--flood", o.flood, "seconds of back-to-back pings after the traffic check");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
+  app.add_option("--circuit-id", o.circuit_id, "TR-101 Agent-Circuit-ID to add to discovery, as a DSLAM would")
+      ->check(CLI::Validator([](std::string& v) { return v.size() <= 63 ? "" : "at most 63 characters"; }, "TEXT"));
+  app.add_option("--remote-id", o.remote_id, "TR-101 Agent-Remote-ID to add to discovery")
+      ->check(CLI::Validator([](std::string& v) { return v.size() <= 63 ? "" : "at most 63 characters"; }, "TEXT"));
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
   app.add_option("--blocks", o.transfer.blocks, "client: blocks to transfer")->capture_default_str()->check(CLI::Range(1u, 1000000u));

@@ -123,6 +123,8 @@ struct Client final : session::LinkOutput {
     tags.host_uniq = std::vector<std::uint8_t>{static_cast<std::uint8_t>(index_ >> 24), static_cast<std::uint8_t>(index_ >> 16),
                                                static_cast<std::uint8_t>(index_ >> 8), static_cast<std::uint8_t>(index_)};
     if (ctx_.options.max_payload != 0) tags.ppp_max_payload = ctx_.options.max_payload;
+    tags.circuit_id = ctx_.options.circuit_id;
+    tags.remote_id = ctx_.options.remote_id;
     if (code == Code::kPadr) {
       tags.ac_cookie = cookie_;
       tags.relay_session_id = relay_;

@@ -33,6 +33,8 @@ struct LoadOptions {
   bool vanish = false;        ///< exit without PADT (simulates CPEs losing power)
   bool ipv6 = true;
   std::uint16_t max_payload = 0;  ///< RFC 4638 PPP-Max-Payload to request; 0 = none
+  /// TR-101 line identification added to PADI/PADR as a DSLAM's intermediate agent would.
+  std::string circuit_id, remote_id;
   bool progress = false;
   ether::VlanStack vlans;  ///< tags on every frame: 802.1Q, or QinQ (802.1ad outer, 802.1Q inner)
   bool reconnect = false;  ///< a held session the AC ends starts discovery again, like a CPE

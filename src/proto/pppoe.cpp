@@ -1,5 +1,7 @@
 #include "proto/pppoe.hpp"
 
+#include <array>
+
 namespace pppoe::pppoe_proto {
 
 const char* to_string(Error e) {
@@ -153,6 +155,19 @@ void encode_tags(ByteWriter& w, const Tags& t) {
   text(TagType::kServiceNameError, t.service_name_error);
   text(TagType::kAcSystemError, t.ac_system_error);
   text(TagType::kGenericError, t.generic_error);
+  if (!t.circuit_id.empty() || !t.remote_id.empty()) {
+    // TR-101 section 3.9.3: vendor 3561, then sub-options (type, length, value).
+    std::array<std::uint8_t, 4 + 2 * 65> v{};
+    ByteWriter sub(v);
+    sub.u32(3561);
+    for (auto [type, text_value] : {std::pair<std::uint8_t, const std::string*>{1, &t.circuit_id}, {2, &t.remote_id}}) {
+      if (text_value->empty() || text_value->size() > 63) continue;
+      sub.u8(type);
+      sub.u8(static_cast<std::uint8_t>(text_value->size()));
+      sub.text(*text_value);
+    }
+    encode_tag(w, TagType::kVendorSpecific, Bytes(v.data(), sub.size()));
+  }
 }
 
 std::size_t encode_discovery(MutableBytes out, Code code, std::uint16_t session_id,

@@ -54,7 +54,7 @@ wait $p3
 
 # Accounting with real traffic: 40 pings of 1000 bytes each way, held past one interim (10 s).
 pppoetest_lab -m create -i sub0 -n 1 --auth mschapv2 --user alice --password wonderland --pings 40 --ping-size 1000 \
-  --hold 12 --format json > "$LAB_LOGS/acct.json" &
+  --hold 12 --circuit-id "dslam-7 atm 1/1/3:8.35" --remote-id "cpe-0042" --format json > "$LAB_LOGS/acct.json" &
 p4=$!
 wait_stat .sessions.up 1 5
 sid=$(pppoectl_lab -j show sessions | jq -r '.sessions[0].session_id')
@@ -76,6 +76,9 @@ expect_eq "$(rfield "$stop" NAS-Identifier)" '"lab-bras"' "NAS-Identifier"
 expect_eq "$(rfield "$stop" NAS-Port-Type)" Ethernet "NAS-Port-Type"
 expect_eq "$(rfield "$stop" Service-Type)" Framed-User "Service-Type"
 expect_eq "$(rfield "$stop" NAS-Port-Id)" '"ac0"' "NAS-Port-Id"
+hex() { echo "0x$(printf '%s' "$1" | od -An -tx1 | tr -d ' \n')"; }  # FreeRADIUS prints these octets in hex
+expect_eq "$(rfield "$stop" ADSL-Agent-Circuit-Id)" "$(hex "dslam-7 atm 1/1/3:8.35")" "TR-101 circuit id (RFC 4679)"
+expect_eq "$(rfield "$stop" ADSL-Agent-Remote-Id)" "$(hex cpe-0042)" "TR-101 remote id (RFC 4679)"
 calling=$(rfield "$stop" Calling-Station-Id)
 [[ "$calling" =~ ^\"([0-9a-f]{2}:){5}[0-9a-f]{2}\"$ ]] || fail "Calling-Station-Id is '$calling'"
 in_octets=$(rfield "$stop" Acct-Input-Octets)

@@ -69,6 +69,17 @@ TEST(Pppoe, Tr101LineIdentificationIsRead) {
   tags[7] = 0xe9;
   tags[9] = 40;
   EXPECT_TRUE(decode_tags(tags));
+  // What pppoetest --circuit-id/--remote-id write reads back the same.
+  Tags t;
+  t.circuit_id = "dslam 1/1";
+  t.remote_id = "r";
+  std::array<std::uint8_t, 128> buf{};
+  ByteWriter w(buf);
+  encode_tags(w, t);
+  auto back = decode_tags(Bytes(buf.data(), w.size()));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->circuit_id, "dslam 1/1");
+  EXPECT_EQ(back->remote_id, "r");
 }
 
 struct Bad {
