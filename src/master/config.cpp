@@ -84,6 +84,20 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     field = *b;
     return {};
   };
+  auto set_address = [&](Ipv4Address& field) -> std::expected<void, std::string> {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto a = address(*s);
+    if (!a) return std::unexpected(a.error());
+    field = *a;
+    return {};
+  };
+  // Range values may be split over several fields or joined by commas.
+  auto ranges = [](auto first, auto last) {
+    std::string joined;
+    for (auto it = first; it != last; ++it) joined += (joined.empty() ? "" : ",") + *it;
+    return session::parse_ranges(joined);
+  };
   auto set_string = [&](std::string& field) -> std::expected<void, std::string> {
     auto s = one();
     if (!s) return std::unexpected(s.error());
@@ -99,19 +113,10 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     return {};
   }
   if (name == "accept-empty-service") return set_bool(c.accept_empty_service);
-  if (name == "local-ip") {
-    auto s = one();
-    if (!s) return std::unexpected(s.error());
-    auto a = address(*s);
-    if (!a) return std::unexpected(a.error());
-    c.local_ip = *a;
-    return {};
-  }
+  if (name == "local-ip") return set_address(c.local_ip);
   if (name == "pool") {
     if (v.empty()) return std::unexpected("'pool' expects FIRST-LAST, ADDRESS/LEN or ADDRESS values");
-    std::string joined;
-    for (const auto& x : v) joined += (joined.empty() ? "" : ",") + x;
-    auto r = session::parse_ranges(joined);
+    auto r = ranges(v.begin(), v.end());
     if (!r) return std::unexpected(r.error());
     c.pool = *r;
     return {};
@@ -183,9 +188,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "remote-secret") return set_string(c.remote_secret);
   if (name == "framed-pool") {
     if (v.size() < 2) return std::unexpected("'framed-pool' expects NAME and FIRST-LAST, ADDRESS/LEN or ADDRESS values");
-    std::string joined;
-    for (std::size_t i = 1; i < v.size(); ++i) joined += (joined.empty() ? "" : ",") + v[i];
-    auto r = session::parse_ranges(joined);
+    auto r = ranges(v.begin() + 1, v.end());
     if (!r) return std::unexpected(r.error());
     for (const auto& p : c.named_pools)
       if (p.name == v[0]) return std::unexpected(fmt::format("framed-pool '{}' defined twice", v[0]));
@@ -207,12 +210,10 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "radius-require-message-authenticator") return set_bool(rc.require_message_authenticator);
   if (name == "radius-nas-identifier") return set_string(rc.nas_identifier);
   if (name == "radius-nas-ip-address") {
-    auto s = one();
-    if (!s) return std::unexpected(s.error());
-    auto a = address(*s);
-    if (!a) return std::unexpected(a.error());
-    rc.nas_ip = *a;
-    return {};
+    Ipv4Address a;
+    auto r = set_address(a);
+    if (r) rc.nas_ip = a;
+    return r;
   }
   if (name == "radius-nas-port-type") {
     auto s = one();

@@ -7,11 +7,6 @@
 namespace pppoe::radius {
 namespace {
 
-std::vector<std::uint8_t> take(PacketBuilder& b) {
-  MutableBytes all = b.finish();
-  return {all.begin() + static_cast<std::ptrdiff_t>(kHeaderSize), all.end()};
-}
-
 std::optional<Ipv4Address> vendor_address(const PacketView& p, std::uint32_t vendor, MsAttr type) {
   auto v = p.vendor(vendor, static_cast<std::uint8_t>(type));
   if (!v || v->size() != 4) return std::nullopt;
@@ -82,7 +77,7 @@ Request access_request(const session::AuthRequest& auth, const NasInfo& nas, con
       break;
     }
   }
-  r.attributes = take(b);
+  r.attributes = b.attributes();
   return r;
 }
 

@@ -1,12 +1,6 @@
 #include "radius/accounting.hpp"
 
 namespace pppoe::radius {
-namespace {
-std::vector<std::uint8_t> take(PacketBuilder& b) {
-  MutableBytes all = b.finish();
-  return {all.begin() + static_cast<std::ptrdiff_t>(kHeaderSize), all.end()};
-}
-}  // namespace
 
 TerminateCause terminate_cause(session::EndReason reason) {
   using session::EndReason;
@@ -55,7 +49,7 @@ Request accounting_request(const AcctRecord& rec, const NasInfo& nas, const Sess
   Request r;
   r.code = Code::kAccountingRequest;
   r.delay_time = true;
-  r.attributes = take(b);
+  r.attributes = b.attributes();
   return r;
 }
 
@@ -70,7 +64,7 @@ Request accounting_on_off(bool on, const NasInfo& nas, std::string_view acct_ses
   Request r;
   r.code = Code::kAccountingRequest;
   r.delay_time = true;
-  r.attributes = take(b);
+  r.attributes = b.attributes();
   return r;
 }
 

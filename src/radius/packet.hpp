@@ -85,6 +85,10 @@ class PacketBuilder {
   [[nodiscard]] std::optional<std::size_t> message_authenticator_offset() const { return ma_offset_; }
   /// The packet so far with its Length field set.
   MutableBytes finish();
+  /// Just the attributes added so far (a request body to store or send later).
+  [[nodiscard]] std::vector<std::uint8_t> attributes() const {
+    return {buf_.begin() + kHeaderSize, buf_.begin() + static_cast<std::ptrdiff_t>(size_)};
+  }
 
  private:
   bool room(std::size_t n);
