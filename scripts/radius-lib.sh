@@ -41,11 +41,13 @@ listen {
   type = auth
   ipaddr = 127.0.0.1
   port = $port
+  recv_buff = 4194304
 }
 listen {
   type = acct
   ipaddr = 127.0.0.1
   port = $((port + 1))
+  recv_buff = 4194304
 }
 authorize {
   preprocess

@@ -24,21 +24,32 @@ struct Client::Pending {
   std::vector<std::uint8_t> wire;
 };
 
+namespace {
+constexpr std::size_t kMaxServers = 16;
+/// Source ports per server. A server tells requests apart by source port and Identifier; with
+/// several ports an Identifier comes back into use only after 256 x kPorts requests, so a
+/// busy server never sees a new request that "conflicts" with one it is still finishing
+/// (FreeRADIUS then drops the new one, costing a retransmission; RFC 5080 section 2.2.2).
+constexpr std::size_t kPorts = 4;
+constexpr std::size_t kSlots = 256 * kPorts;
+}  // namespace
+
 struct Client::Server {
   ServerConfig config;
-  int fd = -1;
-  std::array<std::unique_ptr<Pending>, 256> slots;  ///< by Identifier
+  std::array<int, kPorts> fds{-1, -1, -1, -1};
+  std::array<std::unique_ptr<Pending>, kSlots> slots;  ///< port * 256 + Identifier
   std::size_t in_flight = 0;
-  std::uint8_t next_id = 0;
+  std::size_t next_slot = 0;
   TimePoint dead_until{};
   std::uint64_t responses = 0, timeouts = 0;
   ~Server() {
-    if (fd >= 0) ::close(fd);
+    for (int fd : fds)
+      if (fd >= 0) ::close(fd);
   }
+  [[nodiscard]] int fd_of(std::size_t slot) const { return fds[slot / 256]; }
 };
 
 namespace {
-constexpr std::size_t kMaxServers = 16;
 
 bool is_access(Code c) { return c == Code::kAccessRequest; }
 }  // namespace
@@ -62,12 +73,17 @@ std::expected<Client, std::string> Client::open(std::string name, std::vector<Se
     sa.sin_port = htons(s->config.port);
     if (::inet_pton(AF_INET, s->config.host.c_str(), &sa.sin_addr) != 1)
       return std::unexpected(fmt::format("radius {}: '{}' is not an IPv4 address", c.name_, s->config.host));
-    s->fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (s->fd < 0) return std::unexpected(fmt::format("radius {}: socket: {}", c.name_, std::strerror(errno)));
-    if (::connect(s->fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
-      return std::unexpected(
-          fmt::format("radius {}: connect {}:{}: {}", c.name_, s->config.host, s->config.port, std::strerror(errno)));
-    s->next_id = static_cast<std::uint8_t>(random_authenticator()[0]);
+    for (int& fd : s->fds) {
+      fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) return std::unexpected(fmt::format("radius {}: socket: {}", c.name_, std::strerror(errno)));
+      // Answers to a burst of requests arrive back to back; the default buffer holds ~200.
+      int rcvbuf = 1 << 20;
+      (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
+        return std::unexpected(
+            fmt::format("radius {}: connect {}:{}: {}", c.name_, s->config.host, s->config.port, std::strerror(errno)));
+    }
+    s->next_slot = random_authenticator()[0];
     c.servers_.push_back(std::move(s));
   }
   return c;
@@ -84,12 +100,13 @@ std::uint64_t Client::server_timeouts(std::size_t i) const { return servers_[i]-
 
 std::vector<int> Client::fds() const {
   std::vector<int> v;
-  for (const auto& s : servers_) v.push_back(s->fd);
+  for (const auto& s : servers_) v.insert(v.end(), s->fds.begin(), s->fds.end());
   return v;
 }
 
 bool Client::owns(int fd) const {
-  return std::any_of(servers_.begin(), servers_.end(), [&](const auto& s) { return s->fd == fd; });
+  return std::any_of(servers_.begin(), servers_.end(),
+                     [&](const auto& s) { return std::find(s->fds.begin(), s->fds.end(), fd) != s->fds.end(); });
 }
 
 void Client::submit(Request request, Done done, TimePoint now) {
@@ -117,7 +134,7 @@ bool Client::transmit_new(std::unique_ptr<Pending> p, TimePoint now) {
   std::optional<std::size_t> pick, fallback;
   for (std::size_t i = 0; i < servers_.size(); ++i) {
     const auto& s = *servers_[i];
-    if ((p->tried_mask & (1u << i)) != 0 || s.in_flight >= 256) continue;
+    if ((p->tried_mask & (1u << i)) != 0 || s.in_flight >= kSlots) continue;
     if (s.dead_until <= now) {
       pick = i;
       break;
@@ -131,9 +148,10 @@ bool Client::transmit_new(std::unique_ptr<Pending> p, TimePoint now) {
     return false;
   }
   Server& s = *servers_[*pick];
-  std::uint8_t id = s.next_id;
-  while (s.slots[id] != nullptr) ++id;  // in_flight < 256: a free one exists
-  s.next_id = static_cast<std::uint8_t>(id + 1);
+  std::size_t slot = s.next_slot % kSlots;
+  while (s.slots[slot] != nullptr) slot = (slot + 1) % kSlots;  // in_flight < kSlots: a free one exists
+  s.next_slot = slot + 1;
+  auto id = static_cast<std::uint8_t>(slot % 256);
 
   PacketBuilder b(p->request.code, id);
   Authenticator auth = is_access(p->request.code) ? random_authenticator() : Authenticator{};
@@ -162,8 +180,8 @@ bool Client::transmit_new(std::unique_ptr<Pending> p, TimePoint now) {
   p->tries = 1;
   p->deadline = now + settings_.timeout;
   ++counters_.requests;
-  (void)::send(s.fd, p->wire.data(), p->wire.size(), MSG_DONTWAIT);  // loss is handled by the retransmit timer
-  s.slots[id] = std::move(p);
+  (void)::send(s.fd_of(slot), p->wire.data(), p->wire.size(), MSG_DONTWAIT);  // loss: the retransmit timer
+  s.slots[slot] = std::move(p);
   ++s.in_flight;
   ++outstanding_;
   return true;
@@ -183,9 +201,11 @@ void Client::finish(std::unique_ptr<Pending> p, const Response* reply) {
 }
 
 void Client::on_readable(int fd, TimePoint now) {
-  auto it = std::find_if(servers_.begin(), servers_.end(), [&](const auto& s) { return s->fd == fd; });
+  auto it = std::find_if(servers_.begin(), servers_.end(),
+                         [&](const auto& s) { return std::find(s->fds.begin(), s->fds.end(), fd) != s->fds.end(); });
   if (it == servers_.end()) return;
   Server& s = **it;
+  auto port = static_cast<std::size_t>(std::find(s.fds.begin(), s.fds.end(), fd) - s.fds.begin());
   std::array<std::uint8_t, kMaxPacketSize + 1> buf{};
   for (int round = 0; round < 256; ++round) {
     ssize_t n = ::recv(fd, buf.data(), buf.size(), MSG_DONTWAIT);
@@ -196,7 +216,7 @@ void Client::on_readable(int fd, TimePoint now) {
       log::warn_limited(*log_limit_, "radius {}: malformed reply from {}: {}", name_, s.config.host, to_string(pkt.error()));
       continue;
     }
-    auto& slot = s.slots[pkt->id];
+    auto& slot = s.slots[port * 256 + pkt->id];
     if (slot == nullptr) {
       ++counters_.invalid;  // late duplicate or forged: no request with this Identifier
       continue;
@@ -229,13 +249,14 @@ void Client::tick(TimePoint now) {
   for (std::size_t si = 0; si < servers_.size(); ++si) {
     Server& s = *servers_[si];
     if (s.in_flight == 0) continue;
-    for (auto& slot : s.slots) {
+    for (std::size_t k = 0; k < kSlots; ++k) {
+      auto& slot = s.slots[k];
       if (slot == nullptr || now < slot->deadline) continue;
       if (slot->tries < settings_.tries) {
         ++slot->tries;
         ++counters_.retransmits;
         slot->deadline = now + settings_.timeout;
-        (void)::send(s.fd, slot->wire.data(), slot->wire.size(), MSG_DONTWAIT);
+        (void)::send(s.fd_of(k), slot->wire.data(), slot->wire.size(), MSG_DONTWAIT);
         continue;
       }
       ++counters_.timeouts;

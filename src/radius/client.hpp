@@ -8,8 +8,8 @@
 //     (RFC 5080 section 2.2 on retransmission; hold-down as in accel-ppp and mpd5)
 //   - retransmissions reuse the same Identifier and bytes; a failover builds a new request
 //     (new Identifier, authenticator, and Acct-Delay-Time, RFC 2866 section 5.2)
-//   - at most `max_outstanding` requests in flight (and 256 per server: the Identifier space);
-//     more wait in a bounded backlog, in order
+//   - at most `max_outstanding` requests in flight (and 1024 per server: 4 source ports x 256
+//     Identifiers); more wait in a bounded backlog, in order
 //   - every response is checked against its request: Response Authenticator, and a
 //     Message-Authenticator required on Access-Accept/Reject/Challenge (RFC 3579, Blast-RADIUS)
 #pragma once

@@ -231,7 +231,8 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
       master_(master),
       by_id_(dataplane::SessionTable::kCapacity),
       seed_(random_seed()),
-      started_unix_(std::time(nullptr)) {}
+      started_unix_(std::time(nullptr)),
+      pid_(static_cast<std::uint32_t>(::getpid())) {}
 
 Worker::~Worker() = default;
 
@@ -316,7 +317,7 @@ std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed, std:
 
 std::string Worker::next_acct_session_id() {
   // Unique across workers and restarts: this process's start time and PID, then a counter.
-  return fmt::format("{:08X}{:06X}{:06X}", static_cast<std::uint32_t>(started_unix_), static_cast<std::uint32_t>(::getpid()) & 0xffffff,
+  return fmt::format("{:08X}{:06X}{:06X}", static_cast<std::uint32_t>(started_unix_), pid_ & 0xffffff,
                      ++acct_counter_ & 0xffffff);
 }
 

@@ -105,6 +105,7 @@ class Worker {
   std::uint64_t generation_ = 0;
   std::uint32_t acct_counter_ = 0;
   std::int64_t started_unix_ = 0;
+  std::uint32_t pid_ = 0;
   TimePoint next_publish_{};
   WorkerCounters counters_;
   dataplane::DropCounters drops_;
