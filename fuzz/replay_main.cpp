@@ -1,6 +1,6 @@
 // The entry point of every fuzz target outside libFuzzer: runs LLVMFuzzerTestOneInput once on
 // each file given, or on every file inside each directory given. ctest uses it to replay the
-// seed corpora; AFL++ (scripts/fuzz.sh) runs it with one input file per execution (@@).
+// seed corpora, and AFL++ builds (afl-g++) can run it with one input file per execution (@@).
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

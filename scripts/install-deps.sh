@@ -6,7 +6,7 @@ PACKAGES=(
   cmake g++ make pkg-config
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev     # build
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
-  afl++                                                      # coverage-guided fuzzing (scripts/fuzz.sh)
+  clang-16 libclang-rt-16-dev                                # libFuzzer (scripts/fuzz.sh)
   iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
 )

@@ -75,7 +75,6 @@ class ServerSession final : public PppLink {
   bool pending_ = false;
   std::uint8_t reply_id_ = 0;  ///< Identifier of the request being answered
   AuthResult granted_;
-  std::uint8_t success_id_ = 0;
   std::string success_message_;
   AuthCounters counters_;
 };
