@@ -30,6 +30,11 @@ enum class Drop : std::uint8_t {
   kPadtUnknownSession,
   kMaxSessions,
   kPadtRateLimited,
+  kPadiRateLimited,     ///< over net.graph.pppoe_lb.limits.padi_rate
+  kPadiMacRateLimited,  ///< over limits.padi_rate_per_mac
+  kPadoSuppressed,      ///< at or over limits.pado_stop_sessions
+  kMaxStarting,         ///< PADR while limits.max_starting sessions negotiate
+  kMacSessionLimit,     ///< PADR from a MAC with limits.max_sessions_per_mac sessions
   kCount
 };
 
@@ -57,6 +62,11 @@ constexpr const char* to_string(Drop d) {
     case Drop::kPadtUnknownSession: return "padt_unknown_session";
     case Drop::kMaxSessions: return "max_sessions";
     case Drop::kPadtRateLimited: return "padt_rate_limited";
+    case Drop::kPadiRateLimited: return "padi_rate_limited";
+    case Drop::kPadiMacRateLimited: return "padi_mac_rate_limited";
+    case Drop::kPadoSuppressed: return "pado_suppressed";
+    case Drop::kMaxStarting: return "max_starting";
+    case Drop::kMacSessionLimit: return "mac_session_limit";
     case Drop::kCount: return "?";
   }
   return "?";

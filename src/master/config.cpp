@@ -186,6 +186,14 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "debug-commands") return set_bool(c.debug_commands);
   if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
   if (name == "remote-secret") return set_string(c.remote_secret);
+  auto& l = c.limits;
+  if (name == "padi-limit") return set_unsigned(l.padi_rate, 0, 1000000);
+  if (name == "padi-limit-per-mac") return set_unsigned(l.padi_rate_per_mac, 0, 1000000);
+  if (name == "max-starting") return set_unsigned(l.max_starting, 0, 65534);
+  if (name == "max-sessions-per-mac") return set_unsigned(l.max_sessions_per_mac, 0, 65534);
+  if (name == "pado-delay") return set_unsigned(l.pado_delay_ms, 0, 10000);
+  if (name == "pado-delay-per-1000") return set_unsigned(l.pado_delay_per_1000, 0, 10000);
+  if (name == "pado-stop-sessions") return set_unsigned(l.pado_stop_sessions, 0, 65534);
   if (name == "framed-pool") {
     if (v.size() < 2) return std::unexpected("'framed-pool' expects NAME and FIRST-LAST, ADDRESS/LEN or ADDRESS values");
     auto r = ranges(v.begin() + 1, v.end());

@@ -14,6 +14,7 @@
 #include "common/ipv4.hpp"
 #include "proto/ppp/ipcp.hpp"
 #include "proto/ppp/lcp.hpp"
+#include "master/discovery_guard.hpp"
 #include "session/address_pool.hpp"
 
 namespace pppoe::master {
@@ -88,6 +89,7 @@ struct Config {
   std::string remote_secret;
   std::vector<NamedPool> named_pools;
   RadiusConfig radius;
+  DiscoveryLimits limits;  ///< also net.graph.pppoe_lb.limits.* at run time
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.

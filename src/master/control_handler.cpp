@@ -125,6 +125,24 @@ SysctlTree Server::sysctl_tree() {
   t.add_rw(fmt::format("{}.governor.desired_workers", kRoot), [this] { return std::to_string(desired_workers_); },
            [this](long long v) { return set_worker_count(static_cast<unsigned>(v), "desired_workers"); }, 1,
            dataplane::kMaxWorkers);
+  // Discovery protection (limits.*, 0 = off); read by the discovery guard on every frame.
+  auto limit = [&](const std::string& leaf, unsigned& field, long long max) {
+    t.add_rw(fmt::format("{}.limits.{}", kRoot, leaf), [&field] { return std::to_string(field); },
+             [&field](long long v) -> std::expected<void, std::string> {
+               field = static_cast<unsigned>(v);
+               return {};
+             },
+             0, max);
+  };
+  auto& l = config_.limits;
+  limit("padi_rate", l.padi_rate, 1000000);
+  limit("padi_rate_per_mac", l.padi_rate_per_mac, 1000000);
+  limit("max_starting", l.max_starting, 65534);
+  limit("max_sessions_per_mac", l.max_sessions_per_mac, 65534);
+  limit("pado_delay_ms", l.pado_delay_ms, 10000);
+  limit("pado_delay_per_1000", l.pado_delay_per_1000, 10000);
+  limit("pado_stop_sessions", l.pado_stop_sessions, 65534);
+  limit("max_sessions", config_.max_sessions, 65534);
   auto ro = [&](const std::string& leaf, std::function<std::string()> get) {
     t.add_ro(fmt::format("{}.{}", kRoot, leaf), std::move(get));
   };

@@ -10,7 +10,12 @@ using pppoe_proto::Tags;
 
 Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, SessionDirectory& sessions,
                      dataplane::DropCounters& drops)
-    : config_(config), socket_(socket), sessions_(sessions), drops_(drops), cookie_(config.cookie_rotate) {}
+    : config_(config),
+      socket_(socket),
+      sessions_(sessions),
+      drops_(drops),
+      cookie_(config.cookie_rotate),
+      guard_(config.limits) {}
 
 void Discovery::drop(Drop reason, const ether::Header& eth) {
   drops_.count(reason);
@@ -93,6 +98,14 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     drops_.count(Drop::kMaxSessions);
     return;
   }
+  TimePoint clock = Clock::now();
+  PadiVerdict verdict = guard_.on_padi(eth.src, sessions_.session_count(), clock);
+  if (verdict.drop) {
+    drops_.count(*verdict.drop);
+    log::warn_limited(limit_log_, "discovery: PADI from {} not answered: {}", eth.src.to_string(),
+                      dataplane::to_string(*verdict.drop));
+    return;
+  }
   Tags offer;
   offer.ac_name = config_.ac_name;
   offer.service_name = *tags.service_name;
@@ -103,8 +116,43 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   auto cookie = cookie_.make(eth.src, eth.vlans, now);
   offer.ac_cookie = std::vector<std::uint8_t>(cookie.begin(), cookie.end());
   offer.ppp_max_payload = agreed_max_payload(tags);
+  if (verdict.delay > Duration::zero()) {
+    // pado-delay: the PADO waits; the client takes the first AC that answers.
+    if (delayed_.size() >= kMaxDelayed) {
+      drops_.count(Drop::kPadoSuppressed);
+      return;
+    }
+    std::vector<std::uint8_t> frame(1600);
+    ByteWriter w(frame);
+    ether::encode(ether::Header{eth.src, socket_.mac(), eth.vlans,
+                                static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)},
+                  w);
+    std::size_t n = pppoe_proto::encode_discovery(MutableBytes(frame).subspan(w.size()), Code::kPado, 0, offer);
+    if (n == 0 || w.overflow()) return;
+    frame.resize(w.size() + n);
+    delayed_.push_back({clock + verdict.delay, std::move(frame)});
+    return;
+  }
   reply(eth, Code::kPado, 0, offer);
   ++counters_.pado_tx;
+}
+
+void Discovery::flush_delayed(TimePoint now) {
+  while (!delayed_.empty() && delayed_.front().due <= now) {
+    const auto& f = delayed_.front().frame;
+    MutableBytes buf = socket_.tx_buffer();
+    if (buf.size() >= f.size()) {
+      std::copy(f.begin(), f.end(), buf.begin());
+      socket_.commit(f.size());
+      ++counters_.pado_tx;
+    }
+    delayed_.pop_front();
+  }
+}
+
+std::optional<TimePoint> Discovery::next_due() const {
+  if (delayed_.empty()) return std::nullopt;
+  return delayed_.front().due;
 }
 
 void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt, const Tags& tags,
@@ -139,6 +187,13 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
     reply(eth, Code::kPads, *existing, answer);
     ++counters_.pads_tx;
     ++counters_.pads_repeated;
+    return;
+  }
+  if (auto refused = guard_.on_padr(sessions_.starting_count(), sessions_.sessions_of(eth.src))) {
+    // No PADS: the client retries its PADR, by which time others may have come up.
+    drops_.count(*refused);
+    log::warn_limited(limit_log_, "discovery: PADR from {} not answered: {}", eth.src.to_string(),
+                      dataplane::to_string(*refused));
     return;
   }
   NewSession ns;

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <optional>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/log.hpp"
@@ -10,6 +13,7 @@
 #include "dataplane/packet_socket.hpp"
 #include "master/ac_cookie.hpp"
 #include "master/config.hpp"
+#include "master/discovery_guard.hpp"
 #include "master/session_directory.hpp"
 #include "proto/pppoe.hpp"
 
@@ -31,6 +35,10 @@ class Discovery {
   void on_frame(const ether::Header& eth, Bytes pppoe_payload, std::int64_t unix_seconds);
 
   [[nodiscard]] const DiscoveryCounters& counters() const { return counters_; }
+  /// Sends the delayed PADOs that are due (pado-delay).
+  void flush_delayed(TimePoint now);
+  /// When the next delayed PADO is due, if any.
+  [[nodiscard]] std::optional<TimePoint> next_due() const;
 
  private:
   void on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt, const pppoe_proto::Tags& tags,
@@ -51,6 +59,14 @@ class Discovery {
   SessionDirectory& sessions_;
   dataplane::DropCounters& drops_;
   AcCookie cookie_;
+  DiscoveryGuard guard_;
+  struct DelayedPado {
+    TimePoint due;
+    std::vector<std::uint8_t> frame;
+  };
+  std::deque<DelayedPado> delayed_;  ///< in due order: one delay for all at a given load
+  static constexpr std::size_t kMaxDelayed = 4096;
+  log::RateLimit limit_log_{1, 5};
   DiscoveryCounters counters_;
   log::RateLimit log_limit_{2, 10};
 };

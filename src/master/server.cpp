@@ -328,9 +328,17 @@ int Server::run() {
   bool running = true;
   while (running) {
     std::array<epoll_event, 16> events{};
-    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 1000);
+    int wait_ms = 1000;
+    if (auto due = discovery_.next_due())  // a delayed PADO (pado-delay) sets the wake-up
+      wait_ms = static_cast<int>(std::clamp<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count() + 1, 0, 1000));
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
     if (n < 0 && errno != EINTR) break;
     TimePoint now = Clock::now();
+    if (discovery_.next_due()) {
+      discovery_.flush_delayed(now);
+      socket_.flush();
+    }
     for (int i = 0; i < n && running; ++i) {
       int fd = events[static_cast<std::size_t>(i)].data.fd;
       if (fd == socket_.fd()) {

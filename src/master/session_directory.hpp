@@ -37,6 +37,10 @@ class SessionDirectory {
   /// PADT from the client. False if no such session belongs to `mac`.
   virtual bool peer_terminated(std::uint16_t session_id, const MacAddress& mac) = 0;
   [[nodiscard]] virtual std::size_t session_count() const = 0;
+  /// Sessions created whose IPCP is not up yet.
+  [[nodiscard]] virtual std::size_t starting_count() const = 0;
+  /// Sessions of one client MAC.
+  [[nodiscard]] virtual std::size_t sessions_of(const MacAddress& mac) const = 0;
 };
 
 }  // namespace pppoe::master

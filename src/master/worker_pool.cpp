@@ -53,7 +53,8 @@ WorkerPool::WorkerPool(const Config& config, dataplane::SharedState& shared, dat
       tun_(tun),
       close_in_child_(std::move(close_in_child)),
       owner_(dataplane::SessionTable::kCapacity, 0),
-      pending_key_of_(dataplane::SessionTable::kCapacity, 0) {
+      pending_key_of_(dataplane::SessionTable::kCapacity, 0),
+      mac_of_(dataplane::SessionTable::kCapacity, 0) {
   // Session IDs in a shuffled FIFO: a just-freed ID is the last to be reused, so stale frames
   // of a dead session rarely hit a new one, and IDs do not reveal how many sessions exist.
   std::vector<std::uint16_t> ids;
@@ -304,8 +305,7 @@ void WorkerPool::on_channel_readable(int fd) {
     if (owner_[m->session_id] != slot + 1) continue;  // stale or forged: not this worker's session
     switch (m->type) {
       case MessageType::kSessionUp: {
-        if (pending_key_of_[m->session_id] != 0) pending_.erase(pending_key_of_[m->session_id]);
-        pending_key_of_[m->session_id] = 0;
+        end_pending(m->session_id);
         Ipv4Address a{m->ipv4};
         if (!shared_.ipv4.insert(dataplane::SharedIndex::ipv4_key(a.value), m->session_id)) {
           log::warn("session {}: address {} already in use; disconnecting", m->session_id, a.to_string());
@@ -353,12 +353,17 @@ void WorkerPool::free_session(std::uint16_t sid) {
   dispatch_.set(sid, dataplane::SessionDispatchMap::kMasterOwner);
   if (slots_[owner - 1].assigned > 0) --slots_[owner - 1].assigned;
   --allocated_;
-  if (pending_key_of_[sid] != 0) {
-    auto it = pending_.find(pending_key_of_[sid]);
-    if (it != pending_.end() && it->second == sid) pending_.erase(it);
-    pending_key_of_[sid] = 0;
-  }
+  end_pending(sid);
+  if (auto it = per_mac_.find(mac_of_[sid]); it != per_mac_.end() && --it->second == 0) per_mac_.erase(it);
   free_ids_.push_back(sid);
+}
+
+void WorkerPool::end_pending(std::uint16_t sid) {
+  if (pending_key_of_[sid] == 0) return;
+  auto it = pending_.find(pending_key_of_[sid]);
+  if (it != pending_.end() && it->second == sid) pending_.erase(it);
+  pending_key_of_[sid] = 0;
+  --negotiating_;
 }
 
 std::uint64_t WorkerPool::pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq) {
@@ -426,6 +431,9 @@ std::expected<std::uint16_t, Refusal> WorkerPool::create(const NewSession& ns) {
   std::uint64_t key = pending_key(ns.client_mac, ns.vlans, Bytes(ns.host_uniq));
   pending_[key] = sid;
   pending_key_of_[sid] = key;
+  ++negotiating_;
+  mac_of_[sid] = ns.client_mac.as_u64();
+  ++per_mac_[mac_of_[sid]];
   Message m;
   m.type = MessageType::kStart;
   m.session_id = sid;

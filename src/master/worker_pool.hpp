@@ -75,6 +75,11 @@ class WorkerPool final : public SessionDirectory {
   void start(std::uint16_t session_id) override;
   bool peer_terminated(std::uint16_t session_id, const MacAddress& mac) override;
   [[nodiscard]] std::size_t session_count() const override { return allocated_; }
+  [[nodiscard]] std::size_t starting_count() const override { return negotiating_; }
+  [[nodiscard]] std::size_t sessions_of(const MacAddress& mac) const override {
+    auto it = per_mac_.find(mac.as_u64());
+    return it == per_mac_.end() ? 0 : it->second;
+  }
 
   /// Operator disconnect.
   bool disconnect(std::uint16_t session_id, std::uint8_t reason);
@@ -121,6 +126,10 @@ class WorkerPool final : public SessionDirectory {
   std::unordered_map<std::uint64_t, std::uint16_t> pending_;
   std::unordered_map<std::uint16_t, worker::Message> starting_;  ///< created, PADS not yet sent
   std::vector<std::uint64_t> pending_key_of_;
+  void end_pending(std::uint16_t sid);
+  std::size_t negotiating_ = 0;                     ///< sessions with a pending_key_of_
+  std::vector<std::uint64_t> mac_of_;               ///< by session ID
+  std::unordered_map<std::uint64_t, std::uint32_t> per_mac_;
   std::size_t allocated_ = 0;
   unsigned round_robin_ = 0;
 };
