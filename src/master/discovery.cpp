@@ -116,12 +116,18 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   auto cookie = cookie_.make(eth.src, eth.vlans, now);
   offer.ac_cookie = std::vector<std::uint8_t>(cookie.begin(), cookie.end());
   offer.ppp_max_payload = agreed_max_payload(tags);
-  if (verdict.delay > Duration::zero()) {
+  // max-starting: sessions negotiating plus PADOs whose PADR may still come fill the slots.
+  std::size_t max_starting = config_.limits.max_starting;
+  while (!released_.empty() && clock - released_.front() > milliseconds(500)) released_.pop_front();
+  bool wait = max_starting != 0 && sessions_.starting_count() + released_.size() >= max_starting;
+  if (verdict.delay > Duration::zero() || wait) {
     // pado-delay: the PADO waits; the client takes the first AC that answers.
-    if (delayed_.size() >= kMaxDelayed) {
-      drops_.count(Drop::kPadoSuppressed);
+    auto& queue = wait ? waiting_ : delayed_;
+    if (queue.size() >= kMaxDelayed) {
+      drops_.count(wait ? Drop::kMaxStarting : Drop::kPadoSuppressed);
       return;
     }
+    if (wait) drops_.count(Drop::kMaxStarting);  // held back, counted once
     std::vector<std::uint8_t> frame(1600);
     ByteWriter w(frame);
     ether::encode(ether::Header{eth.src, socket_.mac(), eth.vlans,
@@ -130,29 +136,48 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     std::size_t n = pppoe_proto::encode_discovery(MutableBytes(frame).subspan(w.size()), Code::kPado, 0, offer);
     if (n == 0 || w.overflow()) return;
     frame.resize(w.size() + n);
-    delayed_.push_back({clock + verdict.delay, std::move(frame)});
+    queue.push_back({clock + (wait ? seconds(3) : verdict.delay), std::move(frame)});
     return;
   }
   reply(eth, Code::kPado, 0, offer);
   ++counters_.pado_tx;
+  if (max_starting != 0) released_.push_back(clock);
 }
 
 void Discovery::flush_delayed(TimePoint now) {
-  while (!delayed_.empty() && delayed_.front().due <= now) {
-    const auto& f = delayed_.front().frame;
+  auto send = [&](const std::vector<std::uint8_t>& f) {
     MutableBytes buf = socket_.tx_buffer();
-    if (buf.size() >= f.size()) {
-      std::copy(f.begin(), f.end(), buf.begin());
-      socket_.commit(f.size());
-      ++counters_.pado_tx;
-    }
+    if (buf.size() < f.size()) return;
+    std::copy(f.begin(), f.end(), buf.begin());
+    socket_.commit(f.size());
+    ++counters_.pado_tx;
+  };
+  while (!delayed_.empty() && delayed_.front().due <= now) {
+    send(delayed_.front().frame);
     delayed_.pop_front();
+  }
+  while (!waiting_.empty() && waiting_.front().due <= now) waiting_.pop_front();  // stale
+  // One PADO per free negotiation slot (a PADO leads to at most one PADR, hence one session);
+  // PADOs released in the last 500 ms hold their slot until their PADR has had time to come.
+  while (!released_.empty() && now - released_.front() > milliseconds(500)) released_.pop_front();
+  std::size_t max = config_.limits.max_starting;
+  std::size_t busy = sessions_.starting_count() + released_.size();
+  std::size_t room = max == 0 ? waiting_.size() : (busy < max ? max - busy : 0);
+  for (; room > 0 && !waiting_.empty(); --room) {
+    send(waiting_.front().frame);
+    waiting_.pop_front();
+    released_.push_back(now);
   }
 }
 
 std::optional<TimePoint> Discovery::next_due() const {
-  if (delayed_.empty()) return std::nullopt;
-  return delayed_.front().due;
+  std::optional<TimePoint> due;
+  if (!delayed_.empty()) due = delayed_.front().due;
+  if (!waiting_.empty()) {
+    TimePoint poll = Clock::now() + milliseconds(10);
+    if (!due || poll < *due) due = poll;
+  }
+  return due;
 }
 
 void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt, const Tags& tags,

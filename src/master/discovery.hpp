@@ -35,9 +35,10 @@ class Discovery {
   void on_frame(const ether::Header& eth, Bytes pppoe_payload, std::int64_t unix_seconds);
 
   [[nodiscard]] const DiscoveryCounters& counters() const { return counters_; }
-  /// Sends the delayed PADOs that are due (pado-delay).
+  /// Sends the delayed PADOs that are due (pado-delay), and the ones waiting for fewer
+  /// sessions in negotiation (max-starting).
   void flush_delayed(TimePoint now);
-  /// When the next delayed PADO is due, if any.
+  /// When the next held PADO may go, if any (waiting ones are polled every 10 ms).
   [[nodiscard]] std::optional<TimePoint> next_due() const;
 
  private:
@@ -65,6 +66,10 @@ class Discovery {
     std::vector<std::uint8_t> frame;
   };
   std::deque<DelayedPado> delayed_;  ///< in due order: one delay for all at a given load
+  /// PADOs held while max-starting sessions negotiate: discovery waits instead of failing.
+  /// `due` is when they expire (the client has retransmitted its PADI by then).
+  std::deque<DelayedPado> waiting_;
+  std::deque<TimePoint> released_;  ///< when waiting PADOs were sent
   static constexpr std::size_t kMaxDelayed = 4096;
   log::RateLimit limit_log_{1, 5};
   DiscoveryCounters counters_;
