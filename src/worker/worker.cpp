@@ -112,6 +112,7 @@ class Worker::Session final : public session::LinkOutput,
     if (up_) return;
     up_ = true;
     up_since_ = now_;
+    timeout_base_ = now_;
     up_unix_ = std::time(nullptr);
     ++worker_.counters_.sessions_up;
     const auto& granted = link_->authorization();
@@ -204,6 +205,7 @@ class Worker::Session final : public session::LinkOutput,
   std::uint64_t generation_;
   unsigned session_timeout_, idle_timeout_, interim_interval_;  ///< seconds; 0 = none
   TimePoint next_interim_{};
+  TimePoint timeout_base_{};  ///< Session-Timeout counts from here: IPCP up, or the last CoA
   std::int64_t up_unix_ = 0;
   radius::SessionIdentity identity_;
   std::vector<std::uint8_t> class_;
@@ -259,7 +261,12 @@ void Worker::on_message(const Message& m, TimePoint now) {
     case MessageType::kChangeTimeouts: {
       Session* s = by_id_[m.session_id].get();
       if (s == nullptr || s->dead_) break;
-      if ((m.reason & 1) != 0) s->session_timeout_ = m.session_timeout;
+      if ((m.reason & 1) != 0) {
+        // A new Session-Timeout counts from the CoA: "N more seconds" (a prepaid top-up, a
+        // grace period), not a deadline that may already lie in the past.
+        s->session_timeout_ = m.session_timeout;
+        s->timeout_base_ = now;
+      }
       if ((m.reason & 2) != 0) s->idle_timeout_ = m.idle_timeout;
       shared_.table.update(s->id_, [&](dataplane::SessionRecord& r) {
         r.session_timeout = s->session_timeout_;
@@ -589,7 +596,7 @@ void Worker::tick(TimePoint now) {
     s->link_->tick(now);
     if (s->dead_) continue;
     if (s->up_) {
-      if (s->session_timeout_ != 0 && now - s->up_since_ >= seconds(s->session_timeout_))
+      if (s->session_timeout_ != 0 && now - s->timeout_base_ >= seconds(s->session_timeout_))
         s->link_->close(EndReason::kSessionTimeout, now);
       else if (s->idle_timeout_ != 0 && now - s->last_data_ >= seconds(s->idle_timeout_))
         s->link_->close(EndReason::kIdleTimeout, now);

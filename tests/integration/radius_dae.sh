@@ -40,14 +40,19 @@ out=$(dae disconnect "wrong-secret" "User-Name=alice")
 echo "$out" | grep -q "Received" && fail "answered a request with the wrong secret: $out"
 expect_eq "$(stat .sessions.up)" 3 "nothing ended by refused requests"
 
-# CoA: Session-Timeout 2 on one session (identified by address and NAS-Port together).
+# CoA: Session-Timeout 3 on one session (identified by address and NAS-Port together); it
+# counts from the CoA, so the session ends about 3 s later whatever its age.
 sid2=$(pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | .session_id' | head -1)
 ip2=$(pppoectl_lab -j show session "$sid2" | jq -r .session.ip)
 acct2=$(pppoectl_lab -j show session "$sid2" | jq -r .session.acct_session_id)
-out=$(dae coa "$DAE_SECRET" "Framed-IP-Address=$ip2,NAS-Port=$sid2,Session-Timeout=2")
+sleep 3.2  # older than the new timeout: it must still run 3 s from now
+out=$(dae coa "$DAE_SECRET" "Framed-IP-Address=$ip2,NAS-Port=$sid2,Session-Timeout=3")
+t_coa=$(date +%s.%N)
 echo "$out" | grep -q "Received CoA-ACK" || fail "CoA-Request: $out"
-expect_eq "$(pppoectl_lab -j show session "$sid2" | jq .session.session_timeout)" 2 "Session-Timeout changed"
-wait_stat .sessions.up 2 5
+expect_eq "$(pppoectl_lab -j show session "$sid2" | jq .session.session_timeout)" 3 "Session-Timeout changed"
+wait_stat .sessions.up 2 6
+elapsed=$(echo "$(date +%s.%N) - $t_coa" | bc)
+[ "$(echo "$elapsed >= 2.4" | bc)" = 1 ] || fail "the session ended $elapsed s after the CoA, before its new timeout"
 sleep 0.3
 expect_eq "$(rfield "$(radius_record primary "$acct2" Stop)" Acct-Terminate-Cause)" Session-Timeout "cause after CoA"
 

@@ -201,15 +201,20 @@ TEST(Link, NoAddressMeansAuthFailure) {
 
 class LinkAsyncAuth : public ::testing::TestWithParam<ppp::AuthMethod> {};
 
-TEST_P(LinkAsyncAuth, AnswerArrivingLaterCompletesTheSession) {
-  Harness h(GetParam());
+/// Both ends started; the backend holds the request back like a RADIUS round trip.
+void start_with_deferred_backend(Harness& h, TimePoint t) {
   h.backend.deferred = true;
-  h.backend.extra.framed_pool = "gold";
-  h.backend.extra.dns1 = Ipv4Address{0x01010101};
-  TimePoint t{};
   h.server->start(t);
   h.client->start(t);
   h.run(t);
+}
+
+TEST_P(LinkAsyncAuth, AnswerArrivingLaterCompletesTheSession) {
+  Harness h(GetParam());
+  h.backend.extra.framed_pool = "gold";
+  h.backend.extra.dns1 = Ipv4Address{0x01010101};
+  TimePoint t{};
+  start_with_deferred_backend(h, t);
   ASSERT_EQ(h.backend.requests.size(), 1u);
   EXPECT_TRUE(h.server->auth_pending());
   EXPECT_EQ(h.server->phase(), Phase::kAuthenticate);
@@ -235,11 +240,8 @@ TEST_P(LinkAsyncAuth, AnswerArrivingLaterCompletesTheSession) {
 
 TEST_P(LinkAsyncAuth, NoAnswerRunsIntoTheAuthTimeout) {
   Harness h(GetParam());
-  h.backend.deferred = true;
   TimePoint t{};
-  h.server->start(t);
-  h.client->start(t);
-  h.run(t);
+  start_with_deferred_backend(h, t);
   h.server->tick(t + seconds(31));
   EXPECT_EQ(h.server->end_reason(), EndReason::kAuthTimeout);
   h.backend.answer(t + seconds(32));  // too late: ignored
@@ -248,11 +250,8 @@ TEST_P(LinkAsyncAuth, NoAnswerRunsIntoTheAuthTimeout) {
 
 TEST_P(LinkAsyncAuth, BackendDownIsAFailureWithItsOwnText) {
   Harness h(GetParam());
-  h.backend.deferred = true;
   TimePoint t{};
-  h.server->start(t);
-  h.client->start(t);
-  h.run(t);
+  start_with_deferred_backend(h, t);
   AuthResult down;
   down.backend_unavailable = true;
   h.server->auth_complete(down, t);
