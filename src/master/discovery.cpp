@@ -258,7 +258,10 @@ void Discovery::on_padt(const ether::Header& eth, const pppoe_proto::Packet& pkt
     return;
   }
   // Only the session's own client may end it (a spoofed PADT from another MAC is ignored).
-  if (!sessions_.peer_terminated(pkt.header.session_id, eth.src)) drops_.count(Drop::kPadtSpoofed);
+  if (!sessions_.has_session(pkt.header.session_id))
+    drops_.count(Drop::kPadtUnknownSession);
+  else if (!sessions_.peer_terminated(pkt.header.session_id, eth.src))
+    drops_.count(Drop::kPadtSpoofed);
 }
 
 }  // namespace pppoe::master

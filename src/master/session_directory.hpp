@@ -39,6 +39,7 @@ class SessionDirectory {
   [[nodiscard]] virtual std::size_t session_count() const = 0;
   /// Sessions created whose IPCP is not up yet.
   [[nodiscard]] virtual std::size_t starting_count() const = 0;
+  [[nodiscard]] virtual bool has_session(std::uint16_t session_id) const = 0;
   /// Sessions of one client MAC.
   [[nodiscard]] virtual std::size_t sessions_of(const MacAddress& mac) const = 0;
 };

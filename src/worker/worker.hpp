@@ -48,6 +48,8 @@ class Worker {
   void on_message(const Message& m, TimePoint now);
   /// A session-stage frame (ethertype 0x8864) the kernel dispatched to us.
   void on_session_frame(const ether::Header& eth, const pppoe_proto::Packet& pkt, TimePoint now);
+  /// A frame the kernel gave us that does not parse.
+  void count_drop(dataplane::Drop reason) { drops_.count(reason); }
   /// One IP packet read from our TUN queue.
   void on_tun_packet(Bytes packet, TimePoint now);
   /// Timers of every session; reaps the dead ones; publishes counters.

@@ -97,11 +97,18 @@ void run_worker_process(const WorkerProcessArgs& args) {
         for (int round = 0; round < 16; ++round) {
           std::size_t got = socket->receive_batch([&](Bytes frame) {
             auto f = ether::decode(frame);
-            if (!f || f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
+            if (!f) {
+              worker.count_drop(dataplane::Drop::kEtherMalformed);
+              return;
+            }
+            if (f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
                 f->header.dst != socket->mac())
               return;
             auto pkt = pppoe_proto::decode(f->payload);
-            if (!pkt || pkt->header.code != pppoe_proto::Code::kSession) return;
+            if (!pkt || pkt->header.code != pppoe_proto::Code::kSession) {
+              worker.count_drop(dataplane::Drop::kPppoeMalformed);  // bad version/type/length
+              return;
+            }
             worker.on_session_frame(f->header, *pkt, now);
           });
           if (got < dataplane::PacketSocket::kBatch) break;
