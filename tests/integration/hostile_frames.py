@@ -77,7 +77,22 @@ def get_cookie():
     raise SystemExit("no PADO with an AC-Cookie")
 
 
+def own_session(cookie):
+    """The attacker's own session: PADR with its genuine cookie, then the ID from the PADS."""
+    sock.send(disc(AC, ME, 0x19, tag(0x0101, b"") + tag(0x0104, cookie)))
+    end = time.time() + 2
+    while time.time() < end:
+        try:
+            f = sock.recv(2000)
+        except socket.timeout:
+            continue
+        if f[0:6] == mac(ME) and f[12:14] == b"\x88\x63" and f[15] == 0x65:
+            return struct.unpack("!H", f[16:18])[0]
+    raise SystemExit("no PADS for the attacker")
+
+
 cookie = get_cookie()
+MINE = own_session(cookie)
 svc = tag(0x0101, b"")
 link_local_wrong = bytes.fromhex("fe80000000000000") + bytes.fromhex("0bad0bad0bad0bad")
 ipv6_hdr = struct.pack("!IHBB", 0x60000000, 8, 58, 64) + link_local_wrong + bytes.fromhex("fe80000000000000") + struct.pack("!Q", 1)
@@ -117,14 +132,26 @@ KINDS = [
     # sees it (nothing to count in userspace; the test checks only that nothing breaks).
     ("kernel_filter", "ethertype 0x8864 frame with no PPPoE header", eth(AC, ME, 0x8864, b"\x11")),
 ]
+# On the attacker's own session (LCP is negotiating): broken options and a Configure-Request
+# storm; PAP with fields running past the packet. Its session may die; nobody else's may.
+KINDS += [
+    ("lcp_option_len0", "LCP Configure-Request with an option of length 0", sess(ME, MINE, b"\xc0\x21\x01\x11\x00\x08\x01\x00\x05\xdc")),
+    ("lcp_option_len1", "LCP Configure-Request with an option of length 1", sess(ME, MINE, b"\xc0\x21\x01\x12\x00\x07\x05\x01\x00")),
+    ("lcp_conf_loop", "Configure-Request storm (new Identifier each time)",
+     b"".join([])),  # placeholder replaced below
+    ("pap_oversized", "PAP Peer-ID length past the packet", sess(ME, MINE, b"\xc0\x23\x01\x01\x00\x08\xff" + b"a")),
+    ("chap_oversized", "CHAP Response value length past the packet", sess(ME, MINE, b"\xc2\x23\x02\x01\x00\x09\xff\x00\x00\x00\x00")),
+]
+loop = [sess(ME, MINE, b"\xc0\x21\x01" + bytes([i]) + b"\x00\x0e\x01\x04\x05\xdc\x05\x06" + os.urandom(4)) for i in range(60)]
 REPEAT = 5
 sock2 = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 sock2.bind((IFACE, 0))
 for counter, what, frame in KINDS:
-    for _ in range(REPEAT):
-        sock2.send(frame)
+    frames = loop if counter == "lcp_conf_loop" else [frame] * REPEAT
+    for f in frames:
+        sock2.send(f)
         time.sleep(0.002)
-    print(f"{counter} {REPEAT} {what}")
+    print(f"{counter} {len(frames)} {what}")
 # A burst of PADIs from random MACs: a DSLAM reboot, or an attack.
 for i in range(BURST):
     src = "02:" + ":".join(f"{random.randrange(256):02x}" for _ in range(5))

@@ -1,5 +1,6 @@
 #!/bin/bash
-# 31 kinds of malformed or hostile frames (hostile_frames.py), 5 of each, and a burst of 5,000
+# 36 kinds of malformed or hostile frames (hostile_frames.py), 5 of each (60 for the
+# Configure-Request storm on the attacker's own session), and a burst of 5,000
 # PADIs from random MACs, while 200 good sessions ping every second: no process crashes, no good
 # session is lost or stalls, every bad frame is counted under its reason, memory stays bounded.
 . "$(dirname "$0")/common.sh"
@@ -25,7 +26,7 @@ ip netns exec "$SUB" /usr/bin/python3 "$HERE/hostile_frames.py" sub0 "$ac_mac" "
 sleep 1
 after=$(pppoectl_lab -j show summary | jq .drops)
 kinds=$(wc -l < "$LAB_LOGS/sent.txt")
-[ "$kinds" -ge 32 ] || fail "only $kinds kinds sent"
+[ "$kinds" -ge 37 ] || fail "only $kinds kinds sent"
 # Every kind that maps to a drop reason: the counter rose at least by what was sent.
 for counter in $(awk '{print $1}' "$LAB_LOGS/sent.txt" | sort -u); do
   sent=$(awk -v c="$counter" '$1 == c {n += $2} END {print n}' "$LAB_LOGS/sent.txt")
@@ -43,6 +44,8 @@ rss_after=0; for p in $pids; do rss_after=$((rss_after + $(rss "$p"))); done
 wait $good || fail "good sessions (pppoetest exit)"
 expect_eq "$(jq .established "$LAB_LOGS/good.json")" 200 "good sessions established"
 expect_eq "$(jq .traffic.lost "$LAB_LOGS/good.json")" 0 "pings lost by good sessions"
-expect_eq "$(grep -c 'reason peer-padt' "$LAB_LOGS/pppoed.log")" 200 "every good session ended by its client, none earlier"
+[ "$(grep -c 'reason peer-padt' "$LAB_LOGS/pppoed.log")" -ge 200 ] || fail "a good session ended early"
+grep -q "mac 02:66:00:00:00:01 reason" "$LAB_LOGS/pppoed.log" ||
+  echo "(the attacker's own session survived its broken frames)"
 echo "sent: $(awk '{n += $2} END {print n}' "$LAB_LOGS/sent.txt") frames of $kinds kinds; RSS $rss_before -> $rss_after KiB"
 exit 0
