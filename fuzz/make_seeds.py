@@ -102,3 +102,17 @@ put("radius", "coa", b"\x01" + radius(43, 4, rattr(1, b"alice") + rattr(8, bytes
 put("radius", "spool", b"\x02" + b"PPPOED-ACCT-1\n" + struct.pack("!Q", 1700000000) +
     rattr(40, struct.pack("!I", 2)) + rattr(44, b"0001"))
 put("radius", "mppe", b"\x03" + b"\x80\x01" + bytes(32))
+
+
+# Stateful session (fuzz_session): records of op, length, bytes (see fuzz_session.cpp).
+def rec(op, body):
+    return bytes([op, len(body)]) + body
+
+
+lcp_req = b"\xc0\x21" + cp(1, 1, opt(1, b"\x05\xd4") + opt(5, b"\x11\x22\x33\x44"))
+lcp_ack = b"\xc0\x21" + cp(2, 1, opt(1, b"\x05\xd4") + opt(3, b"\xc0\x23"))
+pap_req = b"\xc0\x23" + struct.pack("!BBHB", 1, 1, 11, 2) + b"ab" + bytes([2]) + b"pw"
+ipcp_req = b"\x80\x21" + cp(1, 1, opt(3, bytes([10, 0, 0, 0])))
+put("session", "pap_up", b"\x07" + rec(0, lcp_req) + rec(0, lcp_ack) + rec(1, b"\x01") + rec(0, pap_req) + rec(2, b"\x01") +
+    rec(0, ipcp_req) + rec(1, b"\x32") + rec(3, b""))
+put("session", "timeouts", b"\x01" + rec(0, lcp_req) + rec(1, b"\xff") + rec(1, b"\xff") + rec(1, b"\xff"))
