@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     users = std::move(*loaded);
-  } else {
+  } else if (!config.radius.enabled()) {
     log::warn("no secrets file: every authentication will fail (use --secrets or 'secrets' in the config)");
   }
   master::StartOptions start;

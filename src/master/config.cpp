@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
 #include "common/lines.hpp"
+#include "common/log.hpp"
 #include "session/secrets.hpp"
 
 namespace pppoe::master {
@@ -184,6 +187,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
   if (name == "debug-commands") return set_bool(c.debug_commands);
+  if (name == "drop-capabilities") return set_bool(c.drop_capabilities);
   if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
   if (name == "remote-secret") return set_string(c.remote_secret);
   auto& l = c.limits;
@@ -276,7 +280,17 @@ std::expected<void, std::string> load_config_file(Config& c, const std::string& 
   if (!in) return std::unexpected(fmt::format("{}: cannot open config file", path));
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_config_text(c, ss.str(), path);
+  std::size_t secrets_before = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size();
+  bool remote_before = !c.remote_secret.empty();
+  auto r = parse_config_text(c, ss.str(), path);
+  if (!r) return r;
+  bool has_secrets = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size() >
+                         secrets_before ||
+                     (!remote_before && !c.remote_secret.empty());
+  struct stat st{};
+  if (has_secrets && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+    log::warn("{}: holds secrets but is readable by group or others (mode {:o}); make it 0600", path, st.st_mode & 0777);
+  return {};
 }
 
 std::expected<void, std::string> validate(const Config& c) {

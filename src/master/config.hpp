@@ -90,6 +90,8 @@ struct Config {
   std::vector<NamedPool> named_pools;
   RadiusConfig radius;
   DiscoveryLimits limits;  ///< also net.graph.pppoe_lb.limits.* at run time
+  /// After start-up keep only CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (common/privileges.hpp).
+  bool drop_capabilities = true;
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.

@@ -1,5 +1,6 @@
 #include "master/server.hpp"
 
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "common/log.hpp"
+#include "common/privileges.hpp"
 #include "dataplane/frames.hpp"
 #include "master/aaa_settings.hpp"
 #include "master/dae_matcher.hpp"
@@ -272,6 +274,14 @@ void Server::on_second(TimePoint now) {
 }
 
 int Server::run() {
+  // Everything privileged at start-up is done (interface, TUN, routes, BPF map, control socket).
+  if (config_.drop_capabilities) {
+    if (auto r = keep_only_capabilities({CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF}); !r)
+      log::warn("capabilities not dropped: {}", r.error());
+    else
+      log::info("capabilities: kept CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF (effective {:#x}); all others dropped",
+                effective_capabilities());
+  }
   sigset_t mask;
   sigemptyset(&mask);
   for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&mask, s);
