@@ -1,7 +1,7 @@
 // pppoectl: the operator's CLI to a running pppoed over its control socket. The seed's
 // `ngctl msg pppoe_lb:pppoed X` is `pppoectl msg X`, and `sysctl` is `pppoectl sysctl`.
 //
-//   pppoectl show summary | stats | sessions | session ID | radius
+//   pppoectl show summary | stats | sessions | session ID | radius | resources
 //   pppoectl kill session ID | kill user NAME | disconnect ID
 //   pppoectl sysctl [NAME[=VALUE] ...]        pppoectl -f FILE  (sysctl.conf lines)
 //   pppoectl msg showworkers | showgovernor | addworker | setworkers N | showstats
@@ -100,11 +100,11 @@ int main(int argc, char** argv) {
   app.add_flag("-j,--json", c.json, "print JSON");
   app.add_option("-f", file, "apply sysctl.conf lines (name=value) from FILE");
 
-  auto* show = app.add_subcommand("show", "show summary | stats | sessions | session ID | radius");
+  auto* show = app.add_subcommand("show", "show summary | stats | sessions | session ID | radius | resources");
   std::string what;
   unsigned id = 0;
-  show->add_option("what", what, "summary | stats | sessions | session | radius")->required()
-      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius"}));
+  show->add_option("what", what, "summary | stats | sessions | session | radius | resources")->required()
+      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius", "resources"}));
   show->add_option("id", id, "session id (for 'session')");
 
   auto* kill = app.add_subcommand("kill", "end a session or every session of a user: kill session ID | kill user NAME");

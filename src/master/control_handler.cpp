@@ -5,6 +5,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <unistd.h>
+#include <fstream>
+#include <filesystem>
 #include <cstring>
 #include <ctime>
 
@@ -360,6 +363,38 @@ ctl::Json Server::handle(const ctl::Json& req) {
   }
   if (cmd == "show" && (what == "summary" || what == "stats")) return summary();
   if (cmd == "show" && what == "radius") return show_radius();
+  if (cmd == "show" && what == "resources") {
+    // What a leak would show: everything here returns to its idle value when no session exists
+    // (bench/soak.sh checks it after hours of churn and faults).
+    std::size_t table_used = 0, dispatch_to_workers = 0;
+    for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id) {
+      if (shared_.table.read(static_cast<std::uint16_t>(id))) ++table_used;
+      if (dispatch_.get(static_cast<std::uint16_t>(id)) != dataplane::SessionDispatchMap::kMasterOwner) ++dispatch_to_workers;
+    }
+    ctl::Json procs = ctl::Json::array();
+    auto describe = [&](pid_t pid, const std::string& role) {
+      std::size_t fds = 0;
+      std::error_code ec;
+      for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", pid), ec)) ++fds;
+      long rss_kib = 0;
+      std::ifstream status(fmt::format("/proc/{}/status", pid));
+      for (std::string line; std::getline(status, line);)
+        if (line.starts_with("VmRSS:")) rss_kib = std::strtol(line.c_str() + 6, nullptr, 10);
+      procs.push_back({{"role", role}, {"pid", pid}, {"fds", fds}, {"rss_kib", rss_kib}});
+    };
+    describe(::getpid(), "master");
+    for (unsigned i = 0; i < dataplane::kMaxWorkers; ++i)
+      if (pool_.alive(i)) describe(pool_.pid(i), fmt::format("worker {}", i));
+    return {{"ok", true},
+            {"sessions", pool_.session_count()},
+            {"free_session_ids", pool_.free_session_ids()},
+            {"session_table_used", table_used},
+            {"dispatch_entries_to_workers", dispatch_to_workers},
+            {"pool_in_use", shared_.pool.in_use()},
+            {"ipv4_index", shared_.ipv4.size()},
+            {"ipv6_index", shared_.ipv6.size()},
+            {"processes", procs}};
+  }
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
     if (req.contains("user")) {

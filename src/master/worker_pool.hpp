@@ -77,6 +77,7 @@ class WorkerPool final : public SessionDirectory {
   [[nodiscard]] std::size_t session_count() const override { return allocated_; }
   [[nodiscard]] std::size_t starting_count() const override { return negotiating_; }
   [[nodiscard]] bool has_session(std::uint16_t session_id) const override { return owner_[session_id] != 0; }
+  [[nodiscard]] std::size_t free_session_ids() const { return free_ids_.size(); }
   [[nodiscard]] std::size_t sessions_of(const MacAddress& mac) const override {
     auto it = per_mac_.find(mac.as_u64());
     return it == per_mac_.end() ? 0 : it->second;

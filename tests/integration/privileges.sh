@@ -8,6 +8,9 @@ printf 'radius-auth-server 127.0.0.1 a-radius-secret\nradius-fallback-local yes\
   "$SECRETS" > "$LAB_LOGS/world-readable.conf"
 chmod 644 "$LAB_LOGS/world-readable.conf"
 pppoed_start -f "$LAB_LOGS/world-readable.conf" -L -w 2 || fail "pppoed did not start"
+# The control socket exists before the capabilities go (they are dropped as run() begins).
+for _ in $(seq 1 50); do grep -q "capabilities: kept" "$LAB_LOGS/pppoed.log" && break; sleep 0.1; done
+wait_stat '.workers | length' 2 5
 grep -q "world-readable.conf: holds secrets but is readable by group or others" "$LAB_LOGS/pppoed.log" ||
   fail "no warning for a world-readable config with secrets"
 grep -q "a-radius-secret" "$LAB_LOGS/pppoed.log" && fail "the secret appeared in the log"
