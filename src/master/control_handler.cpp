@@ -376,11 +376,17 @@ ctl::Json Server::handle(const ctl::Json& req) {
       std::size_t fds = 0;
       std::error_code ec;
       for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(fmt::format("/proc/{}/fd", pid), ec)) ++fds;
-      long rss_kib = 0;
+      // RssAnon is the process's own memory (a leak shows there); RssShmem grows as the shared
+      // session table's pages are touched, which is use, not a leak.
+      long rss_kib = 0, anon_kib = 0, shmem_kib = 0;
       std::ifstream status(fmt::format("/proc/{}/status", pid));
-      for (std::string line; std::getline(status, line);)
+      for (std::string line; std::getline(status, line);) {
         if (line.starts_with("VmRSS:")) rss_kib = std::strtol(line.c_str() + 6, nullptr, 10);
-      procs.push_back({{"role", role}, {"pid", pid}, {"fds", fds}, {"rss_kib", rss_kib}});
+        if (line.starts_with("RssAnon:")) anon_kib = std::strtol(line.c_str() + 8, nullptr, 10);
+        if (line.starts_with("RssShmem:")) shmem_kib = std::strtol(line.c_str() + 9, nullptr, 10);
+      }
+      procs.push_back({{"role", role}, {"pid", pid}, {"fds", fds}, {"rss_kib", rss_kib}, {"rss_anon_kib", anon_kib},
+                       {"rss_shmem_kib", shmem_kib}});
     };
     describe(::getpid(), "master");
     for (unsigned i = 0; i < dataplane::kMaxWorkers; ++i)
