@@ -38,6 +38,13 @@ class ControlServer {
 /// Reads one '\n'-terminated line (at most kMaxRequest bytes) within `timeout_ms`; the error
 /// is "timeout" or "message too long".
 std::expected<std::string, std::string> read_line(int fd, int timeout_ms);
+/// A string member of a request, or "" when `j` is no object or the member no string: requests
+/// are untrusted, and nlohmann's value() throws on a wrong type.
+inline std::string text_field(const Json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 /// Writes `j` as one line; false if the peer is gone.
 bool write_line(int fd, const Json& j);
 

@@ -34,11 +34,11 @@ std::string hmac_hex(const std::string& secret, const std::string& challenge) {
 }  // namespace
 
 bool is_read_only(const Json& req) {
-  std::string cmd = req.value("cmd", "");
+  std::string cmd = ctl::text_field(req, "cmd");
   if (cmd == "show") return true;
   if (cmd == "sysctl") return !req.contains("value");
   if (cmd == "msg") {
-    std::string name = req.value("name", "");
+    std::string name = ctl::text_field(req, "name");
     return name == "showworkers" || name == "showgovernor" || name == "showstats";
   }
   return false;
@@ -121,7 +121,7 @@ std::expected<Json, std::string> remote_request(const std::string& host, std::ui
     ::close(fd);
     return std::unexpected(hello ? std::string("not a pppoed remote control port") : hello.error());
   }
-  write_line(fd, {{"auth", hmac_hex(secret, challenge.value("challenge", ""))}, {"request", req}});
+  write_line(fd, {{"auth", hmac_hex(secret, ctl::text_field(challenge, "challenge"))}, {"request", req}});
   auto line = read_line(fd, timeout_ms);
   ::close(fd);
   if (!line) return std::unexpected(line.error());

@@ -323,8 +323,8 @@ ctl::Json Server::summary() {
 }
 
 ctl::Json Server::handle(const ctl::Json& req) {
-  std::string cmd = req.value("cmd", "");
-  std::string what = req.value("what", "");
+  std::string cmd = ctl::text_field(req, "cmd");
+  std::string what = ctl::text_field(req, "what");
   auto session_id = [&]() -> std::optional<std::uint16_t> {
     if (!req.contains("id") || !req["id"].is_number_unsigned()) return std::nullopt;
     auto v = req["id"].get<std::uint64_t>();
@@ -404,7 +404,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
     if (req.contains("user")) {
-      std::string user = req.value("user", "");
+      std::string user = ctl::text_field(req, "user");
       unsigned n = 0;
       for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
         if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)); r && user == r->user)
@@ -420,10 +420,10 @@ ctl::Json Server::handle(const ctl::Json& req) {
   }
   if (cmd == "sysctl") {
     SysctlTree tree = sysctl_tree();
-    std::string name = req.value("name", "");
+    std::string name = ctl::text_field(req, "name");
     if (name.empty()) name = kRoot;
     if (req.contains("value")) {
-      if (auto r = tree.write(name, req.value("value", "")); !r) return error(r.error());
+      if (auto r = tree.write(name, ctl::text_field(req, "value")); !r) return error(r.error());
       tree = sysctl_tree();
     }
     auto values = tree.read(name);
@@ -433,7 +433,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
     return {{"ok", true}, {"values", list}};
   }
   if (cmd == "msg") {
-    std::string name = req.value("name", "");
+    std::string name = ctl::text_field(req, "name");
     if (name == "showworkers") return {{"ok", true}, {"text", show_workers()}};
     if (name == "showgovernor") return {{"ok", true}, {"text", show_governor()}};
     if (name == "showstats") return {{"ok", true}, {"text", show_stats()}};
@@ -444,7 +444,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
       return {{"ok", true}, {"text", fmt::format("created worker {} (now {} workers)\n", *r, pool_.current_workers())}};
     }
     if (name == "setworkers") {
-      std::string arg = req.value("arg", "");
+      std::string arg = ctl::text_field(req, "arg");
       unsigned n = 0;
       auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), n);
       if (ec != std::errc{} || p != arg.data() + arg.size())
