@@ -66,15 +66,18 @@ std::optional<std::uint16_t> Discovery::agreed_max_payload(const Tags& request) 
   return wanted;
 }
 
-void Discovery::reply(const ether::Header& to, Code code, std::uint16_t session_id, const Tags& tags) {
-  MutableBytes buf = socket_.tx_buffer();
+std::size_t Discovery::encode_reply(MutableBytes buf, const ether::Header& to, Code code, std::uint16_t session_id,
+                                    const Tags& tags) const {
   ByteWriter w(buf);
   ether::encode(ether::Header{to.src, socket_.mac(), to.vlans,
                               static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)},
                 w);
   std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), code, session_id, tags);
-  if (n == 0 || w.overflow()) return;
-  socket_.commit(w.size() + n);
+  return n == 0 || w.overflow() ? 0 : w.size() + n;
+}
+
+void Discovery::reply(const ether::Header& to, Code code, std::uint16_t session_id, const Tags& tags) {
+  if (std::size_t n = encode_reply(socket_.tx_buffer(), to, code, session_id, tags); n > 0) socket_.commit(n);
 }
 
 void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt, const Tags& tags,
@@ -129,13 +132,9 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     }
     if (wait) drops_.count(Drop::kMaxStarting);  // held back, counted once
     std::vector<std::uint8_t> frame(1600);
-    ByteWriter w(frame);
-    ether::encode(ether::Header{eth.src, socket_.mac(), eth.vlans,
-                                static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)},
-                  w);
-    std::size_t n = pppoe_proto::encode_discovery(MutableBytes(frame).subspan(w.size()), Code::kPado, 0, offer);
-    if (n == 0 || w.overflow()) return;
-    frame.resize(w.size() + n);
+    std::size_t n = encode_reply(frame, eth, Code::kPado, 0, offer);
+    if (n == 0) return;
+    frame.resize(n);
     queue.push_back({clock + (wait ? seconds(3) : verdict.delay), std::move(frame)});
     return;
   }

