@@ -44,8 +44,14 @@ std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
   return data;
 }
 
+std::string to_text(const Json& j) {
+  // Responses carry strings from the wire (user names, tags): invalid UTF-8 must be replaced,
+  // not thrown on (dump()'s default would end the master).
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 bool write_line(int fd, const Json& j) {
-  std::string line = j.dump() + "\n";
+  std::string line = to_text(j) + "\n";
   std::string_view s = line;
   while (!s.empty()) {
     ssize_t n = ::send(fd, s.data(), s.size(), MSG_NOSIGNAL);
@@ -59,51 +65,45 @@ bool write_line(int fd, const Json& j) {
 std::expected<ControlServer, std::string> ControlServer::listen(const std::string& path) {
   auto addr = address(path);
   if (!addr) return std::unexpected(addr.error());
-  ControlServer s;
-  s.fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (s.fd_ < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
+  auto fail = [fd](std::string e) {
+    ::close(fd);
+    return std::unexpected(std::move(e));
+  };
   // A socket file left by a crashed daemon is removed only if nobody answers on it.
   int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (::connect(probe, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr) == 0) {
     ::close(probe);
-    return std::unexpected(fmt::format("{}: another pppoed is running", path));
+    return fail(fmt::format("{}: another pppoed is running", path));
   }
   ::close(probe);
   ::unlink(path.c_str());
   mode_t old = ::umask(0177);  // 0600: root only
-  int rc = ::bind(s.fd_, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
+  int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&*addr), sizeof *addr);
   ::umask(old);
-  if (rc < 0) return std::unexpected(fmt::format("{}: bind: {}", path, std::strerror(errno)));
-  if (::listen(s.fd_, 64) < 0) return std::unexpected(fmt::format("{}: listen: {}", path, std::strerror(errno)));
+  if (rc < 0) return fail(fmt::format("{}: bind: {}", path, std::strerror(errno)));
+  if (::listen(fd, 64) < 0) return fail(fmt::format("{}: listen: {}", path, std::strerror(errno)));
+  ControlServer s;
+  s.lines_.emplace(fd, LineServer::Limits{.max_connections = 64, .max_request = kMaxRequest});
   s.path_ = path;
   return s;
 }
 
 ControlServer::~ControlServer() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    ::unlink(path_.c_str());
-  }
+  if (!path_.empty()) ::unlink(path_.c_str());
 }
 
-void ControlServer::serve(const Handler& handler) {
-  for (;;) {
-    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (c < 0) return;
-    Json response;
-    auto line = read_line(c, 1000);
-    if (!line) {
-      response = {{"ok", false}, {"error", line.error()}};
-    } else {
-      Json req = Json::parse(*line, nullptr, false);
-      if (req.is_discarded() || !req.is_object())
-        response = {{"ok", false}, {"error", "request is not a JSON object"}};
-      else
-        response = handler(req);
-    }
-    (void)write_line(c, response);
-    ::close(c);
-  }
+std::string answer_request(std::string_view line, const ControlServer::Handler& handler) {
+  Json req = Json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object()) return to_text({{"ok", false}, {"error", "request is not a JSON object"}});
+  return to_text(handler(req));
+}
+
+void ControlServer::serve(const Handler& handler, TimePoint now) {
+  lines_->serve(
+      nullptr, [&](std::string_view line, const std::string&) { return answer_request(line, handler); },
+      [] { return to_text({{"ok", false}, {"error", "message too long"}}); }, now);
 }
 
 std::expected<Json, std::string> request(const std::string& path, const Json& req, int timeout_ms) {

@@ -8,7 +8,11 @@
 #include <expected>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+
+#include "common/clock.hpp"
+#include "ctl/line_server.hpp"
 
 namespace pppoe::ctl {
 
@@ -21,19 +25,26 @@ class ControlServer {
   using Handler = std::function<Json(const Json& request)>;
 
   static std::expected<ControlServer, std::string> listen(const std::string& path);
-  ControlServer(ControlServer&& o) noexcept : fd_(o.fd_), path_(std::move(o.path_)) { o.fd_ = -1; }
+  ControlServer(ControlServer&& o) noexcept : lines_(std::move(o.lines_)), path_(std::move(o.path_)) { o.path_.clear(); }
   ControlServer& operator=(ControlServer&&) = delete;
   ~ControlServer();
 
-  [[nodiscard]] int fd() const { return fd_; }
-  /// Serves every pending connection; a malformed request gets an error response.
-  void serve(const Handler& handler);
+  /// Ready when a connection needs service (see LineServer).
+  [[nodiscard]] int fd() const { return lines_->fd(); }
+  /// Serves whatever is ready without blocking; a malformed request gets an error response.
+  void serve(const Handler& handler, TimePoint now);
+  void expire(TimePoint now) { lines_->expire(now); }
+  void close_in_child() { lines_->close_in_child(); }
+  [[nodiscard]] const LineServer& lines() const { return *lines_; }
 
  private:
   ControlServer() = default;
-  int fd_ = -1;
+  std::optional<LineServer> lines_;
   std::string path_;
 };
+
+/// Parses one request line and hands it to `handler`; the response as one line of text.
+std::string answer_request(std::string_view line, const ControlServer::Handler& handler);
 
 /// Reads one '\n'-terminated line (at most kMaxRequest bytes) within `timeout_ms`; the error
 /// is "timeout" or "message too long".
@@ -45,6 +56,8 @@ inline std::string text_field(const Json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
+/// `j` as one line of text (without '\n'); invalid UTF-8 in strings is replaced, never thrown on.
+std::string to_text(const Json& j);
 /// Writes `j` as one line; false if the peer is gone.
 bool write_line(int fd, const Json& j);
 

@@ -46,53 +46,55 @@ bool is_read_only(const Json& req) {
 
 std::expected<RemoteControlServer, std::string> RemoteControlServer::listen(std::uint16_t port, std::string secret) {
   if (secret.size() < 8) return std::unexpected("remote-secret must be at least 8 characters");
-  RemoteControlServer s;
-  s.fd_ = ::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int fd = ::socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(fmt::format("remote control: socket: {}", std::strerror(errno)));
   int zero = 0, one = 1;
-  ::setsockopt(s.fd_, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-  ::setsockopt(s.fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in6 a{};
   a.sin6_family = AF_INET6;
   a.sin6_port = htons(port);
-  if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(s.fd_, 16) < 0)
-    return std::unexpected(fmt::format("remote control port {}: {}", port, std::strerror(errno)));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) < 0 || ::listen(fd, 16) < 0) {
+    std::string e = fmt::format("remote control port {}: {}", port, std::strerror(errno));
+    ::close(fd);
+    return std::unexpected(e);
+  }
+  RemoteControlServer s;
+  // Fewer connections than the local socket: this one faces the network.
+  s.lines_.emplace(fd, LineServer::Limits{.max_connections = 16, .max_request = kMaxRequest,
+                                          .idle_timeout = std::chrono::milliseconds(3000)});
   s.secret_ = std::move(secret);
   return s;
 }
 
-RemoteControlServer::~RemoteControlServer() {
-  if (fd_ >= 0) ::close(fd_);
+std::string RemoteControlServer::answer(std::string_view line, const std::string& greeting,
+                                        const ControlServer::Handler& handler) {
+  Json hello = Json::parse(greeting, nullptr, false);
+  std::string challenge = text_field(hello, "challenge");
+  Json msg = Json::parse(line, nullptr, false);
+  if (msg.is_discarded() || !msg.is_object() || text_field(msg, "auth").empty())
+    return to_text({{"ok", false}, {"error", "malformed request"}});
+  std::string expected = hmac_hex(secret_, challenge);
+  std::string got = text_field(msg, "auth");
+  if (got.size() != expected.size() || CRYPTO_memcmp(got.data(), expected.data(), got.size()) != 0) {
+    ++auth_failures;
+    return to_text({{"ok", false}, {"error", "authentication failed"}});
+  }
+  if (!msg.contains("request") || !msg["request"].is_object() || !is_read_only(msg["request"]))
+    return to_text({{"ok", false}, {"error", "remote control is read-only"}});
+  return to_text(handler(msg["request"]));
 }
 
-void RemoteControlServer::serve(const ControlServer::Handler& handler) {
-  for (;;) {
-    int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (c < 0) return;
-    unsigned char nonce[16];
-    while (::getrandom(nonce, sizeof nonce, 0) != sizeof nonce) {
-    }
-    std::string challenge = hex(nonce, sizeof nonce);
-    write_line(c, {{"challenge", challenge}});
-    auto line = read_line(c, 1000);
-    Json response;
-    Json msg = line ? Json::parse(*line, nullptr, false) : Json();
-    if (!line || msg.is_discarded() || !msg.is_object() || !msg.contains("auth") || !msg["auth"].is_string()) {
-      response = {{"ok", false}, {"error", "malformed request"}};
-    } else {
-      std::string expected = hmac_hex(secret_, challenge);
-      std::string got = msg["auth"].get<std::string>();
-      if (got.size() != expected.size() || CRYPTO_memcmp(got.data(), expected.data(), got.size()) != 0) {
-        ++auth_failures;
-        response = {{"ok", false}, {"error", "authentication failed"}};
-      } else if (!msg.contains("request") || !msg["request"].is_object() || !is_read_only(msg["request"])) {
-        response = {{"ok", false}, {"error", "remote control is read-only"}};
-      } else {
-        response = handler(msg["request"]);
-      }
-    }
-    write_line(c, response);
-    ::close(c);
-  }
+void RemoteControlServer::serve(const ControlServer::Handler& handler, TimePoint now) {
+  lines_->serve(
+      [] {
+        unsigned char nonce[16];
+        while (::getrandom(nonce, sizeof nonce, 0) != sizeof nonce) {
+        }
+        return to_text({{"challenge", hex(nonce, sizeof nonce)}}) + "\n";
+      },
+      [&](std::string_view line, const std::string& greeting) { return answer(line, greeting, handler); },
+      [] { return to_text({{"ok", false}, {"error", "malformed request"}}); }, now);
 }
 
 std::expected<Json, std::string> remote_request(const std::string& host, std::uint16_t port, const std::string& secret,

@@ -11,6 +11,7 @@
 
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "ctl/control_socket.hpp"
@@ -20,18 +21,23 @@ namespace pppoe::ctl {
 class RemoteControlServer {
  public:
   static std::expected<RemoteControlServer, std::string> listen(std::uint16_t port, std::string secret);
-  RemoteControlServer(RemoteControlServer&& o) noexcept : fd_(o.fd_), secret_(std::move(o.secret_)) { o.fd_ = -1; }
+  RemoteControlServer(RemoteControlServer&&) noexcept = default;
   RemoteControlServer& operator=(RemoteControlServer&&) = delete;
-  ~RemoteControlServer();
 
-  [[nodiscard]] int fd() const { return fd_; }
-  /// Serves every pending connection; `handler` sees only authenticated read-only requests.
-  void serve(const ControlServer::Handler& handler);
+  /// Ready when a connection needs service (see LineServer: nothing here ever blocks, so a
+  /// remote client that connects and stays silent costs the master nothing).
+  [[nodiscard]] int fd() const { return lines_->fd(); }
+  /// Serves whatever is ready; `handler` sees only authenticated read-only requests.
+  void serve(const ControlServer::Handler& handler, TimePoint now);
+  void expire(TimePoint now) { lines_->expire(now); }
+  void close_in_child() { lines_->close_in_child(); }
+  [[nodiscard]] const LineServer& lines() const { return *lines_; }
   std::uint64_t auth_failures = 0;
 
  private:
   RemoteControlServer() = default;
-  int fd_ = -1;
+  std::string answer(std::string_view line, const std::string& greeting, const ControlServer::Handler& handler);
+  std::optional<LineServer> lines_;
   std::string secret_;
 };
 

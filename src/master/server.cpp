@@ -97,7 +97,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       dispatch_(std::move(dispatch)),
       options_(std::move(options)),
       shared_(config_.pool, config_.local_ip, named_ranges(config_)),
-      pool_(config_, shared_, dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd(), control_.fd()}),
+      pool_(config_, shared_, dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
@@ -107,7 +107,8 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
   pool_.on_session_lost = [this](const dataplane::SessionRecord& r) { stop_lost_session(r); };
   if (aaa_) for (int fd : aaa_->fds()) pool_.also_close_in_child(fd);
   if (dae_) pool_.also_close_in_child(dae_->fd());
-  if (remote_) pool_.also_close_in_child(remote_->fd());
+  pool_.also_in_child([this] { control_.close_in_child(); });
+  if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });
   governor_settings_.enabled = options_.governor;
   governor_settings_.max_workers = options_.max_workers;
   desired_workers_ = std::max(1u, options_.workers);
@@ -354,11 +355,11 @@ int Server::run() {
       if (fd == socket_.fd()) {
         on_packets(now);
       } else if (fd == control_.fd()) {
-        control_.serve([&](const ctl::Json& req) { return handle(req); });
+        control_.serve([&](const ctl::Json& req) { return handle(req); }, now);
         socket_.flush();
       } else if (remote_ && fd == remote_->fd()) {
         std::uint64_t before = remote_->auth_failures;
-        remote_->serve([&](const ctl::Json& req) { return handle(req); });
+        remote_->serve([&](const ctl::Json& req) { return handle(req); }, now);
         if (remote_->auth_failures != before) log::warn("remote control: authentication failed ({} so far)", remote_->auth_failures);
       } else if (dae_ && fd == dae_->fd()) {
         dae_->serve([&](const radius::PacketView& req) { return on_dae_request(req); }, std::time(nullptr));
@@ -367,6 +368,8 @@ int Server::run() {
       } else if (fd == tfd) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
+        control_.expire(now);  // silent connections make no event
+        if (remote_) remote_->expire(now);
         on_second(now);
       } else if (fd == sfd) {
         signalfd_siginfo si{};

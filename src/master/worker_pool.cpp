@@ -119,6 +119,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
   if (pid == 0) {
     // The child keeps only what a worker needs: shared memory, the dispatch map, its channel.
     for (int fd : close_in_child_) ::close(fd);
+    for (const auto& cleanup : child_cleanups_) cleanup();
     for (const auto& s : slots_)
       if (s.fd >= 0) ::close(s.fd);
     ::close(pair[0]);

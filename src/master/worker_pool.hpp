@@ -39,6 +39,8 @@ class WorkerPool final : public SessionDirectory {
              std::vector<int> close_in_child);
   ~WorkerPool() override;
   void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
+  /// For descriptor sets that change (control connections): run in every forked worker.
+  void also_in_child(std::function<void()> cleanup) { child_cleanups_.push_back(std::move(cleanup)); }
 
   // --- workers ---
   /// Starts a worker in the lowest free slot; returns the slot.
@@ -122,6 +124,7 @@ class WorkerPool final : public SessionDirectory {
   dataplane::PacketSocket& socket_;
   dataplane::TunDevice& tun_;
   std::vector<int> close_in_child_;
+  std::vector<std::function<void()>> child_cleanups_;
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;

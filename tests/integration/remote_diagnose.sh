@@ -24,6 +24,26 @@ out=$(R PPPOETEST_SECRET=wrong-secret "$BIN/pppoetest" -h 198.51.100.254 -p 9101
 expect_eq "$?" 3 "wrong secret"
 echo "$out" | grep -q "authentication failed" || fail "wrong secret message: $out"
 grep -q "remote control: authentication failed" "$LAB_LOGS/pppoed.log" || fail "failure not logged"
+# Silent clients cost the master nothing: 10 connections that never send, then an authenticated
+# request and new sessions must be served at once (the old blocking read took 1 s per silent
+# connection), and the silent ones are closed after the idle timeout (3 s).
+ip netns exec "$NET" python3 - "$SECRET" <<'PY' || fail "silent remote clients stalled the master"
+import hashlib, hmac, json, socket, sys, time
+silent = [socket.create_connection(("198.51.100.254", 9101)) for _ in range(10)]
+start = time.monotonic()
+s = socket.create_connection(("198.51.100.254", 9101))
+f = s.makefile("rw")
+challenge = json.loads(f.readline())["challenge"]
+auth = hmac.new(sys.argv[1].encode(), challenge.encode(), hashlib.sha256).hexdigest()
+f.write(json.dumps({"auth": auth, "request": {"cmd": "show", "what": "stats"}}) + "\n"); f.flush()
+reply = json.loads(f.readline())
+took = time.monotonic() - start
+print(f"answered in {took:.3f} s with 10 silent connections open")
+if not reply.get("ok") or took > 2: sys.exit(1)
+silent[0].settimeout(6)
+if silent[0].recv(4096) == b"": sys.exit(1)  # the challenge comes first
+if silent[0].recv(4096) != b"": sys.exit(1)  # then the close, after the idle timeout
+PY
 # Read-only: a write through the remote port is refused.
 ip netns exec "$NET" python3 - "$SECRET" <<'PY' || fail "remote write not refused"
 import hashlib, hmac, json, socket, sys
