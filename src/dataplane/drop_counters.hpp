@@ -35,6 +35,10 @@ enum class Drop : std::uint8_t {
   kPadoSuppressed,      ///< at or over limits.pado_stop_sessions
   kMaxStarting,         ///< PADR while limits.max_starting sessions negotiate
   kMacSessionLimit,     ///< PADR from a MAC with limits.max_sessions_per_mac sessions
+  kPppControlMalformed,  ///< LCP/IPCP/IPv6CP packet or option, PAP/CHAP message that does not parse
+  kPppUnknownCode,       ///< control packet with an unknown code (answered with Code-Reject)
+  kPppUnknownProtocol,   ///< unknown PPP protocol (answered with Protocol-Reject)
+  kPppControlFlood,      ///< control frames of one session over limits.ppp_control_rate
   kCount
 };
 
@@ -67,6 +71,10 @@ constexpr const char* to_string(Drop d) {
     case Drop::kPadoSuppressed: return "pado_suppressed";
     case Drop::kMaxStarting: return "max_starting";
     case Drop::kMacSessionLimit: return "mac_session_limit";
+    case Drop::kPppControlMalformed: return "ppp_control_malformed";
+    case Drop::kPppUnknownCode: return "ppp_unknown_code";
+    case Drop::kPppUnknownProtocol: return "ppp_unknown_protocol";
+    case Drop::kPppControlFlood: return "ppp_control_flood";
     case Drop::kCount: return "?";
   }
   return "?";
@@ -75,6 +83,7 @@ constexpr const char* to_string(Drop d) {
 class DropCounters {
  public:
   void count(Drop d) { ++counts_[static_cast<std::size_t>(d)]; }
+  void count(Drop d, std::uint64_t n) { counts_[static_cast<std::size_t>(d)] += n; }
   [[nodiscard]] std::uint64_t get(Drop d) const { return counts_[static_cast<std::size_t>(d)]; }
   [[nodiscard]] std::uint64_t total() const {
     std::uint64_t t = 0;

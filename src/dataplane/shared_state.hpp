@@ -46,6 +46,11 @@ struct SessionTraffic {
   std::atomic<std::uint64_t> bytes;
 };
 
+/// Written by the master (config, sysctl), read by the workers.
+struct LiveSettings {
+  std::atomic<std::uint32_t> ppp_control_rate;  ///< limits.ppp_control_rate; 0 = no limit
+};
+
 struct SharedState {
   SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local, const NamedRanges& named = {})
       : pool(pool_ranges, named, local), workers(kMaxWorkers), downstream(SessionTable::kCapacity) {}
@@ -55,6 +60,9 @@ struct SharedState {
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
   SharedArray<WorkerSlot> workers;
   SharedArray<SessionTraffic> downstream;
+  SharedArray<LiveSettings> live{1};
+  /// Settings an operator changes at run time (sysctl), in shared memory so workers see them.
+  LiveSettings& settings() { return live[0]; }
 };
 
 }  // namespace pppoe::dataplane

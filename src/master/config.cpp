@@ -176,6 +176,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "lcp-echo-failure") return set_unsigned(c.lcp_echo_failure, 1, 100);
   if (name == "restart-timer") return set_unsigned(c.restart_timer, 1, 60);
   if (name == "max-configure") return set_unsigned(c.max_configure, 1, 100);
+  if (name == "ppp-control-rate") return set_unsigned(c.ppp_control_rate, 0, 100000);
   if (name == "auth-timeout") return set_unsigned(c.auth_timeout, 1, 600);
   if (name == "idle-timeout") return set_unsigned(c.idle_timeout, 0, 86400 * 30);
   if (name == "session-timeout") return set_unsigned(c.session_timeout, 0, 86400 * 365);

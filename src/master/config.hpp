@@ -71,6 +71,7 @@ struct Config {
   unsigned lcp_echo_failure = 3;
   unsigned restart_timer = 3;       ///< RFC 1661 restart timer, seconds
   unsigned max_configure = 10;
+  unsigned ppp_control_rate = 20;   ///< control frames per second and session (burst twice that); 0 = no limit
   unsigned auth_timeout = 30;
   unsigned idle_timeout = 0;        ///< seconds; 0 = none
   unsigned session_timeout = 0;     ///< seconds; 0 = none

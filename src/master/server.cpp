@@ -109,6 +109,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
   if (dae_) pool_.also_close_in_child(dae_->fd());
   pool_.also_in_child([this] { control_.close_in_child(); });
   if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });
+  shared_.settings().ppp_control_rate.store(config_.ppp_control_rate, std::memory_order_relaxed);
   governor_settings_.enabled = options_.governor;
   governor_settings_.max_workers = options_.max_workers;
   desired_workers_ = std::max(1u, options_.workers);

@@ -71,14 +71,30 @@ void PppLink::receive(ppp::Protocol protocol, Bytes payload, TimePoint now) {
       if (settings_.ipv6)
         ipv6cp_.receive(payload, now);
       else
-        lcp_.send_protocol_reject(static_cast<std::uint16_t>(protocol), payload);
+        reject_protocol(protocol, payload);
       return;
     case ppp::Protocol::kIpv4:
     case ppp::Protocol::kIpv6:
       return;  // data is handled by the data plane before it gets here
   }
-  // Section 5.7: unknown protocols get a Protocol-Reject while LCP is Opened.
+  reject_protocol(protocol, payload);
+}
+
+void PppLink::reject_protocol(ppp::Protocol protocol, Bytes payload) {
+  // RFC 1661 section 5.7: unknown protocols get a Protocol-Reject while LCP is Opened.
+  ++protocol_rejects_sent_;
   lcp_.send_protocol_reject(static_cast<std::uint16_t>(protocol), payload);
+}
+
+PppLink::BadControl PppLink::bad_control() const {
+  BadControl b;
+  for (const ppp::ControlProtocol* cp : {&lcp_, &ipcp_, &ipv6cp_}) {
+    b.malformed += cp->counters().rx_malformed;
+    b.unknown_code += cp->counters().rx_unknown_code;
+  }
+  b.malformed += auth_malformed();
+  b.unknown_protocol = protocol_rejects_sent_;
+  return b;
 }
 
 void PppLink::tick(TimePoint now) {

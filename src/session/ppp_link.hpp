@@ -97,11 +97,21 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   [[nodiscard]] const ppp::CpCounters& lcp_counters() const { return lcp_.counters(); }
   [[nodiscard]] std::uint64_t echo_misses() const { return echo_misses_; }
 
+  /// Bad control input so far: the worker turns increases into drop counters by reason.
+  struct BadControl {
+    std::uint64_t malformed = 0;         ///< CP packets or options, PAP/CHAP messages that do not parse
+    std::uint64_t unknown_code = 0;      ///< answered with Code-Reject
+    std::uint64_t unknown_protocol = 0;  ///< answered with Protocol-Reject
+  };
+  [[nodiscard]] BadControl bad_control() const;
+
  protected:
   // Role-specific authentication.
   virtual void auth_start(TimePoint now) = 0;
   virtual void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) = 0;
   virtual void auth_tick(TimePoint now) = 0;
+  /// Authentication messages that did not parse.
+  [[nodiscard]] virtual std::uint64_t auth_malformed() const { return 0; }
   /// Authentication succeeded: enter the network phase.
   void auth_done(TimePoint now);
   /// Authentication failed: terminate with `reason`.
@@ -123,6 +133,7 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   void send_control(ppp::Protocol protocol, Bytes packet) override { out_.send_ppp(protocol, packet); }
 
   void go_dead(EndReason reason);
+  void reject_protocol(ppp::Protocol protocol, Bytes payload);
   void keepalive(TimePoint now);
 
   LinkOutput& out_;
@@ -138,6 +149,7 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   TimePoint now_{};
   TimePoint last_rx_{};
   TimePoint next_echo_{};
+  std::uint64_t protocol_rejects_sent_ = 0;
   std::uint64_t echo_replies_seen_ = 0;
   std::uint64_t echo_misses_ = 0;
   bool dead_reported_ = false;

@@ -9,6 +9,7 @@
 
 #include "dataplane/frames.hpp"
 #include "proto/ip.hpp"
+#include "session/control_budget.hpp"
 
 namespace pppoe::worker {
 
@@ -220,6 +221,7 @@ class Worker::Session final : public session::LinkOutput,
   bool dead_ = false;
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
+  session::ControlBudget control_budget_;
   std::unique_ptr<session::ServerSession> link_;
 };
 
@@ -483,7 +485,16 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
     case ppp::Protocol::kChap:
       break;
   }
+  if (!s->control_budget_.take(shared_.settings().ppp_control_rate.load(std::memory_order_relaxed), now)) {
+    drops_.count(Drop::kPppControlFlood);
+    return;
+  }
+  auto before = s->link_->bad_control();
   s->link_->receive(static_cast<ppp::Protocol>(*proto), payload, now);
+  auto after = s->link_->bad_control();  // the link lives until reap(), even if it just died
+  drops_.count(Drop::kPppControlMalformed, after.malformed - before.malformed);
+  drops_.count(Drop::kPppUnknownCode, after.unknown_code - before.unknown_code);
+  drops_.count(Drop::kPppUnknownProtocol, after.unknown_protocol - before.unknown_protocol);
   reap();
 }
 

@@ -2,7 +2,8 @@
 # Discovery protection, set at run time through the sysctl tree: max_starting holds PADOs back
 # (every session still comes up), padi_rate drops PADIs over the rate (clients retry and all
 # come up), pado_delay delays every PADO, pado_stop_sessions stops answering; each counted under
-# its own reason. (Per-MAC limits need one MAC twice: unit-tested in discovery_guard_test.)
+# its own reason. The per-MAC limits need one MAC twice, which pppoetest never does: a raw
+# client (per_mac_limits.py) sends from one MAC.
 . "$(dirname "$0")/common.sh"
 pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
 set_limit() { pppoectl_lab sysctl "net.graph.pppoe_lb.limits.$1=$2" >/dev/null || fail "sysctl limits.$1=$2"; }
@@ -42,5 +43,31 @@ expect_eq "$(echo "$out" | jq -r '.failed_by_phase.discovery')" 2 "failed in dis
 set_limit pado_stop_sessions 0
 wait $holder || fail "the 20 held sessions"
 wait_stat .sessions.total 0 10
+
+# Per MAC: 30 PADIs at once from one MAC against 5 per second (burst 5) get at most 10 PADOs,
+# the rest are counted; another MAC is still answered.
+ac_mac=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
+raw() { ip netns exec "$SUB" /usr/bin/python3 "$HERE/per_mac_limits.py" sub0 "$ac_mac" "$@"; }
+set_limit padi_rate_per_mac 5
+before=$(stat .drops.padi_mac_rate_limited)
+out=$(raw padi-burst 30) || fail "per_mac_limits.py padi-burst: $out"
+answered=$(echo "$out" | sed -n 1p)
+[ "$answered" -ge 1 ] && [ "$answered" -le 10 ] || fail "padi_rate_per_mac 5: $answered of 30 PADIs answered"
+expect_eq "$(echo "$out" | sed -n 2p)" 1 "another MAC answered during one MAC's burst"
+[ $(( $(stat .drops.padi_mac_rate_limited) - before )) -ge 20 ] || fail "padi_mac_rate_limited not counted"
+set_limit padi_rate_per_mac 0
+
+# Two sessions per MAC: the third PADR from that MAC gets no PADS; another MAC does.
+set_limit max_sessions_per_mac 2
+out=$(raw sessions 3) || fail "per_mac_limits.py sessions: $out"
+expect_eq "$(echo "$out" | sed -n 1p)" 2 "max_sessions_per_mac 2: sessions from one MAC"
+expect_eq "$(echo "$out" | sed -n 2p)" 1 "another MAC still gets a session"
+[ "$(stat .drops.mac_session_limit)" -ge 1 ] || fail "mac_session_limit not counted"
+set_limit max_sessions_per_mac 0
+
 expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.limits.max_starting | awk '{print $NF}')" 0 "sysctl reads back"
+# The per-session control budget (exercised by hostile_frames.sh): default 20, settable.
+expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.limits.ppp_control_rate | awk '{print $NF}')" 20 "ppp_control_rate default"
+set_limit ppp_control_rate 50
+expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.limits.ppp_control_rate | awk '{print $NF}')" 50 "ppp_control_rate set"
 exit 0

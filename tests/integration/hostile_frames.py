@@ -12,36 +12,12 @@ import struct
 import sys
 import time
 
+from lab_frames import BCAST, disc, discovery_socket, eth, get_cookie, mac, open_session, pppoe, tag
+
 IFACE, AC, SID, GOOD, GOOD_IP, BURST = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], int(sys.argv[6])
 ME = "02:66:00:00:00:01"          # the attacker
 OTHER = "02:66:00:00:00:02"
-BCAST = "ff:ff:ff:ff:ff:ff"
-sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x8863))
-sock.bind((IFACE, 0))
-sock.settimeout(0.5)
-
-
-def mac(text):
-    return bytes.fromhex(text.replace(":", ""))
-
-
-def eth(dst, src, ethertype, payload, vlan=None):
-    head = mac(dst) + mac(src)
-    if vlan is not None:
-        head += struct.pack("!HH", 0x8100, vlan)
-    return head + struct.pack("!H", ethertype) + payload
-
-
-def tag(t, v):
-    return struct.pack("!HH", t, len(v)) + v
-
-
-def pppoe(code, sid, payload, vertype=0x11, length=None):
-    return struct.pack("!BBHH", vertype, code, sid, len(payload) if length is None else length) + payload
-
-
-def disc(dst, src, code, tags, sid=0, **kw):
-    return eth(dst, src, 0x8863, pppoe(code, sid, tags, **kw))
+sock = discovery_socket(IFACE)
 
 
 def sess(src, sid, ppp, **kw):
@@ -57,40 +33,8 @@ def ipv4(src, dst, payload=b"\x08\x00\xf7\xff\x00\x00\x00\x00"):
     return hdr[:10] + struct.pack("!H", ~s & 0xFFFF) + hdr[12:] + payload
 
 
-def await_discovery(code):
-    """The next discovery frame with `code` sent to ME, or exit."""
-    end = time.time() + 2
-    while time.time() < end:
-        try:
-            f = sock.recv(2000)
-        except socket.timeout:
-            continue
-        if f[0:6] == mac(ME) and f[12:14] == b"\x88\x63" and f[15] == code:
-            return f
-    raise SystemExit(f"no discovery code {code:#x} for the attacker")
-
-
-def get_cookie():
-    """A genuine AC-Cookie, issued to ME."""
-    sock.send(disc(BCAST, ME, 0x09, tag(0x0101, b"")))
-    f = await_discovery(0x07)
-    tags, pos = f[20:20 + struct.unpack("!H", f[18:20])[0]], 0
-    while pos + 4 <= len(tags):
-        t, ln = struct.unpack("!HH", tags[pos:pos + 4])
-        if t == 0x0104:
-            return tags[pos + 4:pos + 4 + ln]
-        pos += 4 + ln
-    raise SystemExit("no PADO with an AC-Cookie")
-
-
-def own_session(cookie):
-    """The attacker's own session: PADR with its genuine cookie, then the ID from the PADS."""
-    sock.send(disc(AC, ME, 0x19, tag(0x0101, b"") + tag(0x0104, cookie)))
-    return struct.unpack("!H", await_discovery(0x65)[16:18])[0]
-
-
-cookie = get_cookie()
-MINE = own_session(cookie)
+cookie = get_cookie(sock, ME) or sys.exit("no PADO with an AC-Cookie for the attacker")
+MINE = open_session(sock, ME, AC, cookie) or sys.exit("no PADS for the attacker")
 svc = tag(0x0101, b"")
 link_local_wrong = bytes.fromhex("fe80000000000000") + bytes.fromhex("0bad0bad0bad0bad")
 ipv6_hdr = struct.pack("!IHBB", 0x60000000, 8, 58, 64) + link_local_wrong + bytes.fromhex("fe80000000000000") + struct.pack("!Q", 1)
@@ -123,9 +67,9 @@ KINDS = [
     ("spoofed_source", "IPv6 from another interface identifier", sess(GOOD, SID, b"\x00\x57" + ipv6_hdr + b"\x80\x00\x00\x00\x00\x00\x00\x00")),
     ("pppoe_malformed", "session frame with version/type 0x21", sess(GOOD, SID, b"\xc0\x21\x09\x01\x00\x08\x00\x00\x00\x00", vertype=0x21)),
     ("pppoe_malformed", "session LENGTH past the frame", sess(GOOD, SID, b"\xc0\x21", length=1400)),
-    ("lcp_code_reject", "LCP with an unknown code", sess(GOOD, SID, b"\xc0\x21\x77\x01\x00\x04")),
-    ("lcp_protocol_reject", "unknown PPP protocol 0x4321", sess(GOOD, SID, b"\x43\x21hello")),
-    ("lcp_malformed", "LCP with a length past the packet", sess(GOOD, SID, b"\xc0\x21\x09\x01\x00\x40\x00\x00")),
+    ("ppp_unknown_code", "LCP with an unknown code", sess(GOOD, SID, b"\xc0\x21\x77\x01\x00\x04")),
+    ("ppp_unknown_protocol", "unknown PPP protocol 0x4021", sess(GOOD, SID, b"\x40\x21hello")),
+    ("ppp_control_malformed", "LCP with a length past the packet", sess(GOOD, SID, b"\xc0\x21\x09\x01\x00\x40\x00\x00")),
     # Too short to hold a session ID: the kernel's dispatch filter drops it before any process
     # sees it (nothing to count in userspace; the test checks only that nothing breaks).
     ("kernel_filter", "ethertype 0x8864 frame with no PPPoE header", eth(AC, ME, 0x8864, b"\x11")),
@@ -133,14 +77,15 @@ KINDS = [
 # On the attacker's own session (LCP is negotiating): broken options and a Configure-Request
 # storm; PAP with fields running past the packet. Its session may die; nobody else's may.
 KINDS += [
-    ("lcp_option_len0", "LCP Configure-Request with an option of length 0", sess(ME, MINE, b"\xc0\x21\x01\x11\x00\x08\x01\x00\x05\xdc")),
-    ("lcp_option_len1", "LCP Configure-Request with an option of length 1", sess(ME, MINE, b"\xc0\x21\x01\x12\x00\x07\x05\x01\x00")),
-    ("lcp_conf_loop", "Configure-Request storm (new Identifier each time)",
-     b"".join([])),  # placeholder replaced below
+    ("ppp_control_malformed", "LCP Configure-Request with an option of length 0", sess(ME, MINE, b"\xc0\x21\x01\x11\x00\x08\x01\x00\x05\xdc")),
+    ("ppp_control_malformed", "LCP Configure-Request with an option of length 1", sess(ME, MINE, b"\xc0\x21\x01\x12\x00\x07\x05\x01\x00")),
     ("pap_oversized", "PAP Peer-ID length past the packet", sess(ME, MINE, b"\xc0\x23\x01\x01\x00\x08\xff" + b"a")),
     ("chap_oversized", "CHAP Response value length past the packet", sess(ME, MINE, b"\xc2\x23\x02\x01\x00\x09\xff\x00\x00\x00\x00")),
+    # Last on this session: it exhausts the session's control budget (limits.ppp_control_rate);
+    # the excess is counted as ppp_control_flood, which hostile_frames.sh checks.
+    ("lcp_conf_loop", "Configure-Request storm (new Identifier each time)", b""),
 ]
-loop = [sess(ME, MINE, b"\xc0\x21\x01" + bytes([i]) + b"\x00\x0e\x01\x04\x05\xdc\x05\x06" + os.urandom(4)) for i in range(60)]
+loop = [sess(ME, MINE, b"\xc0\x21\x01" + bytes([i % 256]) + b"\x00\x0e\x01\x04\x05\xdc\x05\x06" + os.urandom(4)) for i in range(200)]
 REPEAT = 5
 sock2 = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 sock2.bind((IFACE, 0))

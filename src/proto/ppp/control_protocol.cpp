@@ -241,6 +241,7 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
       default: break;
     }
   }
+  ++counters_.rx_unknown_code;
   dispatch(Event::kRuc, now);
 }
 

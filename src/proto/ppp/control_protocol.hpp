@@ -69,6 +69,7 @@ struct CpCounters {
   std::array<std::uint64_t, 12> rx_by_code{};
   std::array<std::uint64_t, 12> tx_by_code{};
   std::uint64_t rx_malformed = 0;
+  std::uint64_t rx_unknown_code = 0;  ///< answered with Code-Reject (RFC 1661 section 5.6)
   std::uint64_t rx_bad_id = 0;
   std::uint64_t illegal_events = 0;
   std::uint64_t loops_detected = 0;
