@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-60}
+# Our own sanitizer settings, whatever the caller (ctest under scripts/test.sh) exported.
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 scripts/install-deps.sh
 command -v clang++-16 >/dev/null || { echo "clang-16 is missing: run scripts/install-deps.sh"; exit 1; }
 CC=clang-16 CXX=clang++-16 cmake -S . -B build-fuzz -DPPPOE_FUZZ=ON -DPPPOE_TESTS=OFF \
