@@ -2,7 +2,8 @@
 # bench/soak.sh [SECONDS] - a bounded soak with fault injection (default 600 s): sessions churn
 # without pause (connect, traffic, PADT), other clients vanish without PADT (LCP echo cleans
 # them up), a random worker is killed with SIGKILL every 20 s, and the governor (up to 4
-# workers, thresholds low enough for churn to cross) scales up and down. Afterwards, with no
+# workers) scales up in load phases (15 s of ping floods through 20 sessions every 35 s) and
+# down between them; the run fails unless it did both. Afterwards, with no
 # session left: no leaked session IDs, pool addresses, index entries, BPF dispatch entries or
 # shared-table slots; file descriptors back to their start values; private RSS (RssAnon) of
 # the master within 5 % of its start and of each worker within 5 % of a fresh worker's. Prints the figures and
@@ -64,8 +65,16 @@ vanish() {  # clients that lose power: no PADT
     sleep 1
   done
 }
+surge() {  # load phases for the governor: 15 s of back-to-back pings through 20 sessions, then quiet
+  while [ $SECONDS -lt $((end - 20)) ]; do
+    pppoetest_lab -m create -i sub0 -n 20 --auth pap --user soak --password soak --pings 1 --flood 15 \
+      --timeout 30 >/dev/null 2>&1
+    sleep 20
+  done
+}
 churn & c1=$!
 vanish & c2=$!
+surge & c3=$!
 kills=0 max_workers=0 min_workers=99
 while [ $SECONDS -lt $end ]; do
   for _ in 1 2 3 4; do
@@ -77,7 +86,7 @@ while [ $SECONDS -lt $end ]; do
   victim=$(pgrep -P "$PPPOED_PID" | shuf -n 1)
   [ -n "$victim" ] && kill -KILL "$victim" && kills=$((kills + 1))
 done
-wait $c1 $c2
+wait $c1 $c2 $c3
 # Vanished clients are found by LCP echo (2 x 2 s); drains end within their timeout.
 for _ in $(seq 1 60); do
   [ "$(res | jq .sessions)" = 0 ] && break
@@ -97,10 +106,12 @@ within() {  # name value reference percent
   [ "$2" -le "$limit" ] && ok=ok || fail=1
   printf '  %-34s %10s   (start %s, limit %s) %s\n' "$1" "$2" "$3" "$limit" "$ok"
 }
+ups=$(grep -c 'governor: scale up' "$LAB_LOGS/pppoed.log")
+downs=$(grep -c 'governor: scale down' "$LAB_LOGS/pppoed.log")
 echo "soak: $DURATION s, $(cat "$LAB_LOGS/churn.count" 2>/dev/null || echo 0) sessions churned with PADT," \
   "$(cat "$LAB_LOGS/vanish.count" 2>/dev/null || echo 0) vanished without PADT, $kills workers killed (SIGKILL)," \
   "workers between $min_workers and $max_workers, $(echo "$summary" | jq .worker_crashes) crashes seen by the master," \
-  "governor: $(grep -c 'governor: scale up' "$LAB_LOGS/pppoed.log") scale-ups, $(grep -c 'governor: .*drain\|governor: scale down' "$LAB_LOGS/pppoed.log") scale-downs"
+  "governor: $ups scale-ups, $downs scale-downs"
 check "sessions" "$(echo "$after" | jq .sessions)" 0
 check "free session IDs" "$(echo "$after" | jq .free_session_ids)" 65534
 check "shared table slots used" "$(echo "$after" | jq .session_table_used)" 0
@@ -127,4 +138,5 @@ fi
 echo "  (shared session table pages touched by the master: $(echo "$start" | jq '.processes[] | select(.role=="master") | .rss_shmem_kib') -> $(echo "$after" | jq '.processes[] | select(.role=="master") | .rss_shmem_kib') KiB; use, not a leak)"
 [ -n "$PPPOED_PID" ] || true
 [ "$kills" -gt 0 ] || { echo "  no worker was killed"; fail=1; }
+[ "$ups" -gt 0 ] && [ "$downs" -gt 0 ] || { echo "  the governor did not scale both ways"; fail=1; }
 exit $fail
