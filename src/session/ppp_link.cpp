@@ -110,6 +110,22 @@ void PppLink::tick(TimePoint now) {
   keepalive(now);
 }
 
+std::optional<TimePoint> PppLink::next_deadline() const {
+  if (phase_ == Phase::kDead) return std::nullopt;
+  std::optional<TimePoint> due;
+  auto earliest = [&due](std::optional<TimePoint> t) {
+    if (t && (!due || *t < *due)) due = t;
+  };
+  earliest(lcp_.timer_deadline());
+  if (phase_ == Phase::kAuthenticate) earliest(auth_deadline());
+  if (phase_ == Phase::kNetwork) {
+    earliest(ipcp_.timer_deadline());
+    if (settings_.ipv6) earliest(ipv6cp_.timer_deadline());
+  }
+  if (settings_.echo_interval.count() != 0 && lcp_.state() == ppp::State::kOpened) earliest(next_echo_);
+  return due;
+}
+
 void PppLink::keepalive(TimePoint now) {
   if (settings_.echo_interval.count() == 0 || lcp_.state() != ppp::State::kOpened) return;
   if (now < next_echo_) return;

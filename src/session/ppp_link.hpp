@@ -79,6 +79,9 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   void receive(ppp::Protocol protocol, Bytes payload, TimePoint now);
   /// Timers: restart timers, keep-alive, authentication timeout.
   void tick(TimePoint now);
+  /// When tick() has something to do next (nothing: no timer runs). Calling tick() earlier is
+  /// harmless; later is not, so every timer of the link is in here.
+  [[nodiscard]] std::optional<TimePoint> next_deadline() const;
   /// Graceful close: LCP Terminate-Request, then dead.
   void close(EndReason reason, TimePoint now);
   /// Lower layer gone (PADT in either direction): dead at once, nothing more sent.
@@ -110,6 +113,9 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   virtual void auth_start(TimePoint now) = 0;
   virtual void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) = 0;
   virtual void auth_tick(TimePoint now) = 0;
+  /// The authentication timer (timeout, retransmission); by default "at once", which makes the
+  /// owner call tick() at its next opportunity.
+  [[nodiscard]] virtual std::optional<TimePoint> auth_deadline() const { return now_; }
   /// Authentication messages that did not parse.
   [[nodiscard]] virtual std::uint64_t auth_malformed() const { return 0; }
   /// Authentication succeeded: enter the network phase.

@@ -59,6 +59,12 @@ void ServerSession::send_challenge() {
   if (challenges_left_ > 0) --challenges_left_;
 }
 
+std::optional<TimePoint> ServerSession::auth_deadline() const {
+  if (authenticated_) return std::nullopt;
+  bool chap = negotiated_auth() == AuthMethod::kChapMd5 || negotiated_auth() == AuthMethod::kMsChapV2;
+  return chap && !pending_ ? std::min(auth_deadline_, next_challenge_) : auth_deadline_;
+}
+
 void ServerSession::auth_tick(TimePoint now) {
   if (authenticated_) return;
   if (now >= auth_deadline_) {

@@ -50,6 +50,7 @@ class ServerSession final : public PppLink {
   void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) override;
   void auth_tick(TimePoint now) override;
   [[nodiscard]] std::uint64_t auth_malformed() const override { return counters_.malformed; }
+  [[nodiscard]] std::optional<TimePoint> auth_deadline() const override;
 
  private:
   void receive_pap(Bytes payload, TimePoint now);

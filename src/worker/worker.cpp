@@ -104,6 +104,7 @@ class Worker::Session final : public session::LinkOutput,
   // LinkOutput
   void send_ppp(ppp::Protocol protocol, Bytes payload) override {
     if (dead_) return;
+    worker_.touch(*this);  // sending usually arms a timer (restart, echo, challenge)
     MutableBytes buf = worker_.socket_.tx_buffer();
     ByteWriter w(buf);
     write_session_headers(w, mac_, worker_.socket_.mac(), vlans_, id_, static_cast<std::uint16_t>(protocol),
@@ -114,6 +115,7 @@ class Worker::Session final : public session::LinkOutput,
   void network_up() override {
     if (up_) return;
     up_ = true;
+    worker_.touch(*this);  // session, idle and interim timers start now
     up_since_ = now_;
     timeout_base_ = now_;
     up_unix_ = std::time(nullptr);
@@ -222,6 +224,9 @@ class Worker::Session final : public session::LinkOutput,
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
   session::ControlBudget control_budget_;
+  TimerWheel::Tick due_tick_ = TimerWheel::kNever;  ///< the wheel entry that counts (others are stale)
+  bool touched_ = false;
+  bool dirty_ = false;
   std::unique_ptr<session::ServerSession> link_;
 };
 
@@ -259,7 +264,10 @@ void Worker::on_message(const Message& m, TimePoint now) {
     }
     case MessageType::kDisconnect: {
       Session* s = by_id_[m.session_id].get();
-      if (s != nullptr && !s->dead_) s->link_->close(static_cast<EndReason>(m.reason), now);
+      if (s != nullptr && !s->dead_) {
+        s->link_->close(static_cast<EndReason>(m.reason), now);
+        touch(*s);
+      }
       break;
     }
     case MessageType::kChangeTimeouts: {
@@ -278,6 +286,7 @@ void Worker::on_message(const Message& m, TimePoint now) {
       });
       log::info("session {}: timeouts changed by CoA: session {} s, idle {} s", s->id_, s->session_timeout_,
                 s->idle_timeout_);
+      touch(*s);
       break;
     }
     case MessageType::kShutdown:
@@ -300,6 +309,7 @@ void Worker::start_session(const Message& m, TimePoint now) {
   ++counters_.sessions_started;
   slot_stats_.sessions.store(live_, std::memory_order_relaxed);
   by_id_[m.session_id]->link_->start(now);
+  touch(*by_id_[m.session_id]);
   if (auto it = early_.find(m.session_id); it != early_.end()) {
     auto frames = std::move(it->second);
     early_.erase(it);
@@ -336,6 +346,7 @@ void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const sessi
   Session* s = by_id_[id].get();
   if (s == nullptr || s->dead_ || s->generation_ != generation) return;  // gone meanwhile
   s->link_->auth_complete(r, Clock::now());
+  touch(*s);
 }
 
 void Worker::on_aaa_readable(int fd, TimePoint now) {
@@ -491,6 +502,7 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
   }
   auto before = s->link_->bad_control();
   s->link_->receive(static_cast<ppp::Protocol>(*proto), payload, now);
+  touch(*s);
   auto after = s->link_->bad_control();  // the link lives until reap(), even if it just died
   drops_.count(Drop::kPppControlMalformed, after.malformed - before.malformed);
   drops_.count(Drop::kPppUnknownCode, after.unknown_code - before.unknown_code);
@@ -504,6 +516,7 @@ void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
     return;
   }
   s.last_data_ = now;
+  mark_dirty(s);
   ++s.rx_packets_;
   s.rx_bytes_ += packet.size();
   add(slot_stats_.packets_in, 1);
@@ -589,6 +602,71 @@ void Worker::publish(Session& s) {
   });
 }
 
+void Worker::touch(Session& s) {
+  if (!s.touched_) {
+    s.touched_ = true;
+    touched_.push_back(s.id_);
+  }
+  mark_dirty(s);
+}
+
+void Worker::mark_dirty(Session& s) {
+  if (!s.dirty_) {
+    s.dirty_ = true;
+    dirty_.push_back(s.id_);
+  }
+}
+
+std::optional<TimePoint> Worker::next_due(const Session& s) const {
+  std::optional<TimePoint> due = s.link_->next_deadline();
+  auto earliest = [&due](TimePoint t) {
+    if (!due || t < *due) due = t;
+  };
+  if (s.up_) {
+    if (s.session_timeout_ != 0) earliest(s.timeout_base_ + seconds(s.session_timeout_));
+    // Data moves last_data_ on without rescheduling: the timer may fire early, finds the
+    // session busy, and is set again from the new last_data_.
+    if (s.idle_timeout_ != 0) earliest(s.last_data_ + seconds(s.idle_timeout_));
+    if (s.acct_started_ && s.interim_interval_ != 0) earliest(s.next_interim_);
+  }
+  return due;
+}
+
+void Worker::reschedule_touched() {
+  for (std::uint16_t id : touched_) {
+    Session* s = by_id_[id].get();
+    if (s == nullptr) continue;
+    s->touched_ = false;
+    if (s->dead_) continue;
+    auto due = next_due(*s);
+    if (!due) continue;
+    TimerWheel::Tick tick = std::max(wheel_.tick_of(*due), wheel_.next_tick());
+    // An earlier entry still in the wheel serves: firing early is harmless (the timers are
+    // checked and the session rescheduled), firing late is not.
+    if (s->due_tick_ != TimerWheel::kNever && s->due_tick_ >= wheel_.next_tick() && s->due_tick_ <= tick) continue;
+    s->due_tick_ = tick;
+    wheel_.schedule(id, tick);
+  }
+  touched_.clear();
+}
+
+void Worker::run_timers(Session& s, TimePoint now) {
+  s.now_ = now;
+  s.link_->tick(now);
+  if (s.dead_) return;
+  if (s.up_) {
+    if (s.session_timeout_ != 0 && now - s.timeout_base_ >= seconds(s.session_timeout_))
+      s.link_->close(EndReason::kSessionTimeout, now);
+    else if (s.idle_timeout_ != 0 && now - s.last_data_ >= seconds(s.idle_timeout_))
+      s.link_->close(EndReason::kIdleTimeout, now);
+    else if (s.acct_started_ && s.interim_interval_ != 0 && now >= s.next_interim_) {
+      s.next_interim_ = now + seconds(s.interim_interval_);
+      account(s, radius::AcctStatus::kInterimUpdate, EndReason::kNone, now);
+    }
+  }
+  if (!s.dead_) touch(s);
+}
+
 void Worker::tick(TimePoint now) {
   if (!early_.empty() && now >= next_publish_) {
     // Early frames wait at most a second: by then the start message has come or never will.
@@ -600,26 +678,24 @@ void Worker::tick(TimePoint now) {
         ++it;
     }
   }
-  bool publish_now = now >= next_publish_;
-  if (publish_now) next_publish_ = now + seconds(1);
-  // O(sessions) per tick; the performance issue replaces this with a timer wheel.
-  for (auto& p : by_id_) {
-    Session* s = p.get();
-    if (s == nullptr || s->dead_) continue;
-    s->now_ = now;
-    s->link_->tick(now);
-    if (s->dead_) continue;
-    if (s->up_) {
-      if (s->session_timeout_ != 0 && now - s->timeout_base_ >= seconds(s->session_timeout_))
-        s->link_->close(EndReason::kSessionTimeout, now);
-      else if (s->idle_timeout_ != 0 && now - s->last_data_ >= seconds(s->idle_timeout_))
-        s->link_->close(EndReason::kIdleTimeout, now);
-      else if (s->acct_started_ && s->interim_interval_ != 0 && now >= s->next_interim_) {
-        s->next_interim_ = now + seconds(s->interim_interval_);
-        account(*s, radius::AcctStatus::kInterimUpdate, EndReason::kNone, now);
-      }
+  // Timers of the sessions that are due, from the wheel: the cost of a tick follows the timers
+  // due, not the number of sessions (64,000 sessions with keep-alive every 10 s: ~640 a tick).
+  reschedule_touched();
+  wheel_.advance(now, [&](std::uint16_t id, TimerWheel::Tick due) {
+    Session* s = by_id_[id].get();
+    if (s == nullptr || s->dead_ || s->due_tick_ != due) return;  // gone, or rescheduled since
+    s->due_tick_ = TimerWheel::kNever;
+    run_timers(*s, now);
+  });
+  if (now >= next_publish_) {
+    next_publish_ = now + seconds(1);
+    for (std::uint16_t id : dirty_) {
+      Session* s = by_id_[id].get();
+      if (s == nullptr) continue;
+      s->dirty_ = false;
+      if (!s->dead_) publish(*s);
     }
-    if (publish_now && !s->dead_) publish(*s);
+    dirty_.clear();
   }
   aaa_.tick(now);
   publish_aaa(now);

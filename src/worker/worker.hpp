@@ -25,6 +25,7 @@
 #include "radius/aaa.hpp"
 #include "session/server_session.hpp"
 #include "worker/channel.hpp"
+#include "worker/timer_wheel.hpp"
 
 namespace pppoe::worker {
 
@@ -78,6 +79,15 @@ class Worker {
   void end_session(Session& s, session::EndReason reason);
   void deliver_upstream(Session& s, Bytes packet, TimePoint now);
   void publish(Session& s);
+  /// Something happened to `s` (a frame, a message, an answer, a timer): its timers are
+  /// rescheduled at the next tick and its shared record published within a second.
+  void touch(Session& s);
+  /// Traffic only: the shared record (counters) is published within a second.
+  void mark_dirty(Session& s);
+  /// When the session's next timer is due (none: nothing to do until an event).
+  std::optional<TimePoint> next_due(const Session& s) const;
+  void reschedule_touched();
+  void run_timers(Session& s, TimePoint now);
   void reap();
   void tell_master(Message m);
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
@@ -112,6 +122,9 @@ class Worker {
   std::int64_t started_unix_ = 0;
   std::uint32_t pid_ = 0;
   TimePoint next_publish_{};
+  TimerWheel wheel_{TimePoint{}};  ///< origin 0: fine for the steady clock and injected time alike
+  std::vector<std::uint16_t> touched_;  ///< sessions to reschedule at the next tick
+  std::vector<std::uint16_t> dirty_;    ///< sessions to publish at the next second
   WorkerCounters counters_;
   dataplane::DropCounters drops_;
   log::RateLimit auth_log_{20, 50};

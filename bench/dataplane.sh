@@ -1,0 +1,109 @@
+#!/bin/bash
+# bench/dataplane.sh [SECONDS] - data plane throughput of pppoed next to the raw baseline,
+# measured in the same run: packets/s for decap->TUN (upstream) and TUN->encap (downstream)
+# with 64- and 1400-octet IP packets, 1 and 2 workers, plus system calls and context switches
+# per packet of the forwarding processes (perf stat: raw_syscalls:sys_enter, context-switches).
+#
+# Traffic: bench/packet_blaster, one core, as fast as it goes (upstream: PPPoE frames over the
+# veth with sendmmsg; downstream: UDP datagrams that the kernel routes into the TUN). Baseline:
+# bench/raw_forwarder, the same I/O as a worker (recvmmsg/sendmmsg batches, one TUN read or
+# write per packet, epoll) without any PPPoE logic. The sessions are real pppoed sessions
+# (pppoetest opens them, then vanishes; keep-alive is off so they stay). Needs root and perf.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+T=${1:-5}
+SESSIONS=${SESSIONS:-16}
+[ "$(id -u)" = 0 ] || { echo "bench/dataplane.sh needs root"; exit 2; }
+command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh"; exit 2; }
+mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
+scripts/build.sh release >/dev/null
+BIN=$PWD/build/bin
+LAB=pppdplane
+. scripts/lab-lib.sh
+trap lab_down EXIT
+lab_up
+printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
+chmod 600 "$LAB_LOGS/ppp.secret"
+ip -n "$AC" route add blackhole 198.18.0.0/15  # where upstream packets go after the TUN
+AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
+SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')
+
+# perf_stat PIDS SECONDS -> "syscalls context_switches" of those processes over SECONDS
+perf_stat() {
+  perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$1" -- sleep "$2" 2>&1 >/dev/null |
+    awk -F, '$3 ~ /sys_enter/ {s=$1} $3 ~ /context-switches/ {c=$1} END {print s+0, c+0}'
+}
+blast() {  # up|down SIZE: traffic for T seconds (upstream from the subscriber side)
+  if [ "$1" = up ]; then
+    ip netns exec "$SUB" "$BIN/packet_blaster" up sub0 "$AC_MAC" "$LAB_LOGS/sessions" "$2" "$T"
+  else
+    ip netns exec "$AC" "$BIN/packet_blaster" down "$LAB_LOGS/sessions" "$2" "$T"
+  fi
+}
+ROWS=()
+row() {  # label direction size packets syscalls ctxsw sent
+  local rate; rate=$(echo "$4 / $T" | bc -l)
+  ROWS+=("$(printf '%s|%s|%s|%.0f|%.4f|%.4f|%s' "$1" "$2" "$3" "$rate" "$(echo "$5 / ($4 + 1)" | bc -l)" \
+    "$(echo "$6 / ($4 + 1)" | bc -l)" "$7")")
+}
+
+# --- pppoed: 1 and 2 workers -------------------------------------------------------------
+for w in 1 2; do
+  pppoed_start --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w "$w" \
+    --pool 10.0.0.10-10.0.0.250 >/dev/null || { echo "pppoed did not start"; exit 1; }
+  pppoetest_lab -m create -i sub0 -n "$SESSIONS" --auth pap --user bench --password bench --pings 1 --no-ipv6 \
+    --vanish --timeout 30 >/dev/null || { echo "sessions did not come up"; exit 1; }
+  pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | "\(.session_id) \(.mac) \(.ip)"' \
+    > "$LAB_LOGS/sessions"
+  [ "$(wc -l < "$LAB_LOGS/sessions")" = "$SESSIONS" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up"; exit 1; }
+  pids=$(pgrep -P "$PPPOED_PID" | paste -sd,)
+  for size in 64 1400; do
+    for dir in up down; do
+      key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
+      before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
+      sent=$(blast $dir $size)
+      wait
+      sleep 0.3
+      after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      read -r sys ctx < "$LAB_LOGS/perf"
+      row "pppoed, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+    done
+  done
+  pppoed_stop
+  rm -f "$LAB_LOGS/pppoed.sock"
+done
+
+# --- raw baseline -------------------------------------------------------------------------
+for size in 64 1400; do
+  for dir in up down; do
+    if [ $dir = up ]; then
+      ip netns exec "$AC" "$BIN/raw_forwarder" up ac0 rawtun0 $((T + 1)) > "$LAB_LOGS/fwd" &
+    else
+      ip netns exec "$AC" "$BIN/raw_forwarder" down rawtun0 ac0 "$SUB_MAC" $((T + 1)) > "$LAB_LOGS/fwd" &
+    fi
+    fwd=$!
+    for _ in $(seq 1 50); do ip -n "$AC" link show rawtun0 >/dev/null 2>&1 && break; sleep 0.05; done
+    ip -n "$AC" route replace 10.0.0.0/24 dev rawtun0
+    sleep 0.2
+    fpid=$(pgrep -f "raw_forwarder $dir" | head -1)
+    perf_stat "$fpid" "$T" > "$LAB_LOGS/perf" &
+    sent=$(blast $dir $size)
+    wait
+    read -r sys ctx < "$LAB_LOGS/perf"
+    row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent"
+  done
+done
+
+# --- table ---------------------------------------------------------------------------------
+echo
+printf '%-22s %-5s %5s %12s %7s %13s %13s %12s\n' "" dir size "packets/s" ratio "syscalls/pkt" "ctxsw/pkt" "offered/s"
+for r in "${ROWS[@]}"; do
+  IFS='|' read -r label dir size rate sysp ctxp sent <<<"$r"
+  base=$(for b in "${ROWS[@]}"; do IFS='|' read -r l d s rr _ <<<"$b"; [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] && echo "$rr"; done)
+  printf '%-22s %-5s %5s %12s %7.2f %13s %13s %12.0f\n' "$label" "$dir" "$size" "$rate" "$(echo "$rate / $base" | bc -l)" \
+    "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)"
+done
+echo "(ratio = packets/s relative to the raw baseline of the same direction and size in this run;"
+echo " $(nproc) CPUs shared by traffic generator, kernel and forwarder; syscalls and context switches"
+echo " are the forwarding processes' own, per packet forwarded)"

@@ -1,0 +1,185 @@
+// Traffic for bench/dataplane.sh, as fast as one core sends it, for a fixed time.
+//
+//   packet_blaster up IFACE AC_MAC SESSIONS_FILE IP_SIZE SECONDS
+//     PPPoE session frames (IPv4/UDP of IP_SIZE octets, from each session's address to
+//     198.18.0.1) round-robin over the sessions in SESSIONS_FILE ("session_id mac ipv4" per
+//     line), sent with sendmmsg in batches of 64 on an AF_PACKET socket (qdisc bypassed).
+//   packet_blaster down SESSIONS_FILE IP_SIZE SECONDS
+//     UDP datagrams (IP_SIZE octets on the wire) to each session's address, sendmmsg in batches
+//     of 64 on a UDP socket: the kernel routes them into the TUN of whoever serves the sessions.
+//
+// Prints the number of packets sent. Both pppoed and the raw baseline get the same traffic.
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr unsigned kBatch = 64;
+
+struct SessionLine {
+  unsigned id = 0;
+  std::uint8_t mac[6]{};
+  in_addr ip{};
+};
+
+std::vector<SessionLine> read_sessions(const char* path) {
+  std::vector<SessionLine> out;
+  std::ifstream in(path);
+  std::string mac, ip;
+  unsigned id = 0;
+  while (in >> id >> mac >> ip) {
+    SessionLine s;
+    s.id = id;
+    if (std::sscanf(mac.c_str(), "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &s.mac[0], &s.mac[1], &s.mac[2], &s.mac[3],
+                    &s.mac[4], &s.mac[5]) != 6 ||
+        inet_pton(AF_INET, ip.c_str(), &s.ip) != 1)
+      continue;
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::uint16_t checksum(const std::uint8_t* p, std::size_t n) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < n; i += 2) sum += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+/// An IPv4/UDP packet of `size` octets from `src` to `dst` (UDP checksum 0: allowed for IPv4).
+std::vector<std::uint8_t> ipv4_udp(in_addr src, in_addr dst, std::size_t size) {
+  std::vector<std::uint8_t> p(size, 0x5a);
+  p[0] = 0x45;
+  p[1] = 0;
+  p[2] = static_cast<std::uint8_t>(size >> 8);
+  p[3] = static_cast<std::uint8_t>(size);
+  p[4] = p[5] = p[6] = p[7] = 0;
+  p[8] = 64;
+  p[9] = IPPROTO_UDP;
+  p[10] = p[11] = 0;
+  std::memcpy(&p[12], &src, 4);
+  std::memcpy(&p[16], &dst, 4);
+  std::uint16_t c = checksum(p.data(), 20);
+  p[10] = static_cast<std::uint8_t>(c >> 8);
+  p[11] = static_cast<std::uint8_t>(c);
+  std::size_t udp = size - 20;
+  p[20] = 0x9c; p[21] = 0x40;  // ports 40000 -> 9
+  p[22] = 0x00; p[23] = 0x09;
+  p[24] = static_cast<std::uint8_t>(udp >> 8);
+  p[25] = static_cast<std::uint8_t>(udp);
+  p[26] = p[27] = 0;
+  return p;
+}
+
+using Clock = std::chrono::steady_clock;
+
+int up(const char* iface, const char* ac_mac, const char* sessions_file, std::size_t size, double seconds) {
+  auto sessions = read_sessions(sessions_file);
+  std::uint8_t ac[6];
+  if (sessions.empty() || std::sscanf(ac_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &ac[0], &ac[1], &ac[2], &ac[3],
+                                      &ac[4], &ac[5]) != 6) {
+    std::fprintf(stderr, "no sessions or bad AC MAC\n");
+    return 2;
+  }
+  int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  sockaddr_ll ll{};
+  ll.sll_family = AF_PACKET;
+  ll.sll_ifindex = static_cast<int>(if_nametoindex(iface));
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) {
+    std::perror("packet socket");
+    return 1;
+  }
+  in_addr sink{};
+  inet_pton(AF_INET, "198.18.0.1", &sink);
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (const auto& s : sessions) {
+    std::vector<std::uint8_t> f(14 + 6 + 2);
+    std::memcpy(&f[0], ac, 6);
+    std::memcpy(&f[6], s.mac, 6);
+    f[12] = 0x88; f[13] = 0x64;
+    f[14] = 0x11; f[15] = 0x00;
+    f[16] = static_cast<std::uint8_t>(s.id >> 8);
+    f[17] = static_cast<std::uint8_t>(s.id);
+    f[18] = static_cast<std::uint8_t>((size + 2) >> 8);
+    f[19] = static_cast<std::uint8_t>(size + 2);
+    f[20] = 0x00; f[21] = 0x21;  // PPP IPv4
+    auto ip = ipv4_udp(s.ip, sink, size);
+    f.insert(f.end(), ip.begin(), ip.end());
+    frames.push_back(std::move(f));
+  }
+  std::vector<iovec> iov(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  std::uint64_t sent = 0;
+  std::size_t next = 0;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      auto& f = frames[next++ % frames.size()];
+      iov[i] = {f.data(), f.size()};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = ::sendmmsg(fd, msgs.data(), kBatch, 0);
+    if (n > 0) sent += static_cast<unsigned>(n);
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(sent));
+  return 0;
+}
+
+int down(const char* sessions_file, std::size_t size, double seconds) {
+  auto sessions = read_sessions(sessions_file);
+  if (sessions.empty() || size < 28) return 2;
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  std::vector<std::uint8_t> payload(size - 28, 0x5a);
+  std::vector<sockaddr_in> to(sessions.size());
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    to[i].sin_family = AF_INET;
+    to[i].sin_port = htons(9);
+    to[i].sin_addr = sessions[i].ip;
+  }
+  std::vector<iovec> iov(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  std::uint64_t sent = 0;
+  std::size_t next = 0;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      iov[i] = {payload.data(), payload.size()};
+      msgs[i] = {};
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &to[next++ % to.size()];
+      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    }
+    int n = ::sendmmsg(fd, msgs.data(), kBatch, 0);
+    if (n > 0) sent += static_cast<unsigned>(n);
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(sent));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode == "up" && argc == 7) return up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
+  if (mode == "down" && argc == 5) return down(argv[2], std::stoul(argv[3]), std::stod(argv[4]));
+  std::fprintf(stderr, "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS\n");
+  return 2;
+}
