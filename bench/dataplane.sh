@@ -62,8 +62,9 @@ for w in 1 2; do
       key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
       before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
       perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
+      perfpid=$!
       sent=$(blast $dir $size)
-      wait
+      wait $perfpid
       sleep 0.3
       after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
       read -r sys ctx < "$LAB_LOGS/perf"
@@ -88,8 +89,9 @@ for size in 64 1400; do
     sleep 0.2
     fpid=$(pgrep -f "raw_forwarder $dir" | head -1)
     perf_stat "$fpid" "$T" > "$LAB_LOGS/perf" &
+    perfpid=$!
     sent=$(blast $dir $size)
-    wait
+    wait $perfpid $fwd
     read -r sys ctx < "$LAB_LOGS/perf"
     row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent"
   done
@@ -100,7 +102,11 @@ echo
 printf '%-22s %-5s %5s %12s %7s %13s %13s %12s\n' "" dir size "packets/s" ratio "syscalls/pkt" "ctxsw/pkt" "offered/s"
 for r in "${ROWS[@]}"; do
   IFS='|' read -r label dir size rate sysp ctxp sent <<<"$r"
-  base=$(for b in "${ROWS[@]}"; do IFS='|' read -r l d s rr _ <<<"$b"; [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] && echo "$rr"; done)
+  base=1
+  for b in "${ROWS[@]}"; do
+    IFS='|' read -r l d s rr _ <<<"$b"
+    if [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ]; then base=$rr; fi
+  done
   printf '%-22s %-5s %5s %12s %7.2f %13s %13s %12.0f\n' "$label" "$dir" "$size" "$rate" "$(echo "$rate / $base" | bc -l)" \
     "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)"
 done

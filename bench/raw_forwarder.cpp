@@ -1,7 +1,8 @@
 // The raw baseline of bench/dataplane.sh: the least a userland PPPoE data plane can do, with
-// the same I/O as a pppoed worker (AF_PACKET with recvmmsg/sendmmsg batches of 64, one TUN
-// queue read and written a packet at a time, epoll) and no PPPoE logic: no session lookup, no
-// checks, no counters. Whatever pppoed costs beyond this is its own work.
+// the same I/O as a pppoed worker (AF_PACKET with recvmmsg/sendmmsg batches of 64, TUN writes
+// batched through io_uring by the same TunBatchWriter, TUN reads one per packet, epoll) and no
+// PPPoE logic: no session lookup, no checks, no counters. Whatever pppoed costs beyond this is
+// its own work.
 //
 //   raw_forwarder up IFACE TUN SECONDS            PPPoE session frames -> IP packets into TUN
 //   raw_forwarder down TUN IFACE PEER_MAC SECONDS IP packets from TUN -> PPPoE frames (session 1)
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "dataplane/packet_socket.hpp"
+#include "dataplane/tun_batch_writer.hpp"
 #include "dataplane/tun_device.hpp"
 
 using namespace pppoe;
@@ -32,6 +34,7 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
     return 1;
   }
   if (auto r = tun->configure(*Ipv4Address::parse("10.0.0.1"), 1500); !r) std::fprintf(stderr, "%s\n", r.error().c_str());
+  dataplane::TunBatchWriter writer(tun->fd(), true);
   int ep = epoll_create1(0);
   for (int fd : {sock->fd(), tun->fd()}) {
     epoll_event ev{};
@@ -51,9 +54,10 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
         for (int round = 0; round < 16; ++round) {
           std::size_t got = sock->receive_batch([&](Bytes frame) {
             if (upstream && frame.size() > kHeaders && frame[12] == 0x88 && frame[13] == 0x64 &&
-                tun->write(frame.subspan(kHeaders)))
+                writer.write(frame.subspan(kHeaders)))
               ++forwarded;
           });
+          forwarded -= writer.flush();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
       } else if (fd == tun->fd()) {

@@ -183,6 +183,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "ipv6") return set_bool(c.ipv6);
   if (name == "tun") return set_string(c.tun_name);
   if (name == "tun-configure") return set_bool(c.tun_configure);
+  if (name == "tun-io-uring") return set_bool(c.tun_io_uring);
   if (name == "control-socket") return set_string(c.control_socket);
   if (name == "padt-unknown-rate") return set_unsigned(c.padt_unknown_rate, 0, 100000);
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);

@@ -78,6 +78,7 @@ struct Config {
   bool ipv6 = true;
   std::string tun_name = "pppoe0";
   bool tun_configure = true;        ///< give the TUN its address and routes
+  bool tun_io_uring = true;         ///< upstream TUN writes batched through io_uring
   std::string control_socket = "/run/pppoed.sock";
   unsigned padt_unknown_rate = 100; ///< PADTs per second for frames of unknown sessions
   unsigned cookie_rotate = 300;     ///< seconds between AC-Cookie secret rotations

@@ -240,6 +240,7 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
       aaa_(aaa),
       slot_(slot),
       master_(master),
+      tun_writer_(tun != nullptr ? std::make_unique<dataplane::TunBatchWriter>(tun->fd(), config.tun_io_uring) : nullptr),
       by_id_(dataplane::SessionTable::kCapacity),
       seed_(random_seed()),
       started_unix_(std::time(nullptr)),
@@ -511,7 +512,7 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
 }
 
 void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
-  if (tun_ == nullptr || !tun_->write(packet)) {
+  if (tun_writer_ == nullptr || !tun_writer_->write(packet)) {
     drops_.count(Drop::kTunWriteFailed);
     return;
   }
@@ -600,6 +601,10 @@ void Worker::publish(Session& s) {
     r.peer_magic = l.lcp().peer_magic();
     r.echo_misses = static_cast<std::uint32_t>(l.echo_misses());
   });
+}
+
+void Worker::flush_upstream() {
+  if (tun_writer_ != nullptr) drops_.count(Drop::kTunWriteFailed, tun_writer_->flush());
 }
 
 void Worker::touch(Session& s) {

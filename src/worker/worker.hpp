@@ -24,6 +24,7 @@
 #include "proto/pppoe.hpp"
 #include "radius/aaa.hpp"
 #include "session/server_session.hpp"
+#include "dataplane/tun_batch_writer.hpp"
 #include "worker/channel.hpp"
 #include "worker/timer_wheel.hpp"
 
@@ -62,6 +63,9 @@ class Worker {
   /// RADIUS counters and server states into the shared slot: after RADIUS answers and each
   /// 100 ms tick (not on every packet turn), and at exit.
   void publish_aaa(TimePoint now);
+  /// Hands the upstream packets queued so far to the TUN (one system call per batch); after
+  /// each receive batch and each event-loop turn.
+  void flush_upstream();
   /// Ends every session (LCP Terminate, PADT).
   void shutdown(session::EndReason reason, TimePoint now);
 
@@ -103,6 +107,7 @@ class Worker {
   radius::Aaa& aaa_;
   std::uint8_t slot_;
   Channel& master_;
+  std::unique_ptr<dataplane::TunBatchWriter> tun_writer_;
   std::vector<std::unique_ptr<Session>> by_id_;  ///< our sessions, indexed by PPPoE session ID
   std::vector<std::uint16_t> dead_;
   std::size_t live_ = 0;

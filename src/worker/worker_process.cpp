@@ -111,6 +111,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
             }
             worker.on_session_frame(f->header, *pkt, now);
           });
+          worker.flush_upstream();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
       } else if (fd == tun->fd()) {
@@ -139,6 +140,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
         worker.on_aaa_readable(fd, now);
       }
     }
+    worker.flush_upstream();  // early frames replayed by a start message, for one
     socket->flush();
     worker.publish_counters();
     if (worker.shutdown_requested()) running = false;
