@@ -86,6 +86,29 @@ std::vector<std::uint8_t> ipv4_udp(in_addr src, in_addr dst, std::size_t size) {
 
 using Clock = std::chrono::steady_clock;
 
+/// sendmmsg batches of kBatch for `seconds`; fill(k, iov, hdr) sets up the k-th packet overall.
+/// Prints how many were sent.
+template <typename Fill>
+int blast(int fd, double seconds, Fill&& fill) {
+  std::vector<iovec> iov(kBatch);
+  std::vector<mmsghdr> msgs(kBatch);
+  std::uint64_t sent = 0;
+  std::size_t next = 0;
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    for (unsigned i = 0; i < kBatch; ++i) {
+      msgs[i] = {};
+      fill(next++, iov[i], msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = ::sendmmsg(fd, msgs.data(), kBatch, 0);
+    if (n > 0) sent += static_cast<unsigned>(n);
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(sent));
+  return 0;
+}
+
 int up(const char* iface, const char* ac_mac, const char* sessions_file, std::size_t size, double seconds) {
   auto sessions = read_sessions(sessions_file);
   std::uint8_t ac[6];
@@ -122,24 +145,10 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
     f.insert(f.end(), ip.begin(), ip.end());
     frames.push_back(std::move(f));
   }
-  std::vector<iovec> iov(kBatch);
-  std::vector<mmsghdr> msgs(kBatch);
-  std::uint64_t sent = 0;
-  std::size_t next = 0;
-  auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < end) {
-    for (unsigned i = 0; i < kBatch; ++i) {
-      auto& f = frames[next++ % frames.size()];
-      iov[i] = {f.data(), f.size()};
-      msgs[i] = {};
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-    }
-    int n = ::sendmmsg(fd, msgs.data(), kBatch, 0);
-    if (n > 0) sent += static_cast<unsigned>(n);
-  }
-  std::printf("%llu\n", static_cast<unsigned long long>(sent));
-  return 0;
+  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr&) {
+    auto& f = frames[k % frames.size()];
+    iov = {f.data(), f.size()};
+  });
 }
 
 int down(const char* sessions_file, std::size_t size, double seconds) {
@@ -153,25 +162,11 @@ int down(const char* sessions_file, std::size_t size, double seconds) {
     to[i].sin_port = htons(9);
     to[i].sin_addr = sessions[i].ip;
   }
-  std::vector<iovec> iov(kBatch);
-  std::vector<mmsghdr> msgs(kBatch);
-  std::uint64_t sent = 0;
-  std::size_t next = 0;
-  auto end = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < end) {
-    for (unsigned i = 0; i < kBatch; ++i) {
-      iov[i] = {payload.data(), payload.size()};
-      msgs[i] = {};
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_name = &to[next++ % to.size()];
-      msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-    }
-    int n = ::sendmmsg(fd, msgs.data(), kBatch, 0);
-    if (n > 0) sent += static_cast<unsigned>(n);
-  }
-  std::printf("%llu\n", static_cast<unsigned long long>(sent));
-  return 0;
+  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr& hdr) {
+    iov = {payload.data(), payload.size()};
+    hdr.msg_name = &to[k % to.size()];
+    hdr.msg_namelen = sizeof(sockaddr_in);
+  });
 }
 
 }  // namespace
