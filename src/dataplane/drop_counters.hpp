@@ -39,6 +39,7 @@ enum class Drop : std::uint8_t {
   kPppUnknownCode,       ///< control packet with an unknown code (answered with Code-Reject)
   kPppUnknownProtocol,   ///< unknown PPP protocol (answered with Protocol-Reject)
   kPppControlFlood,      ///< control frames of one session over limits.ppp_control_rate
+  kPppOutOfPhase,        ///< PAP/CHAP/IPCP/IPv6CP before their phase (silently discarded)
   kCount
 };
 
@@ -75,6 +76,7 @@ constexpr const char* to_string(Drop d) {
     case Drop::kPppUnknownCode: return "ppp_unknown_code";
     case Drop::kPppUnknownProtocol: return "ppp_unknown_protocol";
     case Drop::kPppControlFlood: return "ppp_control_flood";
+    case Drop::kPppOutOfPhase: return "ppp_out_of_phase";
     case Drop::kCount: return "?";
   }
   return "?";

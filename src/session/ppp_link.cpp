@@ -60,14 +60,23 @@ void PppLink::receive(ppp::Protocol protocol, Bytes payload, TimePoint now) {
     case ppp::Protocol::kLcp: lcp_.receive(payload, now); return;
     case ppp::Protocol::kPap:
     case ppp::Protocol::kChap:
-      if (phase_ == Phase::kAuthenticate || phase_ == Phase::kNetwork) auth_receive(protocol, payload, now);
+      if (phase_ == Phase::kAuthenticate || phase_ == Phase::kNetwork)
+        auth_receive(protocol, payload, now);
+      else
+        ++out_of_phase_;
       return;
     case ppp::Protocol::kIpcp:
       // RFC 1661 section 3.5: NCP packets before the network phase are silently discarded.
-      if (phase_ == Phase::kNetwork) ipcp_.receive(payload, now);
+      if (phase_ == Phase::kNetwork)
+        ipcp_.receive(payload, now);
+      else
+        ++out_of_phase_;
       return;
     case ppp::Protocol::kIpv6cp:
-      if (phase_ != Phase::kNetwork) return;
+      if (phase_ != Phase::kNetwork) {
+        ++out_of_phase_;
+        return;
+      }
       if (settings_.ipv6)
         ipv6cp_.receive(payload, now);
       else
@@ -94,6 +103,7 @@ PppLink::BadControl PppLink::bad_control() const {
   }
   b.malformed += auth_malformed();
   b.unknown_protocol = protocol_rejects_sent_;
+  b.out_of_phase = out_of_phase_;
   return b;
 }
 

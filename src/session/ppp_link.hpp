@@ -105,6 +105,7 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
     std::uint64_t malformed = 0;         ///< CP packets or options, PAP/CHAP messages that do not parse
     std::uint64_t unknown_code = 0;      ///< answered with Code-Reject
     std::uint64_t unknown_protocol = 0;  ///< answered with Protocol-Reject
+    std::uint64_t out_of_phase = 0;      ///< PAP/CHAP/NCP before their phase (RFC 1661 section 3.5)
   };
   [[nodiscard]] BadControl bad_control() const;
 
@@ -156,6 +157,7 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   TimePoint last_rx_{};
   TimePoint next_echo_{};
   std::uint64_t protocol_rejects_sent_ = 0;
+  std::uint64_t out_of_phase_ = 0;
   std::uint64_t echo_replies_seen_ = 0;
   std::uint64_t echo_misses_ = 0;
   bool dead_reported_ = false;

@@ -508,6 +508,7 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
   drops_.count(Drop::kPppControlMalformed, after.malformed - before.malformed);
   drops_.count(Drop::kPppUnknownCode, after.unknown_code - before.unknown_code);
   drops_.count(Drop::kPppUnknownProtocol, after.unknown_protocol - before.unknown_protocol);
+  drops_.count(Drop::kPppOutOfPhase, after.out_of_phase - before.out_of_phase);
   reap();
 }
 

@@ -79,8 +79,9 @@ KINDS = [
 KINDS += [
     ("ppp_control_malformed", "LCP Configure-Request with an option of length 0", sess(ME, MINE, b"\xc0\x21\x01\x11\x00\x08\x01\x00\x05\xdc")),
     ("ppp_control_malformed", "LCP Configure-Request with an option of length 1", sess(ME, MINE, b"\xc0\x21\x01\x12\x00\x07\x05\x01\x00")),
-    ("pap_oversized", "PAP Peer-ID length past the packet", sess(ME, MINE, b"\xc0\x23\x01\x01\x00\x08\xff" + b"a")),
-    ("chap_oversized", "CHAP Response value length past the packet", sess(ME, MINE, b"\xc2\x23\x02\x01\x00\x09\xff\x00\x00\x00\x00")),
+    # LCP is still negotiating on this session: PAP and CHAP are out of phase (RFC 1661 3.5).
+    ("ppp_out_of_phase", "PAP Peer-ID length past the packet", sess(ME, MINE, b"\xc0\x23\x01\x01\x00\x08\xff" + b"a")),
+    ("ppp_out_of_phase", "CHAP Response value length past the packet", sess(ME, MINE, b"\xc2\x23\x02\x01\x00\x09\xff\x00\x00\x00\x00")),
     # Last on this session: it exhausts the session's control budget (limits.ppp_control_rate);
     # the excess is counted as ppp_control_flood, which hostile_frames.sh checks.
     ("lcp_conf_loop", "Configure-Request storm (new Identifier each time)", b""),
