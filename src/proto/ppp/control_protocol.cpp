@@ -92,6 +92,8 @@ void ControlProtocol::send(std::uint8_t code, std::uint8_t id, Bytes data) {
   output_.send_control(protocol_, Bytes(buf.data(), n));
 }
 
+thread_local std::array<std::uint8_t, 1500> ControlProtocol::reply_{};
+
 void ControlProtocol::judge_request(std::span<const Option> opts) {
   // Section 5.2-5.4: any Reject wins over Nak, any Nak over Ack. After Max-Failure
   // Configure-Naks in a row, naked options are rejected instead (section 4.6).
