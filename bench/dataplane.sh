@@ -13,17 +13,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
 SESSIONS=${SESSIONS:-16}
-[ "$(id -u)" = 0 ] || { echo "bench/dataplane.sh needs root"; exit 2; }
 command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh"; exit 2; }
+. bench/bench-lib.sh
+bench_lab pppdplane
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
-scripts/build.sh release >/dev/null
-BIN=$PWD/build/bin
-LAB=pppdplane
-. scripts/lab-lib.sh
-trap lab_down EXIT
-lab_up
-printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
-chmod 600 "$LAB_LOGS/ppp.secret"
 ip -n "$AC" route add blackhole 198.18.0.0/15  # where upstream packets go after the TUN
 AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')

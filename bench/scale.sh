@@ -8,15 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-64000}
 HOLD=${2:-60}
-[ "$(id -u)" = 0 ] || { echo "bench/scale.sh needs root"; exit 2; }
-scripts/build.sh release >/dev/null
-BIN=$PWD/build/bin
-LAB=pppscale
-. scripts/lab-lib.sh
-trap lab_down EXIT
-lab_up
-printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
-chmod 600 "$LAB_LOGS/ppp.secret"
+. bench/bench-lib.sh
+bench_lab pppscale
 pppoed_start --secrets "$LAB_LOGS/ppp.secret" --auth pap -L -w 2 >/dev/null || { echo "pppoed did not start"; exit 1; }
 sleep 1
 procs() { echo "$PPPOED_PID $(pgrep -P "$PPPOED_PID" | tr '\n' ' ')"; }

@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-10000}
-[ "$(id -u)" = 0 ] || { echo "bench/setup.sh needs root"; exit 2; }
-scripts/build.sh release >/dev/null
-BIN=$PWD/build/bin
-LAB=pppbench
-. scripts/lab-lib.sh
-trap lab_down EXIT
-lab_up
-printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
-chmod 600 "$LAB_LOGS/ppp.secret"
+. bench/bench-lib.sh
+bench_lab pppbench
 CLIENT=(-m create -i sub0 -n "$N" --user bench --password bench --pings 0 --no-ipv6 --timeout 300 --format json)
 
 run_client() { ip netns exec "$SUB" "$BIN/pppoetest" "${CLIENT[@]}" "$@" > "$LAB_LOGS/run.json" || true; cat "$LAB_LOGS/run.json"; }

@@ -143,6 +143,10 @@ SysctlTree Server::sysctl_tree() {
   limit("max_starting", l.max_starting, 65534);
   limit("max_sessions_per_mac", l.max_sessions_per_mac, 65534);
   limit("pado_delay_ms", l.pado_delay_ms, 10000);
+  limit("pado_delay_per_1000", l.pado_delay_per_1000, 10000);
+  limit("pado_stop_sessions", l.pado_stop_sessions, 65534);
+  limit("max_sessions", config_.max_sessions, 65534);
+  // Read by the workers on every control frame, so it lives in shared memory, not the config.
   t.add_rw(fmt::format("{}.limits.ppp_control_rate", kRoot),
            [this] { return std::to_string(shared_.settings().ppp_control_rate.load(std::memory_order_relaxed)); },
            [this](long long v) -> std::expected<void, std::string> {
@@ -150,9 +154,6 @@ SysctlTree Server::sysctl_tree() {
              return {};
            },
            0, 100000);
-  limit("pado_delay_per_1000", l.pado_delay_per_1000, 10000);
-  limit("pado_stop_sessions", l.pado_stop_sessions, 65534);
-  limit("max_sessions", config_.max_sessions, 65534);
   auto ro = [&](const std::string& leaf, std::function<std::string()> get) {
     t.add_ro(fmt::format("{}.{}", kRoot, leaf), std::move(get));
   };

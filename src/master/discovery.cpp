@@ -20,7 +20,7 @@ Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, Sess
 void Discovery::drop(Drop reason, const ether::Header& eth) {
   drops_.count(reason);
   ++counters_.invalid;
-  log::warn_limited(log_limit_, "discovery: dropped frame from {}: {}", eth.src.to_string(), dataplane::to_string(reason));
+  log::warn_limited(drop_log_, "discovery: dropped frame from {}: {}", eth.src.to_string(), dataplane::to_string(reason));
 }
 
 void Discovery::on_frame(const ether::Header& eth, Bytes payload, std::int64_t now) {
@@ -105,7 +105,7 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   PadiVerdict verdict = guard_.on_padi(eth.src, sessions_.session_count(), clock);
   if (verdict.drop) {
     drops_.count(*verdict.drop);
-    log::warn_limited(limit_log_, "discovery: PADI from {} not answered: {}", eth.src.to_string(),
+    log::warn_limited(refusal_log_, "discovery: PADI from {} not answered: {}", eth.src.to_string(),
                       dataplane::to_string(*verdict.drop));
     return;
   }
@@ -119,10 +119,8 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   auto cookie = cookie_.make(eth.src, eth.vlans, now);
   offer.ac_cookie = std::vector<std::uint8_t>(cookie.begin(), cookie.end());
   offer.ppp_max_payload = agreed_max_payload(tags);
-  // max-starting: sessions negotiating plus PADOs whose PADR may still come fill the slots.
   std::size_t max_starting = config_.limits.max_starting;
-  while (!released_.empty() && clock - released_.front() > milliseconds(500)) released_.pop_front();
-  bool wait = max_starting != 0 && sessions_.starting_count() + released_.size() >= max_starting;
+  bool wait = max_starting != 0 && starting_slots_used(clock) >= max_starting;
   if (verdict.delay > Duration::zero() || wait) {
     // pado-delay: the PADO waits; the client takes the first AC that answers.
     auto& queue = wait ? waiting_ : delayed_;
@@ -156,17 +154,22 @@ void Discovery::flush_delayed(TimePoint now) {
     delayed_.pop_front();
   }
   while (!waiting_.empty() && waiting_.front().due <= now) waiting_.pop_front();  // stale
-  // One PADO per free negotiation slot (a PADO leads to at most one PADR, hence one session);
-  // PADOs released in the last 500 ms hold their slot until their PADR has had time to come.
-  while (!released_.empty() && now - released_.front() > milliseconds(500)) released_.pop_front();
+  // One PADO per free negotiation slot (a PADO leads to at most one PADR, hence one session).
   std::size_t max = config_.limits.max_starting;
-  std::size_t busy = sessions_.starting_count() + released_.size();
+  std::size_t busy = starting_slots_used(now);
   std::size_t room = max == 0 ? waiting_.size() : (busy < max ? max - busy : 0);
   for (; room > 0 && !waiting_.empty(); --room) {
     send(waiting_.front().frame);
     waiting_.pop_front();
     released_.push_back(now);
   }
+}
+
+std::size_t Discovery::starting_slots_used(TimePoint now) {
+  // max-starting: sessions negotiating, plus PADOs sent in the last 500 ms whose PADR may
+  // still come, fill the slots.
+  while (!released_.empty() && now - released_.front() > milliseconds(500)) released_.pop_front();
+  return sessions_.starting_count() + released_.size();
 }
 
 std::optional<TimePoint> Discovery::next_due() const {
@@ -216,7 +219,7 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
   if (auto refused = guard_.on_padr(sessions_.starting_count(), sessions_.sessions_of(eth.src))) {
     // No PADS: the client retries its PADR, by which time others may have come up.
     drops_.count(*refused);
-    log::warn_limited(limit_log_, "discovery: PADR from {} not answered: {}", eth.src.to_string(),
+    log::warn_limited(refusal_log_, "discovery: PADR from {} not answered: {}", eth.src.to_string(),
                       dataplane::to_string(*refused));
     return;
   }

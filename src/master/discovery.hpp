@@ -57,6 +57,8 @@ class Discovery {
   void reply(const ether::Header& to, pppoe_proto::Code code, std::uint16_t session_id,
              const pppoe_proto::Tags& tags);
   void drop(dataplane::Drop reason, const ether::Header& eth);
+  /// Negotiation slots taken (max-starting): sessions negotiating and PADOs just released.
+  std::size_t starting_slots_used(TimePoint now);
 
   const Config& config_;
   dataplane::PacketSocket& socket_;
@@ -74,9 +76,9 @@ class Discovery {
   std::deque<DelayedPado> waiting_;
   std::deque<TimePoint> released_;  ///< when waiting PADOs were sent
   static constexpr std::size_t kMaxDelayed = 4096;
-  log::RateLimit limit_log_{1, 5};
+  log::RateLimit refusal_log_{1, 5};  ///< PADIs/PADRs a limit refused
   DiscoveryCounters counters_;
-  log::RateLimit log_limit_{2, 10};
+  log::RateLimit drop_log_{2, 10};    ///< malformed or unexpected frames
 };
 
 }  // namespace pppoe::master

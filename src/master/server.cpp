@@ -341,13 +341,14 @@ int Server::run() {
   while (running) {
     std::array<epoll_event, 16> events{};
     int wait_ms = 1000;
-    if (auto due = discovery_.next_due())  // a delayed PADO (pado-delay) sets the wake-up
+    auto held = discovery_.next_due();  // a held PADO (pado-delay, max-starting) sets the wake-up
+    if (held)
       wait_ms = static_cast<int>(std::clamp<std::int64_t>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(*due - Clock::now()).count() + 1, 0, 1000));
+          std::chrono::duration_cast<std::chrono::milliseconds>(*held - Clock::now()).count() + 1, 0, 1000));
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), wait_ms);
     if (n < 0 && errno != EINTR) break;
     TimePoint now = Clock::now();
-    if (discovery_.next_due()) {
+    if (held) {
       discovery_.flush_delayed(now);
       socket_.flush();
     }

@@ -234,7 +234,6 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
                dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master)
     : config_(config),
       socket_(socket),
-      tun_(tun),
       shared_(shared),
       slot_stats_(shared.workers[slot]),
       aaa_(aaa),
@@ -563,10 +562,10 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
     // Respect the peer's MRU: tell the sender when DF is set (RFC 1191), else drop.
     drops_.count(Drop::kDownstreamTooBig);
     auto ip = v6 ? std::unexpected(ip::Error::kBadVersion) : ip::decode_ipv4(packet);
-    if (ip && ip->dont_fragment && tun_ != nullptr) {
+    if (ip && ip->dont_fragment && tun_writer_ != nullptr) {
       std::array<std::uint8_t, 128> icmp{};
       std::size_t n = ip::build_icmp_frag_needed(icmp, config_.local_ip, packet, rec->peer_mru);
-      if (n > 0) (void)tun_->write(Bytes(icmp.data(), n));
+      if (n > 0) (void)tun_writer_->write(Bytes(icmp.data(), n));
     }
     return;
   }

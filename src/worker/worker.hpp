@@ -101,7 +101,6 @@ class Worker {
 
   const master::Config& config_;
   dataplane::PacketSocket& socket_;
-  dataplane::TunDevice* tun_;
   dataplane::SharedState& shared_;
   dataplane::WorkerSlot& slot_stats_;
   radius::Aaa& aaa_;
