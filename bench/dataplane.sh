@@ -6,8 +6,8 @@
 #
 # Traffic: bench/packet_blaster, one core, as fast as it goes (upstream: PPPoE frames over the
 # veth with sendmmsg; downstream: UDP datagrams that the kernel routes into the TUN). Baseline:
-# bench/raw_forwarder, the same I/O as a worker (recvmmsg/sendmmsg batches, one TUN read or
-# write per packet, epoll) without any PPPoE logic. The sessions are real pppoed sessions
+# bench/raw_forwarder, the same I/O as a worker (recvmmsg/sendmmsg batches, the same io_uring
+# TUN reader and writer, epoll) without any PPPoE logic. The sessions are real pppoed sessions
 # (pppoetest opens them, then vanishes; keep-alive is off so they stay). Needs root and perf.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,7 @@
 // The raw baseline of bench/dataplane.sh: the least a userland PPPoE data plane can do, with
 // the same I/O as a pppoed worker (AF_PACKET with recvmmsg/sendmmsg batches of 64, TUN writes
-// batched through io_uring by the same TunBatchWriter, TUN reads one per packet, epoll) and no
+// batched through io_uring by the same TunBatchWriter, TUN reads through the same multishot
+// TunBatchReader, epoll) and no
 // PPPoE logic: no session lookup, no checks, no counters. Whatever pppoed costs beyond this is
 // its own work.
 //
@@ -15,6 +16,7 @@
 #include <string>
 
 #include "dataplane/packet_socket.hpp"
+#include "dataplane/tun_batch_reader.hpp"
 #include "dataplane/tun_batch_writer.hpp"
 #include "dataplane/tun_device.hpp"
 
@@ -35,15 +37,15 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
   }
   if (auto r = tun->configure(*Ipv4Address::parse("10.0.0.1"), 1500); !r) std::fprintf(stderr, "%s\n", r.error().c_str());
   dataplane::TunBatchWriter writer(tun->fd(), true);
+  dataplane::TunBatchReader reader(tun->fd(), true);
   int ep = epoll_create1(0);
-  for (int fd : {sock->fd(), tun->fd()}) {
+  for (int fd : {sock->fd(), reader.fd()}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
   std::uint64_t forwarded = 0;
-  std::array<std::uint8_t, 65536> buf{};
   auto end = Clock::now() + std::chrono::duration<double>(seconds);
   while (Clock::now() < end) {
     std::array<epoll_event, 8> events{};
@@ -60,11 +62,10 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
           forwarded -= writer.flush();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
-      } else if (fd == tun->fd()) {
-        for (int k = 0; k < 256; ++k) {
-          std::size_t len = tun->read(buf);
-          if (len == 0) break;
-          if (upstream || len + kHeaders > dataplane::PacketSocket::kFrameMax) continue;
+      } else if (fd == reader.fd()) {
+        reader.receive([&](Bytes packet) {
+          std::size_t len = packet.size();
+          if (upstream || len + kHeaders > dataplane::PacketSocket::kFrameMax) return;
           MutableBytes out = sock->tx_buffer();
           ByteWriter w(out);
           w.bytes(peer_mac->bytes());
@@ -75,10 +76,10 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
           w.u16(1);
           w.u16(static_cast<std::uint16_t>(len + 2));
           w.u16(0x0021);
-          w.bytes(Bytes(buf.data(), len));
+          w.bytes(packet);
           sock->commit(w.size());
           ++forwarded;
-        }
+        }, 256);
       }
     }
     sock->flush();

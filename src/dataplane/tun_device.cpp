@@ -128,11 +128,4 @@ std::expected<void, std::string> TunDevice::route(unsigned long request, Ipv4Add
   return {};
 }
 
-std::size_t TunDevice::read(MutableBytes buf) {
-  ssize_t n = ::read(fd_, buf.data(), buf.size());
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
-}
-
-bool TunDevice::write(Bytes packet) { return ::write(fd_, packet.data(), packet.size()) == static_cast<ssize_t>(packet.size()); }
-
 }  // namespace pppoe::dataplane

@@ -36,9 +36,7 @@ class TunDevice {
   std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
   std::expected<void, std::string> delete_route(Ipv4Address prefix, int bits);
 
-  /// One packet, or 0 when none is waiting.
-  std::size_t read(MutableBytes buf);
-  bool write(Bytes packet);
+  // Packets go through TunBatchReader and TunBatchWriter on fd(): never one syscall each.
 
  private:
   TunDevice() = default;

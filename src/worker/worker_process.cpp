@@ -11,6 +11,7 @@
 
 #include "common/log.hpp"
 #include "dataplane/packet_socket.hpp"
+#include "dataplane/tun_batch_reader.hpp"
 #include "dataplane/tun_device.hpp"
 #include "master/aaa_settings.hpp"
 #include "worker/worker.hpp"
@@ -54,6 +55,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
     log::error("{}", tun.error());
     ::_exit(1);
   }
+  dataplane::TunBatchReader tun_reader(tun->fd(), args.config.tun_io_uring);
 
   // Each worker has its own RADIUS sockets: requests and answers never cross processes.
   auto aaa = radius::Aaa::create(master::aaa_settings(args.config, socket->mac()), args.secrets);
@@ -72,7 +74,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
   itimerspec its{{0, 100'000'000}, {0, 100'000'000}};
   timerfd_settime(tfd, 0, &its, nullptr);
   int ep = epoll_create1(EPOLL_CLOEXEC);
-  std::vector<int> watched{socket->fd(), tun->fd(), args.channel_fd, sfd, tfd};
+  std::vector<int> watched{socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd};
   for (int fd : (*aaa)->fds()) watched.push_back(fd);
   for (int fd : watched) {
     epoll_event ev{};
@@ -84,7 +86,6 @@ void run_worker_process(const WorkerProcessArgs& args) {
   Channel master(args.channel_fd);
   Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
   log::info("worker {} ready (pid {})", args.slot, ::getpid());
-  std::array<std::uint8_t, 65536> buf{};
   bool running = true;
   while (running) {
     std::array<epoll_event, 8> events{};
@@ -114,12 +115,8 @@ void run_worker_process(const WorkerProcessArgs& args) {
           worker.flush_upstream();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
-      } else if (fd == tun->fd()) {
-        for (int k = 0; k < 256; ++k) {
-          std::size_t len = tun->read(buf);
-          if (len == 0) break;
-          worker.on_tun_packet(Bytes(buf.data(), len), now);
-        }
+      } else if (fd == tun_reader.fd()) {
+        tun_reader.receive([&](Bytes packet) { worker.on_tun_packet(packet, now); }, 256);
       } else if (fd == args.channel_fd) {
         while (auto m = master.receive()) worker.on_message(*m, now);
         if (running && master.closed()) {
