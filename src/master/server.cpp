@@ -26,10 +26,10 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
                                                                    StartOptions options) {
   auto dispatch = dataplane::SessionDispatchMap::create();
   if (!dispatch) return std::unexpected(dispatch.error());
-  auto socket = dataplane::PacketSocket::open(config.interface, {});
+  dataplane::PacketSocketOptions socket_options;
+  socket_options.filter = [&](int fd) { return dispatch->attach(fd, dataplane::SessionDispatchMap::kMasterOwner); };
+  auto socket = dataplane::PacketSocket::open(config.interface, socket_options);
   if (!socket) return std::unexpected(socket.error());
-  if (auto r = dispatch->attach(socket->fd(), dataplane::SessionDispatchMap::kMasterOwner); !r)
-    return std::unexpected(r.error());
   auto tun = dataplane::TunDevice::open(config.tun_name);
   if (!tun) return std::unexpected(tun.error());
   if (config.tun_configure) {

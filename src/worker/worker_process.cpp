@@ -39,17 +39,15 @@ void run_worker_process(const WorkerProcessArgs& args) {
   ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the master
   if (::getppid() == 1) ::_exit(1);
 
-  auto socket = dataplane::PacketSocket::open(args.config.interface, {});
+  // The dispatch filter is attached before the socket is bound: it never sees another
+  // worker's frames.
+  dataplane::PacketSocketOptions options;
+  options.filter = [&](int fd) { return args.dispatch.attach(fd, args.slot + 1u); };
+  auto socket = dataplane::PacketSocket::open(args.config.interface, options);
   if (!socket) {
     log::error("{}", socket.error());
     ::_exit(1);
   }
-  if (auto r = args.dispatch.attach(socket->fd(), args.slot + 1u); !r) {
-    log::error("{}", r.error());
-    ::_exit(1);
-  }
-  // Frames that arrived before the filter was attached may belong to anybody: drop them.
-  socket->receive_batch([](Bytes) {});
   auto tun = dataplane::TunDevice::open(args.config.tun_name);
   if (!tun) {
     log::error("{}", tun.error());
