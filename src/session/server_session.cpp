@@ -22,6 +22,11 @@ ServerSession::ServerSession(LinkOutput& out, Authenticator& auth, AddressAssign
       configured_name_servers_(ipcp.name_servers),
       rng_(seed ^ 0x27d4eb2fu) {}
 
+const AuthResult& ServerSession::authorization() const {
+  static const AuthResult kNothing;
+  return granted_ ? *granted_ : kNothing;
+}
+
 void ServerSession::auth_start(TimePoint now) {
   authenticated_ = false;
   pending_ = false;
@@ -32,7 +37,7 @@ void ServerSession::auth_start(TimePoint now) {
       open_access.ok = true;
       if (grant(open_access)) {
         authenticated_ = true;
-        granted_ = open_access;
+        granted_ = std::make_unique<AuthResult>(open_access);
         auth_done(now);
       } else {
         auth_failed(EndReason::kPoolExhausted, now);
@@ -195,7 +200,7 @@ void ServerSession::auth_complete(const AuthResult& r, TimePoint now) {
   }
   ++counters_.successes;
   authenticated_ = true;
-  granted_ = r;
+  granted_ = std::make_unique<AuthResult>(r);
   if (pap) {
     reply_pap(true, "Login ok");
   } else {

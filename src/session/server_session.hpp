@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 
 #include "session/authenticator.hpp"
@@ -37,8 +38,11 @@ class ServerSession final : public PppLink {
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
   [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }
-  /// What the backend granted (valid once authenticated).
-  [[nodiscard]] const AuthResult& authorization() const { return granted_; }
+  /// What the backend granted (valid once authenticated, until released).
+  [[nodiscard]] const AuthResult& authorization() const;
+  /// The owner has taken what it needs (when the network came up): 232 octets per session
+  /// fewer from then on.
+  void release_authorization() { granted_.reset(); }
   [[nodiscard]] bool auth_pending() const { return pending_; }
 
   /// The Authenticator's answer to the last authenticate() call. Ignored if the link has left
@@ -76,7 +80,7 @@ class ServerSession final : public PppLink {
   bool authenticated_ = false;
   bool pending_ = false;
   std::uint8_t reply_id_ = 0;  ///< Identifier of the request being answered
-  AuthResult granted_;
+  std::unique_ptr<AuthResult> granted_;
   std::string success_message_;
   AuthCounters counters_;
 };

@@ -157,6 +157,7 @@ class Worker::Session final : public session::LinkOutput,
       worker_.account(*this, radius::AcctStatus::kStart, EndReason::kNone, now_);
       if (interim_interval_ != 0) next_interim_ = now_ + seconds(interim_interval_);
     }
+    link_->release_authorization();  // everything needed from it is copied above
   }
   void ipv6_up() override {
     ipv6_id_ = link_->ipv6cp().peer_id();

@@ -53,10 +53,10 @@ void ControlProtocol::run(Action action, const Transition& t) {
       break;
     }
     case Action::kSca:
-      send(static_cast<std::uint8_t>(Code::kConfigureAck), rx_.id, rx_.data);
+      send(static_cast<std::uint8_t>(Code::kConfigureAck), received_.packet.id, received_.packet.data);
       break;
     case Action::kScn:
-      send(reply_code_, rx_.id, Bytes(reply_.data(), reply_size_));
+      send(received_.reply_code, received_.packet.id, Bytes(received_.reply.data(), received_.reply_size));
       break;
     case Action::kStr:
       send(static_cast<std::uint8_t>(Code::kTerminateRequest), next_id_++, {});
@@ -64,21 +64,21 @@ void ControlProtocol::run(Action action, const Transition& t) {
       restart_timer(now_);
       break;
     case Action::kSta:
-      send(static_cast<std::uint8_t>(Code::kTerminateAck), rx_.id, {});
+      send(static_cast<std::uint8_t>(Code::kTerminateAck), received_.packet.id, {});
       break;
     case Action::kScj: {
       // Section 5.6: the rejected packet, truncated so the reply fits the peer's MRU.
-      std::size_t n = std::min<std::size_t>(rx_raw_.size(), 1492 - 4);
-      send(static_cast<std::uint8_t>(Code::kCodeReject), next_id_++, rx_raw_.first(n));
+      std::size_t n = std::min<std::size_t>(received_.raw.size(), 1492 - 4);
+      send(static_cast<std::uint8_t>(Code::kCodeReject), next_id_++, received_.raw.first(n));
       break;
     }
     case Action::kSer: {
-      if (rx_.code != static_cast<std::uint8_t>(Code::kEchoRequest)) break;  // RXR by Echo-Reply/Discard
+      if (received_.packet.code != static_cast<std::uint8_t>(Code::kEchoRequest)) break;  // RXR by Echo-Reply/Discard
       std::array<std::uint8_t, 1500> data{};
       ByteWriter w(data);
       w.u32(handler_.local_magic());
-      if (rx_.data.size() > 4) w.bytes(rx_.data.subspan(4).first(std::min<std::size_t>(rx_.data.size() - 4, 1400)));
-      send(static_cast<std::uint8_t>(Code::kEchoReply), rx_.id, w.written());
+      if (received_.packet.data.size() > 4) w.bytes(received_.packet.data.subspan(4).first(std::min<std::size_t>(received_.packet.data.size() - 4, 1400)));
+      send(static_cast<std::uint8_t>(Code::kEchoReply), received_.packet.id, w.written());
       break;
     }
   }
@@ -88,18 +88,17 @@ void ControlProtocol::send(std::uint8_t code, std::uint8_t id, Bytes data) {
   std::array<std::uint8_t, 1500> buf{};
   std::size_t n = encode_cp(buf, code, id, data);
   if (n == 0) return;
-  if (code < counters_.tx_by_code.size()) ++counters_.tx_by_code[code];
   output_.send_control(protocol_, Bytes(buf.data(), n));
 }
 
-thread_local std::array<std::uint8_t, 1500> ControlProtocol::reply_{};
+thread_local ControlProtocol::Received ControlProtocol::received_{};
 
 void ControlProtocol::judge_request(std::span<const Option> opts) {
   // Section 5.2-5.4: any Reject wins over Nak, any Nak over Ack. After Max-Failure
   // Configure-Naks in a row, naked options are rejected instead (section 4.6).
   std::array<std::uint8_t, 1500> nak_buf{};
   ByteWriter nak(nak_buf);
-  ByteWriter rej(reply_);
+  ByteWriter rej(received_.reply);
   bool any_reject = false;
   const bool naks_exhausted = naks_sent_ >= config_.max_failure;
   for (const Option& o : opts) {
@@ -118,16 +117,16 @@ void ControlProtocol::judge_request(std::span<const Option> opts) {
   }
   if (!any_reject) handler_.check_missing(opts, nak);
   if (any_reject) {
-    reply_code_ = static_cast<std::uint8_t>(Code::kConfigureReject);
-    reply_size_ = rej.overflow() ? 0 : rej.size();
+    received_.reply_code = static_cast<std::uint8_t>(Code::kConfigureReject);
+    received_.reply_size = rej.overflow() ? 0 : rej.size();
   } else if (nak.size() > 0) {
-    reply_code_ = static_cast<std::uint8_t>(Code::kConfigureNak);
-    reply_size_ = nak.overflow() ? 0 : nak.size();
-    std::memcpy(reply_.data(), nak_buf.data(), reply_size_);
+    received_.reply_code = static_cast<std::uint8_t>(Code::kConfigureNak);
+    received_.reply_size = nak.overflow() ? 0 : nak.size();
+    std::memcpy(received_.reply.data(), nak_buf.data(), received_.reply_size);
     ++naks_sent_;
   } else {
-    reply_code_ = static_cast<std::uint8_t>(Code::kConfigureAck);
-    reply_size_ = 0;
+    received_.reply_code = static_cast<std::uint8_t>(Code::kConfigureAck);
+    received_.reply_size = 0;
   }
 }
 
@@ -137,20 +136,19 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
     ++counters_.rx_malformed;
     return;
   }
-  rx_ = *pkt;
-  rx_raw_ = packet.first(std::min<std::size_t>(packet.size(), 4u + pkt->data.size()));
-  if (rx_.code < counters_.rx_by_code.size()) ++counters_.rx_by_code[rx_.code];
+  received_.packet = *pkt;
+  received_.raw = packet.first(std::min<std::size_t>(packet.size(), 4u + pkt->data.size()));
   const bool lcp = protocol_ == Protocol::kLcp;
 
-  switch (rx_.code) {
+  switch (received_.packet.code) {
     case static_cast<std::uint8_t>(Code::kConfigureRequest): {
-      auto opts = decode_options(rx_.data);
+      auto opts = decode_options(received_.packet.data);
       if (!opts) {
         ++counters_.rx_malformed;
         return;
       }
       judge_request(*opts);
-      bool good = reply_code_ == static_cast<std::uint8_t>(Code::kConfigureAck);
+      bool good = received_.reply_code == static_cast<std::uint8_t>(Code::kConfigureAck);
       if (good) {
         naks_sent_ = 0;
         // Adopt the peer's values only where the automaton will acknowledge them.
@@ -164,8 +162,8 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
     }
     case static_cast<std::uint8_t>(Code::kConfigureAck): {
       // Section 5.2: the Ack must answer our last request and repeat it exactly.
-      bool same = rx_.id == request_id_ && rx_.data.size() == request_size_ &&
-                  std::equal(rx_.data.begin(), rx_.data.end(), request_.begin());
+      bool same = received_.packet.id == request_id_ && received_.packet.data.size() == request_size_ &&
+                  std::equal(received_.packet.data.begin(), received_.packet.data.end(), request_.begin());
       if (!same) {
         ++counters_.rx_bad_id;
         return;
@@ -175,16 +173,16 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
     }
     case static_cast<std::uint8_t>(Code::kConfigureNak):
     case static_cast<std::uint8_t>(Code::kConfigureReject): {
-      if (rx_.id != request_id_) {
+      if (received_.packet.id != request_id_) {
         ++counters_.rx_bad_id;
         return;
       }
-      auto opts = decode_options(rx_.data);
+      auto opts = decode_options(received_.packet.data);
       if (!opts) {
         ++counters_.rx_malformed;
         return;
       }
-      if (rx_.code == static_cast<std::uint8_t>(Code::kConfigureNak))
+      if (received_.packet.code == static_cast<std::uint8_t>(Code::kConfigureNak))
         handler_.on_nak(*opts);
       else
         handler_.on_reject(*opts);
@@ -195,7 +193,7 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
     case static_cast<std::uint8_t>(Code::kTerminateAck): dispatch(Event::kRta, now); return;
     case static_cast<std::uint8_t>(Code::kCodeReject): {
       // Section 5.6: rejecting a code we need for negotiation is catastrophic.
-      ByteReader r(rx_.data);
+      ByteReader r(received_.packet.data);
       auto rejected = r.u8();
       if (!rejected) {
         ++counters_.rx_malformed;
@@ -209,9 +207,9 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
   }
 
   if (lcp) {
-    switch (rx_.code) {
+    switch (received_.packet.code) {
       case static_cast<std::uint8_t>(Code::kProtocolReject): {
-        ByteReader r(rx_.data);
+        ByteReader r(received_.packet.data);
         auto proto = r.u16();
         if (!proto) {
           ++counters_.rx_malformed;
@@ -223,7 +221,7 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
       case static_cast<std::uint8_t>(Code::kEchoRequest):
       case static_cast<std::uint8_t>(Code::kEchoReply):
       case static_cast<std::uint8_t>(Code::kDiscardRequest): {
-        ByteReader r(rx_.data);
+        ByteReader r(received_.packet.data);
         auto magic = r.u32();
         if (!magic) {
           ++counters_.rx_malformed;
@@ -235,7 +233,7 @@ void ControlProtocol::receive(Bytes packet, TimePoint now) {
           ++counters_.loops_detected;
           return;
         }
-        if (rx_.code == static_cast<std::uint8_t>(Code::kEchoReply) && state_ == State::kOpened)
+        if (received_.packet.code == static_cast<std::uint8_t>(Code::kEchoReply) && state_ == State::kOpened)
           handler_.on_echo_reply(*magic);
         dispatch(Event::kRxr, now);
         return;

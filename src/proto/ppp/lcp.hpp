@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "proto/ppp/control_protocol.hpp"
@@ -65,7 +66,9 @@ class LcpHandler final : public CpHandler {
   [[nodiscard]] std::uint64_t echo_replies() const { return echo_replies_; }
   /// True when the peer refused every authentication method we offered.
   [[nodiscard]] bool auth_refused() const { return auth_refused_; }
-  [[nodiscard]] std::uint16_t rejected_protocol() const { return rejected_protocol_; }
+  /// The protocol of the last Protocol-Reject received, once (0: none since the last call):
+  /// the link stops that NCP (RFC 1661 section 5.7).
+  std::uint16_t take_rejected_protocol() { return std::exchange(rejected_protocol_, 0); }
 
  private:
   void reset();

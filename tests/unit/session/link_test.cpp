@@ -69,7 +69,7 @@ struct Backend : Authenticator {
 };
 
 struct Harness {
-  explicit Harness(ppp::AuthMethod method, std::string password = "secret") {
+  explicit Harness(ppp::AuthMethod method, std::string password = "secret", bool client_ipv6 = true) {
     backend.secrets.add("user", "secret");
     LinkSettings ls;
     ls.lcp.auth_methods = {method};
@@ -82,6 +82,7 @@ struct Harness {
     LinkSettings cs;
     cs.lcp.auth_methods = {method};
     cs.echo_interval = seconds(0);
+    cs.ipv6 = client_ipv6;
     client = std::make_unique<ClientSession>(ce, cs, Credentials{"user", std::move(password)}, 0x0200000000000001ull, 22);
   }
   void run(TimePoint now, int rounds = 50) {
@@ -173,6 +174,26 @@ TEST(Link, AnsweredEchoesKeepTheSessionUp) {
   }
   EXPECT_FALSE(h.se.dead);
   EXPECT_GT(h.server->lcp().echo_replies(), 5u);
+}
+
+TEST(Link, ProtocolRejectedNcpStopsAtOnce) {
+  // A client without IPv6 answers IPv6CP with Protocol-Reject (RFC 1661 section 5.7): the
+  // server must stop IPv6CP then, not retry it until max-configure, and keep the session.
+  Harness h(ppp::AuthMethod::kPap, "secret", /*client_ipv6=*/false);
+  TimePoint t{};
+  h.server->start(t);
+  h.client->start(t);
+  h.run(t);
+  ASSERT_TRUE(h.se.up);
+  int ipv6cp_frames = 0;
+  for (int s = 1; s <= 40; ++s) {
+    h.server->tick(t + seconds(s));
+    for (const auto& f : h.se.out) ipv6cp_frames += f.protocol == ppp::Protocol::kIpv6cp ? 1 : 0;
+    h.run(t + seconds(s), 1);
+  }
+  EXPECT_EQ(ipv6cp_frames, 0) << "IPv6CP retransmitted after the peer rejected it";
+  EXPECT_EQ(h.server->ipv6cp_state(), ppp::State::kStopped);
+  EXPECT_FALSE(h.se.dead);
 }
 
 TEST(Link, PeerTerminateRequestEndsTheSession) {
