@@ -28,10 +28,13 @@ struct SessionRecord {
   std::uint32_t ipv4 = 0;          ///< host order; 0 until IPCP assigned
   std::uint64_t ipv6_peer_id = 0;  ///< IPv6CP interface identifier of the client
   char user[64] = {};
-  char phase[14] = {};    ///< PPP phase and automaton states, refreshed by the owner each second
-  char lcp[10] = {};
-  char ipcp[10] = {};
-  char ipv6cp[10] = {};
+  // PPP phase (session::Phase) and automaton states (ppp::State) as their enum values, refreshed
+  // by the owner within a second of a change; the master names them (to_string says "?" for
+  // anything out of range).
+  std::uint8_t phase = 0;
+  std::uint8_t lcp = 0;
+  std::uint8_t ipcp = 0;
+  std::uint8_t ipv6cp = 0;
   std::uint32_t peer_magic = 0;
   std::uint32_t echo_misses = 0;
   char auth[12] = {};

@@ -357,10 +357,10 @@ ctl::Json Server::handle(const ctl::Json& req) {
     auto r = shared_.table.read(*id);
     if (!r) return error("no such session");
     ctl::Json j = record_json(*r, shared_.downstream[*id]);
-    j["phase"] = std::string(r->phase);
-    j["lcp_state"] = std::string(r->lcp);
-    j["ipcp_state"] = std::string(r->ipcp);
-    j["ipv6cp_state"] = std::string(r->ipv6cp);
+    j["phase"] = session::to_string(static_cast<session::Phase>(r->phase));
+    j["lcp_state"] = ppp::to_string(static_cast<ppp::State>(r->lcp));
+    j["ipcp_state"] = ppp::to_string(static_cast<ppp::State>(r->ipcp));
+    j["ipv6cp_state"] = ppp::to_string(static_cast<ppp::State>(r->ipv6cp));
     j["peer_magic"] = r->peer_magic;
     j["echo_misses"] = r->echo_misses;
     j["ipv6_interface_id"] = fmt::format("{:016x}", r->ipv6_peer_id);

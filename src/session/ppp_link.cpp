@@ -37,7 +37,7 @@ PppLink::PppLink(LinkOutput& out, LinkSettings settings, ppp::IpcpSettings ipcp,
                  std::uint32_t seed)
     : out_(out),
       settings_(std::move(settings)),
-      lcp_handler_(*this, settings_.lcp, seed),
+      lcp_handler_(*this, std::move(settings_.lcp), seed),  // the handler keeps the LCP settings; one copy per session
       lcp_(ppp::Protocol::kLcp, lcp_handler_, *this, settings_.cp),
       ipcp_handler_(*this, ipcp),
       ipcp_(ppp::Protocol::kIpcp, ipcp_handler_, *this, settings_.cp),
@@ -195,7 +195,7 @@ void PppLink::layer_up(ppp::Protocol p) {
     case ppp::Protocol::kLcp:
       next_echo_ = now_ + settings_.echo_interval;
       echo_misses_ = 0;
-      if (settings_.lcp.role == ppp::LinkRole::kAuthenticator && lcp_handler_.auth_refused()) {
+      if (lcp_handler_.role() == ppp::LinkRole::kAuthenticator && lcp_handler_.auth_refused()) {
         close(EndReason::kAuthFailed, now_);
         return;
       }

@@ -67,13 +67,14 @@ class Worker::Session final : public session::LinkOutput,
         session_timeout_(w.config_.session_timeout),
         idle_timeout_(w.config_.idle_timeout),
         interim_interval_(w.config_.radius.interim_interval) {
-    identity_.session_id = id_;
-    identity_.mac = mac_;
     if (w.aaa_.radius_auth() || w.aaa_.accounting()) {  // only RADIUS requests name the port and line
-      identity_.nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
-      identity_.circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
-      identity_.remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
-      identity_.acct_session_id = w.next_acct_session_id();
+      radius_identity_ = std::make_unique<radius::SessionIdentity>();
+      radius_identity_->session_id = id_;
+      radius_identity_->mac = mac_;
+      radius_identity_->nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
+      radius_identity_->circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
+      radius_identity_->remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
+      radius_identity_->acct_session_id = w.next_acct_session_id();
     }
     session::LinkSettings ls;
     const auto& c = w.config_;
@@ -133,7 +134,7 @@ class Worker::Session final : public session::LinkOutput,
       r.state = dataplane::SessionState::kUp;
       r.ipv4 = addr_.value;
       r.peer_mru = mtu;
-      copy_text(r.acct_session_id, sizeof r.acct_session_id, identity_.acct_session_id);
+      if (radius_identity_) copy_text(r.acct_session_id, sizeof r.acct_session_id, radius_identity_->acct_session_id);
       r.acct_started = accounting;
       r.radius_auth = radius_auth_;
       r.class_len = static_cast<std::uint8_t>(std::min(class_.size(), sizeof r.class_attr));
@@ -181,11 +182,20 @@ class Worker::Session final : public session::LinkOutput,
 
   // Authenticator: local answers come back at once, RADIUS ones through the event loop.
   void authenticate(const session::AuthRequest& request, TimePoint now) override {
-    worker_.aaa_.authenticate(request, identity_,
+    worker_.aaa_.authenticate(request, identity(),
                               [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
                                 w->auth_answer(id, gen, r);
                               },
                               now);
+  }
+
+  /// Who the session is, for AAA: with RADIUS the port, line and accounting ID too.
+  [[nodiscard]] radius::SessionIdentity identity() const {
+    if (radius_identity_) return *radius_identity_;
+    radius::SessionIdentity local;
+    local.session_id = id_;
+    local.mac = mac_;
+    return local;
   }
 
   // AddressAssigner: remembers what it got so that it goes back to the pool.
@@ -213,7 +223,8 @@ class Worker::Session final : public session::LinkOutput,
   TimePoint next_interim_{};
   TimePoint timeout_base_{};  ///< Session-Timeout counts from here: IPCP up, or the last CoA
   std::int64_t up_unix_ = 0;
-  radius::SessionIdentity identity_;
+  /// Only with RADIUS (its strings are 128 octets per session): see identity().
+  std::unique_ptr<radius::SessionIdentity> radius_identity_;
   std::vector<std::uint8_t> class_;
   bool radius_auth_ = false;
   bool acct_started_ = false;
@@ -370,7 +381,7 @@ void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, Ti
   rec.event_unix = std::time(nullptr);
   rec.session_time = static_cast<std::uint32_t>(std::max<std::int64_t>(0, rec.event_unix - s.up_unix_));
   if (status == radius::AcctStatus::kStop) rec.cause = radius::terminate_cause(reason);
-  aaa_.account(rec, s.identity_, now);
+  aaa_.account(rec, s.identity(), now);
 }
 
 void Worker::end_session(Session& s, EndReason reason) {
@@ -594,10 +605,10 @@ void Worker::publish(Session& s) {
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) {
     r.rx_packets = s.rx_packets_;
     r.rx_bytes = s.rx_bytes_;
-    copy_text(r.phase, sizeof r.phase, session::to_string(l.phase()));
-    copy_text(r.lcp, sizeof r.lcp, ppp::to_string(l.lcp_state()));
-    copy_text(r.ipcp, sizeof r.ipcp, ppp::to_string(l.ipcp_state()));
-    copy_text(r.ipv6cp, sizeof r.ipv6cp, ppp::to_string(l.ipv6cp_state()));
+    r.phase = static_cast<std::uint8_t>(l.phase());
+    r.lcp = static_cast<std::uint8_t>(l.lcp_state());
+    r.ipcp = static_cast<std::uint8_t>(l.ipcp_state());
+    r.ipv6cp = static_cast<std::uint8_t>(l.ipv6cp_state());
     copy_text(r.user, sizeof r.user, l.user());
     r.peer_magic = l.lcp().peer_magic();
     r.echo_misses = static_cast<std::uint32_t>(l.echo_misses());

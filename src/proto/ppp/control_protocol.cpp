@@ -44,7 +44,7 @@ void ControlProtocol::run(Action action, const Transition& t) {
     case Action::kScr: {
       ByteWriter w(request_);
       handler_.write_request(w);
-      request_size_ = w.overflow() ? 0 : w.size();
+      request_size_ = static_cast<std::uint8_t>(w.overflow() ? 0 : w.size());
       request_id_ = next_id_++;
       send(static_cast<std::uint8_t>(Code::kConfigureRequest), request_id_,
            Bytes(request_.data(), request_size_));

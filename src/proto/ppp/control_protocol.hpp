@@ -66,12 +66,12 @@ class CpOutput {
 
 /// Per-protocol counters of one session (the link reports malformed and unknown-code frames
 /// to the worker's drop counters).
-struct CpCounters {
-  std::uint64_t rx_malformed = 0;
-  std::uint64_t rx_unknown_code = 0;  ///< answered with Code-Reject (RFC 1661 section 5.6)
-  std::uint64_t rx_bad_id = 0;
-  std::uint64_t illegal_events = 0;
-  std::uint64_t loops_detected = 0;
+struct CpCounters {  // 32 bits: one session's frames, and the control budget caps their rate
+  std::uint32_t rx_malformed = 0;
+  std::uint32_t rx_unknown_code = 0;  ///< answered with Code-Reject (RFC 1661 section 5.6)
+  std::uint32_t rx_bad_id = 0;
+  std::uint32_t illegal_events = 0;
+  std::uint32_t loops_detected = 0;
 };
 
 class ControlProtocol {
@@ -120,10 +120,10 @@ class ControlProtocol {
   std::uint8_t next_id_ = 1;
   std::uint8_t request_id_ = 0;
   std::uint8_t echo_id_ = 0;
+  std::uint8_t request_size_ = 0;
   /// Our last Configure-Request data, to match Acks. Our requests carry at most ~40 octets of
   /// options (LCP MRU + auth + magic: 15; IPCP client with two DNS: 18); 96 leaves room.
   std::array<std::uint8_t, 96> request_{};
-  std::size_t request_size_ = 0;
 
   /// The packet being processed (for the sca/scn/sta/scj/ser actions) and the Configure-Nak or
   /// -Reject being built for it. Needed only within one receive(), and receive() never nests,

@@ -59,6 +59,7 @@ class LcpHandler final : public CpHandler {
 
   /// The authentication protocol agreed: what we asked for (authenticator) or what the peer
   /// asked of us (peer role).
+  [[nodiscard]] LinkRole role() const { return settings_.role; }
   [[nodiscard]] AuthMethod auth_method() const { return auth_; }
   /// The peer's MRU: the largest PPP payload we may send it.
   [[nodiscard]] std::uint16_t peer_mru() const { return peer_mru_; }
