@@ -11,13 +11,16 @@ bench_lab pppbench
 CLIENT=(-m create -i sub0 -n "$N" --user bench --password bench --pings 0 --no-ipv6 --timeout 300 --format json)
 
 run_client() { ip netns exec "$SUB" "$BIN/pppoetest" "${CLIENT[@]}" "$@" > "$LAB_LOGS/run.json" || true; cat "$LAB_LOGS/run.json"; }
-row() {  # name json baseline_rate
-  local rate est p50 p95 wall
+row() {  # name json baseline_rate server_drops
+  local rate est p50 p95 wall retx cdrop
   rate=$(jq .setup_rate <<<"$2"); est=$(jq .established <<<"$2"); wall=$(jq .setup_wall_s <<<"$2")
   p50=$(jq .setup_ms.p50 <<<"$2"); p95=$(jq .setup_ms.p95 <<<"$2")
-  printf '%-22s %8s/%-6s %10.0f %8.2f %9.2f %10.1f %10.1f\n' "$1" "$est" "$N" "$rate" "$(echo "$rate / $3" | bc -l)" \
-    "$wall" "$p50" "$p95"
+  retx=$(jq .discovery_retransmits <<<"$2"); cdrop=$(jq .rx_dropped <<<"$2")
+  printf '%-22s %8s/%-6s %10.0f %8.2f %9.2f %10.1f %10.1f %8s %8s %8s\n' "$1" "$est" "$N" "$rate" \
+    "$(echo "$rate / $3" | bc -l)" "$wall" "$p50" "$p95" "$retx" "$4" "$cdrop"
 }
+# Frames pppoed's processes dropped for want of room in their receive rings.
+server_drops() { pppoectl_lab -j show stats | jq '[.drops.rx_queue_full // 0] | add'; }
 
 echo "== baseline: pppoetest against trivial_responder ($N sessions)"
 ip netns exec "$AC" "$BIN/trivial_responder" ac0 &
@@ -27,17 +30,22 @@ base=$(run_client --auth pap)
 kill "$responder"; wait "$responder" 2>/dev/null || true
 base_rate=$(jq .setup_rate <<<"$base")
 results=()
+drops=()
 for w in 1 2 4; do
   echo "== pppoed -L -w $w ($N sessions, local PAP)"
   pppoed_start --secrets "$LAB_LOGS/ppp.secret" --pool 10.0.0.10-10.0.255.250 --auth pap --lcp-echo-interval 30 -L -w "$w"
   sleep 0.5
   results+=("$(run_client --auth pap)")
+  drops+=("$(server_drops)")
   pppoed_stop
   rm -f "$LAB_LOGS/pppoed.sock"
 done
 echo
-printf '%-22s %15s %10s %8s %9s %10s %10s\n' "setup of $N sessions" "established" "sessions/s" "ratio" "wall s" "p50 ms" "p95 ms"
-row "raw baseline" "$base" "$base_rate"
+printf '%-22s %15s %10s %8s %9s %10s %10s %8s %8s %8s\n' "setup of $N sessions" "established" "sessions/s" "ratio" \
+  "wall s" "p50 ms" "p95 ms" "retx" "ac drop" "cl drop"
+row "raw baseline" "$base" "$base_rate" "-"
 i=0
-for w in 1 2 4; do row "pppoed, $w worker(s)" "${results[$i]}" "$base_rate"; i=$((i + 1)); done
-echo "(ratio = sessions/s relative to the raw baseline measured in this run; $(nproc) CPUs shared by client and server)"
+for w in 1 2 4; do row "pppoed, $w worker(s)" "${results[$i]}" "$base_rate" "${drops[$i]}"; i=$((i + 1)); done
+echo "(ratio = sessions/s relative to the raw baseline measured in this run; $(nproc) CPUs shared by client and server;"
+echo " retx = PADI/PADR retransmissions by the client; ac drop / cl drop = frames the kernel dropped for"
+echo " want of room in pppoed's / the client's receive rings)"

@@ -46,6 +46,7 @@ struct Context {
   TimePoint now{};
   std::uint32_t seed = 0;
   TransferState transfer;
+  std::uint64_t discovery_retransmits = 0;
 };
 
 struct Client final : session::LinkOutput {
@@ -207,6 +208,7 @@ struct Client final : session::LinkOutput {
         return;
       }
       ++attempts_;
+      ++ctx_.discovery_retransmits;
       send_discovery(stage_ == Stage::kPadiSent ? Code::kPadi : Code::kPadr);
       retry_at_ = ctx_.now + seconds(1) * (1 << (attempts_ - 1));
       return;
@@ -274,7 +276,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
 
-  Context ctx{o, *socket, {}, 0, {}};
+  Context ctx{o, *socket, {}, 0, {}, 0};
   while (::getrandom(&ctx.seed, sizeof ctx.seed, 0) != sizeof ctx.seed) {
   }
   std::vector<std::unique_ptr<Client>> clients;
@@ -620,6 +622,8 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   report.setup_p95_ms = pct(0.95);
   report.setup_max_ms = setup.empty() ? 0 : setup.back();
   report.setup_wall_s = std::chrono::duration<double>(setup_end - t0).count();
+  report.discovery_retransmits = ctx.discovery_retransmits;
+  report.rx_dropped = socket->take_kernel_drops();
   double last_up_s = report.setup_max_ms / 1000.0;
   for (auto& c : clients)
     if (c->stage_ == Stage::kUp || c->stage_ == Stage::kClosed)

@@ -60,6 +60,8 @@ struct LoadReport {
   double setup_p50_ms = 0, setup_p95_ms = 0, setup_max_ms = 0;
   double setup_rate = 0;  ///< established sessions per second of setup wall time
   double setup_wall_s = 0;
+  std::uint64_t discovery_retransmits = 0;  ///< PADIs and PADRs sent again after no answer
+  std::uint64_t rx_dropped = 0;             ///< frames the kernel dropped at our socket (client overload)
   std::uint64_t pings_sent = 0, pings_received = 0, pings_corrupted = 0;
   std::uint64_t pings6_sent = 0, pings6_received = 0;  ///< link-local ICMPv6 to the AC
   unsigned sessions_with_traffic = 0;  ///< sessions whose every ping came back intact

@@ -63,6 +63,8 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                       {"setup_ms", {{"p50", r.setup_p50_ms}, {"p95", r.setup_p95_ms}, {"max", r.setup_max_ms}}},
                       {"setup_rate", r.setup_rate},
                       {"setup_wall_s", r.setup_wall_s},
+                      {"discovery_retransmits", r.discovery_retransmits},
+                      {"rx_dropped", r.rx_dropped},
                       {"ipv6_up", r.ipv6_up},
                       {"traffic6", {{"sent", r.pings6_sent}, {"received", r.pings6_received}, {"lost", r.pings6_lost()}}},
                       {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},

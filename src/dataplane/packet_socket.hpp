@@ -32,7 +32,7 @@ struct PacketSocketOptions {
   int rcvbuf = 8 << 20;
   int sndbuf = 8 << 20;
   /// Size of the receive ring; 0 receives with recvmmsg instead.
-  std::size_t rx_ring_bytes = std::size_t{2} << 20;
+  std::size_t rx_ring_bytes = std::size_t{4} << 20;
   unsigned rx_ring_block_timeout_ms = 1;
   /// Attaches a socket filter before the socket is bound, so that no frame is ever queued
   /// unfiltered (a worker must never see another worker's frames).
@@ -45,6 +45,7 @@ struct SocketCounters {
   std::uint64_t tx_frames = 0;
   std::uint64_t tx_syscalls = 0;
   std::uint64_t tx_errors = 0;
+  std::uint64_t rx_dropped = 0;  ///< by the kernel, for want of room in our ring or buffer
 };
 
 class PacketSocket {
@@ -68,6 +69,9 @@ class PacketSocket {
   /// were waiting).
   std::size_t receive_batch(const std::function<void(Bytes)>& on_frame);
   [[nodiscard]] bool rx_ring() const { return ring_ != nullptr; }
+  /// Frames the kernel dropped for want of room since the last call (PACKET_STATISTICS, one
+  /// system call: call it from a timer, not per batch).
+  std::uint64_t take_kernel_drops();
 
   /// A buffer for the next outgoing frame; commit() it with the length written.
   MutableBytes tx_buffer();

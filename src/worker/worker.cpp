@@ -714,6 +714,7 @@ void Worker::tick(TimePoint now) {
     }
     dirty_.clear();
   }
+  drops_.count(Drop::kRxQueueFull, socket_.take_kernel_drops());
   aaa_.tick(now);
   publish_aaa(now);
   reap();
