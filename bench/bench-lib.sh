@@ -12,3 +12,9 @@ bench_lab() {  # LAB_NAME
   printf 'bench bench\n' > "$LAB_LOGS/ppp.secret"
   chmod 600 "$LAB_LOGS/ppp.secret"
 }
+
+# perf stat with the raw_syscalls tracepoints: perf installed, tracefs mounted.
+bench_need_perf() {
+  command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh"; exit 2; }
+  mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
+}

@@ -13,10 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
 SESSIONS=${SESSIONS:-16}
-command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh"; exit 2; }
 . bench/bench-lib.sh
+bench_need_perf
 bench_lab pppdplane
-mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 ip -n "$AC" route add blackhole 198.18.0.0/15  # where upstream packets go after the TUN
 AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')

@@ -10,6 +10,7 @@ namespace pppoe::log {
 namespace {
 std::atomic<Level> g_level{Level::kInfo};
 std::string g_program = "pppoe";
+pid_t g_pid = 0;  ///< cached: a getpid() per line was a system call per session in the setup path
 
 const char* level_name(Level l) {
   switch (l) {
@@ -24,7 +25,10 @@ const char* level_name(Level l) {
 
 void set_level(Level l) { g_level = l; }
 Level level() { return g_level; }
-void set_program(std::string_view name) { g_program = name; }
+void set_program(std::string_view name) {
+  g_program = name;
+  g_pid = ::getpid();  // every process that logs names itself first, workers after their fork
+}
 
 void write(Level l, std::string_view message) {
   timespec ts{};
@@ -35,7 +39,7 @@ void write(Level l, std::string_view message) {
   std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &t);
   // One write per line so lines from several processes do not interleave.
   auto line = fmt::format("{}.{:03d}Z {}[{}] {}: {}\n", when, ts.tv_nsec / 1000000, g_program,
-                          getpid(), level_name(l), message);
+                          g_pid != 0 ? g_pid : ::getpid(), level_name(l), message);
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, line.data(), line.size());
 }
 

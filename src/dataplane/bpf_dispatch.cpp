@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <linux/bpf.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -113,19 +114,35 @@ std::expected<SessionDispatchMap, std::string> SessionDispatchMap::create() {
   a.map_type = BPF_MAP_TYPE_ARRAY;
   a.key_size = 4;
   a.value_size = 4;
-  a.max_entries = 65536;
+  a.max_entries = kEntries;
+  a.map_flags = BPF_F_MMAPABLE;
   std::strncpy(a.map_name, "pppoe_dispatch", sizeof a.map_name - 1);
   SessionDispatchMap m;
   m.fd_ = static_cast<int>(bpf(BPF_MAP_CREATE, a));
+  if (m.fd_ < 0) {  // before Linux 5.5: no mmap, one bpf() per update
+    a.map_flags = 0;
+    m.fd_ = static_cast<int>(bpf(BPF_MAP_CREATE, a));
+  }
   if (m.fd_ < 0) return std::unexpected(fmt::format("bpf map: {}", std::strerror(errno)));
+  if (a.map_flags != 0) {
+    // The values in our own memory: setting a session's owner is a store, not a system call
+    // (two per session, at creation and at the end). Forked workers inherit the mapping.
+    void* mem = ::mmap(nullptr, kEntries * sizeof(MappedValue), PROT_READ | PROT_WRITE, MAP_SHARED, m.fd_, 0);
+    if (mem != MAP_FAILED) m.values_ = static_cast<MappedValue*>(mem);
+  }
   return m;
 }
 
 SessionDispatchMap::~SessionDispatchMap() {
+  if (values_ != nullptr) ::munmap(values_, kEntries * sizeof(MappedValue));
   if (fd_ >= 0) ::close(fd_);
 }
 
 bool SessionDispatchMap::set(std::uint16_t session_id, std::uint32_t owner) {
+  if (values_ != nullptr) {
+    __atomic_store_n(&values_[session_id].owner, owner, __ATOMIC_RELEASE);
+    return true;
+  }
   std::uint32_t key = session_id;
   bpf_attr a{};
   a.map_fd = static_cast<std::uint32_t>(fd_);
@@ -136,6 +153,7 @@ bool SessionDispatchMap::set(std::uint16_t session_id, std::uint32_t owner) {
 }
 
 std::uint32_t SessionDispatchMap::get(std::uint16_t session_id) const {
+  if (values_ != nullptr) return __atomic_load_n(&values_[session_id].owner, __ATOMIC_ACQUIRE);
   std::uint32_t key = session_id, value = 0;
   bpf_attr a{};
   a.map_fd = static_cast<std::uint32_t>(fd_);

@@ -23,7 +23,10 @@ class SessionDispatchMap {
  public:
   static constexpr std::uint32_t kMasterOwner = 0;
   static std::expected<SessionDispatchMap, std::string> create();
-  SessionDispatchMap(SessionDispatchMap&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  SessionDispatchMap(SessionDispatchMap&& o) noexcept : fd_(o.fd_), values_(o.values_) {
+    o.fd_ = -1;
+    o.values_ = nullptr;
+  }
   SessionDispatchMap& operator=(SessionDispatchMap&&) = delete;
   ~SessionDispatchMap();
 
@@ -35,8 +38,15 @@ class SessionDispatchMap {
   std::expected<void, std::string> attach(int socket_fd, std::uint32_t owner) const;
 
  private:
+  static constexpr std::size_t kEntries = 65536;  ///< one per session ID
+  /// An array map lays its values out 8-octet aligned (kernel/bpf/arraymap.c, elem_size).
+  struct MappedValue {
+    std::uint32_t owner;
+    std::uint32_t unused;
+  };
   SessionDispatchMap() = default;
   int fd_ = -1;
+  MappedValue* values_ = nullptr;  ///< the map's values, mapped (BPF_F_MMAPABLE); null: bpf() calls
 };
 
 }  // namespace pppoe::dataplane

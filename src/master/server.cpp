@@ -245,6 +245,7 @@ void Server::on_packets(TimePoint now) {
     });
     if (n < dataplane::PacketSocket::kBatch) break;
   }
+  pool_.flush_channels();  // start messages before the PADSs that announce those sessions
   socket_.flush();
 }
 
@@ -392,6 +393,7 @@ int Server::run() {
         socket_.flush();
       }
     }
+    pool_.flush_channels();
   }
   pool_.stop_all(seconds(5));
   socket_.flush();

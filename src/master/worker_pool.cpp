@@ -177,8 +177,16 @@ std::optional<unsigned> WorkerPool::any_draining() const {
 }
 
 void WorkerPool::send(unsigned slot, const Message& m) {
-  if (slots_[slot].pid <= 0 || !slots_[slot].channel.send(m))
+  // Session starts and client PADTs come in storms: queued, flushed at the end of the loop
+  // turn (flush_channels); everything else goes at once, after what is queued.
+  bool storm = m.type == MessageType::kStart || m.type == MessageType::kPeerPadt;
+  if (slots_[slot].pid <= 0 || !(storm ? slots_[slot].channel.queue(m) : slots_[slot].channel.send(m)))
     log::warn("cannot send to worker {}", slot);
+}
+
+void WorkerPool::flush_channels() {
+  for (unsigned i = 0; i < slots_.size(); ++i)
+    if (slots_[i].pid > 0 && !slots_[i].channel.flush()) log::warn("cannot send to worker {}", i);
 }
 
 void WorkerPool::tick(std::int64_t now, unsigned drain_timeout) {

@@ -52,6 +52,8 @@ class WorkerPool final : public SessionDirectory {
   /// The ACTIVE worker to drain when scaling down: fewest sessions, highest slot on ties.
   std::optional<unsigned> drain_candidate() const;
   std::optional<unsigned> any_draining() const;
+  /// Sends the messages queued for the workers this loop turn (session starts, client PADTs).
+  void flush_channels();
   /// Drain completion and drain timeout, removal of PENDING_REMOVAL workers, replacing
   /// crashed ones when `replace_crashed`.
   void tick(std::int64_t unix_now, unsigned drain_timeout);

@@ -23,8 +23,24 @@ std::optional<std::pair<int, int>> Channel::make_pair() {
 }
 
 bool Channel::send(const Message& m) {
+  if (!flush()) return false;
+  return write_all(reinterpret_cast<const std::uint8_t*>(&m), sizeof m);
+}
+
+bool Channel::queue(const Message& m) {
   const auto* p = reinterpret_cast<const std::uint8_t*>(&m);
-  std::size_t left = sizeof m;
+  tx_.insert(tx_.end(), p, p + sizeof m);
+  return tx_.size() < 64 * sizeof m || flush();
+}
+
+bool Channel::flush() {
+  if (tx_.empty()) return true;
+  bool ok = write_all(tx_.data(), tx_.size());
+  tx_.clear();
+  return ok;
+}
+
+bool Channel::write_all(const std::uint8_t* p, std::size_t left) {
   while (left > 0) {
     ssize_t n = ::send(fd_, p, left, MSG_NOSIGNAL);
     if (n > 0) {

@@ -54,16 +54,24 @@ class Channel {
   explicit Channel(int fd) : fd_(fd) {}
 
   [[nodiscard]] int fd() const { return fd_; }
-  /// Sends one record. Waits only if the peer's 4 MiB buffer is full; false if the peer is gone.
+  /// Sends one record now (after anything queued). Waits only if the peer's 4 MiB buffer is
+  /// full; false if the peer is gone.
   bool send(const Message& m);
+  /// Queues one record for the next flush(): per-session events of one event-loop turn go in
+  /// one system call instead of one each. Flushes by itself when 64 are queued.
+  bool queue(const Message& m);
+  /// Sends everything queued; false if the peer is gone.
+  bool flush();
   /// One record if a whole one has arrived; reads what the socket has without blocking.
   std::optional<Message> receive();
   /// True once the peer closed its end and every record was read.
   [[nodiscard]] bool closed() const { return closed_ && rx_.size() < sizeof(Message); }
 
  private:
+  bool write_all(const std::uint8_t* p, std::size_t left);
   int fd_ = -1;
   std::vector<std::uint8_t> rx_;
+  std::vector<std::uint8_t> tx_;
   bool closed_ = false;
 };
 

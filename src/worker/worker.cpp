@@ -260,7 +260,8 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
 Worker::~Worker() = default;
 
 void Worker::tell_master(Message m) {
-  if (!master_.send(m)) log::error("worker {}: cannot reach the master", slot_);
+  // Queued: the event loop flushes the channel at the end of each turn.
+  if (!master_.queue(m)) log::error("worker {}: cannot reach the master", slot_);
 }
 
 void Worker::on_message(const Message& m, TimePoint now) {

@@ -137,10 +137,12 @@ void run_worker_process(const WorkerProcessArgs& args) {
     }
     worker.flush_upstream();  // early frames replayed by a start message, for one
     socket->flush();
+    master.flush();
     worker.publish_counters();
     if (worker.shutdown_requested()) running = false;
   }
   socket->flush();
+  master.flush();  // the sessions just ended
   // Stop records of the sessions just ended: wait a little for the accounting server, then
   // whatever is still unanswered is written to the spool.
   linger_for_accounting(**aaa, ep, seconds(2));

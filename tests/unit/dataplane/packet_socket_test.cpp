@@ -4,41 +4,20 @@
 // that the kernel strips on receive is put back. Needs root (CAP_NET_ADMIN, CAP_NET_RAW).
 #include "dataplane/packet_socket.hpp"
 
+#include "private_netns.hpp"
+
 #include <gtest/gtest.h>
-#include <net/if.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstring>
-#include <thread>
 #include <vector>
 
 namespace pppoe::dataplane {
 namespace {
 
 constexpr std::uint16_t kTestEtherType = 0x88b5;  // IEEE local experimental
-
-/// Runs `body` in a thread with its own network namespace whose loopback is up; false if the
-/// namespace cannot be made (not root).
-bool in_private_netns(const std::function<void()>& body) {
-  bool ok = false;
-  std::thread t([&] {
-    if (::unshare(CLONE_NEWNET) != 0) return;
-    int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    ifreq ifr{};
-    std::strcpy(ifr.ifr_name, "lo");
-    ::ioctl(s, SIOCGIFFLAGS, &ifr);
-    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-    ok = ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
-    ::close(s);
-    if (ok) body();
-  });
-  t.join();
-  return ok;
-}
 
 std::vector<std::uint8_t> frame(std::uint32_t seq, bool tagged) {
   std::vector<std::uint8_t> f;
@@ -84,7 +63,7 @@ class PacketSocketTest : public ::testing::TestWithParam<bool> {};
 
 TEST_P(PacketSocketTest, FramesArriveIntactAndInOrder) {
   bool ring = GetParam();
-  bool ran = in_private_netns([&] {
+  bool ran = testing::in_private_netns([&] {
     PacketSocketOptions rx_options;
     rx_options.rx_ring_bytes = ring ? std::size_t{1} << 20 : 0;  // 8 blocks: the frames wrap around it
     auto rx = PacketSocket::open("lo", rx_options);
@@ -98,11 +77,11 @@ TEST_P(PacketSocketTest, FramesArriveIntactAndInOrder) {
     EXPECT_EQ(round_trip(*tx, *rx, seq, 50, true), 50U) << "the stripped 802.1Q tag is put back";
     EXPECT_EQ(rx->counters().rx_syscalls, ring ? 0U : rx->counters().rx_syscalls);
   });
-  if (!ran) GTEST_SKIP() << "needs root for a private network namespace";
+  ASSERT_TRUE(ran) << "needs root for a private network namespace";
 }
 
 TEST(PacketSocketFilter, AttachedBeforeAnyFrameIsQueued) {
-  bool ran = in_private_netns([&] {
+  bool ran = testing::in_private_netns([&] {
     int filter_calls = 0;
     PacketSocketOptions options;
     options.filter = [&](int fd) -> std::expected<void, std::string> {
@@ -116,7 +95,7 @@ TEST(PacketSocketFilter, AttachedBeforeAnyFrameIsQueued) {
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error(), "refused");
   });
-  if (!ran) GTEST_SKIP() << "needs root for a private network namespace";
+  ASSERT_TRUE(ran) << "needs root for a private network namespace";
 }
 
 INSTANTIATE_TEST_SUITE_P(RingAndRecvmmsg, PacketSocketTest, ::testing::Bool());
