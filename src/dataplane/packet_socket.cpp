@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "common/log.hpp"
@@ -168,8 +168,9 @@ std::size_t PacketSocket::receive_from_ring(const std::function<void(Bytes)>& on
       on_frame(Bytes(frame, len));
     }
     ++taken;
-    if (--frames_left_ == 0 || hdr->tp_next_offset == 0) {
-      release_block();
+    if (--frames_left_ == 0 || hdr->tp_next_offset == 0 ||
+        hdr->tp_next_offset > static_cast<std::size_t>(block_end - next_frame_) - kFrameHeaderLen - sizeof(sockaddr_ll)) {
+      release_block();  // the last frame, or an offset that would leave the block
     } else {
       next_frame_ += hdr->tp_next_offset;
     }
