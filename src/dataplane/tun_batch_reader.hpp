@@ -40,7 +40,9 @@ class TunBatchReader {
   /// The descriptor to watch for readability: the io_uring's, or the TUN's in the fallback.
   [[nodiscard]] int fd() const;
   /// Calls `on_packet` for up to `limit` waiting packets; returns how many it delivered. The
-  /// packet's memory is valid only during the call.
+  /// packet's memory is valid only during the call. Posts the multishot read again when it
+  /// ended and every completion is consumed; call it from a timer as well, so that a failed
+  /// re-post (no completion will ever wake the caller) is retried.
   std::size_t receive(const std::function<void(Bytes)>& on_packet, std::size_t limit);
 
   [[nodiscard]] bool batched() const { return ring_ != nullptr; }

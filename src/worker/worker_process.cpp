@@ -90,6 +90,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
     int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
     if (n < 0 && errno != EINTR) break;
     TimePoint now = Clock::now();
+    auto read_tun = [&] { tun_reader.receive([&](Bytes packet) { worker.on_tun_packet(packet, now); }, 256); };
     for (int i = 0; i < n; ++i) {
       int fd = events[static_cast<std::size_t>(i)].data.fd;
       if (fd == socket->fd()) {
@@ -114,7 +115,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
           if (got < dataplane::PacketSocket::kBatch) break;
         }
       } else if (fd == tun_reader.fd()) {
-        tun_reader.receive([&](Bytes packet) { worker.on_tun_packet(packet, now); }, 256);
+        read_tun();
       } else if (fd == args.channel_fd) {
         while (auto m = master.receive()) worker.on_message(*m, now);
         if (running && master.closed()) {
@@ -126,6 +127,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
         worker.tick(now);
+        read_tun();  // also posts the TUN read again if that failed earlier (nothing else would wake us)
       } else if (fd == sfd) {
         signalfd_siginfo si{};
         [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
