@@ -1,5 +1,6 @@
 #include "dataplane/tun_batch_reader.hpp"
 
+#include <fmt/format.h>
 #include <liburing.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -21,19 +22,19 @@ constexpr std::size_t kRingBytes = TunBatchReader::kBuffers * sizeof(io_uring_bu
 
 TunBatchReader::TunBatchReader(int fd, bool use_io_uring) : fd_(fd) {
   if (!use_io_uring) return;
-  auto ring = std::make_unique<io_uring>();
+  ring_ = std::make_unique<io_uring>();
   io_uring_params params{};
   params.flags = IORING_SETUP_CQSIZE;
   params.cq_entries = kBuffers * 2;  // every buffer full, plus the end-of-read completions
-  if (int rc = io_uring_queue_init_params(8, ring.get(), &params); rc < 0) {
-    log::warn("tun: io_uring unavailable ({}); one read() per packet", std::strerror(-rc));
+  if (int rc = io_uring_queue_init_params(8, ring_.get(), &params); rc < 0) {
+    ring_.reset();  // nothing to undo
+    fall_back(fmt::format("io_uring unavailable ({})", std::strerror(-rc)));
     return;
   }
   // The buffer ring is shared with the kernel: page-aligned, its own mapping.
   void* mem = ::mmap(nullptr, kRingBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) {
-    io_uring_queue_exit(ring.get());
-    log::warn("tun: buffer ring: {}; one read() per packet", std::strerror(errno));
+    fall_back(fmt::format("buffer ring: {}", std::strerror(errno)));
     return;
   }
   buffer_ring_ = static_cast<io_uring_buf_ring*>(mem);
@@ -41,11 +42,8 @@ TunBatchReader::TunBatchReader(int fd, bool use_io_uring) : fd_(fd) {
   reg.ring_addr = reinterpret_cast<std::uintptr_t>(mem);
   reg.ring_entries = kBuffers;
   reg.bgid = kBufferGroup;
-  if (int rc = io_uring_register_buf_ring(ring.get(), &reg, 0); rc < 0) {
-    io_uring_queue_exit(ring.get());
-    ::munmap(mem, kRingBytes);
-    buffer_ring_ = nullptr;
-    log::warn("tun: io_uring buffer ring unavailable ({}); one read() per packet", std::strerror(-rc));
+  if (int rc = io_uring_register_buf_ring(ring_.get(), &reg, 0); rc < 0) {
+    fall_back(fmt::format("io_uring buffer ring unavailable ({})", std::strerror(-rc)));
     return;
   }
   io_uring_buf_ring_init(buffer_ring_);
@@ -54,28 +52,29 @@ TunBatchReader::TunBatchReader(int fd, bool use_io_uring) : fd_(fd) {
     io_uring_buf_ring_add(buffer_ring_, &buffers_[std::size_t{id} * kBufferSize], kBufferSize,
                           static_cast<unsigned short>(id), io_uring_buf_ring_mask(kBuffers), static_cast<int>(id));
   io_uring_buf_ring_advance(buffer_ring_, kBuffers);
-  ring_ = std::move(ring);
 
   // A kernel without multishot reads refuses the request at once (EINVAL), during the submit;
   // a TUN that cannot be polled says EBADFD. Either way: the fallback.
   if (!arm()) return;
   io_uring_cqe* cqe = nullptr;
   if (io_uring_peek_cqe(ring_.get(), &cqe) == 0 && cqe->res < 0 && (cqe->flags & IORING_CQE_F_MORE) == 0 &&
-      cqe->res != -ENOBUFS) {
-    log::warn("tun: multishot read unavailable ({}); one read() per packet", std::strerror(-cqe->res));
-    io_uring_cqe_seen(ring_.get(), cqe);
-    io_uring_queue_exit(ring_.get());
-    ring_.reset();
-    ::munmap(buffer_ring_, kRingBytes);
-    buffer_ring_ = nullptr;
-    buffers_ = {};
-  }
+      cqe->res != -ENOBUFS)
+    fall_back(fmt::format("multishot read unavailable ({})", std::strerror(-cqe->res)));
 }
 
-TunBatchReader::~TunBatchReader() {
-  if (!ring_) return;
-  io_uring_queue_exit(ring_.get());  // cancels the posted read before the buffers go
-  ::munmap(buffer_ring_, kRingBytes);
+TunBatchReader::~TunBatchReader() { release(); }
+
+void TunBatchReader::release() {
+  if (ring_) io_uring_queue_exit(ring_.get());  // cancels the posted read before the buffers go
+  ring_.reset();
+  if (buffer_ring_ != nullptr) ::munmap(buffer_ring_, kRingBytes);
+  buffer_ring_ = nullptr;
+  buffers_ = {};
+}
+
+void TunBatchReader::fall_back(const std::string& why) {
+  release();
+  log::warn("tun: {}; one read() per packet", why);
 }
 
 int TunBatchReader::fd() const { return ring_ ? ring_->ring_fd : fd_; }

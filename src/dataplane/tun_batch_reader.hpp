@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "common/bytes.hpp"
@@ -54,6 +55,9 @@ class TunBatchReader {
  private:
   bool arm();
   void give_back(unsigned buffer_id);
+  /// Undoes whatever the constructor set up; receive() then reads with read().
+  void release();
+  void fall_back(const std::string& why);
   int fd_;
   std::unique_ptr<io_uring> ring_;
   io_uring_buf_ring* buffer_ring_ = nullptr;
