@@ -82,6 +82,29 @@ std::expected<void, std::string> TunDevice::configure(Ipv4Address local, int mtu
   return {};
 }
 
+std::expected<void, std::string> TunDevice::set_peer_address(Ipv4Address peer) {
+  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  auto addr = inet(peer);
+  std::memcpy(&ifr.ifr_dstaddr, &addr, sizeof addr);
+  if (::ioctl(s.fd, SIOCSIFDSTADDR, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set peer address: {}", name_, std::strerror(errno)));
+  return {};
+}
+
+std::expected<void, std::string> TunDevice::set_down() {
+  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: get flags: {}", name_, std::strerror(errno)));
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags & ~IFF_UP);
+  if (::ioctl(s.fd, SIOCSIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: down: {}", name_, std::strerror(errno)));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<std::uint8_t, 16>& address,
                                                              int prefix_len) {
   // struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h> when both are included.

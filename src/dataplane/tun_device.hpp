@@ -30,6 +30,10 @@ class TunDevice {
 
   /// Brings the interface up with `local/32` and `mtu`.
   std::expected<void, std::string> configure(Ipv4Address local, int mtu);
+  /// The far end of a point-to-point link (pppoec: the AC's IPCP address), SIOCSIFDSTADDR.
+  std::expected<void, std::string> set_peer_address(Ipv4Address peer);
+  /// Takes the interface down (addresses and routes through it go with it).
+  std::expected<void, std::string> set_down();
   /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).
   std::expected<void, std::string> add_ipv6_address(const std::array<std::uint8_t, 16>& address, int prefix_len);
   /// Routes `prefix/bits` through this interface.

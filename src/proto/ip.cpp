@@ -258,3 +258,65 @@ std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes orig
 }
 
 }  // namespace pppoe::ip
+
+namespace pppoe::ip {
+
+bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
+  if (packet.empty()) return false;
+  std::size_t tcp = 0;
+  std::uint16_t max_mss = 0;
+  switch (packet[0] >> 4) {
+    case 4: {
+      if (packet.size() < 20) return false;
+      std::size_t ihl = std::size_t{packet[0] & 0x0fu} * 4;
+      bool fragment = ((packet[6] & 0x1f) | packet[7]) != 0;  // offset != 0: no TCP header here
+      if (ihl < 20 || packet[9] != 6 || fragment) return false;
+      tcp = ihl;
+      max_mss = mtu > 40 ? static_cast<std::uint16_t>(mtu - 40) : 0;
+      break;
+    }
+    case 6:
+      if (packet.size() < 40 || packet[6] != 6) return false;
+      tcp = 40;
+      max_mss = mtu > 60 ? static_cast<std::uint16_t>(mtu - 60) : 0;
+      break;
+    default: return false;
+  }
+  if (max_mss == 0 || packet.size() < tcp + 20 || (packet[tcp + 13] & 0x02) == 0) return false;  // SYN only
+  std::size_t data_offset = std::size_t{static_cast<std::uint8_t>(packet[tcp + 12] >> 4)} * 4;
+  if (data_offset < 20 || packet.size() < tcp + data_offset) return false;
+  std::size_t i = tcp + 20, end = tcp + data_offset;
+  while (i < end) {
+    std::uint8_t kind = packet[i];
+    if (kind == 0) return false;  // End of Option List
+    if (kind == 1) {              // No-Operation
+      ++i;
+      continue;
+    }
+    if (i + 1 >= end || packet[i + 1] < 2 || i + packet[i + 1] > end) return false;
+    std::uint8_t len = packet[i + 1];
+    if (kind == 2 && len == 4) {
+      std::uint16_t mss = static_cast<std::uint16_t>((packet[i + 2] << 8) | packet[i + 3]);
+      if (mss <= max_mss) return false;
+      packet[i + 2] = static_cast<std::uint8_t>(max_mss >> 8);
+      packet[i + 3] = static_cast<std::uint8_t>(max_mss);
+      // RFC 1624: HC' = ~(~HC + ~m + m'), one's complement arithmetic. The MSS field is
+      // 16-bit aligned within the TCP header (options start at offset 20, kind+len before it
+      // keep i + 2 even relative to tcp only when i is; use byte-pair sums either way).
+      std::uint32_t sum = static_cast<std::uint16_t>(~((packet[tcp + 16] << 8) | packet[tcp + 17]) & 0xffff);
+      bool aligned = ((i + 2 - tcp) % 2) == 0;
+      auto word = [&](std::uint16_t v) -> std::uint32_t { return aligned ? v : static_cast<std::uint16_t>((v >> 8) | (v << 8)); };
+      sum += word(static_cast<std::uint16_t>(~mss & 0xffff));
+      sum += word(max_mss);
+      while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+      std::uint16_t check = static_cast<std::uint16_t>(~sum & 0xffff);
+      packet[tcp + 16] = static_cast<std::uint8_t>(check >> 8);
+      packet[tcp + 17] = static_cast<std::uint8_t>(check);
+      return true;
+    }
+    i += len;
+  }
+  return false;
+}
+
+}  // namespace pppoe::ip

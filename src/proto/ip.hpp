@@ -82,3 +82,14 @@ std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes orig
                                    std::uint16_t next_hop_mtu);
 
 }  // namespace pppoe::ip
+
+namespace pppoe::ip {
+
+/// TCP MSS clamping (RFC 879 section 1, RFC 6691): in a TCP SYN of `packet` (IPv4 or IPv6 with
+/// TCP as the first next header; fragments left alone), lowers an MSS option above what a link
+/// of `mtu` carries (mtu - 40 for IPv4, mtu - 60 for IPv6) and patches the TCP checksum
+/// incrementally (RFC 1624 equation 3). Returns true when it changed the packet. So that
+/// a 1492-octet PPPoE link cannot black-hole TCP behind a 1500-octet LAN (spec/002's max-mss).
+bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu);
+
+}  // namespace pppoe::ip

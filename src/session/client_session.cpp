@@ -11,11 +11,16 @@ namespace pppoe::session {
 using ppp::AuthMethod;
 using ppp::Protocol;
 
-namespace {
-ppp::IpcpSettings client_ipcp() {
+ppp::IpcpSettings default_client_ipcp() {
   ppp::IpcpSettings s;
   s.role = ppp::LinkRole::kPeer;
   s.request_dns = true;
+  return s;
+}
+
+namespace {
+ppp::IpcpSettings client_ipcp(ppp::IpcpSettings s) {
+  s.role = ppp::LinkRole::kPeer;
   return s;
 }
 LinkSettings client_settings(LinkSettings s) {
@@ -25,8 +30,8 @@ LinkSettings client_settings(LinkSettings s) {
 }  // namespace
 
 ClientSession::ClientSession(LinkOutput& out, LinkSettings settings, Credentials credentials,
-                             std::uint64_t ipv6_id, std::uint32_t seed)
-    : PppLink(out, client_settings(std::move(settings)), client_ipcp(), ipv6_id, seed),
+                             std::uint64_t ipv6_id, std::uint32_t seed, ppp::IpcpSettings ipcp)
+    : PppLink(out, client_settings(std::move(settings)), client_ipcp(ipcp), ipv6_id, seed),
       credentials_(std::move(credentials)),
       rng_(seed ^ 0x165667b1u) {}
 

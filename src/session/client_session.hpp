@@ -14,10 +14,14 @@ struct Credentials {
   std::string password;
 };
 
+/// IPCP as a subscriber: ask for an address and DNS servers, take what the AC offers.
+ppp::IpcpSettings default_client_ipcp();
+
 class ClientSession final : public PppLink {
  public:
+  /// `ipcp`: the peer role is forced; pppoec narrows the addresses it accepts (`set ifaddr`).
   ClientSession(LinkOutput& out, LinkSettings settings, Credentials credentials, std::uint64_t ipv6_id,
-                std::uint32_t seed);
+                std::uint32_t seed, ppp::IpcpSettings ipcp = default_client_ipcp());
 
   [[nodiscard]] Ipv4Address address() const { return ipcp().local_address(); }
   [[nodiscard]] Ipv4Address server_address() const { return ipcp().peer_address(); }

@@ -52,6 +52,48 @@ void PppLink::start(TimePoint now) {
   lcp_.up(now);
 }
 
+LinkSnapshot PppLink::snapshot() const {
+  LinkSnapshot s;
+  s.local_magic = lcp_handler_.local_magic();
+  s.peer_magic = lcp_handler_.peer_magic();
+  s.peer_mru = lcp_handler_.peer_mru();
+  s.auth = lcp_handler_.auth_method();
+  s.lcp_next_id = lcp_.next_id();
+  s.ipcp_next_id = ipcp_.next_id();
+  s.ipv6cp_next_id = ipv6cp_.next_id();
+  s.local = ipcp_handler_.local_address();
+  s.peer = ipcp_handler_.peer_address();
+  s.name_servers = ipcp_handler_.learned_name_servers();
+  s.ipv6_opened = ipv6cp_.state() == ppp::State::kOpened;
+  if (s.ipv6_opened) {
+    s.ipv6_local_id = ipv6cp_handler_.local_id();
+    s.ipv6_peer_id = ipv6cp_handler_.peer_id();
+  }
+  return s;
+}
+
+void PppLink::resume(const LinkSnapshot& s, TimePoint now) {
+  now_ = now;
+  last_rx_ = now;
+  lcp_handler_.restore(s.local_magic, s.peer_magic, s.peer_mru, s.auth);
+  lcp_.restore_opened(s.lcp_next_id);
+  ipcp_handler_.restore(s.local, s.peer, s.name_servers);
+  ipcp_.restore_opened(s.ipcp_next_id);
+  if (s.ipv6_opened && settings_.ipv6) {
+    ipv6cp_handler_.restore(s.ipv6_local_id, s.ipv6_peer_id);
+    ipv6cp_.restore_opened(s.ipv6cp_next_id);
+  }
+  phase_ = Phase::kNetwork;
+  next_echo_ = now + settings_.echo_interval;
+  echo_misses_ = 0;
+  echo_replies_seen_ = lcp_handler_.echo_replies();
+  probe();
+}
+
+void PppLink::probe() {
+  if (lcp_.state() == ppp::State::kOpened) lcp_.send_echo_request();
+}
+
 void PppLink::receive(ppp::Protocol protocol, Bytes payload, TimePoint now) {
   now_ = now;
   last_rx_ = now;

@@ -51,6 +51,26 @@ struct LinkSettings {
   bool ipv6 = true;
 };
 
+/// What a link negotiated, enough to continue it in another process without the peer
+/// noticing (pppoec's state file, RFC 1661 leaves no trace of a restart on the wire): magic
+/// numbers, MRU, authentication, addresses, and where the identifiers stand.
+struct LinkSnapshot {
+  std::uint32_t local_magic = 0;
+  std::uint32_t peer_magic = 0;
+  std::uint16_t peer_mru = 1492;
+  ppp::AuthMethod auth = ppp::AuthMethod::kNone;
+  std::uint8_t lcp_next_id = 1;
+  std::uint8_t ipcp_next_id = 1;
+  std::uint8_t ipv6cp_next_id = 1;
+  Ipv4Address local;
+  Ipv4Address peer;
+  ppp::NameServers name_servers;
+  bool ipv6_opened = false;
+  std::uint64_t ipv6_local_id = 0;
+  std::uint64_t ipv6_peer_id = 0;
+  friend bool operator==(const LinkSnapshot&, const LinkSnapshot&) = default;
+};
+
 class LinkOutput {
  public:
   virtual ~LinkOutput() = default;
@@ -82,6 +102,14 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   /// When tick() has something to do next (nothing: no timer runs). Calling tick() earlier is
   /// harmless; later is not, so every timer of the link is in here.
   [[nodiscard]] std::optional<TimePoint> next_deadline() const;
+  /// The negotiated state of a link in the network phase (IPCP Opened).
+  [[nodiscard]] LinkSnapshot snapshot() const;
+  /// Continues a link from `s` as if it had negotiated it: LCP and IPCP (and IPv6CP when it
+  /// was) Opened, network phase, and one LCP Echo-Request at once so that the owner learns
+  /// whether the peer still holds the link (lcp().echo_replies() grows).
+  void resume(const LinkSnapshot& s, TimePoint now);
+  /// Sends an LCP Echo-Request now (LCP Opened only).
+  void probe();
   /// Graceful close: LCP Terminate-Request, then dead.
   void close(EndReason reason, TimePoint now);
   /// Lower layer gone (PADT in either direction): dead at once, nothing more sent.

@@ -97,6 +97,15 @@ class ControlProtocol {
   [[nodiscard]] const CpCounters& counters() const { return counters_; }
   [[nodiscard]] Protocol protocol() const { return protocol_; }
 
+  /// A link resumed from saved state (pppoec after a restart): Opened without negotiating,
+  /// the next identifier where the saved one left off.
+  void restore_opened(std::uint8_t next_id) {
+    state_ = State::kOpened;
+    next_id_ = next_id;
+    deadline_.reset();
+  }
+  [[nodiscard]] std::uint8_t next_id() const { return next_id_; }
+
   /// Sends an LCP Protocol-Reject for `rejected_protocol` (RFC 1661 section 5.7).
   void send_protocol_reject(std::uint16_t rejected_protocol, Bytes information);
   /// Sends an LCP Echo-Request carrying our magic number.

@@ -82,7 +82,13 @@ OptionVerdict IpcpHandler::check_option(const Option& opt, ByteWriter& nak) {
     case IpcpOption::kIpAddress: {
       auto a = read_address(opt.value);
       if (!a) return OptionVerdict::kReject;
-      if (settings_.role == LinkRole::kPeer) return a->is_zero() ? OptionVerdict::kReject : OptionVerdict::kAck;
+      if (settings_.role == LinkRole::kPeer) {
+        if (!a->is_zero() && settings_.accept_peer.contains(*a)) return OptionVerdict::kAck;
+        // RFC 1332 section 3.3: Nak with the address we expect the peer to have.
+        if (settings_.accept_peer.base.is_zero()) return OptionVerdict::kReject;
+        write_address(nak, type, settings_.accept_peer.base);
+        return OptionVerdict::kNak;
+      }
       // RFC 1332 section 3.3: Nak with the address the peer must use.
       if (*a == peer_assigned_) return OptionVerdict::kAck;
       write_address(nak, type, peer_assigned_);
@@ -129,7 +135,7 @@ void IpcpHandler::on_nak(std::span<const Option> opts) {
     if (!a) continue;
     if (type == IpcpOption::kIpAddress) {
       // Only a client adopts a suggested address; a server keeps its own.
-      if (settings_.role == LinkRole::kPeer) local_ = *a;
+      if (settings_.role == LinkRole::kPeer && settings_.accept_local.contains(*a)) local_ = *a;
     } else if (Ipv4Address* slot = learned_slot(type); slot && settings_.role == LinkRole::kPeer) {
       *slot = *a;
     }

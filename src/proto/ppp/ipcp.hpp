@@ -26,11 +26,28 @@ struct NameServers {
   Ipv4Address dns1, dns2, nbns1, nbns2;
 };
 
+/// An address with a prefix length: ppp(8)'s `ADDR/BITS` in `set ifaddr`. /0 accepts any
+/// address, /32 only ADDR (a fixed address, pppoe(4)'s non-wildcard side).
+struct AddressRange {
+  Ipv4Address base;
+  std::uint8_t bits = 0;
+  [[nodiscard]] bool contains(Ipv4Address a) const {
+    if (bits == 0) return true;
+    std::uint32_t mask = bits >= 32 ? ~std::uint32_t{0} : ~std::uint32_t{0} << (32 - bits);
+    return (a.value & mask) == (base.value & mask);
+  }
+};
+
 struct IpcpSettings {
   LinkRole role = LinkRole::kAuthenticator;
-  Ipv4Address local;        ///< server: our address; client: 0 to ask for one
+  Ipv4Address local;        ///< server: our address; client: what we ask for first (0: any)
   NameServers name_servers;  ///< server: what we offer
   bool request_dns = true;   ///< client: ask for DNS servers
+  /// Client only. Our address: a Nak suggesting one outside this range is not followed (we keep
+  /// asking for ours, RFC 1661 section 5.3 ends it at Max-Failure). The peer's address: one
+  /// outside the range is Nak'ed with `accept_peer.base` (or rejected when that is 0).
+  AddressRange accept_local;
+  AddressRange accept_peer;
 };
 
 class IpcpHandler final : public CpHandler {
@@ -56,6 +73,12 @@ class IpcpHandler final : public CpHandler {
   [[nodiscard]] Ipv4Address local_address() const { return local_; }
   [[nodiscard]] Ipv4Address peer_address() const { return peer_; }
   [[nodiscard]] const NameServers& learned_name_servers() const { return learned_; }
+  /// A session resumed from its saved state (pppoec after a restart): the negotiated values.
+  void restore(Ipv4Address local, Ipv4Address peer, const NameServers& learned) {
+    local_ = local;
+    peer_ = peer;
+    learned_ = learned;
+  }
 
  private:
   Ipv4Address* server_slot(IpcpOption o);

@@ -32,6 +32,11 @@ class Ipv6cpHandler final : public CpHandler {
 
   [[nodiscard]] std::uint64_t local_id() const { return local_id_; }
   [[nodiscard]] std::uint64_t peer_id() const { return peer_id_; }
+  /// A link resumed from saved state: the identifiers negotiated before.
+  void restore(std::uint64_t local_id, std::uint64_t peer_id) {
+    local_id_ = local_id;
+    peer_id_ = peer_id;
+  }
 
  private:
   std::uint64_t fresh_id();

@@ -69,6 +69,13 @@ class LcpHandler final : public CpHandler {
   [[nodiscard]] bool auth_refused() const { return auth_refused_; }
   /// The protocol of the last Protocol-Reject received, once (0: none since the last call):
   /// the link stops that NCP (RFC 1661 section 5.7).
+  /// A link resumed from saved state: the values negotiated before.
+  void restore(std::uint32_t magic, std::uint32_t peer_magic, std::uint16_t peer_mru, AuthMethod auth) {
+    magic_ = magic;
+    peer_magic_ = peer_magic;
+    peer_mru_ = peer_mru;
+    auth_ = auth;
+  }
   std::uint16_t take_rejected_protocol() { return std::exchange(rejected_protocol_, 0); }
 
  private:

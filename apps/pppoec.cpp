@@ -1,0 +1,115 @@
+// pppoec: the subscriber's PPP client daemon for PPPoE, in the ppp(8) tradition.
+//
+//   pppoec [-f ppp.conf] [-ddial|-auto|-foreground] [--state FILE] [--resolv-conf FILE]
+//          [--check] [-v] LABEL...
+//
+// The labels are applied in order after `default:` (ppp(8)); one process holds one session.
+// See docs/pppoec.8.md.
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "pppoec/conf_parser.hpp"
+#include "pppoec/daemon.hpp"
+
+namespace {
+
+int usage(const char* why) {
+  if (why) std::fprintf(stderr, "pppoec: %s\n", why);
+  std::fprintf(stderr,
+               "usage: pppoec [-f ppp.conf] [-ddial|-auto|-foreground] [--state FILE|--no-state]\n"
+               "              [--resolv-conf FILE] [--no-io-uring] [--check] [-v] LABEL...\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace pppoe;
+  pppoec::DaemonOptions options;
+  options.conf_path = "/etc/ppp/ppp.conf";
+  std::vector<std::string> labels;
+  std::string state;
+  bool no_state = false, check = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* what) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)what;
+      return argv[++i];
+    };
+    if (a == "-f") {
+      const char* v = value("file");
+      if (!v) return usage("-f needs a file");
+      options.conf_path = v;
+    } else if (a == "-ddial" || a == "--ddial") {
+      options.mode = pppoec::Mode::kDdial;
+    } else if (a == "-auto" || a == "--auto") {
+      options.mode = pppoec::Mode::kAuto;
+    } else if (a == "-foreground" || a == "--foreground" || a == "-background") {
+      options.mode = pppoec::Mode::kForeground;
+    } else if (a == "-direct" || a == "-dedicated") {
+      return usage("-direct (serial server on standard input) is not built yet");
+    } else if (a == "--state") {
+      const char* v = value("file");
+      if (!v) return usage("--state needs a file");
+      state = v;
+    } else if (a == "--no-state") {
+      no_state = true;
+    } else if (a == "--resolv-conf") {
+      const char* v = value("file");
+      if (!v) return usage("--resolv-conf needs a file");
+      options.resolv_conf = v;
+    } else if (a == "--no-io-uring") {
+      options.use_io_uring = false;
+    } else if (a == "--check") {
+      check = true;
+    } else if (a == "-v" || a == "--verbose") {
+      log::set_level(log::Level::kDebug);
+    } else if (a == "-h" || a == "--help") {
+      usage(nullptr);
+      return 0;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage(("unknown option " + a).c_str());
+    } else {
+      labels.push_back(a);
+    }
+  }
+  if (labels.empty()) return usage("expected a LABEL of ppp.conf");
+  log::set_program("pppoec");
+
+  auto loaded = pppoec::load_profile_file(options.conf_path, labels);
+  if (!loaded) {
+    std::fprintf(stderr, "pppoec: %s\n", loaded.error().to_string().c_str());
+    return 2;
+  }
+  for (const auto& w : loaded->warnings) std::fprintf(stderr, "pppoec: warning: %s\n", w.to_string().c_str());
+  if (loaded->profile.device.kind == pppoec::DeviceKind::kNone) {
+    std::fprintf(stderr, "pppoec: %s: labels %s set no device (expected set device PPPoE:INTERFACE)\n",
+                 options.conf_path.c_str(), labels.back().c_str());
+    return 2;
+  }
+  if (check) {
+    std::printf("%s: labels ok\n", options.conf_path.c_str());
+    return 0;
+  }
+  if (!no_state) {
+    if (state.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories("/var/lib/pppoec", ec);
+      state = "/var/lib/pppoec/" + labels.back() + ".state";
+    }
+    options.state_path = state;
+  }
+  auto daemon = pppoec::Daemon::create(std::move(loaded->profile), options);
+  if (!daemon) {
+    std::fprintf(stderr, "pppoec: %s\n", daemon.error().c_str());
+    return 3;
+  }
+  return (*daemon)->run();
+}

@@ -1,0 +1,724 @@
+#include "pppoec/daemon.hpp"
+
+#include <linux/filter.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "pppoec/hooks.hpp"
+#include "proto/ip.hpp"
+
+namespace pppoe::pppoec {
+
+using pppoe_proto::Code;
+using session::EndReason;
+
+namespace {
+
+constexpr std::uint16_t kNonstandardDiscovery = 0x3c12;  // 3Com HomeConnect (handbook 30.4.2)
+constexpr std::uint16_t kNonstandardSession = 0x3c13;
+constexpr Duration kResumeWindow = seconds(3);          // echo replies must come within this
+constexpr std::size_t kPendingMax = 32;                 // -auto: packets kept while dialling
+
+std::uint64_t unix_ms() {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+/// Only PPPoE frames (and none with a VLAN tag the driver took off) reach the socket:
+/// classic BPF on the ethertype, so the kernel drops the interface's other traffic for us.
+std::expected<void, std::string> attach_pppoe_filter(int fd, std::uint16_t discovery, std::uint16_t session) {
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, static_cast<std::uint32_t>(SKF_AD_OFF + SKF_AD_VLAN_TAG_PRESENT)),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, discovery, 1, 0),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, session, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  sock_fprog prog{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  if (::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0)
+    return std::unexpected(fmt::format("attach PPPoE filter: {}", std::strerror(errno)));
+  return {};
+}
+
+}  // namespace
+
+const char* to_string(Mode m) {
+  switch (m) {
+    case Mode::kDdial: return "ddial";
+    case Mode::kAuto: return "auto";
+    case Mode::kForeground: return "foreground";
+  }
+  return "?";
+}
+
+const char* Daemon::to_string(Stage s) {
+  switch (s) {
+    case Stage::kIdle: return "idle";
+    case Stage::kDiscovery: return "discovery";
+    case Stage::kNegotiating: return "negotiating";
+    case Stage::kResuming: return "resuming";
+    case Stage::kUp: return "up";
+    case Stage::kWaitRedial: return "wait-redial";
+    case Stage::kClosed: return "closed";
+  }
+  return "?";
+}
+
+std::expected<std::unique_ptr<Daemon>, std::string> Daemon::create(Profile profile, DaemonOptions options) {
+  if (profile.device.kind != DeviceKind::kPppoe)
+    return std::unexpected("this profile has no PPPoE device (set device PPPoE:INTERFACE); serial lines are not built yet");
+  std::uint16_t disc = profile.nonstandard ? kNonstandardDiscovery : 0x8863;
+  std::uint16_t sess = profile.nonstandard ? kNonstandardSession : 0x8864;
+  dataplane::PacketSocketOptions so;
+  so.rx_ring_bytes = std::size_t{2} << 20;
+  so.promiscuous = profile.mac.has_value();  // frames to the shared MAC are not to the NIC's own
+  so.filter = [disc, sess](int fd) { return attach_pppoe_filter(fd, disc, sess); };
+  auto socket = dataplane::PacketSocket::open(profile.device.interface, so);
+  if (!socket) return std::unexpected(socket.error());
+  auto tun = dataplane::TunDevice::open(profile.ifname);
+  if (!tun) return std::unexpected(tun.error());
+  {
+    // Only the link-local address IPv6CP negotiates (RFC 5072 section 5): the kernel's own
+    // (stable-privacy or random) would source router solicitations the AC drops as spoofed.
+    std::ofstream gen("/proc/sys/net/ipv6/conf/" + tun->name() + "/addr_gen_mode");
+    if (gen) gen << "1\n";
+  }
+  auto d = std::unique_ptr<Daemon>(new Daemon(std::move(profile), std::move(options), std::move(*socket), std::move(*tun)));
+  d->session_ether_type_ = sess;
+  d->discovery_ether_type_ = disc;
+  if (!d->profile_.server_socket.empty()) {
+    mode_t old = ::umask(static_cast<mode_t>(d->profile_.server_mask));
+    auto control = ctl::ControlServer::listen(d->profile_.server_socket);
+    ::umask(old);
+    if (!control) return std::unexpected(control.error());
+    d->control_.emplace(std::move(*control));
+  }
+  return d;
+}
+
+namespace {
+DiscoverySettings discovery_settings(const Profile& p, std::uint32_t seed, int if_mtu) {
+  DiscoverySettings s;
+  s.service = p.device.service;
+  s.ac_name = p.ac_name;
+  // RFC 4638: ask for more than 1492 only when the MTU wants it and the Ethernet carries it.
+  if (p.mtu > 1492 && if_mtu >= p.mtu + 8) s.max_payload = p.mtu;
+  s.host_uniq = {static_cast<std::uint8_t>(seed >> 24), static_cast<std::uint8_t>(seed >> 16),
+                 static_cast<std::uint8_t>(seed >> 8), static_cast<std::uint8_t>(seed)};
+  return s;
+}
+std::uint32_t random_seed() {
+  std::uint32_t seed = 0;
+  while (::getrandom(&seed, sizeof seed, 0) != sizeof seed) {
+  }
+  return seed;
+}
+}  // namespace
+
+Daemon::Daemon(Profile profile, DaemonOptions options, dataplane::PacketSocket socket, dataplane::TunDevice tun)
+    : profile_(std::move(profile)),
+      options_(std::move(options)),
+      socket_(std::move(socket)),
+      tun_(std::move(tun)),
+      resolv_(profile_.dns.enabled ? options_.resolv_conf : std::string()),
+      our_mac_(profile_.mac.value_or(socket_.mac())),
+      discovery_(*this, discovery_settings(profile_, seed_ = random_seed(), socket_.mtu())) {
+  tun_reader_ = std::make_unique<dataplane::TunBatchReader>(tun_.fd(), options_.use_io_uring);
+  tun_writer_ = std::make_unique<dataplane::TunBatchWriter>(tun_.fd(), options_.use_io_uring);
+}
+
+Daemon::~Daemon() = default;
+
+std::uint16_t Daemon::session_mtu() const {
+  std::uint16_t want = profile_.mtu != 0 ? profile_.mtu : 1492;
+  std::uint16_t limit = discovery_.max_payload() > 1492 ? discovery_.max_payload() : 1492;
+  if (link_ && link_->lcp().peer_mru() != 0) limit = std::min(limit, link_->lcp().peer_mru());
+  return std::min(want, limit);
+}
+
+// --- PPP and discovery output ---
+
+void Daemon::send_ppp(ppp::Protocol protocol, Bytes payload) {
+  MutableBytes buf = socket_.tx_buffer();
+  ByteWriter w(buf);
+  ether::encode({discovery_.ac_mac(), our_mac_, {}, session_ether_type_}, w);
+  pppoe_proto::encode_header({1, 1, Code::kSession, discovery_.session_id(), static_cast<std::uint16_t>(payload.size() + 2)}, w);
+  w.u16(static_cast<std::uint16_t>(protocol));
+  w.bytes(payload);
+  if (!w.overflow()) socket_.commit(w.size());
+}
+
+void Daemon::send_discovery(Code code, const MacAddress& dst, std::uint16_t session_id, const pppoe_proto::Tags& tags) {
+  MutableBytes buf = socket_.tx_buffer();
+  ByteWriter w(buf);
+  ether::encode({dst, our_mac_, {}, discovery_ether_type_}, w);
+  std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), code, session_id, tags);
+  if (n > 0) socket_.commit(w.size() + n);
+  socket_.flush();
+}
+
+// --- dialling ---
+
+void Daemon::dial(const char* why) {
+  if (stage_ == Stage::kDiscovery || stage_ == Stage::kNegotiating || stage_ == Stage::kUp ||
+      stage_ == Stage::kResuming)
+    return;
+  log::info("{}: dialling ({}): PADI on {} for service '{}'", profile_.ifname, why, profile_.device.interface,
+            profile_.device.service);
+  stage_ = Stage::kDiscovery;
+  discovery_.start(now_);
+  socket_.flush();
+}
+
+void Daemon::start_link() {
+  session::LinkSettings ls;
+  ls.lcp.role = ppp::LinkRole::kPeer;
+  ls.lcp.auth_methods.clear();
+  // What we agree to when the AC asks (ppp(8)'s accept/deny); the strongest first, as our Nak.
+  if (profile_.mschapv2.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kMsChapV2);
+  if (profile_.chap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kChapMd5);
+  if (profile_.pap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kPap);
+  std::uint16_t mru = profile_.mru != 0 ? profile_.mru : 1492;
+  std::uint16_t limit = discovery_.max_payload() > 1492 ? discovery_.max_payload() : 1492;
+  ls.lcp.mru = std::min(mru, limit);
+  ls.lcp.max_peer_mru = limit;
+  bool keepalive = profile_.echo.enabled || profile_.lqr.enabled;
+  ls.echo_interval = keepalive ? seconds(profile_.lqr_period) : Duration::zero();
+  ls.echo_failures = profile_.lqr_failures;
+  ls.ipv6 = profile_.ipv6cp.enabled;
+  ppp::IpcpSettings ipcp = session::default_client_ipcp();
+  ipcp.request_dns = profile_.dns.enabled;
+  ipcp.local = !profile_.trigger.is_zero() ? profile_.trigger : profile_.local.base;
+  ipcp.accept_local = profile_.local;
+  ipcp.accept_peer = profile_.remote;
+  std::uint64_t iid = (std::uint64_t{our_mac_.octets[0] ^ 0x02u} << 56) | (std::uint64_t{our_mac_.octets[1]} << 48) |
+                      (std::uint64_t{our_mac_.octets[2]} << 40) | (std::uint64_t{0xfffe} << 24) |
+                      (std::uint64_t{our_mac_.octets[3]} << 16) | (std::uint64_t{our_mac_.octets[4]} << 8) |
+                      our_mac_.octets[5];  // EUI-64 from the MAC (RFC 4291 appendix A)
+  link_ = std::make_unique<session::ClientSession>(*this, ls, session::Credentials{profile_.authname, profile_.authkey},
+                                                   iid, seed_ ^ static_cast<std::uint32_t>(now_.time_since_epoch().count()),
+                                                   ipcp);
+}
+
+void Daemon::network_up() {
+  bool resumed = stage_ == Stage::kResuming;
+  stage_ = Stage::kUp;
+  failures_in_row_ = 0;
+  reconnects_left_ = profile_.reconnect_tries;
+  last_traffic_ = now_;
+  if (!resumed) up_unix_ms_ = unix_ms();
+  ++sessions_up_;
+  configure_interface_up();
+  log::info("{}: session {} up with {} (AC {} '{}'): {} -> {}, MTU {}", profile_.ifname, discovery_.session_id(),
+            discovery_.ac_mac().to_string(), profile_.device.interface, discovery_.ac_name(),
+            link_->address().to_string(), link_->server_address().to_string(), session_mtu());
+  save_state();
+  // -auto: the packets that started the dial go out now, not lost.
+  while (!pending_.empty()) {
+    on_tun_packet(Bytes(pending_.front()));
+    pending_.pop_front();
+  }
+}
+
+void Daemon::ipv6_up() {
+  auto ll = ip::link_local(link_->ipv6cp().local_id());
+  if (auto r = tun_.add_ipv6_address(ll, 64); !r) log::warn("{}", r.error());
+  save_state();
+}
+
+void Daemon::link_dead(EndReason reason) {
+  // Not from inside the link's own callbacks: the link is destroyed in tick().
+  last_end_reason_ = session::to_string(reason);
+  bool was_up = stage_ == Stage::kUp || stage_ == Stage::kResuming;
+  if (reason != EndReason::kPeerPadt) discovery_.terminate(session::to_string(reason));  // RFC 2516 5.5
+  discovery_.reset();
+  socket_.flush();
+  log::info("{}: session {} ended: {}", profile_.ifname, discovery_.session_id(), last_end_reason_);
+  if (was_up) configure_interface_down();
+  remove_state();
+  stage_ = Stage::kWaitRedial;  // tick() decides what comes next
+  schedule_redial(was_up);
+}
+
+void Daemon::hang_up(EndReason reason) {
+  if (link_ && (stage_ == Stage::kNegotiating || stage_ == Stage::kUp || stage_ == Stage::kResuming)) {
+    link_->close(reason, now_);
+    return;
+  }
+  if (stage_ == Stage::kDiscovery) discovery_.reset();
+  stage_ = Stage::kClosed;
+}
+
+void Daemon::schedule_redial(bool lost_while_up) {
+  if (exit_requested_ || stage_ == Stage::kClosed) return;
+  switch (options_.mode) {
+    case Mode::kForeground:
+      exit_requested_ = true;
+      exit_code_ = lost_while_up ? 0 : 1;
+      stage_ = Stage::kClosed;
+      return;
+    case Mode::kAuto:
+      stage_ = Stage::kIdle;  // the next packet dials
+      return;
+    case Mode::kDdial: break;
+  }
+  // ppp(8): `set reconnect` paces a link lost while up; `set redial` failed attempts. Failures
+  // in a row back off: linearly with `+INC`, otherwise doubling, capped at the maximum, so that
+  // a dead AC is not flooded with PADIs by every subscriber at once.
+  Duration delay;
+  if (lost_while_up && failures_in_row_ == 0) {
+    delay = seconds(profile_.reconnect_timeout);
+  } else {
+    ++failures_in_row_;
+    std::uint64_t secs = profile_.redial_seconds;
+    if (profile_.redial_increment != 0)
+      secs += std::uint64_t{profile_.redial_increment} * (failures_in_row_ - 1);
+    else
+      secs <<= std::min(failures_in_row_ - 1, 16u);
+    secs = std::min<std::uint64_t>(std::max<std::uint64_t>(secs, 1), std::max(profile_.redial_max, 1u));
+    delay = seconds(secs);
+  }
+  stage_ = Stage::kWaitRedial;
+  redial_at_ = now_ + delay;
+  ++redials_;
+  log::info("{}: redial in {} s", profile_.ifname, std::chrono::duration_cast<seconds>(delay).count());
+}
+
+// --- resume from the state file (spec/004) ---
+
+bool Daemon::try_resume() {
+  if (options_.state_path.empty()) return false;
+  auto rec = load_record(options_.state_path);
+  if (!rec) {
+    if (errno != ENOENT && std::filesystem::exists(options_.state_path))
+      log::warn("state file refused: {}", rec.error());
+    return false;
+  }
+  if (rec->interface != profile_.device.interface || rec->our_mac != our_mac_) {
+    log::warn("state file {} is for {} {}, not {} {}: not resumed", options_.state_path, rec->interface,
+              rec->our_mac.to_string(), profile_.device.interface, our_mac_.to_string());
+    remove_state();
+    return false;
+  }
+  discovery_.adopt(rec->ac_mac, rec->session_id, rec->max_payload);
+  start_link();
+  up_unix_ms_ = rec->up_unix_ms;
+  stage_ = Stage::kResuming;
+  resume_replies_ = 0;
+  resume_deadline_ = now_ + kResumeWindow;
+  resume_next_probe_ = now_ + seconds(1);
+  link_->resume(rec->link, now_);  // sends the first Echo-Request
+  configure_interface_up();
+  if (rec->link.ipv6_opened) ipv6_up();
+  log::info("{}: resuming session {} with {} from {} ({} -> {}); confirming with LCP echo", profile_.ifname,
+            rec->session_id, rec->ac_mac.to_string(), options_.state_path, rec->link.local.to_string(),
+            rec->link.peer.to_string());
+  socket_.flush();
+  return true;
+}
+
+void Daemon::save_state() {
+  if (options_.state_path.empty() || !link_) return;
+  SessionRecord r;
+  r.profile = profile_.labels.empty() ? std::string() : profile_.labels.back();
+  r.interface = profile_.device.interface;
+  r.our_mac = our_mac_;
+  r.ac_mac = discovery_.ac_mac();
+  r.session_id = discovery_.session_id();
+  r.max_payload = discovery_.max_payload();
+  r.ac_name = discovery_.ac_name();
+  r.link = link_->snapshot();
+  r.saved_unix_ms = unix_ms();
+  r.up_unix_ms = up_unix_ms_;
+  if (auto s = save_record(options_.state_path, r); !s) log::warn("state file: {}", s.error());
+  state_dirty_ = false;
+}
+
+void Daemon::remove_state() {
+  if (!options_.state_path.empty()) ::unlink(options_.state_path.c_str());
+}
+
+// --- the interface ---
+
+void Daemon::configure_interface_up() {
+  Ipv4Address local = link_->address(), peer = link_->server_address();
+  if (auto r = tun_.configure(local, session_mtu()); !r) log::error("{}", r.error());
+  if (auto r = tun_.set_peer_address(peer); !r) log::error("{}", r.error());
+  for (const Route& route : profile_.routes)
+    if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
+  if (profile_.dns.enabled) {
+    const auto& ns = link_->ipcp().learned_name_servers();
+    if (ns.dns1.is_zero() && ns.dns2.is_zero())
+      log::warn("{}: enable dns, but the AC gave no DNS server", profile_.ifname);
+    else if (auto r = resolv_.apply(ns); !r)
+      log::warn("{}", r.error());
+  }
+  interface_configured_ = true;
+  run_hooks("ppp.linkup");
+}
+
+void Daemon::configure_interface_down() {
+  if (!interface_configured_) return;
+  interface_configured_ = false;
+  run_hooks("ppp.linkdown");
+  if (auto r = resolv_.restore(); !r) log::warn("{}", r.error());
+  if (options_.mode == Mode::kAuto) {
+    // -auto keeps the interface with its configured addresses, so the next packet dials.
+    if (auto r = tun_.configure(profile_.local.base, session_mtu()); !r) log::warn("{}", r.error());
+    if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::warn("{}", r.error());
+    for (const Route& route : profile_.routes) (void)tun_.add_route(route.destination, route.bits);
+    return;
+  }
+  if (auto r = tun_.set_down(); !r) log::warn("{}", r.error());
+}
+
+void Daemon::run_hooks(const char* file_name) {
+  if (options_.conf_path.empty()) return;
+  auto path = std::filesystem::path(options_.conf_path).parent_path() / file_name;
+  std::ifstream in(path);
+  if (!in) return;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::map<std::string, std::string> vars;
+  if (link_) {
+    vars["HISADDR"] = link_->server_address().to_string();
+    vars["MYADDR"] = link_->address().to_string();
+    vars["DNS0"] = link_->ipcp().learned_name_servers().dns1.to_string();
+    vars["DNS1"] = link_->ipcp().learned_name_servers().dns2.to_string();
+  }
+  vars["INTERFACE"] = profile_.ifname;
+  vars["USER"] = profile_.authname;
+  vars["LABEL"] = profile_.labels.empty() ? std::string() : profile_.labels.back();
+  auto actions = hook_actions(text.str(), path.string(), profile_.labels, vars);
+  if (!actions) {
+    log::error("{}", actions.error().to_string());
+    return;
+  }
+  for (const HookAction& a : *actions) {
+    switch (a.kind) {
+      case HookAction::Kind::kAddRoute:
+        if (auto r = tun_.add_route(a.route.destination, a.route.bits); !r) log::warn("{}:{}: {}", path.string(), a.line, r.error());
+        break;
+      case HookAction::Kind::kDeleteRoute:
+        if (auto r = tun_.delete_route(a.route.destination, a.route.bits); !r)
+          log::warn("{}:{}: {}", path.string(), a.line, r.error());
+        break;
+      case HookAction::Kind::kRun:
+      case HookAction::Kind::kRunBackground: {
+        auto rc = run_program(a.argv, a.kind == HookAction::Kind::kRunBackground, 10);
+        if (!rc)
+          log::warn("{}:{}: {}", path.string(), a.line, rc.error());
+        else if (*rc != 0)
+          log::warn("{}:{}: {} exited with {}", path.string(), a.line, a.argv[0], *rc);
+        break;
+      }
+    }
+  }
+}
+
+// --- frames from the Ethernet ---
+
+void Daemon::on_frame(Bytes frame) {
+  auto f = ether::decode(frame);
+  if (!f) {
+    ++drops_.ether_malformed;
+    return;
+  }
+  if (f->header.dst != our_mac_ && !f->header.dst.is_broadcast()) return;  // another host's, seen in promiscuous mode
+  if (f->header.ether_type == discovery_ether_type_)
+    on_discovery_frame(f->header, f->payload);
+  else if (f->header.ether_type == session_ether_type_)
+    on_session_frame(f->header, f->payload);
+}
+
+void Daemon::on_discovery_frame(const ether::Header& eth, Bytes payload) {
+  auto pkt = pppoe_proto::decode(payload);
+  if (!pkt) {
+    ++drops_.pppoe_malformed;
+    log::warn_limited(bad_frame_log_, "{}: malformed discovery frame from {}: {}", profile_.ifname, eth.src.to_string(),
+                      pppoe_proto::to_string(pkt.error()));
+    return;
+  }
+  auto tags = pppoe_proto::decode_tags(pkt->payload);
+  if (!tags) {
+    ++drops_.tags_malformed;
+    log::warn_limited(bad_frame_log_, "{}: malformed tags from {}: {}", profile_.ifname, eth.src.to_string(),
+                      pppoe_proto::to_string(tags.error()));
+    return;
+  }
+  if (pkt->header.code == Code::kPadt) {
+    discovery_.receive(eth.src, *pkt, *tags, now_);
+    bool ours = session_live() && eth.src == discovery_.ac_mac() && pkt->header.session_id == discovery_.session_id();
+    if (!ours) {
+      ++drops_.padt_not_ours;
+      return;
+    }
+    log::info("{}: PADT from the AC{}", profile_.ifname,
+              tags->generic_error ? " (" + *tags->generic_error + ")" : std::string());
+    link_->lower_down(EndReason::kPeerPadt, now_);
+    return;
+  }
+  if (stage_ != Stage::kDiscovery) {
+    discovery_.receive(eth.src, *pkt, *tags, now_);  // counted, ignored
+    return;
+  }
+  discovery_.receive(eth.src, *pkt, *tags, now_);
+  if (discovery_.state() == DiscoveryClient::State::kSession) {
+    log::info("{}: PADS from {} '{}': session {}{}", profile_.ifname, discovery_.ac_mac().to_string(),
+              discovery_.ac_name(), discovery_.session_id(),
+              discovery_.max_payload() ? fmt::format(", PPP-Max-Payload {}", discovery_.max_payload()) : "");
+    stage_ = Stage::kNegotiating;
+    start_link();
+    link_->start(now_);
+  } else if (discovery_.state() == DiscoveryClient::State::kFailed) {
+    log::warn("{}: discovery failed: {}", profile_.ifname, discovery_.failure());
+    stage_ = Stage::kWaitRedial;
+    schedule_redial(false);
+  }
+}
+
+void Daemon::on_session_frame(const ether::Header& eth, Bytes payload) {
+  auto pkt = pppoe_proto::decode(payload);
+  if (!pkt || pkt->header.code != Code::kSession) {
+    ++drops_.pppoe_malformed;
+    return;
+  }
+  if (!session_live() || eth.src != discovery_.ac_mac() || pkt->header.session_id != discovery_.session_id()) {
+    ++drops_.not_our_session;
+    // spec/002 (PPPOE_TERM_UNKNOWN_SESSIONS): an AC still sending for a session we do not hold
+    // (we crashed and lost it) is told so with a PADT, rate-limited.
+    std::uint64_t suppressed = 0;
+    if (eth.dst == our_mac_ && pkt->header.session_id != 0 && unknown_padt_limit_.allow(suppressed)) {
+      pppoe_proto::Tags tags;
+      tags.generic_error = "unknown session";
+      send_discovery(Code::kPadt, eth.src, pkt->header.session_id, tags);
+      ++drops_.unknown_session_padt;
+    }
+    return;
+  }
+  ByteReader r(pkt->payload);
+  auto proto = r.u16();
+  if (!proto) {
+    ++drops_.ppp_too_short;
+    return;
+  }
+  link_->note_peer_activity(now_);
+  if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv4) ||
+      *proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv6)) {
+    if (stage_ != Stage::kUp && stage_ != Stage::kResuming) return;
+    // The frame lives in the receive ring, which is ours until the next batch: clamp in place.
+    MutableBytes ip(const_cast<std::uint8_t*>(r.rest().data()), r.rest().size());
+    if (ip::clamp_tcp_mss(ip, session_mtu())) ++data_.mss_clamped;
+    if (!tun_writer_->write(ip)) ++drops_.tun_write_failed;
+    ++data_.packets_in;
+    data_.bytes_in += ip.size();
+    last_traffic_ = now_;
+    return;
+  }
+  link_->receive(static_cast<ppp::Protocol>(*proto), r.rest(), now_);
+}
+
+// --- packets from the TUN ---
+
+void Daemon::on_tun_packet(Bytes packet) {
+  if (packet.empty()) return;
+  bool ipv6 = (packet[0] >> 4) == 6;
+  if (stage_ != Stage::kUp && stage_ != Stage::kResuming) {
+    if (options_.mode == Mode::kAuto && stage_ != Stage::kClosed) {
+      if (pending_.size() < kPendingMax) pending_.emplace_back(packet.begin(), packet.end());
+      dial("outbound packet");
+      return;
+    }
+    ++drops_.no_session;
+    return;
+  }
+  if (ipv6 && link_->ipv6cp_state() != ppp::State::kOpened) {
+    ++drops_.no_session;
+    return;
+  }
+  send_ip(packet, ipv6);
+}
+
+void Daemon::send_ip(Bytes packet, bool ipv6) {
+  if (packet.size() > session_mtu()) {
+    ++drops_.ip_too_large;  // the kernel fragments to the TUN's MTU; larger means a stale MTU
+    return;
+  }
+  MutableBytes buf = socket_.tx_buffer();
+  ByteWriter w(buf);
+  ether::encode({discovery_.ac_mac(), our_mac_, {}, session_ether_type_}, w);
+  pppoe_proto::encode_header({1, 1, Code::kSession, discovery_.session_id(), static_cast<std::uint16_t>(packet.size() + 2)}, w);
+  w.u16(static_cast<std::uint16_t>(ipv6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4));
+  std::size_t ip_at = w.size();
+  w.bytes(packet);
+  if (w.overflow()) return;
+  if (ip::clamp_tcp_mss(buf.subspan(ip_at, packet.size()), session_mtu())) ++data_.mss_clamped;
+  socket_.commit(w.size());
+  ++data_.packets_out;
+  data_.bytes_out += packet.size();
+  last_traffic_ = now_;
+}
+
+// --- time ---
+
+void Daemon::tick() {
+  if (link_) link_->tick(now_);
+  discovery_.tick(now_);
+  if (stage_ == Stage::kDiscovery && discovery_.state() == DiscoveryClient::State::kFailed) {
+    log::warn("{}: discovery failed: {}", profile_.ifname, discovery_.failure());
+    schedule_redial(false);
+  }
+  if (stage_ == Stage::kResuming && link_) {
+    if (link_->lcp().echo_replies() > 0) {
+      // The AC answered: it still holds the session. Nothing was renegotiated.
+      stage_ = Stage::kUp;
+      ++sessions_resumed_;
+      last_traffic_ = now_;
+      reconnects_left_ = profile_.reconnect_tries;
+      log::info("{}: session {} resumed: the AC answered the LCP echo", profile_.ifname, discovery_.session_id());
+      save_state();
+    } else if (now_ >= resume_deadline_) {
+      log::warn("{}: session {} not confirmed within {} s: PADT, dialling anew", profile_.ifname,
+                discovery_.session_id(), std::chrono::duration_cast<seconds>(kResumeWindow).count());
+      link_->lower_down(EndReason::kEchoTimeout, now_);  // link_dead sends the PADT and removes the state file
+      stage_ = Stage::kIdle;
+      link_.reset();
+      if (options_.mode != Mode::kAuto) dial("resume failed");
+      return;
+    } else if (now_ >= resume_next_probe_) {
+      resume_next_probe_ = now_ + seconds(1);
+      link_->probe();
+    }
+  }
+  if (stage_ == Stage::kUp && options_.mode == Mode::kAuto && profile_.idle_timeout != 0 &&
+      now_ - last_traffic_ >= seconds(profile_.idle_timeout)) {
+    log::info("{}: idle for {} s: closing", profile_.ifname, profile_.idle_timeout);
+    link_->close(EndReason::kIdleTimeout, now_);
+  }
+  if ((stage_ == Stage::kWaitRedial || stage_ == Stage::kIdle || stage_ == Stage::kClosed) && link_ &&
+      link_->phase() == session::Phase::kDead)
+    link_.reset();
+  if (stage_ == Stage::kWaitRedial && now_ >= redial_at_) {
+    stage_ = Stage::kIdle;
+    dial("redial");
+  }
+  tun_reader_->receive([this](Bytes p) { on_tun_packet(p); }, 4096);
+}
+
+Duration Daemon::next_timeout() const {
+  Duration t = milliseconds(100);
+  auto consider = [&](std::optional<TimePoint> d) {
+    if (d) t = std::min(t, std::max(Duration::zero(), *d - now_));
+  };
+  if (link_) consider(link_->next_deadline());
+  consider(discovery_.next_deadline());
+  return t;
+}
+
+int Daemon::run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  int ep = ::epoll_create1(EPOLL_CLOEXEC);
+  auto watch = [ep](int fd, std::uint64_t tag) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag;
+    ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  };
+  enum : std::uint64_t { kSocket, kTun, kControl, kSignal };
+  watch(socket_.fd(), kSocket);
+  watch(tun_reader_->fd(), kTun);
+  watch(sfd, kSignal);
+  if (control_) watch(control_->fd(), kControl);
+
+  now_ = Clock::now();
+  log::info("{}: pppoec {} on {} (profile {}), our MAC {}", profile_.ifname, pppoec::to_string(options_.mode),
+            profile_.device.interface, profile_.labels.empty() ? "-" : profile_.labels.back(), our_mac_.to_string());
+  if (!try_resume()) {
+    if (options_.mode == Mode::kAuto) {
+      // The interface exists with the configured addresses; the first packet dials.
+      if (auto r = tun_.configure(profile_.local.base, profile_.mtu != 0 ? profile_.mtu : 1492); !r)
+        log::error("{}", r.error());
+      if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::error("{}", r.error());
+      for (const Route& route : profile_.routes)
+        if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
+    } else {
+      dial("start");
+    }
+  }
+
+  std::array<epoll_event, 8> events{};
+  while (!exit_requested_) {
+    int timeout_ms = static_cast<int>(std::chrono::duration_cast<milliseconds>(next_timeout()).count());
+    int n = ::epoll_wait(ep, events.data(), static_cast<int>(events.size()), std::max(timeout_ms, 0));
+    now_ = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      switch (events[static_cast<std::size_t>(i)].data.u64) {
+        case kSocket:
+          while (socket_.receive_batch([this](Bytes f) { on_frame(f); }) == dataplane::PacketSocket::kBatch) {
+          }
+          break;
+        case kTun: tun_reader_->receive([this](Bytes p) { on_tun_packet(p); }, 4096); break;
+        case kControl:
+          control_->serve([this](const ctl::Json& req) { return handle_control(req); }, now_);
+          break;
+        case kSignal: {
+          signalfd_siginfo si{};
+          while (::read(sfd, &si, sizeof si) == sizeof si) {
+            log::info("{}: signal {}: closing the session", profile_.ifname, si.ssi_signo);
+            exit_requested_ = true;
+          }
+          break;
+        }
+      }
+    }
+    tun_writer_->flush();
+    tick();
+    socket_.flush();
+    if (control_) control_->expire(now_);
+  }
+
+  // Leaving: close the session properly (LCP Terminate, then PADT), give it a moment.
+  if (link_ && (stage_ == Stage::kUp || stage_ == Stage::kNegotiating || stage_ == Stage::kResuming)) {
+    stage_ = Stage::kClosed;
+    link_->close(EndReason::kShutdown, now_);
+    TimePoint until = now_ + seconds(1);
+    while (link_->phase() != session::Phase::kDead && Clock::now() < until) {
+      now_ = Clock::now();
+      socket_.receive_batch([this](Bytes f) { on_frame(f); });
+      link_->tick(now_);
+      socket_.flush();
+      ::usleep(5000);
+    }
+    if (link_->phase() != session::Phase::kDead) link_->lower_down(EndReason::kShutdown, now_);
+  }
+  socket_.flush();
+  configure_interface_down();
+  remove_state();
+  ::close(ep);
+  ::close(sfd);
+  return exit_code_;
+}
+
+}  // namespace pppoe::pppoec

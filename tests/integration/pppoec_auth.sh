@@ -1,0 +1,53 @@
+#!/bin/bash
+# pppoec against pppoed with PAP, CHAP-MD5 and MS-CHAPv2 (-foreground): the handbook's 30.4
+# profile as written (xl1 -> sub0) plus a control socket and `enable dns`; traffic both ways to
+# a host behind the AC through the default route; DNS written and restored; a wrong control
+# password refused; the session closed with LCP Terminate and PADT on `bye`.
+. "$(dirname "$0")/common.sh"
+. "$(dirname "$0")/lib/pppoec.sh"
+PPPOEC_CTL="-p s3cret $PPPOEC_SOCK"
+CONF=$LAB_LOGS/ppp.conf
+cat > "$CONF" <<CONF
+default:
+ set log Phase tun command # add more detailed logging when needed
+ set ifaddr 10.0.0.1/0 10.0.0.2/0
+
+name_of_service_provider:
+ set device PPPoE:sub0 # replace xl1 with the Ethernet device
+ set authname THELOGINNAME
+ set authkey THEPASSWORD
+ set dial
+ set login
+ add default HISADDR
+
+lab:
+ set authname alice
+ set authkey wonderland
+ enable dns
+ set server $PPPOEC_SOCK "s3cret" 0177
+CONF
+echo "search example.net" > "$LAB_LOGS/resolv.conf"
+ip netns exec "$SUB" "$BIN/pppoec" -f "$CONF" --check name_of_service_provider lab >/dev/null || fail "config check"
+for method in pap chap mschapv2; do
+  pppoed_start --secrets "$SECRETS" --auth $method --dns 192.0.2.53,192.0.2.54 || fail "pppoed did not start"
+  pppoec_start "$CONF" -foreground name_of_service_provider lab
+  for _ in $(seq 1 50); do [ -S "$PPPOEC_SOCK" ] && break; sleep 0.1; done
+  wait_client .stage up 10
+  expect_eq "$(pppoec_stat .lcp.auth)" "$method" "$method negotiated"
+  sub_ping -c 5 -i 0.2 -W 2 $NET_HOST >/dev/null || fail "$method: ping through the session"
+  ip -n "$SUB" route show default | grep -q "dev ppp0" || fail "$method: no default route through ppp0"
+  grep -q "^nameserver 192.0.2.53" "$LAB_LOGS/resolv.conf" || fail "$method: DNS not written"
+  grep -q "^search example.net" "$LAB_LOGS/resolv.conf" || fail "$method: resolv.conf lost its search line"
+  expect_eq "$(stat .sessions.up)" 1 "$method: pppoed has the session"
+  pppctl_lab -p wrong "$PPPOEC_SOCK" show iface 2>/dev/null && fail "wrong control password accepted"
+  pppctl_lab -p s3cret "$PPPOEC_SOCK" show iface | grep -q "inet 10.0.0.* --> 10.0.0.1" || fail "show iface"
+  pppctl_lab -p s3cret "$PPPOEC_SOCK" bye all >/dev/null
+  wait "$PPPOEC_PID"; PPPOEC_PID=
+  wait_stat .sessions.total 0 3
+  expect_eq "$(stat '.sessions_total.ended_by_reason["peer-terminate"] // 0')" 1 "$method: ended by LCP Terminate"
+  expect_eq "$(cat "$LAB_LOGS/resolv.conf")" "search example.net" "$method: resolv.conf restored"
+  [ -e "$PPPOEC_STATE" ] && fail "$method: state file left after a clean exit"
+  pppoed_stop
+done
+grep -q "wonderland\|s3cret" "$PPPOEC_LOG" && fail "a secret appeared in the pppoec log"
+exit 0
