@@ -93,6 +93,12 @@ std::expected<void, std::string> TunDevice::set_peer_address(Ipv4Address peer) {
   return {};
 }
 
+std::expected<void, std::string> TunDevice::set_persistent(bool persistent) {
+  if (::ioctl(fd_, TUNSETPERSIST, persistent ? 1UL : 0UL) < 0)
+    return std::unexpected(fmt::format("{}: TUNSETPERSIST: {}", name_, std::strerror(errno)));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::set_down() {
   Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   ifreq ifr{};

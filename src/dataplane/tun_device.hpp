@@ -32,6 +32,9 @@ class TunDevice {
   std::expected<void, std::string> configure(Ipv4Address local, int mtu);
   /// The far end of a point-to-point link (pppoec: the AC's IPCP address), SIOCSIFDSTADDR.
   std::expected<void, std::string> set_peer_address(Ipv4Address peer);
+  /// A persistent TUN outlives the process (TUNSETPERSIST): pppoec keeps its interface, with
+  /// addresses, routes and the operator's firewall rules, across a crash and restart.
+  std::expected<void, std::string> set_persistent(bool persistent);
   /// Takes the interface down (addresses and routes through it go with it).
   std::expected<void, std::string> set_down();
   /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).

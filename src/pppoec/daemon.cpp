@@ -92,6 +92,10 @@ std::expected<std::unique_ptr<Daemon>, std::string> Daemon::create(Profile profi
   if (!socket) return std::unexpected(socket.error());
   auto tun = dataplane::TunDevice::open(profile.ifname);
   if (!tun) return std::unexpected(tun.error());
+  // The interface survives a crash of ours (SIGKILL, an abort): the restarted daemon finds it
+  // with its addresses and routes, and what the kernel queued meanwhile, so a resumed session
+  // loses only the packets of the gap. A clean exit removes it.
+  if (auto p = tun->set_persistent(true); !p) log::warn("{}", p.error());
   {
     // Only the link-local address IPv6CP negotiates (RFC 5072 section 5): the kernel's own
     // (stable-privacy or random) would source router solicitations the AC drops as spoofed.
@@ -251,8 +255,10 @@ void Daemon::link_dead(EndReason reason) {
   log::info("{}: session {} ended: {}", profile_.ifname, discovery_.session_id(), last_end_reason_);
   if (was_up) configure_interface_down();
   remove_state();
+  bool resuming = stage_ == Stage::kResuming;
   stage_ = Stage::kWaitRedial;  // tick() decides what comes next
-  schedule_redial(was_up);
+  schedule_redial(was_up && !resuming);
+  if (resuming && stage_ == Stage::kWaitRedial) redial_at_ = now_;  // the saved session is gone: dial at once
 }
 
 void Daemon::hang_up(EndReason reason) {
@@ -595,10 +601,7 @@ void Daemon::tick() {
     } else if (now_ >= resume_deadline_) {
       log::warn("{}: session {} not confirmed within {} s: PADT, dialling anew", profile_.ifname,
                 discovery_.session_id(), std::chrono::duration_cast<seconds>(kResumeWindow).count());
-      link_->lower_down(EndReason::kEchoTimeout, now_);  // link_dead sends the PADT and removes the state file
-      stage_ = Stage::kIdle;
-      link_.reset();
-      if (options_.mode != Mode::kAuto) dial("resume failed");
+      link_->lower_down(EndReason::kEchoTimeout, now_);  // link_dead sends the PADT and dials at once
       return;
     } else if (now_ >= resume_next_probe_) {
       resume_next_probe_ = now_ + seconds(1);
@@ -716,6 +719,7 @@ int Daemon::run() {
   socket_.flush();
   configure_interface_down();
   remove_state();
+  if (auto p = tun_.set_persistent(false); !p) log::warn("{}", p.error());
   ::close(ep);
   ::close(sfd);
   return exit_code_;
