@@ -545,7 +545,10 @@ void Daemon::on_tun_packet(Bytes packet) {
   if (packet.empty()) return;
   bool ipv6 = (packet[0] >> 4) == 6;
   if (stage_ != Stage::kUp && stage_ != Stage::kResuming) {
-    if (options_.mode == Mode::kAuto && stage_ != Stage::kClosed) {
+    // ppp(8)'s dial filter, fixed: the kernel's own IPv6 chatter on the interface (router
+    // solicitations, MLD reports to link-scope and multicast destinations) must not dial.
+    bool chatter = ipv6 && packet.size() >= 40 && (packet[24] == 0xff || (packet[24] == 0xfe && (packet[25] & 0xc0) == 0x80));
+    if (options_.mode == Mode::kAuto && stage_ != Stage::kClosed && !chatter) {
       if (pending_.size() < kPendingMax) pending_.emplace_back(packet.begin(), packet.end());
       dial("outbound packet");
       return;
