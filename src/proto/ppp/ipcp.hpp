@@ -24,6 +24,7 @@ enum class IpcpOption : std::uint8_t {
 /// DNS and NBNS servers offered to (server) or learned from (client) the peer; zero = none.
 struct NameServers {
   Ipv4Address dns1, dns2, nbns1, nbns2;
+  friend bool operator==(const NameServers&, const NameServers&) = default;
 };
 
 /// An address with a prefix length: ppp(8)'s `ADDR/BITS` in `set ifaddr`. /0 accepts any

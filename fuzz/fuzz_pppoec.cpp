@@ -1,0 +1,61 @@
+// pppoec's untrusted inputs: ppp.conf (and ppp.linkup/linkdown), the state file, discovery
+// frames through the client's discovery state machine, and TCP MSS clamping of any packet.
+// The first byte picks the parser.
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "pppoec/conf_parser.hpp"
+#include "pppoec/discovery_client.hpp"
+#include "pppoec/hooks.hpp"
+#include "pppoec/session_record.hpp"
+#include "proto/ether.hpp"
+#include "proto/ip.hpp"
+
+using namespace pppoe;
+
+namespace {
+struct NullOutput final : pppoec::DiscoveryOutput {
+  void send_discovery(pppoe_proto::Code, const MacAddress&, std::uint16_t, const pppoe_proto::Tags&) override {}
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  switch (data[0] % 5) {
+    case 0: (void)pppoec::load_profile(text, "fuzz.conf", {"provider", "lab"}); break;
+    case 1: (void)pppoec::hook_actions(text, "fuzz.linkup", {"provider"}, {{"HISADDR", "10.0.0.1"}, {"MYADDR", "10.0.0.2"}}); break;
+    case 2: (void)pppoec::decode_record(text); break;
+    case 3: {
+      // Discovery frames (Ethernet header first) fed to a client waiting for PADO, then PADS.
+      NullOutput out;
+      pppoec::DiscoverySettings s;
+      s.host_uniq = {1, 2, 3, 4};
+      pppoec::DiscoveryClient client(out, s);
+      TimePoint now{};
+      client.start(now);
+      Bytes rest(data + 1, size - 1);
+      while (rest.size() >= 2) {
+        std::size_t n = std::min<std::size_t>(rest.size() - 1, rest[0] * 4u + 14u);
+        Bytes frame = rest.subspan(1, n);
+        rest = rest.subspan(1 + n);
+        auto f = ether::decode(frame);
+        if (!f) continue;
+        auto pkt = pppoe_proto::decode(f->payload);
+        if (!pkt) continue;
+        auto tags = pppoe_proto::decode_tags(pkt->payload);
+        if (tags) client.receive(f->header.src, *pkt, *tags, now);
+        now += seconds(1);
+        client.tick(now);
+      }
+      break;
+    }
+    case 4: {
+      std::vector<std::uint8_t> packet(data + 1, data + size);
+      (void)ip::clamp_tcp_mss(MutableBytes(packet), 1492);
+      break;
+    }
+  }
+  return 0;
+}
