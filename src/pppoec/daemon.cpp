@@ -85,7 +85,7 @@ std::expected<std::unique_ptr<Daemon>, std::string> Daemon::create(Profile profi
   std::uint16_t disc = profile.nonstandard ? kNonstandardDiscovery : 0x8863;
   std::uint16_t sess = profile.nonstandard ? kNonstandardSession : 0x8864;
   dataplane::PacketSocketOptions so;
-  so.rx_ring_bytes = std::size_t{2} << 20;
+  so.rx_ring_bytes = std::size_t{4} << 20;  // as a worker's: 2 MiB lost 1400-octet bursts
   so.promiscuous = profile.mac.has_value();  // frames to the shared MAC are not to the NIC's own
   so.filter = [disc, sess](int fd) { return attach_pppoe_filter(fd, disc, sess); };
   auto socket = dataplane::PacketSocket::open(profile.device.interface, so);
