@@ -339,9 +339,20 @@ Result nat(Ctx& x) {
     out = v == "yes";
     return {};
   };
-  if (what == "enable") return yes_no(p.nat);
-  if (what == "deny_incoming") return yes_no(p.nat_deny_incoming);
+  // Parsed and checked, but the nftables side is not built yet: say so rather than pretend.
+  auto not_applied = [&] { x.warn(fmt::format("nat {}: not applied by this version of pppoec", x.word(1))); };
+  if (what == "enable") {
+    if (auto r = yes_no(p.nat); !r) return r;
+    if (p.nat) not_applied();
+    return {};
+  }
+  if (what == "deny_incoming") {
+    if (auto r = yes_no(p.nat_deny_incoming); !r) return r;
+    if (p.nat_deny_incoming) not_applied();
+    return {};
+  }
   if (what == "port") {
+    not_applied();
     if (x.size() != 5) return x.error("nat port: expected tcp|udp ADDR:PORT ALIAS_PORT");
     NatPort np;
     np.protocol = lower(x.word(2));
@@ -589,6 +600,7 @@ std::expected<void, ConfError> apply_command(Profile& p, const ConfCommand& c, c
     std::string what = lower(x.word(1));
     if (what == "users" || what == "user") {
       p.allow_users.assign(c.words.begin() + 2, c.words.end());
+      x.warn("allow users: not applied by this version of pppoec (any user may run the profile)");
       return {};
     }
     if (what == "modes" || what == "mode") {
