@@ -66,13 +66,18 @@ pppoed_start() {
 pppoectl_lab() { ip netns exec "$AC" "${BIN:-build/bin}/pppoectl" -s "$LAB_LOGS/pppoed.sock" "$@"; }
 pppoetest_lab() { ip netns exec "$SUB" "${BIN:-build/bin}/pppoetest" "$@"; }
 
-pppoed_stop() {
-  if [ -n "$PPPOED_PID" ] && kill -0 "$PPPOED_PID" 2>/dev/null; then
-    kill -TERM "$PPPOED_PID"
-    for _ in $(seq 1 50); do kill -0 "$PPPOED_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PPPOED_PID" 2>/dev/null || true
-    wait "$PPPOED_PID" 2>/dev/null || true
+# stop_pid PID: SIGTERM, up to 5 s to exit, then SIGKILL; reaps it.
+stop_pid() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1"
+    for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
   fi
+  [ -z "$1" ] || wait "$1" 2>/dev/null || true
+}
+
+pppoed_stop() {
+  stop_pid "$PPPOED_PID"
   PPPOED_PID=
 }
 

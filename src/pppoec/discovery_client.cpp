@@ -18,16 +18,23 @@ const char* to_string(DiscoveryClient::State s) {
 }
 
 void DiscoveryClient::start(TimePoint now) {
-  state_ = State::kPadiSent;
   session_id_ = 0;
   max_payload_ = 0;
   cookie_.reset();
   relay_.reset();
   failure_.clear();
+  enter(State::kPadiSent, now);
+}
+
+void DiscoveryClient::enter(State s, TimePoint now) {
+  state_ = s;
   attempts_ = 1;
   timeout_ = settings_.first_timeout;
   deadline_ = now + timeout_;
-  send_padi();
+  if (s == State::kPadiSent)
+    send_padi();
+  else
+    send_padr();
 }
 
 void DiscoveryClient::send_padi() {
@@ -82,11 +89,7 @@ void DiscoveryClient::receive(const MacAddress& src, const pppoe_proto::Packet& 
       service_seen_ = settings_.service;
       cookie_ = tags.ac_cookie;
       relay_ = tags.relay_session_id;
-      state_ = State::kPadrSent;
-      attempts_ = 1;
-      timeout_ = settings_.first_timeout;
-      deadline_ = now + timeout_;
-      send_padr();
+      enter(State::kPadrSent, now);
       return;
     }
     case Code::kPads: {
@@ -135,11 +138,7 @@ void DiscoveryClient::tick(TimePoint now) {
   }
   if (attempts_ >= settings_.padr_attempts) {
     // The AC we chose went quiet: discover again, another may answer.
-    state_ = State::kPadiSent;
-    attempts_ = 1;
-    timeout_ = settings_.first_timeout;
-    deadline_ = now + timeout_;
-    send_padi();
+    enter(State::kPadiSent, now);
     return;
   }
   ++attempts_;

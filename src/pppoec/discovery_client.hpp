@@ -82,6 +82,8 @@ class DiscoveryClient {
   [[nodiscard]] const DiscoveryCounters& counters() const { return counters_; }
 
  private:
+  /// Enters PadiSent or PadrSent with a fresh retransmission schedule and sends its frame.
+  void enter(State s, TimePoint now);
   void send_padi();
   void send_padr();
   bool ours(const pppoe_proto::Tags& tags) const;

@@ -13,12 +13,7 @@ pppoec_start() {
   PPPOEC_PID=$!
 }
 pppoec_stop() {
-  if [ -n "$PPPOEC_PID" ] && kill -0 "$PPPOEC_PID" 2>/dev/null; then
-    kill -TERM "$PPPOEC_PID"
-    for _ in $(seq 1 50); do kill -0 "$PPPOEC_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PPPOEC_PID" 2>/dev/null || true
-  fi
-  wait "$PPPOEC_PID" 2>/dev/null || true
+  stop_pid "$PPPOEC_PID"
   PPPOEC_PID=
 }
 # How pppctl reaches the client: "[-p PASSWORD] SOCKET", word-split on use.
