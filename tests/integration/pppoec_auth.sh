@@ -1,7 +1,7 @@
 #!/bin/bash
 # pppoec against pppoed with PAP, CHAP-MD5 and MS-CHAPv2 (-foreground): the handbook's 30.4
 # profile as written (xl1 -> sub0) plus a control socket and `enable dns`; traffic both ways to
-# a host behind the AC through the default route; DNS written and restored; a wrong control
+# a host behind the AC through the default route, TCP with its MSS clamped (iperf3); DNS written and restored; a wrong control
 # password refused; the session closed with LCP Terminate and PADT on `bye`.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
@@ -36,6 +36,16 @@ for method in pap chap mschapv2; do
   expect_eq "$(pppoec_stat .lcp.auth)" "$method" "$method negotiated"
   sub_ping -c 5 -i 0.2 -W 2 $NET_HOST >/dev/null || fail "$method: ping through the session"
   ip -n "$SUB" route show default | grep -q "dev ppp0" || fail "$method: no default route through ppp0"
+  if [ $method = pap ]; then
+    # TCP through the session: the host behind the AC offers MSS 1460 (its MTU is 1500); the
+    # client clamps the SYN-ACK to 1452 in place, and the connection works (checksum right).
+    ip netns exec "$NET" iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+    iperf=$!
+    sleep 0.5
+    ip netns exec "$SUB" iperf3 -c $NET_HOST -p 5201 -t 1 >/dev/null || fail "TCP through the session"
+    wait $iperf
+    [ "$(pppoec_stat .traffic.mss_clamped)" -ge 1 ] || fail "no TCP MSS clamped"
+  fi
   grep -q "^nameserver 192.0.2.53" "$LAB_LOGS/resolv.conf" || fail "$method: DNS not written"
   grep -q "^search example.net" "$LAB_LOGS/resolv.conf" || fail "$method: resolv.conf lost its search line"
   expect_eq "$(stat .sessions.up)" 1 "$method: pppoed has the session"
