@@ -339,20 +339,9 @@ Result nat(Ctx& x) {
     out = v == "yes";
     return {};
   };
-  // Parsed and checked, but the nftables side is not built yet: say so rather than pretend.
-  auto not_applied = [&] { x.warn(fmt::format("nat {}: not applied by this version of pppoec", x.word(1))); };
-  if (what == "enable") {
-    if (auto r = yes_no(p.nat); !r) return r;
-    if (p.nat) not_applied();
-    return {};
-  }
-  if (what == "deny_incoming") {
-    if (auto r = yes_no(p.nat_deny_incoming); !r) return r;
-    if (p.nat_deny_incoming) not_applied();
-    return {};
-  }
+  if (what == "enable") return yes_no(p.nat);
+  if (what == "deny_incoming") return yes_no(p.nat_deny_incoming);
   if (what == "port") {
-    not_applied();
     if (x.size() != 5) return x.error("nat port: expected tcp|udp ADDR:PORT ALIAS_PORT");
     NatPort np;
     np.protocol = lower(x.word(2));

@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "pppoec/hooks.hpp"
+#include "pppoec/nat.hpp"
 #include "proto/ip.hpp"
 
 namespace pppoe::pppoec {
@@ -658,6 +659,14 @@ int Daemon::run() {
   watch(sfd, kSignal);
   if (control_) watch(control_->fd(), kControl);
 
+  if (profile_.nat) {
+    if (auto r = nat_install(profile_, profile_.ifname); !r) {
+      log::error("{}: nat: {}", profile_.ifname, r.error());
+      return 3;
+    }
+    log::info("{}: nat: masquerading through nftables table ip {}{}", profile_.ifname, nat_table(profile_.ifname),
+              profile_.nat_deny_incoming ? ", unsolicited inbound dropped" : "");
+  }
   now_ = Clock::now();
   log::info("{}: pppoec {} on {} (profile {}), our MAC {}", profile_.ifname, pppoec::to_string(options_.mode),
             profile_.device.interface, profile_.labels.empty() ? "-" : profile_.labels.back(), our_mac_.to_string());
@@ -723,6 +732,8 @@ int Daemon::run() {
   configure_interface_down();
   remove_state();
   if (auto p = tun_.set_persistent(false); !p) log::warn("{}", p.error());
+  if (profile_.nat)
+    if (auto r = nat_remove(profile_.ifname); !r) log::warn("{}: nat: {}", profile_.ifname, r.error());
   ::close(ep);
   ::close(sfd);
   return exit_code_;
