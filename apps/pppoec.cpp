@@ -1,6 +1,6 @@
 // pppoec: the subscriber's PPP client daemon for PPPoE, in the ppp(8) tradition.
 //
-//   pppoec [-f ppp.conf] [-ddial|-auto|-foreground] [--state FILE] [--resolv-conf FILE]
+//   pppoec [-f ppp.conf] [-ddial|-auto|-foreground|-direct] [--state FILE] [--resolv-conf FILE]
 //          [--check] [-v] LABEL...
 //
 // The labels are applied in order after `default:` (ppp(8)); one process holds one session.
@@ -16,13 +16,14 @@
 #include "common/log.hpp"
 #include "pppoec/conf_parser.hpp"
 #include "pppoec/daemon.hpp"
+#include "pppoec/serial_daemon.hpp"
 
 namespace {
 
 int usage(const char* why) {
   if (why) std::fprintf(stderr, "pppoec: %s\n", why);
   std::fprintf(stderr,
-               "usage: pppoec [-f ppp.conf] [-ddial|-auto|-foreground] [--state FILE|--no-state]\n"
+               "usage: pppoec [-f ppp.conf] [-ddial|-auto|-foreground|-direct] [--state FILE|--no-state]\n"
                "              [--resolv-conf FILE] [--no-io-uring] [--check] [-v] LABEL...\n");
   return 2;
 }
@@ -35,7 +36,7 @@ int main(int argc, char** argv) {
   options.conf_path = "/etc/ppp/ppp.conf";
   std::vector<std::string> labels;
   std::string state;
-  bool no_state = false, check = false;
+  bool no_state = false, check = false, direct = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* what) -> const char* {
@@ -53,8 +54,8 @@ int main(int argc, char** argv) {
       options.mode = pppoec::Mode::kAuto;
     } else if (a == "-foreground" || a == "--foreground" || a == "-background") {
       options.mode = pppoec::Mode::kForeground;
-    } else if (a == "-direct" || a == "-dedicated") {
-      return usage("-direct (serial server on standard input) is not built yet");
+    } else if (a == "-direct" || a == "--direct") {
+      direct = true;
     } else if (a == "--state") {
       const char* v = value("file");
       if (!v) return usage("--state needs a file");
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& w : loaded->warnings) std::fprintf(stderr, "pppoec: warning: %s\n", w.to_string().c_str());
-  if (loaded->profile.device.kind == pppoec::DeviceKind::kNone) {
+  if (loaded->profile.device.kind == pppoec::DeviceKind::kNone && !direct) {
     std::fprintf(stderr, "pppoec: %s: labels %s set no device (expected set device PPPoE:INTERFACE)\n",
                  options.conf_path.c_str(), labels.back().c_str());
     return 2;
@@ -97,6 +98,15 @@ int main(int argc, char** argv) {
   if (check) {
     std::printf("%s: labels ok\n", options.conf_path.c_str());
     return 0;
+  }
+  if (direct || loaded->profile.device.kind == pppoec::DeviceKind::kSerial) {
+    // A serial line or PPP on standard input/output (the dial-in server).
+    auto serial = pppoec::SerialDaemon::create(std::move(loaded->profile), options, direct);
+    if (!serial) {
+      std::fprintf(stderr, "pppoec: %s\n", serial.error().c_str());
+      return 3;
+    }
+    return (*serial)->run();
   }
   if (!no_state) {
     if (state.empty()) {

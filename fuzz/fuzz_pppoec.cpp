@@ -1,16 +1,19 @@
 // pppoec's untrusted inputs: ppp.conf (and ppp.linkup/linkdown), the state file, discovery
-// frames through the client's discovery state machine, and TCP MSS clamping of any packet.
+// frames through the client's discovery state machine, TCP MSS clamping of any packet, the
+// async HDLC deframer (a serial line delivers anything) and chat scripts.
 // The first byte picks the parser.
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
+#include "pppoec/chat.hpp"
 #include "pppoec/conf_parser.hpp"
 #include "pppoec/discovery_client.hpp"
 #include "pppoec/hooks.hpp"
 #include "pppoec/session_record.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
+#include "proto/ppp/hdlc.hpp"
 
 using namespace pppoe;
 
@@ -23,7 +26,7 @@ struct NullOutput final : pppoec::DiscoveryOutput {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 5) {
+  switch (data[0] % 7) {
     case 0: (void)pppoec::load_profile(text, "fuzz.conf", {"provider", "lab"}); break;
     case 1: (void)pppoec::hook_actions(text, "fuzz.linkup", {"provider"}, {{"HISADDR", "10.0.0.1"}, {"MYADDR", "10.0.0.2"}}); break;
     case 2: (void)pppoec::decode_record(text); break;
@@ -56,6 +59,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)ip::clamp_tcp_mss(MutableBytes(packet), 1492);
       break;
     }
+    case 5: {
+      // Bytes from a line, in two reads; FCS-16 and FCS-32.
+      for (bool f32 : {false, true}) {
+        ppp::hdlc::Deframer d(f32);
+        std::size_t cut = size > 1 ? data[1] % size : 0;
+        std::size_t frames = 0;
+        auto count = [&](std::uint16_t, Bytes info) { frames += info.size() <= ppp::hdlc::kMaxFrame ? std::size_t{1} : std::size_t{1000}; };
+        d.feed(Bytes(data + 1, size - 1).first(cut > 0 ? cut - 1 : 0), count);
+        d.feed(Bytes(data + 1, size - 1).subspan(cut > 0 ? cut - 1 : 0), count);
+        if (frames >= 1000) __builtin_trap();  // a frame longer than any MRU got through
+      }
+      break;
+    }
+    case 6: (void)pppoec::parse_chat({std::string(text)}); break;
   }
   return 0;
 }

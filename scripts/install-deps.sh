@@ -10,6 +10,7 @@ PACKAGES=(
   iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
   iputils-ping iperf3                                        # pppoec tests: traffic through the client's session
   nftables                                                   # pppoec: nat enable yes (masquerading, port forwards)
+  socat                                                      # pppoec serial tests: a pty pair
   linux-perf                                                 # bench/dataplane.sh: syscalls and context switches per packet
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
 )

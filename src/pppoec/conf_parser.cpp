@@ -1,5 +1,7 @@
 #include "pppoec/conf_parser.hpp"
 
+#include "pppoec/chat.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -393,12 +395,6 @@ Result set_pppoe(Ctx& x) {
   return x.error(fmt::format("set pppoe: unknown setting '{}' (expected acname, mac or nonstandard)", x.word(2)));
 }
 
-std::string rest_of(const Ctx& x, std::size_t from) {
-  std::string s;
-  for (std::size_t i = from; i < x.size(); ++i) s += (i > from ? " " : "") + x.word(i);
-  return s;
-}
-
 Result set_command(Ctx& x) {
   if (x.size() < 2) return x.error("set: expected a setting name");
   Profile& p = x.p;
@@ -451,14 +447,17 @@ Result set_command(Ctx& x) {
     return set_unsigned(x, 2, p.lqr_period, 3600, "set echoperiod");
   }
   if (what == "server" || what == "socket") return set_server(x);
-  if (what == "dial") {
-    p.dial = rest_of(x, 2);
-    if (!p.dial.empty() && serial_only_warning) x.warn("set dial: a chat script has no meaning on PPPoE (ignored)");
+  if (what == "dial" || what == "login") {
+    std::vector<std::string>& script = what == "dial" ? p.dial : p.login;
+    script.assign(x.c.words.begin() + 2, x.c.words.end());
+    if (auto steps = parse_chat(script); !steps) return x.error(fmt::format("set {}: {}", what, steps.error()));
+    if (!script.empty() && serial_only_warning) x.warn(fmt::format("set {}: a chat script has no meaning on PPPoE (ignored)", what));
     return {};
   }
-  if (what == "login") {
-    p.login = rest_of(x, 2);
-    if (!p.login.empty() && serial_only_warning) x.warn("set login: a chat script has no meaning on PPPoE (ignored)");
+  if (what == "phone") {
+    if (x.size() != 3) return x.error("set phone: expected one number");
+    p.phone = x.word(2);
+    if (serial_only_warning) x.warn("set phone: no meaning on PPPoE (ignored)");
     return {};
   }
   if (what == "log") return set_log(x);
@@ -491,7 +490,7 @@ Result set_command(Ctx& x) {
     return x.error("set iface: expected name NAME");
   }
   if (what == "pppoe") return set_pppoe(x);
-  static const std::set<std::string> kModemOnly = {"phone", "cd", "hangup", "parity", "ctsrts", "openmode",
+  static const std::set<std::string> kModemOnly = {"cd", "hangup", "parity", "ctsrts", "openmode",
                                                    "choked", "stopped", "autoload", "bandwidth", "cbcp",
                                                    "ccpretry", "deflate", "encrypt", "enddisc", "filter",
                                                    "mppe", "mrru", "nbns", "radius", "rad_alive", "rad_port_id",

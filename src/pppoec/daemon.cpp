@@ -17,7 +17,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "pppoec/hooks.hpp"
 #include "pppoec/nat.hpp"
 #include "proto/ip.hpp"
 
@@ -140,9 +139,9 @@ Daemon::Daemon(Profile profile, DaemonOptions options, dataplane::PacketSocket s
       options_(std::move(options)),
       socket_(std::move(socket)),
       tun_(std::move(tun)),
-      resolv_(profile_.dns.enabled ? options_.resolv_conf : std::string()),
       our_mac_(profile_.mac.value_or(socket_.mac())),
       discovery_(*this, discovery_settings(profile_, seed_ = random_seed(), socket_.mtu())) {
+  iface_ = std::make_unique<LinkInterface>(profile_, options_.conf_path, options_.resolv_conf, tun_);
   tun_reader_ = std::make_unique<dataplane::TunBatchReader>(tun_.fd(), options_.use_io_uring);
   tun_writer_ = std::make_unique<dataplane::TunBatchWriter>(tun_.fd(), options_.use_io_uring);
 }
@@ -241,8 +240,7 @@ void Daemon::network_up() {
 }
 
 void Daemon::ipv6_up() {
-  auto ll = ip::link_local(link_->ipv6cp().local_id());
-  if (auto r = tun_.add_ipv6_address(ll, 64); !r) log::warn("{}", r.error());
+  iface_->add_link_local(link_->ipv6cp().local_id());
   save_state();
 }
 
@@ -363,80 +361,10 @@ void Daemon::remove_state() {
 // --- the interface ---
 
 void Daemon::configure_interface_up() {
-  Ipv4Address local = link_->address(), peer = link_->server_address();
-  if (auto r = tun_.configure(local, session_mtu()); !r) log::error("{}", r.error());
-  if (auto r = tun_.set_peer_address(peer); !r) log::error("{}", r.error());
-  for (const Route& route : profile_.routes)
-    if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
-  if (profile_.dns.enabled) {
-    const auto& ns = link_->ipcp().learned_name_servers();
-    if (ns.dns1.is_zero() && ns.dns2.is_zero())
-      log::warn("{}: enable dns, but the AC gave no DNS server", profile_.ifname);
-    else if (auto r = resolv_.apply(ns); !r)
-      log::warn("{}", r.error());
-  }
-  interface_configured_ = true;
-  run_hooks("ppp.linkup");
+  iface_->up({link_->address(), link_->server_address(), link_->ipcp().learned_name_servers(), session_mtu()});
 }
 
-void Daemon::configure_interface_down() {
-  if (!interface_configured_) return;
-  interface_configured_ = false;
-  run_hooks("ppp.linkdown");
-  if (auto r = resolv_.restore(); !r) log::warn("{}", r.error());
-  if (options_.mode == Mode::kAuto) {
-    // -auto keeps the interface with its configured addresses, so the next packet dials.
-    if (auto r = tun_.configure(profile_.local.base, session_mtu()); !r) log::warn("{}", r.error());
-    if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::warn("{}", r.error());
-    for (const Route& route : profile_.routes) (void)tun_.add_route(route.destination, route.bits);
-    return;
-  }
-  if (auto r = tun_.set_down(); !r) log::warn("{}", r.error());
-}
-
-void Daemon::run_hooks(const char* file_name) {
-  if (options_.conf_path.empty()) return;
-  auto path = std::filesystem::path(options_.conf_path).parent_path() / file_name;
-  std::ifstream in(path);
-  if (!in) return;
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::map<std::string, std::string> vars;
-  if (link_) {
-    vars["HISADDR"] = link_->server_address().to_string();
-    vars["MYADDR"] = link_->address().to_string();
-    vars["DNS0"] = link_->ipcp().learned_name_servers().dns1.to_string();
-    vars["DNS1"] = link_->ipcp().learned_name_servers().dns2.to_string();
-  }
-  vars["INTERFACE"] = profile_.ifname;
-  vars["USER"] = profile_.authname;
-  vars["LABEL"] = profile_.labels.empty() ? std::string() : profile_.labels.back();
-  auto actions = hook_actions(text.str(), path.string(), profile_.labels, vars);
-  if (!actions) {
-    log::error("{}", actions.error().to_string());
-    return;
-  }
-  for (const HookAction& a : *actions) {
-    switch (a.kind) {
-      case HookAction::Kind::kAddRoute:
-        if (auto r = tun_.add_route(a.route.destination, a.route.bits); !r) log::warn("{}:{}: {}", path.string(), a.line, r.error());
-        break;
-      case HookAction::Kind::kDeleteRoute:
-        if (auto r = tun_.delete_route(a.route.destination, a.route.bits); !r)
-          log::warn("{}:{}: {}", path.string(), a.line, r.error());
-        break;
-      case HookAction::Kind::kRun:
-      case HookAction::Kind::kRunBackground: {
-        auto rc = run_program(a.argv, a.kind == HookAction::Kind::kRunBackground, 10);
-        if (!rc)
-          log::warn("{}:{}: {}", path.string(), a.line, rc.error());
-        else if (*rc != 0)
-          log::warn("{}:{}: {} exited with {}", path.string(), a.line, a.argv[0], *rc);
-        break;
-      }
-    }
-  }
-}
+void Daemon::configure_interface_down() { iface_->down(options_.mode == Mode::kAuto); }
 
 // --- frames from the Ethernet ---
 
@@ -673,11 +601,7 @@ int Daemon::run() {
   if (!try_resume()) {
     if (options_.mode == Mode::kAuto) {
       // The interface exists with the configured addresses; the first packet dials.
-      if (auto r = tun_.configure(profile_.local.base, profile_.mtu != 0 ? profile_.mtu : 1492); !r)
-        log::error("{}", r.error());
-      if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::error("{}", r.error());
-      for (const Route& route : profile_.routes)
-        if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
+      iface_->configure_for_demand(profile_.mtu != 0 ? profile_.mtu : 1492);
     } else {
       dial("start");
     }

@@ -33,7 +33,7 @@
 #include "pppoec/discovery_client.hpp"
 #include "proto/ether.hpp"
 #include "pppoec/profile.hpp"
-#include "pppoec/resolv_conf.hpp"
+#include "pppoec/link_interface.hpp"
 #include "pppoec/session_record.hpp"
 #include "session/client_session.hpp"
 
@@ -107,7 +107,6 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   void tick();
   void configure_interface_up();
   void configure_interface_down();
-  void run_hooks(const char* file_name);
   void save_state();
   void remove_state();
   std::uint16_t session_mtu() const;
@@ -128,7 +127,7 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   std::unique_ptr<dataplane::TunBatchReader> tun_reader_;
   std::unique_ptr<dataplane::TunBatchWriter> tun_writer_;
   std::optional<ctl::ControlServer> control_;
-  ResolvConf resolv_;
+  std::unique_ptr<LinkInterface> iface_;
   MacAddress our_mac_;
   std::uint16_t session_ether_type_ = 0x8864;
   std::uint16_t discovery_ether_type_ = 0x8863;
@@ -146,7 +145,6 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   std::uint32_t seed_ = 0;
   bool exit_requested_ = false;
   int exit_code_ = 0;
-  bool interface_configured_ = false;
   bool state_dirty_ = false;
   std::uint64_t up_unix_ms_ = 0;
   std::uint64_t sessions_up_ = 0, sessions_resumed_ = 0, redials_ = 0;

@@ -99,8 +99,9 @@ struct Profile {
   std::vector<NatPort> nat_ports;
 
   std::vector<std::string> allow_users;  ///< `allow users`: who may run this profile ("" = any)
-  std::string dial;   ///< chat script (serial only)
-  std::string login;  ///< chat script (serial only)
+  std::vector<std::string> dial;   ///< chat script words (serial only), chat.hpp
+  std::vector<std::string> login;  ///< chat script words (serial only)
+  std::string phone;               ///< `set phone`: \T in the dial script
   std::set<std::string> log;  ///< `set log`: phase, lcp, ipcp, chat, tun, command, ...
 
   std::string ifname = "ppp0";  ///< `iface name` / `set iface name`

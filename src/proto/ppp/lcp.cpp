@@ -40,6 +40,10 @@ void LcpHandler::reset() {
               ? settings_.auth_methods.front()
               : AuthMethod::kNone;
   auth_refused_ = false;
+  send_ = {};
+  ask_accm_ = settings_.async_link;
+  ask_acfc_ = settings_.async_link && settings_.request_acfc;
+  ask_pfc_ = settings_.async_link && settings_.request_pfc;
 }
 
 void LcpHandler::write_auth_option(ByteWriter& w, AuthMethod m) {
@@ -73,10 +77,16 @@ void LcpHandler::write_request(ByteWriter& w) {
     std::uint8_t v[2] = {static_cast<std::uint8_t>(request_mru_ >> 8), static_cast<std::uint8_t>(request_mru_)};
     encode_option(w, static_cast<std::uint8_t>(LcpOption::kMru), Bytes(v, 2));
   }
+  if (ask_accm_) {
+    std::uint8_t v[4] = {0, 0, 0, 0};  // RFC 1662 section 7.1: no control character needs escaping toward us
+    encode_option(w, static_cast<std::uint8_t>(LcpOption::kAccm), Bytes(v, 4));
+  }
   if (settings_.role == LinkRole::kAuthenticator) write_auth_option(w, auth_);
   std::uint8_t m[4] = {static_cast<std::uint8_t>(magic_ >> 24), static_cast<std::uint8_t>(magic_ >> 16),
                        static_cast<std::uint8_t>(magic_ >> 8), static_cast<std::uint8_t>(magic_)};
   encode_option(w, static_cast<std::uint8_t>(LcpOption::kMagicNumber), Bytes(m, 4));
+  if (ask_pfc_) encode_option(w, static_cast<std::uint8_t>(LcpOption::kPfc), {});
+  if (ask_acfc_) encode_option(w, static_cast<std::uint8_t>(LcpOption::kAcfc), {});
 }
 
 OptionVerdict LcpHandler::check_option(const Option& opt, ByteWriter& nak) {
@@ -119,10 +129,17 @@ OptionVerdict LcpHandler::check_option(const Option& opt, ByteWriter& nak) {
       }
       return OptionVerdict::kAck;
     }
-    case LcpOption::kAccm:          // meaningless on an Ethernet link
-    case LcpOption::kQualityProtocol:
-    case LcpOption::kPfc:           // RFC 2516 section 7
+    case LcpOption::kAccm: {  // meaningless on an Ethernet link
+      ByteReader r(opt.value);
+      auto accm = r.u32();
+      if (!settings_.async_link || !accm || !r.empty()) return OptionVerdict::kReject;
+      return OptionVerdict::kAck;
+    }
+    case LcpOption::kPfc:  // RFC 2516 section 7: never on PPPoE
+      return settings_.async_link && settings_.allow_pfc && opt.value.empty() ? OptionVerdict::kAck : OptionVerdict::kReject;
     case LcpOption::kAcfc:
+      return settings_.async_link && settings_.allow_acfc && opt.value.empty() ? OptionVerdict::kAck : OptionVerdict::kReject;
+    case LcpOption::kQualityProtocol:
       return OptionVerdict::kReject;
   }
   return OptionVerdict::kReject;
@@ -130,6 +147,7 @@ OptionVerdict LcpHandler::check_option(const Option& opt, ByteWriter& nak) {
 
 void LcpHandler::peer_request_acked(std::span<const Option> opts) {
   peer_mru_ = 1500 < settings_.max_peer_mru ? 1500 : settings_.max_peer_mru;  // default MRU 1500, capped
+  send_ = {};
   for (const Option& o : opts) {
     ByteReader r(o.value);
     switch (static_cast<LcpOption>(o.type)) {
@@ -145,9 +163,11 @@ void LcpHandler::peer_request_acked(std::span<const Option> opts) {
         }
         break;
       case LcpOption::kAccm:
+        if (auto v = r.u32()) send_.accm = *v;
+        break;
+      case LcpOption::kPfc: send_.pfc = true; break;
+      case LcpOption::kAcfc: send_.acfc = true; break;
       case LcpOption::kQualityProtocol:
-      case LcpOption::kPfc:
-      case LcpOption::kAcfc:
         break;
     }
   }
@@ -189,14 +209,14 @@ void LcpHandler::on_reject(std::span<const Option> opts) {
     switch (static_cast<LcpOption>(o.type)) {
       case LcpOption::kMru: request_mru_ = 0; break;
       case LcpOption::kMagicNumber: magic_ = 0; break;
+      case LcpOption::kAccm: ask_accm_ = false; break;
+      case LcpOption::kPfc: ask_pfc_ = false; break;
+      case LcpOption::kAcfc: ask_acfc_ = false; break;
       case LcpOption::kAuthProtocol:
         // Authentication is mandatory for the authenticator: remember, the link closes.
         if (settings_.role == LinkRole::kAuthenticator) auth_refused_ = true;
         break;
-      case LcpOption::kAccm:
       case LcpOption::kQualityProtocol:
-      case LcpOption::kPfc:
-      case LcpOption::kAcfc:
         break;
     }
   }

@@ -37,6 +37,19 @@ struct LcpSettings {
   std::uint16_t max_peer_mru = 1492;  ///< the most we can send per frame (RFC 4638 raises it)
   /// Authenticator: methods offered in order of preference. Peer: methods accepted.
   std::vector<AuthMethod> auth_methods{AuthMethod::kPap};
+  /// An asynchronous serial line (RFC 1662): we ask for ACCM 0 and take the peer's ACCM;
+  /// ACFC and PFC (RFC 1661 sections 6.5, 6.6) as allowed below. On PPPoE all three stay
+  /// refused (RFC 2516 section 7).
+  bool async_link = false;
+  bool request_acfc = false, request_pfc = false;  ///< ask the peer to compress toward us
+  bool allow_acfc = false, allow_pfc = false;      ///< agree when the peer asks us to
+};
+
+/// How we must frame what we send on an async line, as the peer's acked request says.
+struct AsyncSendOptions {
+  std::uint32_t accm = 0xffffffff;
+  bool acfc = false;
+  bool pfc = false;
 };
 
 /// LCP's option logic for either role; results are read after the layer comes up.
@@ -69,6 +82,8 @@ class LcpHandler final : public CpHandler {
   [[nodiscard]] bool auth_refused() const { return auth_refused_; }
   /// The protocol of the last Protocol-Reject received, once (0: none since the last call):
   /// the link stops that NCP (RFC 1661 section 5.7).
+  /// Async lines: the framing the peer agreed to receive (valid once LCP is Opened).
+  [[nodiscard]] const AsyncSendOptions& async_send() const { return send_; }
   /// A link resumed from saved state: the values negotiated before.
   void restore(std::uint32_t magic, std::uint32_t peer_magic, std::uint16_t peer_mru, AuthMethod auth) {
     magic_ = magic;
@@ -95,6 +110,8 @@ class LcpHandler final : public CpHandler {
   bool auth_refused_ = false;
   std::uint64_t echo_replies_ = 0;
   std::uint16_t rejected_protocol_ = 0;
+  AsyncSendOptions send_;
+  bool ask_accm_ = false, ask_acfc_ = false, ask_pfc_ = false;
 };
 
 }  // namespace pppoe::ppp
