@@ -4,6 +4,8 @@
 //          [--check] [-v] LABEL...
 //
 // The labels are applied in order after `default:` (ppp(8)); one process holds one session.
+// A file named hostname.IFNAME is read as OpenBSD's pppoe(4) configuration instead, e.g.
+// `pppoec -f /etc/hostname.pppoe0` (hostname_if.hpp).
 // See docs/pppoec.8.md.
 #include <sys/stat.h>
 
@@ -16,6 +18,7 @@
 #include "common/log.hpp"
 #include "pppoec/conf_parser.hpp"
 #include "pppoec/daemon.hpp"
+#include "pppoec/hostname_if.hpp"
 #include "pppoec/serial_daemon.hpp"
 
 namespace {
@@ -36,7 +39,7 @@ int main(int argc, char** argv) {
   options.conf_path = "/etc/ppp/ppp.conf";
   std::vector<std::string> labels;
   std::string state;
-  bool no_state = false, check = false, direct = false;
+  bool no_state = false, check = false, direct = false, mode_given = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* what) -> const char* {
@@ -50,10 +53,13 @@ int main(int argc, char** argv) {
       options.conf_path = v;
     } else if (a == "-ddial" || a == "--ddial") {
       options.mode = pppoec::Mode::kDdial;
+      mode_given = true;
     } else if (a == "-auto" || a == "--auto") {
       options.mode = pppoec::Mode::kAuto;
+      mode_given = true;
     } else if (a == "-foreground" || a == "--foreground" || a == "-background") {
       options.mode = pppoec::Mode::kForeground;
+      mode_given = true;
     } else if (a == "-direct" || a == "--direct") {
       direct = true;
     } else if (a == "--state") {
@@ -81,10 +87,25 @@ int main(int argc, char** argv) {
       labels.push_back(a);
     }
   }
-  if (labels.empty()) return usage("expected a LABEL of ppp.conf");
+  bool openbsd = pppoec::is_hostname_if(options.conf_path);
+  if (labels.empty() && !openbsd) return usage("expected a LABEL of ppp.conf");
   log::set_program("pppoec");
 
-  auto loaded = pppoec::load_profile_file(options.conf_path, labels);
+  std::expected<pppoec::LoadedProfile, pppoec::ConfError> loaded;
+  if (openbsd) {
+    // OpenBSD's /etc/hostname.pppoeN (pppoe(4)): link1 selects dial on demand unless a mode
+    // was given on the command line.
+    auto h = pppoec::load_hostname_if_file(options.conf_path);
+    if (!h) {
+      std::fprintf(stderr, "pppoec: %s\n", h.error().to_string().c_str());
+      return 2;
+    }
+    if (!mode_given) options.mode = h->dial_on_demand ? pppoec::Mode::kAuto : pppoec::Mode::kDdial;
+    labels = h->loaded.profile.labels;
+    loaded = std::move(h->loaded);
+  } else {
+    loaded = pppoec::load_profile_file(options.conf_path, labels);
+  }
   if (!loaded) {
     std::fprintf(stderr, "pppoec: %s\n", loaded.error().to_string().c_str());
     return 2;

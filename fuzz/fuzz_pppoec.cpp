@@ -1,6 +1,7 @@
 // pppoec's untrusted inputs: ppp.conf (and ppp.linkup/linkdown), the state file, discovery
 // frames through the client's discovery state machine, TCP MSS clamping of any packet, the
-// async HDLC deframer (a serial line delivers anything) and chat scripts.
+// async HDLC deframer (a serial line delivers anything), chat scripts and OpenBSD's
+// hostname.pppoeN.
 // The first byte picks the parser.
 #include <cstdint>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "pppoec/conf_parser.hpp"
 #include "pppoec/discovery_client.hpp"
 #include "pppoec/hooks.hpp"
+#include "pppoec/hostname_if.hpp"
 #include "pppoec/session_record.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
@@ -26,7 +28,7 @@ struct NullOutput final : pppoec::DiscoveryOutput {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 7) {
+  switch (data[0] % 8) {
     case 0: (void)pppoec::load_profile(text, "fuzz.conf", {"provider", "lab"}); break;
     case 1: (void)pppoec::hook_actions(text, "fuzz.linkup", {"provider"}, {{"HISADDR", "10.0.0.1"}, {"MYADDR", "10.0.0.2"}}); break;
     case 2: (void)pppoec::decode_record(text); break;
@@ -73,6 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 6: (void)pppoec::parse_chat({std::string(text)}); break;
+    case 7: (void)pppoec::load_hostname_if(text, "hostname.pppoe0", "pppoe0"); break;
   }
   return 0;
 }

@@ -93,6 +93,21 @@ std::expected<void, std::string> TunDevice::set_peer_address(Ipv4Address peer) {
   return {};
 }
 
+std::expected<void, std::string> TunDevice::set_up(int mtu) {
+  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  ifr.ifr_mtu = mtu;
+  if (::ioctl(s.fd, SIOCSIFMTU, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set mtu: {}", name_, std::strerror(errno)));
+  if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: get flags: {}", name_, std::strerror(errno)));
+  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
+  if (::ioctl(s.fd, SIOCSIFFLAGS, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: up: {}", name_, std::strerror(errno)));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::set_persistent(bool persistent) {
   if (::ioctl(fd_, TUNSETPERSIST, persistent ? 1UL : 0UL) < 0)
     return std::unexpected(fmt::format("{}: TUNSETPERSIST: {}", name_, std::strerror(errno)));

@@ -30,6 +30,9 @@ class TunDevice {
 
   /// Brings the interface up with `local/32` and `mtu`.
   std::expected<void, std::string> configure(Ipv4Address local, int mtu);
+  /// Brings the interface up with `mtu` and no address (pppoec -auto with a wildcard address:
+  /// routes through it work, the address comes with the session).
+  std::expected<void, std::string> set_up(int mtu);
   /// The far end of a point-to-point link (pppoec: the AC's IPCP address), SIOCSIFDSTADDR.
   std::expected<void, std::string> set_peer_address(Ipv4Address peer);
   /// A persistent TUN outlives the process (TUNSETPERSIST): pppoec keeps its interface, with

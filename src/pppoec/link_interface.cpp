@@ -51,8 +51,15 @@ void LinkInterface::down(bool for_demand) {
 }
 
 void LinkInterface::configure_for_demand(std::uint16_t mtu) {
-  if (auto r = tun_.configure(profile_.local.base, mtu); !r) log::error("{}", r.error());
-  if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::error("{}", r.error());
+  if (profile_.local.base.is_zero()) {
+    // A wildcard local address (pppoe(4)'s NONE, ppp(8)'s 0.0.0.0): up without an address, so
+    // that routes through the interface exist and the first packet dials.
+    if (auto r = tun_.set_up(mtu); !r) log::error("{}", r.error());
+  } else {
+    if (auto r = tun_.configure(profile_.local.base, mtu); !r) log::error("{}", r.error());
+    if (!profile_.remote.base.is_zero())
+      if (auto r = tun_.set_peer_address(profile_.remote.base); !r) log::error("{}", r.error());
+  }
   add_routes();
 }
 

@@ -149,3 +149,61 @@ TEST(ConfParser, AddressRanges) {
 
 }  // namespace
 }  // namespace pppoe::pppoec
+
+#include "pppoec/hostname_if.hpp"
+
+namespace pppoe::pppoec {
+namespace {
+
+TEST(HostnameIf, Spec002Examples) {
+  auto h = load_hostname_if(
+      "inet6 eui64\ninet NONE \\\n        pppoedev em0 authproto pap \\\n        authname 'testcaller' authkey 'donttell' up\n"
+      "!/sbin/route add default -ifp pppoe0\n!/sbin/route add default -ifp pppoe0 fe80::\n",
+      "hostname.pppoe0", "pppoe0");
+  ASSERT_TRUE(h) << h.error().to_string();
+  const Profile& p = h->loaded.profile;
+  EXPECT_EQ(p.ifname, "pppoe0");
+  EXPECT_EQ(p.device.interface, "em0");
+  EXPECT_EQ(p.authname, "testcaller");
+  EXPECT_EQ(p.authkey, "donttell");
+  EXPECT_TRUE(p.pap.accepted);
+  EXPECT_FALSE(p.chap.accepted);
+  EXPECT_EQ(p.local.bits, 0);  // NONE: wildcard
+  EXPECT_EQ(p.routes.size(), 1u);
+  EXPECT_FALSE(h->dial_on_demand);
+  ASSERT_EQ(h->loaded.warnings.size(), 1u);  // the IPv6 default route
+  EXPECT_EQ(h->loaded.warnings[0].line, 6u);
+
+  auto jumbo = load_hostname_if("inet NONE mtu 1500 pppoedev em0 authproto chap authname a authkey b link1 up\n", "f", "pppoe1");
+  ASSERT_TRUE(jumbo) << jumbo.error().to_string();
+  EXPECT_EQ(jumbo->loaded.profile.mtu, 1500);
+  EXPECT_TRUE(jumbo->dial_on_demand);
+  EXPECT_TRUE(jumbo->loaded.profile.chap.accepted);
+
+  auto fixed = load_hostname_if("inet 192.0.2.7 255.255.255.255 192.0.2.1 pppoedev em0 up\n", "f", "pppoe0");
+  ASSERT_TRUE(fixed);
+  EXPECT_EQ(fixed->loaded.profile.local.bits, 32);  // a real address: only that one
+  EXPECT_EQ(fixed->loaded.profile.remote.bits, 32);
+  auto wild = load_hostname_if("inet 0.0.0.0 255.255.255.255 0.0.0.1 pppoedev em0 up\n", "f", "pppoe0");
+  ASSERT_TRUE(wild);
+  EXPECT_EQ(wild->loaded.profile.local.bits, 0);
+  EXPECT_EQ(wild->loaded.profile.remote.bits, 0);
+}
+
+TEST(HostnameIf, Errors) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"inet NONE pppoedev em0 frob up\n", "unknown word 'frob'"},
+      {"inet NONE pppoedev em0 link0 up\n", "server mode"},
+      {"inet NONE pppoedev em0 authproto eap up\n", "pap, chap or none"},
+      {"inet NONE up\n", "expected pppoedev"},
+      {"inet NONE pppoedev em0 authname 'unterminated\n", "closing"},
+  };
+  for (const auto& [text, expected] : cases) {
+    auto h = load_hostname_if(text, "hostname.pppoe0", "pppoe0");
+    ASSERT_FALSE(h) << text;
+    EXPECT_NE(h.error().message.find(expected), std::string::npos) << h.error().message;
+  }
+}
+
+}  // namespace
+}  // namespace pppoe::pppoec
