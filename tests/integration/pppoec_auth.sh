@@ -1,7 +1,8 @@
 #!/bin/bash
 # pppoec against pppoed with PAP, CHAP-MD5 and MS-CHAPv2 (-foreground): the handbook's 30.4
 # profile as written (xl1 -> sub0) plus a control socket and `enable dns`; traffic both ways to
-# a host behind the AC through the default route, TCP with its MSS clamped (iperf3); DNS written and restored; a wrong control
+# a host behind the AC through the default route, TCP with its MSS clamped (iperf3);
+# ppp.linkup and ppp.linkdown run with their variables; DNS written and restored; a wrong control
 # password refused; the session closed with LCP Terminate and PADT on `bye`.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
@@ -27,6 +28,15 @@ lab:
  set server $PPPOEC_SOCK "s3cret" 0177
 CONF
 echo "search example.net" > "$LAB_LOGS/resolv.conf"
+# ppp.linkup / ppp.linkdown beside ppp.conf: the MYADDR section, variables substituted.
+cat > "$LAB_LOGS/ppp.linkup" <<LINKUP
+MYADDR:
+ !/usr/bin/touch $LAB_LOGS/up-MYADDR-HISADDR-INTERFACE
+LINKUP
+cat > "$LAB_LOGS/ppp.linkdown" <<LINKDOWN
+MYADDR:
+ !bg /usr/bin/touch $LAB_LOGS/down-MYADDR
+LINKDOWN
 ip netns exec "$SUB" "$BIN/pppoec" -f "$CONF" --check name_of_service_provider lab >/dev/null || fail "config check"
 for method in pap chap mschapv2; do
   pppoed_start --secrets "$SECRETS" --auth $method --dns 192.0.2.53,192.0.2.54 || fail "pppoed did not start"
@@ -34,6 +44,8 @@ for method in pap chap mschapv2; do
   for _ in $(seq 1 50); do [ -S "$PPPOEC_SOCK" ] && break; sleep 0.1; done
   wait_client .stage up 10
   expect_eq "$(pppoec_stat .lcp.auth)" "$method" "$method negotiated"
+  myaddr=$(pppoec_stat .ipcp.local)
+  [ -e "$LAB_LOGS/up-$myaddr-10.0.0.1-ppp0" ] || fail "$method: ppp.linkup did not run with MYADDR, HISADDR, INTERFACE"
   sub_ping -c 5 -i 0.2 -W 2 $NET_HOST >/dev/null || fail "$method: ping through the session"
   ip -n "$SUB" route show default | grep -q "dev ppp0" || fail "$method: no default route through ppp0"
   if [ $method = pap ]; then
@@ -56,6 +68,9 @@ for method in pap chap mschapv2; do
   wait_stat .sessions.total 0 3
   expect_eq "$(stat '.sessions_total.ended_by_reason["peer-terminate"] // 0')" 1 "$method: ended by LCP Terminate"
   expect_eq "$(cat "$LAB_LOGS/resolv.conf")" "search example.net" "$method: resolv.conf restored"
+  for _ in $(seq 1 20); do [ -e "$LAB_LOGS/down-$myaddr" ] && break; sleep 0.1; done
+  [ -e "$LAB_LOGS/down-$myaddr" ] || fail "$method: ppp.linkdown did not run"
+  rm -f "$LAB_LOGS"/up-* "$LAB_LOGS"/down-*
   [ -e "$PPPOEC_STATE" ] && fail "$method: state file left after a clean exit"
   pppoed_stop
 done
