@@ -7,7 +7,9 @@
 // A file named hostname.IFNAME is read as OpenBSD's pppoe(4) configuration instead, e.g.
 // `pppoec -f /etc/hostname.pppoe0` (hostname_if.hpp).
 // See docs/pppoec.8.md.
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -111,6 +113,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   for (const auto& w : loaded->warnings) std::fprintf(stderr, "pppoec: warning: %s\n", w.to_string().c_str());
+  {
+    const passwd* pw = ::getpwuid(::getuid());
+    if (auto allowed = pppoec::check_allowed(loaded->profile, ::getuid(), pw ? pw->pw_name : std::to_string(::getuid()));
+        !allowed) {
+      std::fprintf(stderr, "pppoec: %s: %s\n", options.conf_path.c_str(), allowed.error().c_str());
+      return 2;
+    }
+  }
   if (loaded->profile.device.kind == pppoec::DeviceKind::kNone && !direct) {
     std::fprintf(stderr, "pppoec: %s: labels %s set no device (expected set device PPPoE:INTERFACE)\n",
                  options.conf_path.c_str(), labels.back().c_str());

@@ -3,6 +3,7 @@
 #include "pppoec/chat.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
@@ -511,6 +512,14 @@ std::string ConfError::to_string() const {
   return fmt::format("{}:{}: {}", file, line, message);
 }
 
+std::expected<void, std::string> check_allowed(const Profile& p, unsigned uid, const std::string& name) {
+  if (uid == 0 || p.allow_users.empty()) return {};
+  for (const std::string& u : p.allow_users)
+    if (u == name || u == "*") return {};
+  return std::unexpected(fmt::format("user '{}' may not use this profile (allow users {})", name,
+                                     fmt::join(p.allow_users, " ")));
+}
+
 std::optional<ppp::AddressRange> parse_address_range(std::string_view text) {
   ppp::AddressRange r;
   auto slash = text.find('/');
@@ -588,7 +597,7 @@ std::expected<void, ConfError> apply_command(Profile& p, const ConfCommand& c, c
     std::string what = lower(x.word(1));
     if (what == "users" || what == "user") {
       p.allow_users.assign(c.words.begin() + 2, c.words.end());
-      x.warn("allow users: not applied by this version of pppoec (any user may run the profile)");
+      if (p.allow_users.empty()) return x.error("allow users: expected at least one user name");
       return {};
     }
     if (what == "modes" || what == "mode") {

@@ -66,6 +66,10 @@ struct LoadedProfile {
 [[nodiscard]] std::expected<LoadedProfile, ConfError> load_profile_file(const std::string& path,
                                                                         const std::vector<std::string>& labels);
 
+/// ppp(8)'s `allow users`: may the user `name` (uid `uid`) run this profile? root always may;
+/// without an `allow users` line, anyone who can run the program may.
+[[nodiscard]] std::expected<void, std::string> check_allowed(const Profile& p, unsigned uid, const std::string& name);
+
 /// Parses ppp(8)'s ADDR[/BITS]; nullopt when malformed.
 std::optional<ppp::AddressRange> parse_address_range(std::string_view text);
 

@@ -134,6 +134,19 @@ TEST(ConfParser, SerialKnobsOnPppoeAreWarnings) {
   EXPECT_NE(p->warnings[2].message.find("phone"), std::string::npos);
 }
 
+TEST(ConfParser, AllowUsers) {
+  auto p = load_profile("x:\n set device PPPoE:eth0\n allow users alice bob\n", "f", {"x"});
+  ASSERT_TRUE(p) << p.error().to_string();
+  EXPECT_TRUE(check_allowed(p->profile, 1000, "alice"));
+  EXPECT_TRUE(check_allowed(p->profile, 0, "root"));  // root always may
+  auto refused = check_allowed(p->profile, 1001, "mallory");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("allow users alice bob"), std::string::npos);
+  auto open = load_profile("x:\n set device PPPoE:eth0\n", "f", {"x"});
+  EXPECT_TRUE(check_allowed(open->profile, 1001, "mallory"));
+  EXPECT_FALSE(load_profile("x:\n allow users\n", "f", {"x"}));
+}
+
 TEST(ConfParser, AddressRanges) {
   auto r = parse_address_range("10.1.2.3/24");
   ASSERT_TRUE(r);
