@@ -72,7 +72,7 @@ class Program {
 
 enum Label { kSession, kDrop, kAccept, kLevel0 };  // kLevel0 + n: after n VLAN tags
 
-std::vector<bpf_insn> filter_program(int map_fd, std::uint32_t owner) {
+std::vector<bpf_insn> filter_program(int map_fd, std::uint32_t owner, std::uint16_t discovery, std::uint16_t session) {
   const bool master = owner == SessionDispatchMap::kMasterOwner;
   Program p;
   p.emit(mov64_reg(6, 1));  // r6 = ctx, required by LD_ABS/LD_IND
@@ -82,8 +82,8 @@ std::vector<bpf_insn> filter_program(int map_fd, std::uint32_t owner) {
     p.place(kLevel0 + tags);
     p.emit(ld_abs_h(12 + 4 * tags));     // r0 = ethertype after `tags` tags
     p.emit(mov64_imm(7, 14 + 4 * tags));  // r7 = offset of the PPPoE header
-    p.jump(jeq_imm(0, 0x8864, 0), kSession);
-    if (master) p.jump(jeq_imm(0, 0x8863, 0), kAccept);
+    p.jump(jeq_imm(0, session, 0), kSession);
+    if (master) p.jump(jeq_imm(0, discovery, 0), kAccept);
     if (tags < 2) p.jump(jeq_imm(0, 0x8100, 0), kLevel0 + tags + 1);
     if (tags == 0) p.jump(jeq_imm(0, 0x88a8, 0), kLevel0 + 1);
     p.jump(ja(0), kDrop);
@@ -162,8 +162,9 @@ std::uint32_t SessionDispatchMap::get(std::uint16_t session_id) const {
   return bpf(BPF_MAP_LOOKUP_ELEM, a) == 0 ? value : 0;
 }
 
-std::expected<void, std::string> SessionDispatchMap::attach(int socket_fd, std::uint32_t owner) const {
-  auto code = filter_program(fd_, owner);
+std::expected<void, std::string> SessionDispatchMap::attach(int socket_fd, std::uint32_t owner, std::uint16_t discovery,
+                                                            std::uint16_t session) const {
+  auto code = filter_program(fd_, owner, discovery, session);
   std::vector<char> log(65536);
   bpf_attr a{};
   a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;

@@ -34,8 +34,10 @@ class SessionDispatchMap {
   bool set(std::uint16_t session_id, std::uint32_t owner);
   [[nodiscard]] std::uint32_t get(std::uint16_t session_id) const;
 
-  /// Loads the filter for `owner` and attaches it to `socket_fd` (SO_ATTACH_BPF).
-  std::expected<void, std::string> attach(int socket_fd, std::uint32_t owner) const;
+  /// Loads the filter for `owner` and attaches it to `socket_fd` (SO_ATTACH_BPF); `discovery`
+  /// and `session` are the PPPoE ethertypes (0x8863/0x8864, or 3Com's 0x3c12/0x3c13).
+  std::expected<void, std::string> attach(int socket_fd, std::uint32_t owner, std::uint16_t discovery = 0x8863,
+                                          std::uint16_t session = 0x8864) const;
 
  private:
   static constexpr std::size_t kEntries = 65536;  ///< one per session ID

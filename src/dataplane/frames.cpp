@@ -5,10 +5,10 @@
 namespace pppoe::dataplane {
 
 bool send_padt(PacketSocket& socket, const MacAddress& to, const ether::VlanStack& vlans, std::uint16_t session_id,
-               const char* reason) {
+               const char* reason, std::uint16_t discovery_type) {
   MutableBytes buf = socket.tx_buffer();
   ByteWriter w(buf);
-  ether::encode(ether::Header{to, socket.mac(), vlans, static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)}, w);
+  ether::encode(ether::Header{to, socket.mac(), vlans, discovery_type}, w);
   pppoe_proto::Tags tags;
   tags.generic_error = reason;
   std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), pppoe_proto::Code::kPadt, session_id, tags);

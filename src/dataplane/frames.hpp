@@ -10,7 +10,8 @@ namespace pppoe::dataplane {
 
 /// Queues a PADT (RFC 2516 section 5.5) for `session_id` to `to`, with `reason` in a
 /// Generic-Error tag. False if it did not fit.
+/// `discovery_type`: 0x8863, or 0x3c12 for 3Com's nonstandard PPPoE.
 bool send_padt(PacketSocket& socket, const MacAddress& to, const ether::VlanStack& vlans, std::uint16_t session_id,
-               const char* reason);
+               const char* reason, std::uint16_t discovery_type);
 
 }  // namespace pppoe::dataplane

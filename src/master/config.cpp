@@ -116,6 +116,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     return {};
   }
   if (name == "accept-empty-service") return set_bool(c.accept_empty_service);
+  if (name == "nonstandard-ethertypes") return set_bool(c.nonstandard_ethertypes);
   if (name == "local-ip") return set_address(c.local_ip);
   if (name == "pool") {
     if (v.empty()) return std::unexpected("'pool' expects FIRST-LAST, ADDRESS/LEN or ADDRESS values");

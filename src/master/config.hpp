@@ -5,6 +5,8 @@
 // the line and what was expected.
 #pragma once
 
+#include "proto/pppoe.hpp"
+
 #include <chrono>
 #include <expected>
 #include <optional>
@@ -67,6 +69,11 @@ struct Config {
   std::vector<ppp::AuthMethod> auth{ppp::AuthMethod::kMsChapV2, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kPap};
   std::uint16_t mru = 1492;
   std::uint16_t max_payload = 0;  ///< RFC 4638: above 1492 when the interface MTU allows; 0 = off
+  /// 3Com HomeConnect "nonstandard PPPoE" (handbook 30.4.2): ethertypes 0x3c12/0x3c13.
+  bool nonstandard_ethertypes = false;
+  [[nodiscard]] pppoe_proto::EtherTypes ether_types() const {
+    return nonstandard_ethertypes ? pppoe_proto::EtherTypes::nonstandard() : pppoe_proto::EtherTypes::standard();
+  }
   unsigned lcp_echo_interval = 10;  ///< seconds; 0 = no keep-alive
   unsigned lcp_echo_failure = 3;
   unsigned restart_timer = 3;       ///< RFC 1661 restart timer, seconds

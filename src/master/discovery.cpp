@@ -69,9 +69,7 @@ std::optional<std::uint16_t> Discovery::agreed_max_payload(const Tags& request) 
 std::size_t Discovery::encode_reply(MutableBytes buf, const ether::Header& to, Code code, std::uint16_t session_id,
                                     const Tags& tags) const {
   ByteWriter w(buf);
-  ether::encode(ether::Header{to.src, socket_.mac(), to.vlans,
-                              static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)},
-                w);
+  ether::encode(ether::Header{to.src, socket_.mac(), to.vlans, config_.ether_types().discovery}, w);
   std::size_t n = pppoe_proto::encode_discovery(buf.subspan(w.size()), code, session_id, tags);
   return n == 0 || w.overflow() ? 0 : w.size() + n;
 }

@@ -30,7 +30,10 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   // Discovery comes in storms (every CPE of a DSLAM after its reboot, a mass PADT): a deeper
   // ring than a worker's. 16 MiB holds ~130,000 small frames.
   socket_options.rx_ring_bytes = std::size_t{16} << 20;
-  socket_options.filter = [&](int fd) { return dispatch->attach(fd, dataplane::SessionDispatchMap::kMasterOwner); };
+  socket_options.filter = [&](int fd) {
+    return dispatch->attach(fd, dataplane::SessionDispatchMap::kMasterOwner, config.ether_types().discovery,
+                            config.ether_types().session);
+  };
   auto socket = dataplane::PacketSocket::open(config.interface, socket_options);
   if (!socket) return std::unexpected(socket.error());
   auto tun = dataplane::TunDevice::open(config.tun_name);
@@ -215,11 +218,11 @@ void Server::on_packets(TimePoint now) {
         drops_.count(dataplane::Drop::kEtherMalformed);
         return;
       }
-      if (f->header.ether_type == static_cast<std::uint16_t>(ether::EtherType::kPppoeDiscovery)) {
+      if (f->header.ether_type == config_.ether_types().discovery) {
         discovery_.on_frame(f->header, f->payload, unix_now);
         return;
       }
-      if (f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
+      if (f->header.ether_type != config_.ether_types().session ||
           f->header.dst != socket_.mac())
         return;
       // The dispatch filter hands the master only session frames nobody owns.
@@ -237,7 +240,8 @@ void Server::on_packets(TimePoint now) {
       }
       if (pkt->header.session_id != 0 && padt_in_window_ < config_.padt_unknown_rate) {
         ++padt_in_window_;
-        if (dataplane::send_padt(socket_, f->header.src, f->header.vlans, pkt->header.session_id, "unknown session"))
+        if (dataplane::send_padt(socket_, f->header.src, f->header.vlans, pkt->header.session_id, "unknown session",
+                                 config_.ether_types().discovery))
           ++pool_.padt_unknown_sent;
       } else {
         drops_.count(dataplane::Drop::kPadtRateLimited);

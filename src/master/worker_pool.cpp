@@ -265,7 +265,7 @@ void WorkerPool::cleanup_dead_worker(unsigned slot) {
     if (auto rec = shared_.table.read(id)) {
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
-      dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure");
+      dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure", config_.ether_types().discovery);
       if (on_session_lost) on_session_lost(*rec);
       if (rec->ipv4 != 0) {
         Ipv4Address a{rec->ipv4};

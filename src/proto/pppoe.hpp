@@ -45,6 +45,15 @@ enum class TagType : std::uint16_t {
 };
 
 inline constexpr std::size_t kHeaderSize = 6;
+
+/// The two ethertypes of PPPoE: RFC 2516's (section 3), or the "nonstandard" pair that 3Com
+/// HomeConnect ADSL modems use (FreeBSD handbook 30.4.2; ng_pppoe's nonstandard mode).
+struct EtherTypes {
+  std::uint16_t discovery = 0x8863;
+  std::uint16_t session = 0x8864;
+  static constexpr EtherTypes standard() { return {}; }
+  static constexpr EtherTypes nonstandard() { return {0x3c12, 0x3c13}; }
+};
 /// Session IDs 0x0000 and 0xffff are reserved (RFC 2516 section 4).
 inline constexpr std::uint16_t kMaxSessionId = 0xfffe;
 

@@ -37,10 +37,10 @@ void copy_text(char* dst, std::size_t cap, std::string_view src) {
 }
 
 /// Ethernet + PPPoE session header + PPP protocol field.
-void write_session_headers(ByteWriter& w, const MacAddress& dst, const MacAddress& src,
+void write_session_headers(ByteWriter& w, std::uint16_t ether_type, const MacAddress& dst, const MacAddress& src,
                            const ether::VlanStack& vlans, std::uint16_t session_id, std::uint16_t protocol,
                            std::size_t payload_size) {
-  ether::encode(ether::Header{dst, src, vlans, static_cast<std::uint16_t>(ether::EtherType::kPppoeSession)}, w);
+  ether::encode(ether::Header{dst, src, vlans, ether_type}, w);
   // RFC 2516 section 4: LENGTH covers the PPP protocol field and payload.
   pppoe_proto::encode_header({1, 1, pppoe_proto::Code::kSession, session_id,
                               static_cast<std::uint16_t>(payload_size + 2)},
@@ -108,8 +108,8 @@ class Worker::Session final : public session::LinkOutput,
     worker_.touch(*this);  // sending usually arms a timer (restart, echo, challenge)
     MutableBytes buf = worker_.socket_.tx_buffer();
     ByteWriter w(buf);
-    write_session_headers(w, mac_, worker_.socket_.mac(), vlans_, id_, static_cast<std::uint16_t>(protocol),
-                          payload.size());
+    write_session_headers(w, worker_.config_.ether_types().session, mac_, worker_.socket_.mac(), vlans_, id_,
+                          static_cast<std::uint16_t>(protocol), payload.size());
     w.bytes(payload);
     if (!w.overflow()) worker_.socket_.commit(w.size());
   }
@@ -389,7 +389,8 @@ void Worker::end_session(Session& s, EndReason reason) {
   if (s.dead_) return;
   s.dead_ = true;
   // RFC 2516 section 5.5: no frames after a PADT was received; otherwise tell the client.
-  if (!s.peer_padt_ && dataplane::send_padt(socket_, s.mac_, s.vlans_, s.id_, session::to_string(reason)))
+  if (!s.peer_padt_ && dataplane::send_padt(socket_, s.mac_, s.vlans_, s.id_, session::to_string(reason),
+                                                 config_.ether_types().discovery))
     ++counters_.padt_sent;
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
@@ -584,7 +585,7 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
   }
   MutableBytes buf = socket_.tx_buffer();
   ByteWriter w(buf);
-  write_session_headers(w, rec->client_mac, socket_.mac(), rec->vlans, *sid,
+  write_session_headers(w, config_.ether_types().session, rec->client_mac, socket_.mac(), rec->vlans, *sid,
                         static_cast<std::uint16_t>(v6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4), packet.size());
   w.bytes(packet);
   if (w.overflow()) {

@@ -42,7 +42,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
   // The dispatch filter is attached before the socket is bound: it never sees another
   // worker's frames.
   dataplane::PacketSocketOptions options;
-  options.filter = [&](int fd) { return args.dispatch.attach(fd, args.slot + 1u); };
+  options.filter = [&](int fd) {
+    return args.dispatch.attach(fd, args.slot + 1u, args.config.ether_types().discovery, args.config.ether_types().session);
+  };
   auto socket = dataplane::PacketSocket::open(args.config.interface, options);
   if (!socket) {
     log::error("{}", socket.error());
@@ -101,7 +103,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
               worker.count_drop(dataplane::Drop::kEtherMalformed);
               return;
             }
-            if (f->header.ether_type != static_cast<std::uint16_t>(ether::EtherType::kPppoeSession) ||
+            if (f->header.ether_type != args.config.ether_types().session ||
                 f->header.dst != socket->mac())
               return;
             auto pkt = pppoe_proto::decode(f->payload);
