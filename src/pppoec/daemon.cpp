@@ -232,9 +232,18 @@ void Daemon::network_up() {
             discovery_.ac_mac().to_string(), profile_.device.interface, discovery_.ac_name(),
             link_->address().to_string(), link_->server_address().to_string(), session_mtu());
   save_state();
-  // -auto: the packets that started the dial go out now, not lost.
+  // -auto: the packets that started the dial go out now, not lost. The kernel gave them the
+  // interface's address before the session had one; where IPCP settled on another, their
+  // source is rewritten (what ppp(8) leaves to its NAT), or the AC would drop them as spoofed.
+  Ipv4Address local = link_->address();
   while (!pending_.empty()) {
-    on_tun_packet(Bytes(pending_.front()));
+    auto& packet = pending_.front();
+    if (!packet.empty() && (packet[0] >> 4) == 4 && packet.size() >= 20) {
+      Ipv4Address src{(std::uint32_t{packet[12]} << 24) | (std::uint32_t{packet[13]} << 16) |
+                      (std::uint32_t{packet[14]} << 8) | packet[15]};
+      if (src != local && ip::rewrite_ipv4_source(MutableBytes(packet), local)) ++data_.sources_rewritten;
+    }
+    on_tun_packet(Bytes(packet));
     pending_.pop_front();
   }
 }

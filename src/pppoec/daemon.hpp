@@ -67,6 +67,7 @@ struct ClientDropCounters {
 struct DataCounters {
   std::uint64_t packets_in = 0, bytes_in = 0, packets_out = 0, bytes_out = 0;
   std::uint64_t mss_clamped = 0;
+  std::uint64_t sources_rewritten = 0;  ///< -auto: held packets given the negotiated source
 };
 
 class Daemon final : public session::LinkOutput, public DiscoveryOutput {

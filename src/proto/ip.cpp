@@ -320,3 +320,47 @@ bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
 }
 
 }  // namespace pppoe::ip
+
+namespace pppoe::ip {
+namespace {
+
+/// RFC 1624 equation 3 on the 16-bit checksum at `at`: one 16-bit word changed from `old_word`
+/// to `new_word`.
+void patch_checksum(MutableBytes p, std::size_t at, std::uint16_t old_word, std::uint16_t new_word) {
+  std::uint32_t sum = static_cast<std::uint16_t>(~((p[at] << 8) | p[at + 1]) & 0xffff);
+  sum += static_cast<std::uint16_t>(~old_word & 0xffff);
+  sum += new_word;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  std::uint16_t check = static_cast<std::uint16_t>(~sum & 0xffff);
+  p[at] = static_cast<std::uint8_t>(check >> 8);
+  p[at + 1] = static_cast<std::uint8_t>(check);
+}
+
+}  // namespace
+
+bool rewrite_ipv4_source(MutableBytes p, Ipv4Address source) {
+  if (p.size() < 20 || (p[0] >> 4) != 4) return false;
+  std::size_t ihl = std::size_t{p[0] & 0x0fu} * 4;
+  if (ihl < 20 || p.size() < ihl) return false;
+  std::uint16_t old_hi = static_cast<std::uint16_t>((p[12] << 8) | p[13]);
+  std::uint16_t old_lo = static_cast<std::uint16_t>((p[14] << 8) | p[15]);
+  std::uint16_t new_hi = static_cast<std::uint16_t>(source.value >> 16);
+  std::uint16_t new_lo = static_cast<std::uint16_t>(source.value);
+  p[12] = static_cast<std::uint8_t>(source.value >> 24);
+  p[13] = static_cast<std::uint8_t>(source.value >> 16);
+  p[14] = static_cast<std::uint8_t>(source.value >> 8);
+  p[15] = static_cast<std::uint8_t>(source.value);
+  patch_checksum(p, 10, old_hi, new_hi);
+  patch_checksum(p, 10, old_lo, new_lo);
+  bool first_fragment = ((p[6] & 0x1f) | p[7]) == 0;
+  std::size_t at = 0;
+  if (p[9] == 6 && p.size() >= ihl + 18) at = ihl + 16;                   // TCP checksum
+  if (p[9] == 17 && p.size() >= ihl + 8 && (p[ihl + 6] | p[ihl + 7]) != 0) at = ihl + 6;  // UDP, if used
+  if (at != 0 && first_fragment) {
+    patch_checksum(p, at, old_hi, new_hi);
+    patch_checksum(p, at, old_lo, new_lo);
+  }
+  return true;
+}
+
+}  // namespace pppoe::ip

@@ -93,3 +93,14 @@ namespace pppoe::ip {
 bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu);
 
 }  // namespace pppoe::ip
+
+namespace pppoe::ip {
+
+/// Rewrites the source address of an IPv4 packet, patching the header checksum and, for TCP
+/// and UDP (first fragments only; UDP without a checksum left so), the transport checksum over
+/// the pseudo-header incrementally (RFC 1624 equation 3). Returns false for anything that is
+/// not a whole IPv4 header. pppoec uses it on the packets that dialled an -auto session whose
+/// negotiated address differs from the one the kernel used (what ppp(8) leaves to NAT).
+bool rewrite_ipv4_source(MutableBytes packet, Ipv4Address source);
+
+}  // namespace pppoe::ip

@@ -43,6 +43,27 @@ ip -n "$SUB" link show ppp0 >/dev/null || fail "ppp0 gone after the idle timeout
 sub_ping -c 1 -W 5 $NET_HOST >/dev/null || fail "dialling again on demand"
 expect_eq "$(pppoec_stat .sessions_up)" 2 "second session on demand"
 pppoec_stop
+
+# A wildcard address in -auto: the kernel sources the first packet from the placeholder
+# 10.0.0.2, the AC assigns 10.0.0.10; pppoec rewrites the held packet's source (or pppoed would
+# drop it as spoofed) and the first ping still comes back.
+cat >> "$CONF" <<CONF
+wildcard:
+ set device PPPoE:sub0
+ set authname alice
+ set authkey wonderland
+ set ifaddr 10.0.0.2/0 10.0.0.1/0
+ add default HISADDR
+ set server $PPPOEC_SOCK "" 0177
+CONF
+spoofed=$(stat .drops.spoofed_source)
+pppoec_start "$CONF" -auto wildcard
+for _ in $(seq 1 50); do [ -S "$PPPOEC_SOCK" ] && break; sleep 0.1; done
+sleep 0.5
+sub_ping -c 1 -W 5 $NET_HOST >/dev/null || fail "wildcard -auto: the first packet was not delivered"
+[ "$(pppoec_stat .traffic.sources_rewritten)" -ge 1 ] || fail "no held packet had its source rewritten"
+expect_eq "$(stat .drops.spoofed_source)" "$spoofed" "packets pppoed dropped as spoofed"
+pppoec_stop
 pppoed_stop
 
 # RFC 4638: both Ethernet ends carry 1508 octets; pppoed allows PPP-Max-Payload 1500.
