@@ -52,6 +52,7 @@ ctl::Json Daemon::handle_control(const ctl::Json& request) {
     return {{"ok", false}, {"error", "show: expected iface, lcp, ipcp, link or status"}};
   }
   if (verb == "dial" || verb == "open") {
+    closed_by_operator_ = false;
     if (stage_ == Stage::kClosed) stage_ = Stage::kIdle;
     failures_in_row_ = 0;
     if (stage_ == Stage::kWaitRedial) stage_ = Stage::kIdle;
@@ -59,8 +60,8 @@ ctl::Json Daemon::handle_control(const ctl::Json& request) {
     return answer(fmt::format("{}: dialling\n", profile_.ifname));
   }
   if (verb == "close" || verb == "down") {
+    closed_by_operator_ = true;  // stays down until `dial`, also in -ddial (ppp(8)'s close)
     hang_up(session::EndReason::kAdminReset);
-    stage_ = Stage::kClosed;  // stays down until `dial`, also in -ddial (ppp(8)'s close)
     return answer(fmt::format("{}: closed\n", profile_.ifname));
   }
   if (verb == "bye" || (verb == "quit" && what == "all")) {

@@ -279,7 +279,11 @@ void Daemon::hang_up(EndReason reason) {
 }
 
 void Daemon::schedule_redial(bool lost_while_up) {
-  if (exit_requested_ || stage_ == Stage::kClosed) return;
+  if (exit_requested_) return;
+  if (closed_by_operator_) {  // ppp(8)'s close: down until `dial`, in every mode
+    stage_ = Stage::kClosed;
+    return;
+  }
   switch (options_.mode) {
     case Mode::kForeground:
       exit_requested_ = true;

@@ -145,6 +145,7 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   unsigned reconnects_left_ = 0;
   std::uint32_t seed_ = 0;
   bool exit_requested_ = false;
+  bool closed_by_operator_ = false;  ///< `close` on the control socket; `dial` clears it
   int exit_code_ = 0;
   bool state_dirty_ = false;
   std::uint64_t up_unix_ms_ = 0;

@@ -4,7 +4,7 @@
 # reconnects by itself; pppoec killed with SIGKILL during a ping flood and started again -> the
 # same session continues without discovery or authentication (the AC's counters), and the
 # traffic gap is measured; the AC dropped the session while the client was dead -> PADT and a
-# new session; `bye all` ends it.
+# new session; `close` keeps it down until `dial`; `bye all` ends it.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
 CONF=$LAB_LOGS/ppp.conf
@@ -79,6 +79,15 @@ third=$(pppoec_stat .session_id)
 [ "$third" != "$second" ] || fail "the dropped session was not replaced"
 expect_eq "$(pppoec_stat .sessions_resumed)" 0 "a dropped session is not resumed"
 grep -q "not confirmed\|PADT from the AC" "$PPPOEC_LOG" || fail "the failed resume was not logged"
+
+# `close` ends the session and keeps it down, also in -ddial; `dial` brings it back.
+pppctl_lab -p '' /var/run/pppoe close >/dev/null || fail "close"
+wait_stat .sessions.total 0 5
+sleep 4  # longer than `set reconnect 3`: still down
+expect_eq "$(pppoec_stat .stage)" closed "after close"
+expect_eq "$(stat .sessions.total)" 0 "no redial after close"
+pppctl_lab -p '' /var/run/pppoe dial >/dev/null || fail "dial"
+wait_client .stage up 10
 
 pppctl_lab -p '' /var/run/pppoe bye all >/dev/null || fail "bye all"
 wait "$PPPOEC_PID"; PPPOEC_PID=
