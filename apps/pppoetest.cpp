@@ -12,15 +12,15 @@
 #include <fstream>
 #include <thread>
 
-#include "client/diagnose.hpp"
-#include "client/load_generator.hpp"
-#include "client/render.hpp"
-#include "client/report.hpp"
-#include "client/transfer.hpp"
+#include "loadtest/diagnose.hpp"
+#include "loadtest/load_generator.hpp"
+#include "loadtest/render.hpp"
+#include "loadtest/report.hpp"
+#include "loadtest/transfer.hpp"
 #include "common/log.hpp"
 
 using namespace pppoe;
-using namespace pppoe::client;
+using namespace pppoe::loadtest;
 
 namespace {
 

@@ -2,7 +2,7 @@
 // and pppoetest's transfer-test datagrams.
 #include <cstdint>
 
-#include "client/transfer.hpp"
+#include "loadtest/transfer.hpp"
 #include "proto/ip.hpp"
 
 using namespace pppoe;
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)ip::parse_icmpv6_echo_reply(in);
   if (auto udp = ip::parse_udp(in)) {
     if (udp->payload.size() > size) __builtin_trap();
-    (void)client::transfer::decode(udp->payload);  // pppoetest's transfer-test datagrams
+    (void)loadtest::transfer::decode(udp->payload);  // pppoetest's transfer-test datagrams
   }
-  (void)client::transfer::decode(in);
+  (void)loadtest::transfer::decode(in);
   return 0;
 }

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "client/diagnose.hpp"
+#include "loadtest/diagnose.hpp"
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 enum class Format { kConsole, kJson, kJsonl, kCsv, kTap };
 std::optional<Format> parse_format(std::string_view s);
@@ -40,4 +40,4 @@ std::string render_workers(const Snapshot& s, Format f, const Style& st);
 std::string render_monitor(const std::deque<Snapshot>& history, unsigned sample, Format f, const Style& st,
                            bool first);
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -1,4 +1,4 @@
-#include "client/diagnose.hpp"
+#include "loadtest/diagnose.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -10,7 +10,7 @@
 #include "ctl/control_socket.hpp"
 #include "ctl/remote_control.hpp"
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 unsigned Snapshot::active_workers() const {
   return static_cast<unsigned>(std::count_if(workers.begin(), workers.end(), [](const WorkerView& w) { return w.state == "ACTIVE"; }));
@@ -167,4 +167,4 @@ Health health(const Snapshot& s, unsigned error_threshold_pct) {
   return h;
 }
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -3,14 +3,14 @@
 
 #include <string>
 
-#include "client/load_generator.hpp"
-#include "client/render.hpp"
+#include "loadtest/load_generator.hpp"
+#include "loadtest/render.hpp"
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 std::string format_console(const LoadReport& r, const LoadOptions& o);
 std::string format_json(const LoadReport& r, const LoadOptions& o);
 /// Any of the five formats of handbook 30.6.11.11.
 std::string format_report(const LoadReport& r, const LoadOptions& o, Format f);
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -15,7 +15,7 @@
 #include "proto/ether.hpp"
 #include "proto/ppp/lcp.hpp"
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 struct LoadOptions {
   std::string interface;
@@ -95,4 +95,4 @@ struct LoadReport {
 /// be used (exit code 3 in pppoetest).
 std::expected<LoadReport, std::string> run_load(const LoadOptions& options);
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -1,10 +1,10 @@
-#include "client/render.hpp"
+#include "loadtest/render.hpp"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 namespace {
 
 using Json = nlohmann::json;
@@ -404,4 +404,4 @@ std::string render_monitor(const std::deque<Snapshot>& history, unsigned sample,
   return out;
 }
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -1,4 +1,4 @@
-#include "client/transfer.hpp"
+#include "loadtest/transfer.hpp"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -15,7 +15,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-namespace pppoe::client::transfer {
+namespace pppoe::loadtest::transfer {
 namespace {
 constexpr std::uint32_t kMagic = 0x50545431;  // "PTT1"
 volatile std::sig_atomic_t g_stop = 0;
@@ -232,4 +232,4 @@ int run_server(const std::string& interface, std::uint16_t port, unsigned count,
   return status;
 }
 
-}  // namespace pppoe::client::transfer
+}  // namespace pppoe::loadtest::transfer

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "client/render.hpp"
+#include "loadtest/render.hpp"
 #include "common/bytes.hpp"
 
-namespace pppoe::client::transfer {
+namespace pppoe::loadtest::transfer {
 
 enum class Type : std::uint8_t { kHello = 1, kWelcome, kBlock, kAck, kDone, kResult };
 using Digest = std::array<std::uint8_t, 8>;
@@ -54,4 +54,4 @@ std::string render_result(const Side& client, const Side& server, bool match, Fo
 /// interrupted, or after `count` runs (0 = forever). Returns the exit code.
 int run_server(const std::string& interface, std::uint16_t port, unsigned count, Format f, const Style& st);
 
-}  // namespace pppoe::client::transfer
+}  // namespace pppoe::loadtest::transfer

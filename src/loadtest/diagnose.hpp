@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 struct WorkerView {
   unsigned id = 0;
@@ -107,4 +107,4 @@ struct Affinity {
 };
 Affinity affinity(const Snapshot& s);
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

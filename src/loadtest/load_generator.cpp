@@ -1,4 +1,4 @@
-#include "client/load_generator.hpp"
+#include "loadtest/load_generator.hpp"
 
 #include <signal.h>
 #include <poll.h>
@@ -15,10 +15,10 @@
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
 #include "proto/pppoe.hpp"
-#include "client/transfer.hpp"
+#include "loadtest/transfer.hpp"
 #include "session/client_session.hpp"
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 namespace {
 
 using pppoe_proto::Code;
@@ -643,4 +643,4 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   return report;
 }
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest

@@ -1,10 +1,10 @@
-#include "client/report.hpp"
+#include "loadtest/report.hpp"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-namespace pppoe::client {
+namespace pppoe::loadtest {
 
 std::string format_console(const LoadReport& r, const LoadOptions& o) {
   std::string s;
@@ -77,4 +77,4 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
   return j.dump(2) + "\n";
 }
 
-}  // namespace pppoe::client
+}  // namespace pppoe::loadtest
