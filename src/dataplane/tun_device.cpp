@@ -66,20 +66,7 @@ std::expected<void, std::string> TunDevice::configure(Ipv4Address local, int mtu
   std::memcpy(&ifr.ifr_netmask, &mask, sizeof mask);
   if (::ioctl(s.fd, SIOCSIFNETMASK, &ifr) < 0)
     return std::unexpected(fmt::format("{}: set netmask: {}", name_, std::strerror(errno)));
-  ifr.ifr_mtu = mtu;
-  if (::ioctl(s.fd, SIOCSIFMTU, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: set mtu: {}", name_, std::strerror(errno)));
-  // The kernel queues packets for us here while we serve a burst from the other side; the
-  // default of 500 drops a burst of replies for a few hundred sessions at once.
-  ifr.ifr_qlen = 16384;
-  if (::ioctl(s.fd, SIOCSIFTXQLEN, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: set txqueuelen: {}", name_, std::strerror(errno)));
-  if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: get flags: {}", name_, std::strerror(errno)));
-  ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);
-  if (::ioctl(s.fd, SIOCSIFFLAGS, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: up: {}", name_, std::strerror(errno)));
-  return {};
+  return set_up(mtu);
 }
 
 std::expected<void, std::string> TunDevice::set_peer_address(Ipv4Address peer) {
@@ -100,6 +87,11 @@ std::expected<void, std::string> TunDevice::set_up(int mtu) {
   ifr.ifr_mtu = mtu;
   if (::ioctl(s.fd, SIOCSIFMTU, &ifr) < 0)
     return std::unexpected(fmt::format("{}: set mtu: {}", name_, std::strerror(errno)));
+  // The kernel queues packets for us here while we serve a burst from the other side; the
+  // default of 500 drops a burst of replies for a few hundred sessions at once.
+  ifr.ifr_qlen = 16384;
+  if (::ioctl(s.fd, SIOCSIFTXQLEN, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: set txqueuelen: {}", name_, std::strerror(errno)));
   if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
     return std::unexpected(fmt::format("{}: get flags: {}", name_, std::strerror(errno)));
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP | IFF_RUNNING);

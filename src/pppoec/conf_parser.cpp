@@ -537,29 +537,37 @@ std::optional<ppp::AddressRange> parse_address_range(std::string_view text) {
   return r;
 }
 
-std::expected<std::vector<ConfSection>, ConfError> split_sections(std::string_view text, const std::string& file) {
-  std::vector<ConfSection> sections;
+std::vector<LogicalLine> logical_lines(std::string_view text) {
+  std::vector<LogicalLine> out;
   unsigned line_no = 0;
   std::size_t pos = 0;
   while (pos < text.size()) {
-    // One logical line: physical lines joined where one ends in a backslash.
-    std::string logical;
-    unsigned first_line = line_no + 1;
+    LogicalLine l{{}, line_no + 1};
     for (;;) {
       auto end = text.find('\n', pos);
       std::string_view phys = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
       pos = end == std::string_view::npos ? text.size() : end + 1;
       ++line_no;
-      if (phys.find('\0') != std::string_view::npos)
-        return std::unexpected(ConfError{file, line_no, "expected text, found a NUL character"});
       if (!phys.empty() && phys.back() == '\\' && pos < text.size()) {
-        logical.append(phys.substr(0, phys.size() - 1));
-        logical += ' ';
+        l.text.append(phys.substr(0, phys.size() - 1));
+        l.text += ' ';
         continue;
       }
-      logical.append(phys);
+      l.text.append(phys);
       break;
     }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::expected<std::vector<ConfSection>, ConfError> split_sections(std::string_view text, const std::string& file) {
+  std::vector<ConfSection> sections;
+  for (const LogicalLine& l : logical_lines(text)) {
+    const std::string& logical = l.text;
+    unsigned first_line = l.line;
+    if (logical.find('\0') != std::string::npos)
+      return std::unexpected(ConfError{file, first_line, "expected text, found a NUL character"});
     auto words = split_words(logical);
     if (!words) return std::unexpected(ConfError{file, first_line, "expected " + words.error()});
     if (words->empty()) continue;

@@ -44,6 +44,14 @@ struct ConfSection {
   std::vector<ConfCommand> commands;
 };
 
+/// One logical line of a configuration file: physical lines joined where one ends in a
+/// backslash (with a blank in between), and the number of its first physical line.
+struct LogicalLine {
+  std::string text;
+  unsigned line = 0;
+};
+[[nodiscard]] std::vector<LogicalLine> logical_lines(std::string_view text);
+
 /// Splits a whole file into sections. Commands before the first label are an error.
 [[nodiscard]] std::expected<std::vector<ConfSection>, ConfError> split_sections(std::string_view text,
                                                                                const std::string& file);

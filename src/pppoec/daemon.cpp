@@ -57,6 +57,17 @@ std::expected<void, std::string> attach_pppoe_filter(int fd, std::uint16_t disco
 
 }  // namespace
 
+int termination_signal_fd() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGHUP);
+  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+  return ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
 const char* to_string(Mode m) {
   switch (m) {
     case Mode::kDdial: return "ddial";
@@ -579,14 +590,7 @@ Duration Daemon::next_timeout() const {
 }
 
 int Daemon::run() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGHUP);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  int sfd = termination_signal_fd();
   int ep = ::epoll_create1(EPOLL_CLOEXEC);
   auto watch = [ep](int fd, std::uint64_t tag) {
     epoll_event ev{};

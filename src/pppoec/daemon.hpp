@@ -42,6 +42,10 @@ namespace pppoe::pppoec {
 enum class Mode : std::uint8_t { kDdial, kAuto, kForeground };
 const char* to_string(Mode m);
 
+/// SIGINT, SIGTERM and SIGHUP blocked and delivered through the returned signalfd (the
+/// daemons' loops read it: each ends the session properly), SIGPIPE ignored.
+int termination_signal_fd();
+
 struct DaemonOptions {
   Mode mode = Mode::kDdial;
   std::string conf_path;        ///< ppp.conf; ppp.linkup and ppp.linkdown are read beside it

@@ -57,24 +57,9 @@ std::expected<LoadedHostnameIf, ConfError> load_hostname_if(std::string_view tex
   p.labels = {ifname};
   p.device.kind = DeviceKind::kNone;
   // pppoe(4) accepts whatever the AC asks among what it knows, unless authproto narrows it.
-  unsigned line_no = 0;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::string logical;
-    unsigned first = line_no + 1;
-    for (;;) {
-      auto end = text.find('\n', pos);
-      std::string_view phys = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-      pos = end == std::string_view::npos ? text.size() : end + 1;
-      ++line_no;
-      if (!phys.empty() && phys.back() == '\\' && pos < text.size()) {
-        logical.append(phys.substr(0, phys.size() - 1));
-        logical += ' ';
-        continue;
-      }
-      logical.append(phys);
-      break;
-    }
+  for (const LogicalLine& l : logical_lines(text)) {
+    const std::string& logical = l.text;
+    unsigned first = l.line;
     auto err = [&](std::string m) { return std::unexpected(ConfError{file, first, std::move(m)}); };
     std::size_t start = logical.find_first_not_of(" \t");
     if (start == std::string::npos) continue;

@@ -278,14 +278,7 @@ std::optional<Ipv4Address> SerialDaemon::assign(std::optional<Ipv4Address> fixed
 // --- the loop ---
 
 int SerialDaemon::run() {
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGHUP);
-  ::sigprocmask(SIG_BLOCK, &mask, nullptr);
-  ::signal(SIGPIPE, SIG_IGN);
-  int sfd = ::signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  int sfd = termination_signal_fd();
   now_ = Clock::now();
   TimePoint reopen_at = now_;
   bool line_open = false;
