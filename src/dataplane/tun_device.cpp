@@ -141,6 +141,32 @@ std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<st
   return {};
 }
 
+std::expected<void, std::string> TunDevice::add_ipv6_default_route() {
+  // struct in6_rtmsg of <linux/ipv6_route.h> (which clashes with <netinet/in.h>).
+  struct In6Rtmsg {
+    in6_addr dst, src, gateway;
+    std::uint32_t type;
+    std::uint16_t dst_len, src_len;
+    std::uint32_t metric;
+    unsigned long info;
+    std::uint32_t flags;
+    int ifindex;
+  };
+  Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  if (s.fd < 0) return std::unexpected(fmt::format("{}: IPv6 socket: {}", name_, std::strerror(errno)));
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(s.fd, SIOCGIFINDEX, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: ifindex: {}", name_, std::strerror(errno)));
+  In6Rtmsg rt{};
+  rt.metric = 1;
+  rt.flags = RTF_UP;
+  rt.ifindex = ifr.ifr_ifindex;
+  if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+    return std::unexpected(fmt::format("{}: IPv6 default route: {}", name_, std::strerror(errno)));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::add_route(Ipv4Address prefix, int bits) {
   return route(SIOCADDRT, prefix, bits);
 }

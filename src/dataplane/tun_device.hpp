@@ -42,6 +42,9 @@ class TunDevice {
   std::expected<void, std::string> set_down();
   /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).
   std::expected<void, std::string> add_ipv6_address(const std::array<std::uint8_t, 16>& address, int prefix_len);
+  /// The IPv6 default route through this interface (pppoec: `add default HISADDR6`, OpenBSD's
+  /// `route add -inet6 default -ifp pppoe0`); a point-to-point link needs no gateway.
+  std::expected<void, std::string> add_ipv6_default_route();
   /// Routes `prefix/bits` through this interface.
   std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
   std::expected<void, std::string> delete_route(Ipv4Address prefix, int bits);

@@ -326,8 +326,12 @@ Result add_route(Ctx& x) {
     return x.error("add: expected default HISADDR");
   }
   const std::string& gw = x.word(x.size() - 1);
-  if (gw != "HISADDR" && gw != "INTERFACE")
-    return x.error(fmt::format("add: expected HISADDR as the gateway (the session is point-to-point), got '{}'", gw));
+  if (gw == "HISADDR6") {
+    if (lower(x.word(1)) != "default") return x.error("add: only the default route may go through HISADDR6");
+    r.ipv6 = true;
+  } else if (gw != "HISADDR" && gw != "INTERFACE") {
+    return x.error(fmt::format("add: expected HISADDR or HISADDR6 as the gateway (the session is point-to-point), got '{}'", gw));
+  }
   x.p.routes.push_back(r);
   return {};
 }

@@ -77,10 +77,9 @@ std::expected<LoadedHostnameIf, ConfError> load_hostname_if(std::string_view tex
                    args[0] == "add" && args[1] == "default" && args[2] == "-ifp" && args[3] == ifname;
       if (route) {
         inet6 = inet6 || (args.size() > 4 && args[4].find(':') != std::string::npos);  // an IPv6 gateway: fe80::
-        if (inet6)
-          out.loaded.warnings.push_back({file, first, "an IPv6 default route is not installed by this version (ignored)"});
-        else
-          p.routes.push_back({});
+        Route r;
+        r.ipv6 = inet6;
+        p.routes.push_back(r);
         continue;
       }
       out.loaded.warnings.push_back({file, first, fmt::format("'!{}': only 'route add default -ifp {}' is translated (ignored)",

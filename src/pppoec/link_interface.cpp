@@ -20,7 +20,8 @@ LinkInterface::LinkInterface(const Profile& profile, std::string conf_path, cons
 
 void LinkInterface::add_routes() {
   for (const Route& route : profile_.routes)
-    if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
+    if (!route.ipv6)
+      if (auto r = tun_.add_route(route.destination, route.bits); !r) log::warn("{}", r.error());
 }
 
 void LinkInterface::up(const LinkAddresses& a) {
@@ -35,10 +36,12 @@ void LinkInterface::up(const LinkAddresses& a) {
       log::warn("{}", r.error());
   }
   configured_ = true;
+  if (link_local_id_ != 0) add_link_local(link_local_id_);
   run_hooks("ppp.linkup");
 }
 
 void LinkInterface::down(bool for_demand) {
+  link_local_id_ = 0;
   if (!configured_) return;
   configured_ = false;
   run_hooks("ppp.linkdown");
@@ -64,7 +67,14 @@ void LinkInterface::configure_for_demand(std::uint16_t mtu) {
 }
 
 void LinkInterface::add_link_local(std::uint64_t interface_id) {
+  // IPv6CP may open before IPCP: the address waits until the interface is up.
+  link_local_id_ = interface_id;
+  if (!configured_) return;
   if (auto r = tun_.add_ipv6_address(ip::link_local(interface_id), 64); !r) log::warn("{}", r.error());
+  // IPv6 routes need the interface's IPv6 side, which exists from here on.
+  for (const Route& route : profile_.routes)
+    if (route.ipv6)
+      if (auto r = tun_.add_ipv6_default_route(); !r) log::warn("{}", r.error());
 }
 
 void LinkInterface::run_hooks(const char* file_name) {

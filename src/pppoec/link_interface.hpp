@@ -32,7 +32,8 @@ class LinkInterface {
   void down(bool for_demand);
   /// -auto: the interface with `set ifaddr`'s addresses and the routes, before any session.
   void configure_for_demand(std::uint16_t mtu);
-  /// Adds the IPv6CP link-local address (RFC 5072 section 5).
+  /// Adds the IPv6CP link-local address (RFC 5072 section 5) and the IPv6 routes, at once or,
+  /// when IPv6CP opened before IPCP, as soon as up() configured the interface.
   void add_link_local(std::uint64_t interface_id);
   [[nodiscard]] bool configured() const { return configured_; }
 
@@ -46,6 +47,7 @@ class LinkInterface {
   ResolvConf resolv_;
   LinkAddresses current_;
   bool configured_ = false;
+  std::uint64_t link_local_id_ = 0;  ///< IPv6CP's, once it is up (0: not)
 };
 
 }  // namespace pppoe::pppoec

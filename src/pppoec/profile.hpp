@@ -43,6 +43,7 @@ struct Route {
   Ipv4Address destination;
   std::uint8_t bits = 0;  ///< 0 with destination 0: the default route
   bool replace = false;   ///< `add!`: replace an existing route
+  bool ipv6 = false;      ///< `add default HISADDR6`: the IPv6 default route, once IPv6CP is up
 };
 
 struct Profile {

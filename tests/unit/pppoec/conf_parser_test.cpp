@@ -134,6 +134,14 @@ TEST(ConfParser, SerialKnobsOnPppoeAreWarnings) {
   EXPECT_NE(p->warnings[2].message.find("phone"), std::string::npos);
 }
 
+TEST(ConfParser, Ipv6DefaultRoute) {
+  auto p = load_profile("x:\n set device PPPoE:eth0\n add default HISADDR6\n", "f", {"x"});
+  ASSERT_TRUE(p) << p.error().to_string();
+  ASSERT_EQ(p->profile.routes.size(), 1u);
+  EXPECT_TRUE(p->profile.routes[0].ipv6);
+  EXPECT_FALSE(load_profile("x:\n add 10.0.0.0/8 HISADDR6\n", "f", {"x"}));
+}
+
 TEST(ConfParser, AllowUsers) {
   auto p = load_profile("x:\n set device PPPoE:eth0\n allow users alice bob\n", "f", {"x"});
   ASSERT_TRUE(p) << p.error().to_string();
@@ -182,10 +190,11 @@ TEST(HostnameIf, Spec002Examples) {
   EXPECT_TRUE(p.pap.accepted);
   EXPECT_FALSE(p.chap.accepted);
   EXPECT_EQ(p.local.bits, 0);  // NONE: wildcard
-  EXPECT_EQ(p.routes.size(), 1u);
+  ASSERT_EQ(p.routes.size(), 2u);
+  EXPECT_FALSE(p.routes[0].ipv6);
+  EXPECT_TRUE(p.routes[1].ipv6);  // `... -ifp pppoe0 fe80::`: the IPv6 default route
   EXPECT_FALSE(h->dial_on_demand);
-  ASSERT_EQ(h->loaded.warnings.size(), 1u);  // the IPv6 default route
-  EXPECT_EQ(h->loaded.warnings[0].line, 6u);
+  EXPECT_TRUE(h->loaded.warnings.empty());
 
   auto jumbo = load_hostname_if("inet NONE mtu 1500 pppoedev em0 authproto chap authname a authkey b link1 up\n", "f", "pppoe1");
   ASSERT_TRUE(jumbo) << jumbo.error().to_string();
