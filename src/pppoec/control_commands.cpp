@@ -6,6 +6,7 @@
 // show iface | lcp | ipcp | link | status, dial, close, bye [all], quit [all]. The password of
 // `set server` is compared in constant time; an empty password admits anyone who can open the
 // socket (its mode comes from the MASK, 0600 by default). Secrets are never in an answer.
+#include <net/if.h>
 #include <openssl/crypto.h>
 
 #include <sstream>
@@ -75,8 +76,8 @@ ctl::Json Daemon::handle_control(const ctl::Json& request) {
 std::string Daemon::show_iface() const {
   std::ostringstream o;
   bool up = stage_ == Stage::kUp || stage_ == Stage::kResuming;
-  o << fmt::format("{} (idx {}) <{}POINTOPOINT{}> mtu {}\n", profile_.ifname, 0, up ? "UP," : "", up ? ",RUNNING" : "",
-                   session_mtu());
+  o << fmt::format("{} (idx {}) <{}POINTOPOINT{}> mtu {}\n", profile_.ifname, ::if_nametoindex(profile_.ifname.c_str()),
+                   up ? "UP," : "", up ? ",RUNNING" : "", session_mtu());
   if (link_ && up) {
     o << fmt::format("  inet {} --> {} netmask 0xffffffff\n", link_->address().to_string(),
                      link_->server_address().to_string());

@@ -3,7 +3,8 @@
 # profile as written (xl1 -> sub0) plus a control socket and `enable dns`; traffic both ways to
 # a host behind the AC through the default route, TCP with its MSS clamped (iperf3);
 # ppp.linkup and ppp.linkdown run with their variables; DNS written and restored; a wrong control
-# password refused; the session closed with LCP Terminate and PADT on `bye`.
+# password refused; the session closed with LCP Terminate and PADT on `bye`; a MAC of the
+# profile's own (set pppoe mac) is what the AC sees.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
 PPPOEC_CTL="-p s3cret $PPPOEC_SOCK"
@@ -74,5 +75,18 @@ for method in pap chap mschapv2; do
   [ -e "$PPPOEC_STATE" ] && fail "$method: state file left after a clean exit"
   pppoed_stop
 done
+# A MAC of the profile's own (router pairs share one, spec/004): the AC sees the session there.
+cat >> "$CONF" <<CONF
+shared:
+ set pppoe mac 02:00:5e:10:00:01
+CONF
+pppoed_start --secrets "$SECRETS" || fail "pppoed did not start"
+pppoec_start "$CONF" -foreground name_of_service_provider lab shared
+wait_client .stage up 10
+expect_eq "$(pppoectl_lab -j show sessions | jq -r '.sessions[0].mac')" 02:00:5e:10:00:01 "the session's MAC at the AC"
+sub_ping -c 2 -i 0.2 -W 2 $NET_HOST >/dev/null || fail "ping with the profile's MAC"
+pppctl_lab -p s3cret "$PPPOEC_SOCK" show iface | grep -q "^ppp0 (idx [1-9]" || fail "show iface: interface index"
+pppoec_stop
+pppoed_stop
 grep -q "wonderland\|s3cret" "$PPPOEC_LOG" && fail "a secret appeared in the pppoec log"
 exit 0
