@@ -7,7 +7,9 @@
 // A file named hostname.IFNAME is read as OpenBSD's pppoe(4) configuration instead, e.g.
 // `pppoec -f /etc/hostname.pppoe0` (hostname_if.hpp).
 // See docs/pppoec.8.md.
+#include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +132,20 @@ int main(int argc, char** argv) {
     std::printf("%s: labels ok\n", options.conf_path.c_str());
     return 0;
   }
+  // One daemon per interface: a second would attach another queue to the same (persistent,
+  // multi-queue) TUN and both would serve it. The lock goes with the process, crash or not.
+  std::error_code ec;
+  std::filesystem::create_directories("/run/pppoec", ec);
+  // Interface names are per network namespace: the namespace's inode is part of the name.
+  struct stat netns {};
+  std::string ns = ::stat("/proc/self/ns/net", &netns) == 0 ? "." + std::to_string(netns.st_ino) : std::string();
+  std::string lock_path = "/run/pppoec/" + loaded->profile.ifname + ns + ".lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    std::fprintf(stderr, "pppoec: %s: %s\n", loaded->profile.ifname.c_str(),
+                 lock_fd < 0 ? std::strerror(errno) : "another pppoec runs this interface");
+    return 3;
+  }
   if (direct || loaded->profile.device.kind == pppoec::DeviceKind::kSerial) {
     // A serial line or PPP on standard input/output (the dial-in server).
     auto serial = pppoec::SerialDaemon::create(std::move(loaded->profile), options, direct);
@@ -141,7 +157,6 @@ int main(int argc, char** argv) {
   }
   if (!no_state) {
     if (state.empty()) {
-      std::error_code ec;
       std::filesystem::create_directories("/var/lib/pppoec", ec);
       state = "/var/lib/pppoec/" + labels.back() + ".state";
     }

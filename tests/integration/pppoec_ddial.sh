@@ -35,6 +35,9 @@ pppoec_start "$CONF" -ddial pppoe
 wait_client .stage up 10
 [ "$(command stat -c %a /var/run/pppoe)" = 600 ] || fail "control socket mode is not 0600 (mask 0177)"
 pppctl_lab -p '' /var/run/pppoe show iface | grep -q "^ppp0 .*UP,POINTOPOINT,RUNNING" || fail "show iface"
+# A second daemon for the same interface is refused (it would share the TUN).
+out=$(ip netns exec "$SUB" "$BIN/pppoec" -f "$CONF" --no-state -ddial pppoe 2>&1) && fail "a second pppoec for ppp0 started"
+[[ "$out" == *"another pppoec runs this interface"* ]] || fail "second pppoec: $out"
 sub_ping -c 3 -i 0.2 -W 2 -I ppp0 10.0.0.1 >/dev/null || fail "ping to the AC"
 first=$(pppoec_stat .session_id)
 
