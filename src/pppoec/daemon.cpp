@@ -332,10 +332,13 @@ void Daemon::schedule_redial(bool lost_while_up) {
 
 bool Daemon::try_resume() {
   if (options_.state_path.empty()) return false;
+  std::error_code ec;
+  if (!std::filesystem::exists(options_.state_path, ec)) return false;
   auto rec = load_record(options_.state_path);
   if (!rec) {
-    if (errno != ENOENT && std::filesystem::exists(options_.state_path))
-      log::warn("state file refused: {}", rec.error());
+    // Torn, tampered with or from another version: never half used (a fresh dial instead).
+    log::warn("state file refused: {}", rec.error());
+    remove_state();
     return false;
   }
   if (rec->interface != profile_.device.interface || rec->our_mac != our_mac_) {
