@@ -83,6 +83,17 @@ third=$(pppoec_stat .session_id)
 expect_eq "$(pppoec_stat .sessions_resumed)" 0 "a dropped session is not resumed"
 grep -q "not confirmed\|PADT from the AC" "$PPPOEC_LOG" || fail "the failed resume was not logged"
 
+# A torn state file (a crash while the disk filled up, an edit) is refused whole: a fresh dial.
+kill -KILL "$PPPOEC_PID"; wait "$PPPOEC_PID" 2>/dev/null; PPPOEC_PID=
+head -c 40 "$PPPOEC_STATE" > "$PPPOEC_STATE.torn" && mv "$PPPOEC_STATE.torn" "$PPPOEC_STATE"
+pppoec_start "$CONF" -ddial pppoe
+wait_client .stage up 10
+grep -q "state file refused" "$PPPOEC_LOG" || fail "the torn state file was not refused"
+expect_eq "$(pppoec_stat .sessions_resumed)" 0 "a torn state file is not resumed"
+# The AC still holds the orphaned session until its keep-alive gives up; end it now.
+pppoectl_lab kill session "$third" >/dev/null || fail "kill the orphaned session"
+wait_stat .sessions.total 1 10
+
 # `close` ends the session and keeps it down, also in -ddial; `dial` brings it back.
 pppctl_lab -p '' /var/run/pppoe close >/dev/null || fail "close"
 wait_stat .sessions.total 0 5
