@@ -297,6 +297,17 @@ void Daemon::schedule_redial(bool lost_while_up) {
   }
   switch (options_.mode) {
     case Mode::kForeground:
+      // ppp(8)'s `set reconnect TIMEOUT NTRIES`: a link lost while up is dialled again up to
+      // NTRIES times (counted afresh each time it comes up), then the process ends.
+      if (lost_while_up && reconnects_left_ > 0) {
+        --reconnects_left_;
+        stage_ = Stage::kWaitRedial;
+        redial_at_ = now_ + seconds(profile_.reconnect_timeout);
+        ++redials_;
+        log::info("{}: link lost: reconnect in {} s ({} more tries)", profile_.ifname, profile_.reconnect_timeout,
+                  reconnects_left_);
+        return;
+      }
       exit_requested_ = true;
       exit_code_ = lost_while_up ? 0 : 1;
       stage_ = Stage::kClosed;

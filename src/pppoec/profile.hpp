@@ -69,7 +69,7 @@ struct Profile {
 
   unsigned idle_timeout = 180;  ///< `set timeout`: seconds without traffic, -auto mode; 0 = never
   unsigned reconnect_timeout = 3;  ///< `set reconnect`: seconds before redialling a lost link
-  unsigned reconnect_tries = 5;    ///< ... how many times (0: never; -ddial: always)
+  unsigned reconnect_tries = 0;    ///< ... how many times in -foreground (ppp(8)'s default 0; -ddial: always)
   unsigned redial_seconds = 30;    ///< `set redial`: seconds between dial attempts
   unsigned redial_increment = 0;
   unsigned redial_max = 300;       ///< cap of the back-off
