@@ -89,6 +89,7 @@ std::expected<LoadedHostnameIf, ConfError> load_hostname_if(std::string_view tex
     auto w = words_of(logical);
     if (!w) return err("expected " + w.error());
     const auto& v = *w;
+    if (v.empty()) continue;  // a comment (found by fuzz_pppoec: "#..." continued with a backslash)
     std::size_t i = 0;
     if (v[0] == "inet6") {
       if (v.size() == 2 && v[1] == "eui64") continue;
