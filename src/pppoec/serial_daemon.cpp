@@ -258,7 +258,11 @@ void SerialDaemon::network_up() {
 void SerialDaemon::ipv6_up() { iface_->add_link_local(link_->ipv6cp().local_id()); }
 
 void SerialDaemon::link_dead(EndReason reason) {
-  log::info("{}: link ended: {}", profile_.ifname, session::to_string(reason));
+  const auto& c = deframer_.counters();
+  log::info("{}: link ended: {} (line: {} frames; dropped {} bad FCS, {} too long, {} too short, {} aborted, {} bad "
+            "header; {} frames not sent, the line was backed up)",
+            profile_.ifname, session::to_string(reason), c.frames, c.bad_fcs, c.too_long, c.too_short, c.aborted,
+            c.bad_header, dropped_output_);
   if (up_) iface_->down(false);
   up_ = false;
   link_ended_ = true;
