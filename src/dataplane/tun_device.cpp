@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 
 namespace pppoe::dataplane {
 namespace {
@@ -118,6 +119,25 @@ std::expected<void, std::string> TunDevice::set_down() {
   return {};
 }
 
+std::expected<int, std::string> TunDevice::ipv6_ifindex(int ipv6_socket) const {
+  if (ipv6_socket < 0) return std::unexpected(fmt::format("{}: IPv6 socket: {}", name_, std::strerror(errno)));
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(ipv6_socket, SIOCGIFINDEX, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: ifindex: {}", name_, std::strerror(errno)));
+  return ifr.ifr_ifindex;
+}
+
+std::expected<void, std::string> TunDevice::disable_ipv6_autoconf() {
+  std::string path = "/proc/sys/net/ipv6/conf/" + name_ + "/addr_gen_mode";
+  if (::access(path.c_str(), F_OK) != 0) return {};  // IPv6 is off on this host: nothing to generate
+  std::ofstream gen(path);
+  gen << "1\n";
+  gen.flush();
+  if (!gen) return std::unexpected(fmt::format("{}: cannot be written", path));
+  return {};
+}
+
 std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<std::uint8_t, 16>& address,
                                                              int prefix_len) {
   // struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h> when both are included.
@@ -127,15 +147,12 @@ std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<st
     int ifindex;
   };
   Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
-  if (s.fd < 0) return std::unexpected(fmt::format("{}: IPv6 socket: {}", name_, std::strerror(errno)));
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
-  if (::ioctl(s.fd, SIOCGIFINDEX, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: ifindex: {}", name_, std::strerror(errno)));
+  auto index = ipv6_ifindex(s.fd);
+  if (!index) return std::unexpected(index.error());
   In6Ifreq req{};
   std::memcpy(&req.addr, address.data(), 16);
   req.prefix_len = static_cast<std::uint32_t>(prefix_len);
-  req.ifindex = ifr.ifr_ifindex;
+  req.ifindex = *index;
   if (::ioctl(s.fd, SIOCSIFADDR, &req) < 0 && errno != EEXIST)
     return std::unexpected(fmt::format("{}: add IPv6 address: {}", name_, std::strerror(errno)));
   return {};
@@ -153,15 +170,12 @@ std::expected<void, std::string> TunDevice::add_ipv6_default_route() {
     int ifindex;
   };
   Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
-  if (s.fd < 0) return std::unexpected(fmt::format("{}: IPv6 socket: {}", name_, std::strerror(errno)));
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
-  if (::ioctl(s.fd, SIOCGIFINDEX, &ifr) < 0)
-    return std::unexpected(fmt::format("{}: ifindex: {}", name_, std::strerror(errno)));
+  auto index = ipv6_ifindex(s.fd);
+  if (!index) return std::unexpected(index.error());
   In6Rtmsg rt{};
   rt.metric = 1;
   rt.flags = RTF_UP;
-  rt.ifindex = ifr.ifr_ifindex;
+  rt.ifindex = *index;
   if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
     return std::unexpected(fmt::format("{}: IPv6 default route: {}", name_, std::strerror(errno)));
   return {};

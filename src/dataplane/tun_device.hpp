@@ -40,6 +40,8 @@ class TunDevice {
   std::expected<void, std::string> set_persistent(bool persistent);
   /// Takes the interface down (addresses and routes through it go with it).
   std::expected<void, std::string> set_down();
+  /// No link-local address of the kernel's own (addr_gen_mode 1): only those we add.
+  std::expected<void, std::string> disable_ipv6_autoconf();
   /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).
   std::expected<void, std::string> add_ipv6_address(const std::array<std::uint8_t, 16>& address, int prefix_len);
   /// The IPv6 default route through this interface (pppoec: `add default HISADDR6`, OpenBSD's
@@ -54,6 +56,9 @@ class TunDevice {
  private:
   TunDevice() = default;
   std::expected<void, std::string> route(unsigned long request, Ipv4Address prefix, int bits);
+  /// This interface's index, asked through `ipv6_socket` (an AF_INET6 socket; -1: its creation
+  /// failed, which is reported).
+  std::expected<int, std::string> ipv6_ifindex(int ipv6_socket) const;
   int fd_ = -1;
   std::string name_;
 };

@@ -3,7 +3,6 @@
 #include <linux/filter.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -14,9 +13,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "pppoec/link_settings.hpp"
 #include "pppoec/nat.hpp"
 #include "proto/ip.hpp"
 
@@ -107,12 +105,9 @@ std::expected<std::unique_ptr<Daemon>, std::string> Daemon::create(Profile profi
   // with its addresses and routes, and what the kernel queued meanwhile, so a resumed session
   // loses only the packets of the gap. A clean exit removes it.
   if (auto p = tun->set_persistent(true); !p) log::warn("{}", p.error());
-  {
-    // Only the link-local address IPv6CP negotiates (RFC 5072 section 5): the kernel's own
-    // (stable-privacy or random) would source router solicitations the AC drops as spoofed.
-    std::ofstream gen("/proc/sys/net/ipv6/conf/" + tun->name() + "/addr_gen_mode");
-    if (gen) gen << "1\n";
-  }
+  // Only the link-local address IPv6CP negotiates (RFC 5072 section 5): the kernel's own
+  // (stable-privacy or random) would source router solicitations the AC drops as spoofed.
+  if (auto r = tun->disable_ipv6_autoconf(); !r) log::warn("{}", r.error());
   auto d = std::unique_ptr<Daemon>(new Daemon(std::move(profile), std::move(options), std::move(*socket), std::move(*tun)));
   d->session_ether_type_ = sess;
   d->discovery_ether_type_ = disc;
@@ -136,12 +131,6 @@ DiscoverySettings discovery_settings(const Profile& p, std::uint32_t seed, int i
   s.host_uniq = {static_cast<std::uint8_t>(seed >> 24), static_cast<std::uint8_t>(seed >> 16),
                  static_cast<std::uint8_t>(seed >> 8), static_cast<std::uint8_t>(seed)};
   return s;
-}
-std::uint32_t random_seed() {
-  std::uint32_t seed = 0;
-  while (::getrandom(&seed, sizeof seed, 0) != sizeof seed) {
-  }
-  return seed;
 }
 }  // namespace
 
@@ -168,12 +157,17 @@ std::uint16_t Daemon::session_mtu() const {
 
 // --- PPP and discovery output ---
 
+void Daemon::write_session_headers(ByteWriter& w, ppp::Protocol protocol, std::size_t payload_size) const {
+  ether::encode({discovery_.ac_mac(), our_mac_, {}, session_ether_type_}, w);
+  // RFC 2516 section 4: LENGTH covers the PPP protocol field and the payload.
+  pppoe_proto::encode_header({1, 1, Code::kSession, discovery_.session_id(), static_cast<std::uint16_t>(payload_size + 2)}, w);
+  w.u16(static_cast<std::uint16_t>(protocol));
+}
+
 void Daemon::send_ppp(ppp::Protocol protocol, Bytes payload) {
   MutableBytes buf = socket_.tx_buffer();
   ByteWriter w(buf);
-  ether::encode({discovery_.ac_mac(), our_mac_, {}, session_ether_type_}, w);
-  pppoe_proto::encode_header({1, 1, Code::kSession, discovery_.session_id(), static_cast<std::uint16_t>(payload.size() + 2)}, w);
-  w.u16(static_cast<std::uint16_t>(protocol));
+  write_session_headers(w, protocol, payload.size());
   w.bytes(payload);
   if (!w.overflow()) socket_.commit(w.size());
 }
@@ -201,33 +195,20 @@ void Daemon::dial(const char* why) {
 }
 
 void Daemon::start_link() {
-  session::LinkSettings ls;
+  session::LinkSettings ls = base_link_settings(profile_);
   ls.lcp.role = ppp::LinkRole::kPeer;
-  ls.lcp.auth_methods.clear();
-  // What we agree to when the AC asks (ppp(8)'s accept/deny); the strongest first, as our Nak.
-  if (profile_.mschapv2.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kMsChapV2);
-  if (profile_.chap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kChapMd5);
-  if (profile_.pap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kPap);
+  ls.lcp.auth_methods = auth_methods(profile_, false);  // what we agree to when the AC asks
   std::uint16_t mru = profile_.mru != 0 ? profile_.mru : 1492;
   std::uint16_t limit = discovery_.max_payload() > 1492 ? discovery_.max_payload() : 1492;
   ls.lcp.mru = std::min(mru, limit);
   ls.lcp.max_peer_mru = limit;
-  bool keepalive = profile_.echo.enabled || profile_.lqr.enabled;
-  ls.echo_interval = keepalive ? seconds(profile_.lqr_period) : Duration::zero();
-  ls.echo_failures = profile_.lqr_failures;
-  ls.ipv6 = profile_.ipv6cp.enabled;
-  ppp::IpcpSettings ipcp = session::default_client_ipcp();
-  ipcp.request_dns = profile_.dns.enabled;
-  ipcp.local = !profile_.trigger.is_zero() ? profile_.trigger : profile_.local.base;
-  ipcp.accept_local = profile_.local;
-  ipcp.accept_peer = profile_.remote;
   std::uint64_t iid = (std::uint64_t{our_mac_.octets[0] ^ 0x02u} << 56) | (std::uint64_t{our_mac_.octets[1]} << 48) |
                       (std::uint64_t{our_mac_.octets[2]} << 40) | (std::uint64_t{0xfffe} << 24) |
                       (std::uint64_t{our_mac_.octets[3]} << 16) | (std::uint64_t{our_mac_.octets[4]} << 8) |
                       our_mac_.octets[5];  // EUI-64 from the MAC (RFC 4291 appendix A)
   link_ = std::make_unique<session::ClientSession>(*this, ls, session::Credentials{profile_.authname, profile_.authkey},
                                                    iid, seed_ ^ static_cast<std::uint32_t>(now_.time_since_epoch().count()),
-                                                   ipcp);
+                                                   client_ipcp(profile_));
 }
 
 void Daemon::network_up() {
@@ -537,9 +518,7 @@ void Daemon::send_ip(Bytes packet, bool ipv6) {
   }
   MutableBytes buf = socket_.tx_buffer();
   ByteWriter w(buf);
-  ether::encode({discovery_.ac_mac(), our_mac_, {}, session_ether_type_}, w);
-  pppoe_proto::encode_header({1, 1, Code::kSession, discovery_.session_id(), static_cast<std::uint16_t>(packet.size() + 2)}, w);
-  w.u16(static_cast<std::uint16_t>(ipv6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4));
+  write_session_headers(w, ipv6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4, packet.size());
   std::size_t ip_at = w.size();
   w.bytes(packet);
   if (w.overflow()) return;

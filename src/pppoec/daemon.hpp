@@ -97,6 +97,8 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   void send_discovery(pppoe_proto::Code code, const MacAddress& dst, std::uint16_t session_id,
                       const pppoe_proto::Tags& tags) override;
 
+  /// Ethernet, PPPoE session header and PPP protocol field of a frame to the AC.
+  void write_session_headers(ByteWriter& w, ppp::Protocol protocol, std::size_t payload_size) const;
   void dial(const char* why);
   void hang_up(session::EndReason reason);
   void schedule_redial(bool lost_while_up);

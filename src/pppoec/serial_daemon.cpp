@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/random.h>
 #include <sys/signalfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -11,10 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "common/log.hpp"
 #include "pppoec/chat.hpp"
+#include "pppoec/link_settings.hpp"
 #include "session/client_session.hpp"
 #include "session/server_session.hpp"
 
@@ -57,12 +56,6 @@ std::expected<void, std::string> make_raw(int fd, unsigned speed) {
   return {};
 }
 
-std::uint32_t random_seed() {
-  std::uint32_t seed = 0;
-  while (::getrandom(&seed, sizeof seed, 0) != sizeof seed) {
-  }
-  return seed;
-}
 
 }  // namespace
 
@@ -84,10 +77,9 @@ std::expected<std::unique_ptr<SerialDaemon>, std::string> SerialDaemon::create(P
   }
   auto tun = dataplane::TunDevice::open(profile.ifname);
   if (!tun) return std::unexpected(tun.error());
-  {
-    std::ofstream gen("/proc/sys/net/ipv6/conf/" + tun->name() + "/addr_gen_mode");
-    if (gen) gen << "1\n";
-  }
+  // Only the link-local address IPv6CP negotiates (RFC 5072 section 5): the kernel's own
+  // (stable-privacy or random) would source router solicitations the AC drops as spoofed.
+  if (auto r = tun->disable_ipv6_autoconf(); !r) log::warn("{}", r.error());
   auto d = std::unique_ptr<SerialDaemon>(new SerialDaemon(std::move(profile), std::move(options), direct, std::move(*tun)));
   d->secrets_ = std::move(secrets);
   return d;
@@ -151,7 +143,7 @@ std::uint16_t SerialDaemon::mtu() const {
 }
 
 void SerialDaemon::start_link() {
-  session::LinkSettings ls;
+  session::LinkSettings ls = base_link_settings(profile_);
   ls.lcp.async_link = true;
   ls.lcp.mru = profile_.mru != 0 ? profile_.mru : 1500;
   ls.lcp.max_peer_mru = 1500;
@@ -159,10 +151,6 @@ void SerialDaemon::start_link() {
   ls.lcp.request_pfc = profile_.protocomp.enabled;
   ls.lcp.allow_acfc = profile_.acfcomp.accepted;
   ls.lcp.allow_pfc = profile_.protocomp.accepted;
-  bool keepalive = profile_.echo.enabled || profile_.lqr.enabled;
-  ls.echo_interval = keepalive ? seconds(profile_.lqr_period) : Duration::zero();
-  ls.echo_failures = profile_.lqr_failures;
-  ls.ipv6 = profile_.ipv6cp.enabled;
   std::uint32_t seed = random_seed();
   std::uint64_t iid = (std::uint64_t{0x0200'0000u | (seed & 0xffffff)} << 32) | random_seed();
   up_ = false;
@@ -170,10 +158,7 @@ void SerialDaemon::start_link() {
   if (direct_) {
     // The dial-in server (handbook 30.2.5): what we require, in ppp(8)'s enable order.
     ls.lcp.role = ppp::LinkRole::kAuthenticator;
-    ls.lcp.auth_methods.clear();
-    if (profile_.mschapv2.enabled) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kMsChapV2);
-    if (profile_.chap.enabled) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kChapMd5);
-    if (profile_.pap.enabled) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kPap);
+    ls.lcp.auth_methods = auth_methods(profile_, true);
     ppp::IpcpSettings ipcp;
     ipcp.role = ppp::LinkRole::kAuthenticator;
     ipcp.local = profile_.local.base;
@@ -182,17 +167,9 @@ void SerialDaemon::start_link() {
     link_ = std::make_unique<session::ServerSession>(*this, *this, *this, ls, ipcp, "pppoec", seed);
   } else {
     ls.lcp.role = ppp::LinkRole::kPeer;
-    ls.lcp.auth_methods.clear();
-    if (profile_.mschapv2.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kMsChapV2);
-    if (profile_.chap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kChapMd5);
-    if (profile_.pap.accepted) ls.lcp.auth_methods.push_back(ppp::AuthMethod::kPap);
-    ppp::IpcpSettings ipcp = session::default_client_ipcp();
-    ipcp.request_dns = profile_.dns.enabled;
-    ipcp.local = !profile_.trigger.is_zero() ? profile_.trigger : profile_.local.base;
-    ipcp.accept_local = profile_.local;
-    ipcp.accept_peer = profile_.remote;
+    ls.lcp.auth_methods = auth_methods(profile_, false);
     link_ = std::make_unique<session::ClientSession>(*this, ls, session::Credentials{profile_.authname, profile_.authkey},
-                                                     iid, seed, ipcp);
+                                                     iid, seed, client_ipcp(profile_));
   }
   link_->start(now_);
 }

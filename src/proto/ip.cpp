@@ -257,9 +257,21 @@ std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes orig
   return w.size();
 }
 
-}  // namespace pppoe::ip
+namespace {
 
-namespace pppoe::ip {
+/// RFC 1624 equation 3 on the 16-bit checksum at `at`: one 16-bit word changed from `old_word`
+/// to `new_word`.
+void patch_checksum(MutableBytes p, std::size_t at, std::uint16_t old_word, std::uint16_t new_word) {
+  std::uint32_t sum = static_cast<std::uint16_t>(~((p[at] << 8) | p[at + 1]) & 0xffff);
+  sum += static_cast<std::uint16_t>(~old_word & 0xffff);
+  sum += new_word;
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  std::uint16_t check = static_cast<std::uint16_t>(~sum & 0xffff);
+  p[at] = static_cast<std::uint8_t>(check >> 8);
+  p[at + 1] = static_cast<std::uint8_t>(check);
+}
+
+}  // namespace
 
 bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
   if (packet.empty()) return false;
@@ -300,43 +312,17 @@ bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
       if (mss <= max_mss) return false;
       packet[i + 2] = static_cast<std::uint8_t>(max_mss >> 8);
       packet[i + 3] = static_cast<std::uint8_t>(max_mss);
-      // RFC 1624: HC' = ~(~HC + ~m + m'), one's complement arithmetic. The MSS field is
-      // 16-bit aligned within the TCP header (options start at offset 20, kind+len before it
-      // keep i + 2 even relative to tcp only when i is; use byte-pair sums either way).
-      std::uint32_t sum = static_cast<std::uint16_t>(~((packet[tcp + 16] << 8) | packet[tcp + 17]) & 0xffff);
+      // The field sits at an odd offset of the TCP header when NOPs pad the options oddly: its
+      // octets then fall into two checksum words, which byte-swapping both values accounts for.
       bool aligned = ((i + 2 - tcp) % 2) == 0;
-      auto word = [&](std::uint16_t v) -> std::uint32_t { return aligned ? v : static_cast<std::uint16_t>((v >> 8) | (v << 8)); };
-      sum += word(static_cast<std::uint16_t>(~mss & 0xffff));
-      sum += word(max_mss);
-      while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-      std::uint16_t check = static_cast<std::uint16_t>(~sum & 0xffff);
-      packet[tcp + 16] = static_cast<std::uint8_t>(check >> 8);
-      packet[tcp + 17] = static_cast<std::uint8_t>(check);
+      auto word = [aligned](std::uint16_t v) { return aligned ? v : static_cast<std::uint16_t>((v >> 8) | (v << 8)); };
+      patch_checksum(packet, tcp + 16, word(mss), word(max_mss));
       return true;
     }
     i += len;
   }
   return false;
 }
-
-}  // namespace pppoe::ip
-
-namespace pppoe::ip {
-namespace {
-
-/// RFC 1624 equation 3 on the 16-bit checksum at `at`: one 16-bit word changed from `old_word`
-/// to `new_word`.
-void patch_checksum(MutableBytes p, std::size_t at, std::uint16_t old_word, std::uint16_t new_word) {
-  std::uint32_t sum = static_cast<std::uint16_t>(~((p[at] << 8) | p[at + 1]) & 0xffff);
-  sum += static_cast<std::uint16_t>(~old_word & 0xffff);
-  sum += new_word;
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  std::uint16_t check = static_cast<std::uint16_t>(~sum & 0xffff);
-  p[at] = static_cast<std::uint8_t>(check >> 8);
-  p[at + 1] = static_cast<std::uint8_t>(check);
-}
-
-}  // namespace
 
 bool rewrite_ipv4_source(MutableBytes p, Ipv4Address source) {
   if (p.size() < 20 || (p[0] >> 4) != 4) return false;

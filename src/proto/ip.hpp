@@ -81,9 +81,6 @@ struct UdpView {
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
                                    std::uint16_t next_hop_mtu);
 
-}  // namespace pppoe::ip
-
-namespace pppoe::ip {
 
 /// TCP MSS clamping (RFC 879 section 1, RFC 6691): in a TCP SYN of `packet` (IPv4 or IPv6 with
 /// TCP as the first next header; fragments left alone), lowers an MSS option above what a link
@@ -92,9 +89,6 @@ namespace pppoe::ip {
 /// a 1492-octet PPPoE link cannot black-hole TCP behind a 1500-octet LAN (spec/002's max-mss).
 bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu);
 
-}  // namespace pppoe::ip
-
-namespace pppoe::ip {
 
 /// Rewrites the source address of an IPv4 packet, patching the header checksum and, for TCP
 /// and UDP (first fragments only; UDP without a checksum left so), the transport checksum over
