@@ -1,7 +1,9 @@
 // pppoec's untrusted inputs: ppp.conf (and ppp.linkup/linkdown), the state file, discovery
 // frames through the client's discovery state machine, TCP MSS clamping of any packet, the
-// async HDLC deframer (a serial line delivers anything), chat scripts and OpenBSD's
-// hostname.pppoeN.
+// async HDLC deframer (a serial line delivers anything), chat scripts, OpenBSD's
+// hostname.pppoeN, the router pair's sync stream (raw, and as validly framed and keyed
+// messages so that the payload decoders behind the HMAC are reached) and keepalived's notify
+// FIFO lines.
 // The first byte picks the parser.
 #include <cstdint>
 #include <string_view>
@@ -12,6 +14,8 @@
 #include "pppoec/discovery_client.hpp"
 #include "pppoec/hooks.hpp"
 #include "pppoec/hostname_if.hpp"
+#include "pppoec/pair_message.hpp"
+#include "pppoec/vrrp_notify.hpp"
 #include "pppoec/session_record.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
@@ -28,7 +32,7 @@ struct NullOutput final : pppoec::DiscoveryOutput {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  switch (data[0] % 8) {
+  switch (data[0] % 10) {
     case 0: (void)pppoec::load_profile(text, "fuzz.conf", {"provider", "lab"}); break;
     case 1: (void)pppoec::hook_actions(text, "fuzz.linkup", {"provider"}, {{"HISADDR", "10.0.0.1"}, {"MYADDR", "10.0.0.2"}}); break;
     case 2: (void)pppoec::decode_record(text); break;
@@ -76,6 +80,39 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 6: (void)pppoec::parse_chat({std::string(text)}); break;
     case 7: (void)pppoec::load_hostname_if(text, "hostname.pppoe0", "pppoe0"); break;
+    case 8: {
+      // The sync stream as a peer (or anyone on the sync link) sends it, cut in two reads.
+      static const auto key = pppoec::pair::shared_key("fuzzing-key-0123456789");
+      pppoec::pair::StreamDecoder d;
+      Bytes in(data + 1, size - 1);
+      std::size_t cut = in.empty() ? 0 : in[0] % in.size();
+      d.feed(in.first(cut));
+      for (int round = 0; round < 2; ++round) {
+        for (;;) {
+          auto m = d.next(key);
+          if (!m || !*m) break;
+          if ((*m)->payload.size() > pppoec::pair::kMaxPayload) __builtin_trap();
+        }
+        d.feed(in.subspan(cut));
+      }
+      break;
+    }
+    case 9: {
+      // What an authenticated peer could send: every payload decoder, behind a valid HMAC.
+      static const auto key = pppoec::pair::shared_key("fuzzing-key-0123456789");
+      Bytes payload(data + 1, size - 1);
+      auto type = static_cast<pppoec::pair::MessageType>(1 + (size > 1 ? data[1] % 4 : 0));
+      pppoec::pair::StreamDecoder d;
+      d.feed(pppoec::pair::encode(type, 0, payload, key));
+      auto m = d.next(key);
+      if (!m || !*m) __builtin_trap();  // what we framed ourselves must decode
+      (void)pppoec::pair::decode_hello((*m)->payload);
+      (void)pppoec::pair::decode_gone((*m)->payload);
+      (void)pppoec::pair::decode_ack((*m)->payload);
+      (void)pppoec::decode_record(as_text((*m)->payload));
+      (void)pppoec::parse_vrrp_notice(text);
+      break;
+    }
   }
   return 0;
 }

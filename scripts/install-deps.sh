@@ -13,6 +13,7 @@ PACKAGES=(
   socat                                                      # pppoec serial tests: a pty pair
   linux-perf                                                 # bench/dataplane.sh: syscalls and context switches per packet
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
+  keepalived conntrackd conntrack fping                      # pppoec router pair: VRRP, NAT state sync, 10 ms pinger
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -400,6 +400,54 @@ Result set_pppoe(Ctx& x) {
   return x.error(fmt::format("set pppoe: unknown setting '{}' (expected acname, mac or nonstandard)", x.word(2)));
 }
 
+/// ADDR[:PORT] of the pair's sync channel (port 4791 when not given).
+Result pair_endpoint(Ctx& x, Ipv4Address& address, std::uint16_t& port) {
+  const std::string& w = x.word(3);
+  auto colon = w.find(':');
+  auto a = Ipv4Address::parse(w.substr(0, colon));
+  std::optional<unsigned> p = colon == std::string::npos ? std::optional<unsigned>(4791) : parse_number<unsigned>(w.substr(colon + 1));
+  if (!a || a->is_zero() || !p || *p == 0 || *p > 65535)
+    return x.error(fmt::format("set pair {}: expected ADDRESS[:PORT] (IPv4, port 1-65535), got '{}'", x.word(2), w));
+  address = *a;
+  port = static_cast<std::uint16_t>(*p);
+  return {};
+}
+
+Result set_pair(Ctx& x) {
+  // set pair listen ADDR[:PORT] | peer ADDR[:PORT] | key KEY | vrrp FIFO NAME | interval MS
+  if (x.size() < 4) return x.error("set pair: expected listen ADDR[:PORT], peer ADDR[:PORT], key KEY, vrrp FIFO NAME or interval MS");
+  PairSettings& pair = x.p.pair;
+  if (pair.line == 0) pair.line = x.c.line;
+  std::string what = lower(x.word(2));
+  if (what == "listen" || what == "peer") {
+    if (x.size() != 4) return x.error(fmt::format("set pair {}: expected ADDRESS[:PORT]", what));
+    return what == "listen" ? pair_endpoint(x, pair.listen, pair.listen_port) : pair_endpoint(x, pair.peer, pair.peer_port);
+  }
+  if (what == "key") {
+    // HMAC-SHA256 keys its strength on this text: a short one is refused, not warned about.
+    if (x.size() != 4 || x.word(3).size() < 16)
+      return x.error("set pair key: expected one key of at least 16 characters (quote it if it has blanks)");
+    pair.key = x.word(3);
+    return {};
+  }
+  if (what == "vrrp") {
+    if (x.size() != 5 || x.word(3).empty() || x.word(3)[0] != '/' || x.word(4).empty())
+      return x.error("set pair vrrp: expected FIFO NAME (keepalived's vrrp_notify_fifo as an absolute path, and the "
+                     "vrrp_sync_group or vrrp_instance to follow)");
+    pair.vrrp_fifo = x.word(3);
+    pair.vrrp_name = x.word(4);
+    return {};
+  }
+  if (what == "interval") {
+    auto ms = x.size() == 4 ? parse_number<unsigned>(x.word(3)) : std::nullopt;
+    if (!ms || *ms < 10 || *ms > 60000)
+      return x.error(fmt::format("set pair interval: expected milliseconds from 10 to 60000, got '{}'", x.size() == 4 ? x.word(3) : ""));
+    pair.interval_ms = *ms;
+    return {};
+  }
+  return x.error(fmt::format("set pair: unknown setting '{}' (expected listen, peer, key, vrrp or interval)", x.word(2)));
+}
+
 Result set_command(Ctx& x) {
   if (x.size() < 2) return x.error("set: expected a setting name");
   Profile& p = x.p;
@@ -495,6 +543,7 @@ Result set_command(Ctx& x) {
     return x.error("set iface: expected name NAME");
   }
   if (what == "pppoe") return set_pppoe(x);
+  if (what == "pair") return set_pair(x);
   static const std::set<std::string> kModemOnly = {"cd", "hangup", "parity", "ctsrts", "openmode",
                                                    "choked", "stopped", "autoload", "bandwidth", "cbcp",
                                                    "ccpretry", "deflate", "encrypt", "enddisc", "filter",
@@ -640,6 +689,30 @@ std::expected<void, ConfError> apply_command(Profile& p, const ConfCommand& c, c
                              c.words[0]));
 }
 
+namespace {
+/// A pair needs all of its parts, and the shared MAC that lets either router be the session's
+/// end (spec/004: a locally administered address that neither router's NIC has).
+std::expected<void, ConfError> check_pair(const Profile& p, const std::string& file) {
+  const PairSettings& pair = p.pair;
+  if (!pair.enabled()) return {};
+  auto missing = [&](const char* what) {
+    return std::unexpected(ConfError{file, pair.line, fmt::format("set pair: expected also {} in this profile", what)});
+  };
+  if (pair.listen.is_zero()) return missing("set pair listen ADDR[:PORT]");
+  if (pair.peer.is_zero()) return missing("set pair peer ADDR[:PORT]");
+  if (pair.key.empty()) return missing("set pair key KEY");
+  if (pair.vrrp_fifo.empty()) return missing("set pair vrrp FIFO NAME");
+  if (!p.mac) return missing("set pppoe mac ADDRESS (the MAC both routers share)");
+  if ((p.mac->octets[0] & 0x02) == 0)
+    return std::unexpected(ConfError{file, pair.line,
+                                     fmt::format("set pair: expected a locally administered shared MAC (second-lowest bit "
+                                                 "of the first octet set, e.g. 02:...), got {}",
+                                                 p.mac->to_string())});
+  if (p.device.kind != DeviceKind::kPppoe) return missing("set device PPPoE:INTERFACE (a pair shares a PPPoE session)");
+  return {};
+}
+}  // namespace
+
 std::expected<LoadedProfile, ConfError> load_profile(std::string_view text, const std::string& file,
                                                      const std::vector<std::string>& labels) {
   auto sections = split_sections(text, file);
@@ -661,6 +734,7 @@ std::expected<LoadedProfile, ConfError> load_profile(std::string_view text, cons
   for (const std::string& l : labels)
     if (l != "default")
       if (auto r = apply(l, true); !r) return std::unexpected(r.error());
+  if (auto r = check_pair(out.profile, file); !r) return std::unexpected(r.error());
   return out;
 }
 

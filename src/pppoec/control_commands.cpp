@@ -3,7 +3,7 @@
 //   request:  {"cmd": "command", "line": "show iface", "password": "..."}
 //   response: {"ok": true, "text": "...", "status": {...}}
 //
-// show iface | lcp | ipcp | link | status, dial, close, bye [all], quit [all]. The password of
+// show iface | lcp | ipcp | link | pair | status, dial, close, bye [all], quit [all]. The password of
 // `set server` is compared in constant time; an empty password admits anyone who can open the
 // socket (its mode comes from the MASK, 0600 by default). Secrets are never in an answer.
 #include <net/if.h>
@@ -49,8 +49,9 @@ ctl::Json Daemon::handle_control(const ctl::Json& request) {
     if (what == "lcp") return answer(show_lcp());
     if (what == "ipcp") return answer(show_ipcp());
     if (what == "link" || what == "physical") return answer(show_link());
+    if (what == "pair") return answer(show_pair());
     if (what == "status" || what.empty()) return answer(show_link() + show_lcp() + show_ipcp());
-    return {{"ok", false}, {"error", "show: expected iface, lcp, ipcp, link or status"}};
+    return {{"ok", false}, {"error", "show: expected iface, lcp, ipcp, link, pair or status"}};
   }
   if (verb == "dial" || verb == "open") {
     closed_by_operator_ = false;
@@ -127,7 +128,7 @@ std::string Daemon::show_link() const {
       " Discovery: PADI {} sent, PADO {} received, PADR {} sent, PADS {} received, PADT {} sent {} received,"
       " retransmits {}, PADO not ours {}, unwanted {}, error tags {}\n"
       " Dropped: malformed {} ethernet {} pppoe {} tags, not our session {} (PADT answered {}), PADT not ours {},"
-      " too large {}, no session {}\n"
+      " too large {}, no session {}{}\n"
       " Sessions: {} up, {} resumed from the state file, {} redials; last end: {}\n",
       profile_.ifname, pppoec::to_string(options_.mode), to_string(stage_), profile_.device.interface,
       profile_.device.service, our_mac_.to_string(), profile_.nonstandard ? " nonstandard (3Com)" : "",
@@ -136,7 +137,11 @@ std::string Daemon::show_link() const {
       data_.bytes_in, data_.packets_out, data_.bytes_out, data_.mss_clamped, d.padi_sent, d.pado_received,
       d.padr_sent, d.pads_received, d.padt_sent, d.padt_received, d.retransmits, d.pado_not_ours, d.pado_unwanted,
       d.error_tags, drops_.ether_malformed, drops_.pppoe_malformed, drops_.tags_malformed, drops_.not_our_session,
-      drops_.unknown_session_padt, drops_.padt_not_ours, drops_.ip_too_large, drops_.no_session, sessions_up_,
+      drops_.unknown_session_padt, drops_.padt_not_ours, drops_.ip_too_large, drops_.no_session,
+      role_ == PairRole::kNone ? std::string()
+                               : fmt::format(", standby: frames unanswered {}, sends suppressed {}", drops_.standby_frames,
+                                             drops_.standby_silenced),
+      sessions_up_,
       sessions_resumed_, redials_, last_end_reason_);
 }
 
@@ -184,7 +189,10 @@ ctl::Json Daemon::status_json() const {
                    {"padt_not_ours", drops_.padt_not_ours},
                    {"ip_too_large", drops_.ip_too_large},
                    {"no_session", drops_.no_session},
-                   {"tun_write_failed", drops_.tun_write_failed}}}};
+                   {"tun_write_failed", drops_.tun_write_failed},
+                   {"standby_frames", drops_.standby_frames},
+                   {"standby_silenced", drops_.standby_silenced}}}};
+  if (role_ != PairRole::kNone) j["pair"] = pair_json();
   if (link_) {
     const auto& ns = link_->ipcp().learned_name_servers();
     j["lcp"] = {{"state", state_name(link_->lcp_state())},

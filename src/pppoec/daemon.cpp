@@ -84,6 +84,7 @@ const char* Daemon::to_string(Stage s) {
     case Stage::kUp: return "up";
     case Stage::kWaitRedial: return "wait-redial";
     case Stage::kClosed: return "closed";
+    case Stage::kStandby: return "standby";
   }
   return "?";
 }
@@ -165,6 +166,10 @@ void Daemon::write_session_headers(ByteWriter& w, ppp::Protocol protocol, std::s
 }
 
 void Daemon::send_ppp(ppp::Protocol protocol, Bytes payload) {
+  if (silent()) {  // a pair's BACKUP never speaks for the session
+    ++drops_.standby_silenced;
+    return;
+  }
   MutableBytes buf = socket_.tx_buffer();
   ByteWriter w(buf);
   write_session_headers(w, protocol, payload.size());
@@ -173,6 +178,10 @@ void Daemon::send_ppp(ppp::Protocol protocol, Bytes payload) {
 }
 
 void Daemon::send_discovery(Code code, const MacAddress& dst, std::uint16_t session_id, const pppoe_proto::Tags& tags) {
+  if (silent()) {
+    ++drops_.standby_silenced;
+    return;
+  }
   MutableBytes buf = socket_.tx_buffer();
   ByteWriter w(buf);
   ether::encode({dst, our_mac_, {}, discovery_ether_type_}, w);
@@ -184,6 +193,7 @@ void Daemon::send_discovery(Code code, const MacAddress& dst, std::uint16_t sess
 // --- dialling ---
 
 void Daemon::dial(const char* why) {
+  if (silent()) return;  // the pair's MASTER dials
   if (stage_ == Stage::kDiscovery || stage_ == Stage::kNegotiating || stage_ == Stage::kUp ||
       stage_ == Stage::kResuming)
     return;
@@ -219,11 +229,12 @@ void Daemon::network_up() {
   last_traffic_ = now_;
   if (!resumed) up_unix_ms_ = unix_ms();
   ++sessions_up_;
+  // The record first: a pair's BACKUP holds the session before its addresses are in use here.
+  save_state();
   configure_interface_up();
   log::info("{}: session {} up with {} (AC {} '{}'): {} -> {}, MTU {}", profile_.ifname, discovery_.session_id(),
             discovery_.ac_mac().to_string(), profile_.device.interface, discovery_.ac_name(),
             link_->address().to_string(), link_->server_address().to_string(), session_mtu());
-  save_state();
   // -auto: the packets that started the dial go out now, not lost. The kernel gave them the
   // interface's address before the session had one; where IPCP settled on another, their
   // source is rewritten (what ppp(8) leaves to its NAT), or the AC would drop them as spoofed.
@@ -255,6 +266,13 @@ void Daemon::link_dead(EndReason reason) {
   log::info("{}: session {} ended: {}", profile_.ifname, discovery_.session_id(), last_end_reason_);
   if (was_up) configure_interface_down();
   remove_state();
+  publish_gone(last_end_reason_);
+  if (takeover_pending_) {
+    takeover_pending_ = false;
+    ++pair_counters_.takeovers_redialled;
+    log::warn("{}: takeover: the AC does not hold session {} any more: dialling anew", profile_.ifname,
+              discovery_.session_id());
+  }
   bool resuming = stage_ == Stage::kResuming;
   stage_ = Stage::kWaitRedial;  // tick() decides what comes next
   schedule_redial(was_up && !resuming);
@@ -272,6 +290,10 @@ void Daemon::hang_up(EndReason reason) {
 
 void Daemon::schedule_redial(bool lost_while_up) {
   if (exit_requested_) return;
+  if (silent()) {
+    stage_ = Stage::kStandby;
+    return;
+  }
   if (closed_by_operator_) {  // ppp(8)'s close: down until `dial`, in every mode
     stage_ = Stage::kClosed;
     return;
@@ -339,25 +361,32 @@ bool Daemon::try_resume() {
     remove_state();
     return false;
   }
-  discovery_.adopt(rec->ac_mac, rec->session_id, rec->max_payload);
+  resume_from(*rec, options_.state_path);
+  return true;
+}
+
+void Daemon::resume_from(const SessionRecord& r, const std::string& source) {
+  discovery_.adopt(r.ac_mac, r.session_id, r.max_payload);
   start_link();
-  up_unix_ms_ = rec->up_unix_ms;
+  up_unix_ms_ = r.up_unix_ms;
+  data_.packets_in = r.packets_in;
+  data_.bytes_in = r.bytes_in;
+  data_.packets_out = r.packets_out;
+  data_.bytes_out = r.bytes_out;
   stage_ = Stage::kResuming;
   resume_replies_ = 0;
   resume_deadline_ = now_ + kResumeWindow;
   resume_next_probe_ = now_ + seconds(1);
-  link_->resume(rec->link, now_);  // sends the first Echo-Request
+  link_->resume(r.link, now_);  // sends the first Echo-Request
+  socket_.flush();              // before anything slower: the AC and the switches hear us now
   configure_interface_up();
-  if (rec->link.ipv6_opened) ipv6_up();
+  if (r.link.ipv6_opened) ipv6_up();
   log::info("{}: resuming session {} with {} from {} ({} -> {}); confirming with LCP echo", profile_.ifname,
-            rec->session_id, rec->ac_mac.to_string(), options_.state_path, rec->link.local.to_string(),
-            rec->link.peer.to_string());
+            r.session_id, r.ac_mac.to_string(), source, r.link.local.to_string(), r.link.peer.to_string());
   socket_.flush();
-  return true;
 }
 
-void Daemon::save_state() {
-  if (options_.state_path.empty() || !link_) return;
+SessionRecord Daemon::make_record() const {
   SessionRecord r;
   r.profile = profile_.labels.empty() ? std::string() : profile_.labels.back();
   r.interface = profile_.device.interface;
@@ -369,8 +398,19 @@ void Daemon::save_state() {
   r.link = link_->snapshot();
   r.saved_unix_ms = unix_ms();
   r.up_unix_ms = up_unix_ms_;
-  if (auto s = save_record(options_.state_path, r); !s) log::warn("state file: {}", s.error());
+  r.packets_in = data_.packets_in;
+  r.bytes_in = data_.bytes_in;
+  r.packets_out = data_.packets_out;
+  r.bytes_out = data_.bytes_out;
+  return r;
+}
+
+void Daemon::save_state() {
+  if (!link_) return;
+  publish_record();
   state_dirty_ = false;
+  if (options_.state_path.empty()) return;
+  if (auto s = save_record(options_.state_path, make_record()); !s) log::warn("state file: {}", s.error());
 }
 
 void Daemon::remove_state() {
@@ -380,7 +420,9 @@ void Daemon::remove_state() {
 // --- the interface ---
 
 void Daemon::configure_interface_up() {
-  iface_->up({link_->address(), link_->server_address(), link_->ipcp().learned_name_servers(), session_mtu()});
+  LinkAddresses a{link_->address(), link_->server_address(), link_->ipcp().learned_name_servers(), session_mtu()};
+  if (iface_->holds(a)) return;  // a pair's BACKUP configured it from the MASTER's record
+  iface_->up(a);
 }
 
 void Daemon::configure_interface_down() { iface_->down(options_.mode == Mode::kAuto); }
@@ -388,6 +430,10 @@ void Daemon::configure_interface_down() { iface_->down(options_.mode == Mode::kA
 // --- frames from the Ethernet ---
 
 void Daemon::on_frame(Bytes frame) {
+  if (silent()) {  // the pair's MASTER answers; we only watch
+    ++drops_.standby_frames;
+    return;
+  }
   auto f = ether::decode(frame);
   if (!f) {
     ++drops_.ether_malformed;
@@ -491,6 +537,10 @@ void Daemon::on_session_frame(const ether::Header& eth, Bytes payload) {
 
 void Daemon::on_tun_packet(Bytes packet) {
   if (packet.empty()) return;
+  if (silent()) {
+    ++drops_.no_session;
+    return;
+  }
   bool ipv6 = (packet[0] >> 4) == 6;
   if (stage_ != Stage::kUp && stage_ != Stage::kResuming) {
     // ppp(8)'s dial filter, fixed: the kernel's own IPv6 chatter on the interface (router
@@ -512,6 +562,10 @@ void Daemon::on_tun_packet(Bytes packet) {
 }
 
 void Daemon::send_ip(Bytes packet, bool ipv6) {
+  if (silent()) {
+    ++drops_.standby_silenced;
+    return;
+  }
   if (packet.size() > session_mtu()) {
     ++drops_.ip_too_large;  // the kernel fragments to the TUN's MTU; larger means a stale MTU
     return;
@@ -546,6 +600,10 @@ void Daemon::tick() {
       last_traffic_ = now_;
       reconnects_left_ = profile_.reconnect_tries;
       log::info("{}: session {} resumed: the AC answered the LCP echo", profile_.ifname, discovery_.session_id());
+      if (takeover_pending_) {
+        takeover_pending_ = false;
+        ++pair_counters_.takeovers_resumed;
+      }
       save_state();
     } else if (now_ >= resume_deadline_) {
       log::warn("{}: session {} not confirmed within {} s: PADT, dialling anew", profile_.ifname,
@@ -569,6 +627,7 @@ void Daemon::tick() {
     stage_ = Stage::kIdle;
     dial("redial");
   }
+  pair_tick();
   tun_reader_->receive([this](Bytes p) { on_tun_packet(p); }, 4096);
 }
 
@@ -591,11 +650,20 @@ int Daemon::run() {
     ev.data.u64 = tag;
     ::epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   };
-  enum : std::uint64_t { kSocket, kTun, kControl, kSignal };
+  now_ = Clock::now();
+  enum : std::uint64_t { kSocket, kTun, kControl, kSignal, kPair, kVrrp };
   watch(socket_.fd(), kSocket);
   watch(tun_reader_->fd(), kTun);
   watch(sfd, kSignal);
   if (control_) watch(control_->fd(), kControl);
+  if (profile_.pair.enabled()) {
+    if (auto r = pair_open(); !r) {
+      log::error("{}: pair: {}", profile_.ifname, r.error());
+      return 3;
+    }
+    watch(pair_->fd(), kPair);
+    watch(vrrp_->fd(), kVrrp);
+  }
 
   if (profile_.nat) {
     if (auto r = nat_install(profile_, profile_.ifname); !r) {
@@ -608,7 +676,9 @@ int Daemon::run() {
   now_ = Clock::now();
   log::info("{}: pppoec {} on {} (profile {}), our MAC {}", profile_.ifname, pppoec::to_string(options_.mode),
             profile_.device.interface, profile_.labels.empty() ? "-" : profile_.labels.back(), our_mac_.to_string());
-  if (!try_resume()) {
+  if (role_ == PairRole::kBackup) {
+    vrrp_->read([this](VrrpState st, const std::string& text) { on_vrrp_state(st, text); });  // what keepalived said already
+  } else if (!try_resume()) {
     if (options_.mode == Mode::kAuto) {
       // The interface exists with the configured addresses; the first packet dials.
       iface_->configure_for_demand(profile_.mtu != 0 ? profile_.mtu : 1492);
@@ -629,6 +699,10 @@ int Daemon::run() {
           }
           break;
         case kTun: tun_reader_->receive([this](Bytes p) { on_tun_packet(p); }, 4096); break;
+        case kPair: pair_->poll(now_, [this](const pair::Message& m) { on_pair_message(m); }); break;
+        case kVrrp:
+          vrrp_->read([this](VrrpState st, const std::string& text) { on_vrrp_state(st, text); });
+          break;
         case kControl:
           control_->serve([this](const ctl::Json& req) { return handle_control(req); }, now_);
           break;
@@ -648,7 +722,17 @@ int Daemon::run() {
     if (control_) control_->expire(now_);
   }
 
-  // Leaving: close the session properly (LCP Terminate, then PADT), give it a moment.
+  // Leaving: close the session properly (LCP Terminate, then PADT), give it a moment. A pair's
+  // BACKUP leaves without a word, and keeps the MASTER's record for its next start.
+  if (silent()) {
+    configure_interface_down();
+    if (auto p = tun_.set_persistent(false); !p) log::warn("{}", p.error());
+    if (profile_.nat)
+      if (auto r = nat_remove(profile_.ifname); !r) log::warn("{}: nat: {}", profile_.ifname, r.error());
+    ::close(ep);
+    ::close(sfd);
+    return exit_code_;
+  }
   if (link_ && (stage_ == Stage::kUp || stage_ == Stage::kNegotiating || stage_ == Stage::kResuming)) {
     stage_ = Stage::kClosed;
     link_->close(EndReason::kShutdown, now_);

@@ -15,6 +15,10 @@
 // The session's state is kept in a state file (session_record.hpp); started again after a crash,
 // the daemon resumes the session from it without discovery or authentication when the AC still
 // answers an LCP Echo-Request, and otherwise sends PADT and dials anew.
+//
+// In a router pair (`set pair`, daemon_pair.cpp) the daemon speaks only while keepalived has
+// made its router MASTER; as BACKUP it is silent and holds the MASTER's streamed record, and
+// taking over resumes that record exactly as a restart resumes the state file.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +38,9 @@
 #include "proto/ether.hpp"
 #include "pppoec/profile.hpp"
 #include "pppoec/link_interface.hpp"
+#include "pppoec/pair_channel.hpp"
 #include "pppoec/session_record.hpp"
+#include "pppoec/vrrp_notify.hpp"
 #include "session/client_session.hpp"
 
 namespace pppoe::pppoec {
@@ -66,6 +72,23 @@ struct ClientDropCounters {
   std::uint64_t ip_too_large = 0;         ///< a TUN packet larger than the session's MTU
   std::uint64_t no_session = 0;           ///< TUN packets while the session was not up
   std::uint64_t tun_write_failed = 0;
+  std::uint64_t standby_frames = 0;     ///< pair BACKUP: frames seen and left unanswered
+  std::uint64_t standby_silenced = 0;   ///< pair BACKUP: frames we would have sent (must stay 0)
+};
+
+/// The router pair's side of the daemon (daemon_pair.cpp).
+enum class PairRole : std::uint8_t { kNone, kBackup, kMaster };
+const char* to_string(PairRole r);
+
+struct PairCounters {
+  std::uint64_t takeovers = 0;           ///< became MASTER
+  std::uint64_t takeovers_resumed = 0;   ///< ... and the AC confirmed the peer's session
+  std::uint64_t takeovers_redialled = 0; ///< ... the record was stale or missing: PADT and dial
+  std::uint64_t demotions = 0;           ///< became BACKUP (went silent)
+  std::uint64_t records_applied = 0;     ///< the peer's records held (BACKUP)
+  std::uint64_t records_ignored = 0;     ///< the peer's records while we speak for the session (split brain)
+  std::uint64_t records_refused = 0;     ///< authenticated but not a valid record for our MAC
+  std::uint64_t gone_received = 0;
 };
 
 struct DataCounters {
@@ -83,7 +106,7 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   int run();
 
  private:
-  enum class Stage : std::uint8_t { kIdle, kDiscovery, kNegotiating, kResuming, kUp, kWaitRedial, kClosed };
+  enum class Stage : std::uint8_t { kIdle, kDiscovery, kNegotiating, kResuming, kUp, kWaitRedial, kClosed, kStandby };
   static const char* to_string(Stage s);
 
   Daemon(Profile profile, DaemonOptions options, dataplane::PacketSocket socket, dataplane::TunDevice tun);
@@ -103,6 +126,11 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   void hang_up(session::EndReason reason);
   void schedule_redial(bool lost_while_up);
   bool try_resume();
+  /// Continues the session of `r` (the state file, or the pair's record) if the AC confirms it
+  /// with an LCP echo reply within the resume window; otherwise PADT and a fresh dial.
+  void resume_from(const SessionRecord& r, const std::string& source);
+  [[nodiscard]] SessionRecord make_record() const;
+  [[nodiscard]] LinkAddresses record_addresses(const SessionRecord& r) const;
   void start_link();
   void on_frame(Bytes frame);
   void on_discovery_frame(const ether::Header& eth, Bytes payload);
@@ -118,6 +146,19 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   void remove_state();
   std::uint16_t session_mtu() const;
   Duration next_timeout() const;
+
+  // router pair (daemon_pair.cpp)
+  [[nodiscard]] bool silent() const { return role_ == PairRole::kBackup; }
+  std::expected<void, std::string> pair_open();
+  void on_vrrp_state(VrrpState state, const std::string& text);
+  void become_master(const std::string& why);
+  void become_backup(const std::string& why);
+  void on_pair_message(const pair::Message& m);
+  void pair_tick();
+  void publish_record();
+  void publish_gone(const std::string& reason);
+  std::string show_pair() const;
+  ctl::Json pair_json() const;
 
   // control (control_commands.cpp)
   ctl::Json handle_control(const ctl::Json& request);
@@ -160,6 +201,17 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   std::deque<std::vector<std::uint8_t>> pending_;  ///< -auto: packets that started the dial
   ClientDropCounters drops_;
   DataCounters data_;
+  PairRole role_ = PairRole::kNone;
+  std::unique_ptr<pair::Channel> pair_;
+  std::optional<VrrpFifo> vrrp_;
+  std::optional<SessionRecord> held_;  ///< BACKUP: the MASTER's latest record
+  TimePoint held_at_{};
+  TimePoint role_since_{};
+  TimePoint next_publish_{};
+  bool takeover_pending_ = false;  ///< resuming the peer's record: counted when confirmed
+  std::string vrrp_state_ = "unknown";
+  PairCounters pair_counters_;
+  log::RateLimit pair_log_{1, 5};
   log::RateLimit bad_frame_log_{1, 5};
   log::RateLimit unknown_padt_limit_{2, 4};  ///< PADTs for unknown sessions per second
 };

@@ -36,12 +36,14 @@ void LinkInterface::up(const LinkAddresses& a) {
       log::warn("{}", r.error());
   }
   configured_ = true;
+  link_local_added_ = false;
   if (link_local_id_ != 0) add_link_local(link_local_id_);
   run_hooks("ppp.linkup");
 }
 
 void LinkInterface::down(bool for_demand) {
   link_local_id_ = 0;
+  link_local_added_ = false;
   if (!configured_) return;
   configured_ = false;
   run_hooks("ppp.linkdown");
@@ -68,8 +70,11 @@ void LinkInterface::configure_for_demand(std::uint16_t mtu) {
 
 void LinkInterface::add_link_local(std::uint64_t interface_id) {
   // IPv6CP may open before IPCP: the address waits until the interface is up.
+  if (link_local_added_ && link_local_id_ == interface_id && configured_) return;
   link_local_id_ = interface_id;
+  link_local_added_ = false;
   if (!configured_) return;
+  link_local_added_ = true;
   if (auto r = tun_.add_ipv6_address(ip::link_local(interface_id), 64); !r) log::warn("{}", r.error());
   // IPv6 routes need the interface's IPv6 side, which exists from here on.
   for (const Route& route : profile_.routes)

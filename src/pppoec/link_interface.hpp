@@ -36,6 +36,11 @@ class LinkInterface {
   /// when IPv6CP opened before IPCP, as soon as up() configured the interface.
   void add_link_local(std::uint64_t interface_id);
   [[nodiscard]] bool configured() const { return configured_; }
+  /// Configured with exactly these addresses and MTU (a pair's BACKUP configured it from the
+  /// MASTER's record; taking over must not run ppp.linkup twice).
+  [[nodiscard]] bool holds(const LinkAddresses& a) const {
+    return configured_ && current_.local == a.local && current_.peer == a.peer && current_.mtu == a.mtu;
+  }
 
  private:
   void add_routes();
@@ -48,6 +53,7 @@ class LinkInterface {
   LinkAddresses current_;
   bool configured_ = false;
   std::uint64_t link_local_id_ = 0;  ///< IPv6CP's, once it is up (0: not)
+  bool link_local_added_ = false;
 };
 
 }  // namespace pppoe::pppoec

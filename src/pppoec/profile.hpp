@@ -46,6 +46,21 @@ struct Route {
   bool ipv6 = false;      ///< `add default HISADDR6`: the IPv6 default route, once IPv6CP is up
 };
 
+/// `set pair ...` (ours, pppoec(8) "Redundant pair"): two routers share one PPPoE session; the
+/// one keepalived makes MASTER speaks and streams the session to the other.
+struct PairSettings {
+  Ipv4Address listen;  ///< our sync address (TCP)
+  std::uint16_t listen_port = 0;
+  Ipv4Address peer;  ///< the other router's
+  std::uint16_t peer_port = 0;
+  std::string key;          ///< secret: never logged or shown
+  std::string vrrp_fifo;    ///< keepalived's vrrp_notify_fifo
+  std::string vrrp_name;    ///< the vrrp_sync_group (or vrrp_instance) followed
+  unsigned interval_ms = 200;  ///< a record at least this often while the session is up
+  unsigned line = 0;           ///< where the first `set pair` was (for errors about the whole)
+  [[nodiscard]] bool enabled() const { return line != 0; }
+};
+
 struct Profile {
   std::vector<std::string> labels;  ///< the labels applied, `default` first when present
   Device device;
@@ -112,6 +127,7 @@ struct Profile {
   std::string ac_name;                 ///< only an AC of this name (""  = the first to answer)
   std::optional<MacAddress> mac;       ///< the MAC we use on the wire (router pairs share one)
   bool nonstandard = false;            ///< 3Com HomeConnect ethertypes 0x3c12/0x3c13
+  PairSettings pair;
 };
 
 }  // namespace pppoe::pppoec

@@ -79,6 +79,7 @@ std::string encode(const SessionRecord& r) {
             {"ac_name", r.ac_name},
             {"saved_unix_ms", r.saved_unix_ms},
             {"up_unix_ms", r.up_unix_ms},
+            {"traffic", {{"packets_in", r.packets_in}, {"bytes_in", r.bytes_in}, {"packets_out", r.packets_out}, {"bytes_out", r.bytes_out}}},
             {"link", link}};
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -110,6 +111,12 @@ std::expected<SessionRecord, std::string> decode_record(std::string_view text) {
             read_uint(l, "ipv6_local_id", r.link.ipv6_local_id, ~0ull) &&
             read_uint(l, "ipv6_peer_id", r.link.ipv6_peer_id, ~0ull);
   if (!ok) return std::unexpected("a field is missing, of the wrong type or out of range");
+  // Traffic counters came later: optional, but checked when present.
+  if (auto t = j.find("traffic"); t != j.end()) {
+    if (!t->is_object() || !read_uint(*t, "packets_in", r.packets_in, ~0ull) || !read_uint(*t, "bytes_in", r.bytes_in, ~0ull) ||
+        !read_uint(*t, "packets_out", r.packets_out, ~0ull) || !read_uint(*t, "bytes_out", r.bytes_out, ~0ull))
+      return std::unexpected("traffic: a counter is missing or not a number");
+  }
   auto v6 = l.find("ipv6_opened");
   if (v6 == l.end() || !v6->is_boolean()) return std::unexpected("ipv6_opened is missing");
   r.link.ipv6_opened = v6->get<bool>();

@@ -1,8 +1,8 @@
 // The whole state of a client session in one serialisable record: what another pppoec process
 // needs to continue the session without the AC noticing (ppp_thing's state file, spec/004):
 // the PPPoE identity (our MAC, the AC's MAC, session ID), what LCP/IPCP/IPv6CP negotiated,
-// and counters. Written to the state file after every change that matters; later also what a
-// router pair streams to its standby.
+// and counters. Written to the state file after every change that matters, and what a router
+// pair's MASTER streams to its BACKUP (pair_message.hpp).
 //
 // Stored as one line of JSON with a version. Read back like any untrusted input: every field
 // checked for type and range, and a record that fails is refused as a whole, never half used.
@@ -30,6 +30,8 @@ struct SessionRecord {
   session::LinkSnapshot link;
   std::uint64_t saved_unix_ms = 0;
   std::uint64_t up_unix_ms = 0;  ///< when the session came up first
+  /// The session's IP traffic so far (continued by whoever resumes it).
+  std::uint64_t packets_in = 0, bytes_in = 0, packets_out = 0, bytes_out = 0;
   friend bool operator==(const SessionRecord&, const SessionRecord&) = default;
 };
 
