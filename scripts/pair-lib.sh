@@ -135,11 +135,12 @@ global_defs {
   vrrp_version 3
   vrrp_notify_fifo $d/vrrp.fifo
   script_user root
-  # A second burst of gratuitous ARPs 1 s after becoming MASTER: the old MASTER may forward a
-  # packet or two to the LAN from the VRRP MAC before it hears us, and re-teach the LAN's
-  # switch its own port; without traffic back from us the switch would keep that for minutes.
+  # Gratuitous ARPs from the VRRP MAC spread over 200 ms after becoming MASTER, again 1 s later,
+  # and every 10 s: the old MASTER may forward a packet or two to the LAN from the same MAC
+  # before it hears us, and re-teach the LAN's switch its own port; a later ARP moves it back.
+  vrrp_garp_interval 0.02
+  vrrp_garp_master_repeat 10
   vrrp_garp_master_delay 1
-  vrrp_garp_master_repeat 3
   vrrp_garp_master_refresh 10
 }
 vrrp_script pppoec_alive {
@@ -304,11 +305,12 @@ pair_tcp_start() {
     "$LAB_LOGS/tcp.stop" >"$LAB_LOGS/tcp_client.out" 2>&1 &
   PAIR_TCP_PID=$!
 }
-# pair_tcp_alive: the connection carries data now (its echo count grows within 3 s).
+# pair_tcp_alive: the connection carries data now (its echo count grows within 30 s: after a
+# run of outages TCP's retransmission timer has backed off to seconds).
 pair_tcp_alive() {
   local before now
   before=$(cat "$LAB_LOGS/tcp.stop.count" 2>/dev/null || echo 0)
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 300); do
     kill -0 "$PAIR_TCP_PID" 2>/dev/null || return 1
     now=$(cat "$LAB_LOGS/tcp.stop.count" 2>/dev/null || echo 0)
     [ "$now" -gt "$before" ] && return 0

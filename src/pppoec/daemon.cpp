@@ -638,6 +638,7 @@ Duration Daemon::next_timeout() const {
   };
   if (link_) consider(link_->next_deadline());
   consider(discovery_.next_deadline());
+  if (reannounce_at_ != TimePoint{}) consider(reannounce_at_);
   return t;
 }
 

@@ -209,6 +209,7 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   TimePoint role_since_{};
   TimePoint next_publish_{};
   bool takeover_pending_ = false;  ///< resuming the peer's record: counted when confirmed
+  TimePoint reannounce_at_{};      ///< after a takeover: one more Echo-Request (see become_master)
   std::string vrrp_state_ = "unknown";
   PairCounters pair_counters_;
   log::RateLimit pair_log_{1, 5};

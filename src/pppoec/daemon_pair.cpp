@@ -105,6 +105,10 @@ void Daemon::become_master(const std::string& why) {
               held_->session_id, age(now_, held_at_));
     takeover_pending_ = true;
     resume_from(*held_, "the peer's record");
+    // The old MASTER may still send a frame or two before keepalived silences it, and teach
+    // the access switch its port again: a second Echo-Request shortly after moves the
+    // session's MAC back here even when no data flows upstream.
+    reannounce_at_ = now_ + milliseconds(250);
     held_.reset();
     return;
   }
@@ -121,6 +125,7 @@ void Daemon::become_backup(const std::string& why) {
   }
   role_ = PairRole::kBackup;  // silent from here: nothing below sends
   role_since_ = now_;
+  reannounce_at_ = {};
   ++pair_counters_.demotions;
   takeover_pending_ = false;
   link_.reset();  // no Terminate-Request, no PADT: the other router continues the session
@@ -189,6 +194,10 @@ void Daemon::publish_gone(const std::string& reason) {
 void Daemon::pair_tick() {
   if (!pair_) return;
   pair_->tick(now_);
+  if (reannounce_at_ != TimePoint{} && now_ >= reannounce_at_) {
+    reannounce_at_ = {};
+    if (role_ == PairRole::kMaster && link_ && (stage_ == Stage::kUp || stage_ == Stage::kResuming)) link_->probe();
+  }
   if (now_ >= next_publish_) publish_record();
 }
 

@@ -95,6 +95,26 @@ sleep 1
 same_session a "after the split brain"
 expect_eq "$(pair_stat a .stage)" up "after the split brain: router a's stage"
 
+# 50 handoffs in a row (router a's uplink down and up again, 25 times: takeover and failback),
+# with the pinger running: not one session lost, not one re-authentication.
+before_a=$(pair_stat a .pair.takeovers_resumed)
+before_b=$(pair_stat b .pair.takeovers_resumed)
+pair_fping_start
+for i in $(seq 1 25); do
+  ip -n "$RA" link set wan0 down
+  pair_wait b .pair.role MASTER 10 >/dev/null || fail "handoff $((2 * i - 1)): router b did not take over"
+  pair_wait b .stage up 10 >/dev/null || fail "handoff $((2 * i - 1)): router b's session not up"
+  ip -n "$RA" link set wan0 up
+  pair_wait a .pair.role MASTER 10 >/dev/null || fail "handoff $((2 * i)): router a did not take back"
+  pair_wait a .stage up 10 >/dev/null || fail "handoff $((2 * i)): router a's session not up"
+done
+sleep 1.5
+handoff_pings=$(pair_fping_stop)
+resumed=$(( $(pair_stat a .pair.takeovers_resumed) - before_a + $(pair_stat b .pair.takeovers_resumed) - before_b ))
+echo "50 handoffs: $resumed resumed by the AC's echo; largest ping gap and replies: $handoff_pings"
+expect_eq "$resumed" 50 "handoffs confirmed by the AC"
+same_session a "after 50 handoffs"
+
 # The sync channel refuses a peer that does not hold the key, and says so.
 ip netns exec "$RB" /usr/bin/python3 - <<'PY' || fail "could not reach router a's sync port"
 import socket, struct, os
