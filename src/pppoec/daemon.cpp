@@ -725,16 +725,7 @@ int Daemon::run() {
 
   // Leaving: close the session properly (LCP Terminate, then PADT), give it a moment. A pair's
   // BACKUP leaves without a word, and keeps the MASTER's record for its next start.
-  if (silent()) {
-    configure_interface_down();
-    if (auto p = tun_.set_persistent(false); !p) log::warn("{}", p.error());
-    if (profile_.nat)
-      if (auto r = nat_remove(profile_.ifname); !r) log::warn("{}: nat: {}", profile_.ifname, r.error());
-    ::close(ep);
-    ::close(sfd);
-    return exit_code_;
-  }
-  if (link_ && (stage_ == Stage::kUp || stage_ == Stage::kNegotiating || stage_ == Stage::kResuming)) {
+  if (!silent() && link_ && (stage_ == Stage::kUp || stage_ == Stage::kNegotiating || stage_ == Stage::kResuming)) {
     stage_ = Stage::kClosed;
     link_->close(EndReason::kShutdown, now_);
     TimePoint until = now_ + seconds(1);
@@ -749,7 +740,7 @@ int Daemon::run() {
   }
   socket_.flush();
   configure_interface_down();
-  remove_state();
+  if (!silent()) remove_state();
   if (auto p = tun_.set_persistent(false); !p) log::warn("{}", p.error());
   if (profile_.nat)
     if (auto r = nat_remove(profile_.ifname); !r) log::warn("{}: nat: {}", profile_.ifname, r.error());
