@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "loadtest/diagnose.hpp"
+#include "loadtest/l2tp_probe.hpp"
 #include "loadtest/load_generator.hpp"
 #include "loadtest/render.hpp"
 #include "loadtest/report.hpp"
@@ -39,6 +40,21 @@ std::string pick_interface(const std::string& requested, bool defaulted) {
   return names.front();
 }
 
+/// A shared secret from `--secret-file` or PPPOETEST_SECRET (never from the command line,
+/// where `ps` would show it); false after saying why it could not be read.
+bool read_secret(const std::string& file, std::string& out) {
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in || !std::getline(in, out)) {
+      std::fprintf(stderr, "pppoetest: %s: cannot read the secret\n", file.c_str());
+      return false;
+    }
+  } else if (const char* env = std::getenv("PPPOETEST_SECRET")) {
+    out = env;
+  }
+  return true;
+}
+
 int fetch_error(const FetchError& e) {
   std::fprintf(stderr, "pppoetest: %s\n", e.text.c_str());
   return e.exit_code;
@@ -56,14 +72,17 @@ int main(int argc, char** argv) {
   bool no_color = false, no_ipv6 = false;
   LoadOptions o;
   o.interface = "em0";
-  app.add_option("-m,--mode", mode, "diagnose | create | mixed | server | client")->capture_default_str()
-      ->check(CLI::IsMember({"diagnose", "create", "mixed", "server", "client"}));
+  app.add_option("-m,--mode", mode, "diagnose | create | mixed | server | client | l2tp")->capture_default_str()
+      ->check(CLI::IsMember({"diagnose", "create", "mixed", "server", "client", "l2tp"}));
+  std::string lns, l2tp_source;
+  app.add_option("--lns", lns, "l2tp: the LNS to check, ADDRESS[:PORT] (port 1701)");
+  app.add_option("--l2tp-source", l2tp_source, "l2tp: our ADDRESS[:PORT] (default: any address, port 1701)");
   app.add_option("-i,--interface", o.interface, "network interface (create, mixed)")->capture_default_str();
   app.add_option("-h,--host", host, "server hostname")->capture_default_str();
   app.add_option("-p,--port", port, "control port")->capture_default_str();
   app.add_option("-s,--socket", socket_path, "pppoed control socket (local diagnose)")->capture_default_str();
   std::string secret_file;
-  app.add_option("--secret-file", secret_file, "remote diagnose: file with the shared secret (or PPPOETEST_SECRET)");
+  app.add_option("--secret-file", secret_file, "remote diagnose, l2tp: file with the shared secret (or PPPOETEST_SECRET)");
   app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
       ->check(CLI::IsMember({"console", "json", "jsonl", "csv", "tap"}));
   app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(CLI::Range(1u, 3600u));
@@ -117,6 +136,47 @@ int main(int argc, char** argv) {
   Format format = *parse_format(format_name);
   Style style{!no_color && format == Format::kConsole && isatty(1)};
 
+  if (mode == "l2tp") {
+    // An LNS checked the way a LAC uses it (loadtest/l2tp_probe.hpp). The tunnel secret, like
+    // every secret here, comes from a file or the environment, never from the command line.
+    auto endpoint = [](const std::string& text, std::uint16_t default_port) -> std::optional<pppoe::l2tp::Endpoint> {
+      auto colon = text.find(':');
+      auto a = Ipv4Address::parse(text.substr(0, colon));
+      unsigned p = default_port;
+      if (colon != std::string::npos && std::sscanf(text.c_str() + colon + 1, "%u", &p) != 1) return std::nullopt;
+      if (!a || p > 65535) return std::nullopt;
+      return pppoe::l2tp::Endpoint{*a, static_cast<std::uint16_t>(p)};
+    };
+    L2tpProbeOptions lo;
+    auto to = endpoint(lns, pppoe::l2tp::kUdpPort);
+    if (lns.empty() || !to) {
+      std::fprintf(stderr, "pppoetest: -m l2tp needs --lns ADDRESS[:PORT]\n");
+      return 2;
+    }
+    lo.lns = *to;
+    if (!l2tp_source.empty()) {
+      auto from = endpoint(l2tp_source, pppoe::l2tp::kUdpPort);
+      if (!from) {
+        std::fprintf(stderr, "pppoetest: --l2tp-source expects ADDRESS[:PORT]\n");
+        return 2;
+      }
+      lo.local = *from;
+    } else {
+      lo.local = {Ipv4Address{}, pppoe::l2tp::kUdpPort};
+    }
+    if (!read_secret(secret_file, lo.secret)) return 2;
+    lo.calls = app.count("-n") > 0 ? o.sessions : 1;
+    lo.user = o.user;
+    lo.password = o.password;
+    if (app.count("--timeout") > 0) lo.timeout = o.setup_timeout;
+    lo.hold = o.hold;
+    std::signal(SIGINT, [](int) { g_stop = 1; });
+    std::signal(SIGTERM, [](int) { g_stop = 1; });
+    auto r = run_l2tp_probe(lo, g_stop);
+    std::fputs(render_l2tp_probe(r, format == Format::kJson).c_str(), stdout);
+    if (!r.tunnel_up) return 3;
+    return r.calls_up == r.calls_placed && r.calls_placed == lo.calls && r.cleared ? 0 : 1;
+  }
   if (mode == "server") {
     std::string iface = app.count("-i") > 0 ? o.interface : "";
     return transfer::run_server(iface, static_cast<std::uint16_t>(port), count, format, style);
@@ -126,15 +186,7 @@ int main(int argc, char** argv) {
     // Remote diagnose (30.6.11.14.4): pppoed's read-only remote control, challenge-response
     // with a shared secret taken from a file or the environment, never from the command line.
     where.host = host;
-    if (!secret_file.empty()) {
-      std::ifstream in(secret_file);
-      if (!in || !std::getline(in, where.secret)) {
-        std::fprintf(stderr, "pppoetest: %s: cannot read the secret\n", secret_file.c_str());
-        return 2;
-      }
-    } else if (const char* env = std::getenv("PPPOETEST_SECRET")) {
-      where.secret = env;
-    }
+    if (!read_secret(secret_file, where.secret)) return 2;
     if (where.secret.empty()) {
       std::fprintf(stderr, "pppoetest: -h %s needs the shared secret: --secret-file FILE or PPPOETEST_SECRET\n", host.c_str());
       return 2;

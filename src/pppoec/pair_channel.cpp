@@ -22,14 +22,6 @@ constexpr Duration kConnectRetry = seconds(1);
 constexpr std::size_t kMaxQueued = std::size_t{1} << 20;  // a peer that stops reading is dropped
 constexpr std::size_t kMaxPending = 4;                    // accepted, not yet authenticated
 
-sockaddr_in to_sockaddr(const Endpoint& e) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(e.port);
-  sa.sin_addr.s_addr = htonl(e.address.value);
-  return sa;
-}
-
 void tune(int fd) {
   // Records are small and each matters now: no Nagle delay. Keep-alive finds a peer that
   // vanished without a FIN (its box lost power) within about 10 s.
@@ -42,8 +34,6 @@ void tune(int fd) {
 }
 
 }  // namespace
-
-std::string Endpoint::to_string() const { return address.to_string() + ":" + std::to_string(port); }
 
 struct Channel::Connection {
   int fd = -1;
@@ -83,7 +73,7 @@ std::expected<std::unique_ptr<Channel>, std::string> Channel::open(ChannelSettin
   if (c->listen_fd_ < 0) return std::unexpected(fmt::format("pair: socket: {}", std::strerror(errno)));
   int one = 1;
   ::setsockopt(c->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in sa = to_sockaddr(c->settings_.listen);
+  sockaddr_in sa = c->settings_.listen.sockaddr();
   if (::bind(c->listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(c->listen_fd_, 8) < 0)
     return std::unexpected(fmt::format("pair: listen on {}: {}", c->settings_.listen.to_string(), std::strerror(errno)));
   c->watch(c->listen_fd_, kListenTag, EPOLLIN, false);
@@ -112,7 +102,7 @@ void Channel::start_connect(TimePoint now) {
   c->connecting = true;
   c->deadline = now + kHandshakeTime;
   c->peer_address = settings_.peer.to_string();
-  sockaddr_in sa = to_sockaddr(settings_.peer);
+  sockaddr_in sa = settings_.peer.sockaddr();
   if (::connect(c->fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 && errno != EINPROGRESS) return;
   watch(c->fd, c->tag, EPOLLIN | EPOLLOUT, false);
   outgoing_ = std::move(c);
@@ -197,7 +187,7 @@ void Channel::poll(TimePoint now, const std::function<void(const Message&)>& del
         static std::uint64_t next_tag = 1ull << 32;
         c->tag = next_tag++;
         c->deadline = now + kHandshakeTime;
-        c->peer_address = Endpoint{Ipv4Address{ntohl(from.sin_addr.s_addr)}, ntohs(from.sin_port)}.to_string();
+        c->peer_address = Endpoint::from(from).to_string();
         RAND_bytes(c->nonce.data(), static_cast<int>(c->nonce.size()));
         if (pending_.size() >= kMaxPending) pending_.erase(pending_.begin());  // the oldest waits longest
         watch(fd, c->tag, EPOLLIN, false);

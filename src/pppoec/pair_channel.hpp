@@ -20,17 +20,13 @@
 #include <vector>
 
 #include "common/clock.hpp"
-#include "common/ipv4.hpp"
+#include "common/endpoint.hpp"
 #include "common/log.hpp"
 #include "pppoec/pair_message.hpp"
 
 namespace pppoe::pppoec::pair {
 
-struct Endpoint {
-  Ipv4Address address;
-  std::uint16_t port = 0;
-  [[nodiscard]] std::string to_string() const;
-};
+using Endpoint = SocketEndpoint;
 
 struct ChannelSettings {
   Endpoint listen;

@@ -1,0 +1,95 @@
+// The UDP side of L2TP: one socket (port 1701 by default, RFC 2661 section 8.1), the tunnels
+// this end opened, and their calls. Datagrams are dispatched by the tunnel ID and session ID
+// of their header (ours: we assign them); control messages go to the tunnel's state machine
+// (tunnel.hpp), session messages to the call (session.hpp), data messages to HostEvents.
+//
+// This step is the LAC side (tunnels we open, calls we place); a datagram for tunnel 0 (an
+// SCCRQ from a LAC) is counted and left for the LNS side that comes with pppoed's L2TP.
+// Every datagram is untrusted: a malformed one is counted by reason and logged rate-limited.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <array>
+#include <cstdint>
+#include <expected>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "common/endpoint.hpp"
+#include "common/log.hpp"
+#include "l2tp/session.hpp"
+#include "l2tp/tunnel.hpp"
+
+namespace pppoe::l2tp {
+
+using Endpoint = SocketEndpoint;
+
+class HostEvents {
+ public:
+  virtual ~HostEvents() = default;
+  virtual void tunnel_up(std::uint16_t tunnel) = 0;
+  virtual void tunnel_down(std::uint16_t tunnel, std::uint16_t result, const std::string& why) = 0;
+  virtual void session_up(std::uint16_t tunnel, std::uint16_t session) = 0;
+  virtual void session_down(std::uint16_t tunnel, std::uint16_t session, std::uint16_t result, const std::string& why) = 0;
+  /// A PPP frame of an established call (the FF 03 octets as the peer sent them).
+  virtual void data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp) = 0;
+};
+
+struct HostCounters {
+  std::uint64_t datagrams_in = 0, datagrams_out = 0;
+  std::uint64_t send_failed = 0;
+  std::array<std::uint64_t, 5> malformed{};  ///< by HeaderError
+  std::uint64_t unknown_tunnel = 0;   ///< no tunnel of ours has that ID (or it came from another address)
+  std::uint64_t unknown_session = 0;  ///< a data or session message for a call we do not hold
+  std::uint64_t tunnel_zero = 0;      ///< SCCRQs for tunnel 0: an LNS's business
+  std::uint64_t data_in = 0, data_out = 0;
+};
+
+class Host {
+ public:
+  static std::expected<std::unique_ptr<Host>, std::string> open(Endpoint local, HostEvents& events);
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  [[nodiscard]] int fd() const { return fd_; }
+  /// Opens a tunnel to `peer` (SCCRQ); returns our tunnel ID.
+  std::uint16_t open_tunnel(Endpoint peer, TunnelSettings settings, TimePoint now);
+  /// Places a call on an established tunnel; returns our session ID (0: the tunnel is not up).
+  std::uint16_t place_call(std::uint16_t tunnel, const CallInfo& call, TimePoint now);
+  void disconnect(std::uint16_t tunnel, std::uint16_t session, std::uint16_t result, const std::string& why, TimePoint now);
+  void close_tunnel(std::uint16_t tunnel, std::uint16_t result, const std::string& why, TimePoint now);
+  /// Sends a PPP frame on an established call (data message, section 5.3).
+  bool send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp);
+
+  /// Reads what arrived (non-blocking).
+  void poll(TimePoint now);
+  void tick(TimePoint now);
+  [[nodiscard]] std::optional<TimePoint> next_deadline() const;
+
+  [[nodiscard]] const Tunnel* tunnel(std::uint16_t id) const;
+  [[nodiscard]] const Session* session(std::uint16_t tunnel, std::uint16_t session) const;
+  [[nodiscard]] const HostCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t tunnel_count() const { return tunnels_.size(); }
+
+ private:
+  struct TunnelEntry;
+  struct SessionEntry;
+  Host(int fd, HostEvents& events);
+  void on_datagram(Bytes d, const sockaddr_in& from, TimePoint now);
+  void transmit(const sockaddr_in& to, Bytes datagram);
+  std::uint16_t new_id(const auto& taken);
+
+  int fd_ = -1;
+  HostEvents& events_;
+  std::map<std::uint16_t, std::unique_ptr<TunnelEntry>> tunnels_;
+  HostCounters counters_;
+  TimePoint now_{};
+  std::mt19937 ids_;
+  log::RateLimit log_limit_{1, 5};
+};
+
+}  // namespace pppoe::l2tp
