@@ -52,6 +52,15 @@ struct Host::TunnelEntry final : ReliableOutput, TunnelEvents {
     host.events_.tunnel_down(id, result, why);
   }
   void session_message(std::uint16_t session_id, const ControlMessage& m) override {
+    if (session_id == 0 && m.type == MessageType::kIcrq) {
+      // LNS: a new incoming call; the reliable channel has already dropped any duplicate.
+      std::uint16_t sid = host.new_id(sessions);
+      auto s = std::make_unique<SessionEntry>(host, id, sid, tunnel->settings().secret);
+      Session& session = s->session;
+      sessions.emplace(sid, std::move(s));
+      session.receive(m);
+      return;
+    }
     auto it = sessions.find(session_id);
     if (it == sessions.end()) {
       ++host.counters_.unknown_session;
@@ -170,6 +179,7 @@ void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
     return;
   }
   if (m->header.tunnel_id == 0) {
+    if (m->header.control && policy_) return on_sccrq(*m, from, now);
     ++counters_.tunnel_zero;
     return;
   }
@@ -196,6 +206,38 @@ void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
   }
   ++counters_.data_in;
   events_.data(t.id, m->header.session_id, m->payload);
+}
+
+void Host::on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now) {
+  auto c = decode_avps(m.payload, "");
+  const Avp* assigned = c ? c->find(AvpType::kAssignedTunnelId) : nullptr;
+  const Avp* host_name = c ? c->find(AvpType::kHostName) : nullptr;
+  if (!c || c->type != MessageType::kSccrq || !assigned || !assigned->u16() || !host_name) {
+    ++counters_.tunnel_zero;
+    return;
+  }
+  // A retransmitted SCCRQ belongs to the tunnel its first copy made: its channel acknowledges it.
+  for (auto& [id, t] : tunnels_)
+    if (same_peer(t->peer, from) && t->tunnel->peer().tunnel_id == *assigned->u16() && !t->tunnel->initiator()) {
+      t->tunnel->receive(m.header, m.payload, now);
+      return;
+    }
+  std::string name(host_name->text());
+  std::optional<TunnelSettings> settings = policy_(Endpoint::from(from), name);
+  if (!settings) {
+    ++counters_.tunnels_refused;
+    log::warn_limited(log_limit_, "l2tp: tunnel from {} ('{}') refused: not a configured peer", Endpoint::from(from).to_string(), name);
+    settings = TunnelSettings{};
+    settings->refuse_result = result::kStopNotAuthorized;
+    settings->refuse_why = "not a configured peer";
+  }
+  std::uint16_t id = new_id(tunnels_);
+  settings->local_tunnel_id = id;
+  auto entry = std::make_unique<TunnelEntry>(*this, id, from);
+  entry->tunnel = std::make_unique<Tunnel>(*entry, *entry, std::move(*settings), random_octets);
+  Tunnel& t = *entry->tunnel;
+  tunnels_.emplace(id, std::move(entry));
+  t.receive(m.header, m.payload, now);
 }
 
 void Host::poll(TimePoint now) {

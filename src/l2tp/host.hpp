@@ -3,8 +3,8 @@
 // of their header (ours: we assign them); control messages go to the tunnel's state machine
 // (tunnel.hpp), session messages to the call (session.hpp), data messages to HostEvents.
 //
-// This step is the LAC side (tunnels we open, calls we place); a datagram for tunnel 0 (an
-// SCCRQ from a LAC) is counted and left for the LNS side that comes with pppoed's L2TP.
+// Both sides: tunnels we open and calls we place (LAC), and, with accept_tunnels(), SCCRQs for
+// tunnel 0 answered per a policy, and the calls placed on them (LNS).
 // Every datagram is untrusted: a malformed one is counted by reason and logged rate-limited.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -44,7 +45,8 @@ struct HostCounters {
   std::array<std::uint64_t, 5> malformed{};  ///< by HeaderError
   std::uint64_t unknown_tunnel = 0;   ///< no tunnel of ours has that ID (or it came from another address)
   std::uint64_t unknown_session = 0;  ///< a data or session message for a call we do not hold
-  std::uint64_t tunnel_zero = 0;      ///< SCCRQs for tunnel 0: an LNS's business
+  std::uint64_t tunnel_zero = 0;      ///< datagrams for tunnel 0 that are not an SCCRQ we take
+  std::uint64_t tunnels_refused = 0;  ///< SCCRQs the policy refused (StopCCN sent)
   std::uint64_t data_in = 0, data_out = 0;
 };
 
@@ -62,6 +64,10 @@ class Host {
   std::uint16_t place_call(std::uint16_t tunnel, const CallInfo& call, TimePoint now);
   void disconnect(std::uint16_t tunnel, std::uint16_t session, std::uint16_t result, const std::string& why, TimePoint now);
   void close_tunnel(std::uint16_t tunnel, std::uint16_t result, const std::string& why, TimePoint now);
+  /// LNS: a LAC's SCCRQ (for tunnel 0) is answered with the settings the policy returns for
+  /// its address and host name, or refused (StopCCN, not authorized) when it returns nullopt.
+  using TunnelPolicy = std::function<std::optional<TunnelSettings>(const Endpoint& from, const std::string& host_name)>;
+  void accept_tunnels(TunnelPolicy policy) { policy_ = std::move(policy); }
   /// Sends a PPP frame on an established call (data message, section 5.3).
   bool send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp);
 
@@ -80,12 +86,14 @@ class Host {
   struct SessionEntry;
   Host(int fd, HostEvents& events);
   void on_datagram(Bytes d, const sockaddr_in& from, TimePoint now);
+  void on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now);
   void transmit(const sockaddr_in& to, Bytes datagram);
   std::uint16_t new_id(const auto& taken);
 
   int fd_ = -1;
   HostEvents& events_;
   std::map<std::uint16_t, std::unique_ptr<TunnelEntry>> tunnels_;
+  TunnelPolicy policy_;
   HostCounters counters_;
   TimePoint now_{};
   std::mt19937 ids_;

@@ -122,6 +122,10 @@ void Tunnel::on_sccrq(const ControlMessage& m, TimePoint now) {
     fail(result::kStopGeneralError, error::kBadLength, "SCCRQ without a required AVP", now);
     return;
   }
+  if (settings_.refuse_result != 0) {
+    fail(settings_.refuse_result, error::kNone, settings_.refuse_why, now);
+    return;
+  }
   if (peer_.protocol_version >> 8 != 1) {
     fail(result::kStopBadVersion, error::kNone, fmt::format("protocol version {:#06x}", peer_.protocol_version), now);
     return;

@@ -34,6 +34,9 @@ struct TunnelSettings {
   std::uint32_t bearer_capabilities = 0x0;
   Duration hello_interval = seconds(60);
   Duration closing_hold = seconds(31);  ///< after StopCCN, state kept for retransmissions (section 5.7)
+  /// LNS: answer the SCCRQ with StopCCN and this result (e.g. 4, not authorized) instead of SCCRP.
+  std::uint16_t refuse_result = 0;
+  std::string refuse_why;
   ReliableSettings reliable;
 };
 
