@@ -55,12 +55,7 @@ void Session::close(std::uint16_t result, const std::string& why) {
 void Session::receive(const ControlMessage& m) {
   if (state_ == SessionState::kClosed || !m.type) return;
   if (*m.type == MessageType::kCdn) {
-    std::uint16_t result = 0;
-    std::string why = "CDN from the peer";
-    if (const Avp* rc = m.find(AvpType::kResultCode); rc && rc->value.size() >= 2) {
-      result = static_cast<std::uint16_t>((rc->value[0] << 8) | rc->value[1]);
-      if (rc->value.size() > 4) why += ": " + std::string(as_text(Bytes(rc->value).subspan(4)));
-    }
+    auto [result, why] = m.result("CDN from the peer");
     close(result, why);
     return;
   }

@@ -79,10 +79,6 @@ void Tunnel::close(std::uint16_t result, std::uint16_t error, const std::string&
   events_.tunnel_down(result, why);
 }
 
-void Tunnel::fail(std::uint16_t result, std::uint16_t error, const std::string& why, TimePoint now) {
-  close(result, error, why, now);
-}
-
 void Tunnel::receive(const Header& h, Bytes avps, TimePoint now) {
   last_activity_ = now;
   channel_.receive(h, avps, now, [&](std::uint16_t session_id, Bytes body) { deliver(session_id, body, now); });
@@ -116,25 +112,28 @@ bool Tunnel::response_ok(const ControlMessage& m, MessageType in) {
   return r && r->value.size() == want.size() && CRYPTO_memcmp(r->value.data(), want.data(), want.size()) == 0;
 }
 
+bool Tunnel::can_answer_challenge(TimePoint now) {
+  if (!peer_challenge_ || !settings_.secret.empty()) return true;
+  ++counters_.auth_failures;
+  close(result::kStopNotAuthorized, error::kNone, "the peer asks for tunnel authentication and no secret is set", now);
+  return false;
+}
+
 void Tunnel::on_sccrq(const ControlMessage& m, TimePoint now) {
   if (!read_peer(m)) {
     ++counters_.bad_messages;
-    fail(result::kStopGeneralError, error::kBadLength, "SCCRQ without a required AVP", now);
+    close(result::kStopGeneralError, error::kBadLength, "SCCRQ without a required AVP", now);
     return;
   }
   if (settings_.refuse_result != 0) {
-    fail(settings_.refuse_result, error::kNone, settings_.refuse_why, now);
+    close(settings_.refuse_result, error::kNone, settings_.refuse_why, now);
     return;
   }
   if (peer_.protocol_version >> 8 != 1) {
-    fail(result::kStopBadVersion, error::kNone, fmt::format("protocol version {:#06x}", peer_.protocol_version), now);
+    close(result::kStopBadVersion, error::kNone, fmt::format("protocol version {:#06x}", peer_.protocol_version), now);
     return;
   }
-  if (peer_challenge_ && settings_.secret.empty()) {
-    ++counters_.auth_failures;
-    fail(result::kStopNotAuthorized, error::kNone, "the peer asks for tunnel authentication and no secret is set", now);
-    return;
-  }
+  if (!can_answer_challenge(now)) return;
   AvpWriter w(buf_);
   begin_control(w, MessageType::kSccrp);
   if (peer_challenge_)
@@ -146,19 +145,15 @@ void Tunnel::on_sccrq(const ControlMessage& m, TimePoint now) {
 void Tunnel::on_sccrp(const ControlMessage& m, TimePoint now) {
   if (!read_peer(m)) {
     ++counters_.bad_messages;
-    fail(result::kStopGeneralError, error::kBadLength, "SCCRP without a required AVP", now);
+    close(result::kStopGeneralError, error::kBadLength, "SCCRP without a required AVP", now);
     return;
   }
   if (!response_ok(m, MessageType::kSccrp)) {
     ++counters_.auth_failures;
-    fail(result::kStopNotAuthorized, error::kNone, "tunnel authentication failed (SCCRP's challenge response)", now);
+    close(result::kStopNotAuthorized, error::kNone, "tunnel authentication failed (SCCRP's challenge response)", now);
     return;
   }
-  if (peer_challenge_ && settings_.secret.empty()) {
-    ++counters_.auth_failures;
-    fail(result::kStopNotAuthorized, error::kNone, "the peer asks for tunnel authentication and no secret is set", now);
-    return;
-  }
+  if (!can_answer_challenge(now)) return;
   AvpWriter w(buf_);
   w.message_type(MessageType::kScccn);
   if (peer_challenge_)
@@ -171,7 +166,7 @@ void Tunnel::on_sccrp(const ControlMessage& m, TimePoint now) {
 void Tunnel::on_scccn(const ControlMessage& m, TimePoint now) {
   if (!response_ok(m, MessageType::kScccn)) {
     ++counters_.auth_failures;
-    fail(result::kStopNotAuthorized, error::kNone, "tunnel authentication failed (SCCCN's challenge response)", now);
+    close(result::kStopNotAuthorized, error::kNone, "tunnel authentication failed (SCCCN's challenge response)", now);
     return;
   }
   set_state(TunnelState::kEstablished, now);
@@ -183,12 +178,12 @@ void Tunnel::deliver(std::uint16_t session_id, Bytes avps, TimePoint now) {
   auto m = decode_avps(avps, settings_.secret);
   if (!m) {
     ++counters_.bad_messages;
-    fail(result::kStopGeneralError, error::kBadLength, fmt::format("undecodable control message: {}", to_string(m.error())), now);
+    close(result::kStopGeneralError, error::kBadLength, fmt::format("undecodable control message: {}", to_string(m.error())), now);
     return;
   }
   if (!m->type) {  // an unknown message type: its Message Type AVP is mandatory (section 4.4.1)
     ++counters_.unknown_mandatory;
-    fail(result::kStopGeneralError, error::kUnknownMandatoryAvp, fmt::format("unknown message type {}", m->raw_type), now);
+    close(result::kStopGeneralError, error::kUnknownMandatoryAvp, fmt::format("unknown message type {}", m->raw_type), now);
     return;
   }
   bool session_message = *m->type == MessageType::kIcrq || *m->type == MessageType::kIcrp ||
@@ -200,7 +195,7 @@ void Tunnel::deliver(std::uint16_t session_id, Bytes avps, TimePoint now) {
     // A session's unknown mandatory AVP ends the session, not the tunnel: the owner decides.
     if (state_ != TunnelState::kEstablished) {
       ++counters_.bad_messages;
-      fail(result::kStopFsmError, error::kNoControlConnection,
+      close(result::kStopFsmError, error::kNoControlConnection,
            fmt::format("{} before the tunnel is established", to_string(*m->type)), now);
       return;
     }
@@ -209,7 +204,7 @@ void Tunnel::deliver(std::uint16_t session_id, Bytes avps, TimePoint now) {
   }
   if (const Avp* u = m->unknown_mandatory(); u && *m->type != MessageType::kStopccn) {
     ++counters_.unknown_mandatory;
-    fail(result::kStopGeneralError, error::kUnknownMandatoryAvp,
+    close(result::kStopGeneralError, error::kUnknownMandatoryAvp,
          fmt::format("unknown mandatory AVP {} (vendor {}) in {}", u->type, u->vendor, to_string(*m->type)), now);
     return;
   }
@@ -225,12 +220,7 @@ void Tunnel::deliver(std::uint16_t session_id, Bytes avps, TimePoint now) {
       break;
     case MessageType::kHello: ++counters_.hello_received; return;
     case MessageType::kStopccn: {
-      std::uint16_t result = 0;
-      std::string why = "StopCCN from the peer";
-      if (const Avp* rc = m->find(AvpType::kResultCode); rc && rc->value.size() >= 2) {
-        result = static_cast<std::uint16_t>((rc->value[0] << 8) | rc->value[1]);
-        if (rc->value.size() > 4) why += ": " + std::string(as_text(Bytes(rc->value).subspan(4)));
-      }
+      auto [result, why] = m->result("StopCCN from the peer");
       bool was_down = state_ == TunnelState::kClosing;
       set_state(TunnelState::kClosing, now);  // the ZLB acknowledging it still goes out
       closed_at_ = now;
@@ -240,7 +230,7 @@ void Tunnel::deliver(std::uint16_t session_id, Bytes avps, TimePoint now) {
     default: break;
   }
   ++counters_.bad_messages;
-  fail(result::kStopFsmError, error::kNone, fmt::format("{} in state {}", to_string(*m->type), to_string(state_)), now);
+  close(result::kStopFsmError, error::kNone, fmt::format("{} in state {}", to_string(*m->type), to_string(state_)), now);
 }
 
 void Tunnel::tick(TimePoint now) {

@@ -103,7 +103,8 @@ class Tunnel {
   bool response_ok(const ControlMessage& m, MessageType in);
   void send_tunnel(Bytes avps, TimePoint now);
   void set_state(TunnelState s, TimePoint now);
-  void fail(std::uint16_t result, std::uint16_t error, const std::string& why, TimePoint now);
+  /// False (and StopCCN, not authorized) when the peer challenged us and we have no secret.
+  bool can_answer_challenge(TimePoint now);
   void begin_control(AvpWriter& w, MessageType type);
 
   TunnelEvents& events_;

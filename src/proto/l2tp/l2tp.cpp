@@ -195,6 +195,15 @@ const Avp* ControlMessage::find(AvpType t) const {
   return nullptr;
 }
 
+std::pair<std::uint16_t, std::string> ControlMessage::result(const std::string& prefix) const {
+  std::pair<std::uint16_t, std::string> out{0, prefix};
+  if (const Avp* rc = find(AvpType::kResultCode); rc && rc->value.size() >= 2) {
+    out.first = static_cast<std::uint16_t>((rc->value[0] << 8) | rc->value[1]);
+    if (rc->value.size() > 4) out.second += ": " + std::string(as_text(Bytes(rc->value).subspan(4)));
+  }
+  return out;
+}
+
 const Avp* ControlMessage::unknown_mandatory() const {
   for (const Avp& a : avps)
     if (a.mandatory && !known_avp(a.vendor, a.type)) return &a;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/bytes.hpp"
@@ -144,6 +145,9 @@ struct ControlMessage {
   std::vector<Avp> avps;            ///< in order, the Message Type AVP included
 
   [[nodiscard]] const Avp* find(AvpType t) const;
+  /// The Result Code AVP (section 4.4.2): the result, and "`prefix`: message" when the peer
+  /// gave a message. Result 0 when there is none.
+  [[nodiscard]] std::pair<std::uint16_t, std::string> result(const std::string& prefix) const;
   /// The first mandatory AVP this implementation does not know (section 4.1: "MUST" tear
   /// down the tunnel or session), or nullptr.
   [[nodiscard]] const Avp* unknown_mandatory() const;
