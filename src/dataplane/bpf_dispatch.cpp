@@ -1,5 +1,7 @@
 #include "dataplane/bpf_dispatch.hpp"
 
+#include "dataplane/bpf_program.hpp"
+
 #include <fmt/format.h>
 #include <linux/bpf.h>
 #include <sys/mman.h>
@@ -15,60 +17,9 @@
 namespace pppoe::dataplane {
 namespace {
 
-long bpf(int cmd, bpf_attr& attr) { return ::syscall(SYS_bpf, cmd, &attr, sizeof attr); }
-
-// Instruction helpers, named after the kernel's filter.h macros.
-constexpr bpf_insn insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off, std::int32_t imm) {
-  bpf_insn i{};
-  i.code = code;
-  i.dst_reg = dst & 0xf;
-  i.src_reg = src & 0xf;
-  i.off = off;
-  i.imm = imm;
-  return i;
-}
-constexpr bpf_insn mov64_reg(std::uint8_t dst, std::uint8_t src) { return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
-constexpr bpf_insn mov64_imm(std::uint8_t dst, std::int32_t imm) { return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
-constexpr bpf_insn add64_imm(std::uint8_t dst, std::int32_t imm) { return insn(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
-/// r0 = ntohs(packet[imm]) (legacy packet access, allowed in socket filters; r6 = ctx).
-constexpr bpf_insn ld_abs_h(std::int32_t off) { return insn(BPF_LD | BPF_ABS | BPF_H, 0, 0, 0, off); }
-/// r0 = ntohs(packet[src + imm]).
-constexpr bpf_insn ld_ind_h(std::uint8_t src, std::int32_t off) { return insn(BPF_LD | BPF_IND | BPF_H, 0, src, 0, off); }
-constexpr bpf_insn stx_w(std::uint8_t dst, std::int16_t off, std::uint8_t src) { return insn(BPF_STX | BPF_MEM | BPF_W, dst, src, off, 0); }
-constexpr bpf_insn ldx_w(std::uint8_t dst, std::uint8_t src, std::int16_t off) { return insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0); }
-constexpr bpf_insn jeq_imm(std::uint8_t dst, std::int32_t imm, std::int16_t off) { return insn(BPF_JMP | BPF_JEQ | BPF_K, dst, 0, off, imm); }
-constexpr bpf_insn jne_imm(std::uint8_t dst, std::int32_t imm, std::int16_t off) { return insn(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm); }
-constexpr bpf_insn ja(std::int16_t off) { return insn(BPF_JMP | BPF_JA, 0, 0, off, 0); }
-constexpr bpf_insn call(std::int32_t fn) { return insn(BPF_JMP | BPF_CALL, 0, 0, 0, fn); }
-constexpr bpf_insn exit_insn() { return insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+using namespace bpf_asm;
 
 constexpr std::int32_t kAcceptAll = 0x40000;  // bytes to keep: the whole frame
-
-/// A tiny assembler with labels, so jump offsets are computed rather than counted by hand.
-class Program {
- public:
-  void emit(bpf_insn i) { code_.push_back(i); }
-  /// A jump to `label`; the offset is patched by `place`.
-  void jump(bpf_insn i, int label) {
-    fixups_.push_back({code_.size(), label});
-    code_.push_back(i);
-  }
-  void place(int label) { labels_[static_cast<std::size_t>(label)] = static_cast<int>(code_.size()); }
-  void map_fd(std::uint8_t dst, int fd) {  // BPF_LD_MAP_FD: two instructions
-    code_.push_back(insn(BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd));
-    code_.push_back(insn(0, 0, 0, 0, 0));
-  }
-  std::vector<bpf_insn> finish() {
-    for (auto [at, label] : fixups_)
-      code_[at].off = static_cast<std::int16_t>(labels_[static_cast<std::size_t>(label)] - static_cast<int>(at) - 1);
-    return code_;
-  }
-
- private:
-  std::vector<bpf_insn> code_;
-  std::vector<std::pair<std::size_t, int>> fixups_;
-  std::array<int, 8> labels_{};
-};
 
 enum Label { kSession, kDrop, kAccept, kLevel0 };  // kLevel0 + n: after n VLAN tags
 
@@ -164,21 +115,11 @@ std::uint32_t SessionDispatchMap::get(std::uint16_t session_id) const {
 
 std::expected<void, std::string> SessionDispatchMap::attach(int socket_fd, std::uint32_t owner, std::uint16_t discovery,
                                                             std::uint16_t session) const {
-  auto code = filter_program(fd_, owner, discovery, session);
-  std::vector<char> log(65536);
-  bpf_attr a{};
-  a.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-  a.insns = reinterpret_cast<std::uint64_t>(code.data());
-  a.insn_cnt = static_cast<std::uint32_t>(code.size());
-  a.license = reinterpret_cast<std::uint64_t>("GPL");
-  a.log_buf = reinterpret_cast<std::uint64_t>(log.data());
-  a.log_size = static_cast<std::uint32_t>(log.size());
-  a.log_level = 1;
-  int prog = static_cast<int>(bpf(BPF_PROG_LOAD, a));
-  if (prog < 0) return std::unexpected(fmt::format("bpf filter load: {}: {}", std::strerror(errno), log.data()));
-  int rc = ::setsockopt(socket_fd, SOL_SOCKET, SO_ATTACH_BPF, &prog, sizeof prog);
+  auto prog = load(BPF_PROG_TYPE_SOCKET_FILTER, filter_program(fd_, owner, discovery, session));
+  if (!prog) return std::unexpected(fmt::format("bpf filter load: {}", prog.error()));
+  int rc = ::setsockopt(socket_fd, SOL_SOCKET, SO_ATTACH_BPF, &*prog, sizeof *prog);
   int err = errno;
-  ::close(prog);  // the socket keeps its own reference
+  ::close(*prog);  // the socket keeps its own reference
   if (rc < 0) return std::unexpected(fmt::format("SO_ATTACH_BPF: {}", std::strerror(err)));
   return {};
 }

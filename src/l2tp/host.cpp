@@ -23,6 +23,10 @@ struct Host::SessionEntry final : SessionOutput {
   Host& host;
   std::uint16_t tunnel_id;
   Session session;
+  // Data message sequencing (section 5.4): off until the peer sends Ns/Nr.
+  bool sequenced = false;
+  std::uint16_t data_ns = 0;       ///< our next Ns
+  std::uint16_t data_expected = 0; ///< the peer's next Ns
   SessionEntry(Host& h, std::uint16_t tunnel, std::uint16_t id, const std::string& secret)
       : host(h), tunnel_id(tunnel), session(*this, id, secret) {}
   void send_session(std::uint16_t peer_session_id, Bytes avps) override;
@@ -100,11 +104,16 @@ std::expected<std::unique_ptr<Host>, std::string> Host::open(Endpoint local, Hos
   return std::unique_ptr<Host>(new Host(fd, events));
 }
 
-std::uint16_t Host::new_id(const auto& taken) {
-  for (;;) {
-    auto id = static_cast<std::uint16_t>(ids_() & 0xffff);
+std::unique_ptr<Host> Host::adopt(int fd, HostEvents& events) { return std::unique_ptr<Host>(new Host(fd, events)); }
+
+std::uint16_t Host::new_id(const auto& taken, std::uint16_t first, std::uint32_t count) {
+  // Random IDs make a stale or forged message for an old tunnel or call unlikely to land on a
+  // new one; the ranges are far larger than what one process holds at a time.
+  for (int attempt = 0; attempt < 65536; ++attempt) {
+    auto id = static_cast<std::uint16_t>(first + ids_() % count);
     if (id != 0 && !taken.contains(id)) return id;
   }
+  return 0;  // the range is full
 }
 
 void Host::transmit(const sockaddr_in& to, Bytes datagram) {
@@ -117,7 +126,8 @@ void Host::transmit(const sockaddr_in& to, Bytes datagram) {
 
 std::uint16_t Host::open_tunnel(Endpoint peer, TunnelSettings settings, TimePoint now) {
   now_ = now;
-  std::uint16_t id = new_id(tunnels_);
+  std::uint16_t id = new_tunnel_id();
+  if (id == 0) return 0;
   settings.local_tunnel_id = id;
   auto entry = std::make_unique<TunnelEntry>(*this, id, peer.sockaddr());
   entry->tunnel = std::make_unique<Tunnel>(*entry, *entry, std::move(settings), random_octets);
@@ -156,17 +166,54 @@ void Host::close_tunnel(std::uint16_t tunnel, std::uint16_t result, const std::s
   if (it != tunnels_.end()) it->second->tunnel->close(result, error::kNone, why, now);
 }
 
-bool Host::send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp) {
+bool Host::send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp, bool address_control) {
   auto it = tunnels_.find(tunnel);
   if (it == tunnels_.end()) return false;
   auto s = it->second->sessions.find(session);
   if (s == it->second->sessions.end() || s->second->session.state() != SessionState::kEstablished) return false;
-  std::array<std::uint8_t, 2048> buf{};
-  std::size_t n = encode_data(buf, it->second->tunnel->peer().tunnel_id, s->second->session.peer_id(), std::nullopt, ppp);
-  if (n == 0) return false;
-  transmit(it->second->peer, Bytes(buf.data(), n));
+  SessionEntry& e = *s->second;
+  if (tx_->used == kBatch) flush();
+  std::size_t i = tx_->used;
+  MutableBytes buf = tx_->buffer(i);
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> sequence;
+  if (e.sequenced) sequence = std::pair{e.data_ns, e.data_expected};
+  // The frame after the header: encode an empty frame first to learn where it starts.
+  std::size_t header = encode_data(buf, it->second->tunnel->peer().tunnel_id, e.session.peer_id(), sequence, {});
+  std::size_t need = header + (address_control ? 2 : 0) + ppp.size();
+  if (header == 0 || need > buf.size()) return false;
+  std::uint8_t* p = buf.data() + header;
+  if (address_control) {
+    *p++ = 0xff;  // RFC 1662 section 3.1: All-Stations address, Unnumbered Information
+    *p++ = 0x03;
+  }
+  std::memcpy(p, ppp.data(), ppp.size());
+  if (e.sequenced) ++e.data_ns;
+  tx_->peers[i] = it->second->peer;
+  tx_->iov[i] = {buf.data(), need};
+  tx_->msgs[i] = {};
+  tx_->msgs[i].msg_hdr.msg_name = &tx_->peers[i];
+  tx_->msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+  tx_->msgs[i].msg_hdr.msg_iov = &tx_->iov[i];
+  tx_->msgs[i].msg_hdr.msg_iovlen = 1;
+  ++tx_->used;
   ++counters_.data_out;
   return true;
+}
+
+void Host::flush() {
+  std::size_t done = 0;
+  while (done < tx_->used) {
+    int n = ::sendmmsg(fd_, tx_->msgs.data() + done, static_cast<unsigned>(tx_->used - done), 0);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      counters_.send_failed += tx_->used - done;  // a full socket buffer: dropped, like a full link
+      break;
+    }
+    ++counters_.tx_batches;
+    counters_.datagrams_out += static_cast<std::uint64_t>(n);
+    done += static_cast<std::size_t>(n);
+  }
+  tx_->used = 0;
 }
 
 void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
@@ -204,6 +251,17 @@ void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
     ++counters_.unknown_session;
     return;
   }
+  SessionEntry& e = *s->second;
+  if (m->header.has_sequence) {
+    // Section 5.4: once the peer numbers its data, we number ours; an Ns older than expected
+    // (modulo 2^16) is a duplicate or reordered packet and is dropped.
+    if (e.sequenced && static_cast<std::int16_t>(m->header.ns - e.data_expected) < 0) {
+      ++counters_.data_out_of_order;
+      return;
+    }
+    e.sequenced = true;
+    e.data_expected = static_cast<std::uint16_t>(m->header.ns + 1);
+  }
   ++counters_.data_in;
   events_.data(t.id, m->header.session_id, m->payload);
 }
@@ -231,7 +289,8 @@ void Host::on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now) {
     settings->refuse_result = result::kStopNotAuthorized;
     settings->refuse_why = "not a configured peer";
   }
-  std::uint16_t id = new_id(tunnels_);
+  std::uint16_t id = new_tunnel_id();
+  if (id == 0) return;  // every ID of ours in use: the LAC will retry
   settings->local_tunnel_id = id;
   auto entry = std::make_unique<TunnelEntry>(*this, id, from);
   entry->tunnel = std::make_unique<Tunnel>(*entry, *entry, std::move(*settings), random_octets);
@@ -242,18 +301,34 @@ void Host::on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now) {
 
 void Host::poll(TimePoint now) {
   now_ = now;
-  std::array<std::uint8_t, 4096> buf{};
-  for (int i = 0; i < 256; ++i) {
-    sockaddr_in from{};
-    socklen_t len = sizeof from;
-    ssize_t n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-    if (n < 0) break;
-    on_datagram(Bytes(buf.data(), static_cast<std::size_t>(n)), from, now);
+  Batch& b = *rx_;
+  for (int round = 0; round < 8; ++round) {  // at most 256 datagrams a turn, like the other sockets
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      b.iov[i] = {b.buffer(i).data(), kDatagram};
+      b.msgs[i] = {};
+      b.msgs[i].msg_hdr.msg_name = &b.peers[i];
+      b.msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      b.msgs[i].msg_hdr.msg_iov = &b.iov[i];
+      b.msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    int n = ::recvmmsg(fd_, b.msgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) break;
+    ++counters_.rx_batches;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
+      if ((b.msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+        ++counters_.malformed[static_cast<std::size_t>(HeaderError::kBadLength)];
+        continue;
+      }
+      on_datagram(Bytes(b.buffer(i).data(), b.msgs[i].msg_len), b.peers[i], now);
+    }
+    if (static_cast<std::size_t>(n) < kBatch) break;
   }
+  flush();
 }
 
 void Host::tick(TimePoint now) {
   now_ = now;
+  flush();
   for (auto it = tunnels_.begin(); it != tunnels_.end();) {
     it->second->tunnel->tick(now);
     std::erase_if(it->second->sessions, [](const auto& s) { return s.second->session.state() == SessionState::kClosed; });

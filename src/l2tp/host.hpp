@@ -9,6 +9,8 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <array>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
@@ -48,16 +51,26 @@ struct HostCounters {
   std::uint64_t tunnel_zero = 0;      ///< datagrams for tunnel 0 that are not an SCCRQ we take
   std::uint64_t tunnels_refused = 0;  ///< SCCRQs the policy refused (StopCCN sent)
   std::uint64_t data_in = 0, data_out = 0;
+  std::uint64_t data_out_of_order = 0;  ///< sequenced data older than the last one (section 5.4: dropped)
+  std::uint64_t rx_batches = 0, tx_batches = 0;  ///< recvmmsg/sendmmsg calls that moved datagrams
 };
 
 class Host {
  public:
   static std::expected<std::unique_ptr<Host>, std::string> open(Endpoint local, HostEvents& events);
+  /// Takes an already bound non-blocking UDP socket (a worker's, from dataplane::L2tpDispatch).
+  static std::unique_ptr<Host> adopt(int fd, HostEvents& events);
   ~Host();
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
   [[nodiscard]] int fd() const { return fd_; }
+  /// Our tunnel IDs are taken from [first, first + count) (never 0): the range the kernel's
+  /// dispatch sends to this process. Default: any.
+  void set_tunnel_ids(std::uint16_t first, std::uint16_t count) {
+    first_tunnel_id_ = first;
+    tunnel_id_count_ = count;
+  }
   /// Opens a tunnel to `peer` (SCCRQ); returns our tunnel ID.
   std::uint16_t open_tunnel(Endpoint peer, TunnelSettings settings, TimePoint now);
   /// Places a call on an established tunnel; returns our session ID (0: the tunnel is not up).
@@ -68,8 +81,13 @@ class Host {
   /// its address and host name, or refused (StopCCN, not authorized) when it returns nullopt.
   using TunnelPolicy = std::function<std::optional<TunnelSettings>(const Endpoint& from, const std::string& host_name)>;
   void accept_tunnels(TunnelPolicy policy) { policy_ = std::move(policy); }
-  /// Sends a PPP frame on an established call (data message, section 5.3).
-  bool send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp);
+  /// Queues a PPP frame on an established call (data message, section 5.3), with the FF 03
+  /// address and control octets first when `address_control` (deployed LNSs expect them).
+  /// Sent by flush() in one system call per batch (also when the batch is full, and at the
+  /// end of poll() and tick()). With sequence numbers once the peer sends them (section 5.4).
+  bool send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp, bool address_control = false);
+  /// Sends the queued data messages.
+  void flush();
 
   /// Reads what arrived (non-blocking).
   void poll(TimePoint now);
@@ -88,7 +106,19 @@ class Host {
   void on_datagram(Bytes d, const sockaddr_in& from, TimePoint now);
   void on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now);
   void transmit(const sockaddr_in& to, Bytes datagram);
-  std::uint16_t new_id(const auto& taken);
+  std::uint16_t new_id(const auto& taken, std::uint16_t first = 0, std::uint32_t count = 0x10000);
+  std::uint16_t new_tunnel_id() { return new_id(tunnels_, first_tunnel_id_, tunnel_id_count_); }
+
+  static constexpr std::size_t kBatch = 32, kDatagram = 4096;
+  /// recvmmsg/sendmmsg buffers, allocated once.
+  struct Batch {
+    std::vector<std::uint8_t> buffers = std::vector<std::uint8_t>(kBatch * kDatagram);
+    std::array<sockaddr_in, kBatch> peers{};
+    std::array<iovec, kBatch> iov{};
+    std::array<mmsghdr, kBatch> msgs{};
+    std::size_t used = 0;
+    MutableBytes buffer(std::size_t i) { return {buffers.data() + i * kDatagram, kDatagram}; }
+  };
 
   int fd_ = -1;
   HostEvents& events_;
@@ -97,6 +127,10 @@ class Host {
   HostCounters counters_;
   TimePoint now_{};
   std::mt19937 ids_;
+  std::uint16_t first_tunnel_id_ = 0;
+  std::uint32_t tunnel_id_count_ = 0x10000;
+  std::unique_ptr<Batch> rx_ = std::make_unique<Batch>();
+  std::unique_ptr<Batch> tx_ = std::make_unique<Batch>();
   log::RateLimit log_limit_{1, 5};
 };
 

@@ -104,6 +104,7 @@ struct Client final : session::LinkOutput {
       case EndReason::kIdleTimeout:
       case EndReason::kAdminReset:
       case EndReason::kShutdown:
+      case EndReason::kTunnelDown:
         fail("closed");
         return;
     }

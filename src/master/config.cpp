@@ -35,23 +35,93 @@ std::expected<Ipv4Address, std::string> address(const std::string& v) {
   return *a;
 }
 
+/// "ADDRESS[:PORT]".
+std::expected<SocketEndpoint, std::string> endpoint(const std::string& v, std::uint16_t default_port) {
+  std::string host = v;
+  SocketEndpoint e{{}, default_port};
+  if (auto colon = host.find(':'); colon != std::string::npos) {
+    auto p = number(host.substr(colon + 1), 1, 65535);
+    if (!p) return std::unexpected(fmt::format("port {}", p.error()));
+    e.port = static_cast<std::uint16_t>(*p);
+    host.resize(colon);
+  }
+  auto a = address(host);
+  if (!a) return std::unexpected(a.error());
+  e.address = *a;
+  return e;
+}
+
+/// "l2tp-tunnel NAME KEY VALUE...": one property of a tunnel profile per line; the secret is
+/// never repeated in an error.
+std::expected<void, std::string> l2tp_tunnel(L2tpConfig& c, const std::vector<std::string>& v) {
+  constexpr const char* kUsage =
+      "'l2tp-tunnel' expects NAME followed by one of: lns ADDRESS[:PORT]..., secret SECRET, hostname NAME, "
+      "source ADDRESS[:PORT], hold-down SECONDS, hello SECONDS";
+  if (v.size() < 3) return std::unexpected(kUsage);
+  L2tpTunnelProfile* t = nullptr;
+  for (auto& x : c.tunnels)
+    if (x.name == v[0]) t = &x;
+  if (t == nullptr) {
+    c.tunnels.push_back({});
+    t = &c.tunnels.back();
+    t->name = v[0];
+  }
+  const std::string& key = v[1];
+  auto single = [&]() -> std::expected<std::string, std::string> {
+    if (v.size() != 3) return std::unexpected(fmt::format("'l2tp-tunnel {} {}' expects one value", v[0], key));
+    return v[2];
+  };
+  if (key == "lns") {
+    t->lns.clear();
+    for (std::size_t i = 2; i < v.size(); ++i)
+      for (const auto& item : session::split_commas(v[i])) {
+        auto e = endpoint(item, 1701);
+        if (!e) return std::unexpected(fmt::format("'l2tp-tunnel {} lns' expects ADDRESS[:PORT] values: {}", v[0], e.error()));
+        t->lns.push_back(*e);
+      }
+    return {};
+  }
+  if (key == "secret") {
+    if (v.size() != 3 || v[2].empty() || v[2].size() > 128)
+      return std::unexpected(fmt::format("'l2tp-tunnel {} secret' expects one secret of 1 to 128 characters", v[0]));
+    t->secret = v[2];
+    return {};
+  }
+  if (key == "hostname") {
+    auto h = single();
+    if (!h) return std::unexpected(h.error());
+    t->host_name = *h;
+    return {};
+  }
+  if (key == "source") {
+    auto s = single();
+    if (!s) return std::unexpected(s.error());
+    auto e = endpoint(*s, 1701);
+    if (!e) return std::unexpected(fmt::format("'l2tp-tunnel {} source' expects ADDRESS[:PORT]: {}", v[0], e.error()));
+    t->source = *e;
+    return {};
+  }
+  if (key == "hold-down" || key == "hello") {
+    auto s = single();
+    if (!s) return std::unexpected(s.error());
+    auto n = number(*s, key == "hello" ? 0 : 1, 86400);
+    if (!n) return std::unexpected(fmt::format("'l2tp-tunnel {} {}': {}", v[0], key, n.error()));
+    (key == "hello" ? t->hello_interval : t->hold_down) = *n;
+    return {};
+  }
+  return std::unexpected(fmt::format("{}; found '{}'", kUsage, key));
+}
+
 /// "ADDRESS[:PORT] SECRET [priority=N]"; errors never repeat the secret.
 std::expected<RadiusServer, std::string> radius_server(const std::string& name, const std::vector<std::string>& v,
                                                        std::uint16_t default_port) {
   std::string usage = fmt::format("'{}' expects ADDRESS[:PORT] SECRET [priority=N]", name);
   if (v.size() < 2 || v.size() > 3) return std::unexpected(usage);
   RadiusServer s;
-  std::string host = v[0];
-  s.port = default_port;
-  if (auto colon = host.find(':'); colon != std::string::npos) {
-    auto p = number(host.substr(colon + 1), 1, 65535);
-    if (!p) return std::unexpected(fmt::format("{}: port {}", usage, p.error()));
-    s.port = static_cast<std::uint16_t>(*p);
-    host.resize(colon);
-  }
-  auto a = address(host);
-  if (!a) return std::unexpected(fmt::format("{}: {}", usage, a.error()));
-  s.address = *a;
+  auto e = endpoint(v[0], default_port);
+  if (!e) return std::unexpected(fmt::format("{}: {}", usage, e.error()));
+  s.address = e->address;
+  s.port = e->port;
   s.secret = v[1];
   if (s.secret.empty() || s.secret.size() > 128) return std::unexpected(fmt::format("{}: the secret must have 1 to 128 characters", usage));
   if (v.size() == 3) {
@@ -218,6 +288,14 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     (auth ? rc.auth_servers : rc.acct_servers).push_back(*s);
     return {};
   }
+  if (name == "l2tp-tunnel") return l2tp_tunnel(c.l2tp, v);
+  if (name == "l2tp-realm") {
+    if (v.size() != 2 || v[0].empty()) return std::unexpected("'l2tp-realm' expects REALM TUNNEL (a name given to l2tp-tunnel)");
+    for (const auto& [realm, tunnel] : c.l2tp.realms)
+      if (realm == v[0]) return std::unexpected(fmt::format("l2tp-realm '{}' defined twice", v[0]));
+    c.l2tp.realms.emplace_back(v[0], v[1]);
+    return {};
+  }
   if (name == "radius-timeout") return set_unsigned(rc.timeout, 1, 60);
   if (name == "radius-retries") return set_unsigned(rc.retries, 1, 10);
   if (name == "radius-dead-time") return set_unsigned(rc.dead_time, 0, 3600);
@@ -243,16 +321,10 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "radius-dae-listen") {
     auto s = one();
     if (!s) return std::unexpected(s.error());
-    auto colon = s->find(':');
-    auto a = address(s->substr(0, colon));
-    if (!a) return std::unexpected(fmt::format("'radius-dae-listen' expects ADDRESS[:PORT]: {}", a.error()));
-    rc.dae_address = *a;
-    rc.dae_port = 3799;  // RFC 5176 section 3
-    if (colon != std::string::npos) {
-      auto p = number(s->substr(colon + 1), 1, 65535);
-      if (!p) return std::unexpected(fmt::format("'radius-dae-listen' port: {}", p.error()));
-      rc.dae_port = *p;
-    }
+    auto e = endpoint(*s, 3799);  // RFC 5176 section 3
+    if (!e) return std::unexpected(fmt::format("'radius-dae-listen' expects ADDRESS[:PORT]: {}", e.error()));
+    rc.dae_address = e->address;
+    rc.dae_port = e->port;
     return {};
   }
   if (name == "radius-dae-client") {
@@ -311,9 +383,25 @@ std::expected<void, std::string> validate(const Config& c) {
       for (const auto& q : c.pool)
         if (!(r.last.value < q.first.value || q.last.value < r.first.value))
           return std::unexpected(fmt::format("framed-pool '{}' overlaps the default pool", p.name));
+  for (const auto& [realm, tunnel] : c.l2tp.realms)
+    if (c.l2tp.profile(tunnel) == nullptr)
+      return std::unexpected(fmt::format("l2tp-realm '{}' names tunnel '{}', which no l2tp-tunnel line defines", realm, tunnel));
+  for (const auto& t : c.l2tp.tunnels)
+    if (t.lns.empty()) return std::unexpected(fmt::format("l2tp-tunnel '{}' has no 'lns ADDRESS[:PORT]'", t.name));
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
   return {};
+}
+
+const L2tpTunnelProfile* L2tpConfig::profile_for_user(std::string_view user) const {
+  auto at = user.rfind('@');
+  if (at == std::string_view::npos) return nullptr;
+  std::string_view realm = user.substr(at + 1);
+  for (const auto& [r, tunnel] : realms)
+    if (r.size() == realm.size() &&
+        std::equal(r.begin(), r.end(), realm.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return profile(tunnel);
+  return nullptr;
 }
 
 }  // namespace pppoe::master

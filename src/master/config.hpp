@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/endpoint.hpp"
 #include "common/ipv4.hpp"
 #include "proto/ppp/ipcp.hpp"
 #include "proto/ppp/lcp.hpp"
@@ -57,6 +58,32 @@ struct RadiusConfig {
   [[nodiscard]] bool enabled() const { return !auth_servers.empty(); }
 };
 
+/// Where the LAC sends the sessions of a realm (issue 20; RFC 2661): one or more LNSs tried by
+/// preference (the order given), and how our end of each tunnel presents itself.
+struct L2tpTunnelProfile {
+  std::string name;
+  std::vector<SocketEndpoint> lns;  ///< by preference
+  std::string secret;               ///< tunnel authentication (section 5.1.1); empty: none
+  std::string host_name;            ///< our Host Name AVP; empty: ac-name
+  SocketEndpoint source{Ipv4Address{}, 1701};  ///< our address (0.0.0.0: any) and UDP port
+  unsigned hold_down = 60;          ///< seconds an LNS that failed is skipped
+  unsigned hello_interval = 60;     ///< seconds without traffic before a HELLO (section 6.5)
+};
+
+struct L2tpConfig {
+  std::vector<L2tpTunnelProfile> tunnels;
+  /// "user@REALM" -> tunnel profile name, matched on the text after the last '@'.
+  std::vector<std::pair<std::string, std::string>> realms;
+  [[nodiscard]] const L2tpTunnelProfile* profile(std::string_view name) const {
+    for (const auto& t : tunnels)
+      if (t.name == name) return &t;
+    return nullptr;
+  }
+  /// The profile for `user`'s realm, if one is configured.
+  [[nodiscard]] const L2tpTunnelProfile* profile_for_user(std::string_view user) const;
+  [[nodiscard]] bool lac() const { return !realms.empty(); }
+};
+
 struct Config {
   std::string interface;
   std::string ac_name = "pppoed";
@@ -98,6 +125,7 @@ struct Config {
   std::string remote_secret;
   std::vector<NamedPool> named_pools;
   RadiusConfig radius;
+  L2tpConfig l2tp;
   DiscoveryLimits limits;  ///< also net.graph.pppoe_lb.limits.* at run time
   /// After start-up keep only CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (common/privileges.hpp).
   bool drop_capabilities = true;

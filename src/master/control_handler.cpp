@@ -278,7 +278,7 @@ ctl::Json Server::summary() {
     std::uint64_t n = retired_.ended_by_reason[i];
     for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
       if (pool_.alive(s)) n += shared_.workers[s].ended_by_reason[i].load();
-    if (n != 0 && i <= static_cast<std::size_t>(session::EndReason::kShutdown))
+    if (n != 0 && i < session::kEndReasons)
       ended[session::to_string(static_cast<session::EndReason>(i))] = n;
   }
   std::size_t up = 0;

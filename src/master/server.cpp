@@ -26,6 +26,19 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
                                                                    StartOptions options) {
   auto dispatch = dataplane::SessionDispatchMap::create();
   if (!dispatch) return std::unexpected(dispatch.error());
+  std::vector<dataplane::L2tpDispatch> l2tp_dispatch;
+  for (const auto& t : config.l2tp.tunnels) {
+    bool seen = false;
+    for (const auto& d : l2tp_dispatch) seen = seen || (d.local().address == t.source.address && d.local().port == t.source.port);
+    if (seen) continue;
+    auto d = dataplane::L2tpDispatch::create(t.source);
+    if (!d) return std::unexpected(d.error());
+    // A worker binds its socket at start: try it here so that a bad source fails at once.
+    auto probe = d->open_socket(0);
+    if (!probe) return std::unexpected(fmt::format("l2tp-tunnel '{}' source: {}", t.name, probe.error()));
+    ::close(*probe);
+    l2tp_dispatch.push_back(std::move(*d));
+  }
   dataplane::PacketSocketOptions socket_options;
   // Discovery comes in storms (every CPE of a DSLAM after its reboot, a mass PADT): a deeper
   // ring than a worker's. 16 MiB holds ~130,000 small frames.
@@ -79,7 +92,7 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   }
   return std::unique_ptr<Server>(new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
-                                            std::move(options), std::move(aaa), std::move(dae)));
+                                            std::move(l2tp_dispatch), std::move(options), std::move(aaa), std::move(dae)));
 }
 
 namespace {
@@ -92,7 +105,8 @@ dataplane::NamedRanges named_ranges(const Config& c) {
 
 Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
                ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
-               dataplane::SessionDispatchMap dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
+               dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch,
+               StartOptions options, std::unique_ptr<radius::Aaa> aaa,
                std::optional<DaeServer> dae)
     : config_(std::move(config)),
       secrets_(std::move(secrets)),
@@ -101,9 +115,10 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       control_(std::move(control)),
       remote_(std::move(remote)),
       dispatch_(std::move(dispatch)),
+      l2tp_dispatch_(std::move(l2tp_dispatch)),
       options_(std::move(options)),
       shared_(config_.pool, config_.local_ip, named_ranges(config_)),
-      pool_(config_, shared_, dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
+      pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
@@ -286,11 +301,16 @@ void Server::on_second(TimePoint now) {
 int Server::run() {
   // Everything privileged at start-up is done (interface, TUN, routes, BPF map, control socket).
   if (config_.drop_capabilities) {
-    if (auto r = keep_only_capabilities({CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF}); !r)
+    std::vector<int> keep{CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF};
+    // New workers bind their L2TP socket, on port 1701 by default.
+    bool low_port = false;
+    for (const auto& d : l2tp_dispatch_) low_port = low_port || d.local().port < 1024;
+    if (low_port) keep.push_back(CAP_NET_BIND_SERVICE);
+    if (auto r = keep_only_capabilities(keep); !r)
       log::warn("capabilities not dropped: {}", r.error());
     else
-      log::info("capabilities: kept CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF (effective {:#x}); all others dropped",
-                effective_capabilities());
+      log::info("capabilities: kept CAP_NET_RAW, CAP_NET_ADMIN, CAP_BPF{} (effective {:#x}); all others dropped",
+                low_port ? ", CAP_NET_BIND_SERVICE" : "", effective_capabilities());
   }
   sigset_t mask;
   sigemptyset(&mask);

@@ -11,6 +11,7 @@
 #include "ctl/control_socket.hpp"
 #include "ctl/remote_control.hpp"
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
@@ -45,7 +46,7 @@ class Server {
  private:
   Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
          ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
-         dataplane::SessionDispatchMap dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
+         dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
          std::optional<DaeServer> dae);
   void on_packets(TimePoint now);
   void on_second(TimePoint now);
@@ -75,6 +76,8 @@ class Server {
   ctl::ControlServer control_;
   std::optional<ctl::RemoteControlServer> remote_;
   dataplane::SessionDispatchMap dispatch_;
+  /// LAC: one per distinct tunnel source address and port; each worker adds its socket.
+  std::vector<dataplane::L2tpDispatch> l2tp_dispatch_;
   StartOptions options_;
   dataplane::SharedState shared_;
   dataplane::DropCounters drops_;  ///< the master's own (discovery, unknown sessions)

@@ -43,11 +43,13 @@ std::int64_t unix_ms() {
 }  // namespace
 
 WorkerPool::WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+                       const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch,
                        const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
                        std::vector<int> close_in_child)
     : config_(config),
       shared_(shared),
       dispatch_(dispatch),
+      l2tp_dispatch_(l2tp_dispatch),
       secrets_(secrets),
       socket_(socket),
       tun_(tun),
@@ -127,7 +129,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
-    worker::run_worker_process({config_, shared_, dispatch_, secrets_, static_cast<std::uint8_t>(slot), pair[1]});
+    worker::run_worker_process({config_, shared_, dispatch_, l2tp_dispatch_, secrets_, static_cast<std::uint8_t>(slot), pair[1]});
   }
   ::close(pair[1]);
   slots_[slot] = Slot{pid, pair[0], worker::Channel(pair[0]), 0, false};
@@ -315,6 +317,7 @@ void WorkerPool::on_channel_readable(int fd) {
     switch (m->type) {
       case MessageType::kSessionUp: {
         end_pending(m->session_id);
+        if (m->ipv4 == 0) break;  // switched into an L2TP tunnel: the LNS gives the address
         Ipv4Address a{m->ipv4};
         if (!shared_.ipv4.insert(dataplane::SharedIndex::ipv4_key(a.value), m->session_id)) {
           log::warn("session {}: address {} already in use; disconnecting", m->session_id, a.to_string());

@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
@@ -35,6 +36,7 @@ class WorkerPool final : public SessionDirectory {
   /// `close_in_child`: descriptors of the master that a forked worker must not keep (more can be
   /// added later with also_close_in_child).
   WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+             const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch,
              const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
              std::vector<int> close_in_child);
   ~WorkerPool() override;
@@ -122,6 +124,7 @@ class WorkerPool final : public SessionDirectory {
   const Config& config_;
   dataplane::SharedState& shared_;
   dataplane::SessionDispatchMap& dispatch_;
+  const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch_;
   const session::LocalSecrets& secrets_;
   dataplane::PacketSocket& socket_;
   dataplane::TunDevice& tun_;

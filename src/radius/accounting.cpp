@@ -16,7 +16,8 @@ TerminateCause terminate_cause(session::EndReason reason) {
     case EndReason::kAuthFailed:
     case EndReason::kAuthTimeout: return TerminateCause::kUserError;
     case EndReason::kLcpFailed:
-    case EndReason::kNcpFailed: return TerminateCause::kServiceUnavailable;
+    case EndReason::kNcpFailed:
+    case EndReason::kTunnelDown: return TerminateCause::kServiceUnavailable;
     case EndReason::kPoolExhausted:
     case EndReason::kNone: return TerminateCause::kNasError;
   }

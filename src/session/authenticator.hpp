@@ -23,7 +23,7 @@ struct AuthRequest {
   ppp::AuthMethod method = ppp::AuthMethod::kPap;
   std::string user;
   std::string password;                    ///< PAP
-  std::uint8_t chap_id = 0;                ///< CHAP Identifier
+  std::uint8_t chap_id = 0;                ///< Identifier of the CHAP Response (or PAP Request)
   std::array<std::uint8_t, 16> challenge{};  ///< our CHAP / MS-CHAPv2 authenticator challenge
   std::vector<std::uint8_t> response;      ///< CHAP-MD5: 16 octets; MS-CHAPv2: the 49-octet Response value
 };

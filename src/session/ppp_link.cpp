@@ -29,6 +29,7 @@ const char* to_string(EndReason r) {
     case EndReason::kAdminReset: return "admin-reset";
     case EndReason::kLoopback: return "loopback";
     case EndReason::kShutdown: return "shutdown";
+    case EndReason::kTunnelDown: return "tunnel-down";
   }
   return "?";
 }
@@ -94,12 +95,23 @@ void PppLink::probe() {
   if (lcp_.state() == ppp::State::kOpened) lcp_.send_echo_request();
 }
 
+void PppLink::record_configure_request(Bytes packet, std::vector<std::uint8_t>& into) {
+  if (packet.size() < 4 || packet[0] != 1) return;  // Code 1: Configure-Request
+  std::size_t length = std::size_t{packet[2]} << 8 | packet[3];
+  if (length < 4 || length > packet.size()) return;
+  into.assign(packet.begin() + 4, packet.begin() + static_cast<std::ptrdiff_t>(length));
+}
+
 void PppLink::receive(ppp::Protocol protocol, Bytes payload, TimePoint now) {
   now_ = now;
   last_rx_ = now;
-  if (phase_ == Phase::kDead) return;
+  if (phase_ == Phase::kDead || handed_off_) return;
   switch (protocol) {
     case ppp::Protocol::kLcp:
+      if (proxy_lcp_ && !payload.empty() && payload[0] == 1) {
+        if (proxy_lcp_->initial_received.empty()) record_configure_request(payload, proxy_lcp_->initial_received);
+        record_configure_request(payload, proxy_lcp_->last_received);
+      }
       lcp_.receive(payload, now);
       // RFC 1661 section 5.7: a rejected NCP must stop sending at once (RXJ- for it), instead
       // of retrying until max-configure: 10 frames in 30 s per session for every client
@@ -161,7 +173,7 @@ PppLink::BadControl PppLink::bad_control() const {
 
 void PppLink::tick(TimePoint now) {
   now_ = now;
-  if (phase_ == Phase::kDead) return;
+  if (phase_ == Phase::kDead || handed_off_) return;
   lcp_.tick(now);
   if (phase_ == Phase::kDead) return;
   if (phase_ == Phase::kAuthenticate) auth_tick(now);
@@ -173,7 +185,7 @@ void PppLink::tick(TimePoint now) {
 }
 
 std::optional<TimePoint> PppLink::next_deadline() const {
-  if (phase_ == Phase::kDead) return std::nullopt;
+  if (phase_ == Phase::kDead || handed_off_) return std::nullopt;
   std::optional<TimePoint> due;
   auto earliest = [&due](std::optional<TimePoint> t) {
     if (t && (!due || *t < *due)) due = t;
@@ -206,6 +218,7 @@ void PppLink::keepalive(TimePoint now) {
 
 void PppLink::close(EndReason reason, TimePoint now) {
   if (phase_ == Phase::kDead) return;
+  if (handed_off_) return lower_down(reason, now);  // LCP is the LNS's: nothing to negotiate
   if (end_reason_ == EndReason::kNone) end_reason_ = reason;
   phase_ = Phase::kTerminate;
   lcp_.close(now);

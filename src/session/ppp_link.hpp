@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "common/bytes.hpp"
 #include "common/clock.hpp"
@@ -39,7 +40,9 @@ enum class EndReason : std::uint8_t {
   kAdminReset,
   kLoopback,
   kShutdown,
+  kTunnelDown,        ///< LAC: the LNS cleared the call or the tunnel, or no LNS took it
 };
+inline constexpr std::size_t kEndReasons = static_cast<std::size_t>(EndReason::kTunnelDown) + 1;
 const char* to_string(EndReason r);
 
 struct LinkSettings {
@@ -69,6 +72,14 @@ struct LinkSnapshot {
   std::uint64_t ipv6_local_id = 0;
   std::uint64_t ipv6_peer_id = 0;
   friend bool operator==(const LinkSnapshot&, const LinkSnapshot&) = default;
+};
+
+/// What a LAC forwards to the LNS as Proxy LCP (RFC 2661 section 4.4.5): the options of the
+/// first and the last LCP Configure-Request received, and of the last one sent, as on the wire.
+struct ProxyLcp {
+  std::vector<std::uint8_t> initial_received;
+  std::vector<std::uint8_t> last_received;
+  std::vector<std::uint8_t> last_sent;
 };
 
 class LinkOutput {
@@ -110,6 +121,13 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   void resume(const LinkSnapshot& s, TimePoint now);
   /// Sends an LCP Echo-Request now (LCP Opened only).
   void probe();
+  /// Keeps the Configure-Requests for proxy_lcp() (a LAC's sessions only: three copies each).
+  void record_proxy_lcp() { proxy_lcp_ = std::make_unique<ProxyLcp>(); }
+  [[nodiscard]] const ProxyLcp* proxy_lcp() const { return proxy_lcp_.get(); }
+  /// The link now belongs to an LNS (L2TP): from here on its frames pass through untouched,
+  /// so this end runs no timer and sends nothing; close() and lower_down() end it at once.
+  void hand_off() { handed_off_ = true; }
+  [[nodiscard]] bool handed_off() const { return handed_off_; }
   /// Graceful close: LCP Terminate-Request, then dead.
   void close(EndReason reason, TimePoint now);
   /// Lower layer gone (PADT in either direction): dead at once, nothing more sent.
@@ -165,7 +183,12 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   void layer_started(ppp::Protocol) override {}
   void layer_finished(ppp::Protocol p) override;
   // CpOutput
-  void send_control(ppp::Protocol protocol, Bytes packet) override { out_.send_ppp(protocol, packet); }
+  void send_control(ppp::Protocol protocol, Bytes packet) override {
+    if (proxy_lcp_ && protocol == ppp::Protocol::kLcp) record_configure_request(packet, proxy_lcp_->last_sent);
+    out_.send_ppp(protocol, packet);
+  }
+  /// Keeps the options of `packet` in `into` if it is a Configure-Request (RFC 1661 section 5.1).
+  static void record_configure_request(Bytes packet, std::vector<std::uint8_t>& into);
 
   void go_dead(EndReason reason);
   void reject_protocol(ppp::Protocol protocol, Bytes payload);
@@ -189,6 +212,8 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
   std::uint64_t echo_replies_seen_ = 0;
   std::uint64_t echo_misses_ = 0;
   bool dead_reported_ = false;
+  bool handed_off_ = false;
+  std::unique_ptr<ProxyLcp> proxy_lcp_;
 };
 
 }  // namespace pppoe::session

@@ -140,6 +140,7 @@ void ServerSession::receive_pap(Bytes payload, TimePoint now) {
   r.method = AuthMethod::kPap;
   r.user = req->peer_id;
   r.password = req->password;
+  r.chap_id = req->id;  // a LAC passes it on as Proxy Authen ID, for the LNS's Ack
   pending_ = true;
   auth_.authenticate(r, now);
 }

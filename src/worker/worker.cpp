@@ -36,15 +36,19 @@ void copy_text(char* dst, std::size_t cap, std::string_view src) {
   dst[n] = '\0';
 }
 
+/// Ethernet + PPPoE session header for `pppoe_payload` octets (PPP protocol field included).
+void write_session_header(ByteWriter& w, std::uint16_t ether_type, const MacAddress& dst, const MacAddress& src,
+                          const ether::VlanStack& vlans, std::uint16_t session_id, std::size_t pppoe_payload) {
+  ether::encode(ether::Header{dst, src, vlans, ether_type}, w);
+  // RFC 2516 section 4: LENGTH covers the PPP protocol field and payload.
+  pppoe_proto::encode_header({1, 1, pppoe_proto::Code::kSession, session_id, static_cast<std::uint16_t>(pppoe_payload)}, w);
+}
+
 /// Ethernet + PPPoE session header + PPP protocol field.
 void write_session_headers(ByteWriter& w, std::uint16_t ether_type, const MacAddress& dst, const MacAddress& src,
                            const ether::VlanStack& vlans, std::uint16_t session_id, std::uint16_t protocol,
                            std::size_t payload_size) {
-  ether::encode(ether::Header{dst, src, vlans, ether_type}, w);
-  // RFC 2516 section 4: LENGTH covers the PPP protocol field and payload.
-  pppoe_proto::encode_header({1, 1, pppoe_proto::Code::kSession, session_id,
-                              static_cast<std::uint16_t>(payload_size + 2)},
-                             w);
+  write_session_header(w, ether_type, dst, src, vlans, session_id, payload_size + 2);
   w.u16(protocol);
 }
 
@@ -95,6 +99,7 @@ class Worker::Session final : public session::LinkOutput,
     ipcp.name_servers = c.name_servers;
     link_ = std::make_unique<session::ServerSession>(*this, *this, *this, ls, ipcp, c.ac_name,
                                                      w.seed_ ^ (std::uint32_t{id_} * 2654435761u));
+    if (w.lac_) link_->record_proxy_lcp();  // sessions of a realm are handed to an LNS
     // Interface identifiers must be unique on the shared TUN (downstream finds sessions by them).
     link_->set_ipv6_id_in_use_check([&w, id = id_](std::uint64_t iid) {
       auto owner = w.shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(iid));
@@ -182,6 +187,14 @@ class Worker::Session final : public session::LinkOutput,
 
   // Authenticator: local answers come back at once, RADIUS ones through the event loop.
   void authenticate(const session::AuthRequest& request, TimePoint now) override {
+    if (worker_.lac_ && !lac_pending_)
+      if (const auto* profile = worker_.config_.l2tp.profile_for_user(request.user)) {
+        // Switched by realm: the LNS authenticates (proxy authentication), not us.
+        lac_pending_ = true;
+        worker_.lac_->connect(id_, *profile, worker_.call_info(*this, request), now);
+        return;
+      }
+    if (lac_pending_) return;  // a retransmitted request while the call is being placed
     worker_.aaa_.authenticate(request, identity(),
                               [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
                                 w->auth_answer(id, gen, r);
@@ -232,6 +245,8 @@ class Worker::Session final : public session::LinkOutput,
   std::uint64_t ipv6_id_ = 0;
   bool has_addr_ = false;
   bool up_ = false;
+  bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
+  bool tunnelled_ = false;    ///< LAC: the call is up; frames pass to and from the LNS
   bool dead_ = false;
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
@@ -398,6 +413,12 @@ void Worker::end_session(Session& s, EndReason reason) {
   auto ri = static_cast<std::size_t>(reason);
   if (ri < counters_.ended_by_reason.size()) ++counters_.ended_by_reason[ri];
   if (s.acct_started_) account(s, radius::AcctStatus::kStop, reason, s.now_);
+  if (lac_ && (s.lac_pending_ || s.tunnelled_)) {  // no-op when the LAC side ended it
+    // RFC 2661 section 4.4.2 result codes: the subscriber's line went, or we cleared the call.
+    bool carrier = reason == EndReason::kPeerPadt || reason == EndReason::kEchoTimeout;
+    lac_->disconnect(s.id_, carrier ? l2tp::result::kCdnLostCarrier : l2tp::result::kCdnAdmin,
+                     session::to_string(reason), s.now_);
+  }
   if (reason == EndReason::kAuthFailed) {
     ++counters_.auth_failures;
     log::warn_limited(auth_log_, "session {}: authentication failed for user '{}' from {}", s.id_,
@@ -463,6 +484,16 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
     return;
   }
   s->now_ = now;
+  if (s->tunnelled_) {  // LAC: the whole PPP frame goes to the LNS, control and data alike
+    if (lac_->send(s->id_, pkt.payload)) {
+      ++s->rx_packets_;
+      s->rx_bytes_ += pkt.payload.size();
+      mark_dirty(*s);
+      add(slot_stats_.packets_in, 1);
+      add(slot_stats_.bytes_in, pkt.payload.size());
+    }
+    return;
+  }
   ByteReader r(pkt.payload);
   auto proto = r.u16();
   if (!proto || (*proto & 0x0100) != 0) {  // PFC-compressed or truncated: RFC 2516 section 7
@@ -619,6 +650,108 @@ void Worker::publish(Session& s) {
 
 void Worker::flush_upstream() {
   if (tun_writer_ != nullptr) drops_.count(Drop::kTunWriteFailed, tun_writer_->flush());
+  if (lac_) lac_->flush();
+}
+
+l2tp::CallInfo Worker::call_info(const Session& s, const session::AuthRequest& request) const {
+  l2tp::CallInfo c;
+  c.serial = s.id_;
+  // Calling Number: the line (Agent-Circuit-Id when the access node gave one), else the MAC.
+  c.calling_number = s.radius_identity_ && !s.radius_identity_->circuit_id.empty() ? s.radius_identity_->circuit_id
+                                                                                   : s.mac_.to_string();
+  c.called_number = config_.interface;
+  // The subscriber line's rate is not known here (TR-101 rate sub-options are not decoded yet):
+  // the Ethernet side's nominal 1 Gbit/s.
+  c.tx_connect_speed = 1'000'000'000;
+  c.rx_connect_speed = 1'000'000'000;
+  if (const auto* p = s.link_->proxy_lcp()) {
+    c.initial_received_confreq = p->initial_received;
+    c.last_sent_confreq = p->last_sent;
+    c.last_received_confreq = p->last_received;
+  }
+  // Proxy Authentication (RFC 2661 section 4.4.5): PAP and CHAP-MD5 can be checked by the LNS;
+  // MS-CHAPv2 has no proxy type in RFC 2661, so the LNS authenticates again.
+  switch (request.method) {
+    case ppp::AuthMethod::kPap:
+      c.proxy_auth_type = 3;
+      c.proxy_auth_name = request.user;
+      c.proxy_auth_response.assign(request.password.begin(), request.password.end());
+      c.proxy_auth_id = request.chap_id;
+      break;
+    case ppp::AuthMethod::kChapMd5:
+      c.proxy_auth_type = 2;
+      c.proxy_auth_name = request.user;
+      c.proxy_auth_challenge.assign(request.challenge.begin(), request.challenge.end());
+      c.proxy_auth_id = request.chap_id;
+      c.proxy_auth_response = request.response;
+      break;
+    default: break;
+  }
+  return c;
+}
+
+void Worker::call_up(std::uint16_t id) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_) return;
+  s->lac_pending_ = false;
+  s->tunnelled_ = true;
+  s->link_->hand_off();
+  ++counters_.sessions_up;
+  shared_.table.update(id, [&](dataplane::SessionRecord& r) {
+    r.state = dataplane::SessionState::kUp;
+    copy_text(r.user, sizeof r.user, s->link_->user());
+    copy_text(r.auth, sizeof r.auth, ppp::to_string(s->link_->lcp().auth_method()));
+    r.up_unix_ms = unix_ms();
+  });
+  Message m;
+  m.type = MessageType::kSessionUp;
+  m.session_id = id;
+  m.ipv4 = 0;  // the LNS assigns the address
+  tell_master(m);
+  publish(*s);
+  log::info("session {} switched to L2TP on worker {}: user '{}' mac {}", id, slot_, s->link_->user(), s->mac_.to_string());
+}
+
+void Worker::call_down(std::uint16_t id, const std::string& why) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_) return;
+  log::info("session {}: L2TP call ended: {}", id, why);
+  bool was_up = s->tunnelled_;
+  s->lac_pending_ = false;
+  s->tunnelled_ = false;
+  // Before the hand-off our LCP is still the subscriber's peer: terminate it properly.
+  if (was_up)
+    s->link_->lower_down(EndReason::kTunnelDown, s->now_);
+  else
+    s->link_->close(EndReason::kTunnelDown, s->now_);
+  touch(*s);
+}
+
+void Worker::call_frame(std::uint16_t id, Bytes ppp) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_ || !s->tunnelled_) return;
+  // RFC 2516 section 7: no address and control field on PPPoE.
+  if (ppp.size() >= 2 && ppp[0] == 0xff && ppp[1] == 0x03) ppp = ppp.subspan(2);
+  // The subscriber's MRU bounds what we send (plus the protocol field); the LNS knows it from
+  // the proxy LCP.
+  if (ppp.size() < 2 || ppp.size() > std::size_t{s->link_->lcp().peer_mru()} + 2) {
+    drops_.count(ppp.size() < 2 ? Drop::kDownstreamMalformed : Drop::kDownstreamTooBig);
+    return;
+  }
+  MutableBytes buf = socket_.tx_buffer();
+  ByteWriter w(buf);
+  write_session_header(w, config_.ether_types().session, s->mac_, socket_.mac(), s->vlans_, id, ppp.size());
+  w.bytes(ppp);
+  if (w.overflow()) {
+    drops_.count(Drop::kDownstreamTooBig);
+    return;
+  }
+  socket_.commit(w.size());
+  add(shared_.downstream[id].packets, 1);
+  add(shared_.downstream[id].bytes, ppp.size());
+  add(slot_stats_.packets_out, 1);
+  add(slot_stats_.bytes_out, ppp.size());
+  mark_dirty(*s);
 }
 
 void Worker::touch(Session& s) {
@@ -717,6 +850,7 @@ void Worker::tick(TimePoint now) {
     dirty_.clear();
   }
   drops_.count(Drop::kRxQueueFull, socket_.take_kernel_drops());
+  if (lac_) lac_->tick(now);
   aaa_.tick(now);
   publish_aaa(now);
   reap();
@@ -750,6 +884,7 @@ void Worker::shutdown(EndReason reason, TimePoint now) {
     p->link_->close(reason, now);
     p->link_->lower_down(reason, now);
   }
+  if (lac_) lac_->close_tunnels(now);
   reap();
 }
 

@@ -26,6 +26,7 @@
 #include "session/server_session.hpp"
 #include "dataplane/tun_batch_writer.hpp"
 #include "worker/channel.hpp"
+#include "worker/lac.hpp"
 #include "worker/timer_wheel.hpp"
 
 namespace pppoe::worker {
@@ -37,14 +38,18 @@ struct WorkerCounters {
   std::uint64_t auth_failures = 0;
   std::uint64_t pool_exhausted = 0;
   std::uint64_t padt_sent = 0;
-  std::array<std::uint64_t, 14> ended_by_reason{};
+  std::array<std::uint64_t, session::kEndReasons> ended_by_reason{};
 };
 
-class Worker {
+class Worker final : public LacOwner {
  public:
   Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
          dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master);
-  ~Worker();
+  ~Worker() override;
+
+  /// LAC (l2tp-realm configured): sessions of a realm go to an LNS (lac.hpp).
+  void set_lac(std::unique_ptr<Lac> lac) { lac_ = std::move(lac); }
+  [[nodiscard]] Lac* lac() const { return lac_.get(); }
 
   /// A message from the master (channel.hpp).
   void on_message(const Message& m, TimePoint now);
@@ -63,8 +68,8 @@ class Worker {
   /// RADIUS counters and server states into the shared slot: after RADIUS answers and each
   /// 100 ms tick (not on every packet turn), and at exit.
   void publish_aaa(TimePoint now);
-  /// Hands the upstream packets queued so far to the TUN (one system call per batch); after
-  /// each receive batch and each event-loop turn.
+  /// Hands the upstream packets queued so far to the TUN (one system call per batch) and to
+  /// the L2TP tunnels (one per tunnel socket); after each receive batch and each turn.
   void flush_upstream();
   /// Ends every session (LCP Terminate, PADT).
   void shutdown(session::EndReason reason, TimePoint now);
@@ -75,8 +80,14 @@ class Worker {
   [[nodiscard]] const WorkerCounters& counters() const { return counters_; }
 
  private:
+  // LacOwner
+  void call_up(std::uint16_t session) override;
+  void call_down(std::uint16_t session, const std::string& why) override;
+  void call_frame(std::uint16_t session, Bytes ppp) override;
   class Session;
   friend class Session;
+  /// What the LNS learns of the subscriber in ICRQ/ICCN.
+  l2tp::CallInfo call_info(const Session& s, const session::AuthRequest& request) const;
 
   void start_session(const Message& m, TimePoint now);
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
@@ -107,6 +118,7 @@ class Worker {
   std::uint8_t slot_;
   Channel& master_;
   std::unique_ptr<dataplane::TunBatchWriter> tun_writer_;
+  std::unique_ptr<Lac> lac_;
   std::vector<std::unique_ptr<Session>> by_id_;  ///< our sessions, indexed by PPPoE session ID
   std::vector<std::uint16_t> dead_;
   std::size_t live_ = 0;

@@ -85,6 +85,21 @@ void run_worker_process(const WorkerProcessArgs& args) {
 
   Channel master(args.channel_fd);
   Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
+  if (!args.l2tp_dispatch.empty()) {
+    // LAC: this worker's own sockets, in the kernel's dispatch by tunnel ID (l2tp_dispatch.hpp).
+    auto lac = Lac::create(args.l2tp_dispatch, args.slot, args.config.ac_name, worker);
+    if (!lac) {
+      log::error("{}", lac.error());
+      ::_exit(1);
+    }
+    for (int fd : (*lac)->fds()) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = fd;
+      epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    }
+    worker.set_lac(std::move(*lac));
+  }
   log::info("worker {} ready (pid {})", args.slot, ::getpid());
   bool running = true;
   while (running) {
@@ -135,6 +150,8 @@ void run_worker_process(const WorkerProcessArgs& args) {
         [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
         worker.shutdown(session::EndReason::kShutdown, now);
         running = false;
+      } else if (worker.lac() != nullptr && worker.lac()->on_readable(fd, now)) {
+        socket->flush();  // frames for the subscribers, one batch per tunnel socket read
       } else {
         worker.on_aaa_readable(fd, now);
       }

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/shared_state.hpp"
 #include "master/config.hpp"
 #include "session/secrets.hpp"
@@ -14,6 +15,7 @@ struct WorkerProcessArgs {
   const master::Config& config;
   dataplane::SharedState& shared;
   const dataplane::SessionDispatchMap& dispatch;
+  const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch;  ///< LAC: one per tunnel source
   const session::LocalSecrets& secrets;
   std::uint8_t slot;
   int channel_fd;  ///< our end of the socketpair with the master

@@ -2,12 +2,21 @@
 """An L2TPv2 LNS written from RFC 2661 alone, independent of pppoed's C++ code, for the tests.
 
   l2tp_lns.py ADDRESS STATS_FILE [--secret-file F] [--users user:pass,...] [--host-name NAME]
+              [--refuse yes] [--cdn-after N]
 
 Answers SCCRQ/SCCCN (with tunnel authentication when a secret is given: section 5.1.1),
-ICRQ/ICCN (checking the PAP proxy authentication of the ICCN against --users: a wrong password
-is answered with CDN), HELLO, CDN and StopCCN; acknowledges with ZLBs; reveals hidden AVPs
-(section 4.3); retransmits its own messages until acknowledged (section 5.8, a plain 1 s timer).
-On SIGTERM writes what it saw as JSON to STATS_FILE.
+ICRQ/ICCN (checking the PAP or CHAP proxy authentication of the ICCN against --users: a wrong
+password is answered with CDN), HELLO, CDN and StopCCN; acknowledges with ZLBs; reveals hidden
+AVPs (section 4.3); retransmits its own messages until acknowledged (section 5.8, a plain 1 s
+timer). With --refuse yes every SCCRQ gets StopCCN result 4.
+
+It also terminates the PPP of an established call, as an LNS that accepts the proxy LCP and
+authentication does: PAP Authenticate-Ack or CHAP Success with the proxied Identifier, IPCP
+(its address 10.99.0.1, the subscriber's 10.99.x.y), LCP Echo-Reply with the magic number the
+LAC negotiated (from the Last Sent CONFREQ AVP), Protocol-Reject for IPv6CP, and ICMP echo
+replies to whatever pings it. --cdn-after N clears each call with CDN after N echoes.
+On SIGTERM writes what it saw as JSON to STATS_FILE and exits; on SIGHUP only writes it.
+SIGUSR1 clears every call (CDN), SIGUSR2 stops every tunnel (StopCCN).
 """
 import hashlib
 import json
@@ -29,10 +38,15 @@ opts = dict(zip(args[2::2], args[3::2]))
 secret = open(opts["--secret-file"]).read().strip().encode() if "--secret-file" in opts else b""
 users = dict(u.split(":", 1) for u in opts.get("--users", "test:test").split(","))
 host_name = opts.get("--host-name", "rfc2661-lns").encode()
+refuse = opts.get("--refuse") == "yes"
+cdn_after = int(opts.get("--cdn-after", "0"))
 
 stats = {"tunnels": 0, "tunnels_established": 0, "auth_failures": 0, "sessions": 0, "sessions_established": 0,
          "pap_ok": 0, "pap_bad": 0, "hidden_avps": 0, "cdn_received": 0, "stopccn_received": 0, "hello": 0,
-         "zlb_sent": 0, "retransmitted": 0, "duplicates": 0, "users": {}}
+         "zlb_sent": 0, "retransmitted": 0, "duplicates": 0, "users": {}, "chap_ok": 0, "refused": 0,
+         "ppp_up": 0, "lcp_echo": 0, "icmp_echoed": 0, "data_in": 0, "data_out": 0, "lcp_terminate": 0,
+         "sequenced_in": 0, "address_control_missing": 0}
+calls = {}  # (tunnel id, our session id) -> Call
 
 
 def avp(attr, value, mandatory=True):
@@ -76,6 +90,98 @@ class Tunnel:
         self.challenge = os.urandom(16)
         self.sessions = {}  # our session id -> peer session id
         self.established = False
+
+
+class Call:
+    def __init__(self, t, sid, magic, address):
+        self.t, self.sid, self.magic, self.address = t, sid, magic, address
+        self.echoes = 0
+
+
+def lcp_magic(options):
+    """The Magic-Number option (type 5, RFC 1661 section 6.4) of a Configure-Request's options."""
+    at = 0
+    while at + 2 <= len(options):
+        kind, length = options[at], options[at + 1]
+        if length < 2:
+            break
+        if kind == 5 and length == 6:
+            return options[at + 2:at + 6]
+        at += length
+    return b"\0\0\0\0"
+
+
+def send_ppp(c, protocol, payload):
+    """A data message (section 5.3) with the PPP frame, FF 03 first."""
+    sock.sendto(struct.pack(">HHH", VER, c.t.peer_tid, c.t.sessions.get(c.sid, 0)) + b"\xff\x03" +
+                struct.pack(">H", protocol) + payload, c.t.peer)
+    stats["data_out"] += 1
+
+
+def cp(code, ident, data):
+    return struct.pack(">BBH", code, ident, 4 + len(data)) + data
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def on_ppp(c, frame):
+    stats["data_in"] += 1
+    if frame[:2] == b"\xff\x03":
+        frame = frame[2:]
+    else:
+        stats["address_control_missing"] += 1
+    protocol, body = struct.unpack(">H", frame[:2])[0], frame[2:]
+    if protocol == 0xC021 and len(body) >= 4:  # LCP
+        code, ident = body[0], body[1]
+        if code == 9:  # Echo-Request: answered with the LAC's magic number (RFC 1661 section 5.8)
+            stats["lcp_echo"] += 1
+            send_ppp(c, 0xC021, cp(10, ident, c.magic + body[8:]))
+            c.echoes += 1
+            if cdn_after and c.echoes == cdn_after:
+                peer_sid = c.t.sessions.pop(c.sid, 0)
+                send(c.t, peer_sid, avp(0, u16(CDN)) + avp(1, u16(3) + u16(0) + b"administrative") + avp(14, u16(c.sid)))
+        elif code == 5:  # Terminate-Request
+            stats["lcp_terminate"] += 1
+            send_ppp(c, 0xC021, cp(6, ident, b""))
+    elif protocol == 0x8021 and len(body) >= 4:  # IPCP (RFC 1332)
+        code, ident = body[0], body[1]
+        if code == 1:
+            opts_in, at, nak, rej = body[4:], 0, b"", b""
+            while at + 2 <= len(opts_in):
+                kind, length = opts_in[at], opts_in[at + 1]
+                if length < 2:
+                    break
+                option = opts_in[at:at + length]
+                if kind == 3 and option[2:6] != c.address:
+                    nak += bytes([3, 6]) + c.address
+                elif kind != 3:
+                    rej += option
+                at += length
+            if rej:
+                send_ppp(c, 0x8021, cp(4, ident, rej))
+            elif nak:
+                send_ppp(c, 0x8021, cp(3, ident, nak))
+            else:
+                send_ppp(c, 0x8021, cp(2, ident, opts_in))
+                stats["ppp_up"] += 1
+    elif protocol == 0x8057:  # IPv6CP: not here (RFC 1661 section 5.7 Protocol-Reject)
+        send_ppp(c, 0xC021, cp(8, 1, frame[:2] + body))
+    elif protocol == 0x0021 and len(body) >= 28 and body[9] == 1 and body[20] == 8:  # ICMP echo request
+        ihl = (body[0] & 0x0F) * 4
+        icmp = bytearray(body[ihl:])
+        icmp[0], icmp[2], icmp[3] = 0, 0, 0
+        icmp[2:4] = struct.pack(">H", checksum(bytes(icmp)))
+        header = bytearray(body[:ihl])
+        header[12:16], header[16:20] = body[16:20], body[12:16]
+        send_ppp(c, 0x0021, bytes(header) + bytes(icmp))
+        stats["icmp_echoed"] += 1
 
 
 tunnels = {}
@@ -130,11 +236,28 @@ def handle(t, sid, body):
         t.sessions[ours] = struct.unpack(">H", get[14])[0]
         send(t, t.sessions[ours], avp(0, u16(ICRP)) + avp(14, u16(ours)))
     elif msg == ICCN:
-        user, password = get.get(30, b"").decode(), get.get(33, b"").decode()
+        user = get.get(30, b"").decode()
         stats["users"][user] = stats["users"].get(user, 0) + 1
-        if get.get(29) == u16(3) and users.get(user) == password:
-            stats["pap_ok"] += 1
+        ident = struct.unpack(">H", get.get(32, b"\0\0"))[0] & 0xFF
+        ok = False
+        if get.get(29) == u16(3):  # PAP: the password itself (hidden)
+            ok = users.get(user) == get.get(33, b"").decode()
+            stats["pap_ok"] += ok
+        elif get.get(29) == u16(2) and user in users:  # CHAP: MD5(ID, secret, challenge), RFC 1994
+            want = hashlib.md5(bytes([ident]) + users[user].encode() + get.get(31, b"")).digest()
+            ok = get.get(33) == want
+            stats["chap_ok"] += ok
+        if ok:
             stats["sessions_established"] += 1
+            n = stats["sessions_established"]
+            c = Call(t, sid, lcp_magic(get.get(27, b"")), bytes([10, 99, (n >> 8) & 0xFF, n & 0xFF]))
+            calls[(t.tid, sid)] = c
+            # The proxied authentication succeeded: answer the subscriber as the authenticator.
+            if get.get(29) == u16(3):
+                send_ppp(c, 0xC023, cp(2, ident, b"\0"))
+            else:
+                send_ppp(c, 0xC223, cp(3, ident, b""))
+            send_ppp(c, 0x8021, cp(1, 1, bytes([3, 6, 10, 99, 0, 1])))
         else:
             stats["pap_bad"] += 1
             send(t, t.sessions.pop(sid, 0), avp(0, u16(CDN)) + avp(1, u16(2) + u16(0) + b"authentication failed") +
@@ -142,6 +265,7 @@ def handle(t, sid, body):
     elif msg == CDN:
         stats["cdn_received"] += 1
         t.sessions.pop(sid, None)
+        calls.pop((t.tid, sid), None)
     elif msg == STOPCCN:
         stats["stopccn_received"] += 1
         t.established = False
@@ -150,13 +274,25 @@ def handle(t, sid, body):
 
 
 def on_datagram(d, peer):
+    flags = struct.unpack(">H", d[:2])[0]
+    if not flags & T:  # data (section 5.3): optional Length, Ns/Nr, Offset
+        at = 2 + (2 if flags & L else 0)
+        tid, sid = struct.unpack(">HH", d[at:at + 4])
+        at += 4
+        if flags & S:
+            stats["sequenced_in"] += 1
+            at += 4
+        if flags & 0x0200:  # O
+            at += 2 + struct.unpack(">H", d[at:at + 2])[0]
+        c = calls.get((tid, sid))
+        if c is not None:
+            on_ppp(c, d[at:])
+        return
     flags, length, tid, sid, ns, nr = struct.unpack(">HHHHHH", d[:12])
-    if not flags & T:
-        return  # data: not needed by these tests
     body = d[12:length]
     if tid == 0:
         avps = parse_avps(body)
-        if struct.unpack(">H", avps[0][1])[0] != SCCRQ:
+        if not avps or struct.unpack(">H", avps[0][1])[0] != SCCRQ:
             return
         get = {a: v for a, v, _ in avps}
         for t in tunnels.values():  # a retransmitted SCCRQ: the same tunnel
@@ -173,6 +309,9 @@ def on_datagram(d, peer):
             reply += avp(13, hashlib.md5(bytes([SCCRP]) + secret + get[11]).digest())
         if secret:
             reply += avp(11, t.challenge)
+        if refuse:
+            stats["refused"] += 1
+            reply = avp(0, u16(STOPCCN)) + avp(9, u16(t.tid)) + avp(1, u16(4) + u16(0) + b"not authorized")
         send(t, 0, reply)
         return
     t = tunnels.get(tid)
@@ -193,18 +332,43 @@ def on_datagram(d, peer):
         zlb(t)  # nothing of ours carried the acknowledgement
 
 
-def dump(*_):
-    with open(stats_file, "w") as f:
+def write_stats(*_):
+    with open(stats_file + ".tmp", "w") as f:
         json.dump(stats, f)
+    os.replace(stats_file + ".tmp", stats_file)
+
+
+def dump(*_):
+    write_stats()
     sys.exit(0)
 
 
+def clear_calls(*_):
+    """SIGUSR1: CDN for every call, as an LNS operator clearing them does."""
+    for (tid, sid), c in list(calls.items()):
+        peer_sid = c.t.sessions.pop(sid, 0)
+        send(c.t, peer_sid, avp(0, u16(CDN)) + avp(1, u16(3) + u16(0) + b"cleared by the LNS") + avp(14, u16(sid)))
+    calls.clear()
+
+
+def stop_tunnels(*_):
+    """SIGUSR2: StopCCN for every tunnel (section 5.7): all their calls end with them."""
+    for t in list(tunnels.values()):
+        if t.established:
+            send(t, 0, avp(0, u16(STOPCCN)) + avp(9, u16(t.tid)) + avp(1, u16(6) + u16(0) + b"LNS shutting down"))
+            t.established = False
+    calls.clear()
+
+
 signal.signal(signal.SIGTERM, dump)
+signal.signal(signal.SIGUSR1, clear_calls)
+signal.signal(signal.SIGHUP, write_stats)
+signal.signal(signal.SIGUSR2, stop_tunnels)
 while True:
     try:
         d, peer = sock.recvfrom(4096)
         on_datagram(d, peer)
-    except socket.timeout:
+    except (socket.timeout, InterruptedError):
         pass
     now = time.monotonic()
     for t in tunnels.values():

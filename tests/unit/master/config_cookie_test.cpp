@@ -62,6 +62,52 @@ TEST(Config, RadiusSettingsAndErrorsThatNeverShowTheSecret) {
   EXPECT_FALSE(validate(dae_only));  // listening with no allowed client makes no sense
 }
 
+TEST(Config, L2tpTunnelProfilesAndRealms) {
+  Config c;
+  c.interface = "eth1";
+  auto ok = parse_config_text(c,
+                              "l2tp-tunnel wholesale lns 192.0.2.50 192.0.2.51:1702,192.0.2.52\n"
+                              "l2tp-tunnel wholesale secret \"tunnel s3cret\"\n"
+                              "l2tp-tunnel wholesale source 192.0.2.1\n"
+                              "l2tp-tunnel wholesale hold-down 30\n"
+                              "l2tp-realm Wholesale.Example wholesale\n",
+                              "pppoed.conf");
+  ASSERT_TRUE(ok) << ok.error();
+  const auto* p = c.l2tp.profile("wholesale");
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->lns.size(), 3u);
+  EXPECT_EQ(p->lns[1].to_string(), "192.0.2.51:1702");
+  EXPECT_EQ(p->lns[2].port, 1701);  // RFC 2661 section 8.1
+  EXPECT_EQ(p->source.to_string(), "192.0.2.1:1701");
+  EXPECT_EQ(p->hold_down, 30u);
+  EXPECT_EQ(p->secret, "tunnel s3cret");
+  EXPECT_TRUE(validate(c));
+  // Realms match after the last '@', whatever the case; no realm, no tunnel.
+  EXPECT_EQ(c.l2tp.profile_for_user("alice@wholesale.EXAMPLE"), p);
+  EXPECT_EQ(c.l2tp.profile_for_user("a@b@wholesale.example"), p);
+  EXPECT_EQ(c.l2tp.profile_for_user("alice@retail.example"), nullptr);
+  EXPECT_EQ(c.l2tp.profile_for_user("wholesale.example"), nullptr);
+
+  Config bad;
+  bad.interface = "eth1";
+  auto e = parse_config_text(bad, "\nl2tp-tunnel x lns 192.0.2.300\n", "pppoed.conf");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().find("pppoed.conf:2:"), std::string::npos) << e.error();
+  EXPECT_NE(e.error().find("ADDRESS[:PORT]"), std::string::npos) << e.error();
+  e = parse_config_text(bad, "l2tp-tunnel x secret a b\n", "f");
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().find(" b"), std::string::npos) << "the secret leaked: " << e.error();
+  EXPECT_FALSE(parse_config_text(bad, "l2tp-tunnel x colour blue\n", "f"));
+  Config dangling;
+  dangling.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(dangling, "l2tp-realm example.net nowhere\n", "f"));
+  EXPECT_NE(validate(dangling).error().find("no l2tp-tunnel line defines"), std::string::npos);
+  Config no_lns;
+  no_lns.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(no_lns, "l2tp-tunnel x secret abc\nl2tp-realm example.net x\n", "f"));
+  EXPECT_NE(validate(no_lns).error().find("has no 'lns"), std::string::npos);
+}
+
 TEST(Config, ValidateNeedsAnInterface) {
   Config c;
   EXPECT_FALSE(validate(c));

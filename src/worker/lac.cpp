@@ -1,0 +1,261 @@
+#include "worker/lac.hpp"
+
+namespace pppoe::worker {
+
+struct Lac::HostLink final : l2tp::HostEvents {
+  Lac& lac;
+  std::size_t index;
+  SocketEndpoint local;
+  std::unique_ptr<l2tp::Host> host;
+  HostLink(Lac& l, std::size_t i, SocketEndpoint e) : lac(l), index(i), local(e) {}
+  void tunnel_up(std::uint16_t t) override { lac.tunnel_up(*this, t); }
+  void tunnel_down(std::uint16_t t, std::uint16_t result, const std::string& why) override {
+    lac.tunnel_down(*this, t, result, why);
+  }
+  void session_up(std::uint16_t t, std::uint16_t s) override { lac.session_up(*this, t, s); }
+  void session_down(std::uint16_t t, std::uint16_t s, std::uint16_t result, const std::string& why) override {
+    lac.session_down(*this, t, s, result, why);
+  }
+  void data(std::uint16_t t, std::uint16_t s, Bytes ppp) override { lac.data(*this, t, s, ppp); }
+};
+
+/// This worker's tunnel for one profile, and the sessions waiting for it to come up.
+struct Lac::ProfileTunnel {
+  const master::L2tpTunnelProfile* profile = nullptr;
+  HostLink* host = nullptr;
+  std::uint16_t id = 0;       ///< our tunnel ID; 0: none open
+  bool up = false;
+  std::size_t endpoint = 0;   ///< index in profile->lns of the LNS tried or in use
+  std::deque<Waiting> waiting;
+};
+
+namespace {
+std::uint64_t endpoint_key(const SocketEndpoint& e) { return std::uint64_t{e.address.value} << 16 | e.port; }
+}  // namespace
+
+std::expected<std::unique_ptr<Lac>, std::string> Lac::create(const std::vector<dataplane::L2tpDispatch>& dispatch,
+                                                             unsigned slot, std::string default_host_name,
+                                                             LacOwner& owner) {
+  std::unique_ptr<Lac> lac(new Lac(owner, std::move(default_host_name)));
+  for (const auto& d : dispatch) {
+    auto fd = d.open_socket(slot);
+    if (!fd) return std::unexpected(fd.error());
+    auto link = std::make_unique<HostLink>(*lac, lac->hosts_.size(), d.local());
+    link->host = l2tp::Host::adopt(*fd, *link);
+    link->host->set_tunnel_ids(dataplane::L2tpDispatch::tunnel_id_base(slot), dataplane::L2tpDispatch::kIdsPerSlot);
+    lac->hosts_.push_back(std::move(link));
+  }
+  return lac;
+}
+
+Lac::Lac(LacOwner& owner, std::string host_name) : owner_(owner), default_host_name_(std::move(host_name)) {}
+
+Lac::~Lac() = default;
+
+std::vector<int> Lac::fds() const {
+  std::vector<int> v;
+  for (const auto& h : hosts_) v.push_back(h->host->fd());
+  return v;
+}
+
+bool Lac::on_readable(int fd, TimePoint now) {
+  for (auto& h : hosts_)
+    if (h->host->fd() == fd) {
+      now_ = now;
+      h->host->poll(now);
+      return true;
+    }
+  return false;
+}
+
+void Lac::tick(TimePoint now) {
+  now_ = now;
+  for (auto& h : hosts_) h->host->tick(now);
+  std::erase_if(held_down_, [&](const auto& e) { return e.second <= now; });
+}
+
+void Lac::flush() {
+  for (auto& h : hosts_) h->host->flush();
+}
+
+void Lac::close_tunnels(TimePoint now) {
+  now_ = now;
+  closing_ = true;
+  for (auto& [name, t] : tunnels_) {
+    fail_waiting(*t, "shutting down");
+    if (t->id != 0) t->host->host->close_tunnel(t->id, l2tp::result::kStopShuttingDown, "shutting down", now);
+  }
+  flush();
+}
+
+Lac::HostLink* Lac::host_for(const SocketEndpoint& source) {
+  for (auto& h : hosts_)
+    if (h->local.address == source.address && h->local.port == source.port) return h.get();
+  return nullptr;
+}
+
+std::uint64_t Lac::call_key(const HostLink& h, std::uint16_t tunnel, std::uint16_t session) {
+  return std::uint64_t{h.index} << 32 | std::uint64_t{tunnel} << 16 | session;
+}
+
+Lac::ProfileTunnel* Lac::tunnel_of(HostLink& h, std::uint16_t tunnel) {
+  for (auto& [name, t] : tunnels_)
+    if (t->host == &h && t->id == tunnel) return t.get();
+  return nullptr;
+}
+
+void Lac::connect(std::uint16_t session, const master::L2tpTunnelProfile& profile, l2tp::CallInfo call, TimePoint now) {
+  now_ = now;
+  auto& slot = tunnels_[profile.name];
+  if (!slot) {
+    slot = std::make_unique<ProfileTunnel>();
+    slot->profile = &profile;
+    slot->host = host_for(profile.source);
+  }
+  ProfileTunnel& t = *slot;
+  if (t.host == nullptr) {  // the master opens a dispatch for every source; a bug if not
+    ++counters_.calls_failed;
+    owner_.call_down(session, "no socket for the tunnel's source address");
+    return;
+  }
+  if (t.up) return place(t, {session, std::move(call)});
+  t.waiting.push_back({session, std::move(call)});
+  if (t.id == 0) open_next(t);
+}
+
+void Lac::open_next(ProfileTunnel& t) {
+  const auto& lns = t.profile->lns;
+  for (std::size_t tried = 0; tried < lns.size(); ++tried) {
+    std::size_t i = (t.endpoint + tried) % lns.size();
+    auto held = held_down_.find(endpoint_key(lns[i]));
+    if (held != held_down_.end() && held->second > now_) continue;
+    l2tp::TunnelSettings s;
+    s.host_name = t.profile->host_name.empty() ? default_host_name_ : t.profile->host_name;
+    s.secret = t.profile->secret;
+    s.hello_interval = seconds(t.profile->hello_interval);
+    t.endpoint = i;
+    t.id = t.host->host->open_tunnel(lns[i], std::move(s), now_);
+    if (t.id == 0) break;  // every tunnel ID of this worker in use
+    ++counters_.tunnels_opened;
+    log::info("l2tp: tunnel '{}' to LNS {}: opening (our tunnel ID {})", t.profile->name, lns[i].to_string(), t.id);
+    return;
+  }
+  fail_waiting(t, t.id == 0 && !lns.empty() ? "every LNS of the tunnel profile is held down" : "no tunnel ID free");
+}
+
+void Lac::place(ProfileTunnel& t, Waiting w) {
+  std::uint16_t sid = t.host->host->place_call(t.id, w.call, now_);
+  if (sid == 0) {
+    ++counters_.calls_failed;
+    owner_.call_down(w.session, "the tunnel took no new call");
+    return;
+  }
+  ++counters_.calls_placed;
+  calls_[w.session] = {t.host, t.id, sid, false};
+  by_call_[call_key(*t.host, t.id, sid)] = w.session;
+}
+
+void Lac::fail_waiting(ProfileTunnel& t, const std::string& why) {
+  auto waiting = std::move(t.waiting);
+  t.waiting.clear();
+  for (const auto& w : waiting) {
+    ++counters_.calls_failed;
+    owner_.call_down(w.session, why);
+  }
+}
+
+void Lac::hold_down(ProfileTunnel& t, const std::string& why) {
+  const auto& e = t.profile->lns[t.endpoint];
+  held_down_[endpoint_key(e)] = now_ + seconds(t.profile->hold_down);
+  ++counters_.endpoints_held_down;
+  log::warn_limited(log_limit_, "l2tp: tunnel '{}': LNS {} held down for {} s: {}", t.profile->name, e.to_string(),
+                    t.profile->hold_down, why);
+}
+
+void Lac::disconnect(std::uint16_t session, std::uint16_t result, const std::string& why, TimePoint now) {
+  now_ = now;
+  for (auto& [name, t] : tunnels_)
+    std::erase_if(t->waiting, [&](const Waiting& w) { return w.session == session; });
+  auto it = calls_.find(session);
+  if (it == calls_.end()) return;
+  Call c = it->second;
+  calls_.erase(it);
+  by_call_.erase(call_key(*c.host, c.tunnel, c.l2tp_session));
+  if (c.up) ++counters_.calls_ended;
+  c.host->host->disconnect(c.tunnel, c.l2tp_session, result, why, now);
+}
+
+bool Lac::send(std::uint16_t session, Bytes ppp) {
+  auto it = calls_.find(session);
+  if (it == calls_.end() || !it->second.up ||
+      !it->second.host->host->send_data(it->second.tunnel, it->second.l2tp_session, ppp, true)) {
+    ++counters_.frames_dropped;
+    return false;
+  }
+  ++counters_.frames_up;
+  return true;
+}
+
+void Lac::tunnel_up(HostLink& h, std::uint16_t tunnel) {
+  ProfileTunnel* t = tunnel_of(h, tunnel);
+  if (t == nullptr) return;
+  t->up = true;
+  ++counters_.tunnels_up;
+  log::info("l2tp: tunnel '{}' to LNS {} up (our tunnel ID {}, peer '{}')", t->profile->name,
+            t->profile->lns[t->endpoint].to_string(), tunnel, h.host->tunnel(tunnel)->peer().host_name);
+  auto waiting = std::move(t->waiting);
+  t->waiting.clear();
+  for (auto& w : waiting) place(*t, std::move(w));
+}
+
+void Lac::tunnel_down(HostLink& h, std::uint16_t tunnel, std::uint16_t result, const std::string& why) {
+  ProfileTunnel* t = tunnel_of(h, tunnel);
+  if (t == nullptr) return;
+  // Its calls were reported down just before (Host::TunnelEntry::tunnel_down).
+  bool was_up = t->up;
+  t->up = false;
+  t->id = 0;
+  if (closing_) return;
+  ++(was_up ? counters_.tunnels_lost : counters_.tunnels_failed);
+  // A StopCCN that only says "clear" after the tunnel served us is an orderly end, not a failure.
+  if (!was_up || result != l2tp::result::kStopClear)
+    hold_down(*t, fmt::format("{} (result {})", why, result));
+  else
+    log::info("l2tp: tunnel '{}' closed by the LNS: {}", t->profile->name, why);
+  if (!t->waiting.empty()) {
+    t->endpoint = (t->endpoint + 1) % t->profile->lns.size();
+    open_next(*t);
+  }
+}
+
+void Lac::session_up(HostLink& h, std::uint16_t tunnel, std::uint16_t session) {
+  auto it = by_call_.find(call_key(h, tunnel, session));
+  if (it == by_call_.end()) return;
+  auto c = calls_.find(it->second);
+  if (c == calls_.end()) return;
+  c->second.up = true;
+  ++counters_.calls_up;
+  owner_.call_up(it->second);
+}
+
+void Lac::session_down(HostLink& h, std::uint16_t tunnel, std::uint16_t session, std::uint16_t result,
+                       const std::string& why) {
+  auto it = by_call_.find(call_key(h, tunnel, session));
+  if (it == by_call_.end()) return;
+  std::uint16_t pppoe_session = it->second;
+  by_call_.erase(it);
+  auto c = calls_.find(pppoe_session);
+  if (c == calls_.end()) return;
+  ++(c->second.up ? counters_.calls_ended : counters_.calls_failed);
+  calls_.erase(c);
+  owner_.call_down(pppoe_session, fmt::format("{} (result {})", why, result));
+}
+
+void Lac::data(HostLink& h, std::uint16_t tunnel, std::uint16_t session, Bytes ppp) {
+  auto it = by_call_.find(call_key(h, tunnel, session));
+  if (it == by_call_.end()) return;
+  ++counters_.frames_down;
+  owner_.call_frame(it->second, ppp);
+}
+
+}  // namespace pppoe::worker

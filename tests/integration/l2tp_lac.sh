@@ -1,0 +1,137 @@
+#!/bin/bash
+# pppoed as LAC (issue 20): PPPoE sessions of a realm switched into L2TPv2 tunnels to an LNS
+# written from RFC 2661 alone (lib/l2tp_lns.py, which also terminates their PPP: it Acks the
+# proxied authentication, runs IPCP and answers pings). Two workers, so two tunnels, each
+# worker's datagrams delivered to it by the kernel (tunnel ID dispatch).
+#   1. 60 sessions with PAP and 20 with CHAP through the tunnels, pings through every one; a
+#      user without the realm is still served locally at the same time; tshark decodes the
+#      tunnel (control and data) without a malformed packet; the PAP password never in clear.
+#   2. The subscribers hang up: a CDN for each call.
+#   3. The LNS clears every call (CDN), then stops its tunnels (StopCCN): each PPPoE session
+#      ends with a PADT, on the right sessions only.
+#   4. Failover: the first LNS of the profile refuses the tunnel (StopCCN result 4); it is held
+#      down and the second one serves.
+. "$(dirname "$0")/common.sh"
+LNS_PID=
+LNS2_PID=
+CAP_PID=
+lac_finish() {
+  local rc=$?
+  [ -n "$LNS_PID" ] && stop_pid "$LNS_PID"
+  [ -n "$LNS2_PID" ] && stop_pid "$LNS2_PID"
+  [ -n "$CAP_PID" ] && stop_pid "$CAP_PID"
+  (exit $rc)
+  finish
+}
+trap lac_finish EXIT
+echo "tunnel-secret-123" > "$LAB_LOGS/secret"
+chmod 600 "$LAB_LOGS/secret"
+ip -n "$NET" addr add 198.51.100.3/24 dev net0
+ip -n "$NET" addr add 198.51.100.4/24 dev net0
+lns_start() {  # address, extra options
+  local addr=$1
+  shift
+  ip netns exec "$NET" /usr/bin/python3 "$HERE/lib/l2tp_lns.py" "$addr" "$LAB_LOGS/lns-$addr.json" \
+    --users "alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any" "$@" >>"$LAB_LOGS/lns.log" 2>&1 &
+  LNS_PID=$!
+  sleep 0.5
+}
+lns_stat() { jq "$2" "$LAB_LOGS/lns-$1.json"; }
+cat > "$LAB_LOGS/pppoed.conf" <<CONF
+auth chap pap
+l2tp-tunnel wholesale lns $NET_HOST
+l2tp-tunnel wholesale secret tunnel-secret-123
+l2tp-tunnel wholesale hostname lac-under-test
+l2tp-realm wholesale.example wholesale
+l2tp-tunnel failover lns 198.51.100.3 198.51.100.4:1701
+l2tp-tunnel failover hold-down 30
+l2tp-realm failover.example failover
+CONF
+lns_start $NET_HOST --secret-file "$LAB_LOGS/secret"
+pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
+ip netns exec "$AC" tshark -i up0 -f "udp port 1701" -w "$LAB_LOGS/lac.pcap" >/dev/null 2>&1 &
+CAP_PID=$!
+sleep 1
+
+# 1. PAP and CHAP sessions through the tunnels, and a local user beside them.
+pppoetest_lab -m create -i sub0 -n 60 --user alice@wholesale.example --password wonderland --auth pap --no-ipv6 \
+  --pings 2 --hold 4 --timeout 20 --format json >"$LAB_LOGS/pap.json" &
+pap=$!
+pppoetest_lab -m create -i sub0 -n 20 --user carol@wholesale.example --password chap-pass --auth chap --no-ipv6 \
+  --pings 2 --hold 4 --timeout 20 --format json >"$LAB_LOGS/chap.json" &
+chap=$!
+pppoetest_lab -m create -i sub0 -n 5 --user test --password test --no-ipv6 --target $NET_HOST --pings 2 --hold 4 \
+  --format json >"$LAB_LOGS/local.json" &
+local_users=$!
+wait_stat .sessions.up 85 30
+wait $pap || { jq -c . "$LAB_LOGS/pap.json"; pppoectl_lab -j show summary | jq -c .; fail "PAP sessions through the LAC"; }
+wait $chap || { jq -c . "$LAB_LOGS/chap.json"; fail "CHAP sessions through the LAC"; }
+wait $local_users || { jq -c . "$LAB_LOGS/local.json"; fail "local sessions beside the LAC"; }
+jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-400
+wait_stat .sessions.total 0 10
+sleep 1
+stop_pid "$CAP_PID"
+CAP_PID=
+kill -HUP "$LNS_PID"  # the LNS keeps its tunnels for part 3; its figures so far
+sleep 0.3
+jq -c . "$LAB_LOGS/lns-$NET_HOST.json"
+expect_eq "$(lns_stat $NET_HOST .tunnels_established)" 2 "tunnels (one per worker)"
+expect_eq "$(lns_stat $NET_HOST .pap_ok)" 60 "proxy PAP verified by the LNS"
+expect_eq "$(lns_stat $NET_HOST .chap_ok)" 20 "proxy CHAP verified by the LNS"
+expect_eq "$(lns_stat $NET_HOST .ppp_up)" 80 "IPCP up at the LNS"
+[ "$(lns_stat $NET_HOST .icmp_echoed)" -ge 160 ] || fail "pings answered by the LNS: $(lns_stat $NET_HOST .icmp_echoed)"
+expect_eq "$(lns_stat $NET_HOST .address_control_missing)" 0 "tunnelled frames without FF 03"
+expect_eq "$(lns_stat $NET_HOST .cdn_received)" 80 "CDNs when the subscribers hung up"
+expect_eq "$(lns_stat $NET_HOST '.users["test"]')" null "the local user never went to the LNS"
+for w in 0 1; do
+  expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.foreign_frames | awk '{print $2}')" 0 "foreign frames at worker $w"
+done
+decoded=$(ip netns exec "$AC" tshark -n -r "$LAB_LOGS/lac.pcap" 2>&1)
+for m in SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN ZLB; do
+  echo "$decoded" | grep -q "Control Message - $m " || fail "tshark shows no $m"
+done
+echo "$decoded" | grep -q "ICMP.*Echo (ping) request" || fail "tshark sees no ping inside the tunnel"
+verbose=$(ip netns exec "$AC" tshark -n -V -r "$LAB_LOGS/lac.pcap" 2>&1)
+echo "$verbose" | grep -qi "malformed\|Expert Info" && fail "tshark: $(echo "$verbose" | grep -i "malformed\|Expert Info" | head -3)"
+grep -q wonderland "$LAB_LOGS/lac.pcap" && fail "the PAP password is readable in the capture"
+grep -q "tunnel-secret-123\|wonderland\|chap-pass" "$LAB_LOGS/pppoed.log" && fail "a secret in pppoed's log"
+
+# 3. The LNS clears the calls, then a new set of sessions loses its tunnels to StopCCN.
+pppoetest_lab -m create -i sub0 -n 20 --user alice@wholesale.example --password wonderland --auth pap --no-ipv6 \
+  --pings 1 --hold 30 --format json >"$LAB_LOGS/cleared.json" &
+pid=$!
+wait_stat .sessions.up 20 20
+kill -USR1 "$LNS_PID"
+wait_stat .sessions.total 0 10
+wait $pid
+grep -q "L2TP call ended: CDN from the peer: cleared by the LNS (result 3)" "$LAB_LOGS/pppoed.log" || fail "no CDN reason in the log"
+pppoetest_lab -m create -i sub0 -n 20 --user alice@wholesale.example --password wonderland --auth pap --no-ipv6 \
+  --pings 1 --hold 30 --format json >"$LAB_LOGS/stopped.json" &
+pid=$!
+pppoetest_lab -m create -i sub0 -n 3 --user test --password test --no-ipv6 --pings 1 --hold 8 >/dev/null &
+local_users=$!
+wait_stat .sessions.up 23 20
+kill -USR2 "$LNS_PID"
+wait_stat .sessions.total 3 10
+grep -q "LNS shutting down" "$LAB_LOGS/pppoed.log" || fail "no StopCCN reason in the log"
+kill "$pid" 2>/dev/null  # its sessions are gone; it would hold them for 30 s
+wait "$pid" 2>/dev/null
+wait "$local_users" || fail "local sessions while the tunnels went down"
+wait_stat .sessions.total 0 10
+stop_pid "$LNS_PID"
+LNS_PID=
+
+# 4. Failover by preference: 198.51.100.3 refuses, the next LNS serves.
+lns_start 198.51.100.3 --refuse yes
+LNS2_PID=$LNS_PID
+lns_start 198.51.100.4
+pppoetest_lab -m create -i sub0 -n 10 --user bob@failover.example --password any --auth pap --no-ipv6 \
+  --pings 1 --hold 1 --format json >"$LAB_LOGS/failover.json" || { jq -c . "$LAB_LOGS/failover.json"; fail "sessions after failover"; }
+grep -q "LNS 198.51.100.3:1701 held down for 30 s" "$LAB_LOGS/pppoed.log" || fail "the refusing LNS was not held down"
+stop_pid "$LNS2_PID"
+LNS2_PID=
+stop_pid "$LNS_PID"
+LNS_PID=
+[ "$(lns_stat 198.51.100.3 .refused)" -ge 1 ] || fail "the first LNS was not tried"
+expect_eq "$(lns_stat 198.51.100.4 .sessions_established)" 10 "calls established by the second LNS"
+exit 0
