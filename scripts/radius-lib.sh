@@ -14,6 +14,15 @@ gold Cleartext-Password := "pw"
       Framed-Pool = "gold"
 shorty Cleartext-Password := "pw"
       Session-Timeout = 3
+wholesale-user Cleartext-Password := "via-radius"
+      Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.1",
+      Tunnel-Password:1 = "tunnel-secret-123", Tunnel-Assignment-Id:1 = "partner-a",
+      Tunnel-Client-Auth-Id:1 = "lac-radius"
+failover-user Cleartext-Password := "via-radius"
+      Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
+      Tunnel-Preference:1 = 1,
+      Tunnel-Type:2 = L2TP, Tunnel-Medium-Type:2 = IPv4, Tunnel-Server-Endpoint:2 = "198.51.100.4",
+      Tunnel-Preference:2 = 2
 USERS
 }
 

@@ -289,6 +289,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     return {};
   }
   if (name == "l2tp-tunnel") return l2tp_tunnel(c.l2tp, v);
+  if (name == "l2tp-radius") return set_bool(c.l2tp.radius_tunnels);
   if (name == "l2tp-realm") {
     if (v.size() != 2 || v[0].empty()) return std::unexpected("'l2tp-realm' expects REALM TUNNEL (a name given to l2tp-tunnel)");
     for (const auto& [realm, tunnel] : c.l2tp.realms)

@@ -64,6 +64,8 @@ struct L2tpTunnelProfile {
   std::string name;
   std::vector<SocketEndpoint> lns;  ///< by preference
   std::string secret;               ///< tunnel authentication (section 5.1.1); empty: none
+  /// RADIUS tunnels (RFC 2868): a Tunnel-Password per LNS; empty entries use `secret`.
+  std::vector<std::string> lns_secret;
   std::string host_name;            ///< our Host Name AVP; empty: ac-name
   SocketEndpoint source{Ipv4Address{}, 1701};  ///< our address (0.0.0.0: any) and UDP port
   unsigned hold_down = 60;          ///< seconds an LNS that failed is skipped
@@ -81,7 +83,11 @@ struct L2tpConfig {
   }
   /// The profile for `user`'s realm, if one is configured.
   [[nodiscard]] const L2tpTunnelProfile* profile_for_user(std::string_view user) const;
-  [[nodiscard]] bool lac() const { return !realms.empty(); }
+  /// Access-Accepts with RFC 2868 Tunnel-* attributes switch their sessions into L2TP.
+  bool radius_tunnels = false;
+  [[nodiscard]] bool lac() const { return !realms.empty() || radius_tunnels; }
+  /// The source of RADIUS-chosen tunnels when Tunnel-Client-Endpoint names none of ours.
+  static constexpr SocketEndpoint kDefaultSource{Ipv4Address{}, 1701};
 };
 
 struct Config {

@@ -27,15 +27,18 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   auto dispatch = dataplane::SessionDispatchMap::create();
   if (!dispatch) return std::unexpected(dispatch.error());
   std::vector<dataplane::L2tpDispatch> l2tp_dispatch;
-  for (const auto& t : config.l2tp.tunnels) {
+  std::vector<std::pair<SocketEndpoint, std::string>> sources;  // and who asked for it
+  for (const auto& t : config.l2tp.tunnels) sources.emplace_back(t.source, "l2tp-tunnel '" + t.name + "' source");
+  if (config.l2tp.radius_tunnels) sources.emplace_back(L2tpConfig::kDefaultSource, "l2tp-radius (any address, port 1701)");
+  for (const auto& [source, what] : sources) {
     bool seen = false;
-    for (const auto& d : l2tp_dispatch) seen = seen || (d.local().address == t.source.address && d.local().port == t.source.port);
+    for (const auto& d : l2tp_dispatch) seen = seen || (d.local().address == source.address && d.local().port == source.port);
     if (seen) continue;
-    auto d = dataplane::L2tpDispatch::create(t.source);
+    auto d = dataplane::L2tpDispatch::create(source);
     if (!d) return std::unexpected(d.error());
     // A worker binds its socket at start: try it here so that a bad source fails at once.
     auto probe = d->open_socket(0);
-    if (!probe) return std::unexpected(fmt::format("l2tp-tunnel '{}' source: {}", t.name, probe.error()));
+    if (!probe) return std::unexpected(fmt::format("{}: {}", what, probe.error()));
     ::close(*probe);
     l2tp_dispatch.push_back(std::move(*d));
   }

@@ -41,6 +41,8 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
       return;
     }
     AccessOutcome o = interpret_access_reply(reply->packet, request, reply->request_auth, reply->secret);
+    if (!o.tunnel_problem.empty())
+      log::warn_limited(log_limit_, "radius: user '{}': {}; those tunnel attributes ignored", request.user, o.tunnel_problem);
     if (o.challenge) count(AaaCounter::kAccessChallenges);
     else if (reply->packet.code == Code::kAccessAccept && o.result.ok) count(AaaCounter::kAccessAccepts);
     else if (reply->packet.code == Code::kAccessAccept) {

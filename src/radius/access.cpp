@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <map>
 
 namespace pppoe::radius {
 namespace {
@@ -130,7 +132,112 @@ AccessOutcome interpret_access_reply(const PacketView& reply, const session::Aut
   if (auto c = reply.find(Attr::kClass)) r.class_attr.assign(c->begin(), c->end());
   r.dns1 = vendor_address(reply, kVendorMicrosoft, MsAttr::kPrimaryDnsServer);
   r.dns2 = vendor_address(reply, kVendorMicrosoft, MsAttr::kSecondaryDnsServer);
+  r.tunnels = tunnel_choices(reply, request_auth, secret, o.tunnel_problem);
   return o;
+}
+
+std::vector<session::TunnelChoice> tunnel_choices(const PacketView& reply, const Authenticator& request_auth,
+                                                  std::string_view secret, std::string& problem) {
+  constexpr std::uint32_t kL2tp = 3, kIpv4 = 1;  // RFC 2868 sections 3.1 and 3.2
+  struct Tagged {
+    session::TunnelChoice choice;
+    std::uint32_t type = 0, medium = 0;
+    bool server = false;
+  };
+  std::map<std::uint8_t, Tagged> by_tag;
+  auto note = [&](std::string what) {
+    if (problem.empty()) problem = std::move(what);
+  };
+  // RFC 2868 section 3: a string attribute's first octet is a tag when it is 0x01-0x1F;
+  // integer attributes always carry one (0: none) before a 3-octet value.
+  auto tagged_string = [](Bytes v) -> std::pair<std::uint8_t, std::string_view> {
+    if (!v.empty() && v[0] >= 0x01 && v[0] <= 0x1f) return {v[0], as_text(v.subspan(1))};
+    return {0, as_text(v)};
+  };
+  auto tagged_u24 = [](Bytes v) -> std::optional<std::pair<std::uint8_t, std::uint32_t>> {
+    if (v.size() != 4) return std::nullopt;
+    return std::pair{v[0], std::uint32_t{v[1]} << 16 | std::uint32_t{v[2]} << 8 | v[3]};
+  };
+  for (const auto& a : reply.attributes) {
+    Bytes v = a.value;
+    switch (static_cast<Attr>(a.type)) {
+      case Attr::kTunnelType:
+      case Attr::kTunnelMediumType:
+      case Attr::kTunnelPreference: {
+        auto t = tagged_u24(v);
+        if (!t) {
+          note(fmt::format("malformed tunnel attribute {}", a.type));
+          continue;
+        }
+        auto& e = by_tag[t->first];
+        if (a.type == static_cast<std::uint8_t>(Attr::kTunnelType)) e.type = t->second;
+        else if (a.type == static_cast<std::uint8_t>(Attr::kTunnelMediumType)) e.medium = t->second;
+        else e.choice.preference = t->second;
+        break;
+      }
+      case Attr::kTunnelServerEndpoint:
+      case Attr::kTunnelClientEndpoint: {
+        auto [tag, text] = tagged_string(v);
+        // Dotted decimal for IPv4 (section 3.3); some servers add ":PORT".
+        std::string host(text.substr(0, text.find(':')));
+        auto addr = Ipv4Address::parse(host);
+        std::uint16_t port = 1701;
+        if (auto colon = text.find(':'); colon != std::string_view::npos) {
+          unsigned p = 0;
+          auto digits = text.substr(colon + 1);
+          auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), p);
+          if (ec != std::errc{} || end != digits.data() + digits.size() || p == 0 || p > 65535) addr = std::nullopt;
+          port = static_cast<std::uint16_t>(p);
+        }
+        if (!addr) {
+          note("a tunnel endpoint that is not an IPv4 address");
+          continue;
+        }
+        auto& e = by_tag[tag];
+        if (a.type == static_cast<std::uint8_t>(Attr::kTunnelServerEndpoint)) {
+          e.choice.server = *addr;
+          e.choice.server_port = port;
+          e.server = true;
+        } else {
+          e.choice.client = *addr;
+        }
+        break;
+      }
+      case Attr::kTunnelPassword: {
+        // Section 3.5: Tag (always present), then Salt and the encrypted password, as MPPE keys.
+        if (v.empty()) continue;
+        auto plain = decrypt_mppe_key(v.subspan(1), request_auth, secret);
+        if (!plain) {
+          note("a Tunnel-Password that does not decrypt (wrong RADIUS secret?)");
+          continue;
+        }
+        by_tag[v[0] <= 0x1f ? v[0] : 0].choice.password.assign(plain->begin(), plain->end());
+        break;
+      }
+      case Attr::kTunnelAssignmentId:
+      case Attr::kTunnelClientAuthId:
+      case Attr::kTunnelServerAuthId: {
+        auto [tag, text] = tagged_string(v);
+        auto& c = by_tag[tag].choice;
+        (a.type == static_cast<std::uint8_t>(Attr::kTunnelAssignmentId) ? c.assignment_id
+         : a.type == static_cast<std::uint8_t>(Attr::kTunnelClientAuthId) ? c.client_auth_id
+                                                                            : c.server_auth_id) = std::string(text);
+        break;
+      }
+      default: break;
+    }
+  }
+  std::vector<session::TunnelChoice> out;
+  for (auto& [tag, e] : by_tag) {
+    if (e.type != kL2tp || e.medium != kIpv4 || !e.server) {
+      note(fmt::format("tunnel tag {}: not Tunnel-Type L2TP, Tunnel-Medium-Type IPv4 with a Tunnel-Server-Endpoint", tag));
+      continue;
+    }
+    e.choice.tag = tag;
+    out.push_back(std::move(e.choice));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.preference < b.preference; });
+  return out;
 }
 
 }  // namespace pppoe::radius

@@ -46,9 +46,16 @@ struct AccessOutcome {
   bool challenge = false;
   bool mppe_keys = false;  ///< MS-MPPE-Send-Key and -Recv-Key present and decrypted
   std::string problem;     ///< why an Accept was not honoured
+  std::string tunnel_problem;  ///< tunnel attributes that were ignored (the Accept still counts)
 };
 AccessOutcome interpret_access_reply(const PacketView& reply, const session::AuthRequest& auth,
                                      const Authenticator& request_auth, std::string_view secret);
+
+/// The L2TP tunnels of an Access-Accept (RFC 2868): attributes grouped by tag, only those of
+/// Tunnel-Type L2TP over IPv4 with a server endpoint kept, sorted by Tunnel-Preference.
+/// `problem` says what was ignored (for the log), never with the password.
+std::vector<session::TunnelChoice> tunnel_choices(const PacketView& reply, const Authenticator& request_auth,
+                                                  std::string_view secret, std::string& problem);
 
 /// "eth1", "eth1:100", "eth1:100.200" (outer.inner VLAN IDs).
 std::string nas_port_id(std::string_view interface, const ether::VlanStack& vlans);

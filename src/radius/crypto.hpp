@@ -50,6 +50,7 @@ bool hide_password(std::string_view password, const Authenticator& request_auth,
 std::optional<std::string> unhide_password(Bytes hidden, const Authenticator& request_auth, std::string_view secret);
 
 /// RFC 2548 section 2.4.2: Salt (2 octets, high bit set) + encrypted(Key-Length + Key + padding).
+/// RFC 2868 section 3.5 encrypts Tunnel-Password the same way (after its Tag octet).
 std::optional<std::vector<std::uint8_t>> decrypt_mppe_key(Bytes value, const Authenticator& request_auth,
                                                           std::string_view secret);
 std::vector<std::uint8_t> encrypt_mppe_key(Bytes key, std::uint16_t salt, const Authenticator& request_auth,

@@ -28,6 +28,20 @@ struct AuthRequest {
   std::vector<std::uint8_t> response;      ///< CHAP-MD5: 16 octets; MS-CHAPv2: the 49-octet Response value
 };
 
+/// An L2TP tunnel the backend chose for the session (RFC 2868 attributes of one tag): the
+/// session goes to that LNS instead of being terminated here.
+struct TunnelChoice {
+  std::uint8_t tag = 0;
+  std::uint32_t preference = 0;         ///< lower first (RFC 2868 section 3.8)
+  Ipv4Address server;                   ///< Tunnel-Server-Endpoint
+  std::uint16_t server_port = 1701;
+  std::optional<Ipv4Address> client;    ///< Tunnel-Client-Endpoint: our source address
+  std::string password;                 ///< Tunnel-Password: the tunnel secret (never logged)
+  std::string assignment_id;            ///< sessions with the same one share a tunnel
+  std::string client_auth_id;           ///< our Host Name AVP
+  std::string server_auth_id;           ///< the LNS's expected Host Name
+};
+
 /// Authorization: what the backend decided for this user.
 struct AuthResult {
   bool ok = false;
@@ -43,6 +57,7 @@ struct AuthResult {
   std::string mschap_error;               ///< MS-CHAPv2 "E=... R=... V=3" failure text, if the backend gave one
   std::string reply_message;
   bool radius = false;                    ///< authenticated by RADIUS (Acct-Authentic)
+  std::vector<TunnelChoice> tunnels;      ///< L2TP tunnels for the session, by preference; empty: terminate here
 };
 
 class Authenticator {

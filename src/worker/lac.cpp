@@ -123,6 +123,33 @@ void Lac::connect(std::uint16_t session, const master::L2tpTunnelProfile& profil
   if (t.id == 0) open_next(t);
 }
 
+void Lac::connect(std::uint16_t session, const std::vector<session::TunnelChoice>& choices, l2tp::CallInfo call,
+                  TimePoint now) {
+  // RFC 2868 section 3.7: the Tunnel-Assignment-Id names the tunnel; with the LNSs in the key,
+  // a server that moves an assignment to other LNSs gets a new tunnel, not a wrong one.
+  std::string key = choices.front().assignment_id;
+  for (const auto& c : choices) key += fmt::format("|{}:{}", c.server.to_string(), c.server_port);
+  auto& p = radius_profiles_[key];
+  if (!p) {
+    p = std::make_unique<master::L2tpTunnelProfile>();
+    p->name = "radius:" + (choices.front().assignment_id.empty() ? choices.front().server.to_string()
+                                                                  : choices.front().assignment_id);
+    // Our source: Tunnel-Client-Endpoint when a socket of ours has that address.
+    p->source = master::L2tpConfig::kDefaultSource;
+    if (const auto& client = choices.front().client; client && host_for({*client, 1701}) != nullptr)
+      p->source = {*client, 1701};
+  }
+  // The server may change passwords and names between answers: the latest counts.
+  p->lns.clear();
+  p->lns_secret.clear();
+  for (const auto& c : choices) {
+    p->lns.push_back({c.server, c.server_port});
+    p->lns_secret.push_back(c.password);
+  }
+  p->host_name = choices.front().client_auth_id;
+  connect(session, *p, std::move(call), now);
+}
+
 void Lac::open_next(ProfileTunnel& t) {
   const auto& lns = t.profile->lns;
   for (std::size_t tried = 0; tried < lns.size(); ++tried) {
@@ -131,7 +158,8 @@ void Lac::open_next(ProfileTunnel& t) {
     if (held != held_down_.end() && held->second > now_) continue;
     l2tp::TunnelSettings s;
     s.host_name = t.profile->host_name.empty() ? default_host_name_ : t.profile->host_name;
-    s.secret = t.profile->secret;
+    s.secret = i < t.profile->lns_secret.size() && !t.profile->lns_secret[i].empty() ? t.profile->lns_secret[i]
+                                                                                    : t.profile->secret;
     s.hello_interval = seconds(t.profile->hello_interval);
     t.endpoint = i;
     t.id = t.host->host->open_tunnel(lns[i], std::move(s), now_);

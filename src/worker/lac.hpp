@@ -23,6 +23,7 @@
 #include "dataplane/l2tp_dispatch.hpp"
 #include "l2tp/host.hpp"
 #include "master/config.hpp"
+#include "session/authenticator.hpp"
 
 namespace pppoe::worker {
 
@@ -71,6 +72,10 @@ class Lac {
 
   /// Switches PPPoE session `session` into the profile's tunnel (opened first if needed).
   void connect(std::uint16_t session, const master::L2tpTunnelProfile& profile, l2tp::CallInfo call, TimePoint now);
+  /// The same for tunnels a RADIUS server chose (RFC 2868, by preference): sessions with the
+  /// same Tunnel-Assignment-Id and LNSs share a tunnel of this worker.
+  void connect(std::uint16_t session, const std::vector<session::TunnelChoice>& choices, l2tp::CallInfo call,
+               TimePoint now);
   /// The PPPoE side ended: CDN to the LNS (no call_down() follows).
   void disconnect(std::uint16_t session, std::uint16_t result, const std::string& why, TimePoint now);
   /// A PPP frame (protocol field onwards) from the subscriber, for the LNS. False: not sent.
@@ -112,6 +117,9 @@ class Lac {
   std::string default_host_name_;
   std::vector<std::unique_ptr<HostLink>> hosts_;
   std::map<std::string, std::unique_ptr<ProfileTunnel>> tunnels_;  ///< by profile name
+  /// Profiles made from RADIUS tunnel attributes, by assignment and LNSs (they live as long
+  /// as this worker: a handful per wholesale partner).
+  std::map<std::string, std::unique_ptr<master::L2tpTunnelProfile>> radius_profiles_;
   std::map<std::uint64_t, TimePoint> held_down_;                   ///< LNS endpoint -> until
   std::unordered_map<std::uint16_t, Call> calls_;                  ///< by PPPoE session ID
   std::unordered_map<std::uint64_t, std::uint16_t> by_call_;       ///< (host, tunnel, call) -> PPPoE session

@@ -195,6 +195,9 @@ class Worker::Session final : public session::LinkOutput,
         return;
       }
     if (lac_pending_) return;  // a retransmitted request while the call is being placed
+    // RADIUS may choose a tunnel (RFC 2868): the credentials are needed again for the LNS.
+    if (worker_.lac_ && worker_.config_.l2tp.radius_tunnels)
+      lac_request_ = std::make_unique<session::AuthRequest>(request);
     worker_.aaa_.authenticate(request, identity(),
                               [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
                                 w->auth_answer(id, gen, r);
@@ -247,6 +250,9 @@ class Worker::Session final : public session::LinkOutput,
   bool up_ = false;
   bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
   bool tunnelled_ = false;    ///< LAC: the call is up; frames pass to and from the LNS
+  /// LAC with l2tp-radius: the request being checked, for the proxy authentication (a PAP
+  /// password: kept only until the answer).
+  std::unique_ptr<session::AuthRequest> lac_request_;
   bool dead_ = false;
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
@@ -373,6 +379,18 @@ std::string Worker::next_acct_session_id() {
 void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r) {
   Session* s = by_id_[id].get();
   if (s == nullptr || s->dead_ || s->generation_ != generation) return;  // gone meanwhile
+  auto request = std::move(s->lac_request_);
+  if (r.ok && !r.tunnels.empty()) {
+    if (request) {
+      // RADIUS chose L2TP tunnels: the LNS terminates this session, not us.
+      s->lac_pending_ = true;
+      lac_->connect(id, r.tunnels, call_info(*s, *request), Clock::now());
+      touch(*s);
+      return;
+    }
+    log::warn_limited(auth_log_, "session {}: RADIUS chose an L2TP tunnel for user '{}' but l2tp-radius is off: served here",
+                      id, s->link_->user());
+  }
   s->link_->auth_complete(r, Clock::now());
   touch(*s);
 }

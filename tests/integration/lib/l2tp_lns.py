@@ -45,7 +45,8 @@ stats = {"tunnels": 0, "tunnels_established": 0, "auth_failures": 0, "sessions":
          "pap_ok": 0, "pap_bad": 0, "hidden_avps": 0, "cdn_received": 0, "stopccn_received": 0, "hello": 0,
          "zlb_sent": 0, "retransmitted": 0, "duplicates": 0, "users": {}, "chap_ok": 0, "refused": 0,
          "ppp_up": 0, "lcp_echo": 0, "icmp_echoed": 0, "data_in": 0, "data_out": 0, "lcp_terminate": 0,
-         "sequenced_in": 0, "address_control_missing": 0}
+         "sequenced_in": 0, "address_control_missing": 0,
+         "pap_reack": 0, "lac_host_names": []}
 calls = {}  # (tunnel id, our session id) -> Call
 
 
@@ -171,6 +172,12 @@ def on_ppp(c, frame):
             else:
                 send_ppp(c, 0x8021, cp(2, ident, opts_in))
                 stats["ppp_up"] += 1
+    elif protocol == 0xC023 and len(body) >= 4 and body[0] == 1:
+        # A PAP Authenticate-Request after the proxied one was accepted: its Ack was lost, or
+        # the subscriber retransmitted with a new Identifier while the call was being placed.
+        # Ack again (RFC 1334 section 2.2.1), with this request's Identifier.
+        stats["pap_reack"] += 1
+        send_ppp(c, 0xC023, cp(2, body[1], b"\0"))
     elif protocol == 0x8057:  # IPv6CP: not here (RFC 1661 section 5.7 Protocol-Reject)
         send_ppp(c, 0xC021, cp(8, 1, frame[:2] + body))
     elif protocol == 0x0021 and len(body) >= 28 and body[9] == 1 and body[20] == 8:  # ICMP echo request
@@ -300,6 +307,7 @@ def on_datagram(d, peer):
                 zlb(t)
                 return
         t = Tunnel(peer, struct.unpack(">H", get[9])[0])
+        stats["lac_host_names"].append(get.get(7, b"").decode(errors="replace"))
         t.nr = 1
         tunnels[t.tid] = t
         stats["tunnels"] += 1

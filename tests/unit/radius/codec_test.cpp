@@ -238,6 +238,66 @@ TEST(RadiusAccess, AcceptAttributesBecomeTheAuthorization) {
   EXPECT_FALSE(o2.problem.empty());
 }
 
+TEST(RadiusAccess, TunnelAttributesByTagAndPreference) {
+  // RFC 2868: two tunnels, tags 1 and 2, the second preferred; a third that is not L2TP.
+  Authenticator ra = random_authenticator();
+  PacketBuilder b(Code::kAccessAccept, 4);
+  auto tagged_u24 = [&](Attr a, std::uint8_t tag, std::uint32_t v) {
+    std::array<std::uint8_t, 4> x{tag, static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+                                  static_cast<std::uint8_t>(v)};
+    b.add(a, Bytes(x));
+  };
+  auto tagged_text = [&](Attr a, std::uint8_t tag, std::string_view text) {
+    std::vector<std::uint8_t> x{tag};
+    x.insert(x.end(), text.begin(), text.end());
+    b.add(a, Bytes(x));
+  };
+  for (std::uint8_t tag : {std::uint8_t{1}, std::uint8_t{2}}) {
+    tagged_u24(Attr::kTunnelType, tag, 3);        // L2TP
+    tagged_u24(Attr::kTunnelMediumType, tag, 1);  // IPv4
+    tagged_u24(Attr::kTunnelPreference, tag, tag == 1 ? 20 : 10);
+  }
+  tagged_text(Attr::kTunnelServerEndpoint, 1, "192.0.2.50");
+  tagged_text(Attr::kTunnelServerEndpoint, 2, "192.0.2.51:1702");
+  tagged_text(Attr::kTunnelClientEndpoint, 2, "198.51.100.7");
+  tagged_text(Attr::kTunnelAssignmentId, 1, "wholesale-a");
+  b.add(Attr::kTunnelClientAuthId, "lac-untagged");  // no tag octet: tag 0, no tunnel of its own
+  tagged_text(Attr::kTunnelServerAuthId, 2, "lns-b");
+  // Tunnel-Password of tag 2, encrypted as RFC 2868 section 3.5 says.
+  std::string pw = "tunnel s3cret";
+  auto enc = encrypt_mppe_key(as_bytes(pw), 0x1234, ra, "s");
+  enc.insert(enc.begin(), 2);
+  b.add(Attr::kTunnelPassword, Bytes(enc));
+  tagged_u24(Attr::kTunnelType, 3, 1);  // PPTP: ignored
+  tagged_u24(Attr::kTunnelMediumType, 3, 1);
+  tagged_text(Attr::kTunnelServerEndpoint, 3, "192.0.2.99");
+  MutableBytes raw = seal_response(b, ra, "s");
+  auto p = decode(raw);
+  ASSERT_TRUE(p);
+  std::string problem;
+  auto t = tunnel_choices(*p, ra, "s", problem);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].tag, 2);  // preference 10 before 20
+  EXPECT_EQ(t[0].server.to_string(), "192.0.2.51");
+  EXPECT_EQ(t[0].server_port, 1702);
+  EXPECT_EQ(t[0].client, Ipv4Address::parse("198.51.100.7"));
+  EXPECT_EQ(t[0].password, pw);
+  EXPECT_EQ(t[0].server_auth_id, "lns-b");
+  EXPECT_EQ(t[1].server_port, 1701);
+  EXPECT_EQ(t[1].assignment_id, "wholesale-a");
+  EXPECT_TRUE(t[1].password.empty());
+  EXPECT_NE(problem.find("tag 0"), std::string::npos) << problem;  // the untagged Client-Auth-Id
+  // A wrong shared secret: the password does not decrypt, and nothing of it is shown.
+  problem.clear();
+  auto wrong = tunnel_choices(*p, ra, "not-s", problem);
+  EXPECT_EQ(problem.find("s3cret"), std::string::npos);
+  for (const auto& c : wrong) EXPECT_NE(c.password, pw);
+  // Accepted with its tunnels through interpret_access_reply.
+  session::AuthRequest pap;
+  pap.method = ppp::AuthMethod::kPap;
+  EXPECT_EQ(interpret_access_reply(*p, pap, ra, "s").result.tunnels.size(), 2u);
+}
+
 TEST(RadiusAccounting, StopCarriesGigawordsAndCause) {
   AcctRecord rec;
   rec.status = AcctStatus::kStop;

@@ -1,0 +1,69 @@
+#!/bin/bash
+# pppoed as LAC with tunnels chosen by a real FreeRADIUS (RFC 2868 Tunnel-* attributes in the
+# Access-Accept, `l2tp-radius yes`): the Tunnel-Password authenticates the tunnel, the
+# Tunnel-Client-Auth-Id is our host name, sessions of one Tunnel-Assignment-Id share each
+# worker's tunnel; two tagged tunnels are tried by Tunnel-Preference (the first LNS refuses);
+# users whose Accept has no tunnel are served locally beside them.
+. "$(dirname "$0")/common.sh"
+. "$HERE/radius_common.sh"
+LNS_PID=
+LNS2_PID=
+LNS3_PID=
+lac_finish() {
+  local rc=$?
+  for p in "$LNS_PID" "$LNS2_PID" "$LNS3_PID"; do [ -n "$p" ] && stop_pid "$p"; done
+  radius_stop primary
+  (exit $rc)
+  finish
+}
+trap lac_finish EXIT
+echo "tunnel-secret-123" > "$LAB_LOGS/secret"
+chmod 600 "$LAB_LOGS/secret"
+ip -n "$NET" addr add 198.51.100.3/24 dev net0
+ip -n "$NET" addr add 198.51.100.4/24 dev net0
+lns() {  # address, extra options; prints the PID
+  local addr=$1
+  shift
+  ip netns exec "$NET" /usr/bin/python3 "$HERE/lib/l2tp_lns.py" "$addr" "$LAB_LOGS/lns-$addr.json" \
+    --users "wholesale-user:via-radius,failover-user:via-radius" "$@" >>"$LAB_LOGS/lns.log" 2>&1 &
+  echo $!
+}
+lns_stat() { jq "$2" "$LAB_LOGS/lns-$1.json"; }
+radius_start primary 18120 || fail "FreeRADIUS did not start"
+radius_conf <<CONF
+auth pap chap
+l2tp-radius yes
+CONF
+LNS_PID=$(lns $NET_HOST --secret-file "$LAB_LOGS/secret")
+LNS2_PID=$(lns 198.51.100.3 --refuse yes)
+LNS3_PID=$(lns 198.51.100.4)
+sleep 0.5
+pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start"
+
+pppoetest_lab -m create -i sub0 -n 30 --user wholesale-user --password via-radius --auth pap --no-ipv6 \
+  --pings 2 --hold 3 --timeout 20 --format json >"$LAB_LOGS/tunnelled.json" &
+tunnelled=$!
+pppoetest_lab -m create -i sub0 -n 10 --user failover-user --password via-radius --auth chap --no-ipv6 \
+  --pings 2 --hold 3 --timeout 20 --format json >"$LAB_LOGS/failover.json" &
+failover=$!
+pppoetest_lab -m create -i sub0 -n 5 --user alice --password wonderland --no-ipv6 --target $NET_HOST --pings 2 \
+  --hold 3 --format json >"$LAB_LOGS/local.json" &
+local_users=$!
+wait_stat .sessions.up 45 30
+wait $tunnelled || { jq -c . "$LAB_LOGS/tunnelled.json"; fail "sessions in RADIUS-chosen tunnels"; }
+wait $failover || { jq -c . "$LAB_LOGS/failover.json"; fail "sessions after failover by Tunnel-Preference"; }
+wait $local_users || { jq -c . "$LAB_LOGS/local.json"; fail "RADIUS users served locally"; }
+wait_stat .sessions.total 0 10
+for p in "$LNS_PID" "$LNS2_PID" "$LNS3_PID"; do stop_pid "$p"; done
+LNS_PID= LNS2_PID= LNS3_PID=
+jq -c . "$LAB_LOGS/lns-$NET_HOST.json"
+expect_eq "$(lns_stat $NET_HOST .tunnels_established)" 2 "tunnels of assignment partner-a (one per worker)"
+expect_eq "$(lns_stat $NET_HOST .auth_failures)" 0 "tunnel authentication with the Tunnel-Password"
+expect_eq "$(lns_stat $NET_HOST '.lac_host_names | unique | join(",")')" '"lac-radius"' "our host name from Tunnel-Client-Auth-Id"
+expect_eq "$(lns_stat $NET_HOST .pap_ok)" 30 "proxy PAP verified by the LNS"
+expect_eq "$(lns_stat $NET_HOST .ppp_up)" 30 "IPCP up at the LNS"
+[ "$(lns_stat 198.51.100.3 .refused)" -ge 1 ] || fail "the preferred LNS (Tunnel-Preference 1) was not tried"
+expect_eq "$(lns_stat 198.51.100.4 .chap_ok)" 10 "proxy CHAP at the second LNS"
+grep -q "LNS 198.51.100.3:1701 held down" "$LAB_LOGS/pppoed.log" || fail "the refusing LNS was not held down"
+grep -q "tunnel-secret-123\|via-radius" "$LAB_LOGS/pppoed.log" && fail "a secret in pppoed's log"
+exit 0
