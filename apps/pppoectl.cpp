@@ -2,6 +2,7 @@
 // `ngctl msg pppoe_lb:pppoed X` is `pppoectl msg X`, and `sysctl` is `pppoectl sysctl`.
 //
 //   pppoectl show summary | stats | sessions | session ID | radius | resources
+//   pppoectl show system | tunnels | tunnel id N | session id S in tunnel id T [stats]   (ProL2TP)
 //   pppoectl kill session ID | kill user NAME | disconnect ID
 //   pppoectl sysctl [NAME[=VALUE] ...]        pppoectl -f FILE  (sysctl.conf lines)
 //   pppoectl msg showworkers | showgovernor | addworker | setworkers N | showstats
@@ -25,19 +26,123 @@ std::string human_uptime(std::int64_t seconds) {
   return fmt::format("{}h{:02}m", seconds / 3600, (seconds % 3600) / 60);
 }
 
+/// "00:41:50" as ProL2TP prints durations.
+std::string clock_time(std::int64_t seconds) {
+  if (seconds < 0) seconds = 0;
+  return fmt::format("{:02}:{:02}:{:02}", seconds / 3600, (seconds % 3600) / 60, seconds % 60);
+}
+
+std::int64_t seconds_since(const Json& unix_ms) {
+  return (static_cast<std::int64_t>(std::time(nullptr)) * 1000 - unix_ms.get<std::int64_t>()) / 1000;
+}
+
+std::string calendar(const Json& unix_ms) {
+  std::time_t t = unix_ms.get<std::int64_t>() / 1000;
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%b %d %H:%M:%S %Y", &tm);
+  return buf;
+}
+
+/// `prol2tp show tunnels` (spec/003): C = made by our configuration (a LAC), N = by the network.
+void print_tunnels(const Json& res) {
+  fmt::print("{:>12} {:>12} {:>11} {:>9} {}\n", "TunId", "Name", "State", "Time", "Peer");
+  for (const auto& t : res["tunnels"]) {
+    std::string state = t["state"].get<std::string>() == "established" ? "UP" : t["state"].get<std::string>();
+    std::string peer = t["peer"].get<std::string>();
+    fmt::print("{} {:>10} {:>12} {:>11} {:>9} {}\n", t["origin"].get<std::string>() == "net" ? "N" : "C",
+               t["tunnel_id"].get<int>(), t["profile"].get<std::string>(), state,
+               clock_time(seconds_since(t["state_since_unix_ms"])), peer.substr(0, peer.find(':')));
+  }
+}
+
+/// `prol2tp show tunnel id N`.
+void print_tunnel(const Json& t) {
+  auto row = [](std::string_view name, const auto& value) { fmt::print("  {:<28}{}\n", std::string(name) + ":", value); };
+  fmt::print("Tunnel {} from {} to {}\n", t["tunnel_id"].get<int>(), t["local"].get<std::string>(), t["peer"].get<std::string>());
+  row("created at", calendar(t["created_unix_ms"]));
+  row("origin", t["origin"].get<std::string>());
+  row("tunnel mode", t["mode"].get<std::string>());
+  row("version", t["version"].get<std::string>());
+  row("encapsulation", t["encapsulation"].get<std::string>());
+  std::string state = t["state"].get<std::string>();
+  for (auto& ch : state) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  row("state", state);
+  row("time since state change", clock_time(seconds_since(t["state_since_unix_ms"])));
+  row("number of sessions", t["sessions"].get<int>());
+  row("worker", t["worker"].get<int>());
+  row("local tunnel id", t["tunnel_id"].get<int>());
+  row("transport ns", t["ns"].get<int>());
+  row("transport nr", t["nr"].get<int>());
+  row("transport cwnd", t["cwnd"].get<int>());
+  row("transport ssthres", t["ssthresh"].get<int>());
+  row("transport tx window", t["tx_window"].get<int>());
+  row("transport retransmits", t["retransmitted"].get<std::uint64_t>());
+  row("tunnel profile name", t["profile"].get<std::string>());
+  row("peer tunnel id", t["peer_tunnel_id"].get<int>());
+  row("peer host name", t["peer_host_name"].get<std::string>());
+  row("peer vendor name", t["peer_vendor_name"].get<std::string>());
+}
+
+/// `prol2tp show session id S in tunnel id T [stats]`.
+void print_l2tp_session(const Json& s, bool stats) {
+  auto row = [](std::string_view name, const auto& value) { fmt::print("  {:<28}{}\n", std::string(name) + ":", value); };
+  fmt::print("Session {} on tunnel {}:\n", s["session_id"].get<int>(), s["tunnel_id"].get<int>());
+  row("created at", calendar(s["created_unix_ms"]));
+  row("state", s["state"].get<std::string>());
+  row("origin", s["origin"].get<std::string>());
+  row("time since state change", clock_time(seconds_since(s["up_unix_ms"])));
+  row("pseudowire type", s["pseudowire"].get<std::string>());
+  row("tunnel id", s["tunnel_id"].get<int>());
+  row("session id", s["session_id"].get<int>());
+  row("peer session id", s["peer_session_id"].get<int>());
+  row("pppoe session id", s["pppoe_session_id"].get<int>());
+  row("tunnel profile name", s["tunnel_profile"].get<std::string>());
+  row("identifier", s["identifier"].get<std::string>());
+  if (stats) {
+    row("data tx pkts/bytes/errors", fmt::format("{} / {} / 0", s["data_tx_packets"].get<std::uint64_t>(), s["data_tx_bytes"].get<std::uint64_t>()));
+    row("data rx pkts/bytes/errors", fmt::format("{} / {} / 0", s["data_rx_packets"].get<std::uint64_t>(), s["data_rx_bytes"].get<std::uint64_t>()));
+  }
+}
+
+/// `prol2tp show system`.
+void print_system(const Json& res) {
+  const auto& l = res["l2tp"];
+  fmt::print("{}\n\nL2TP configuration:\n", res["version"].get<std::string>());
+  std::string listening;
+  for (const auto& a : l["listening_on"]) listening += (listening.empty() ? "" : ", ") + a.get<std::string>();
+  fmt::print("  listening on: {}\n", listening.empty() ? "-" : listening);
+  fmt::print("  hostname: {}\n", l["hostname"].get<std::string>());
+  fmt::print("  mode: {}\n", l["lac"].get<bool>() ? "LAC" : "none");
+  fmt::print("  log level: {}\n", l["log_level"].get<std::string>());
+  for (const auto& p : l["tunnel_profiles"]) {
+    std::string lns;
+    for (const auto& a : p["lns"]) lns += (lns.empty() ? "" : " ") + a.get<std::string>();
+    fmt::print("  tunnel profile {}: lns {}, hostname {}\n", p["name"].get<std::string>(), lns, p["hostname"].get<std::string>());
+  }
+  for (const auto& [realm, tunnel] : l["realms"].items()) fmt::print("  realm {}: tunnel {}\n", realm, tunnel.get<std::string>());
+  if (l["radius_tunnels"].get<bool>()) fmt::print("  tunnels from RADIUS: yes\n");
+  fmt::print("L2TP service status:\n  tunnels: {}, sessions: {}\n", l["tunnels"].get<std::size_t>(), l["sessions"].get<std::size_t>());
+}
+
 void print_sessions(const Json& res) {
-  fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8}\n", "ID", "WORKER", "MAC", "VLAN", "IP",
-             "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME");
+  fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC", "VLAN", "IP",
+             "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
   std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
   for (const auto& s : res["sessions"]) {
     std::string vlans;
     for (const auto& v : s["vlans"]) vlans += (vlans.empty() ? "" : ".") + std::to_string(v.get<int>());
     std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
-    fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8}\n", s["session_id"].get<int>(),
+    bool l2tp = s.contains("l2tp");
+    fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
                s["worker"].get<int>(), s["mac"].get<std::string>(), vlans.empty() ? "-" : vlans,
-               s["ip"].get<std::string>(), s["user"].get<std::string>(), s["state"].get<std::string>(),
+               s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(),
+               s["user"].get<std::string>(), s["state"].get<std::string>(),
                s["rx_bytes"].get<std::uint64_t>(), s["tx_bytes"].get<std::uint64_t>(),
-               up > 0 ? human_uptime((now_ms - up) / 1000) : "-");
+               up > 0 ? human_uptime((now_ms - up) / 1000) : "-",
+               l2tp ? std::to_string(s["l2tp"]["tunnel_id"].get<int>()) : "-",
+               l2tp ? std::to_string(s["l2tp"]["session_id"].get<int>()) : "-");
   }
   fmt::print("{} session(s)\n", res["sessions"].size());
 }
@@ -100,12 +205,16 @@ int main(int argc, char** argv) {
   app.add_flag("-j,--json", c.json, "print JSON");
   app.add_option("-f", file, "apply sysctl.conf lines (name=value) from FILE");
 
-  auto* show = app.add_subcommand("show", "show summary | stats | sessions | session ID | radius | resources");
+  auto* show = app.add_subcommand(
+      "show", "show summary | stats | sessions | session ID | radius | resources | system | tunnels | tunnel id N | "
+              "session id S in tunnel id T [stats]");
   std::string what;
   unsigned id = 0;
-  show->add_option("what", what, "summary | stats | sessions | session | radius | resources")->required()
-      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius", "resources"}));
-  show->add_option("id", id, "session id (for 'session')");
+  std::vector<std::string> show_args;
+  show->add_option("what", what, "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel")
+      ->required()
+      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel"}));
+  show->add_option("args", show_args, "session ID | session id S in tunnel id T [stats] | tunnel id N");
 
   auto* kill = app.add_subcommand("kill", "end a session or every session of a user: kill session ID | kill user NAME");
   std::string kill_kind, kill_target;
@@ -174,12 +283,36 @@ int main(int argc, char** argv) {
   Json req;
   if (*show) {
     req = {{"cmd", "show"}, {"what", what}};
+    auto number = [](const std::string& s) -> unsigned {
+      try {
+        std::size_t used = 0;
+        unsigned long v = std::stoul(s, &used);
+        return used == s.size() && v <= 65535 ? static_cast<unsigned>(v) : 0;
+      } catch (...) {
+        return 0;
+      }
+    };
+    // ProL2TP's word order: "session id S in tunnel id T [stats]", "tunnel id N".
+    std::vector<std::string> a = show_args;
+    std::erase(a, "id");
     if (what == "session") {
-      if (id == 0) {
-        std::fprintf(stderr, "pppoectl: show session needs a session id\n");
+      bool in_tunnel = a.size() >= 3 && a[1] == "in" && a[2] == "tunnel";
+      if (a.empty() || number(a[0]) == 0 || (in_tunnel && (a.size() < 4 || number(a[3]) == 0)) ||
+          (!in_tunnel && a.size() != 1) || (in_tunnel && a.size() > 5) || (a.size() == 5 && a[4] != "stats")) {
+        std::fprintf(stderr, "pppoectl: show session ID | show session id S in tunnel id T [stats]\n");
         return 2;
       }
-      req["id"] = id;
+      req["id"] = number(a[0]);
+      if (in_tunnel) req["tunnel"] = number(a[3]);
+    } else if (what == "tunnel") {
+      if (a.size() != 1 || number(a[0]) == 0) {
+        std::fprintf(stderr, "pppoectl: show tunnel id N\n");
+        return 2;
+      }
+      req["id"] = number(a[0]);
+    } else if (!show_args.empty()) {
+      std::fprintf(stderr, "pppoectl: show %s takes no argument\n", what.c_str());
+      return 2;
     }
   } else if (*kill) {
     req = {{"cmd", "kill"}};
@@ -205,8 +338,16 @@ int main(int argc, char** argv) {
     fmt::print("{}\n", res->dump(2));
   else if (*show && what == "sessions")
     print_sessions(*res);
+  else if (*show && what == "session" && req.contains("tunnel"))
+    print_l2tp_session((*res)["session"], !show_args.empty() && show_args.back() == "stats");
   else if (*show && what == "session")
     print_tree((*res)["session"], "");
+  else if (*show && what == "tunnels")
+    print_tunnels(*res);
+  else if (*show && what == "tunnel")
+    print_tunnel((*res)["tunnel"]);
+  else if (*show && what == "system")
+    print_system(*res);
   else if (*show)
     print_tree(*res, "");
   else

@@ -50,6 +50,8 @@ struct SessionRecord {
   std::uint8_t class_len = 0;
   std::uint8_t class_attr[64] = {};  ///< RADIUS Class (the first 64 octets)
   std::uint32_t session_timeout = 0, idle_timeout = 0;  ///< seconds in force; 0 = none
+  // LAC: the L2TP call the session was switched into (0: terminated here).
+  std::uint16_t l2tp_tunnel = 0, l2tp_session = 0, l2tp_peer_session = 0;
 };
 
 class SessionTable {

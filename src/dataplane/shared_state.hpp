@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "dataplane/drop_counters.hpp"
+#include "dataplane/l2tp_tunnel_table.hpp"
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
@@ -61,6 +62,7 @@ struct SharedState {
   SharedArray<WorkerSlot> workers;
   SharedArray<SessionTraffic> downstream;
   SharedArray<LiveSettings> live{1};
+  L2tpTunnelTable tunnels{kMaxWorkers};  ///< LAC tunnels, published by their workers
   /// Settings an operator changes at run time (sysctl), in shared memory so workers see them.
   LiveSettings& settings() { return live[0]; }
 };

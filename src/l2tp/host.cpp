@@ -44,7 +44,8 @@ struct Host::TunnelEntry final : ReliableOutput, TunnelEvents {
   std::unique_ptr<Tunnel> tunnel;
   std::map<std::uint16_t, std::unique_ptr<SessionEntry>> sessions;
   bool down_reported = false;
-  TunnelEntry(Host& h, std::uint16_t tunnel_id, sockaddr_in to) : host(h), id(tunnel_id), peer(to) {}
+  TimePoint created;
+  TunnelEntry(Host& h, std::uint16_t tunnel_id, sockaddr_in to) : host(h), id(tunnel_id), peer(to), created(h.now_) {}
   void transmit(Bytes datagram) override { host.transmit(peer, datagram); }
   void tunnel_up() override { host.events_.tunnel_up(id); }
   void tunnel_down(std::uint16_t result, const std::string& why) override {
@@ -344,6 +345,18 @@ std::optional<TimePoint> Host::next_deadline() const {
   for (const auto& [id, e] : tunnels_)
     if (auto d = e->tunnel->next_deadline(); d && (!t || *d < *t)) t = d;
   return t;
+}
+
+void Host::for_each_tunnel(const std::function<void(std::uint16_t, const Tunnel&, const Endpoint&, std::size_t,
+                                                   TimePoint)>& f) const {
+  for (const auto& [id, e] : tunnels_) f(id, *e->tunnel, Endpoint::from(e->peer), e->sessions.size(), e->created);
+}
+
+Endpoint Host::local() const {
+  sockaddr_in sa{};
+  socklen_t len = sizeof sa;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len) < 0) return {};
+  return Endpoint::from(sa);
 }
 
 const Tunnel* Host::tunnel(std::uint16_t id) const {

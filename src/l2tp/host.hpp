@@ -97,6 +97,10 @@ class Host {
   [[nodiscard]] const Tunnel* tunnel(std::uint16_t id) const;
   [[nodiscard]] const Session* session(std::uint16_t tunnel, std::uint16_t session) const;
   [[nodiscard]] const HostCounters& counters() const { return counters_; }
+  /// Every tunnel: its ID, state machine, peer address, number of calls, when it was made.
+  void for_each_tunnel(const std::function<void(std::uint16_t id, const Tunnel&, const Endpoint& peer,
+                                                std::size_t calls, TimePoint created)>& f) const;
+  [[nodiscard]] Endpoint local() const;
   [[nodiscard]] std::size_t tunnel_count() const { return tunnels_.size(); }
 
  private:

@@ -347,9 +347,29 @@ ctl::Json Server::handle(const ctl::Json& req) {
         // Where the kernel actually sends this session's frames (-1: the master), for
         // pppoetest --check-affinity; `worker` is where the master assigned it.
         j["dispatch_worker"] = static_cast<int>(dispatch_.get(static_cast<std::uint16_t>(id))) - 1;
+        if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r);
         list.push_back(std::move(j));
       }
     return {{"ok", true}, {"sessions", list}};
+  }
+  auto u16_field = [&](const char* name) -> std::optional<std::uint16_t> {
+    if (!req.contains(name) || !req[name].is_number_unsigned()) return std::nullopt;
+    auto v = req[name].get<std::uint64_t>();
+    if (v == 0 || v > 65535) return std::nullopt;
+    return static_cast<std::uint16_t>(v);
+  };
+  if (cmd == "show" && what == "tunnels") return show_tunnels();
+  if (cmd == "show" && what == "system") return show_system();
+  if (cmd == "show" && what == "tunnel") {
+    auto id = u16_field("id");
+    if (!id) return error("expected a tunnel id from 1 to 65535");
+    return show_tunnel(*id);
+  }
+  if (cmd == "show" && what == "session" && req.contains("tunnel")) {
+    auto tunnel = u16_field("tunnel");
+    auto id = u16_field("id");
+    if (!tunnel || !id) return error("expected a session id and a tunnel id from 1 to 65535");
+    return show_l2tp_session(*tunnel, *id);
   }
   if (cmd == "show" && what == "session") {
     auto id = session_id();
@@ -367,6 +387,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;
+    if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r);
     return {{"ok", true}, {"session", j}};
   }
   if (cmd == "show" && (what == "summary" || what == "stats")) return summary();

@@ -142,6 +142,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
 Server::~Server() = default;
 
 void Server::retire(unsigned slot) {
+  shared_.tunnels.clear_worker(slot);  // its tunnels went with it
   const auto& w = shared_.workers[slot];
   auto& r = retired_;
   r.started += w.sessions_started;

@@ -68,6 +68,13 @@ class Server {
   void stop_lost_session(const dataplane::SessionRecord& r);
   ctl::Json show_radius() const;
   std::uint64_t aaa_total(radius::AaaCounter c) const;
+  // L2TP status, ProL2TP style (l2tp_status.cpp).
+  std::vector<dataplane::L2tpTunnelRecord> l2tp_tunnels() const;
+  ctl::Json show_tunnels() const;
+  ctl::Json show_tunnel(std::uint16_t id) const;
+  ctl::Json show_system() const;
+  ctl::Json show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const;
+  ctl::Json l2tp_session_json(const dataplane::SessionRecord& r) const;
 
   Config config_;
   session::LocalSecrets secrets_;

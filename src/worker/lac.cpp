@@ -1,5 +1,8 @@
 #include "worker/lac.hpp"
 
+#include <ctime>
+#include <cstring>
+
 namespace pppoe::worker {
 
 struct Lac::HostLink final : l2tp::HostEvents {
@@ -86,6 +89,63 @@ void Lac::close_tunnels(TimePoint now) {
     if (t->id != 0) t->host->host->close_tunnel(t->id, l2tp::result::kStopShuttingDown, "shutting down", now);
   }
   flush();
+}
+
+void Lac::publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  std::int64_t now_unix_ms = std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+  auto unix_ms = [&](TimePoint t) {
+    return now_unix_ms - std::chrono::duration_cast<std::chrono::milliseconds>(now - t).count();
+  };
+  auto copy = [](char* dst, std::size_t cap, std::string_view src) {
+    std::size_t n = std::min(cap - 1, src.size());
+    std::memcpy(dst, src.data(), n);
+    dst[n] = '\0';
+  };
+  std::size_t index = 0;
+  for (const auto& h : hosts_) {
+    SocketEndpoint local = h->local;
+    h->host->for_each_tunnel([&](std::uint16_t id, const l2tp::Tunnel& t, const SocketEndpoint& peer, std::size_t calls,
+                                 TimePoint created) {
+      if (index == dataplane::L2tpTunnelTable::kPerWorker) return;
+      std::string_view profile = "-";
+      for (const auto& [name, pt] : tunnels_)
+        if (pt->host == h.get() && pt->id == id) profile = name;
+      table.update(slot, index++, [&](dataplane::L2tpTunnelRecord& r) {
+        r.local_id = id;
+        r.peer_id = t.peer().tunnel_id;
+        r.state = static_cast<std::uint8_t>(t.state());
+        r.worker = static_cast<std::uint8_t>(slot);
+        r.initiator = t.initiator();
+        r.local_address = local.address.value;
+        r.local_port = local.port;
+        r.peer_address = peer.address.value;
+        r.peer_port = peer.port;
+        r.created_unix_ms = unix_ms(created);
+        r.state_since_unix_ms = unix_ms(t.state_since());
+        r.sessions = static_cast<std::uint32_t>(calls);
+        r.ns = t.channel().ns();
+        r.nr = t.channel().nr();
+        r.cwnd = t.channel().cwnd();
+        r.ssthresh = t.channel().ssthresh();
+        r.tx_window = t.channel().peer_window();
+        r.retransmitted = t.channel().counters().retransmitted;
+        copy(r.profile, sizeof r.profile, profile);
+        copy(r.peer_host, sizeof r.peer_host, t.peer().host_name);
+        copy(r.peer_vendor, sizeof r.peer_vendor, t.peer().vendor_name);
+      });
+    });
+  }
+  for (std::size_t i = index; i < published_; ++i) table.update(slot, i, [](dataplane::L2tpTunnelRecord& r) { r = {}; });
+  published_ = index;
+}
+
+std::optional<std::array<std::uint16_t, 3>> Lac::call_ids(std::uint16_t session) const {
+  auto it = calls_.find(session);
+  if (it == calls_.end()) return std::nullopt;
+  const l2tp::Session* s = it->second.host->host->session(it->second.tunnel, it->second.l2tp_session);
+  return std::array<std::uint16_t, 3>{it->second.tunnel, it->second.l2tp_session, s != nullptr ? s->peer_id() : std::uint16_t{0}};
 }
 
 Lac::HostLink* Lac::host_for(const SocketEndpoint& source) {

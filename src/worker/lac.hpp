@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "dataplane/l2tp_dispatch.hpp"
+#include "dataplane/l2tp_tunnel_table.hpp"
 #include "l2tp/host.hpp"
 #include "master/config.hpp"
 #include "session/authenticator.hpp"
@@ -82,6 +83,10 @@ class Lac {
   bool send(std::uint16_t session, Bytes ppp);
 
   [[nodiscard]] const LacCounters& counters() const { return counters_; }
+  /// Writes this worker's tunnels into its block of the shared table (once a second).
+  void publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const;
+  /// The call of PPPoE session `session`: our tunnel and session IDs and the peer's session ID.
+  [[nodiscard]] std::optional<std::array<std::uint16_t, 3>> call_ids(std::uint16_t session) const;
   [[nodiscard]] std::size_t calls() const { return calls_.size(); }
 
  private:
@@ -124,7 +129,8 @@ class Lac {
   std::unordered_map<std::uint16_t, Call> calls_;                  ///< by PPPoE session ID
   std::unordered_map<std::uint64_t, std::uint16_t> by_call_;       ///< (host, tunnel, call) -> PPPoE session
   TimePoint now_{};
-  bool closing_ = false;  ///< close_tunnels(): our own StopCCNs are no reason to hold an LNS down
+  bool closing_ = false;
+  mutable std::size_t published_ = 0;  ///< records of ours in the shared table  ///< close_tunnels(): our own StopCCNs are no reason to hold an LNS down
   LacCounters counters_;
   log::RateLimit log_limit_{5, 20};
 };

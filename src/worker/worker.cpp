@@ -715,8 +715,14 @@ void Worker::call_up(std::uint16_t id) {
   s->tunnelled_ = true;
   s->link_->hand_off();
   ++counters_.sessions_up;
+  auto ids = lac_->call_ids(id);
   shared_.table.update(id, [&](dataplane::SessionRecord& r) {
     r.state = dataplane::SessionState::kUp;
+    if (ids) {
+      r.l2tp_tunnel = (*ids)[0];
+      r.l2tp_session = (*ids)[1];
+      r.l2tp_peer_session = (*ids)[2];
+    }
     copy_text(r.user, sizeof r.user, s->link_->user());
     copy_text(r.auth, sizeof r.auth, ppp::to_string(s->link_->lcp().auth_method()));
     r.up_unix_ms = unix_ms();
@@ -859,6 +865,7 @@ void Worker::tick(TimePoint now) {
   });
   if (now >= next_publish_) {
     next_publish_ = now + seconds(1);
+    if (lac_) lac_->publish(shared_.tunnels, slot_, now);
     for (std::uint16_t id : dirty_) {
       Session* s = by_id_[id].get();
       if (s == nullptr) continue;

@@ -64,6 +64,30 @@ pppoetest_lab -m create -i sub0 -n 5 --user test --password test --no-ipv6 --tar
   --format json >"$LAB_LOGS/local.json" &
 local_users=$!
 wait_stat .sessions.up 85 30
+# ProL2TP-style status while they are up (the workers publish their tunnels once a second).
+for _ in $(seq 1 30); do
+  [ "$(pppoectl_lab -j show system | jq .l2tp.sessions)" = 80 ] && break
+  sleep 0.1
+done
+pppoectl_lab show system | tee "$LAB_LOGS/system.txt"
+expect_eq "$(pppoectl_lab -j show system | jq -c '[.l2tp.tunnels, .l2tp.sessions]')" "[2,80]" "show system: tunnels, sessions"
+grep -q "listening on: 0.0.0.0:1701" "$LAB_LOGS/system.txt" || fail "show system: listening address"
+pppoectl_lab show tunnels | tee "$LAB_LOGS/tunnels.txt"
+expect_eq "$(grep -c "^C .* wholesale  *UP .* $NET_HOST$" "$LAB_LOGS/tunnels.txt")" 2 "show tunnels: two tunnels UP to the LNS"
+tid=$(pppoectl_lab -j show tunnels | jq '.tunnels[0].tunnel_id')
+pppoectl_lab show tunnel id "$tid" | tee "$LAB_LOGS/tunnel.txt"
+for field in "state:  *ESTABLISHED" "tunnel mode:  *LAC" "peer host name:  *rfc2661-lns" "peer vendor name:  *rfc2661-test" \
+  "version:  *L2TPv2" "tunnel profile name:  *wholesale"; do
+  grep -q "$field" "$LAB_LOGS/tunnel.txt" || fail "show tunnel id: no '$field'"
+done
+expect_eq "$(pppoectl_lab -j show tunnel id "$tid" | jq '.tunnel.sessions + 0 > 0')" true "show tunnel id: sessions"
+one=$(pppoectl_lab -j show sessions | jq -c '[.sessions[] | select(.l2tp != null)][0].l2tp')
+sid=$(echo "$one" | jq .session_id)
+pppoectl_lab show session id "$sid" in tunnel id "$(echo "$one" | jq .tunnel_id)" stats | tee "$LAB_LOGS/session.txt"
+grep -q "identifier:  *\(alice\|carol\)@wholesale.example" "$LAB_LOGS/session.txt" || fail "show session in tunnel: identifier"
+grep -q "data tx pkts/bytes/errors:" "$LAB_LOGS/session.txt" || fail "show session ... stats: data counters"
+pppoectl_lab show sessions | grep -q " $sid *$" || fail "show sessions: no SESSID column with $sid"
+expect_eq "$(pppoectl_lab -j show sessions | jq '[.sessions[] | select(.l2tp != null)] | length')" 80 "sessions with a tunnel"
 wait $pap || { jq -c . "$LAB_LOGS/pap.json"; pppoectl_lab -j show summary | jq -c .; fail "PAP sessions through the LAC"; }
 wait $chap || { jq -c . "$LAB_LOGS/chap.json"; fail "CHAP sessions through the LAC"; }
 wait $local_users || { jq -c . "$LAB_LOGS/local.json"; fail "local sessions beside the LAC"; }

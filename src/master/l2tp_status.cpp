@@ -1,0 +1,127 @@
+// ProL2TP-style L2TP status (spec/003, `prol2tp show system | tunnels | tunnel id N | session id
+// S in tunnel id T`), read from the tunnels the workers publish in shared memory and from the
+// session table. Values only, the text layout is pppoectl's; never a secret.
+#include <ctime>
+
+#include "l2tp/tunnel.hpp"
+#include "master/server.hpp"
+
+namespace pppoe::master {
+namespace {
+
+std::string text(const char* field, std::size_t cap) { return std::string(field, strnlen(field, cap)); }
+
+ctl::Json tunnel_json(const dataplane::L2tpTunnelRecord& r) {
+  return {{"tunnel_id", r.local_id},
+          {"peer_tunnel_id", r.peer_id},
+          {"worker", r.worker},
+          {"origin", r.initiator ? "config" : "net"},
+          {"mode", r.initiator ? "LAC" : "LNS"},
+          {"version", "L2TPv2"},
+          {"encapsulation", "UDP"},
+          {"state", l2tp::to_string(static_cast<l2tp::TunnelState>(r.state))},
+          {"local", SocketEndpoint{Ipv4Address{r.local_address}, r.local_port}.to_string()},
+          {"peer", SocketEndpoint{Ipv4Address{r.peer_address}, r.peer_port}.to_string()},
+          {"created_unix_ms", r.created_unix_ms},
+          {"state_since_unix_ms", r.state_since_unix_ms},
+          {"sessions", r.sessions},
+          {"ns", r.ns},
+          {"nr", r.nr},
+          {"cwnd", r.cwnd},
+          {"ssthresh", r.ssthresh},
+          {"tx_window", r.tx_window},
+          {"retransmitted", r.retransmitted},
+          {"profile", text(r.profile, sizeof r.profile)},
+          {"peer_host_name", text(r.peer_host, sizeof r.peer_host)},
+          {"peer_vendor_name", text(r.peer_vendor, sizeof r.peer_vendor)}};
+}
+
+}  // namespace
+
+std::vector<dataplane::L2tpTunnelRecord> Server::l2tp_tunnels() const {
+  std::vector<dataplane::L2tpTunnelRecord> out;
+  for (unsigned w = 0; w < dataplane::kMaxWorkers; ++w) {
+    if (!pool_.alive(w)) continue;
+    for (std::size_t i = 0; i < dataplane::L2tpTunnelTable::kPerWorker; ++i)
+      if (auto r = shared_.tunnels.read(w, i)) out.push_back(*r);
+  }
+  return out;
+}
+
+ctl::Json Server::show_tunnels() const {
+  ctl::Json list = ctl::Json::array();
+  for (const auto& r : l2tp_tunnels()) list.push_back(tunnel_json(r));
+  return {{"ok", true}, {"tunnels", list}};
+}
+
+ctl::Json Server::show_tunnel(std::uint16_t id) const {
+  for (const auto& r : l2tp_tunnels())
+    if (r.local_id == id) return {{"ok", true}, {"tunnel", tunnel_json(r)}};
+  return {{"ok", false}, {"error", fmt::format("no tunnel {}", id)}};
+}
+
+ctl::Json Server::l2tp_session_json(const dataplane::SessionRecord& r) const {
+  std::string tunnel_profile = "-";
+  for (const auto& t : l2tp_tunnels())
+    if (t.local_id == r.l2tp_tunnel) tunnel_profile = text(t.profile, sizeof t.profile);
+  const auto& down = shared_.downstream[r.session_id];
+  return {{"tunnel_id", r.l2tp_tunnel},
+          {"session_id", r.l2tp_session},
+          {"peer_session_id", r.l2tp_peer_session},
+          {"pppoe_session_id", r.session_id},
+          {"tunnel_profile", tunnel_profile},
+          {"origin", "net"},  // made by a PPPoE subscriber's call
+          {"pseudowire", "PPP"},
+          {"state", r.state == dataplane::SessionState::kUp ? "ESTABLISHED" : dataplane::to_string(r.state)},
+          {"created_unix_ms", r.created_unix_ms},
+          {"up_unix_ms", r.up_unix_ms},
+          {"identifier", std::string(r.user, strnlen(r.user, sizeof r.user))},
+          // From the LNS's side of view, as ProL2TP counts: tx toward the LNS is what the
+          // subscriber sent us.
+          {"data_tx_packets", r.rx_packets},
+          {"data_tx_bytes", r.rx_bytes},
+          {"data_rx_packets", down.packets.load(std::memory_order_relaxed)},
+          {"data_rx_bytes", down.bytes.load(std::memory_order_relaxed)}};
+}
+
+ctl::Json Server::show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const {
+  for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id) {
+    auto r = shared_.table.read(static_cast<std::uint16_t>(id));
+    if (r && r->l2tp_tunnel == tunnel && r->l2tp_session == session) return {{"ok", true}, {"session", l2tp_session_json(*r)}};
+  }
+  return {{"ok", false}, {"error", fmt::format("no session {} in tunnel {}", session, tunnel)}};
+}
+
+ctl::Json Server::show_system() const {
+  std::size_t tunnels = 0, sessions = 0;
+  for (const auto& t : l2tp_tunnels()) {
+    ++tunnels;
+    sessions += t.sessions;
+  }
+  ctl::Json listening = ctl::Json::array();
+  for (const auto& d : l2tp_dispatch_) listening.push_back(d.local().to_string());
+  ctl::Json profiles = ctl::Json::array();
+  for (const auto& t : config_.l2tp.tunnels) {
+    ctl::Json lns = ctl::Json::array();
+    for (const auto& e : t.lns) lns.push_back(e.to_string());
+    profiles.push_back({{"name", t.name}, {"lns", lns}, {"hostname", t.host_name.empty() ? config_.ac_name : t.host_name},
+                        {"hold_down", t.hold_down}, {"authenticated", !t.secret.empty()}});
+  }
+  ctl::Json realms = ctl::Json::object();
+  for (const auto& [realm, tunnel] : config_.l2tp.realms) realms[realm] = tunnel;
+  return {{"ok", true},
+          {"version", "pppoed"},
+          {"l2tp",
+           {{"lac", config_.l2tp.lac()},
+            {"lns", false},
+            {"listening_on", listening},
+            {"hostname", config_.ac_name},
+            {"log_level", "INFO"},
+            {"radius_tunnels", config_.l2tp.radius_tunnels},
+            {"tunnel_profiles", profiles},
+            {"realms", realms},
+            {"tunnels", tunnels},
+            {"sessions", sessions}}}};
+}
+
+}  // namespace pppoe::master
