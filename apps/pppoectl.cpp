@@ -3,6 +3,7 @@
 //
 //   pppoectl show summary | stats | sessions | session ID | radius | resources
 //   pppoectl show system | tunnels | tunnel id N | session id S in tunnel id T [stats]   (ProL2TP)
+//   pppoectl show ac                                (proac_info -s)
 //   pppoectl kill session ID | kill user NAME | disconnect ID
 //   pppoectl sysctl [NAME[=VALUE] ...]        pppoectl -f FILE  (sysctl.conf lines)
 //   pppoectl msg showworkers | showgovernor | addworker | setworkers N | showstats
@@ -126,6 +127,59 @@ void print_system(const Json& res) {
   fmt::print("L2TP service status:\n  tunnels: {}, sessions: {}\n", l["tunnels"].get<std::size_t>(), l["sessions"].get<std::size_t>());
 }
 
+/// `proac_info -s` (spec/003): what the access concentrator did, by section.
+void print_ac(const Json& res) {
+  auto section = [&](const char* title, const Json& j, std::initializer_list<std::pair<const char*, const char*>> rows) {
+    fmt::print("{}:\n", title);
+    for (const auto& [label, key] : rows) fmt::print("    {}: {}\n", label, j[key].get<std::uint64_t>());
+  };
+  section("Routing", res["routing"],
+          {{"Routes created", "routes_created"}, {"Route create failures", "route_create_failures"},
+           {"Routes deleted", "routes_deleted"}, {"Routes closed by destination", "routes_closed_by_destination"},
+           {"Routes closed by source", "routes_closed_by_source"}});
+  section("PPPoE", res["pppoe"],
+          {{"PADI received", "padi_received"}, {"Invalid PADI received", "invalid_padi_received"},
+           {"PADO sent", "pado_sent"}, {"PADR received", "padr_received"},
+           {"Invalid PADR received", "invalid_padr_received"}, {"Resent PADR received", "resent_padr_received"},
+           {"PADS sent", "pads_sent"}, {"PADT received", "padt_received"},
+           {"Invalid PADT received", "invalid_padt_received"}, {"PADT sent", "padt_sent"}});
+  section("L2TP", res["l2tp"],
+          {{"Tunnels opened", "tunnels_opened"}, {"Tunnels failed", "tunnels_failed"},
+           {"Sessions opened", "sessions_opened"}, {"Sessions closed", "sessions_closed"}});
+  section("RADIUS", res["radius"],
+          {{"Successful requests", "successful_requests"}, {"Failed requests", "failed_requests"},
+           {"Server timeouts", "server_timeouts"}});
+}
+
+/// `propppctl status`'s RADIUS block (spec/003), then the servers.
+void print_radius(const Json& res) {
+  if (!res.value("enabled", false)) {
+    fmt::print("RADIUS: not configured\n");
+    return;
+  }
+  const auto& c = res["counters"];
+  auto n = [&](const char* key) { return c.value(key, std::uint64_t{0}); };
+  const Json none = Json::object();
+  const Json& dae = res.contains("dynamic_authorization") ? res["dynamic_authorization"] : none;
+  auto d = [&](const char* key) { return dae.value(key, std::uint64_t{0}); };
+  fmt::print("RADIUS:\n");
+  fmt::print("  access requests: {}, accepts: {}, rejects: {}, challenges: {}\n", n("access_requests"),
+             n("access_accepts"), n("access_rejects"), n("access_challenges"));
+  fmt::print("  accounting starts: {}, stops: {}, updates: {}, responses: {}\n", n("accounting_starts"),
+             n("accounting_stops"), n("accounting_updates"), n("accounting_responses"));
+  fmt::print("  disconnect requests: {}, responses: {}\n", d("disconnect_requests"),
+             d("disconnect_acks") + d("disconnect_naks"));
+  fmt::print("  coa requests: {}, responses: {}\n", d("coa_requests"), d("coa_acks") + d("coa_naks"));
+  fmt::print("  retransmits: {}, timeouts: {}\n", n("retransmits"), n("timeouts"));
+  fmt::print("  auth requests in progress: {}, accounting requests in progress: {}\n",
+             res["in_progress"]["auth"].get<std::uint64_t>(), res["in_progress"]["accounting"].get<std::uint64_t>());
+  fmt::print("  spooled accounting records: {}\n", res["spooled_records"].get<std::uint64_t>());
+  for (const char* kind : {"auth_servers", "acct_servers"})
+    for (const auto& s : res[kind])
+      fmt::print("  {} server {} (priority {}): {}\n", std::string_view(kind).substr(0, 4), s["address"].get<std::string>(),
+                 s["priority"].get<int>(), s["state"].get<std::string>());
+}
+
 void print_sessions(const Json& res) {
   fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC", "VLAN", "IP",
              "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
@@ -207,13 +261,14 @@ int main(int argc, char** argv) {
 
   auto* show = app.add_subcommand(
       "show", "show summary | stats | sessions | session ID | radius | resources | system | tunnels | tunnel id N | "
-              "session id S in tunnel id T [stats]");
+              "session id S in tunnel id T [stats] | ac");
   std::string what;
   unsigned id = 0;
   std::vector<std::string> show_args;
   show->add_option("what", what, "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel")
       ->required()
-      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel"}));
+      ->check(CLI::IsMember(
+          {"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel", "ac"}));
   show->add_option("args", show_args, "session ID | session id S in tunnel id T [stats] | tunnel id N");
 
   auto* kill = app.add_subcommand("kill", "end a session or every session of a user: kill session ID | kill user NAME");
@@ -348,6 +403,10 @@ int main(int argc, char** argv) {
     print_tunnel((*res)["tunnel"]);
   else if (*show && what == "system")
     print_system(*res);
+  else if (*show && what == "ac")
+    print_ac(*res);
+  else if (*show && what == "radius")
+    print_radius(*res);
   else if (*show)
     print_tree(*res, "");
   else

@@ -11,6 +11,7 @@
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
 #include "dataplane/shared_pools.hpp"
+#include "l2tp/lac_counters.hpp"
 #include "radius/counters.hpp"
 
 namespace pppoe::dataplane {
@@ -39,6 +40,8 @@ struct WorkerSlot {
   std::array<std::atomic<std::uint64_t>, 16> ended_by_reason;
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(radius::AaaCounter::kCount)> aaa;
   std::atomic<std::uint32_t> radius_dead_auth, radius_dead_acct;  ///< bit i: server i in hold-down
+  std::atomic<std::uint32_t> radius_in_flight_auth, radius_in_flight_acct;  ///< requests in progress
+  std::array<std::atomic<std::uint64_t>, l2tp::kLacCounters> lac;  ///< l2tp::LacCounter
 };
 
 /// Downstream counters per session: any worker may encapsulate for any session.

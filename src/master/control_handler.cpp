@@ -360,6 +360,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
   };
   if (cmd == "show" && what == "tunnels") return show_tunnels();
   if (cmd == "show" && what == "system") return show_system();
+  if (cmd == "show" && what == "ac") return show_ac();
   if (cmd == "show" && what == "tunnel") {
     auto id = u16_field("id");
     if (!id) return error("expected a tunnel id from 1 to 65535");

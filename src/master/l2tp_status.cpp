@@ -3,6 +3,7 @@
 // session table. Values only, the text layout is pppoectl's; never a secret.
 #include <ctime>
 
+#include "l2tp/lac_counters.hpp"
 #include "l2tp/tunnel.hpp"
 #include "master/server.hpp"
 
@@ -90,6 +91,59 @@ ctl::Json Server::show_l2tp_session(std::uint16_t tunnel, std::uint16_t session)
     if (r && r->l2tp_tunnel == tunnel && r->l2tp_session == session) return {{"ok", true}, {"session", l2tp_session_json(*r)}};
   }
   return {{"ok", false}, {"error", fmt::format("no session {} in tunnel {}", session, tunnel)}};
+}
+
+std::uint64_t Server::lac_total(l2tp::LacCounter c) const {
+  auto i = static_cast<std::size_t>(c);
+  std::uint64_t t = retired_.lac[i];
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+    if (pool_.alive(s)) t += shared_.workers[s].lac[i].load(std::memory_order_relaxed);
+  return t;
+}
+
+ctl::Json Server::lac_counters() const {
+  ctl::Json j = ctl::Json::object();
+  for (std::size_t i = 0; i < l2tp::kLacCounters; ++i) {
+    auto c = static_cast<l2tp::LacCounter>(i);
+    j[l2tp::to_string(c)] = lac_total(c);
+  }
+  return j;
+}
+
+ctl::Json Server::show_ac() const {
+  using L = l2tp::LacCounter;
+  using D = dataplane::Drop;
+  const auto& d = discovery_.counters();
+  using W = dataplane::WorkerSlot;
+  std::uint64_t radius_ok = aaa_total(radius::AaaCounter::kAccessAccepts) + aaa_total(radius::AaaCounter::kAccessRejects);
+  return {{"ok", true},
+          {"routing",
+           {{"routes_created", lac_total(L::kCallsPlaced)},
+            {"route_create_failures", lac_total(L::kCallsFailed)},
+            {"routes_deleted", lac_total(L::kCallsEnded)},
+            {"routes_closed_by_destination", lac_total(L::kCallsClosedByLns)},
+            {"routes_closed_by_source", lac_total(L::kCallsClosedBySubscriber)}}},
+          {"pppoe",
+           {{"padi_received", d.padi_rx},
+            {"invalid_padi_received", drop_total(D::kPadiNotBroadcast) + drop_total(D::kPadiNoServiceName)},
+            {"pado_sent", d.pado_tx},
+            {"padr_received", d.padr_rx},
+            {"invalid_padr_received", drop_total(D::kBadCookie)},
+            {"resent_padr_received", d.pads_repeated},
+            {"pads_sent", d.pads_tx},
+            {"padt_received", d.padt_rx},
+            {"invalid_padt_received", drop_total(D::kPadtSpoofed) + drop_total(D::kPadtUnknownSession)},
+            {"padt_sent", retired_.padt_sent + slot_total(&W::padt_sent)}}},
+          {"l2tp",
+           {{"tunnels_opened", lac_total(L::kTunnelsOpened)},
+            {"tunnels_failed", lac_total(L::kTunnelsFailed)},
+            {"sessions_opened", lac_total(L::kCallsUp)},
+            {"sessions_closed", lac_total(L::kCallsEnded)}}},
+          {"radius",
+           {{"successful_requests", radius_ok},
+            {"failed_requests", aaa_total(radius::AaaCounter::kNoServer)},
+            {"server_timeouts", aaa_total(radius::AaaCounter::kTimeouts)}}},
+          {"counters", lac_counters()}};
 }
 
 ctl::Json Server::show_system() const {

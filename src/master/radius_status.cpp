@@ -45,12 +45,21 @@ ctl::Json Server::show_radius() const {
                      {"dead_in_workers", dead[i]}});
     return out;
   };
+  std::uint64_t auth_in_progress = 0, acct_in_progress = 0;
+  for (unsigned w = 0; w < dataplane::kMaxWorkers; ++w) {
+    if (!pool_.alive(w)) continue;
+    auth_in_progress += shared_.workers[w].radius_in_flight_auth.load(std::memory_order_relaxed);
+    acct_in_progress += shared_.workers[w].radius_in_flight_acct.load(std::memory_order_relaxed);
+  }
+  if (aaa_) acct_in_progress += aaa_->in_flight(true);
+  ctl::Json in_progress = {{"auth", auth_in_progress}, {"accounting", acct_in_progress}};
   ctl::Json j = {{"ok", true},
                  {"enabled", true},
                  {"nas_identifier", aaa_ ? aaa_->nas().identifier : ""},
                  {"auth_servers", servers(config_.radius.auth_servers, false)},
                  {"acct_servers", servers(config_.radius.acct_servers, true)},
                  {"counters", counters},
+                 {"in_progress", in_progress},
                  {"spooled_records", aaa_ ? aaa_->spooled() : 0}};
   if (dae_) {
     const auto& d = dae_->counters();

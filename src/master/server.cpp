@@ -158,6 +158,7 @@ void Server::retire(unsigned slot) {
   for (std::size_t k = 0; k < r.ended_by_reason.size(); ++k) r.ended_by_reason[k] += w.ended_by_reason[k];
   for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
   for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
+  for (std::size_t k = 0; k < r.lac.size(); ++k) r.lac[k] += w.lac[k];
 }
 
 void Server::stop_lost_session(const dataplane::SessionRecord& r) {

@@ -75,6 +75,10 @@ class Server {
   ctl::Json show_system() const;
   ctl::Json show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const;
   ctl::Json l2tp_session_json(const dataplane::SessionRecord& r) const;
+  std::uint64_t lac_total(l2tp::LacCounter c) const;
+  ctl::Json lac_counters() const;
+  /// `proac_info -s`: routing (PPPoE session -> L2TP call), PPPoE discovery, L2TP, RADIUS.
+  ctl::Json show_ac() const;
 
   Config config_;
   session::LocalSecrets secrets_;
@@ -103,6 +107,7 @@ class Server {
     std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
     std::array<std::uint64_t, 16> ended_by_reason{};
     std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
+    std::array<std::uint64_t, l2tp::kLacCounters> lac{};
   } retired_;
   int epoll_fd_ = -1;
   std::unique_ptr<radius::Aaa> aaa_;  ///< the master's accounting: On/Off, spool, crashed workers' Stops

@@ -124,8 +124,11 @@ void Aaa::replay_spool(std::size_t max, std::int64_t unix_now, TimePoint now) {
   }
 }
 
-std::size_t Aaa::in_flight() const {
-  return (auth_ ? auth_->outstanding() + auth_->backlog() : 0) + (acct_ ? acct_->outstanding() + acct_->backlog() : 0);
+std::size_t Aaa::in_flight() const { return in_flight(false) + in_flight(true); }
+
+std::size_t Aaa::in_flight(bool accounting) const {
+  const Client* c = accounting ? acct_.get() : auth_.get();
+  return c != nullptr ? c->outstanding() + c->backlog() : 0;
 }
 
 std::vector<int> Aaa::fds() const {

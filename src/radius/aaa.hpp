@@ -49,6 +49,8 @@ class Aaa {
   void replay_spool(std::size_t max, std::int64_t unix_now, TimePoint now);
   [[nodiscard]] std::size_t spooled() const { return spool_.count(); }
   [[nodiscard]] std::size_t in_flight() const;
+  /// Requests sent and not yet answered or waiting to be sent, of one kind.
+  [[nodiscard]] std::size_t in_flight(bool accounting) const;
   /// At exit: every unanswered Stop goes to the spool, other requests are dropped.
   void spool_pending() {
     if (acct_) acct_->fail_all();

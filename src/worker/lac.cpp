@@ -148,6 +148,27 @@ std::optional<std::array<std::uint16_t, 3>> Lac::call_ids(std::uint16_t session)
   return std::array<std::uint16_t, 3>{it->second.tunnel, it->second.l2tp_session, s != nullptr ? s->peer_id() : std::uint16_t{0}};
 }
 
+LacCounters Lac::counters() const {
+  LacCounters c = counters_;
+  auto add = [&](l2tp::LacCounter k, std::uint64_t v) { c[static_cast<std::size_t>(k)] += v; };
+  for (const auto& h : hosts_) {
+    const auto& hc = h->host->counters();
+    add(l2tp::LacCounter::kDatagramsIn, hc.datagrams_in);
+    add(l2tp::LacCounter::kDatagramsOut, hc.datagrams_out);
+    add(l2tp::LacCounter::kSendFailed, hc.send_failed);
+    for (std::size_t i = 0; i < hc.malformed.size(); ++i)
+      c[static_cast<std::size_t>(l2tp::LacCounter::kDropTruncated) + i] += hc.malformed[i];
+    add(l2tp::LacCounter::kDropUnknownTunnel, hc.unknown_tunnel);
+    add(l2tp::LacCounter::kDropUnknownSession, hc.unknown_session);
+    add(l2tp::LacCounter::kDropTunnelZero, hc.tunnel_zero);
+    add(l2tp::LacCounter::kDropDataOutOfOrder, hc.data_out_of_order);
+    h->host->for_each_tunnel([&](std::uint16_t, const l2tp::Tunnel& t, const SocketEndpoint&, std::size_t, TimePoint) {
+      add(l2tp::LacCounter::kControlRetransmitted, t.channel().counters().retransmitted);
+    });
+  }
+  return c;
+}
+
 Lac::HostLink* Lac::host_for(const SocketEndpoint& source) {
   for (auto& h : hosts_)
     if (h->local.address == source.address && h->local.port == source.port) return h.get();
@@ -174,7 +195,7 @@ void Lac::connect(std::uint16_t session, const master::L2tpTunnelProfile& profil
   }
   ProfileTunnel& t = *slot;
   if (t.host == nullptr) {  // the master opens a dispatch for every source; a bug if not
-    ++counters_.calls_failed;
+    count(l2tp::LacCounter::kCallsFailed);
     owner_.call_down(session, "no socket for the tunnel's source address");
     return;
   }
@@ -224,7 +245,7 @@ void Lac::open_next(ProfileTunnel& t) {
     t.endpoint = i;
     t.id = t.host->host->open_tunnel(lns[i], std::move(s), now_);
     if (t.id == 0) break;  // every tunnel ID of this worker in use
-    ++counters_.tunnels_opened;
+    count(l2tp::LacCounter::kTunnelsOpened);
     log::info("l2tp: tunnel '{}' to LNS {}: opening (our tunnel ID {})", t.profile->name, lns[i].to_string(), t.id);
     return;
   }
@@ -234,11 +255,11 @@ void Lac::open_next(ProfileTunnel& t) {
 void Lac::place(ProfileTunnel& t, Waiting w) {
   std::uint16_t sid = t.host->host->place_call(t.id, w.call, now_);
   if (sid == 0) {
-    ++counters_.calls_failed;
+    count(l2tp::LacCounter::kCallsFailed);
     owner_.call_down(w.session, "the tunnel took no new call");
     return;
   }
-  ++counters_.calls_placed;
+  count(l2tp::LacCounter::kCallsPlaced);
   calls_[w.session] = {t.host, t.id, sid, false};
   by_call_[call_key(*t.host, t.id, sid)] = w.session;
 }
@@ -247,7 +268,7 @@ void Lac::fail_waiting(ProfileTunnel& t, const std::string& why) {
   auto waiting = std::move(t.waiting);
   t.waiting.clear();
   for (const auto& w : waiting) {
-    ++counters_.calls_failed;
+    count(l2tp::LacCounter::kCallsFailed);
     owner_.call_down(w.session, why);
   }
 }
@@ -255,7 +276,7 @@ void Lac::fail_waiting(ProfileTunnel& t, const std::string& why) {
 void Lac::hold_down(ProfileTunnel& t, const std::string& why) {
   const auto& e = t.profile->lns[t.endpoint];
   held_down_[endpoint_key(e)] = now_ + seconds(t.profile->hold_down);
-  ++counters_.endpoints_held_down;
+  count(l2tp::LacCounter::kEndpointsHeldDown);
   log::warn_limited(log_limit_, "l2tp: tunnel '{}': LNS {} held down for {} s: {}", t.profile->name, e.to_string(),
                     t.profile->hold_down, why);
 }
@@ -269,7 +290,10 @@ void Lac::disconnect(std::uint16_t session, std::uint16_t result, const std::str
   Call c = it->second;
   calls_.erase(it);
   by_call_.erase(call_key(*c.host, c.tunnel, c.l2tp_session));
-  if (c.up) ++counters_.calls_ended;
+  if (c.up) {
+    count(l2tp::LacCounter::kCallsEnded);
+    count(l2tp::LacCounter::kCallsClosedBySubscriber);
+  }
   c.host->host->disconnect(c.tunnel, c.l2tp_session, result, why, now);
 }
 
@@ -277,10 +301,10 @@ bool Lac::send(std::uint16_t session, Bytes ppp) {
   auto it = calls_.find(session);
   if (it == calls_.end() || !it->second.up ||
       !it->second.host->host->send_data(it->second.tunnel, it->second.l2tp_session, ppp, true)) {
-    ++counters_.frames_dropped;
+    count(l2tp::LacCounter::kFramesDropped);
     return false;
   }
-  ++counters_.frames_up;
+  count(l2tp::LacCounter::kFramesUp);
   return true;
 }
 
@@ -288,7 +312,7 @@ void Lac::tunnel_up(HostLink& h, std::uint16_t tunnel) {
   ProfileTunnel* t = tunnel_of(h, tunnel);
   if (t == nullptr) return;
   t->up = true;
-  ++counters_.tunnels_up;
+  count(l2tp::LacCounter::kTunnelsUp);
   log::info("l2tp: tunnel '{}' to LNS {} up (our tunnel ID {}, peer '{}')", t->profile->name,
             t->profile->lns[t->endpoint].to_string(), tunnel, h.host->tunnel(tunnel)->peer().host_name);
   auto waiting = std::move(t->waiting);
@@ -304,7 +328,7 @@ void Lac::tunnel_down(HostLink& h, std::uint16_t tunnel, std::uint16_t result, c
   t->up = false;
   t->id = 0;
   if (closing_) return;
-  ++(was_up ? counters_.tunnels_lost : counters_.tunnels_failed);
+  count(was_up ? l2tp::LacCounter::kTunnelsLost : l2tp::LacCounter::kTunnelsFailed);
   // A StopCCN that only says "clear" after the tunnel served us is an orderly end, not a failure.
   if (!was_up || result != l2tp::result::kStopClear)
     hold_down(*t, fmt::format("{} (result {})", why, result));
@@ -322,7 +346,7 @@ void Lac::session_up(HostLink& h, std::uint16_t tunnel, std::uint16_t session) {
   auto c = calls_.find(it->second);
   if (c == calls_.end()) return;
   c->second.up = true;
-  ++counters_.calls_up;
+  count(l2tp::LacCounter::kCallsUp);
   owner_.call_up(it->second);
 }
 
@@ -334,7 +358,12 @@ void Lac::session_down(HostLink& h, std::uint16_t tunnel, std::uint16_t session,
   by_call_.erase(it);
   auto c = calls_.find(pppoe_session);
   if (c == calls_.end()) return;
-  ++(c->second.up ? counters_.calls_ended : counters_.calls_failed);
+  if (c->second.up) {
+    count(l2tp::LacCounter::kCallsEnded);
+    count(l2tp::LacCounter::kCallsClosedByLns);
+  } else {
+    count(l2tp::LacCounter::kCallsFailed);
+  }
   calls_.erase(c);
   owner_.call_down(pppoe_session, fmt::format("{} (result {})", why, result));
 }
@@ -342,7 +371,7 @@ void Lac::session_down(HostLink& h, std::uint16_t tunnel, std::uint16_t session,
 void Lac::data(HostLink& h, std::uint16_t tunnel, std::uint16_t session, Bytes ppp) {
   auto it = by_call_.find(call_key(h, tunnel, session));
   if (it == by_call_.end()) return;
-  ++counters_.frames_down;
+  count(l2tp::LacCounter::kFramesDown);
   owner_.call_frame(it->second, ppp);
 }
 

@@ -23,6 +23,7 @@
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/l2tp_tunnel_table.hpp"
 #include "l2tp/host.hpp"
+#include "l2tp/lac_counters.hpp"
 #include "master/config.hpp"
 #include "session/authenticator.hpp"
 
@@ -40,19 +41,7 @@ class LacOwner {
   virtual void call_frame(std::uint16_t session, Bytes ppp) = 0;
 };
 
-struct LacCounters {
-  std::uint64_t tunnels_opened = 0;    ///< SCCRQs sent
-  std::uint64_t tunnels_up = 0;
-  std::uint64_t tunnels_failed = 0;    ///< never came up: no answer, StopCCN, bad authentication
-  std::uint64_t tunnels_lost = 0;      ///< went down after coming up
-  std::uint64_t endpoints_held_down = 0;
-  std::uint64_t calls_placed = 0;
-  std::uint64_t calls_up = 0;
-  std::uint64_t calls_failed = 0;      ///< ended before they were up
-  std::uint64_t calls_ended = 0;       ///< ended after they were up, by either side
-  std::uint64_t frames_up = 0, frames_down = 0;
-  std::uint64_t frames_dropped = 0;    ///< upstream frames the tunnel could not take
-};
+using LacCounters = std::array<std::uint64_t, l2tp::kLacCounters>;
 
 class Lac {
  public:
@@ -82,7 +71,8 @@ class Lac {
   /// A PPP frame (protocol field onwards) from the subscriber, for the LNS. False: not sent.
   bool send(std::uint16_t session, Bytes ppp);
 
-  [[nodiscard]] const LacCounters& counters() const { return counters_; }
+  /// Ours and our sockets' (datagrams, drops by reason, retransmissions), by LacCounter.
+  [[nodiscard]] LacCounters counters() const;
   /// Writes this worker's tunnels into its block of the shared table (once a second).
   void publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const;
   /// The call of PPPoE session `session`: our tunnel and session IDs and the peer's session ID.
@@ -131,7 +121,8 @@ class Lac {
   TimePoint now_{};
   bool closing_ = false;
   mutable std::size_t published_ = 0;  ///< records of ours in the shared table  ///< close_tunnels(): our own StopCCNs are no reason to hold an LNS down
-  LacCounters counters_;
+  LacCounters counters_{};
+  void count(l2tp::LacCounter c) { ++counters_[static_cast<std::size_t>(c)]; }
   log::RateLimit log_limit_{5, 20};
 };
 

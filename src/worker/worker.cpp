@@ -886,6 +886,8 @@ void Worker::publish_aaa(TimePoint now) {
   for (std::size_t i = 0; i < aaa.size(); ++i) slot_stats_.aaa[i].store(aaa[i], std::memory_order_relaxed);
   slot_stats_.radius_dead_auth.store(aaa_.dead_mask(false, now), std::memory_order_relaxed);
   slot_stats_.radius_dead_acct.store(aaa_.dead_mask(true, now), std::memory_order_relaxed);
+  slot_stats_.radius_in_flight_auth.store(static_cast<std::uint32_t>(aaa_.in_flight(false)), std::memory_order_relaxed);
+  slot_stats_.radius_in_flight_acct.store(static_cast<std::uint32_t>(aaa_.in_flight(true)), std::memory_order_relaxed);
 }
 
 void Worker::publish_counters() {
@@ -900,7 +902,10 @@ void Worker::publish_counters() {
   put(slot_stats_.padt_sent, counters_.padt_sent);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
-
+  if (lac_) {
+    auto lac = lac_->counters();
+    for (std::size_t i = 0; i < lac.size(); ++i) put(slot_stats_.lac[i], lac[i]);
+  }
 }
 
 void Worker::shutdown(EndReason reason, TimePoint now) {

@@ -111,6 +111,16 @@ expect_eq "$(lns_stat $NET_HOST '.users["test"]')" null "the local user never we
 for w in 0 1; do
   expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.foreign_frames | awk '{print $2}')" 0 "foreign frames at worker $w"
 done
+sleep 0.3  # counters are published after each worker's event-loop turn
+pppoectl_lab show ac | tee "$LAB_LOGS/ac.txt"
+ac=$(pppoectl_lab -j show ac)
+expect_eq "$(echo "$ac" | jq -c '[.routing.routes_created, .routing.routes_deleted, .routing.routes_closed_by_source]')" \
+  "[80,80,80]" "show ac: routes created, deleted, closed by the subscribers"
+expect_eq "$(echo "$ac" | jq -c '[.l2tp.tunnels_opened, .l2tp.sessions_opened, .l2tp.sessions_closed]')" "[2,80,80]" "show ac: L2TP"
+[ "$(echo "$ac" | jq .pppoe.pads_sent)" -ge 85 ] || fail "show ac: PADS sent"
+expect_eq "$(echo "$ac" | jq -c '[.counters.drop_unknown_tunnel, .counters.drop_unknown_session, .counters.drop_bad_length]')" \
+  "[0,0,0]" "L2TP datagrams dropped"
+grep -q "    Routes created: 80" "$LAB_LOGS/ac.txt" || fail "show ac: text layout"
 decoded=$(ip netns exec "$AC" tshark -n -r "$LAB_LOGS/lac.pcap" 2>&1)
 for m in SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN ZLB; do
   echo "$decoded" | grep -q "Control Message - $m " || fail "tshark shows no $m"

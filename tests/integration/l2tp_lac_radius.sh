@@ -54,6 +54,13 @@ wait $tunnelled || { jq -c . "$LAB_LOGS/tunnelled.json"; fail "sessions in RADIU
 wait $failover || { jq -c . "$LAB_LOGS/failover.json"; fail "sessions after failover by Tunnel-Preference"; }
 wait $local_users || { jq -c . "$LAB_LOGS/local.json"; fail "RADIUS users served locally"; }
 wait_stat .sessions.total 0 10
+pppoectl_lab show radius | tee "$LAB_LOGS/radius.txt"
+grep -q "access requests: 45, accepts: 45, rejects: 0" "$LAB_LOGS/radius.txt" || fail "show radius: propppctl-style counters"
+grep -q "auth requests in progress: 0" "$LAB_LOGS/radius.txt" || fail "show radius: requests in progress"
+ac=$(pppoectl_lab -j show ac)
+expect_eq "$(echo "$ac" | jq -c '[.routing.routes_created, .l2tp.sessions_opened, .radius.successful_requests]')" "[40,40,45]" \
+  "show ac: routes, sessions, RADIUS requests"
+[ "$(echo "$ac" | jq .counters.endpoints_held_down)" -ge 1 ] || fail "show ac: the refusing LNS's hold-down not counted"
 for p in "$LNS_PID" "$LNS2_PID" "$LNS3_PID"; do stop_pid "$p"; done
 LNS_PID= LNS2_PID= LNS3_PID=
 jq -c . "$LAB_LOGS/lns-$NET_HOST.json"
