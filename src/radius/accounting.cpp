@@ -35,6 +35,22 @@ Request accounting_request(const AcctRecord& rec, const NasInfo& nas, const Sess
   // RFC 2865 section 5.25: Class as received, unmodified.
   if (!rec.class_attr.empty()) b.add(Attr::kClass, Bytes(rec.class_attr));
   b.add_u32(Attr::kEventTimestamp, static_cast<std::uint32_t>(rec.event_unix));
+  if (const auto& t = rec.tunnel) {
+    // RFC 2867 section 3 / RFC 2868: one tunnel, so untagged (tag 0).
+    auto u24 = [&](Attr a, std::uint32_t v) {
+      std::array<std::uint8_t, 4> x{0, static_cast<std::uint8_t>(v >> 16), static_cast<std::uint8_t>(v >> 8),
+                                    static_cast<std::uint8_t>(v)};
+      b.add(a, Bytes(x));
+    };
+    u24(Attr::kTunnelType, 3);        // L2TP
+    u24(Attr::kTunnelMediumType, 1);  // IPv4
+    if (!t->client_endpoint.empty()) b.add(Attr::kTunnelClientEndpoint, t->client_endpoint);
+    b.add(Attr::kTunnelServerEndpoint, t->server_endpoint);
+    b.add(Attr::kAcctTunnelConnection, t->connection);
+    if (!t->client_auth_id.empty()) b.add(Attr::kTunnelClientAuthId, t->client_auth_id);
+    if (!t->server_auth_id.empty()) b.add(Attr::kTunnelServerAuthId, t->server_auth_id);
+    if (!t->assignment_id.empty()) b.add(Attr::kTunnelAssignmentId, t->assignment_id);
+  }
   if (rec.status != AcctStatus::kStart) {
     // RFC 2869 section 5.1/5.2: the low 32 bits, and how often they wrapped.
     b.add_u32(Attr::kAcctInputOctets, static_cast<std::uint32_t>(rec.input_octets));

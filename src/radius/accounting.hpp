@@ -13,6 +13,17 @@
 namespace pppoe::radius {
 
 /// One session's accounting state at the moment of a record.
+/// RFC 2867: a session switched into an L2TP tunnel (LAC). The Tunnel-* attributes of RFC 2868
+/// (untagged) and Acct-Tunnel-Connection describe where it went.
+struct TunnelAccounting {
+  std::string client_endpoint;  ///< our address
+  std::string server_endpoint;  ///< the LNS's
+  std::string connection;       ///< Acct-Tunnel-Connection: the Call Serial Number (section 4.1)
+  std::string client_auth_id;   ///< our host name
+  std::string server_auth_id;   ///< the LNS's host name
+  std::string assignment_id;
+};
+
 struct AcctRecord {
   AcctStatus status = AcctStatus::kStart;
   std::string user;
@@ -24,6 +35,7 @@ struct AcctRecord {
   std::uint32_t session_time = 0;  ///< seconds since the session came up
   std::optional<TerminateCause> cause;
   std::int64_t event_unix = 0;
+  std::optional<TunnelAccounting> tunnel;
 };
 
 TerminateCause terminate_cause(session::EndReason reason);

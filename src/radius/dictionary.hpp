@@ -70,6 +70,7 @@ enum class Attr : std::uint8_t {
   kTunnelMediumType = 65,
   kTunnelClientEndpoint = 66,
   kTunnelServerEndpoint = 67,
+  kAcctTunnelConnection = 68,  // RFC 2867 section 4.1
   kTunnelPassword = 69,
   kTunnelAssignmentId = 82,
   kTunnelPreference = 83,

@@ -141,6 +141,21 @@ void Lac::publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint no
   published_ = index;
 }
 
+std::optional<radius::TunnelAccounting> Lac::tunnel_accounting(std::uint16_t session) const {
+  auto it = calls_.find(session);
+  if (it == calls_.end() || it->second.profile == nullptr) return std::nullopt;
+  const Call& c = it->second;
+  const ProfileTunnel& t = *c.profile;
+  radius::TunnelAccounting a;
+  if (!c.host->local.address.is_zero()) a.client_endpoint = c.host->local.address.to_string();
+  a.server_endpoint = t.profile->lns[t.endpoint].address.to_string();
+  a.connection = std::to_string(c.serial);
+  a.client_auth_id = t.profile->host_name.empty() ? default_host_name_ : t.profile->host_name;
+  if (const l2tp::Tunnel* tunnel = c.host->host->tunnel(c.tunnel)) a.server_auth_id = tunnel->peer().host_name;
+  a.assignment_id = t.profile->assignment_id;
+  return a;
+}
+
 std::optional<std::array<std::uint16_t, 3>> Lac::call_ids(std::uint16_t session) const {
   auto it = calls_.find(session);
   if (it == calls_.end()) return std::nullopt;
@@ -228,6 +243,7 @@ void Lac::connect(std::uint16_t session, const std::vector<session::TunnelChoice
     p->lns_secret.push_back(c.password);
   }
   p->host_name = choices.front().client_auth_id;
+  p->assignment_id = choices.front().assignment_id;
   connect(session, *p, std::move(call), now);
 }
 
@@ -260,7 +276,7 @@ void Lac::place(ProfileTunnel& t, Waiting w) {
     return;
   }
   count(l2tp::LacCounter::kCallsPlaced);
-  calls_[w.session] = {t.host, t.id, sid, false};
+  calls_[w.session] = {t.host, t.id, sid, false, w.call.serial, &t};
   by_call_[call_key(*t.host, t.id, sid)] = w.session;
 }
 

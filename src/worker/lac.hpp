@@ -25,6 +25,7 @@
 #include "l2tp/host.hpp"
 #include "l2tp/lac_counters.hpp"
 #include "master/config.hpp"
+#include "radius/accounting.hpp"
 #include "session/authenticator.hpp"
 
 namespace pppoe::worker {
@@ -75,6 +76,8 @@ class Lac {
   [[nodiscard]] LacCounters counters() const;
   /// Writes this worker's tunnels into its block of the shared table (once a second).
   void publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const;
+  /// Where the call of PPPoE session `session` went, for RADIUS accounting (RFC 2867).
+  [[nodiscard]] std::optional<radius::TunnelAccounting> tunnel_accounting(std::uint16_t session) const;
   /// The call of PPPoE session `session`: our tunnel and session IDs and the peer's session ID.
   [[nodiscard]] std::optional<std::array<std::uint16_t, 3>> call_ids(std::uint16_t session) const;
   [[nodiscard]] std::size_t calls() const { return calls_.size(); }
@@ -87,6 +90,8 @@ class Lac {
     std::uint16_t tunnel = 0;
     std::uint16_t l2tp_session = 0;
     bool up = false;
+    std::uint32_t serial = 0;  ///< Call Serial Number
+    ProfileTunnel* profile = nullptr;
   };
   struct Waiting {
     std::uint16_t session;

@@ -253,6 +253,7 @@ class Worker::Session final : public session::LinkOutput,
   /// LAC with l2tp-radius: the request being checked, for the proxy authentication (a PAP
   /// password: kept only until the answer).
   std::unique_ptr<session::AuthRequest> lac_request_;
+  std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went
   bool dead_ = false;
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
@@ -382,7 +383,13 @@ void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const sessi
   auto request = std::move(s->lac_request_);
   if (r.ok && !r.tunnels.empty()) {
     if (request) {
-      // RADIUS chose L2TP tunnels: the LNS terminates this session, not us.
+      // RADIUS chose L2TP tunnels: the LNS terminates this session, not us. What the server
+      // granted for the session itself still applies here (timeouts, Class, interim updates).
+      if (r.session_timeout) s->session_timeout_ = *r.session_timeout;
+      if (r.idle_timeout) s->idle_timeout_ = *r.idle_timeout;
+      if (r.interim_interval) s->interim_interval_ = std::max(10u, *r.interim_interval);
+      s->radius_auth_ = true;
+      s->class_ = r.class_attr;
       s->lac_pending_ = true;
       lac_->connect(id, r.tunnels, call_info(*s, *request), Clock::now());
       touch(*s);
@@ -412,6 +419,7 @@ void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, Ti
   rec.input_packets = s.rx_packets_;
   rec.output_octets = shared_.downstream[s.id_].bytes.load(std::memory_order_relaxed);
   rec.output_packets = shared_.downstream[s.id_].packets.load(std::memory_order_relaxed);
+  if (s.tunnel_accounting_) rec.tunnel = *s.tunnel_accounting_;
   rec.event_unix = std::time(nullptr);
   rec.session_time = static_cast<std::uint32_t>(std::max<std::int64_t>(0, rec.event_unix - s.up_unix_));
   if (status == radius::AcctStatus::kStop) rec.cause = radius::terminate_cause(reason);
@@ -504,6 +512,7 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
   s->now_ = now;
   if (s->tunnelled_) {  // LAC: the whole PPP frame goes to the LNS, control and data alike
     if (lac_->send(s->id_, pkt.payload)) {
+      s->last_data_ = now;
       ++s->rx_packets_;
       s->rx_bytes_ += pkt.payload.size();
       mark_dirty(*s);
@@ -671,9 +680,11 @@ void Worker::flush_upstream() {
   if (lac_) lac_->flush();
 }
 
-l2tp::CallInfo Worker::call_info(const Session& s, const session::AuthRequest& request) const {
+l2tp::CallInfo Worker::call_info(const Session& s, const session::AuthRequest& request) {
   l2tp::CallInfo c;
-  c.serial = s.id_;
+  // Call Serial Number (RFC 2661 section 4.4.5): unique within this LAC while it runs, and
+  // Acct-Tunnel-Connection in accounting (RFC 2867 section 4.1).
+  c.serial = std::uint32_t{slot_} << 24 | (++call_serial_ & 0xffffff);
   // Calling Number: the line (Agent-Circuit-Id when the access node gave one), else the MAC.
   c.calling_number = s.radius_identity_ && !s.radius_identity_->circuit_id.empty() ? s.radius_identity_->circuit_id
                                                                                    : s.mac_.to_string();
@@ -715,6 +726,14 @@ void Worker::call_up(std::uint16_t id) {
   s->tunnelled_ = true;
   s->link_->hand_off();
   ++counters_.sessions_up;
+  // Up, as far as this end's timers go: Session-Timeout, Idle-Timeout, interim accounting.
+  TimePoint now = Clock::now();
+  s->up_ = true;
+  s->up_since_ = now;
+  s->timeout_base_ = now;
+  s->last_data_ = now;
+  s->up_unix_ = std::time(nullptr);
+  if (auto a = lac_->tunnel_accounting(id)) s->tunnel_accounting_ = std::make_unique<radius::TunnelAccounting>(*a);
   auto ids = lac_->call_ids(id);
   shared_.table.update(id, [&](dataplane::SessionRecord& r) {
     r.state = dataplane::SessionState::kUp;
@@ -734,6 +753,12 @@ void Worker::call_up(std::uint16_t id) {
   tell_master(m);
   publish(*s);
   log::info("session {} switched to L2TP on worker {}: user '{}' mac {}", id, slot_, s->link_->user(), s->mac_.to_string());
+  if (aaa_.accounting()) {
+    s->acct_started_ = true;
+    account(*s, radius::AcctStatus::kStart, EndReason::kNone, now);
+    if (s->interim_interval_ != 0) s->next_interim_ = now + seconds(s->interim_interval_);
+  }
+  touch(*s);
 }
 
 void Worker::call_down(std::uint16_t id, const std::string& why) {
@@ -771,6 +796,7 @@ void Worker::call_frame(std::uint16_t id, Bytes ppp) {
     return;
   }
   socket_.commit(w.size());
+  s->last_data_ = s->now_;
   add(shared_.downstream[id].packets, 1);
   add(shared_.downstream[id].bytes, ppp.size());
   add(slot_stats_.packets_out, 1);

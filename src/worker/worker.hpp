@@ -87,7 +87,7 @@ class Worker final : public LacOwner {
   class Session;
   friend class Session;
   /// What the LNS learns of the subscriber in ICRQ/ICCN.
-  l2tp::CallInfo call_info(const Session& s, const session::AuthRequest& request) const;
+  l2tp::CallInfo call_info(const Session& s, const session::AuthRequest& request);
 
   void start_session(const Message& m, TimePoint now);
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
@@ -135,6 +135,7 @@ class Worker final : public LacOwner {
   std::uint32_t seed_;
   std::uint64_t generation_ = 0;
   std::uint32_t acct_counter_ = 0;
+  std::uint32_t call_serial_ = 0;
   std::int64_t started_unix_ = 0;
   std::uint32_t pid_ = 0;
   TimePoint next_publish_{};

@@ -56,6 +56,16 @@ wait $local_users || { jq -c . "$LAB_LOGS/local.json"; fail "RADIUS users served
 wait_stat .sessions.total 0 10
 pppoectl_lab show radius | tee "$LAB_LOGS/radius.txt"
 grep -q "access requests: 45, accepts: 45, rejects: 0" "$LAB_LOGS/radius.txt" || fail "show radius: propppctl-style counters"
+grep -q "accounting starts: 45, stops: 45" "$LAB_LOGS/radius.txt" || fail "show radius: accounting of tunnelled and local sessions"
+# RFC 2867: the tunnelled sessions' records say where they went.
+sleep 0.5
+detail=$(radius_detail primary)
+expect_eq "$(echo "$detail" | grep -c 'Acct-Tunnel-Connection = ')" 80 "records with Acct-Tunnel-Connection (40 Start, 40 Stop)"
+expect_eq "$(echo "$detail" | grep -c 'Tunnel-Server-Endpoint.* = "198.51.100.1"')" 60 "records naming the first LNS"
+expect_eq "$(echo "$detail" | grep -c 'Tunnel-Server-Endpoint.* = "198.51.100.4"')" 20 "records naming the LNS after failover"
+expect_eq "$(echo "$detail" | grep -c 'Tunnel-Assignment-Id.* = "partner-a"')" 60 "records with the Tunnel-Assignment-Id"
+echo "$detail" | grep -q 'Tunnel-Client-Auth-Id.* = "lac-radius"' || fail "accounting without our host name"
+echo "$detail" | grep -q 'Tunnel-Server-Auth-Id.* = "rfc2661-lns"' || fail "accounting without the LNS's host name"
 grep -q "auth requests in progress: 0" "$LAB_LOGS/radius.txt" || fail "show radius: requests in progress"
 ac=$(pppoectl_lab -j show ac)
 expect_eq "$(echo "$ac" | jq -c '[.routing.routes_created, .l2tp.sessions_opened, .radius.successful_requests]')" "[40,40,45]" \

@@ -298,6 +298,34 @@ TEST(RadiusAccess, TunnelAttributesByTagAndPreference) {
   EXPECT_EQ(interpret_access_reply(*p, pap, ra, "s").result.tunnels.size(), 2u);
 }
 
+TEST(RadiusAccounting, TunnelledSessionsSayWhereTheyWent) {
+  // RFC 2867: a LAC's records carry the tunnel (RFC 2868 attributes, untagged) and the
+  // Acct-Tunnel-Connection.
+  AcctRecord rec;
+  rec.status = AcctStatus::kStart;
+  rec.user = "u@realm";
+  rec.tunnel = TunnelAccounting{"", "192.0.2.50", "16777217", "lac1", "lns1", "partner-a"};
+  Request r = accounting_request(rec, NasInfo{"n", std::nullopt, NasPortType::kEthernet, ""}, SessionIdentity{});
+  PacketBuilder b(Code::kAccountingRequest, 1);
+  b.add_encoded(Bytes(r.attributes));
+  MutableBytes raw = b.finish();
+  auto p = decode(raw);
+  ASSERT_TRUE(p);
+  auto type = p->find(Attr::kTunnelType);
+  ASSERT_TRUE(type);
+  EXPECT_EQ(std::vector<std::uint8_t>(type->begin(), type->end()), (std::vector<std::uint8_t>{0, 0, 0, 3}));
+  EXPECT_EQ(p->text(Attr::kTunnelServerEndpoint), "192.0.2.50");
+  EXPECT_EQ(p->text(Attr::kAcctTunnelConnection), "16777217");
+  EXPECT_EQ(p->text(Attr::kTunnelAssignmentId), "partner-a");
+  EXPECT_FALSE(p->find(Attr::kTunnelClientEndpoint)) << "no address of ours to name (bound to any)";
+  rec.tunnel.reset();
+  Request plain = accounting_request(rec, NasInfo{"n", std::nullopt, NasPortType::kEthernet, ""}, SessionIdentity{});
+  PacketBuilder b2(Code::kAccountingRequest, 2);
+  b2.add_encoded(Bytes(plain.attributes));
+  MutableBytes raw2 = b2.finish();
+  EXPECT_FALSE(decode(raw2)->find(Attr::kTunnelType));
+}
+
 TEST(RadiusAccounting, StopCarriesGigawordsAndCause) {
   AcctRecord rec;
   rec.status = AcctStatus::kStop;
