@@ -33,6 +33,9 @@ void Session::place(const CallInfo& call) {
   if (call.physical_channel != 0) w.u32(AvpType::kPhysicalChannelId, call.physical_channel, false);
   if (!call.calling_number.empty()) w.text(AvpType::kCallingNumber, call.calling_number);
   if (!call.called_number.empty()) w.text(AvpType::kCalledNumber, call.called_number);
+  // RFC 5515 section 3: vendor 3561 (Broadband Forum), types as TR-101's PPPoE sub-options.
+  if (!call.circuit_id.empty()) w.vendor_bytes(kVendorBroadbandForum, kAgentCircuitId, as_bytes(call.circuit_id));
+  if (!call.remote_id.empty()) w.vendor_bytes(kVendorBroadbandForum, kAgentRemoteId, as_bytes(call.remote_id));
   out_.send_session(0, Bytes(buf_.data(), w.size()));
   state_ = SessionState::kWaitReply;
 }
@@ -95,6 +98,9 @@ void Session::on_icrq(const ControlMessage& m) {
   if (const Avp* a = m.find(AvpType::kCallingNumber)) call_.calling_number = std::string(a->text());
   if (const Avp* a = m.find(AvpType::kCalledNumber)) call_.called_number = std::string(a->text());
   if (const Avp* a = m.find(AvpType::kPhysicalChannelId); a && a->u32()) call_.physical_channel = *a->u32();
+  for (const Avp& a : m.avps)
+    if (a.vendor == kVendorBroadbandForum && (a.type == kAgentCircuitId || a.type == kAgentRemoteId))
+      (a.type == kAgentCircuitId ? call_.circuit_id : call_.remote_id) = std::string(a.text());
   AvpWriter w(buf_);
   w.message_type(MessageType::kIcrp);
   w.u16(AvpType::kAssignedSessionId, local_id_);

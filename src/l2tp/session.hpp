@@ -18,12 +18,16 @@
 
 namespace pppoe::l2tp {
 
+/// RFC 5515: the access line AVPs are the Broadband Forum's (IANA enterprise 3561).
+inline constexpr std::uint16_t kVendorBroadbandForum = 3561;
+inline constexpr std::uint16_t kAgentCircuitId = 1, kAgentRemoteId = 2;
+
 enum class SessionState : std::uint8_t { kIdle, kWaitReply, kWaitConnect, kEstablished, kClosed };
 const char* to_string(SessionState s);
 
 /// What the LAC knows of the subscriber when it places the call: the line (Calling/Called
-/// Number; RFC 5515's line-identification AVPs are vendor-specific and come later), the speed,
-/// and what PPP already did on the PPPoE side.
+/// Number, RFC 5515's Agent-Circuit-Id and Agent-Remote-Id), the speed, and what PPP already
+/// did on the PPPoE side.
 struct CallInfo {
   std::uint32_t serial = 0;
   std::string calling_number;  ///< e.g. the subscriber's MAC or Agent-Circuit-Id
@@ -31,6 +35,10 @@ struct CallInfo {
   std::uint32_t tx_connect_speed = 0;  ///< bits/s
   std::uint32_t rx_connect_speed = 0;
   std::uint32_t physical_channel = 0;
+  // RFC 5515 access line identification: the TR-101 Agent-Circuit-Id and Agent-Remote-Id the
+  // access node put into PPPoE discovery (Broadband Forum vendor AVPs, never mandatory).
+  std::string circuit_id;
+  std::string remote_id;
   // Proxy LCP (section 4.4.5): the options of the LCP Configure-Requests, as on the wire.
   std::vector<std::uint8_t> initial_received_confreq;
   std::vector<std::uint8_t> last_sent_confreq;

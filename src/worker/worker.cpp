@@ -71,7 +71,8 @@ class Worker::Session final : public session::LinkOutput,
         session_timeout_(w.config_.session_timeout),
         idle_timeout_(w.config_.idle_timeout),
         interim_interval_(w.config_.radius.interim_interval) {
-    if (w.aaa_.radius_auth() || w.aaa_.accounting()) {  // only RADIUS requests name the port and line
+    // Only RADIUS requests and L2TP calls name the port and line.
+    if (w.aaa_.radius_auth() || w.aaa_.accounting() || w.lac_) {
       radius_identity_ = std::make_unique<radius::SessionIdentity>();
       radius_identity_->session_id = id_;
       radius_identity_->mac = mac_;
@@ -689,6 +690,10 @@ l2tp::CallInfo Worker::call_info(const Session& s, const session::AuthRequest& r
   c.calling_number = s.radius_identity_ && !s.radius_identity_->circuit_id.empty() ? s.radius_identity_->circuit_id
                                                                                    : s.mac_.to_string();
   c.called_number = config_.interface;
+  if (s.radius_identity_) {
+    c.circuit_id = s.radius_identity_->circuit_id;
+    c.remote_id = s.radius_identity_->remote_id;
+  }
   // The subscriber line's rate is not known here (TR-101 rate sub-options are not decoded yet):
   // the Ethernet side's nominal 1 Gbit/s.
   c.tx_connect_speed = 1'000'000'000;

@@ -58,6 +58,7 @@ pppoetest_lab -m create -i sub0 -n 60 --user alice@wholesale.example --password 
   --pings 2 --hold 4 --timeout 20 --format json >"$LAB_LOGS/pap.json" &
 pap=$!
 pppoetest_lab -m create -i sub0 -n 20 --user carol@wholesale.example --password chap-pass --auth chap --no-ipv6 \
+  --circuit-id "dslam7 atm 1/1/01/01:8.35" --remote-id "line-4711" \
   --pings 2 --hold 4 --timeout 20 --format json >"$LAB_LOGS/chap.json" &
 chap=$!
 pppoetest_lab -m create -i sub0 -n 5 --user test --password test --no-ipv6 --target $NET_HOST --pings 2 --hold 4 \
@@ -108,6 +109,9 @@ expect_eq "$(lns_stat $NET_HOST .ppp_up)" 80 "IPCP up at the LNS"
 expect_eq "$(lns_stat $NET_HOST .address_control_missing)" 0 "tunnelled frames without FF 03"
 expect_eq "$(lns_stat $NET_HOST .cdn_received)" 80 "CDNs when the subscribers hung up"
 expect_eq "$(lns_stat $NET_HOST '.users["test"]')" null "the local user never went to the LNS"
+expect_eq "$(lns_stat $NET_HOST '[.circuit_ids[] | select(. == "dslam7 atm 1/1/01/01:8.35")] | length')" 20 \
+  "RFC 5515 Agent-Circuit-Id in the ICRQs of the sessions that had one"
+expect_eq "$(lns_stat $NET_HOST '.remote_ids | unique | join(",")')" '"line-4711"' "RFC 5515 Agent-Remote-Id"
 for w in 0 1; do
   expect_eq "$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.foreign_frames | awk '{print $2}')" 0 "foreign frames at worker $w"
 done

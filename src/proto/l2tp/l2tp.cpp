@@ -309,6 +309,14 @@ void AvpWriter::bytes(AvpType t, Bytes v, bool mandatory) {
   w_.bytes(v);
 }
 
+void AvpWriter::vendor_bytes(std::uint16_t vendor, std::uint16_t type, Bytes v) {
+  v = v.first(std::min(v.size(), kMaxAvpValue));
+  w_.u16(static_cast<std::uint16_t>(kAvpHeader + v.size()));
+  w_.u16(vendor);
+  w_.u16(type);
+  w_.bytes(v);
+}
+
 void AvpWriter::result_code(std::uint16_t result, std::uint16_t error, std::string_view message) {
   message = message.substr(0, kMaxAvpValue - 4);
   header(true, false, 4 + message.size(), AvpType::kResultCode);

@@ -165,6 +165,8 @@ class AvpWriter {
   void u64(AvpType t, std::uint64_t v, bool mandatory = true);
   void bytes(AvpType t, Bytes v, bool mandatory = true);
   void text(AvpType t, std::string_view v, bool mandatory = true) { bytes(t, as_bytes(v), mandatory); }
+  /// A vendor-specific AVP (section 4.1: Vendor ID other than 0), never mandatory here.
+  void vendor_bytes(std::uint16_t vendor, std::uint16_t type, Bytes v);
   void message_type(MessageType t) { u16(AvpType::kMessageType, static_cast<std::uint16_t>(t)); }
   /// Result Code AVP: result, error and an optional message (section 4.4.2).
   void result_code(std::uint16_t result, std::uint16_t error, std::string_view message = {});

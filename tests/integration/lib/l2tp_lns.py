@@ -46,7 +46,7 @@ stats = {"tunnels": 0, "tunnels_established": 0, "auth_failures": 0, "sessions":
          "zlb_sent": 0, "retransmitted": 0, "duplicates": 0, "users": {}, "chap_ok": 0, "refused": 0,
          "ppp_up": 0, "lcp_echo": 0, "icmp_echoed": 0, "data_in": 0, "data_out": 0, "lcp_terminate": 0,
          "sequenced_in": 0, "address_control_missing": 0,
-         "pap_reack": 0, "lac_host_names": []}
+         "pap_reack": 0, "lac_host_names": [], "circuit_ids": [], "remote_ids": []}
 calls = {}  # (tunnel id, our session id) -> Call
 
 
@@ -78,7 +78,8 @@ def parse_avps(body):
             value = plain[2:2 + n]
         if vendor == 0 and attr == 36:
             vector = value
-        out.append((attr if vendor == 0 else None, value, hidden))
+        # Vendor AVPs keyed as vendor << 16 | type (RFC 5515's are vendor 3561).
+        out.append((attr if vendor == 0 else vendor << 16 | attr, value, hidden))
     return out
 
 
@@ -239,6 +240,10 @@ def handle(t, sid, body):
         stats["tunnels_established"] += 1
     elif msg == ICRQ:
         stats["sessions"] += 1
+        if (3561 << 16 | 1) in get:  # RFC 5515 Agent-Circuit-Id
+            stats["circuit_ids"].append(get[3561 << 16 | 1].decode(errors="replace"))
+        if (3561 << 16 | 2) in get:
+            stats["remote_ids"].append(get[3561 << 16 | 2].decode(errors="replace"))
         ours = random.randint(1, 65535)
         t.sessions[ours] = struct.unpack(">H", get[14])[0]
         send(t, t.sessions[ours], avp(0, u16(ICRP)) + avp(14, u16(ours)))

@@ -47,6 +47,8 @@ CallInfo pap_call() {
   c.serial = 42;
   c.calling_number = "02:00:00:00:00:01";
   c.called_number = "internet";
+  c.circuit_id = "dslam7 eth 1/1/4:100";
+  c.remote_id = "line-4711";
   c.tx_connect_speed = 100000000;
   c.rx_connect_speed = 20000000;
   c.initial_received_confreq = {0x01, 0x04, 0x05, 0xd4, 0x05, 0x06, 0x12, 0x34, 0x56, 0x78};
@@ -70,6 +72,8 @@ TEST(L2tpSession, IncomingCallWithProxyAuthentication) {
   EXPECT_EQ(lns.state(), SessionState::kWaitConnect);
   EXPECT_EQ(lns.peer_id(), 11);
   EXPECT_EQ(lns.call().calling_number, "02:00:00:00:00:01");
+  EXPECT_EQ(lns.call().circuit_id, "dslam7 eth 1/1/4:100");  // RFC 5515, vendor AVPs
+  EXPECT_EQ(lns.call().remote_id, "line-4711");
   carry(lns_end, lac);  // ICRP
   EXPECT_EQ(lac.state(), SessionState::kEstablished);
   EXPECT_EQ(lac.peer_id(), 22);
