@@ -42,10 +42,6 @@ ip -n "$SUB" rule add iif ppp0 lookup 100
 echo "$SID $AC_MAC $MYIP" > "$LAB_LOGS/session"      # packet_blaster up: frames from the AC to us
 echo "0 00:00:00:00:00:00 198.18.0.1" > "$LAB_LOGS/target"  # packet_blaster down: UDP to 198.18.0.1
 
-perf_stat() {
-  perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$1" -- sleep "$2" 2>&1 >/dev/null |
-    awk -F, '$3 ~ /sys_enter/ {s=$1} $3 ~ /context-switches/ {c=$1} END {print s+0, c+0}'
-}
 blast() {  # up|down SIZE
   if [ "$1" = up ]; then
     ip netns exec "$SUB" "$BIN/packet_blaster" down "$LAB_LOGS/target" "$2" "$T"

@@ -20,23 +20,12 @@ ip -n "$AC" route add blackhole 198.18.0.0/15  # where upstream packets go after
 AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')
 
-# perf_stat PIDS SECONDS -> "syscalls context_switches" of those processes over SECONDS
-perf_stat() {
-  perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$1" -- sleep "$2" 2>&1 >/dev/null |
-    awk -F, '$3 ~ /sys_enter/ {s=$1} $3 ~ /context-switches/ {c=$1} END {print s+0, c+0}'
-}
 blast() {  # up|down SIZE: traffic for T seconds (upstream from the subscriber side)
   if [ "$1" = up ]; then
     ip netns exec "$SUB" "$BIN/packet_blaster" up sub0 "$AC_MAC" "$LAB_LOGS/sessions" "$2" "$T"
   else
     ip netns exec "$AC" "$BIN/packet_blaster" down "$LAB_LOGS/sessions" "$2" "$T"
   fi
-}
-ROWS=()
-row() {  # label direction size packets syscalls ctxsw sent
-  local rate; rate=$(echo "$4 / $T" | bc -l)
-  ROWS+=("$(printf '%s|%s|%s|%.0f|%.4f|%.4f|%s' "$1" "$2" "$3" "$rate" "$(echo "$5 / ($4 + 1)" | bc -l)" \
-    "$(echo "$6 / ($4 + 1)" | bc -l)" "$7")")
 }
 
 # --- pppoed: 1 and 2 workers -------------------------------------------------------------
@@ -60,7 +49,7 @@ for w in 1 2; do
       sleep 0.3
       after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
       read -r sys ctx < "$LAB_LOGS/perf"
-      row "pppoed, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+      forward_row "pppoed, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
     done
   done
   pppoed_stop
@@ -85,23 +74,9 @@ for size in 64 1400; do
     sent=$(blast $dir $size)
     wait $perfpid $fwd
     read -r sys ctx < "$LAB_LOGS/perf"
-    row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent"
+    forward_row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent"
   done
 done
 
 # --- table ---------------------------------------------------------------------------------
-echo
-printf '%-22s %-5s %5s %12s %7s %13s %13s %12s\n' "" dir size "packets/s" ratio "syscalls/pkt" "ctxsw/pkt" "offered/s"
-for r in "${ROWS[@]}"; do
-  IFS='|' read -r label dir size rate sysp ctxp sent <<<"$r"
-  base=1
-  for b in "${ROWS[@]}"; do
-    IFS='|' read -r l d s rr _ <<<"$b"
-    if [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ]; then base=$rr; fi
-  done
-  printf '%-22s %-5s %5s %12s %7.2f %13s %13s %12.0f\n' "$label" "$dir" "$size" "$rate" "$(echo "$rate / $base" | bc -l)" \
-    "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)"
-done
-echo "(ratio = packets/s relative to the raw baseline of the same direction and size in this run;"
-echo " $(nproc) CPUs shared by traffic generator, kernel and forwarder; syscalls and context switches"
-echo " are the forwarding processes' own, per packet forwarded)"
+forward_table 22

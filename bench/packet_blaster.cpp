@@ -8,6 +8,11 @@
 //     UDP datagrams (IP_SIZE octets on the wire) to each session's address, sendmmsg in batches
 //     of 64 on a UDP socket: the kernel routes them into the TUN of whoever serves the sessions.
 //
+//   packet_blaster l2tp-down LAC_ADDR CALLS_FILE IP_SIZE SECONDS
+//     L2TPv2 data messages (RFC 2661 section 5.3, FF 03, PPP IPv4, an IPv4/UDP packet of
+//     IP_SIZE octets) from port 1701 to LAC_ADDR:1701, round-robin over the calls in CALLS_FILE
+//     ("tunnel_id session_id" per line, the LAC's IDs), as an LNS sends them to a LAC.
+//
 // Prints the number of packets sent. Both pppoed and the raw baseline get the same traffic.
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -169,12 +174,57 @@ int down(const char* sessions_file, std::size_t size, double seconds) {
   });
 }
 
+int l2tp_down(const char* lac_addr, const char* calls_file, std::size_t size, double seconds) {
+  std::vector<std::pair<unsigned, unsigned>> calls;
+  std::ifstream in(calls_file);
+  unsigned t = 0, s = 0;
+  while (in >> t >> s) calls.emplace_back(t, s);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(1701);
+  if (calls.empty() || inet_pton(AF_INET, lac_addr, &to.sin_addr) != 1) {
+    std::fprintf(stderr, "no calls or bad LAC address\n");
+    return 2;
+  }
+  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  from.sin_port = htons(1701);  // the LAC takes data only from its tunnels' peer address and port
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) < 0) {
+    std::perror("bind :1701");
+    return 1;
+  }
+  in_addr src{}, dst{};
+  inet_pton(AF_INET, "198.18.0.1", &src);
+  inet_pton(AF_INET, "10.99.0.2", &dst);
+  auto ip = ipv4_udp(src, dst, size);
+  std::vector<std::vector<std::uint8_t>> datagrams;
+  for (auto [tunnel, session] : calls) {
+    std::vector<std::uint8_t> d{0x00, 0x02, static_cast<std::uint8_t>(tunnel >> 8), static_cast<std::uint8_t>(tunnel),
+                                static_cast<std::uint8_t>(session >> 8), static_cast<std::uint8_t>(session),
+                                0xff, 0x03, 0x00, 0x21};
+    d.insert(d.end(), ip.begin(), ip.end());
+    datagrams.push_back(std::move(d));
+  }
+  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr& hdr) {
+    auto& d = datagrams[k % datagrams.size()];
+    iov = {d.data(), d.size()};
+    hdr.msg_name = &to;
+    hdr.msg_namelen = sizeof to;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "up" && argc == 7) return up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
   if (mode == "down" && argc == 5) return down(argv[2], std::stoul(argv[3]), std::stod(argv[4]));
-  std::fprintf(stderr, "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS\n");
+  if (mode == "l2tp-down" && argc == 6) return l2tp_down(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
+  std::fprintf(stderr,
+               "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS |\n"
+               "       l2tp-down LAC_ADDR CALLS IP_SIZE SECONDS\n");
   return 2;
 }

@@ -8,8 +8,22 @@
 //   raw_forwarder up IFACE TUN SECONDS            PPPoE session frames -> IP packets into TUN
 //   raw_forwarder down TUN IFACE PEER_MAC SECONDS IP packets from TUN -> PPPoE frames (session 1)
 //
+// and the baseline of bench/l2tp_lac.sh, a LAC's data path without L2TP or PPPoE logic (no
+// session or call lookup, no checks, no counters), with the same I/O as a LAC worker: AF_PACKET
+// batches on one side, recvmmsg/sendmmsg batches of 32 on a UDP socket on port 1701 on the other:
+//
+//   raw_forwarder l2tp-up IFACE LNS_ADDR SECONDS       PPPoE frames -> L2TP data to LNS_ADDR:1701
+//   raw_forwarder l2tp-down IFACE PEER_MAC SECONDS     L2TP data on :1701 -> PPPoE frames (session 1)
+//
 // Prints the number of packets forwarded.
+#include <arpa/inet.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <cstring>
+#include <optional>
+#include <vector>
 
 #include <chrono>
 #include <cstdio>
@@ -26,6 +40,17 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t kHeaders = 14 + 6 + 2;  // Ethernet, PPPoE, PPP protocol
+
+/// Ethernet and PPPoE session header (session 1) for `pppoe_payload` octets.
+void write_session_header(ByteWriter& w, const MacAddress& to, const MacAddress& from, std::size_t pppoe_payload) {
+  w.bytes(to.bytes());
+  w.bytes(from.bytes());
+  w.u16(0x8864);
+  w.u8(0x11);
+  w.u8(0x00);
+  w.u16(1);
+  w.u16(static_cast<std::uint16_t>(pppoe_payload));
+}
 
 int run(bool upstream, const std::string& iface, const std::string& tun_name, const std::string& peer, double seconds) {
   auto sock = dataplane::PacketSocket::open(iface, {});
@@ -68,18 +93,116 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
           if (upstream || len + kHeaders > dataplane::PacketSocket::kFrameMax) return;
           MutableBytes out = sock->tx_buffer();
           ByteWriter w(out);
-          w.bytes(peer_mac->bytes());
-          w.bytes(sock->mac().bytes());
-          w.u16(0x8864);
-          w.u8(0x11);
-          w.u8(0x00);
-          w.u16(1);
-          w.u16(static_cast<std::uint16_t>(len + 2));
+          write_session_header(w, *peer_mac, sock->mac(), len + 2);
           w.u16(0x0021);
           w.bytes(packet);
           sock->commit(w.size());
           ++forwarded;
         }, 256);
+      }
+    }
+    sock->flush();
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(forwarded));
+  return 0;
+}
+
+constexpr std::size_t kUdpBatch = 32, kDatagram = 2048;
+
+int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_peer, double seconds) {
+  auto sock = dataplane::PacketSocket::open(iface, {});
+  int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_port = htons(1701);
+  sockaddr_in lns{};
+  lns.sin_family = AF_INET;
+  lns.sin_port = htons(1701);
+  std::optional<MacAddress> peer_mac;
+  if (upstream) {
+    if (inet_pton(AF_INET, lns_or_peer.c_str(), &lns.sin_addr) != 1) return 2;
+  } else {
+    peer_mac = MacAddress::parse(lns_or_peer);
+  }
+  if (!sock || udp < 0 || ::bind(udp, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0 || (!upstream && !peer_mac)) {
+    std::fprintf(stderr, "raw_forwarder: %s\n", !sock ? sock.error().c_str() : "udp socket, bind :1701 or MAC");
+    return 1;
+  }
+  std::vector<std::uint8_t> buffers(kUdpBatch * kDatagram);
+  std::array<iovec, kUdpBatch> iov{};
+  std::array<mmsghdr, kUdpBatch> msgs{};
+  std::size_t queued = 0;
+  std::uint64_t forwarded = 0;
+  auto flush_udp = [&] {
+    std::size_t done = 0;
+    while (done < queued) {
+      int n = ::sendmmsg(udp, msgs.data() + done, static_cast<unsigned>(queued - done), 0);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    forwarded += done;
+    queued = 0;
+  };
+  int ep = epoll_create1(0);
+  for (int fd : {sock->fd(), udp}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  }
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    std::array<epoll_event, 8> events{};
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      int fd = events[static_cast<std::size_t>(i)].data.fd;
+      if (fd == sock->fd() && upstream) {
+        for (int round = 0; round < 16; ++round) {
+          std::size_t got = sock->receive_batch([&](Bytes frame) {
+            if (frame.size() <= kHeaders - 2 || frame[12] != 0x88 || frame[13] != 0x64) return;
+            Bytes ppp = frame.subspan(kHeaders - 2);  // protocol field onwards
+            if (ppp.size() + 8 > kDatagram) return;
+            if (queued == kUdpBatch) flush_udp();
+            std::uint8_t* d = buffers.data() + queued * kDatagram;
+            const std::uint8_t head[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03};
+            std::memcpy(d, head, sizeof head);
+            std::memcpy(d + sizeof head, ppp.data(), ppp.size());
+            iov[queued] = {d, sizeof head + ppp.size()};
+            msgs[queued] = {};
+            msgs[queued].msg_hdr.msg_name = &lns;
+            msgs[queued].msg_hdr.msg_namelen = sizeof lns;
+            msgs[queued].msg_hdr.msg_iov = &iov[queued];
+            msgs[queued].msg_hdr.msg_iovlen = 1;
+            ++queued;
+          });
+          flush_udp();
+          if (got < dataplane::PacketSocket::kBatch) break;
+        }
+      } else if (fd == udp && !upstream) {
+        for (int round = 0; round < 8; ++round) {
+          for (std::size_t k = 0; k < kUdpBatch; ++k) {
+            iov[k] = {buffers.data() + k * kDatagram, kDatagram};
+            msgs[k] = {};
+            msgs[k].msg_hdr.msg_iov = &iov[k];
+            msgs[k].msg_hdr.msg_iovlen = 1;
+          }
+          int got = ::recvmmsg(udp, msgs.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
+          if (got <= 0) break;
+          for (int k = 0; k < got; ++k) {
+            std::size_t len = msgs[static_cast<std::size_t>(k)].msg_len;
+            if (len <= 8) continue;
+            Bytes ppp(buffers.data() + static_cast<std::size_t>(k) * kDatagram + 8, len - 8);  // 6-octet header, FF 03
+            MutableBytes out = sock->tx_buffer();
+            ByteWriter w(out);
+            write_session_header(w, *peer_mac, sock->mac(), ppp.size());
+            w.bytes(ppp);
+            if (w.overflow()) continue;
+            sock->commit(w.size());
+            ++forwarded;
+          }
+          sock->flush();
+          if (static_cast<std::size_t>(got) < kUdpBatch) break;
+        }
       }
     }
     sock->flush();
@@ -94,6 +217,9 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "up" && argc == 5) return run(true, argv[2], argv[3], "", std::stod(argv[4]));
   if (mode == "down" && argc == 6) return run(false, argv[3], argv[2], argv[4], std::stod(argv[5]));
-  std::fprintf(stderr, "usage: raw_forwarder up IFACE TUN SECONDS | down TUN IFACE PEER_MAC SECONDS\n");
+  if ((mode == "l2tp-up" || mode == "l2tp-down") && argc == 5) return run_l2tp(mode == "l2tp-up", argv[2], argv[3], std::stod(argv[4]));
+  std::fprintf(stderr,
+               "usage: raw_forwarder up IFACE TUN SECONDS | down TUN IFACE PEER_MAC SECONDS |\n"
+               "       l2tp-up IFACE LNS_ADDR SECONDS | l2tp-down IFACE PEER_MAC SECONDS\n");
   return 2;
 }

@@ -10,33 +10,12 @@
 #   3. The LNS clears every call (CDN), then stops its tunnels (StopCCN): each PPPoE session
 #      ends with a PADT, on the right sessions only.
 #   4. Failover: the first LNS of the profile refuses the tunnel (StopCCN result 4); it is held
-#      down and the second one serves.
+#      down and the second one serves; it numbers its data messages, and so do we then.
 . "$(dirname "$0")/common.sh"
-LNS_PID=
-LNS2_PID=
+. "$HERE/l2tp_common.sh"
 CAP_PID=
-lac_finish() {
-  local rc=$?
-  [ -n "$LNS_PID" ] && stop_pid "$LNS_PID"
-  [ -n "$LNS2_PID" ] && stop_pid "$LNS2_PID"
-  [ -n "$CAP_PID" ] && stop_pid "$CAP_PID"
-  (exit $rc)
-  finish
-}
-trap lac_finish EXIT
-echo "tunnel-secret-123" > "$LAB_LOGS/secret"
-chmod 600 "$LAB_LOGS/secret"
-ip -n "$NET" addr add 198.51.100.3/24 dev net0
-ip -n "$NET" addr add 198.51.100.4/24 dev net0
-lns_start() {  # address, extra options
-  local addr=$1
-  shift
-  ip netns exec "$NET" /usr/bin/python3 "$HERE/lib/l2tp_lns.py" "$addr" "$LAB_LOGS/lns-$addr.json" \
-    --users "alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any" "$@" >>"$LAB_LOGS/lns.log" 2>&1 &
-  LNS_PID=$!
-  sleep 0.5
-}
-lns_stat() { jq "$2" "$LAB_LOGS/lns-$1.json"; }
+L2TP_EXTRA_FINISH='stop_pid "$CAP_PID"'
+USERS="alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any"
 cat > "$LAB_LOGS/pppoed.conf" <<CONF
 auth chap pap
 l2tp-tunnel wholesale lns $NET_HOST
@@ -47,7 +26,7 @@ l2tp-tunnel failover lns 198.51.100.3 198.51.100.4:1701
 l2tp-tunnel failover hold-down 30
 l2tp-realm failover.example failover
 CONF
-lns_start $NET_HOST --secret-file "$LAB_LOGS/secret"
+lns_start $NET_HOST "$USERS" --secret-file "$LAB_LOGS/secret"
 pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
 ip netns exec "$AC" tshark -i up0 -f "udp port 1701" -w "$LAB_LOGS/lac.pcap" >/dev/null 2>&1 &
 CAP_PID=$!
@@ -157,20 +136,19 @@ kill "$pid" 2>/dev/null  # its sessions are gone; it would hold them for 30 s
 wait "$pid" 2>/dev/null
 wait "$local_users" || fail "local sessions while the tunnels went down"
 wait_stat .sessions.total 0 10
-stop_pid "$LNS_PID"
-LNS_PID=
+lns_stop "$LNS_PID"
 
 # 4. Failover by preference: 198.51.100.3 refuses, the next LNS serves.
-lns_start 198.51.100.3 --refuse yes
+lns_start 198.51.100.3 "$USERS" --refuse yes
 LNS2_PID=$LNS_PID
-lns_start 198.51.100.4
+lns_start 198.51.100.4 "$USERS" --sequenced yes
 pppoetest_lab -m create -i sub0 -n 10 --user bob@failover.example --password any --auth pap --no-ipv6 \
   --pings 1 --hold 1 --format json >"$LAB_LOGS/failover.json" || { jq -c . "$LAB_LOGS/failover.json"; fail "sessions after failover"; }
 grep -q "LNS 198.51.100.3:1701 held down for 30 s" "$LAB_LOGS/pppoed.log" || fail "the refusing LNS was not held down"
-stop_pid "$LNS2_PID"
-LNS2_PID=
-stop_pid "$LNS_PID"
-LNS_PID=
+lns_stop "$LNS2_PID"
+lns_stop "$LNS_PID"
 [ "$(lns_stat 198.51.100.3 .refused)" -ge 1 ] || fail "the first LNS was not tried"
 expect_eq "$(lns_stat 198.51.100.4 .sessions_established)" 10 "calls established by the second LNS"
+# That LNS numbers its data messages (RFC 2661 section 5.4): ours to it are numbered too.
+[ "$(lns_stat 198.51.100.4 .sequenced_in)" -ge 30 ] || fail "data to a sequencing LNS without Ns/Nr"
 exit 0

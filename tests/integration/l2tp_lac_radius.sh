@@ -6,38 +6,17 @@
 # users whose Accept has no tunnel are served locally beside them.
 . "$(dirname "$0")/common.sh"
 . "$HERE/radius_common.sh"
-LNS_PID=
-LNS2_PID=
-LNS3_PID=
-lac_finish() {
-  local rc=$?
-  for p in "$LNS_PID" "$LNS2_PID" "$LNS3_PID"; do [ -n "$p" ] && stop_pid "$p"; done
-  radius_stop primary
-  (exit $rc)
-  finish
-}
-trap lac_finish EXIT
-echo "tunnel-secret-123" > "$LAB_LOGS/secret"
-chmod 600 "$LAB_LOGS/secret"
-ip -n "$NET" addr add 198.51.100.3/24 dev net0
-ip -n "$NET" addr add 198.51.100.4/24 dev net0
-lns() {  # address, extra options; prints the PID
-  local addr=$1
-  shift
-  ip netns exec "$NET" /usr/bin/python3 "$HERE/lib/l2tp_lns.py" "$addr" "$LAB_LOGS/lns-$addr.json" \
-    --users "wholesale-user:via-radius,failover-user:via-radius" "$@" >>"$LAB_LOGS/lns.log" 2>&1 &
-  echo $!
-}
-lns_stat() { jq "$2" "$LAB_LOGS/lns-$1.json"; }
+. "$HERE/l2tp_common.sh"
+L2TP_EXTRA_FINISH="radius_stop primary"
+USERS="wholesale-user:via-radius,failover-user:via-radius"
 radius_start primary 18120 || fail "FreeRADIUS did not start"
 radius_conf <<CONF
 auth pap chap
 l2tp-radius yes
 CONF
-LNS_PID=$(lns $NET_HOST --secret-file "$LAB_LOGS/secret")
-LNS2_PID=$(lns 198.51.100.3 --refuse yes)
-LNS3_PID=$(lns 198.51.100.4)
-sleep 0.5
+lns_start $NET_HOST "$USERS" --secret-file "$LAB_LOGS/secret"
+lns_start 198.51.100.3 "$USERS" --refuse yes
+lns_start 198.51.100.4 "$USERS"
 pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start"
 
 pppoetest_lab -m create -i sub0 -n 30 --user wholesale-user --password via-radius --auth pap --no-ipv6 \
@@ -71,8 +50,7 @@ ac=$(pppoectl_lab -j show ac)
 expect_eq "$(echo "$ac" | jq -c '[.routing.routes_created, .l2tp.sessions_opened, .radius.successful_requests]')" "[40,40,45]" \
   "show ac: routes, sessions, RADIUS requests"
 [ "$(echo "$ac" | jq .counters.endpoints_held_down)" -ge 1 ] || fail "show ac: the refusing LNS's hold-down not counted"
-for p in "$LNS_PID" "$LNS2_PID" "$LNS3_PID"; do stop_pid "$p"; done
-LNS_PID= LNS2_PID= LNS3_PID=
+for p in "${L2TP_PIDS[@]}"; do lns_stop "$p"; done  # (a copy of the list is iterated)
 jq -c . "$LAB_LOGS/lns-$NET_HOST.json"
 expect_eq "$(lns_stat $NET_HOST .tunnels_established)" 2 "tunnels of assignment partner-a (one per worker)"
 expect_eq "$(lns_stat $NET_HOST .auth_failures)" 0 "tunnel authentication with the Tunnel-Password"

@@ -2,7 +2,7 @@
 """An L2TPv2 LNS written from RFC 2661 alone, independent of pppoed's C++ code, for the tests.
 
   l2tp_lns.py ADDRESS STATS_FILE [--secret-file F] [--users user:pass,...] [--host-name NAME]
-              [--refuse yes] [--cdn-after N]
+              [--refuse yes] [--cdn-after N] [--sequenced yes]
 
 Answers SCCRQ/SCCCN (with tunnel authentication when a secret is given: section 5.1.1),
 ICRQ/ICCN (checking the PAP or CHAP proxy authentication of the ICCN against --users: a wrong
@@ -39,6 +39,7 @@ secret = open(opts["--secret-file"]).read().strip().encode() if "--secret-file" 
 users = dict(u.split(":", 1) for u in opts.get("--users", "test:test").split(","))
 host_name = opts.get("--host-name", "rfc2661-lns").encode()
 refuse = opts.get("--refuse") == "yes"
+sequenced = opts.get("--sequenced") == "yes"  # data with Ns/Nr (section 5.4): the LAC must follow
 cdn_after = int(opts.get("--cdn-after", "0"))
 
 stats = {"tunnels": 0, "tunnels_established": 0, "auth_failures": 0, "sessions": 0, "sessions_established": 0,
@@ -98,6 +99,7 @@ class Call:
     def __init__(self, t, sid, magic, address):
         self.t, self.sid, self.magic, self.address = t, sid, magic, address
         self.echoes = 0
+        self.data_ns = 0
 
 
 def lcp_magic(options):
@@ -115,8 +117,12 @@ def lcp_magic(options):
 
 def send_ppp(c, protocol, payload):
     """A data message (section 5.3) with the PPP frame, FF 03 first."""
-    sock.sendto(struct.pack(">HHH", VER, c.t.peer_tid, c.t.sessions.get(c.sid, 0)) + b"\xff\x03" +
-                struct.pack(">H", protocol) + payload, c.t.peer)
+    if sequenced:
+        header = struct.pack(">HHHHH", S | VER, c.t.peer_tid, c.t.sessions.get(c.sid, 0), c.data_ns, 0)
+        c.data_ns = (c.data_ns + 1) & 0xFFFF
+    else:
+        header = struct.pack(">HHH", VER, c.t.peer_tid, c.t.sessions.get(c.sid, 0))
+    sock.sendto(header + b"\xff\x03" + struct.pack(">H", protocol) + payload, c.t.peer)
     stats["data_out"] += 1
 
 
