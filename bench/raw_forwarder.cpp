@@ -29,6 +29,7 @@
 #include <cstdio>
 #include <string>
 
+#include "dataplane/multishot_ring.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/tun_batch_reader.hpp"
 #include "dataplane/tun_batch_writer.hpp"
@@ -143,8 +144,11 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
     forwarded += done;
     queued = 0;
   };
+  // Downstream the same receive as a LAC worker: a multishot recvmsg kept posted by io_uring.
+  dataplane::MultishotRing ring(udp, dataplane::MultishotRing::Op::kRecvmsg, 256, 4096);
+  if (!ring.ok()) std::fprintf(stderr, "raw_forwarder: %s; recvmmsg instead\n", ring.failure().c_str());
   int ep = epoll_create1(0);
-  for (int fd : {sock->fd(), udp}) {
+  for (int fd : {sock->fd(), ring.ok() ? ring.fd() : udp}) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
@@ -178,6 +182,22 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
           flush_udp();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
+      } else if (fd == ring.fd() && !upstream) {
+        ring.drain(
+            [&](Bytes buffer) {
+              auto d = ring.recvmsg_parts(buffer);
+              if (!d || d->payload.size() <= 8) return;
+              Bytes ppp = d->payload.subspan(8);  // 6-octet header, FF 03
+              MutableBytes out = sock->tx_buffer();
+              ByteWriter w(out);
+              write_session_header(w, *peer_mac, sock->mac(), ppp.size());
+              w.bytes(ppp);
+              if (w.overflow()) return;
+              sock->commit(w.size());
+              ++forwarded;
+            },
+            256);
+        sock->flush();
       } else if (fd == udp && !upstream) {
         for (int round = 0; round < 8; ++round) {
           for (std::size_t k = 0; k < kUdpBatch; ++k) {

@@ -12,18 +12,12 @@
 // it falls back to one read() per packet on the TUN descriptor, and says so once.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "common/bytes.hpp"
-#include "common/log.hpp"
-
-struct io_uring;
-struct io_uring_buf_ring;
+#include "dataplane/multishot_ring.hpp"
 
 namespace pppoe::dataplane {
 
@@ -34,12 +28,11 @@ class TunBatchReader {
 
   /// `fd`: the TUN queue. `use_io_uring` false forces the fallback (tests, comparisons).
   TunBatchReader(int fd, bool use_io_uring);
-  ~TunBatchReader();
   TunBatchReader(const TunBatchReader&) = delete;
   TunBatchReader& operator=(const TunBatchReader&) = delete;
 
   /// The descriptor to watch for readability: the io_uring's, or the TUN's in the fallback.
-  [[nodiscard]] int fd() const;
+  [[nodiscard]] int fd() const { return ring_ ? ring_->fd() : fd_; }
   /// Calls `on_packet` for up to `limit` waiting packets; returns how many it delivered. The
   /// packet's memory is valid only during the call. Posts the multishot read again when it
   /// ended and every completion is consumed; call it from a timer as well, so that a failed
@@ -53,18 +46,8 @@ class TunBatchReader {
   std::uint64_t errors = 0;    ///< failed reads (a packet larger than a buffer, for one)
 
  private:
-  bool arm();
-  void give_back(unsigned buffer_id);
-  /// Undoes whatever the constructor set up; receive() then reads with read().
-  void release();
-  void fall_back(const std::string& why);
   int fd_;
-  std::unique_ptr<io_uring> ring_;
-  io_uring_buf_ring* buffer_ring_ = nullptr;
-  std::vector<std::uint8_t> buffers_;
-  unsigned returned_ = 0;  ///< buffers handed back since the last advance
-  bool armed_ = false;
-  log::RateLimit error_log_{1, 5};
+  std::unique_ptr<MultishotRing> ring_;  ///< null: one read() per packet
 };
 
 }  // namespace pppoe::dataplane

@@ -81,6 +81,11 @@ void Host::SessionEntry::send_session(std::uint16_t peer_session_id, Bytes avps)
 }
 
 Host::Host(int fd, HostEvents& events) : fd_(fd), events_(events) {
+  rx_ring_ = std::make_unique<dataplane::MultishotRing>(fd, dataplane::MultishotRing::Op::kRecvmsg, 256, 4096);
+  if (!rx_ring_->ok()) {
+    log::warn_limited(log_limit_, "l2tp: {}; recvmmsg batches instead", rx_ring_->failure());
+    rx_ring_.reset();
+  }
   std::uint32_t seed = 0;
   RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed);
   ids_.seed(seed);
@@ -302,6 +307,23 @@ void Host::on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now) {
 
 void Host::poll(TimePoint now) {
   now_ = now;
+  if (rx_ring_) {
+    std::size_t got = rx_ring_->drain(
+        [&](Bytes buffer) {
+          auto d = rx_ring_->recvmsg_parts(buffer);
+          if (!d || d->from == nullptr || d->from_len < sizeof(sockaddr_in) || d->from->sa_family != AF_INET) {
+            ++counters_.malformed[static_cast<std::size_t>(HeaderError::kBadLength)];  // larger than a buffer
+            return;
+          }
+          sockaddr_in from{};
+          std::memcpy(&from, d->from, sizeof from);
+          on_datagram(d->payload, from, now);
+        },
+        256);
+    if (got > 0) ++counters_.rx_batches;
+    flush();
+    return;
+  }
   Batch& b = *rx_;
   for (int round = 0; round < 8; ++round) {  // at most 256 datagrams a turn, like the other sockets
     for (std::size_t i = 0; i < kBatch; ++i) {

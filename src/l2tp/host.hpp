@@ -24,6 +24,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
+#include "dataplane/multishot_ring.hpp"
 #include "l2tp/session.hpp"
 #include "l2tp/tunnel.hpp"
 
@@ -64,7 +65,8 @@ class Host {
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
-  [[nodiscard]] int fd() const { return fd_; }
+  /// The descriptor to watch for readability: the receive ring's, or the socket's.
+  [[nodiscard]] int fd() const { return rx_ring_ ? rx_ring_->fd() : fd_; }
   /// Our tunnel IDs are taken from [first, first + count) (never 0): the range the kernel's
   /// dispatch sends to this process. Default: any.
   void set_tunnel_ids(std::uint16_t first, std::uint16_t count) {
@@ -134,6 +136,9 @@ class Host {
   std::uint16_t first_tunnel_id_ = 0;
   std::uint32_t tunnel_id_count_ = 0x10000;
   std::unique_ptr<Batch> rx_ = std::make_unique<Batch>();
+  /// Datagrams arrive through a multishot recvmsg kept posted by io_uring (no system call per
+  /// batch, bench/l2tp_lac.sh); without it (an old kernel, io_uring disabled) recvmmsg batches.
+  std::unique_ptr<dataplane::MultishotRing> rx_ring_;
   std::unique_ptr<Batch> tx_ = std::make_unique<Batch>();
   log::RateLimit log_limit_{1, 5};
 };
