@@ -11,11 +11,12 @@
 #      ends with a PADT, on the right sessions only.
 #   4. Failover: the first LNS of the profile refuses the tunnel (StopCCN result 4); it is held
 #      down and the second one serves; it numbers its data messages, and so do we then.
+#   5. 10 % of the L2TP datagrams lost both ways: everything still comes up, each call once.
 . "$(dirname "$0")/common.sh"
 . "$HERE/l2tp_common.sh"
 CAP_PID=
 L2TP_EXTRA_FINISH='stop_pid "$CAP_PID"'
-USERS="alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any"
+USERS="alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any,dave@lossy.example:lossy"
 cat > "$LAB_LOGS/pppoed.conf" <<CONF
 auth chap pap
 l2tp-tunnel wholesale lns $NET_HOST
@@ -25,6 +26,8 @@ l2tp-realm wholesale.example wholesale
 l2tp-tunnel failover lns 198.51.100.3 198.51.100.4:1701
 l2tp-tunnel failover hold-down 30
 l2tp-realm failover.example failover
+l2tp-tunnel lossy lns 198.51.100.5
+l2tp-realm lossy.example lossy
 CONF
 lns_start $NET_HOST "$USERS" --secret-file "$LAB_LOGS/secret"
 pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
@@ -151,4 +154,26 @@ lns_stop "$LNS_PID"
 expect_eq "$(lns_stat 198.51.100.4 .sessions_established)" 10 "calls established by the second LNS"
 # That LNS numbers its data messages (RFC 2661 section 5.4): ours to it are numbered too.
 [ "$(lns_stat 198.51.100.4 .sequenced_in)" -ge 30 ] || fail "data to a sequencing LNS without Ns/Nr"
+
+# 5. 10 % of the L2TP datagrams dropped both ways (nftables numgen on the AC; this kernel has no
+#    netem): tunnel and calls still come up through retransmissions, each call exactly once.
+ip -n "$NET" addr add 198.51.100.5/24 dev net0
+ip netns exec "$AC" nft -f - <<NFT
+table inet l2tp_loss {
+  chain in { type filter hook input priority 0; udp sport 1701 numgen random mod 10 0 drop; }
+  chain out { type filter hook output priority 0; udp dport 1701 numgen random mod 10 0 drop; }
+}
+NFT
+retransmitted_before=$(pppoectl_lab -j show ac | jq .counters.control_retransmitted)
+lns_start 198.51.100.5 "$USERS"
+pppoetest_lab -m create -i sub0 -n 20 --user dave@lossy.example --password lossy --auth pap --no-ipv6 \
+  --pings 0 --hold 1 --timeout 60 --format json >"$LAB_LOGS/lossy.json" || { jq -c . "$LAB_LOGS/lossy.json"; fail "calls through loss"; }
+sleep 0.5
+retransmitted=$(( $(pppoectl_lab -j show ac | jq .counters.control_retransmitted) - retransmitted_before ))
+lns_stop "$LNS_PID"
+ip netns exec "$AC" nft delete table inet l2tp_loss
+jq -c '{sessions, sessions_established, retransmitted, duplicates, pap_reack}' "$LAB_LOGS/lns-198.51.100.5.json"
+echo "control messages the LAC retransmitted: $retransmitted"
+expect_eq "$(lns_stat 198.51.100.5 .sessions_established)" 20 "calls the LNS established, once each"
+[ "$retransmitted" -gt 0 ] || [ "$(lns_stat 198.51.100.5 .retransmitted)" -gt 0 ] || fail "10 % loss and no retransmission"
 exit 0

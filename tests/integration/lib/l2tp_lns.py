@@ -100,6 +100,9 @@ class Call:
         self.t, self.sid, self.magic, self.address = t, sid, magic, address
         self.echoes = 0
         self.data_ns = 0
+        self.ipcp_acked = False  # the subscriber acknowledged our IPCP Configure-Request
+        self.ipcp_sent_at = time.monotonic()
+        self.ipcp_tries = 1
 
 
 def lcp_magic(options):
@@ -124,6 +127,12 @@ def send_ppp(c, protocol, payload):
         header = struct.pack(">HHH", VER, c.t.peer_tid, c.t.sessions.get(c.sid, 0))
     sock.sendto(header + b"\xff\x03" + struct.pack(">H", protocol) + payload, c.t.peer)
     stats["data_out"] += 1
+
+
+def send_ipcp_request(c):
+    """Our IPCP Configure-Request (RFC 1332): address 10.99.0.1, the same Identifier each time."""
+    c.ipcp_sent_at = time.monotonic()
+    send_ppp(c, 0x8021, cp(1, 1, bytes([3, 6, 10, 99, 0, 1])))
 
 
 def cp(code, ident, data):
@@ -160,6 +169,8 @@ def on_ppp(c, frame):
             send_ppp(c, 0xC021, cp(6, ident, b""))
     elif protocol == 0x8021 and len(body) >= 4:  # IPCP (RFC 1332)
         code, ident = body[0], body[1]
+        if code == 2:
+            c.ipcp_acked = True
         if code == 1:
             opts_in, at, nak, rej = body[4:], 0, b"", b""
             while at + 2 <= len(opts_in):
@@ -275,7 +286,7 @@ def handle(t, sid, body):
                 send_ppp(c, 0xC023, cp(2, ident, b"\0"))
             else:
                 send_ppp(c, 0xC223, cp(3, ident, b""))
-            send_ppp(c, 0x8021, cp(1, 1, bytes([3, 6, 10, 99, 0, 1])))
+            send_ipcp_request(c)
         else:
             stats["pap_bad"] += 1
             send(t, t.sessions.pop(sid, 0), avp(0, u16(CDN)) + avp(1, u16(2) + u16(0) + b"authentication failed") +
@@ -390,6 +401,12 @@ while True:
     except (socket.timeout, InterruptedError):
         pass
     now = time.monotonic()
+    # RFC 1661 restart timer (1 s here, 10 tries) for our IPCP Configure-Request: data messages
+    # are not retransmitted by L2TP, so a lost one is ours to send again.
+    for c in list(calls.values()):  # a signal handler may clear calls meanwhile
+        if not c.ipcp_acked and c.ipcp_tries < 10 and now - c.ipcp_sent_at >= 1.0:
+            c.ipcp_tries += 1
+            send_ipcp_request(c)
     for t in tunnels.values():
         if t.unacked and now - t.unacked[0][3] >= 1.0:
             u = t.unacked[0]
