@@ -84,7 +84,7 @@ void Lac::flush() {
 void Lac::close_tunnels(TimePoint now) {
   now_ = now;
   closing_ = true;
-  for (auto& [name, t] : tunnels_) {
+  for (auto& [key, t] : tunnels_) {
     fail_waiting(*t, "shutting down");
     if (t->id != 0) t->host->host->close_tunnel(t->id, l2tp::result::kStopShuttingDown, "shutting down", now);
   }
@@ -110,8 +110,8 @@ void Lac::publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint no
                                  TimePoint created) {
       if (index == dataplane::L2tpTunnelTable::kPerWorker) return;
       std::string_view profile = "-";
-      for (const auto& [name, pt] : tunnels_)
-        if (pt->host == h.get() && pt->id == id) profile = name;
+      for (const auto& [p, pt] : tunnels_)
+        if (pt->host == h.get() && pt->id == id) profile = p->name;
       table.update(slot, index++, [&](dataplane::L2tpTunnelRecord& r) {
         r.local_id = id;
         r.peer_id = t.peer().tunnel_id;
@@ -195,14 +195,14 @@ std::uint64_t Lac::call_key(const HostLink& h, std::uint16_t tunnel, std::uint16
 }
 
 Lac::ProfileTunnel* Lac::tunnel_of(HostLink& h, std::uint16_t tunnel) {
-  for (auto& [name, t] : tunnels_)
+  for (auto& [key, t] : tunnels_)
     if (t->host == &h && t->id == tunnel) return t.get();
   return nullptr;
 }
 
 void Lac::connect(std::uint16_t session, const master::L2tpTunnelProfile& profile, l2tp::CallInfo call, TimePoint now) {
   now_ = now;
-  auto& slot = tunnels_[profile.name];
+  auto& slot = tunnels_[&profile];
   if (!slot) {
     slot = std::make_unique<ProfileTunnel>();
     slot->profile = &profile;
@@ -299,7 +299,7 @@ void Lac::hold_down(ProfileTunnel& t, const std::string& why) {
 
 void Lac::disconnect(std::uint16_t session, std::uint16_t result, const std::string& why, TimePoint now) {
   now_ = now;
-  for (auto& [name, t] : tunnels_)
+  for (auto& [key, t] : tunnels_)
     std::erase_if(t->waiting, [&](const Waiting& w) { return w.session == session; });
   auto it = calls_.find(session);
   if (it == calls_.end()) return;

@@ -116,7 +116,9 @@ class Lac {
   LacOwner& owner_;
   std::string default_host_name_;
   std::vector<std::unique_ptr<HostLink>> hosts_;
-  std::map<std::string, std::unique_ptr<ProfileTunnel>> tunnels_;  ///< by profile name
+  /// By profile: the configuration's and radius_profiles_' live as long as this worker (two
+  /// RADIUS assignments may share a display name, so not by name).
+  std::map<const master::L2tpTunnelProfile*, std::unique_ptr<ProfileTunnel>> tunnels_;
   /// Profiles made from RADIUS tunnel attributes, by assignment and LNSs (they live as long
   /// as this worker: a handful per wholesale partner).
   std::map<std::string, std::unique_ptr<master::L2tpTunnelProfile>> radius_profiles_;
