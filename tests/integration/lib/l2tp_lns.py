@@ -8,7 +8,7 @@ Answers SCCRQ/SCCCN (with tunnel authentication when a secret is given: section 
 ICRQ/ICCN (checking the PAP or CHAP proxy authentication of the ICCN against --users: a wrong
 password is answered with CDN), HELLO, CDN and StopCCN; acknowledges with ZLBs; reveals hidden
 AVPs (section 4.3); retransmits its own messages until acknowledged (section 5.8, a plain 1 s
-timer). With --refuse yes every SCCRQ gets StopCCN result 4.
+timer per message). With --refuse yes every SCCRQ gets StopCCN result 4.
 
 It also terminates the PPP of an established call, as an LNS that accepts the proxy LCP and
 authentication does: PAP Authenticate-Ack or CHAP Success with the proxied Identifier, IPCP
@@ -88,6 +88,8 @@ class Tunnel:
     def __init__(self, peer, peer_tid):
         self.peer, self.peer_tid = peer, peer_tid
         self.tid = random.randint(1, 65535)
+        while self.tid in tunnels:
+            self.tid = random.randint(1, 65535)
         self.ns = self.nr = 0
         self.unacked = []  # [(ns, datagram, sent_at)]
         self.challenge = os.urandom(16)
@@ -262,6 +264,8 @@ def handle(t, sid, body):
         if (3561 << 16 | 2) in get:
             stats["remote_ids"].append(get[3561 << 16 | 2].decode(errors="replace"))
         ours = random.randint(1, 65535)
+        while ours in t.sessions:  # a session ID in use would swap two calls' frames
+            ours = random.randint(1, 65535)
         t.sessions[ours] = struct.unpack(">H", get[14])[0]
         send(t, t.sessions[ours], avp(0, u16(ICRP)) + avp(14, u16(ours)))
     elif msg == ICCN:
@@ -407,9 +411,12 @@ while True:
         if not c.ipcp_acked and c.ipcp_tries < 10 and now - c.ipcp_sent_at >= 1.0:
             c.ipcp_tries += 1
             send_ipcp_request(c)
-    for t in tunnels.values():
-        if t.unacked and now - t.unacked[0][3] >= 1.0:
-            u = t.unacked[0]
-            stats["retransmitted"] += 1
-            sock.sendto(struct.pack(">HHHHHH", T | L | S | VER, 12 + len(u[2]), t.peer_tid, u[1], u[0], t.nr) + u[2], t.peer)
-            t.unacked[0] = (u[0], u[1], u[2], now)
+    # Section 5.8: each unacknowledged message of ours again after 1 s (a plain timer per
+    # message; the peer drops what follows a loss until the gap is filled).
+    for t in list(tunnels.values()):
+        for i, u in enumerate(t.unacked):
+            if now - u[3] >= 1.0:
+                stats["retransmitted"] += 1
+                sock.sendto(struct.pack(">HHHHHH", T | L | S | VER, 12 + len(u[2]), t.peer_tid, u[1], u[0], t.nr) + u[2],
+                            t.peer)
+                t.unacked[i] = (u[0], u[1], u[2], now)
