@@ -260,12 +260,12 @@ void Lac::open_next(ProfileTunnel& t) {
     s.hello_interval = seconds(t.profile->hello_interval);
     t.endpoint = i;
     t.id = t.host->host->open_tunnel(lns[i], std::move(s), now_);
-    if (t.id == 0) break;  // every tunnel ID of this worker in use
+    if (t.id == 0) return fail_waiting(t, "no tunnel ID of this worker free");
     count(l2tp::LacCounter::kTunnelsOpened);
     log::info("l2tp: tunnel '{}' to LNS {}: opening (our tunnel ID {})", t.profile->name, lns[i].to_string(), t.id);
     return;
   }
-  fail_waiting(t, t.id == 0 && !lns.empty() ? "every LNS of the tunnel profile is held down" : "no tunnel ID free");
+  fail_waiting(t, "every LNS of the tunnel profile is held down");
 }
 
 void Lac::place(ProfileTunnel& t, Waiting w) {
