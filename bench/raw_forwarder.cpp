@@ -154,6 +154,18 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
     ev.data.fd = fd;
     epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
   }
+  // Downstream: an L2TP data message (6-octet header, FF 03) -> a PPPoE frame to the peer.
+  auto forward_down = [&](Bytes datagram) {
+    if (datagram.size() <= 8) return;
+    Bytes ppp = datagram.subspan(8);
+    MutableBytes out = sock->tx_buffer();
+    ByteWriter w(out);
+    write_session_header(w, *peer_mac, sock->mac(), ppp.size());
+    w.bytes(ppp);
+    if (w.overflow()) return;
+    sock->commit(w.size());
+    ++forwarded;
+  };
   auto end = Clock::now() + std::chrono::duration<double>(seconds);
   while (Clock::now() < end) {
     std::array<epoll_event, 8> events{};
@@ -185,16 +197,7 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
       } else if (fd == ring.fd() && !upstream) {
         ring.drain(
             [&](Bytes buffer) {
-              auto d = ring.recvmsg_parts(buffer);
-              if (!d || d->payload.size() <= 8) return;
-              Bytes ppp = d->payload.subspan(8);  // 6-octet header, FF 03
-              MutableBytes out = sock->tx_buffer();
-              ByteWriter w(out);
-              write_session_header(w, *peer_mac, sock->mac(), ppp.size());
-              w.bytes(ppp);
-              if (w.overflow()) return;
-              sock->commit(w.size());
-              ++forwarded;
+              if (auto d = ring.recvmsg_parts(buffer)) forward_down(d->payload);
             },
             256);
         sock->flush();
@@ -208,18 +211,9 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
           }
           int got = ::recvmmsg(udp, msgs.data(), kUdpBatch, MSG_DONTWAIT, nullptr);
           if (got <= 0) break;
-          for (int k = 0; k < got; ++k) {
-            std::size_t len = msgs[static_cast<std::size_t>(k)].msg_len;
-            if (len <= 8) continue;
-            Bytes ppp(buffers.data() + static_cast<std::size_t>(k) * kDatagram + 8, len - 8);  // 6-octet header, FF 03
-            MutableBytes out = sock->tx_buffer();
-            ByteWriter w(out);
-            write_session_header(w, *peer_mac, sock->mac(), ppp.size());
-            w.bytes(ppp);
-            if (w.overflow()) continue;
-            sock->commit(w.size());
-            ++forwarded;
-          }
+          for (int k = 0; k < got; ++k)
+            forward_down(Bytes(buffers.data() + static_cast<std::size_t>(k) * kDatagram,
+                               msgs[static_cast<std::size_t>(k)].msg_len));
           sock->flush();
           if (static_cast<std::size_t>(got) < kUdpBatch) break;
         }

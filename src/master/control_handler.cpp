@@ -341,13 +341,14 @@ ctl::Json Server::handle(const ctl::Json& req) {
   };
   if (cmd == "show" && what == "sessions") {
     ctl::Json list = ctl::Json::array();
+    const auto tunnels = l2tp_tunnels();
     for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
       if (auto r = shared_.table.read(static_cast<std::uint16_t>(id))) {
         ctl::Json j = record_json(*r, shared_.downstream[id]);
         // Where the kernel actually sends this session's frames (-1: the master), for
         // pppoetest --check-affinity; `worker` is where the master assigned it.
         j["dispatch_worker"] = static_cast<int>(dispatch_.get(static_cast<std::uint16_t>(id))) - 1;
-        if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r);
+        if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r, tunnels);
         list.push_back(std::move(j));
       }
     return {{"ok", true}, {"sessions", list}};
@@ -388,7 +389,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;
-    if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r);
+    if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r, l2tp_tunnels());
     return {{"ok", true}, {"session", j}};
   }
   if (cmd == "show" && (what == "summary" || what == "stats")) return summary();

@@ -61,9 +61,10 @@ ctl::Json Server::show_tunnel(std::uint16_t id) const {
   return {{"ok", false}, {"error", fmt::format("no tunnel {}", id)}};
 }
 
-ctl::Json Server::l2tp_session_json(const dataplane::SessionRecord& r) const {
+ctl::Json Server::l2tp_session_json(const dataplane::SessionRecord& r,
+                                     const std::vector<dataplane::L2tpTunnelRecord>& tunnels) const {
   std::string tunnel_profile = "-";
-  for (const auto& t : l2tp_tunnels())
+  for (const auto& t : tunnels)
     if (t.local_id == r.l2tp_tunnel) tunnel_profile = text(t.profile, sizeof t.profile);
   const auto& down = shared_.downstream[r.session_id];
   return {{"tunnel_id", r.l2tp_tunnel},
@@ -88,7 +89,7 @@ ctl::Json Server::l2tp_session_json(const dataplane::SessionRecord& r) const {
 ctl::Json Server::show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const {
   for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id) {
     auto r = shared_.table.read(static_cast<std::uint16_t>(id));
-    if (r && r->l2tp_tunnel == tunnel && r->l2tp_session == session) return {{"ok", true}, {"session", l2tp_session_json(*r)}};
+    if (r && r->l2tp_tunnel == tunnel && r->l2tp_session == session) return {{"ok", true}, {"session", l2tp_session_json(*r, l2tp_tunnels())}};
   }
   return {{"ok", false}, {"error", fmt::format("no session {} in tunnel {}", session, tunnel)}};
 }

@@ -74,7 +74,9 @@ class Server {
   ctl::Json show_tunnel(std::uint16_t id) const;
   ctl::Json show_system() const;
   ctl::Json show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const;
-  ctl::Json l2tp_session_json(const dataplane::SessionRecord& r) const;
+  /// `tunnels`: l2tp_tunnels(), read once per request (not once per session).
+  ctl::Json l2tp_session_json(const dataplane::SessionRecord& r,
+                              const std::vector<dataplane::L2tpTunnelRecord>& tunnels) const;
   std::uint64_t lac_total(l2tp::LacCounter c) const;
   ctl::Json lac_counters() const;
   /// `proac_info -s`: routing (PPPoE session -> L2TP call), PPPoE discovery, L2TP, RADIUS.

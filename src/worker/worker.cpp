@@ -907,9 +907,17 @@ void Worker::tick(TimePoint now) {
   }
   drops_.count(Drop::kRxQueueFull, socket_.take_kernel_drops());
   if (lac_) lac_->tick(now);
+  publish_lac();
   aaa_.tick(now);
   publish_aaa(now);
   reap();
+}
+
+void Worker::publish_lac() {
+  if (!lac_) return;
+  // Each 100 ms tick and at exit, not after every packet turn: the sum walks every tunnel.
+  auto lac = lac_->counters();
+  for (std::size_t i = 0; i < lac.size(); ++i) slot_stats_.lac[i].store(lac[i], std::memory_order_relaxed);
 }
 
 void Worker::publish_aaa(TimePoint now) {
@@ -933,10 +941,7 @@ void Worker::publish_counters() {
   put(slot_stats_.padt_sent, counters_.padt_sent);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
-  if (lac_) {
-    auto lac = lac_->counters();
-    for (std::size_t i = 0; i < lac.size(); ++i) put(slot_stats_.lac[i], lac[i]);
-  }
+
 }
 
 void Worker::shutdown(EndReason reason, TimePoint now) {
@@ -946,6 +951,7 @@ void Worker::shutdown(EndReason reason, TimePoint now) {
     p->link_->lower_down(reason, now);
   }
   if (lac_) lac_->close_tunnels(now);
+  publish_lac();
   reap();
 }
 

@@ -68,6 +68,8 @@ class Worker final : public LacOwner {
   /// RADIUS counters and server states into the shared slot: after RADIUS answers and each
   /// 100 ms tick (not on every packet turn), and at exit.
   void publish_aaa(TimePoint now);
+  /// LAC counters into the shared slot (each tick and at shutdown).
+  void publish_lac();
   /// Hands the upstream packets queued so far to the TUN (one system call per batch) and to
   /// the L2TP tunnels (one per tunnel socket); after each receive batch and each turn.
   void flush_upstream();
