@@ -115,16 +115,30 @@ void print_system(const Json& res) {
   for (const auto& a : l["listening_on"]) listening += (listening.empty() ? "" : ", ") + a.get<std::string>();
   fmt::print("  listening on: {}\n", listening.empty() ? "-" : listening);
   fmt::print("  hostname: {}\n", l["hostname"].get<std::string>());
-  fmt::print("  mode: {}\n", l["lac"].get<bool>() ? "LAC" : "none");
+  bool lac = l["lac"].get<bool>(), lns = l["lns"].get<bool>();
+  fmt::print("  mode: {}\n", lac && lns ? "LAC and LNS" : lac ? "LAC" : lns ? "LNS" : "none");
   fmt::print("  log level: {}\n", l["log_level"].get<std::string>());
   for (const auto& p : l["tunnel_profiles"]) {
-    std::string lns;
-    for (const auto& a : p["lns"]) lns += (lns.empty() ? "" : " ") + a.get<std::string>();
-    fmt::print("  tunnel profile {}: lns {}, hostname {}\n", p["name"].get<std::string>(), lns, p["hostname"].get<std::string>());
+    std::string servers;
+    for (const auto& a : p["lns"]) servers += (servers.empty() ? "" : " ") + a.get<std::string>();
+    fmt::print("  tunnel profile {}: lns {}, hostname {}\n", p["name"].get<std::string>(), servers, p["hostname"].get<std::string>());
   }
   for (const auto& [realm, tunnel] : l["realms"].items()) fmt::print("  realm {}: tunnel {}\n", realm, tunnel.get<std::string>());
   if (l["radius_tunnels"].get<bool>()) fmt::print("  tunnels from RADIUS: yes\n");
+  if (lns) {
+    std::string at;
+    for (const auto& a : l["lns_listening_on"]) at += (at.empty() ? "" : ", ") + a.get<std::string>();
+    fmt::print("  LNS endpoints: {}\n  proxy LCP: {}\n", at, l["proxy_lcp"].get<std::string>());
+    if (l["lns_peers"].empty()) fmt::print("  LAC peers: any (no tunnel authentication)\n");
+    for (const auto& p : l["lns_peers"])
+      fmt::print("  LAC peer {}: host {}, address {}, authenticated {}\n", p["name"].get<std::string>(),
+                 p["host"].get<std::string>(), p["address"].get<std::string>(), p["authenticated"].get<bool>() ? "yes" : "no");
+  }
   fmt::print("L2TP service status:\n  tunnels: {}, sessions: {}\n", l["tunnels"].get<std::size_t>(), l["sessions"].get<std::size_t>());
+  if (lns) {
+    fmt::print("LNS counters:\n");
+    for (const auto& [name, v] : l["lns_counters"].items()) fmt::print("    {}: {}\n", name, v.get<std::uint64_t>());
+  }
 }
 
 /// `proac_info -s` (spec/003): what the access concentrator did, by section.
@@ -190,7 +204,8 @@ void print_sessions(const Json& res) {
     std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
     bool l2tp = s.contains("l2tp");
     fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
-               s["worker"].get<int>(), s["mac"].get<std::string>(), vlans.empty() ? "-" : vlans,
+               s["worker"].get<int>(), l2tp && s["l2tp"]["mode"] == "LNS" ? "-" : s["mac"].get<std::string>(),
+               vlans.empty() ? "-" : vlans,
                s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(),
                s["user"].get<std::string>(), s["state"].get<std::string>(),
                s["rx_bytes"].get<std::uint64_t>(), s["tx_bytes"].get<std::uint64_t>(),

@@ -1,11 +1,13 @@
 // L2TP's untrusted inputs: a UDP payload through the header decoder and, for control
 // messages, the AVP decoder (hidden AVPs revealed with a secret), and a stream of control
-// messages from a peer through the reliable-delivery state machine.
+// messages from a peer through the reliable-delivery state machine, and a LAC's Proxy LCP and
+// Proxy Authentication as the LNS reads them (l2tp/proxy_lcp.hpp).
 // The first byte picks the parser.
 #include <cstdint>
 #include <vector>
 
 #include "proto/l2tp/l2tp.hpp"
+#include "l2tp/proxy_lcp.hpp"
 #include "l2tp/reliable.hpp"
 
 using namespace pppoe;
@@ -23,7 +25,7 @@ struct NullWire final : l2tp::ReliableOutput {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
   Bytes in(data + 1, size - 1);
-  switch (data[0] % 2) {
+  switch (data[0] % 3) {
     case 0: {
       auto m = l2tp::decode(in);
       if (!m) break;
@@ -65,6 +67,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (c.in_flight() > 4) __builtin_trap();  // never beyond the peer's window
       }
       if (delivered != c.counters().delivered) __builtin_trap();
+      break;
+    }
+    case 2: {
+      // [type:1][len:1][sent options:len][len:1][received options:len][len:1][challenge]
+      // [len:1][response]: what ICCN carries, read as the LNS does.
+      ByteReader r(in);
+      auto field = [&r]() {
+        auto n = r.u8();
+        auto b = r.bytes(std::min<std::size_t>(n.value_or(0), r.remaining()));
+        return std::vector<std::uint8_t>(b->begin(), b->end());
+      };
+      l2tp::CallInfo call;
+      call.proxy_auth_type = r.u8().value_or(0);
+      call.last_sent_confreq = field();
+      call.last_received_confreq = field();
+      call.proxy_auth_challenge = field();
+      call.proxy_auth_response = field();
+      call.proxy_auth_name = "fuzz";
+      const ppp::AuthMethod all[] = {ppp::AuthMethod::kMsChapV2, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kPap};
+      auto p = l2tp::read_proxy(call, all);
+      if (p && (p->auth == ppp::AuthMethod::kNone || p->peer_mru < 576)) __builtin_trap();  // never taken
       break;
     }
   }

@@ -23,7 +23,7 @@ lab_reap_stale() {
     kill -0 "$(cat "$mark")" 2>/dev/null && continue
     local stale
     stale=$(basename "$mark")
-    for suffix in sub ac net lan ra rb; do
+    for suffix in sub ac net lan ra rb host; do
       ip netns pids "$stale-$suffix" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
       ip netns del "$stale-$suffix" 2>/dev/null || true
     done
@@ -83,7 +83,7 @@ pppoed_stop() {
 
 lab_down() {
   pppoed_stop
-  for ns in "$SUB" "$AC" "$NET" "$LAB-lan" "$LAB-ra" "$LAB-rb"; do
+  for ns in "$SUB" "$AC" "$NET" "$LAB-lan" "$LAB-ra" "$LAB-rb" "$LAB-host"; do
     if ip netns list | grep -qw "$ns"; then
       ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
       ip netns del "$ns" || true

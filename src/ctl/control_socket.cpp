@@ -28,18 +28,18 @@ bool wait_for(int fd, short events, int timeout_ms) {
 
 }  // namespace
 
-std::expected<std::string, std::string> read_line(int fd, int timeout_ms) {
+std::expected<std::string, std::string> read_line(int fd, int timeout_ms, std::size_t max_bytes) {
   std::string data;
-  char buf[4096];
-  while (data.size() < kMaxRequest) {
+  char buf[65536];
+  while (data.size() < max_bytes) {
     if (!wait_for(fd, POLLIN, timeout_ms)) return std::unexpected("timeout");
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     data.append(buf, static_cast<std::size_t>(n));
-    if (data.find('\n') != std::string::npos) break;
+    if (std::memchr(buf, '\n', static_cast<std::size_t>(n)) != nullptr) break;  // not the whole string: O(n) overall
   }
-  if (data.size() >= kMaxRequest) return std::unexpected("message too long");
+  if (data.size() >= max_bytes) return std::unexpected("message too long");
   if (auto nl = data.find('\n'); nl != std::string::npos) data.resize(nl);
   return data;
 }
@@ -120,7 +120,7 @@ std::expected<Json, std::string> request(const std::string& path, const Json& re
     ::close(fd);
     return std::unexpected("write failed");
   }
-  auto line = read_line(fd, timeout_ms);
+  auto line = read_line(fd, timeout_ms, kMaxResponse);
   ::close(fd);
   if (!line) return std::unexpected(line.error());
   Json res = Json::parse(*line, nullptr, false);

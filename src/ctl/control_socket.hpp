@@ -46,9 +46,11 @@ class ControlServer {
 /// Parses one request line and hands it to `handler`; the response as one line of text.
 std::string answer_request(std::string_view line, const ControlServer::Handler& handler);
 
-/// Reads one '\n'-terminated line (at most kMaxRequest bytes) within `timeout_ms`; the error
-/// is "timeout" or "message too long".
-std::expected<std::string, std::string> read_line(int fd, int timeout_ms);
+/// A response's limit: `show sessions` of 65,534 sessions is ~40 MiB of JSON.
+inline constexpr std::size_t kMaxResponse = 256u << 20;
+/// Reads one '\n'-terminated line (at most `max_bytes`) within `timeout_ms` per read; the
+/// error is "timeout" or "message too long".
+std::expected<std::string, std::string> read_line(int fd, int timeout_ms, std::size_t max_bytes = kMaxRequest);
 /// A string member of a request, or "" when `j` is no object or the member no string: requests
 /// are untrusted, and nlohmann's value() throws on a wrong type.
 inline std::string text_field(const Json& j, const char* key) {

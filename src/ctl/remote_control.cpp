@@ -124,7 +124,7 @@ std::expected<Json, std::string> remote_request(const std::string& host, std::ui
     return std::unexpected(hello ? std::string("not a pppoed remote control port") : hello.error());
   }
   write_line(fd, {{"auth", hmac_hex(secret, ctl::text_field(challenge, "challenge"))}, {"request", req}});
-  auto line = read_line(fd, timeout_ms);
+  auto line = read_line(fd, timeout_ms, kMaxResponse);
   ::close(fd);
   if (!line) return std::unexpected(line.error());
   Json response = Json::parse(*line, nullptr, false);

@@ -50,8 +50,17 @@ struct SessionRecord {
   std::uint8_t class_len = 0;
   std::uint8_t class_attr[64] = {};  ///< RADIUS Class (the first 64 octets)
   std::uint32_t session_timeout = 0, idle_timeout = 0;  ///< seconds in force; 0 = none
-  // LAC: the L2TP call the session was switched into (0: terminated here).
+  // LAC: the L2TP call the session was switched into (0: terminated here). LNS: the call the
+  // session came in on (our tunnel and session IDs, the LAC's session ID).
   std::uint16_t l2tp_tunnel = 0, l2tp_session = 0, l2tp_peer_session = 0;
+  // LNS only: what any worker needs to send the session a data message (downstream from its
+  // TUN queue): the LAC's tunnel ID and address, which of our endpoints the tunnel uses.
+  bool lns = false;
+  bool l2tp_sequenced = false;     ///< data messages carry Ns (shared counter in SessionTraffic)
+  std::uint8_t l2tp_endpoint = 0;  ///< index of our endpoint (dataplane::L2tpDispatch)
+  std::uint16_t l2tp_peer_tunnel = 0;
+  std::uint16_t l2tp_peer_port = 0;
+  std::uint32_t l2tp_peer_address = 0;  ///< host order
 };
 
 class SessionTable {

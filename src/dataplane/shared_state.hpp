@@ -12,6 +12,7 @@
 #include "dataplane/shared_memory.hpp"
 #include "dataplane/shared_pools.hpp"
 #include "l2tp/lac_counters.hpp"
+#include "l2tp/lns_counters.hpp"
 #include "radius/counters.hpp"
 
 namespace pppoe::dataplane {
@@ -42,12 +43,16 @@ struct WorkerSlot {
   std::atomic<std::uint32_t> radius_dead_auth, radius_dead_acct;  ///< bit i: server i in hold-down
   std::atomic<std::uint32_t> radius_in_flight_auth, radius_in_flight_acct;  ///< requests in progress
   std::array<std::atomic<std::uint64_t>, l2tp::kLacCounters> lac;  ///< l2tp::LacCounter
+  std::array<std::atomic<std::uint64_t>, l2tp::kLnsCounters> lns;  ///< l2tp::LnsCounter
 };
 
 /// Downstream counters per session: any worker may encapsulate for any session.
 struct SessionTraffic {
   std::atomic<std::uint64_t> packets;
   std::atomic<std::uint64_t> bytes;
+  /// LNS sessions with sequenced data (RFC 2661 section 5.4): the next Ns of the session's
+  /// data messages, taken by whichever worker sends one.
+  std::atomic<std::uint32_t> l2tp_ns;
 };
 
 /// Written by the master (config, sysctl), read by the workers.

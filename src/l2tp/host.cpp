@@ -178,23 +178,32 @@ bool Host::send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp, boo
   auto s = it->second->sessions.find(session);
   if (s == it->second->sessions.end() || s->second->session.state() != SessionState::kEstablished) return false;
   SessionEntry& e = *s->second;
+  // RFC 1662 section 3.1: All-Stations address, Unnumbered Information.
+  static constexpr std::uint8_t kAddressControl[] = {0xff, 0x03};
+  Bytes prefix = address_control ? Bytes(kAddressControl) : Bytes{};
+  std::optional<std::uint16_t> ns;
+  if (e.sequenced) ns = e.data_ns;
+  if (!queue_data(it->second->peer, it->second->tunnel->peer().tunnel_id, e.session.peer_id(), ns, prefix, ppp))
+    return false;
+  if (e.sequenced) ++e.data_ns;
+  return true;
+}
+
+bool Host::queue_data(const sockaddr_in& peer, std::uint16_t peer_tunnel, std::uint16_t peer_session,
+                      std::optional<std::uint16_t> ns, Bytes prefix, Bytes payload) {
   if (tx_->used == kBatch) flush();
   std::size_t i = tx_->used;
   MutableBytes buf = tx_->buffer(i);
+  // Nr is reserved in data messages (section 5.4): sent as 0.
   std::optional<std::pair<std::uint16_t, std::uint16_t>> sequence;
-  if (e.sequenced) sequence = std::pair{e.data_ns, e.data_expected};
+  if (ns) sequence = std::pair{*ns, std::uint16_t{0}};
   // The frame after the header: encode an empty frame first to learn where it starts.
-  std::size_t header = encode_data(buf, it->second->tunnel->peer().tunnel_id, e.session.peer_id(), sequence, {});
-  std::size_t need = header + (address_control ? 2 : 0) + ppp.size();
+  std::size_t header = encode_data(buf, peer_tunnel, peer_session, sequence, {});
+  std::size_t need = header + prefix.size() + payload.size();
   if (header == 0 || need > buf.size()) return false;
-  std::uint8_t* p = buf.data() + header;
-  if (address_control) {
-    *p++ = 0xff;  // RFC 1662 section 3.1: All-Stations address, Unnumbered Information
-    *p++ = 0x03;
-  }
-  std::memcpy(p, ppp.data(), ppp.size());
-  if (e.sequenced) ++e.data_ns;
-  tx_->peers[i] = it->second->peer;
+  std::memcpy(buf.data() + header, prefix.data(), prefix.size());
+  std::memcpy(buf.data() + header + prefix.size(), payload.data(), payload.size());
+  tx_->peers[i] = peer;
   tx_->iov[i] = {buf.data(), need};
   tx_->msgs[i] = {};
   tx_->msgs[i].msg_hdr.msg_name = &tx_->peers[i];
@@ -265,8 +274,11 @@ void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
       ++counters_.data_out_of_order;
       return;
     }
-    e.sequenced = true;
     e.data_expected = static_cast<std::uint16_t>(m->header.ns + 1);
+    if (!e.sequenced) {
+      e.sequenced = true;
+      events_.data_sequenced(t.id, m->header.session_id);
+    }
   }
   ++counters_.data_in;
   events_.data(t.id, m->header.session_id, m->payload);
@@ -384,6 +396,12 @@ Endpoint Host::local() const {
 const Tunnel* Host::tunnel(std::uint16_t id) const {
   auto it = tunnels_.find(id);
   return it == tunnels_.end() ? nullptr : it->second->tunnel.get();
+}
+
+std::optional<Endpoint> Host::peer(std::uint16_t tunnel) const {
+  auto it = tunnels_.find(tunnel);
+  if (it == tunnels_.end()) return std::nullopt;
+  return Endpoint::from(it->second->peer);
 }
 
 const Session* Host::session(std::uint16_t tunnel, std::uint16_t session) const {

@@ -41,6 +41,8 @@ class HostEvents {
   virtual void session_down(std::uint16_t tunnel, std::uint16_t session, std::uint16_t result, const std::string& why) = 0;
   /// A PPP frame of an established call (the FF 03 octets as the peer sent them).
   virtual void data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp) = 0;
+  /// The peer started numbering the call's data messages (section 5.4): ours must be too.
+  virtual void data_sequenced(std::uint16_t /*tunnel*/, std::uint16_t /*session*/) {}
 };
 
 struct HostCounters {
@@ -88,6 +90,11 @@ class Host {
   /// Sent by flush() in one system call per batch (also when the batch is full, and at the
   /// end of poll() and tick()). With sequence numbers once the peer sends them (section 5.4).
   bool send_data(std::uint16_t tunnel, std::uint16_t session, Bytes ppp, bool address_control = false);
+  /// Queues a data message for a call known only by its peer's IDs and address (an LNS
+  /// session's downstream, sent by whichever worker read the packet): `prefix` (e.g. FF 03 and
+  /// the PPP protocol) then `payload`, with Ns = `ns` when the call is sequenced.
+  bool queue_data(const sockaddr_in& peer, std::uint16_t peer_tunnel, std::uint16_t peer_session,
+                  std::optional<std::uint16_t> ns, Bytes prefix, Bytes payload);
   /// Sends the queued data messages.
   void flush();
 
@@ -97,6 +104,8 @@ class Host {
   [[nodiscard]] std::optional<TimePoint> next_deadline() const;
 
   [[nodiscard]] const Tunnel* tunnel(std::uint16_t id) const;
+  /// The address and port a tunnel's peer sends from.
+  [[nodiscard]] std::optional<Endpoint> peer(std::uint16_t tunnel) const;
   [[nodiscard]] const Session* session(std::uint16_t tunnel, std::uint16_t session) const;
   [[nodiscard]] const HostCounters& counters() const { return counters_; }
   /// Every tunnel: its ID, state machine, peer address, number of calls, when it was made.

@@ -283,7 +283,9 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   std::vector<std::unique_ptr<Client>> clients;
   std::unordered_map<std::uint64_t, Client*> by_mac;
   for (std::uint32_t i = 0; i < o.sessions; ++i) {
-    auto mac = MacAddress::local_admin(ctx.seed & 0xff, i + 1);
+    // 16 random bits per run (8 were one collision in 256 between two runs on one link), then
+    // the client's index in 24 bits.
+    auto mac = MacAddress::local_admin(ctx.seed & 0xff, (ctx.seed >> 8 & 0xff) << 24 | (i + 1));
     clients.push_back(std::make_unique<Client>(ctx, i + 1, mac));
     by_mac[mac.as_u64()] = clients.back().get();
   }

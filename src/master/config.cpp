@@ -112,6 +112,46 @@ std::expected<void, std::string> l2tp_tunnel(L2tpConfig& c, const std::vector<st
   return std::unexpected(fmt::format("{}; found '{}'", kUsage, key));
 }
 
+/// "l2tp-lac NAME KEY VALUE": one property of a LAC the LNS accepts; the secret is never
+/// repeated in an error.
+std::expected<void, std::string> l2tp_lac(L2tpConfig& c, const std::vector<std::string>& v) {
+  constexpr const char* kUsage =
+      "'l2tp-lac' expects NAME followed by one of: host HOSTNAME, address ADDRESS, secret SECRET, hello SECONDS";
+  if (v.size() != 3) return std::unexpected(kUsage);
+  L2tpLacPeer* p = nullptr;
+  for (auto& x : c.lacs)
+    if (x.name == v[0]) p = &x;
+  if (p == nullptr) {
+    c.lacs.push_back({});
+    p = &c.lacs.back();
+    p->name = v[0];
+  }
+  const std::string& key = v[1];
+  if (key == "host") {
+    p->host_name = v[2];
+    return {};
+  }
+  if (key == "address") {
+    auto a = address(v[2]);
+    if (!a) return std::unexpected(fmt::format("'l2tp-lac {} address' expects an IPv4 address: {}", v[0], a.error()));
+    p->address = *a;
+    return {};
+  }
+  if (key == "secret") {
+    if (v[2].empty() || v[2].size() > 128)
+      return std::unexpected(fmt::format("'l2tp-lac {} secret' expects one secret of 1 to 128 characters", v[0]));
+    p->secret = v[2];
+    return {};
+  }
+  if (key == "hello") {
+    auto n = number(v[2], 0, 86400);
+    if (!n) return std::unexpected(fmt::format("'l2tp-lac {} hello': {}", v[0], n.error()));
+    p->hello_interval = *n;
+    return {};
+  }
+  return std::unexpected(fmt::format("{}; found '{}'", kUsage, key));
+}
+
 /// "ADDRESS[:PORT] SECRET [priority=N]"; errors never repeat the secret.
 std::expected<RadiusServer, std::string> radius_server(const std::string& name, const std::vector<std::string>& v,
                                                        std::uint16_t default_port) {
@@ -290,6 +330,23 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   }
   if (name == "l2tp-tunnel") return l2tp_tunnel(c.l2tp, v);
   if (name == "l2tp-radius") return set_bool(c.l2tp.radius_tunnels);
+  if (name == "l2tp-listen") {
+    if (v.empty()) return std::unexpected("'l2tp-listen' expects ADDRESS[:PORT] values (the LNS's tunnel endpoints)");
+    for (const auto& item : v)
+      for (const auto& part : session::split_commas(item)) {
+        auto e = endpoint(part, 1701);
+        if (!e) return std::unexpected(fmt::format("'l2tp-listen' expects ADDRESS[:PORT] values: {}", e.error()));
+        c.l2tp.listen.push_back(*e);
+      }
+    return {};
+  }
+  if (name == "l2tp-lac") return l2tp_lac(c.l2tp, v);
+  if (name == "l2tp-proxy-lcp") {
+    if (v.size() == 1 && v[0] == "accept") c.l2tp.proxy_lcp = ProxyLcpPolicy::kAccept;
+    else if (v.size() == 1 && v[0] == "renegotiate") c.l2tp.proxy_lcp = ProxyLcpPolicy::kRenegotiate;
+    else return std::unexpected("'l2tp-proxy-lcp' expects 'accept' or 'renegotiate'");
+    return {};
+  }
   if (name == "l2tp-realm") {
     if (v.size() != 2 || v[0].empty()) return std::unexpected("'l2tp-realm' expects REALM TUNNEL (a name given to l2tp-tunnel)");
     for (const auto& [realm, tunnel] : c.l2tp.realms)
@@ -389,6 +446,22 @@ std::expected<void, std::string> validate(const Config& c) {
       return std::unexpected(fmt::format("l2tp-realm '{}' names tunnel '{}', which no l2tp-tunnel line defines", realm, tunnel));
   for (const auto& t : c.l2tp.tunnels)
     if (t.lns.empty()) return std::unexpected(fmt::format("l2tp-tunnel '{}' has no 'lns ADDRESS[:PORT]'", t.name));
+  if (!c.l2tp.lacs.empty() && c.l2tp.listen.empty())
+    return std::unexpected("l2tp-lac needs l2tp-listen (the LNS's address)");
+  // A LAC source and an LNS endpoint must be different sockets: the kernel would give one the
+  // other's datagrams (a wildcard address overlaps every address on its port).
+  auto overlap = [](const SocketEndpoint& a, const SocketEndpoint& b) {
+    return a.port == b.port && (a.address == b.address || a.address.is_zero() || b.address.is_zero());
+  };
+  for (const auto& l : c.l2tp.listen) {
+    for (const auto& t : c.l2tp.tunnels)
+      if (c.l2tp.lac() && overlap(l, t.source))
+        return std::unexpected(fmt::format("l2tp-listen {} overlaps the source {} of l2tp-tunnel '{}': give one another address or port",
+                                           l.to_string(), t.source.to_string(), t.name));
+    if (c.l2tp.radius_tunnels && overlap(l, L2tpConfig::kDefaultSource))
+      return std::unexpected(fmt::format("l2tp-listen {} overlaps the source of RADIUS tunnels ({}): use another port",
+                                         l.to_string(), L2tpConfig::kDefaultSource.to_string()));
+  }
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
   return {};
@@ -402,6 +475,12 @@ const L2tpTunnelProfile* L2tpConfig::profile_for_user(std::string_view user) con
     if (r.size() == realm.size() &&
         std::equal(r.begin(), r.end(), realm.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
       return profile(tunnel);
+  return nullptr;
+}
+
+const L2tpLacPeer* L2tpConfig::lac_peer(Ipv4Address from, std::string_view host_name) const {
+  for (const auto& p : lacs)
+    if ((p.host_name.empty() || p.host_name == host_name) && (!p.address || *p.address == from)) return &p;
   return nullptr;
 }
 

@@ -73,6 +73,19 @@ struct L2tpTunnelProfile {
   std::string assignment_id;        ///< RADIUS tunnels: Tunnel-Assignment-Id (for accounting)
 };
 
+/// A LAC the LNS accepts tunnels from (issue 20): matched on its Host Name AVP and/or source
+/// address; a peer with neither ("l2tp-lac default ...") matches any LAC.
+struct L2tpLacPeer {
+  std::string name;
+  std::string host_name;               ///< empty: any
+  std::optional<Ipv4Address> address;  ///< empty: any
+  std::string secret;                  ///< tunnel authentication; empty: none
+  unsigned hello_interval = 60;
+};
+
+/// LNS: what to do with the Proxy LCP and Proxy Authentication a LAC sends in ICCN.
+enum class ProxyLcpPolicy : std::uint8_t { kAccept, kRenegotiate };
+
 struct L2tpConfig {
   std::vector<L2tpTunnelProfile> tunnels;
   /// "user@REALM" -> tunnel profile name, matched on the text after the last '@'.
@@ -89,6 +102,16 @@ struct L2tpConfig {
   [[nodiscard]] bool lac() const { return !realms.empty() || radius_tunnels; }
   /// The source of RADIUS-chosen tunnels when Tunnel-Client-Endpoint names none of ours.
   static constexpr SocketEndpoint kDefaultSource{Ipv4Address{}, 1701};
+
+  // --- LNS ---
+  std::vector<SocketEndpoint> listen;  ///< where SCCRQs are taken; empty: no LNS
+  /// LACs allowed to open tunnels, first match wins; none configured: any LAC, unauthenticated.
+  std::vector<L2tpLacPeer> lacs;
+  /// Accept the LAC's LCP and authentication when consistent with ours (else renegotiate).
+  ProxyLcpPolicy proxy_lcp = ProxyLcpPolicy::kAccept;
+  [[nodiscard]] bool lns() const { return !listen.empty(); }
+  /// The configured LAC a tunnel from `from` calling itself `host_name` belongs to.
+  [[nodiscard]] const L2tpLacPeer* lac_peer(Ipv4Address from, std::string_view host_name) const;
 };
 
 struct Config {

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "l2tp/lac_counters.hpp"
+#include "l2tp/lns_counters.hpp"
 #include "l2tp/tunnel.hpp"
 #include "master/server.hpp"
 
@@ -67,23 +68,30 @@ ctl::Json Server::l2tp_session_json(const dataplane::SessionRecord& r,
   for (const auto& t : tunnels)
     if (t.local_id == r.l2tp_tunnel) tunnel_profile = text(t.profile, sizeof t.profile);
   const auto& down = shared_.downstream[r.session_id];
+  // ProL2TP counts from the tunnel's side: tx is what we send into the tunnel. A LAC sends the
+  // subscriber's frames (rx on PPPoE) into it; an LNS sends the downstream.
+  std::uint64_t to_tunnel_packets = r.lns ? down.packets.load(std::memory_order_relaxed) : r.rx_packets;
+  std::uint64_t to_tunnel_bytes = r.lns ? down.bytes.load(std::memory_order_relaxed) : r.rx_bytes;
+  std::uint64_t from_tunnel_packets = r.lns ? r.rx_packets : down.packets.load(std::memory_order_relaxed);
+  std::uint64_t from_tunnel_bytes = r.lns ? r.rx_bytes : down.bytes.load(std::memory_order_relaxed);
   return {{"tunnel_id", r.l2tp_tunnel},
+          {"mode", r.lns ? "LNS" : "LAC"},
           {"session_id", r.l2tp_session},
           {"peer_session_id", r.l2tp_peer_session},
           {"pppoe_session_id", r.session_id},
           {"tunnel_profile", tunnel_profile},
-          {"origin", "net"},  // made by a PPPoE subscriber's call
+          {"origin", "net"},  // made by a call: a PPPoE subscriber's (LAC) or a LAC's (LNS)
+          {"peer", r.lns ? SocketEndpoint{Ipv4Address{r.l2tp_peer_address}, r.l2tp_peer_port}.to_string() : std::string("-")},
+          {"sequencing", r.l2tp_sequenced},
           {"pseudowire", "PPP"},
           {"state", r.state == dataplane::SessionState::kUp ? "ESTABLISHED" : dataplane::to_string(r.state)},
           {"created_unix_ms", r.created_unix_ms},
           {"up_unix_ms", r.up_unix_ms},
           {"identifier", std::string(r.user, strnlen(r.user, sizeof r.user))},
-          // From the LNS's side of view, as ProL2TP counts: tx toward the LNS is what the
-          // subscriber sent us.
-          {"data_tx_packets", r.rx_packets},
-          {"data_tx_bytes", r.rx_bytes},
-          {"data_rx_packets", down.packets.load(std::memory_order_relaxed)},
-          {"data_rx_bytes", down.bytes.load(std::memory_order_relaxed)}};
+          {"data_tx_packets", to_tunnel_packets},
+          {"data_tx_bytes", to_tunnel_bytes},
+          {"data_rx_packets", from_tunnel_packets},
+          {"data_rx_bytes", from_tunnel_bytes}};
 }
 
 ctl::Json Server::show_l2tp_session(std::uint16_t tunnel, std::uint16_t session) const {
@@ -107,6 +115,23 @@ ctl::Json Server::lac_counters() const {
   for (std::size_t i = 0; i < l2tp::kLacCounters; ++i) {
     auto c = static_cast<l2tp::LacCounter>(i);
     j[l2tp::to_string(c)] = lac_total(c);
+  }
+  return j;
+}
+
+std::uint64_t Server::lns_total(l2tp::LnsCounter c) const {
+  auto i = static_cast<std::size_t>(c);
+  std::uint64_t t = retired_.lns[i];
+  for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+    if (pool_.alive(s)) t += shared_.workers[s].lns[i].load(std::memory_order_relaxed);
+  return t;
+}
+
+ctl::Json Server::lns_counters() const {
+  ctl::Json j = ctl::Json::object();
+  for (std::size_t i = 0; i < l2tp::kLnsCounters; ++i) {
+    auto c = static_cast<l2tp::LnsCounter>(i);
+    j[l2tp::to_string(c)] = lns_total(c);
   }
   return j;
 }
@@ -164,11 +189,22 @@ ctl::Json Server::show_system() const {
   }
   ctl::Json realms = ctl::Json::object();
   for (const auto& [realm, tunnel] : config_.l2tp.realms) realms[realm] = tunnel;
+  ctl::Json lacs = ctl::Json::array();
+  for (const auto& p : config_.l2tp.lacs)
+    lacs.push_back({{"name", p.name},
+                    {"host", p.host_name.empty() ? "*" : p.host_name},
+                    {"address", p.address ? p.address->to_string() : "*"},
+                    {"authenticated", !p.secret.empty()}});
+  ctl::Json lns_listen = ctl::Json::array();
+  for (const auto& l : config_.l2tp.listen) lns_listen.push_back(l.to_string());
   return {{"ok", true},
           {"version", "pppoed"},
           {"l2tp",
            {{"lac", config_.l2tp.lac()},
-            {"lns", false},
+            {"lns", config_.l2tp.lns()},
+            {"lns_listening_on", lns_listen},
+            {"lns_peers", lacs},
+            {"proxy_lcp", config_.l2tp.proxy_lcp == ProxyLcpPolicy::kAccept ? "accept" : "renegotiate"},
             {"listening_on", listening},
             {"hostname", config_.ac_name},
             {"log_level", "INFO"},
@@ -176,7 +212,8 @@ ctl::Json Server::show_system() const {
             {"tunnel_profiles", profiles},
             {"realms", realms},
             {"tunnels", tunnels},
-            {"sessions", sessions}}}};
+            {"sessions", sessions},
+            {"lns_counters", lns_counters()}}}};
 }
 
 }  // namespace pppoe::master

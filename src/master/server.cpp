@@ -30,6 +30,9 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
   std::vector<std::pair<SocketEndpoint, std::string>> sources;  // and who asked for it
   for (const auto& t : config.l2tp.tunnels) sources.emplace_back(t.source, "l2tp-tunnel '" + t.name + "' source");
   if (config.l2tp.radius_tunnels) sources.emplace_back(L2tpConfig::kDefaultSource, "l2tp-radius (any address, port 1701)");
+  // LNS endpoints: the same kernel dispatch (a LAC's SCCRQ, for tunnel 0, goes to a worker by
+  // the hash of its addresses; everything after it to the worker whose tunnel ID it names).
+  for (const auto& l : config.l2tp.listen) sources.emplace_back(l, "l2tp-listen " + l.to_string());
   for (const auto& [source, what] : sources) {
     bool seen = false;
     for (const auto& d : l2tp_dispatch) seen = seen || (d.local().address == source.address && d.local().port == source.port);
@@ -159,6 +162,7 @@ void Server::retire(unsigned slot) {
   for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
   for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
   for (std::size_t k = 0; k < r.lac.size(); ++k) r.lac[k] += w.lac[k];
+  for (std::size_t k = 0; k < r.lns.size(); ++k) r.lns[k] += w.lns[k];
 }
 
 void Server::stop_lost_session(const dataplane::SessionRecord& r) {

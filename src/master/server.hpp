@@ -79,6 +79,8 @@ class Server {
                               const std::vector<dataplane::L2tpTunnelRecord>& tunnels) const;
   std::uint64_t lac_total(l2tp::LacCounter c) const;
   ctl::Json lac_counters() const;
+  std::uint64_t lns_total(l2tp::LnsCounter c) const;
+  ctl::Json lns_counters() const;
   /// `proac_info -s`: routing (PPPoE session -> L2TP call), PPPoE discovery, L2TP, RADIUS.
   ctl::Json show_ac() const;
 
@@ -110,6 +112,7 @@ class Server {
     std::array<std::uint64_t, 16> ended_by_reason{};
     std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
     std::array<std::uint64_t, l2tp::kLacCounters> lac{};
+    std::array<std::uint64_t, l2tp::kLnsCounters> lns{};
   } retired_;
   int epoll_fd_ = -1;
   std::unique_ptr<radius::Aaa> aaa_;  ///< the master's accounting: On/Off, spool, crashed workers' Stops

@@ -313,6 +313,10 @@ void WorkerPool::on_channel_readable(int fd) {
   while (slot < slots_.size() && slots_[slot].fd != fd) ++slot;
   if (slot == slots_.size()) return;
   while (auto m = slots_[slot].channel.receive()) {
+    if (m->type == MessageType::kLnsCall) {
+      lns_call(slot, *m);
+      continue;
+    }
     if (owner_[m->session_id] != slot + 1) continue;  // stale or forged: not this worker's session
     switch (m->type) {
       case MessageType::kSessionUp: {
@@ -353,7 +357,9 @@ void WorkerPool::on_channel_readable(int fd) {
       case MessageType::kDisconnect:
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
-        break;  // master -> worker only
+      case MessageType::kLnsStart:
+      case MessageType::kLnsCall:
+        break;  // master -> worker only, or handled above
     }
   }
 }
@@ -456,6 +462,39 @@ std::expected<std::uint16_t, Refusal> WorkerPool::create(const NewSession& ns) {
   std::snprintf(m.remote_id, sizeof m.remote_id, "%s", ns.remote_id.c_str());
   starting_[sid] = m;
   return sid;
+}
+
+void WorkerPool::lns_call(unsigned slot, const Message& call) {
+  // An L2TP call terminated here takes a session ID like a PPPoE session (the shared table, the
+  // address index and `show sessions` are by session ID), owned by the worker holding its
+  // tunnel. No dispatch entry: no PPPoE frame belongs to it.
+  Message reply = call;
+  reply.type = MessageType::kLnsStart;
+  reply.session_id = 0;
+  if (allocated_ < config_.max_sessions && !free_ids_.empty() && !slots_[slot].stopping) {
+    std::uint16_t sid = free_ids_.front();
+    free_ids_.pop_front();
+    owner_[sid] = static_cast<std::uint16_t>(slot + 1);
+    ++slots_[slot].assigned;
+    ++allocated_;
+    mac_of_[sid] = 0;
+    shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
+      r = dataplane::SessionRecord{};
+      r.session_id = sid;
+      r.state = dataplane::SessionState::kNegotiating;
+      r.worker = static_cast<std::uint8_t>(slot);
+      r.created_unix_ms = unix_ms();
+      r.lns = true;
+      r.l2tp_endpoint = call.l2tp_endpoint;
+      r.l2tp_tunnel = call.l2tp_tunnel;
+      r.l2tp_session = call.l2tp_session;
+    });
+    shared_.downstream[sid].packets = 0;
+    shared_.downstream[sid].bytes = 0;
+    shared_.downstream[sid].l2tp_ns = 0;
+    reply.session_id = sid;
+  }
+  send(slot, reply);
 }
 
 void WorkerPool::start(std::uint16_t sid) {

@@ -115,6 +115,8 @@ class WorkerPool final : public SessionDirectory {
   };
   std::optional<unsigned> choose(const MacAddress& mac);
   void free_session(std::uint16_t sid);
+  /// LNS: a worker asks for a session ID for an L2TP call; answered with kLnsStart.
+  void lns_call(unsigned slot, const worker::Message& call);
   void cleanup_dead_worker(unsigned slot);
   void send(unsigned slot, const worker::Message& m);
   /// Sends a message about session `sid` to the worker that owns it; false if nobody does.

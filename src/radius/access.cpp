@@ -35,8 +35,8 @@ void add_session_attributes(PacketBuilder& b, const NasInfo& nas, const SessionI
   if (nas.ip) b.add_address(Attr::kNasIpAddress, *nas.ip);
   b.add_u32(Attr::kNasPort, who.session_id);
   b.add(Attr::kNasPortId, who.nas_port_id);
-  b.add_u32(Attr::kNasPortType, static_cast<std::uint32_t>(nas.port_type));
-  b.add(Attr::kCallingStationId, who.mac.to_string());
+  b.add_u32(Attr::kNasPortType, static_cast<std::uint32_t>(who.virtual_port ? NasPortType::kVirtual : nas.port_type));
+  b.add(Attr::kCallingStationId, who.calling_station_id.empty() ? who.mac.to_string() : who.calling_station_id);
   if (!nas.called_station_id.empty()) b.add(Attr::kCalledStationId, nas.called_station_id);
   b.add_u32(Attr::kServiceType, static_cast<std::uint32_t>(ServiceType::kFramed));
   b.add_u32(Attr::kFramedProtocol, static_cast<std::uint32_t>(FramedProtocol::kPpp));

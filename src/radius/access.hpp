@@ -30,6 +30,10 @@ struct SessionIdentity {
   std::string circuit_id;        ///< TR-101 Agent-Circuit-Id (RFC 4679), if an agent added it
   std::string remote_id;         ///< TR-101 Agent-Remote-Id
   std::string acct_session_id;
+  /// An LNS session: NAS-Port-Type Virtual (RFC 2865 section 5.41) and the LAC's Calling
+  /// Number as Calling-Station-Id, instead of the NAS's port type and the MAC.
+  bool virtual_port = false;
+  std::string calling_station_id;
 };
 
 /// The attributes every request about a session carries.

@@ -91,6 +91,18 @@ void PppLink::resume(const LinkSnapshot& s, TimePoint now) {
   probe();
 }
 
+void PppLink::open_negotiated_lcp(std::uint32_t local_magic, std::uint32_t peer_magic, std::uint16_t peer_mru,
+                                  ppp::AuthMethod auth, TimePoint now) {
+  now_ = now;
+  last_rx_ = now;
+  lcp_handler_.restore(local_magic, peer_magic, peer_mru, auth);
+  lcp_.restore_opened(1);
+  phase_ = Phase::kAuthenticate;
+  next_echo_ = now + settings_.echo_interval;
+  echo_misses_ = 0;
+  echo_replies_seen_ = lcp_handler_.echo_replies();
+}
+
 void PppLink::probe() {
   if (lcp_.state() == ppp::State::kOpened) lcp_.send_echo_request();
 }

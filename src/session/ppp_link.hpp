@@ -157,6 +157,10 @@ class PppLink : public ppp::LayerListener, public ppp::CpOutput {
 
  protected:
   // Role-specific authentication.
+  /// LCP as another party negotiated it (an LNS taking a LAC's Proxy LCP, RFC 2661 section
+  /// 18): Opened with these values, authentication phase; the subclass checks the credentials.
+  void open_negotiated_lcp(std::uint32_t local_magic, std::uint32_t peer_magic, std::uint16_t peer_mru,
+                           ppp::AuthMethod auth, TimePoint now);
   virtual void auth_start(TimePoint now) = 0;
   virtual void auth_receive(ppp::Protocol protocol, Bytes payload, TimePoint now) = 0;
   virtual void auth_tick(TimePoint now) = 0;

@@ -56,6 +56,22 @@ void ServerSession::auth_start(TimePoint now) {
   }
 }
 
+void ServerSession::start_proxied(const ProxiedLink& p, TimePoint now) {
+  open_negotiated_lcp(p.local_magic, p.peer_magic, p.peer_mru, p.auth, now);
+  authenticated_ = false;
+  auth_deadline_ = now + settings().auth_timeout;
+  // The subscriber waits for the answer to the request the LAC took: same Identifier, and for
+  // CHAP the challenge the LAC sent is the one its response answers.
+  challenge_ = p.request.challenge;
+  challenge_id_ = p.request.chap_id;
+  challenges_left_ = 0;
+  next_challenge_ = auth_deadline_;
+  reply_id_ = p.request.chap_id;
+  user_ = p.request.user;
+  pending_ = true;
+  auth_.authenticate(p.request, now);
+}
+
 void ServerSession::send_challenge() {
   std::array<std::uint8_t, 512> buf{};
   std::size_t n = ppp::chap::encode_challenge_or_response(buf, ppp::chap::Code::kChallenge, challenge_id_,

@@ -26,6 +26,16 @@ struct AuthCounters {
 /// configured once on the TUN. Clients must pick another one (RFC 5072 section 4.1 Naks ours).
 inline constexpr std::uint64_t kAcInterfaceId = 1;
 
+/// A link whose LCP another party negotiated and whose credentials it took (an LNS's view of a
+/// LAC's Proxy LCP and Proxy Authentication, l2tp/proxy_lcp.hpp).
+struct ProxiedLink {
+  std::uint32_t local_magic = 0;
+  std::uint32_t peer_magic = 0;
+  std::uint16_t peer_mru = 1500;
+  ppp::AuthMethod auth = ppp::AuthMethod::kNone;
+  AuthRequest request;
+};
+
 class ServerSession final : public PppLink {
  public:
   ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses, LinkSettings settings,
@@ -35,6 +45,9 @@ class ServerSession final : public PppLink {
   void set_ipv6_id_in_use_check(std::function<bool(std::uint64_t)> in_use) {
     ipv6cp_handler().set_in_use_check(std::move(in_use));
   }
+  /// Instead of start(): LCP as `proxied` says, and its credentials checked at once; the
+  /// answer (PAP Ack/Nak, CHAP Success/Failure) goes to the subscriber with its Identifier.
+  void start_proxied(const ProxiedLink& proxied, TimePoint now);
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
   [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }

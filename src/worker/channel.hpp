@@ -21,11 +21,13 @@ enum class MessageType : std::uint8_t {
   kDisconnect,  ///< end a session (operator, drain timeout, conflict)
   kShutdown,    ///< end every session and exit
   kChangeTimeouts,  ///< RADIUS CoA: new session/idle timeouts for one session
+  kLnsStart,    ///< LNS: the session ID for an L2TP call (0: refused), answering kLnsCall
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier
   kIpv6Down,
   kSessionEnded,  ///< gone: unindex, free the session ID
+  kLnsCall,       ///< LNS: an L2TP call came in on one of our tunnels; needs a session ID
 };
 
 struct Message {
@@ -43,6 +45,9 @@ struct Message {
   /// kStart: TR-101 line identification from the PADR (NUL-terminated).
   char circuit_id[64] = {};
   char remote_id[64] = {};
+  /// kLnsCall / kLnsStart: our endpoint index (dataplane::L2tpDispatch), tunnel and session IDs.
+  std::uint8_t l2tp_endpoint = 0;
+  std::uint16_t l2tp_tunnel = 0, l2tp_session = 0;
 };
 
 /// One end of the socketpair.

@@ -1,5 +1,7 @@
 #include "worker/lac.hpp"
 
+#include "worker/l2tp_publish.hpp"
+
 #include <ctime>
 #include <cstring>
 
@@ -36,14 +38,14 @@ namespace {
 std::uint64_t endpoint_key(const SocketEndpoint& e) { return std::uint64_t{e.address.value} << 16 | e.port; }
 }  // namespace
 
-std::expected<std::unique_ptr<Lac>, std::string> Lac::create(const std::vector<dataplane::L2tpDispatch>& dispatch,
+std::expected<std::unique_ptr<Lac>, std::string> Lac::create(const std::vector<const dataplane::L2tpDispatch*>& dispatch,
                                                              unsigned slot, std::string default_host_name,
                                                              LacOwner& owner) {
   std::unique_ptr<Lac> lac(new Lac(owner, std::move(default_host_name)));
-  for (const auto& d : dispatch) {
-    auto fd = d.open_socket(slot);
+  for (const auto* d : dispatch) {
+    auto fd = d->open_socket(slot);
     if (!fd) return std::unexpected(fd.error());
-    auto link = std::make_unique<HostLink>(*lac, lac->hosts_.size(), d.local());
+    auto link = std::make_unique<HostLink>(*lac, lac->hosts_.size(), d->local());
     link->host = l2tp::Host::adopt(*fd, *link);
     link->host->set_tunnel_ids(dataplane::L2tpDispatch::tunnel_id_base(slot), dataplane::L2tpDispatch::kIdsPerSlot);
     lac->hosts_.push_back(std::move(link));
@@ -91,54 +93,17 @@ void Lac::close_tunnels(TimePoint now) {
   flush();
 }
 
-void Lac::publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  std::int64_t now_unix_ms = std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-  auto unix_ms = [&](TimePoint t) {
-    return now_unix_ms - std::chrono::duration_cast<std::chrono::milliseconds>(now - t).count();
-  };
-  auto copy = [](char* dst, std::size_t cap, std::string_view src) {
-    std::size_t n = std::min(cap - 1, src.size());
-    std::memcpy(dst, src.data(), n);
-    dst[n] = '\0';
-  };
-  std::size_t index = 0;
-  for (const auto& h : hosts_) {
-    SocketEndpoint local = h->local;
+std::size_t Lac::publish(dataplane::L2tpTunnelTable& table, unsigned slot, std::size_t index, TimePoint now) const {
+  for (const auto& h : hosts_)
     h->host->for_each_tunnel([&](std::uint16_t id, const l2tp::Tunnel& t, const SocketEndpoint& peer, std::size_t calls,
                                  TimePoint created) {
       if (index == dataplane::L2tpTunnelTable::kPerWorker) return;
       std::string_view profile = "-";
       for (const auto& [p, pt] : tunnels_)
         if (pt->host == h.get() && pt->id == id) profile = p->name;
-      table.update(slot, index++, [&](dataplane::L2tpTunnelRecord& r) {
-        r.local_id = id;
-        r.peer_id = t.peer().tunnel_id;
-        r.state = static_cast<std::uint8_t>(t.state());
-        r.worker = static_cast<std::uint8_t>(slot);
-        r.initiator = t.initiator();
-        r.local_address = local.address.value;
-        r.local_port = local.port;
-        r.peer_address = peer.address.value;
-        r.peer_port = peer.port;
-        r.created_unix_ms = unix_ms(created);
-        r.state_since_unix_ms = unix_ms(t.state_since());
-        r.sessions = static_cast<std::uint32_t>(calls);
-        r.ns = t.channel().ns();
-        r.nr = t.channel().nr();
-        r.cwnd = t.channel().cwnd();
-        r.ssthresh = t.channel().ssthresh();
-        r.tx_window = t.channel().peer_window();
-        r.retransmitted = t.channel().counters().retransmitted;
-        copy(r.profile, sizeof r.profile, profile);
-        copy(r.peer_host, sizeof r.peer_host, t.peer().host_name);
-        copy(r.peer_vendor, sizeof r.peer_vendor, t.peer().vendor_name);
-      });
+      publish_tunnel(table, slot, index++, id, t, h->local, peer, calls, created, profile, now);
     });
-  }
-  for (std::size_t i = index; i < published_; ++i) table.update(slot, i, [](dataplane::L2tpTunnelRecord& r) { r = {}; });
-  published_ = index;
+  return index;
 }
 
 std::optional<radius::TunnelAccounting> Lac::tunnel_accounting(std::uint16_t session) const {
@@ -165,22 +130,7 @@ std::optional<std::array<std::uint16_t, 3>> Lac::call_ids(std::uint16_t session)
 
 LacCounters Lac::counters() const {
   LacCounters c = counters_;
-  auto add = [&](l2tp::LacCounter k, std::uint64_t v) { c[static_cast<std::size_t>(k)] += v; };
-  for (const auto& h : hosts_) {
-    const auto& hc = h->host->counters();
-    add(l2tp::LacCounter::kDatagramsIn, hc.datagrams_in);
-    add(l2tp::LacCounter::kDatagramsOut, hc.datagrams_out);
-    add(l2tp::LacCounter::kSendFailed, hc.send_failed);
-    for (std::size_t i = 0; i < hc.malformed.size(); ++i)
-      c[static_cast<std::size_t>(l2tp::LacCounter::kDropTruncated) + i] += hc.malformed[i];
-    add(l2tp::LacCounter::kDropUnknownTunnel, hc.unknown_tunnel);
-    add(l2tp::LacCounter::kDropUnknownSession, hc.unknown_session);
-    add(l2tp::LacCounter::kDropTunnelZero, hc.tunnel_zero);
-    add(l2tp::LacCounter::kDropDataOutOfOrder, hc.data_out_of_order);
-    h->host->for_each_tunnel([&](std::uint16_t, const l2tp::Tunnel& t, const SocketEndpoint&, std::size_t, TimePoint) {
-      add(l2tp::LacCounter::kControlRetransmitted, t.channel().counters().retransmitted);
-    });
-  }
+  for (const auto& h : hosts_) add_host_counters<l2tp::LacCounter>(c, *h->host);
   return c;
 }
 

@@ -47,7 +47,7 @@ using LacCounters = std::array<std::uint64_t, l2tp::kLacCounters>;
 class Lac {
  public:
   /// One socket per local endpoint of `dispatch` (one per distinct tunnel source).
-  static std::expected<std::unique_ptr<Lac>, std::string> create(const std::vector<dataplane::L2tpDispatch>& dispatch,
+  static std::expected<std::unique_ptr<Lac>, std::string> create(const std::vector<const dataplane::L2tpDispatch*>& dispatch,
                                                                  unsigned slot, std::string default_host_name,
                                                                  LacOwner& owner);
   ~Lac();
@@ -74,8 +74,9 @@ class Lac {
 
   /// Ours and our sockets' (datagrams, drops by reason, retransmissions), by LacCounter.
   [[nodiscard]] LacCounters counters() const;
-  /// Writes this worker's tunnels into its block of the shared table (once a second).
-  void publish(dataplane::L2tpTunnelTable& table, unsigned slot, TimePoint now) const;
+  /// Writes this worker's LAC tunnels into its block of the shared table from record `first`
+  /// on (once a second); returns the next free record.
+  std::size_t publish(dataplane::L2tpTunnelTable& table, unsigned slot, std::size_t first, TimePoint now) const;
   /// Where the call of PPPoE session `session` went, for RADIUS accounting (RFC 2867).
   [[nodiscard]] std::optional<radius::TunnelAccounting> tunnel_accounting(std::uint16_t session) const;
   /// The call of PPPoE session `session`: our tunnel and session IDs and the peer's session ID.
@@ -126,8 +127,7 @@ class Lac {
   std::unordered_map<std::uint16_t, Call> calls_;                  ///< by PPPoE session ID
   std::unordered_map<std::uint64_t, std::uint16_t> by_call_;       ///< (host, tunnel, call) -> PPPoE session
   TimePoint now_{};
-  bool closing_ = false;
-  mutable std::size_t published_ = 0;  ///< records of ours in the shared table  ///< close_tunnels(): our own StopCCNs are no reason to hold an LNS down
+  bool closing_ = false;  ///< close_tunnels(): our own StopCCNs are no reason to hold an LNS down
   LacCounters counters_{};
   void count(l2tp::LacCounter c) { ++counters_[static_cast<std::size_t>(c)]; }
   log::RateLimit log_limit_{5, 20};

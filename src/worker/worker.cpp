@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "dataplane/frames.hpp"
+#include "l2tp/proxy_lcp.hpp"
 #include "proto/ip.hpp"
 #include "session/control_budget.hpp"
 
@@ -60,7 +61,8 @@ class Worker::Session final : public session::LinkOutput,
                               public session::AddressAssigner,
                               public session::Authenticator {
  public:
-  Session(Worker& w, const Message& m, TimePoint now)
+  /// `lns`: a call from a LAC terminated here (no PPPoE: no MAC, no VLANs, no PADT).
+  Session(Worker& w, const Message& m, TimePoint now, const LnsCall* lns = nullptr)
       : worker_(w),
         id_(m.session_id),
         mac_(m.mac),
@@ -71,15 +73,25 @@ class Worker::Session final : public session::LinkOutput,
         session_timeout_(w.config_.session_timeout),
         idle_timeout_(w.config_.idle_timeout),
         interim_interval_(w.config_.radius.interim_interval) {
+    if (lns != nullptr) lns_ = std::make_unique<LnsCall>(*lns);
     // Only RADIUS requests and L2TP calls name the port and line.
-    if (w.aaa_.radius_auth() || w.aaa_.accounting() || w.lac_) {
+    if (w.aaa_.radius_auth() || w.aaa_.accounting() || (w.lac_ && lns == nullptr)) {
       radius_identity_ = std::make_unique<radius::SessionIdentity>();
       radius_identity_->session_id = id_;
       radius_identity_->mac = mac_;
-      radius_identity_->nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
-      radius_identity_->circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
-      radius_identity_->remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
       radius_identity_->acct_session_id = w.next_acct_session_id();
+      if (lns != nullptr) {
+        // RFC 2867 / common LNS practice: the port is virtual, the line is what the LAC said.
+        radius_identity_->virtual_port = true;
+        radius_identity_->nas_port_id = fmt::format("l2tp:{}/{}", lns->tunnel, lns->session);
+        radius_identity_->calling_station_id = lns->info.calling_number;
+        radius_identity_->circuit_id = lns->info.circuit_id;
+        radius_identity_->remote_id = lns->info.remote_id;
+      } else {
+        radius_identity_->nas_port_id = radius::nas_port_id(w.config_.interface, vlans_);
+        radius_identity_->circuit_id = std::string(m.circuit_id, strnlen(m.circuit_id, sizeof m.circuit_id));
+        radius_identity_->remote_id = std::string(m.remote_id, strnlen(m.remote_id, sizeof m.remote_id));
+      }
     }
     session::LinkSettings ls;
     const auto& c = w.config_;
@@ -89,7 +101,8 @@ class Worker::Session final : public session::LinkOutput,
     ls.lcp.auth_methods = c.auth;
     // RFC 4638: with PPP-Max-Payload agreed in discovery, MRU may go up to that value both ways.
     ls.lcp.mru = m.max_payload > 1492 ? m.max_payload : c.mru;
-    ls.lcp.max_peer_mru = m.max_payload > 1492 ? m.max_payload : 1492;
+    // Over L2TP the subscriber's own link (its PPPoE MRU, in the Proxy LCP) is the limit, not ours.
+    ls.lcp.max_peer_mru = m.max_payload > 1492 ? m.max_payload : lns != nullptr ? 1500 : 1492;
     ls.echo_interval = seconds(c.lcp_echo_interval);
     ls.echo_failures = c.lcp_echo_failure;
     ls.auth_timeout = seconds(c.auth_timeout);
@@ -100,7 +113,7 @@ class Worker::Session final : public session::LinkOutput,
     ipcp.name_servers = c.name_servers;
     link_ = std::make_unique<session::ServerSession>(*this, *this, *this, ls, ipcp, c.ac_name,
                                                      w.seed_ ^ (std::uint32_t{id_} * 2654435761u));
-    if (w.lac_) link_->record_proxy_lcp();  // sessions of a realm are handed to an LNS
+    if (w.lac_ && lns == nullptr) link_->record_proxy_lcp();  // sessions of a realm are handed to an LNS
     // Interface identifiers must be unique on the shared TUN (downstream finds sessions by them).
     link_->set_ipv6_id_in_use_check([&w, id = id_](std::uint64_t iid) {
       auto owner = w.shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(iid));
@@ -112,6 +125,13 @@ class Worker::Session final : public session::LinkOutput,
   void send_ppp(ppp::Protocol protocol, Bytes payload) override {
     if (dead_) return;
     worker_.touch(*this);  // sending usually arms a timer (restart, echo, challenge)
+    if (lns_) {
+      // RFC 1662 section 3.1 address and control octets, as LACs pass them to the subscriber.
+      auto p = static_cast<std::uint16_t>(protocol);
+      const std::uint8_t prefix[] = {0xff, 0x03, static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)};
+      (void)worker_.lns_->send(lns_->route, worker_.shared_.downstream[id_].l2tp_ns, Bytes(prefix), payload);
+      return;
+    }
     MutableBytes buf = worker_.socket_.tx_buffer();
     ByteWriter w(buf);
     write_session_headers(w, worker_.config_.ether_types().session, mac_, worker_.socket_.mac(), vlans_, id_,
@@ -188,7 +208,7 @@ class Worker::Session final : public session::LinkOutput,
 
   // Authenticator: local answers come back at once, RADIUS ones through the event loop.
   void authenticate(const session::AuthRequest& request, TimePoint now) override {
-    if (worker_.lac_ && !lac_pending_)
+    if (worker_.lac_ && !lac_pending_ && !lns_)
       if (const auto* profile = worker_.config_.l2tp.profile_for_user(request.user)) {
         // Switched by realm: the LNS authenticates (proxy authentication), not us.
         lac_pending_ = true;
@@ -197,7 +217,7 @@ class Worker::Session final : public session::LinkOutput,
       }
     if (lac_pending_) return;  // a retransmitted request while the call is being placed
     // RADIUS may choose a tunnel (RFC 2868): the credentials are needed again for the LNS.
-    if (worker_.lac_ && worker_.config_.l2tp.radius_tunnels)
+    if (worker_.lac_ && !lns_ && worker_.config_.l2tp.radius_tunnels)
       lac_request_ = std::make_unique<session::AuthRequest>(request);
     worker_.aaa_.authenticate(request, identity(),
                               [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
@@ -254,7 +274,8 @@ class Worker::Session final : public session::LinkOutput,
   /// LAC with l2tp-radius: the request being checked, for the proxy authentication (a PAP
   /// password: kept only until the answer).
   std::unique_ptr<session::AuthRequest> lac_request_;
-  std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went
+  std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went; LNS: where it came from
+  std::unique_ptr<LnsCall> lns_;  ///< LNS: the L2TP call this session came in on
   bool dead_ = false;
   bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
@@ -329,10 +350,12 @@ void Worker::on_message(const Message& m, TimePoint now) {
       shutdown_requested_ = true;
       shutdown(static_cast<EndReason>(m.reason), now);
       break;
+    case MessageType::kLnsStart: lns_start(m, now); break;
     case MessageType::kSessionUp:
     case MessageType::kIpv6Up:
     case MessageType::kIpv6Down:
     case MessageType::kSessionEnded:
+    case MessageType::kLnsCall:
       break;  // worker -> master only
   }
   reap();
@@ -430,10 +453,17 @@ void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, Ti
 void Worker::end_session(Session& s, EndReason reason) {
   if (s.dead_) return;
   s.dead_ = true;
-  // RFC 2516 section 5.5: no frames after a PADT was received; otherwise tell the client.
-  if (!s.peer_padt_ && dataplane::send_padt(socket_, s.mac_, s.vlans_, s.id_, session::to_string(reason),
-                                                 config_.ether_types().discovery))
+  bool carrier = reason == EndReason::kPeerPadt || reason == EndReason::kEchoTimeout;
+  if (s.lns_) {
+    // LNS: CDN to the LAC (RFC 2661 section 4.4.2 result codes), which ends the subscriber's
+    // PPPoE session; no CDN when the LAC ended the call (lns_call_down: it is gone already).
+    lns_->disconnect(s.lns_->route.endpoint, s.lns_->tunnel, s.lns_->session,
+                     carrier ? l2tp::result::kCdnLostCarrier : l2tp::result::kCdnAdmin, session::to_string(reason), s.now_);
+  } else if (!s.peer_padt_ && dataplane::send_padt(socket_, s.mac_, s.vlans_, s.id_, session::to_string(reason),
+                                                   config_.ether_types().discovery)) {
+    // RFC 2516 section 5.5: no frames after a PADT was received; otherwise tell the client.
     ++counters_.padt_sent;
+  }
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
   ++counters_.sessions_ended;
@@ -442,7 +472,6 @@ void Worker::end_session(Session& s, EndReason reason) {
   if (s.acct_started_) account(s, radius::AcctStatus::kStop, reason, s.now_);
   if (lac_ && (s.lac_pending_ || s.tunnelled_)) {  // no-op when the LAC side ended it
     // RFC 2661 section 4.4.2 result codes: the subscriber's line went, or we cleared the call.
-    bool carrier = reason == EndReason::kPeerPadt || reason == EndReason::kEchoTimeout;
     lac_->disconnect(s.id_, carrier ? l2tp::result::kCdnLostCarrier : l2tp::result::kCdnAdmin,
                      session::to_string(reason), s.now_);
   }
@@ -451,8 +480,12 @@ void Worker::end_session(Session& s, EndReason reason) {
     log::warn_limited(auth_log_, "session {}: authentication failed for user '{}' from {}", s.id_,
                       s.link_->user(), s.mac_.to_string());
   }
-  log::info("session {} down: user '{}' mac {} reason {}", s.id_, s.link_->user(), s.mac_.to_string(),
-            session::to_string(reason));
+  if (s.lns_)
+    log::info("session {} down: user '{}' L2TP tunnel {} session {} reason {}", s.id_, s.link_->user(), s.lns_->tunnel,
+              s.lns_->session, session::to_string(reason));
+  else
+    log::info("session {} down: user '{}' mac {} reason {}", s.id_, s.link_->user(), s.mac_.to_string(),
+              session::to_string(reason));
   shared_.table.clear(s.id_);
   Message m;
   m.type = MessageType::kSessionEnded;
@@ -506,7 +539,7 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
     drops_.count(Drop::kUnknownSession);
     return;
   }
-  if (s->mac_ != eth.src || !(s->vlans_ == eth.vlans)) {
+  if (s->lns_ || s->mac_ != eth.src || !(s->vlans_ == eth.vlans)) {  // an LNS session has no PPPoE side
     drops_.count(Drop::kSessionMacMismatch);
     return;
   }
@@ -522,7 +555,12 @@ void Worker::on_session_frame(const ether::Header& eth, const pppoe_proto::Packe
     }
     return;
   }
-  ByteReader r(pkt.payload);
+  receive_ppp(*s, pkt.payload, now);
+}
+
+void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
+  Session* s = &sr;
+  ByteReader r(frame);
   auto proto = r.u16();
   if (!proto || (*proto & 0x0100) != 0) {  // PFC-compressed or truncated: RFC 2516 section 7
     drops_.count(Drop::kPppMalformed);
@@ -642,16 +680,24 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
     }
     return;
   }
-  MutableBytes buf = socket_.tx_buffer();
-  ByteWriter w(buf);
-  write_session_headers(w, config_.ether_types().session, rec->client_mac, socket_.mac(), rec->vlans, *sid,
-                        static_cast<std::uint16_t>(v6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4), packet.size());
-  w.bytes(packet);
-  if (w.overflow()) {
-    drops_.count(Drop::kDownstreamTooBig);
-    return;
+  auto protocol = v6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4;
+  if (rec->lns) {
+    if (!send_to_lac(*sid, *rec, protocol, packet)) {
+      drops_.count(Drop::kDownstreamTooBig);
+      return;
+    }
+  } else {
+    MutableBytes buf = socket_.tx_buffer();
+    ByteWriter w(buf);
+    write_session_headers(w, config_.ether_types().session, rec->client_mac, socket_.mac(), rec->vlans, *sid,
+                          static_cast<std::uint16_t>(protocol), packet.size());
+    w.bytes(packet);
+    if (w.overflow()) {
+      drops_.count(Drop::kDownstreamTooBig);
+      return;
+    }
+    socket_.commit(w.size());
   }
-  socket_.commit(w.size());
   if (rec->worker != slot_) add(slot_stats_.downstream_for_others, 1);
   add(shared_.downstream[*sid].packets, 1);
   add(shared_.downstream[*sid].bytes, packet.size());
@@ -659,6 +705,102 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
   add(slot_stats_.bytes_out, packet.size());
   Session* own = by_id_[*sid].get();
   if (own != nullptr) own->last_data_ = now;  // idle timeout counts both directions
+}
+
+bool Worker::send_to_lac(std::uint16_t id, const dataplane::SessionRecord& rec, ppp::Protocol protocol, Bytes payload) {
+  if (!lns_) return false;
+  auto p = static_cast<std::uint16_t>(protocol);
+  const std::uint8_t prefix[] = {0xff, 0x03, static_cast<std::uint8_t>(p >> 8), static_cast<std::uint8_t>(p)};
+  return lns_->send(LnsRoute::of(rec), shared_.downstream[id].l2tp_ns, Bytes(prefix), payload);
+}
+
+void Worker::lns_call(std::uint8_t endpoint, std::uint16_t tunnel, std::uint16_t session) {
+  Message m;
+  m.type = MessageType::kLnsCall;
+  m.l2tp_endpoint = endpoint;
+  m.l2tp_tunnel = tunnel;
+  m.l2tp_session = session;
+  tell_master(m);
+}
+
+void Worker::lns_start(const Message& m, TimePoint now) {
+  auto call = lns_ ? lns_->attach(m.l2tp_endpoint, m.l2tp_tunnel, m.l2tp_session, m.session_id, now) : std::nullopt;
+  if (m.session_id == 0) return;  // refused: attach() sent the CDN
+  if (!call || by_id_[m.session_id] != nullptr) {
+    // The LAC cleared the call while the master chose the ID: give the ID back.
+    shared_.table.clear(m.session_id);
+    Message ended;
+    ended.type = MessageType::kSessionEnded;
+    ended.session_id = m.session_id;
+    ended.reason = static_cast<std::uint8_t>(EndReason::kTunnelDown);
+    tell_master(ended);
+    return;
+  }
+  auto owned = std::make_unique<Session>(*this, m, now, &*call);
+  Session& s = *owned;
+  by_id_[m.session_id] = std::move(owned);
+  ++live_;
+  ++counters_.sessions_started;
+  slot_stats_.sessions.store(live_, std::memory_order_relaxed);
+  shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) {
+    r.l2tp_peer_session = call->route.peer_session;
+    r.l2tp_peer_tunnel = call->route.peer_tunnel;
+    r.l2tp_peer_address = call->route.peer.address.value;
+    r.l2tp_peer_port = call->route.peer.port;
+    r.l2tp_sequenced = call->route.sequenced;
+  });
+  // RFC 2867: where the call came from, for accounting (the LAC is the tunnel's client).
+  radius::TunnelAccounting a;
+  a.client_endpoint = call->route.peer.address.to_string();
+  a.server_endpoint = call->local.address.is_zero() ? config_.local_ip.to_string() : call->local.address.to_string();
+  a.connection = std::to_string(call->info.serial);
+  a.client_auth_id = call->lac_host_name;
+  a.server_auth_id = call->our_host_name;
+  s.tunnel_accounting_ = std::make_unique<radius::TunnelAccounting>(std::move(a));
+  log::info("session {} from L2TP tunnel {} session {} (LAC '{}', calling {}) on worker {}", s.id_, call->tunnel,
+            call->session, call->lac_host_name, call->info.calling_number, slot_);
+  // RFC 2661 section 18: continue from the LAC's LCP and authentication when they agree with
+  // ours, else negotiate LCP with the subscriber again.
+  std::string why = "l2tp-proxy-lcp renegotiate";
+  if (config_.l2tp.proxy_lcp == master::ProxyLcpPolicy::kAccept) {
+    auto proxied = l2tp::read_proxy(call->info, config_.auth);
+    if (proxied) {
+      lns_->count(l2tp::LnsCounter::kProxyAccepted);
+      s.link_->start_proxied(*proxied, now);
+      touch(s);
+      return;
+    }
+    why = proxied.error();
+  }
+  lns_->count(l2tp::LnsCounter::kProxyRenegotiated);
+  log::info("session {}: LCP renegotiated with the subscriber: {}", s.id_, why);
+  s.link_->start(now);
+  touch(s);
+}
+
+void Worker::lns_call_down(std::uint16_t id, const std::string& why, TimePoint now) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_ || !s->lns_) return;
+  log::info("session {}: the LAC cleared the L2TP call: {}", id, why);
+  s->now_ = now;
+  s->link_->lower_down(EndReason::kTunnelDown, now);
+  reap();
+}
+
+void Worker::lns_frame(std::uint16_t id, Bytes ppp, TimePoint now) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_ || !s->lns_) return;
+  // RFC 1662 section 3.1: FF 03 unless the LAC agreed Address-and-Control-Field-Compression.
+  if (ppp.size() >= 2 && ppp[0] == 0xff && ppp[1] == 0x03) ppp = ppp.subspan(2);
+  s->now_ = now;
+  receive_ppp(*s, ppp, now);
+}
+
+void Worker::lns_sequenced(std::uint16_t id) {
+  Session* s = by_id_[id].get();
+  if (s == nullptr || s->dead_ || !s->lns_ || s->lns_->route.sequenced) return;
+  s->lns_->route.sequenced = true;
+  shared_.table.update(id, [](dataplane::SessionRecord& r) { r.l2tp_sequenced = true; });
 }
 
 void Worker::publish(Session& s) {
@@ -679,6 +821,7 @@ void Worker::publish(Session& s) {
 void Worker::flush_upstream() {
   if (tun_writer_ != nullptr) drops_.count(Drop::kTunWriteFailed, tun_writer_->flush());
   if (lac_) lac_->flush();
+  if (lns_) lns_->flush();  // downstream data messages to LACs, batched like the PPPoE socket's
 }
 
 l2tp::CallInfo Worker::call_info(const Session& s, const session::AuthRequest& request) {
@@ -896,7 +1039,12 @@ void Worker::tick(TimePoint now) {
   });
   if (now >= next_publish_) {
     next_publish_ = now + seconds(1);
-    if (lac_) lac_->publish(shared_.tunnels, slot_, now);
+    std::size_t tunnels = 0;
+    if (lac_) tunnels = lac_->publish(shared_.tunnels, slot_, tunnels, now);
+    if (lns_) tunnels = lns_->publish(shared_.tunnels, slot_, tunnels, now);
+    for (std::size_t i = tunnels; i < published_tunnels_; ++i)
+      shared_.tunnels.update(slot_, i, [](dataplane::L2tpTunnelRecord& r) { r = {}; });
+    published_tunnels_ = tunnels;
     for (std::uint16_t id : dirty_) {
       Session* s = by_id_[id].get();
       if (s == nullptr) continue;
@@ -907,17 +1055,23 @@ void Worker::tick(TimePoint now) {
   }
   drops_.count(Drop::kRxQueueFull, socket_.take_kernel_drops());
   if (lac_) lac_->tick(now);
-  publish_lac();
+  if (lns_) lns_->tick(now);
+  publish_l2tp();
   aaa_.tick(now);
   publish_aaa(now);
   reap();
 }
 
-void Worker::publish_lac() {
-  if (!lac_) return;
-  // Each 100 ms tick and at exit, not after every packet turn: the sum walks every tunnel.
-  auto lac = lac_->counters();
-  for (std::size_t i = 0; i < lac.size(); ++i) slot_stats_.lac[i].store(lac[i], std::memory_order_relaxed);
+void Worker::publish_l2tp() {
+  // Each 100 ms tick and at exit, not after every packet turn: the sums walk every tunnel.
+  if (lac_) {
+    auto lac = lac_->counters();
+    for (std::size_t i = 0; i < lac.size(); ++i) slot_stats_.lac[i].store(lac[i], std::memory_order_relaxed);
+  }
+  if (lns_) {
+    auto lns = lns_->counters();
+    for (std::size_t i = 0; i < lns.size(); ++i) slot_stats_.lns[i].store(lns[i], std::memory_order_relaxed);
+  }
 }
 
 void Worker::publish_aaa(TimePoint now) {
@@ -951,7 +1105,8 @@ void Worker::shutdown(EndReason reason, TimePoint now) {
     p->link_->lower_down(reason, now);
   }
   if (lac_) lac_->close_tunnels(now);
-  publish_lac();
+  if (lns_) lns_->close_tunnels(now);
+  publish_l2tp();
   reap();
 }
 

@@ -27,6 +27,7 @@
 #include "dataplane/tun_batch_writer.hpp"
 #include "worker/channel.hpp"
 #include "worker/lac.hpp"
+#include "worker/lns.hpp"
 #include "worker/timer_wheel.hpp"
 
 namespace pppoe::worker {
@@ -41,7 +42,7 @@ struct WorkerCounters {
   std::array<std::uint64_t, session::kEndReasons> ended_by_reason{};
 };
 
-class Worker final : public LacOwner {
+class Worker final : public LacOwner, public LnsOwner {
  public:
   Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
          dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master);
@@ -50,6 +51,9 @@ class Worker final : public LacOwner {
   /// LAC (l2tp-realm configured): sessions of a realm go to an LNS (lac.hpp).
   void set_lac(std::unique_ptr<Lac> lac) { lac_ = std::move(lac); }
   [[nodiscard]] Lac* lac() const { return lac_.get(); }
+  /// LNS (l2tp-listen configured): calls from LACs terminated here.
+  void set_lns(std::unique_ptr<Lns> lns) { lns_ = std::move(lns); }
+  [[nodiscard]] Lns* lns() const { return lns_.get(); }
 
   /// A message from the master (channel.hpp).
   void on_message(const Message& m, TimePoint now);
@@ -68,8 +72,8 @@ class Worker final : public LacOwner {
   /// RADIUS counters and server states into the shared slot: after RADIUS answers and each
   /// 100 ms tick (not on every packet turn), and at exit.
   void publish_aaa(TimePoint now);
-  /// LAC counters into the shared slot (each tick and at shutdown).
-  void publish_lac();
+  /// LAC and LNS counters into the shared slot (each tick and at shutdown).
+  void publish_l2tp();
   /// Hands the upstream packets queued so far to the TUN (one system call per batch) and to
   /// the L2TP tunnels (one per tunnel socket); after each receive batch and each turn.
   void flush_upstream();
@@ -86,6 +90,13 @@ class Worker final : public LacOwner {
   void call_up(std::uint16_t session) override;
   void call_down(std::uint16_t session, const std::string& why) override;
   void call_frame(std::uint16_t session, Bytes ppp) override;
+  // LnsOwner
+  void lns_call(std::uint8_t endpoint, std::uint16_t tunnel, std::uint16_t session) override;
+  void lns_call_down(std::uint16_t id, const std::string& why, TimePoint now) override;
+  void lns_frame(std::uint16_t id, Bytes ppp, TimePoint now) override;
+  void lns_sequenced(std::uint16_t id) override;
+  /// The master's session ID for an L2TP call: the session starts (proxy LCP or LCP anew).
+  void lns_start(const Message& m, TimePoint now);
   class Session;
   friend class Session;
   /// What the LNS learns of the subscriber in ICRQ/ICCN.
@@ -95,6 +106,10 @@ class Worker final : public LacOwner {
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
   void end_session(Session& s, session::EndReason reason);
   void deliver_upstream(Session& s, Bytes packet, TimePoint now);
+  /// A PPP frame of session `s` (protocol field onwards), from PPPoE or from an L2TP call.
+  void receive_ppp(Session& s, Bytes frame, TimePoint now);
+  /// Downstream to an LNS session (any worker): an L2TP data message to its LAC.
+  bool send_to_lac(std::uint16_t id, const dataplane::SessionRecord& rec, ppp::Protocol protocol, Bytes payload);
   void publish(Session& s);
   /// Something happened to `s` (a frame, a message, an answer, a timer): its timers are
   /// rescheduled at the next tick and its shared record published within a second.
@@ -121,6 +136,8 @@ class Worker final : public LacOwner {
   Channel& master_;
   std::unique_ptr<dataplane::TunBatchWriter> tun_writer_;
   std::unique_ptr<Lac> lac_;
+  std::unique_ptr<Lns> lns_;
+  std::size_t published_tunnels_ = 0;  ///< records of ours in the shared tunnel table
   std::vector<std::unique_ptr<Session>> by_id_;  ///< our sessions, indexed by PPPoE session ID
   std::vector<std::uint16_t> dead_;
   std::size_t live_ = 0;

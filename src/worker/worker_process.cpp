@@ -85,9 +85,30 @@ void run_worker_process(const WorkerProcessArgs& args) {
 
   Channel master(args.channel_fd);
   Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
-  if (!args.l2tp_dispatch.empty()) {
+  // L2TP endpoints: the LNS's (l2tp-listen) and the LAC's tunnel sources (config.cpp keeps them apart).
+  std::vector<const dataplane::L2tpDispatch*> lac_dispatch;
+  for (const auto& d : args.l2tp_dispatch) {
+    bool listen = false;
+    for (const auto& l : args.config.l2tp.listen) listen = listen || (l.address == d.local().address && l.port == d.local().port);
+    if (!listen) lac_dispatch.push_back(&d);
+  }
+  if (args.config.l2tp.lns()) {
+    auto lns = Lns::create(args.l2tp_dispatch, args.config.l2tp, args.slot, args.config.ac_name, worker);
+    if (!lns) {
+      log::error("{}", lns.error());
+      ::_exit(1);
+    }
+    for (int fd : (*lns)->fds()) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = fd;
+      epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    }
+    worker.set_lns(std::move(*lns));
+  }
+  if (!lac_dispatch.empty()) {
     // LAC: this worker's own sockets, in the kernel's dispatch by tunnel ID (l2tp_dispatch.hpp).
-    auto lac = Lac::create(args.l2tp_dispatch, args.slot, args.config.ac_name, worker);
+    auto lac = Lac::create(lac_dispatch, args.slot, args.config.ac_name, worker);
     if (!lac) {
       log::error("{}", lac.error());
       ::_exit(1);
@@ -152,6 +173,8 @@ void run_worker_process(const WorkerProcessArgs& args) {
         running = false;
       } else if (worker.lac() != nullptr && worker.lac()->on_readable(fd, now)) {
         socket->flush();  // frames for the subscribers, one batch per tunnel socket read
+      } else if (worker.lns() != nullptr && worker.lns()->on_readable(fd, now)) {
+        worker.flush_upstream();  // the subscribers' packets to the TUN, one batch per read
       } else {
         worker.on_aaa_readable(fd, now);
       }

@@ -108,6 +108,55 @@ TEST(Config, L2tpTunnelProfilesAndRealms) {
   EXPECT_NE(validate(no_lns).error().find("has no 'lns"), std::string::npos);
 }
 
+TEST(Config, L2tpLns) {
+  Config c;
+  c.interface = "eth1";
+  auto ok = parse_config_text(c,
+                              "l2tp-listen 192.0.2.1 192.0.2.2:1702\n"
+                              "l2tp-lac partner host lac.partner.example\n"
+                              "l2tp-lac partner secret \"partner s3cret\"\n"
+                              "l2tp-lac partner hello 30\n"
+                              "l2tp-lac lab address 198.51.100.9\n"
+                              "l2tp-proxy-lcp renegotiate\n",
+                              "pppoed.conf");
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(validate(c));
+  ASSERT_EQ(c.l2tp.listen.size(), 2u);
+  EXPECT_EQ(c.l2tp.listen[1].to_string(), "192.0.2.2:1702");
+  EXPECT_TRUE(c.l2tp.lns());
+  EXPECT_FALSE(c.l2tp.lac());
+  EXPECT_EQ(c.l2tp.proxy_lcp, ProxyLcpPolicy::kRenegotiate);
+  // First match wins; host name and address must both agree when given.
+  const auto* p = c.l2tp.lac_peer(*Ipv4Address::parse("203.0.113.5"), "lac.partner.example");
+  ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->name, "partner");
+  EXPECT_EQ(p->secret, "partner s3cret");
+  EXPECT_EQ(p->hello_interval, 30u);
+  EXPECT_EQ(c.l2tp.lac_peer(*Ipv4Address::parse("198.51.100.9"), "anything")->name, "lab");
+  EXPECT_EQ(c.l2tp.lac_peer(*Ipv4Address::parse("203.0.113.5"), "intruder"), nullptr);
+
+  Config bad;
+  bad.interface = "eth1";
+  auto e = parse_config_text(bad, "l2tp-lac x secret\n", "f");
+  ASSERT_FALSE(e);
+  e = parse_config_text(bad, "l2tp-lac x colour blue\n", "f");
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().find("host HOSTNAME"), std::string::npos) << e.error();
+  EXPECT_FALSE(parse_config_text(bad, "l2tp-proxy-lcp sometimes\n", "f"));
+  EXPECT_FALSE(parse_config_text(bad, "l2tp-listen nowhere\n", "f"));
+  Config no_listen;
+  no_listen.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(no_listen, "l2tp-lac x secret abc\n", "f"));
+  EXPECT_NE(validate(no_listen).error().find("needs l2tp-listen"), std::string::npos);
+  // A LAC source and an LNS endpoint on one socket: the kernel would mix their datagrams.
+  Config both;
+  both.interface = "eth1";
+  ASSERT_TRUE(parse_config_text(both, "l2tp-tunnel w lns 192.0.2.9\nl2tp-realm example.net w\nl2tp-listen 192.0.2.1\n", "f"));
+  EXPECT_NE(validate(both).error().find("overlaps the source"), std::string::npos);
+  ASSERT_TRUE(parse_config_text(both, "l2tp-tunnel w source 192.0.2.1:1702\n", "f"));
+  EXPECT_TRUE(validate(both));
+}
+
 TEST(Config, ValidateNeedsAnInterface) {
   Config c;
   EXPECT_FALSE(validate(c));

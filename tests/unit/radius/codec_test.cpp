@@ -146,7 +146,7 @@ TEST(RadiusCodec, MppeKeysRoundTripAndRejectGarbage) {
 
 TEST(RadiusAccess, RequestCarriesEveryMethodsAttributes) {
   NasInfo nas{"bras1", Ipv4Address::parse("192.0.2.1"), NasPortType::kEthernet, "02:00:00:00:00:01"};
-  SessionIdentity who{0x1234, "veth0:100.200", *MacAddress::parse("02:aa:bb:cc:dd:ee"), "circuit 1", "remote 1", "ABCD"};
+  SessionIdentity who{0x1234, "veth0:100.200", *MacAddress::parse("02:aa:bb:cc:dd:ee"), "circuit 1", "remote 1", "ABCD", false, ""};
   session::AuthRequest chap;
   chap.method = ppp::AuthMethod::kChapMd5;
   chap.user = "bob";
@@ -335,7 +335,7 @@ TEST(RadiusAccounting, StopCarriesGigawordsAndCause) {
   rec.session_time = 42;
   rec.cause = terminate_cause(session::EndReason::kIdleTimeout);
   Request r = accounting_request(rec, NasInfo{"n", std::nullopt, NasPortType::kVirtual, ""},
-                                 SessionIdentity{1, "eth0", {}, "", "", "X"});
+                                 SessionIdentity{1, "eth0", {}, "", "", "X", false, ""});
   EXPECT_TRUE(r.delay_time);
   PacketBuilder b(Code::kAccountingRequest, 1);
   b.add_encoded(Bytes(r.attributes));
