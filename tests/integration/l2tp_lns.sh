@@ -11,6 +11,9 @@
 #      PADT. The subscribers hang up: CDNs -> the LNS ends its sessions, addresses back in the pool.
 #   4. A LAC the LNS does not know (wrong host name) is refused: StopCCN, counted.
 #   5. l2tp-proxy-lcp renegotiate: LCP negotiated again by the LNS through the tunnel.
+#   6. An RFC 2661 LAC written independently (lib/l2tp_lac.py, Scapy for its packets) as the
+#      LNS's peer: authentication both ways, sequenced data, CDN and StopCCN.
+# tshark decodes the LNS's side of the tunnel (part 1) without a malformed packet.
 . "$(dirname "$0")/common.sh"
 HOST=$LAB-host
 LNS_LOGS=$LAB_LOGS/lns
@@ -68,7 +71,8 @@ CONF
   done
   fail "LNS $name did not open its control socket"
 }
-lns_start lnsa $NET_HOST 10.1.0.1 10.1.0.10-10.1.255.254 pppoe0
+lns_start lnsa $NET_HOST 10.1.0.1 10.1.0.10-10.1.255.254 pppoe0 "l2tp-lac scapy host rfc2661-lac
+l2tp-lac scapy secret scapy-secret-456"
 lns_start lnsb 198.51.100.3 10.3.0.1 10.3.0.10-10.3.0.254 pppoe1 "l2tp-proxy-lcp renegotiate"
 pppoectl_lns() { ip netns exec "$NET" "$BIN/pppoectl" -s "$LNS_LOGS/lnsa.sock" "$@"; }
 pppoectl_lnsb() { ip netns exec "$NET" "$BIN/pppoectl" -s "$LNS_LOGS/lnsb.sock" "$@"; }
@@ -90,6 +94,10 @@ CONF
 pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed (LAC) did not start"
 
 # 1. PAP and CHAP through LAC and LNS to the host.
+ip netns exec "$NET" tshark -i net0 -f "udp port 1701" -w "$LNS_LOGS/lns.pcap" >/dev/null 2>&1 &
+CAP_PID=$!
+LNS_PIDS+=("$CAP_PID")
+sleep 1
 pppoetest_lab -m create -i sub0 -n 100 --user alice@wholesale.example --password wonderland --auth pap --no-ipv6 \
   --target 10.2.0.2 --pings 2 --hold 6 --timeout 30 --format json >"$LAB_LOGS/pap.json" &
 pap=$!
@@ -122,6 +130,16 @@ grep -q "identifier:  *\(alice\|carol\)@wholesale.example" "$LNS_LOGS/session.tx
 wait $pap || { jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-600; fail "PAP sessions through LAC and LNS"; }
 wait $chap || { jq -c '.summary // .' "$LAB_LOGS/chap.json" | cut -c1-600; fail "CHAP sessions through LAC and LNS"; }
 jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-400
+sleep 1
+stop_pid "$CAP_PID"
+decoded=$(ip netns exec "$NET" tshark -n -r "$LNS_LOGS/lns.pcap" 2>&1)
+for m in SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN ZLB; do
+  echo "$decoded" | grep -q "Control Message - $m " || fail "tshark shows no $m at the LNS"
+done
+echo "$decoded" | grep -q "ICMP.*Echo (ping) reply" || fail "tshark sees no ping reply from the LNS inside the tunnel"
+verbose=$(ip netns exec "$NET" tshark -n -V -r "$LNS_LOGS/lns.pcap" 2>&1)
+echo "$verbose" | grep -qi "malformed\|Expert Info" && fail "tshark: $(echo "$verbose" | grep -i "malformed\|Expert Info" | head -3)"
+grep -q "tunnel-secret-123\|wonderland\|chap-pass" "$LNS_LOGS/lnsa.log" && fail "a secret in the LNS's log"
 c=$(pppoectl_lns -j show system | jq -c .l2tp.lns_counters)
 echo "LNS counters: $c"
 expect_eq "$(echo "$c" | jq '.proxy_lcp_accepted')" 200 "proxy LCP accepted"
@@ -164,4 +182,20 @@ pppoetest_lab -m create -i sub0 -n 10 --user dave@reneg.example --password dave-
   --target 10.2.0.2 --pings 2 --timeout 30 --format json >"$LAB_LOGS/renegotiate.json" \
   || { jq -c '.summary // .' "$LAB_LOGS/renegotiate.json" | cut -c1-600; fail "sessions with LCP renegotiated by the LNS"; }
 expect_eq "$(pppoectl_lnsb -j show system | jq .l2tp.lns_counters.proxy_lcp_renegotiated)" 10 "LCP renegotiated"
+# 6. An independent LAC (lib/l2tp_lac.py, from RFC 2661, pings built by Scapy) on the host
+#    behind the LNS: tunnel authentication both ways, 20 calls with PAP proxy authentication and
+#    sequenced data (every worker's downstream numbered from the shared counter), CDN, StopCCN.
+closed_before=$(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac)
+echo "scapy-secret-456" > "$LNS_LOGS/scapy.secret"
+ip netns exec "$HOST" /usr/bin/python3 "$HERE/lib/l2tp_lac.py" $NET_HOST 10.2.0.2 "$LNS_LOGS/scapy-lac.json" \
+  --secret-file "$LNS_LOGS/scapy.secret" --calls 20 --user alice@wholesale.example --password wonderland \
+  --target 10.2.0.2 --sequenced yes || { cat "$LNS_LOGS/scapy-lac.json"; fail "the RFC 2661 LAC's calls through our LNS"; }
+jq -c . "$LNS_LOGS/scapy-lac.json" | cut -c1-400
+expect_eq "$(jq -c '[.challenge_ok, .lns_host_name, .pap_acked, .ipcp_up, .pings_answered, .data_without_address_control]' \
+  "$LNS_LOGS/scapy-lac.json")" '[true,"lnsa",20,20,40,0]' "RFC 2661 LAC: challenge, host name, PAP acks, IPCP, pings, FF 03"
+expect_eq "$(jq '.data_sequenced_in == .data_in' "$LNS_LOGS/scapy-lac.json")" true "every data message to a sequenced call numbered"
+for _ in $(seq 1 50); do [ "$(lns_stat .sessions.total)" = 0 ] && break; sleep 0.2; done
+expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the RFC 2661 LAC's CDNs and StopCCN"
+expect_eq "$(( $(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac) - closed_before ))" 20 \
+  "calls cleared by the RFC 2661 LAC (10 CDN, 10 with its StopCCN)"
 echo "LAC -> LNS: $(jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-200)"
