@@ -18,6 +18,8 @@ wholesale-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.1",
       Tunnel-Password:1 = "tunnel-secret-123", Tunnel-Assignment-Id:1 = "partner-a",
       Tunnel-Client-Auth-Id:1 = "lac-radius"
+lns-user@self.example Cleartext-Password := "lns-pw"
+      Class = "retail-plan", Framed-Pool = "gold"
 failover-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
       Tunnel-Preference:1 = 1,
