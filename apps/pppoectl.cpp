@@ -204,7 +204,7 @@ void print_sessions(const Json& res) {
     std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
     bool l2tp = s.contains("l2tp");
     fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
-               s["worker"].get<int>(), l2tp && s["l2tp"]["mode"] == "LNS" ? "-" : s["mac"].get<std::string>(),
+               s["worker"].get<int>(), s["mac"] == "00:00:00:00:00:00" ? "-" : s["mac"].get<std::string>(),
                vlans.empty() ? "-" : vlans,
                s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(),
                s["user"].get<std::string>(), s["state"].get<std::string>(),

@@ -15,6 +15,13 @@
 //   raw_forwarder l2tp-up IFACE LNS_ADDR SECONDS       PPPoE frames -> L2TP data to LNS_ADDR:1701
 //   raw_forwarder l2tp-down IFACE PEER_MAC SECONDS     L2TP data on :1701 -> PPPoE frames (session 1)
 //
+// and the baseline of bench/l2tp_lns.sh, an LNS's data path without L2TP or PPP logic, with
+// the same I/O as an LNS worker (a multishot recvmsg or sendmmsg batches on UDP port 1701 on
+// one side, batched TUN writes or the multishot TUN reader on the other):
+//
+//   raw_forwarder lns-up TUN SECONDS               L2TP data on :1701 -> IP packets into TUN
+//   raw_forwarder lns-down TUN LAC_ADDR SECONDS    IP packets from TUN -> L2TP data to LAC_ADDR:1701
+//
 // Prints the number of packets forwarded.
 #include <arpa/inet.h>
 #include <sys/epoll.h>
@@ -110,6 +117,13 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
 
 constexpr std::size_t kUdpBatch = 32, kDatagram = 2048;
 
+/// The receive buffer a pppoed L2TP socket has (dataplane/l2tp_dispatch.cpp): the same I/O.
+void large_receive_buffer(int fd) {
+  int bytes = 8 << 20;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0)
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
+}
+
 int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_peer, double seconds) {
   auto sock = dataplane::PacketSocket::open(iface, {});
   int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
@@ -125,6 +139,7 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
   } else {
     peer_mac = MacAddress::parse(lns_or_peer);
   }
+  if (udp >= 0) large_receive_buffer(udp);
   if (!sock || udp < 0 || ::bind(udp, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0 || (!upstream && !peer_mac)) {
     std::fprintf(stderr, "raw_forwarder: %s\n", !sock ? sock.error().c_str() : "udp socket, bind :1701 or MAC");
     return 1;
@@ -225,6 +240,90 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
   return 0;
 }
 
+int run_lns(bool upstream, const std::string& tun_name, const std::string& lac, double seconds) {
+  auto tun = dataplane::TunDevice::open(tun_name);
+  int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  local.sin_port = htons(1701);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(1701);
+  if (udp >= 0) large_receive_buffer(udp);
+  if (!tun || udp < 0 || ::bind(udp, reinterpret_cast<sockaddr*>(&local), sizeof local) < 0 ||
+      (!upstream && inet_pton(AF_INET, lac.c_str(), &to.sin_addr) != 1)) {
+    std::fprintf(stderr, "raw_forwarder: %s\n", !tun ? tun.error().c_str() : "udp socket, bind :1701 or LAC address");
+    return 1;
+  }
+  if (auto r = tun->configure(*Ipv4Address::parse("10.1.0.1"), 1500); !r) std::fprintf(stderr, "%s\n", r.error().c_str());
+  dataplane::TunBatchWriter writer(tun->fd(), true);
+  dataplane::TunBatchReader reader(tun->fd(), true);
+  dataplane::MultishotRing ring(udp, dataplane::MultishotRing::Op::kRecvmsg, 256, 4096);
+  if (!ring.ok()) {
+    std::fprintf(stderr, "raw_forwarder: %s\n", ring.failure().c_str());
+    return 1;
+  }
+  std::vector<std::uint8_t> buffers(kUdpBatch * kDatagram);
+  std::array<iovec, kUdpBatch> iov{};
+  std::array<mmsghdr, kUdpBatch> msgs{};
+  std::size_t queued = 0;
+  std::uint64_t forwarded = 0;
+  auto flush_udp = [&] {
+    std::size_t done = 0;
+    while (done < queued) {
+      int n = ::sendmmsg(udp, msgs.data() + done, static_cast<unsigned>(queued - done), 0);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    forwarded += done;
+    queued = 0;
+  };
+  int ep = epoll_create1(0);
+  for (int fd : {ring.fd(), reader.fd()}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+  }
+  auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    std::array<epoll_event, 8> events{};
+    int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 100);
+    for (int i = 0; i < n; ++i) {
+      int fd = events[static_cast<std::size_t>(i)].data.fd;
+      if (fd == ring.fd() && upstream) {
+        // A data message with a 6-octet header, FF 03 and the PPP protocol: the IP packet after.
+        ring.drain(
+            [&](Bytes buffer) {
+              auto d = ring.recvmsg_parts(buffer);
+              if (d && d->payload.size() > 10 && writer.write(d->payload.subspan(10))) ++forwarded;
+            },
+            256);
+        forwarded -= writer.flush();
+      } else if (fd == reader.fd() && !upstream) {
+        reader.receive([&](Bytes packet) {
+          if (packet.size() + 10 > kDatagram) return;
+          if (queued == kUdpBatch) flush_udp();
+          std::uint8_t* d = buffers.data() + queued * kDatagram;
+          const std::uint8_t head[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03, 0x00, 0x21};
+          std::memcpy(d, head, sizeof head);
+          std::memcpy(d + sizeof head, packet.data(), packet.size());
+          iov[queued] = {d, sizeof head + packet.size()};
+          msgs[queued] = {};
+          msgs[queued].msg_hdr.msg_name = &to;
+          msgs[queued].msg_hdr.msg_namelen = sizeof to;
+          msgs[queued].msg_hdr.msg_iov = &iov[queued];
+          msgs[queued].msg_hdr.msg_iovlen = 1;
+          ++queued;
+        }, 256);
+        flush_udp();
+      }
+    }
+  }
+  std::printf("%llu\n", static_cast<unsigned long long>(forwarded));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,8 +331,11 @@ int main(int argc, char** argv) {
   if (mode == "up" && argc == 5) return run(true, argv[2], argv[3], "", std::stod(argv[4]));
   if (mode == "down" && argc == 6) return run(false, argv[3], argv[2], argv[4], std::stod(argv[5]));
   if ((mode == "l2tp-up" || mode == "l2tp-down") && argc == 5) return run_l2tp(mode == "l2tp-up", argv[2], argv[3], std::stod(argv[4]));
+  if (mode == "lns-up" && argc == 4) return run_lns(true, argv[2], "", std::stod(argv[3]));
+  if (mode == "lns-down" && argc == 5) return run_lns(false, argv[2], argv[3], std::stod(argv[4]));
   std::fprintf(stderr,
                "usage: raw_forwarder up IFACE TUN SECONDS | down TUN IFACE PEER_MAC SECONDS |\n"
-               "       l2tp-up IFACE LNS_ADDR SECONDS | l2tp-down IFACE PEER_MAC SECONDS\n");
+               "       l2tp-up IFACE LNS_ADDR SECONDS | l2tp-down IFACE PEER_MAC SECONDS |\n"
+               "       lns-up TUN SECONDS | lns-down TUN LAC_ADDR SECONDS\n");
   return 2;
 }

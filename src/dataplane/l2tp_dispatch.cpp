@@ -88,6 +88,13 @@ std::expected<int, std::string> L2tpDispatch::open_socket(unsigned slot) const {
   };
   int one = 1;
   if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0) return fail("SO_REUSEPORT");
+  // A tunnel's control messages share the socket with its calls' data: a burst of data (every
+  // subscriber of a DSLAM negotiating PPP at once) must not overflow the default ~200 KiB and
+  // take control messages with it (each a second's retransmission). 8 MiB, like a worker's
+  // packet ring; FORCE beyond net.core.rmem_max with CAP_NET_ADMIN, else as much as allowed.
+  int bytes = 8 << 20;
+  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof bytes) < 0)
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
   sockaddr_in sa = local_.sockaddr();
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return fail("bind");
   // After bind: a socket with a program of its own has a group of its own, and the kernel

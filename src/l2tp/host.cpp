@@ -44,6 +44,7 @@ struct Host::TunnelEntry final : ReliableOutput, TunnelEvents {
   std::unique_ptr<Tunnel> tunnel;
   std::map<std::uint16_t, std::unique_ptr<SessionEntry>> sessions;
   bool down_reported = false;
+  bool ack_pending = false;  ///< in Host::ack_pending_
   TimePoint created;
   TunnelEntry(Host& h, std::uint16_t tunnel_id, sockaddr_in to) : host(h), id(tunnel_id), peer(to), created(h.now_) {}
   void transmit(Bytes datagram) override { host.transmit(peer, datagram); }
@@ -258,6 +259,10 @@ void Host::on_datagram(Bytes d, const sockaddr_in& from, TimePoint now) {
   }
   TunnelEntry& t = *it->second;
   if (m->header.control) {
+    if (!m->payload.empty() && !t.ack_pending) {
+      t.ack_pending = true;
+      ack_pending_.push_back(t.id);
+    }
     t.tunnel->receive(m->header, m->payload, now);
     return;
   }
@@ -333,6 +338,7 @@ void Host::poll(TimePoint now) {
         },
         256);
     if (got > 0) ++counters_.rx_batches;
+    flush_acks();
     flush();
     return;
   }
@@ -358,7 +364,17 @@ void Host::poll(TimePoint now) {
     }
     if (static_cast<std::size_t>(n) < kBatch) break;
   }
+  flush_acks();
   flush();
+}
+
+void Host::flush_acks() {
+  for (std::uint16_t id : ack_pending_)
+    if (auto it = tunnels_.find(id); it != tunnels_.end()) {
+      it->second->ack_pending = false;
+      it->second->tunnel->flush_ack();
+    }
+  ack_pending_.clear();
 }
 
 void Host::tick(TimePoint now) {

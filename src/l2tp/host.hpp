@@ -119,6 +119,8 @@ class Host {
   struct SessionEntry;
   Host(int fd, HostEvents& events);
   void on_datagram(Bytes d, const sockaddr_in& from, TimePoint now);
+  /// ZLBs for the tunnels that got control messages in this batch and sent nothing back.
+  void flush_acks();
   void on_sccrq(const Message& m, const sockaddr_in& from, TimePoint now);
   void transmit(const sockaddr_in& to, Bytes datagram);
   std::uint16_t new_id(const auto& taken, std::uint16_t first = 0, std::uint32_t count = 0x10000);
@@ -138,6 +140,7 @@ class Host {
   int fd_ = -1;
   HostEvents& events_;
   std::map<std::uint16_t, std::unique_ptr<TunnelEntry>> tunnels_;
+  std::vector<std::uint16_t> ack_pending_;  ///< tunnels with control messages in this batch
   TunnelPolicy policy_;
   HostCounters counters_;
   TimePoint now_{};

@@ -78,6 +78,8 @@ class Tunnel {
   /// A control message for this tunnel (header decoded, AVPs raw).
   void receive(const Header& h, Bytes avps, TimePoint now);
   void tick(TimePoint now);
+  /// The acknowledgement of what arrived in this receive batch (ReliableChannel::flush_ack).
+  void flush_ack() { channel_.flush_ack(); }
   [[nodiscard]] std::optional<TimePoint> next_deadline() const;
   /// StopCCN with `result` (section 4.4.2), then closing.
   void close(std::uint16_t result, std::uint16_t error, const std::string& why, TimePoint now);

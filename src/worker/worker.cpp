@@ -748,6 +748,9 @@ void Worker::lns_start(const Message& m, TimePoint now) {
     r.l2tp_peer_address = call->route.peer.address.value;
     r.l2tp_peer_port = call->route.peer.port;
     r.l2tp_sequenced = call->route.sequenced;
+    // A LAC that names the subscriber's MAC as Calling Number (ours does without a circuit ID):
+    // shown in `show sessions` like a PPPoE session's.
+    if (auto mac = MacAddress::parse(call->info.calling_number)) r.client_mac = *mac;
   });
   // RFC 2867: where the call came from, for accounting (the LAC is the tunnel's client).
   radius::TunnelAccounting a;
