@@ -111,6 +111,10 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 expect_eq "$(lns_stat .sessions.up)" 200 "LNS sessions up"
+for _ in $(seq 1 30); do  # the workers publish their tunnels once a second
+  [ "$(pppoectl_lns -j show system | jq .l2tp.sessions)" = 200 ] && break
+  sleep 0.1
+done
 pppoectl_lns show system | tee "$LNS_LOGS/system.txt"
 grep -q "mode: LNS" "$LNS_LOGS/system.txt" || fail "show system: mode LNS"
 grep -q "LNS endpoints: $NET_HOST:1701" "$LNS_LOGS/system.txt" || fail "show system: LNS endpoint"
