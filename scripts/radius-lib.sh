@@ -20,6 +20,9 @@ wholesale-user Cleartext-Password := "via-radius"
       Tunnel-Client-Auth-Id:1 = "lac-radius"
 lns-user@self.example Cleartext-Password := "lns-pw"
       Class = "retail-plan", Framed-Pool = "gold"
+tunnel-to-self Cleartext-Password := "self-pw"
+      Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "127.0.0.1:1702",
+      Tunnel-Password:1 = "self-secret-789", Tunnel-Client-Auth-Id:1 = "lac-self", Framed-Pool = "gold"
 failover-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
       Tunnel-Preference:1 = 1,

@@ -56,7 +56,7 @@ std::expected<SocketEndpoint, std::string> endpoint(const std::string& v, std::u
 std::expected<void, std::string> l2tp_tunnel(L2tpConfig& c, const std::vector<std::string>& v) {
   constexpr const char* kUsage =
       "'l2tp-tunnel' expects NAME followed by one of: lns ADDRESS[:PORT]..., secret SECRET, hostname NAME, "
-      "source ADDRESS[:PORT], hold-down SECONDS, hello SECONDS";
+      "source ADDRESS[:PORT], hold-down SECONDS, hello SECONDS, timeout SECONDS";
   if (v.size() < 3) return std::unexpected(kUsage);
   L2tpTunnelProfile* t = nullptr;
   for (auto& x : c.tunnels)
@@ -101,12 +101,12 @@ std::expected<void, std::string> l2tp_tunnel(L2tpConfig& c, const std::vector<st
     t->source = *e;
     return {};
   }
-  if (key == "hold-down" || key == "hello") {
+  if (key == "hold-down" || key == "hello" || key == "timeout") {
     auto s = single();
     if (!s) return std::unexpected(s.error());
-    auto n = number(*s, key == "hello" ? 0 : 1, 86400);
+    auto n = number(*s, key == "hello" ? 0 : 1, key == "timeout" ? 60 : 86400);
     if (!n) return std::unexpected(fmt::format("'l2tp-tunnel {} {}': {}", v[0], key, n.error()));
-    (key == "hello" ? t->hello_interval : t->hold_down) = *n;
+    (key == "hello" ? t->hello_interval : key == "timeout" ? t->connect_timeout : t->hold_down) = *n;
     return {};
   }
   return std::unexpected(fmt::format("{}; found '{}'", kUsage, key));

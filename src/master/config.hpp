@@ -70,6 +70,9 @@ struct L2tpTunnelProfile {
   SocketEndpoint source{Ipv4Address{}, 1701};  ///< our address (0.0.0.0: any) and UDP port
   unsigned hold_down = 60;          ///< seconds an LNS that failed is skipped
   unsigned hello_interval = 60;     ///< seconds without traffic before a HELLO (section 6.5)
+  /// Seconds an LNS has to answer the SCCRQ before it is held down and the next one is tried
+  /// (the retransmissions alone would take 31 s, longer than a subscriber's PPP waits).
+  unsigned connect_timeout = 10;
   std::string assignment_id;        ///< RADIUS tunnels: Tunnel-Assignment-Id (for accounting)
 };
 

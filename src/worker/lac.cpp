@@ -31,6 +31,7 @@ struct Lac::ProfileTunnel {
   std::uint16_t id = 0;       ///< our tunnel ID; 0: none open
   bool up = false;
   std::size_t endpoint = 0;   ///< index in profile->lns of the LNS tried or in use
+  TimePoint opened_at{};      ///< when the SCCRQ went out (connect_timeout counts from here)
   std::deque<Waiting> waiting;
 };
 
@@ -77,6 +78,17 @@ void Lac::tick(TimePoint now) {
   now_ = now;
   for (auto& h : hosts_) h->host->tick(now);
   std::erase_if(held_down_, [&](const auto& e) { return e.second <= now; });
+  // An LNS that has not answered the SCCRQ in time: give it up (StopCCN; tunnel_down() holds it
+  // down and opens the next) rather than wait out every retransmission.
+  std::vector<ProfileTunnel*> late;
+  for (auto& [key, t] : tunnels_)
+    if (t->id != 0 && !t->up && now - t->opened_at >= seconds(t->profile->connect_timeout)) late.push_back(t.get());
+  for (ProfileTunnel* t : late) {
+    const l2tp::Tunnel* tunnel = t->host->host->tunnel(t->id);
+    if (tunnel == nullptr || tunnel->state() != l2tp::TunnelState::kWaitCtlReply) continue;
+    t->host->host->close_tunnel(t->id, l2tp::result::kStopGeneralError,
+                                fmt::format("no answer within {} s", t->profile->connect_timeout), now);
+  }
 }
 
 void Lac::flush() {
@@ -210,6 +222,7 @@ void Lac::open_next(ProfileTunnel& t) {
     s.hello_interval = seconds(t.profile->hello_interval);
     t.endpoint = i;
     t.id = t.host->host->open_tunnel(lns[i], std::move(s), now_);
+    t.opened_at = now_;
     if (t.id == 0) return fail_waiting(t, "no tunnel ID of this worker free");
     count(l2tp::LacCounter::kTunnelsOpened);
     log::info("l2tp: tunnel '{}' to LNS {}: opening (our tunnel ID {})", t.profile->name, lns[i].to_string(), t.id);

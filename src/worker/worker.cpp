@@ -419,8 +419,11 @@ void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const sessi
       touch(*s);
       return;
     }
-    log::warn_limited(auth_log_, "session {}: RADIUS chose an L2TP tunnel for user '{}' but l2tp-radius is off: served here",
-                      id, s->link_->user());
+    // An LNS session came through a tunnel already: the same user's Accept at the LAC and here
+    // may well carry the attributes (one RADIUS for both ends); nothing to warn about.
+    if (!s->lns_)
+      log::warn_limited(auth_log_, "session {}: RADIUS chose an L2TP tunnel for user '{}' but l2tp-radius is off: served here",
+                        id, s->link_->user());
   }
   s->link_->auth_complete(r, Clock::now());
   touch(*s);

@@ -5,7 +5,10 @@
 # takes their addresses from a RADIUS Framed-Pool, and accounts for them as L2TP calls:
 # NAS-Port-Type Virtual, the LAC's line as Calling-Station-Id, and the RFC 2867 Tunnel-*
 # attributes naming the LAC as the tunnel's client. The LAC's own records of the same sessions
-# name the LNS as the tunnel's server; both sides' counters stay apart.
+# name the LNS as the tunnel's server; both sides' counters stay apart. Then users whose
+# Access-Accept at the LAC carries RFC 2868 tunnel attributes (to our LNS, Tunnel-Password the
+# tunnel secret) take the same way, and a StopCCN from the LNS (pppoed stopping) ends the
+# PPPoE sessions of its calls with PADT.
 . "$(dirname "$0")/common.sh"
 . "$HERE/radius_common.sh"
 lr_finish() {
@@ -26,6 +29,7 @@ l2tp-realm self.example self
 l2tp-listen 127.0.0.1:1702
 l2tp-lac self host lac-self
 l2tp-lac self secret self-secret-789
+l2tp-radius yes
 CONF
 pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start"
 
@@ -65,3 +69,48 @@ expect_eq "$(records_with 'NAS-Port-Type = Ethernet' 'Tunnel-Server-Endpoint:0 =
 lns=$(pppoectl_lab -j show system | jq -c '.l2tp.lns_counters | [.calls_up, .proxy_lcp_accepted, .calls_closed_by_lac]')
 expect_eq "$lns" "[30,30,30]" "LNS counters: calls, proxy accepted, cleared by the LAC"
 expect_eq "$(pppoectl_lab -j show ac | jq -c '[.routing.routes_created, .l2tp.sessions_opened]')" "[30,30]" "LAC counters"
+
+# Tunnels chosen by RADIUS at the LAC, into our own LNS (which authenticates the same user
+# again by RADIUS: its Accept's tunnel attributes mean nothing there).
+pppoetest_lab -m create -i sub0 -n 10 --user tunnel-to-self --password self-pw --auth pap --no-ipv6 \
+  --target $NET_HOST --pings 2 --hold 2 --timeout 20 --format json >"$LAB_LOGS/radius-tunnel.json" \
+  || { jq -c '.summary // .' "$LAB_LOGS/radius-tunnel.json" | cut -c1-600; fail "RADIUS-chosen tunnels into our LNS"; }
+wait_stat .sessions.total 0 20
+expect_eq "$(pppoectl_lab -j show system | jq .l2tp.lns_counters.calls_up)" 40 "LNS calls after the RADIUS-tunnelled ones"
+grep -q "RADIUS chose an L2TP tunnel" "$LAB_LOGS/pppoed.log" && fail "tunnel attributes at the LNS were warned about"
+
+# A StopCCN from the LNS side: stopping pppoed ends every call and tunnel; the PPPoE sessions
+# of those calls get a PADT. A second pppoed as LNS on 127.0.0.1:1703 plays the LNS here.
+cat > "$LAB_LOGS/lns2.conf" <<CONF
+auth chap pap
+tun pppoe1
+pool 10.5.0.10-10.5.0.250
+l2tp-listen 127.0.0.1:1703
+CONF
+ip -n "$AC" link add lns2ppp type veth peer name lns2peer
+ip -n "$AC" link set lns2ppp up
+printf 'stop@ccn.example pw\n' > "$LAB_LOGS/lns2.secret"
+chmod 600 "$LAB_LOGS/lns2.secret"
+ip netns exec "$AC" "$BIN/pppoed" --control "$LAB_LOGS/lns2.sock" --local-ip 10.5.0.1 -f "$LAB_LOGS/lns2.conf" \
+  --secrets "$LAB_LOGS/lns2.secret" lns2ppp >>"$LAB_LOGS/lns2.log" 2>&1 &
+lns2=$!
+for _ in $(seq 1 100); do [ -S "$LAB_LOGS/lns2.sock" ] && break; sleep 0.05; done
+[ -S "$LAB_LOGS/lns2.sock" ] || fail "the second LNS did not start"
+pppoed_stop
+rm -f "$LAB_LOGS/pppoed.sock"
+cat >> "$RADIUS_CONF" <<CONF
+l2tp-tunnel ccn lns 127.0.0.1:1703
+l2tp-tunnel ccn hostname lac-self
+l2tp-realm ccn.example ccn
+CONF
+pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start again"
+pppoetest_lab -m create -i sub0 -n 10 --user stop@ccn.example --password pw --auth pap --no-ipv6 \
+  --hold 20 --timeout 20 --format json >"$LAB_LOGS/stopccn.json" &
+held=$!
+wait_stat .sessions.up 10 20
+padt_before=$(stat .discovery.padt_tx)
+stop_pid "$lns2"
+wait_stat .sessions.total 0 10
+expect_eq "$(( $(stat .discovery.padt_tx) - padt_before ))" 10 "PADTs after the LNS's StopCCN"
+expect_eq "$(stat '.sessions_total.ended_by_reason["tunnel-down"]')" 10 "sessions ended as tunnel-down"
+wait $held 2>/dev/null || true

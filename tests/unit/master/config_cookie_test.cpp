@@ -70,6 +70,7 @@ TEST(Config, L2tpTunnelProfilesAndRealms) {
                               "l2tp-tunnel wholesale secret \"tunnel s3cret\"\n"
                               "l2tp-tunnel wholesale source 192.0.2.1\n"
                               "l2tp-tunnel wholesale hold-down 30\n"
+                              "l2tp-tunnel wholesale timeout 5\n"
                               "l2tp-realm Wholesale.Example wholesale\n",
                               "pppoed.conf");
   ASSERT_TRUE(ok) << ok.error();
@@ -80,6 +81,7 @@ TEST(Config, L2tpTunnelProfilesAndRealms) {
   EXPECT_EQ(p->lns[2].port, 1701);  // RFC 2661 section 8.1
   EXPECT_EQ(p->source.to_string(), "192.0.2.1:1701");
   EXPECT_EQ(p->hold_down, 30u);
+  EXPECT_EQ(p->connect_timeout, 5u);
   EXPECT_EQ(p->secret, "tunnel s3cret");
   EXPECT_TRUE(validate(c));
   // Realms match after the last '@', whatever the case; no realm, no tunnel.
@@ -98,6 +100,7 @@ TEST(Config, L2tpTunnelProfilesAndRealms) {
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().find(" b"), std::string::npos) << "the secret leaked: " << e.error();
   EXPECT_FALSE(parse_config_text(bad, "l2tp-tunnel x colour blue\n", "f"));
+  EXPECT_FALSE(parse_config_text(bad, "l2tp-tunnel x timeout 0\n", "f"));
   Config dangling;
   dangling.interface = "eth1";
   ASSERT_TRUE(parse_config_text(dangling, "l2tp-realm example.net nowhere\n", "f"));
