@@ -10,7 +10,8 @@
 #   3. The LNS clears a session (pppoectl disconnect): CDN -> the LAC ends its PPPoE session with
 #      PADT. The subscribers hang up: CDNs -> the LNS ends its sessions, addresses back in the pool.
 #   4. A LAC the LNS does not know (wrong host name) is refused: StopCCN, counted.
-#   5. l2tp-proxy-lcp renegotiate: LCP negotiated again by the LNS through the tunnel.
+#   5. l2tp-proxy-lcp renegotiate: LCP negotiated again by the LNS through the tunnel; IPv6CP
+#      and link-local IPv6 pings through LAC and LNS.
 #   6. An RFC 2661 LAC written independently (lib/l2tp_lac.py, Scapy for its packets) as the
 #      LNS's peer: authentication both ways, sequenced data, CDN and StopCCN.
 # tshark decodes the LNS's side of the tunnel (part 1) without a malformed packet.
@@ -182,10 +183,13 @@ pppoetest_lab -m create -i sub0 -n 1 --user eve@stranger.example --password x --
 expect_eq "$(pppoectl_lns -j show system | jq '.l2tp.lns_counters.tunnels_refused > 0')" true "tunnels refused"
 
 # 5. l2tp-proxy-lcp renegotiate (the second LNS): LCP negotiated again through the tunnel.
-pppoetest_lab -m create -i sub0 -n 10 --user dave@reneg.example --password dave-pass --auth chap --no-ipv6 \
+pppoetest_lab -m create -i sub0 -n 10 --user dave@reneg.example --password dave-pass --auth chap \
   --target 10.2.0.2 --pings 2 --timeout 30 --format json >"$LAB_LOGS/renegotiate.json" \
   || { jq -c '.summary // .' "$LAB_LOGS/renegotiate.json" | cut -c1-600; fail "sessions with LCP renegotiated by the LNS"; }
 expect_eq "$(pppoectl_lnsb -j show system | jq .l2tp.lns_counters.proxy_lcp_renegotiated)" 10 "LCP renegotiated"
+# IPv6CP through the tunnel too, and link-local pings to the LNS (fe80::1) answered through it.
+expect_eq "$(jq -c '[.ipv6_up, .traffic6.lost, .traffic6.received > 0]' "$LAB_LOGS/renegotiate.json")" "[10,0,true]" \
+  "IPv6CP and link-local traffic through LAC and LNS"
 # 6. An independent LAC (lib/l2tp_lac.py, from RFC 2661, pings built by Scapy) on the host
 #    behind the LNS: tunnel authentication both ways, 20 calls with PAP proxy authentication and
 #    sequenced data (every worker's downstream numbered from the shared counter), CDN, StopCCN.
