@@ -21,7 +21,6 @@ SETUP_SESSIONS=${SETUP_SESSIONS:-2000}
 . bench/bench-lib.sh
 bench_need_perf
 bench_lab l2tplns
-HOST=$LAB-host
 AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')
 LNS_PID=
@@ -30,14 +29,8 @@ cleanup() {
   lab_down
 }
 trap cleanup EXIT
-ip netns add "$HOST"
-ip -n "$NET" link add lan0 type veth peer name host0 netns "$HOST"
-ip -n "$NET" addr add 10.2.0.1/24 dev lan0
-ip -n "$NET" link set lan0 up
-ip -n "$HOST" addr add 10.2.0.2/24 dev host0
-ip -n "$HOST" link set host0 up
+lab_host_up
 ip -n "$NET" route add 198.18.0.0/15 via 10.2.0.2  # the upstream packets' destination: the host drops them
-ip netns exec "$NET" sysctl -qw net.ipv4.ip_forward=1
 ip -n "$NET" link add lnsppp type veth peer name lnspeer
 ip -n "$NET" link set lnsppp up
 ip -n "$NET" link set lnspeer up

@@ -117,6 +117,42 @@ int run(bool upstream, const std::string& iface, const std::string& tun_name, co
 
 constexpr std::size_t kUdpBatch = 32, kDatagram = 2048;
 
+/// sendmmsg batches of kUdpBatch datagrams, as a pppoed worker's L2TP socket sends them.
+struct UdpBatch {
+  int fd = -1;
+  std::vector<std::uint8_t> buffers = std::vector<std::uint8_t>(kUdpBatch * kDatagram);
+  std::array<iovec, kUdpBatch> iov{};
+  std::array<mmsghdr, kUdpBatch> msgs{};
+  std::size_t queued = 0;
+  std::uint64_t sent = 0;
+
+  /// One datagram to `to`: `head` then `body`.
+  void queue(sockaddr_in& to, Bytes head, Bytes body) {
+    if (head.size() + body.size() > kDatagram) return;
+    if (queued == kUdpBatch) flush();
+    std::uint8_t* d = buffers.data() + queued * kDatagram;
+    std::memcpy(d, head.data(), head.size());
+    std::memcpy(d + head.size(), body.data(), body.size());
+    iov[queued] = {d, head.size() + body.size()};
+    msgs[queued] = {};
+    msgs[queued].msg_hdr.msg_name = &to;
+    msgs[queued].msg_hdr.msg_namelen = sizeof to;
+    msgs[queued].msg_hdr.msg_iov = &iov[queued];
+    msgs[queued].msg_hdr.msg_iovlen = 1;
+    ++queued;
+  }
+  void flush() {
+    std::size_t done = 0;
+    while (done < queued) {
+      int n = ::sendmmsg(fd, msgs.data() + done, static_cast<unsigned>(queued - done), 0);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    sent += done;
+    queued = 0;
+  }
+};
+
 /// The receive buffer a pppoed L2TP socket has (dataplane/l2tp_dispatch.cpp): the same I/O.
 void large_receive_buffer(int fd) {
   int bytes = 8 << 20;
@@ -144,21 +180,11 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
     std::fprintf(stderr, "raw_forwarder: %s\n", !sock ? sock.error().c_str() : "udp socket, bind :1701 or MAC");
     return 1;
   }
-  std::vector<std::uint8_t> buffers(kUdpBatch * kDatagram);
+  std::vector<std::uint8_t> buffers(kUdpBatch * kDatagram);  // recvmmsg (no io_uring)
   std::array<iovec, kUdpBatch> iov{};
   std::array<mmsghdr, kUdpBatch> msgs{};
-  std::size_t queued = 0;
+  UdpBatch tx{udp};
   std::uint64_t forwarded = 0;
-  auto flush_udp = [&] {
-    std::size_t done = 0;
-    while (done < queued) {
-      int n = ::sendmmsg(udp, msgs.data() + done, static_cast<unsigned>(queued - done), 0);
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    forwarded += done;
-    queued = 0;
-  };
   // Downstream the same receive as a LAC worker: a multishot recvmsg kept posted by io_uring.
   dataplane::MultishotRing ring(udp, dataplane::MultishotRing::Op::kRecvmsg, 256, 4096);
   if (!ring.ok()) std::fprintf(stderr, "raw_forwarder: %s; recvmmsg instead\n", ring.failure().c_str());
@@ -191,22 +217,10 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
         for (int round = 0; round < 16; ++round) {
           std::size_t got = sock->receive_batch([&](Bytes frame) {
             if (frame.size() <= kHeaders - 2 || frame[12] != 0x88 || frame[13] != 0x64) return;
-            Bytes ppp = frame.subspan(kHeaders - 2);  // protocol field onwards
-            if (ppp.size() + 8 > kDatagram) return;
-            if (queued == kUdpBatch) flush_udp();
-            std::uint8_t* d = buffers.data() + queued * kDatagram;
-            const std::uint8_t head[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03};
-            std::memcpy(d, head, sizeof head);
-            std::memcpy(d + sizeof head, ppp.data(), ppp.size());
-            iov[queued] = {d, sizeof head + ppp.size()};
-            msgs[queued] = {};
-            msgs[queued].msg_hdr.msg_name = &lns;
-            msgs[queued].msg_hdr.msg_namelen = sizeof lns;
-            msgs[queued].msg_hdr.msg_iov = &iov[queued];
-            msgs[queued].msg_hdr.msg_iovlen = 1;
-            ++queued;
+            static constexpr std::uint8_t kHead[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03};
+            tx.queue(lns, Bytes(kHead), frame.subspan(kHeaders - 2));  // protocol field onwards
           });
-          flush_udp();
+          tx.flush();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
       } else if (fd == ring.fd() && !upstream) {
@@ -236,6 +250,7 @@ int run_l2tp(bool upstream, const std::string& iface, const std::string& lns_or_
     }
     sock->flush();
   }
+  forwarded += tx.sent;
   std::printf("%llu\n", static_cast<unsigned long long>(forwarded));
   return 0;
 }
@@ -263,21 +278,8 @@ int run_lns(bool upstream, const std::string& tun_name, const std::string& lac, 
     std::fprintf(stderr, "raw_forwarder: %s\n", ring.failure().c_str());
     return 1;
   }
-  std::vector<std::uint8_t> buffers(kUdpBatch * kDatagram);
-  std::array<iovec, kUdpBatch> iov{};
-  std::array<mmsghdr, kUdpBatch> msgs{};
-  std::size_t queued = 0;
+  UdpBatch tx{udp};
   std::uint64_t forwarded = 0;
-  auto flush_udp = [&] {
-    std::size_t done = 0;
-    while (done < queued) {
-      int n = ::sendmmsg(udp, msgs.data() + done, static_cast<unsigned>(queued - done), 0);
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    forwarded += done;
-    queued = 0;
-  };
   int ep = epoll_create1(0);
   for (int fd : {ring.fd(), reader.fd()}) {
     epoll_event ev{};
@@ -302,24 +304,14 @@ int run_lns(bool upstream, const std::string& tun_name, const std::string& lac, 
         forwarded -= writer.flush();
       } else if (fd == reader.fd() && !upstream) {
         reader.receive([&](Bytes packet) {
-          if (packet.size() + 10 > kDatagram) return;
-          if (queued == kUdpBatch) flush_udp();
-          std::uint8_t* d = buffers.data() + queued * kDatagram;
-          const std::uint8_t head[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03, 0x00, 0x21};
-          std::memcpy(d, head, sizeof head);
-          std::memcpy(d + sizeof head, packet.data(), packet.size());
-          iov[queued] = {d, sizeof head + packet.size()};
-          msgs[queued] = {};
-          msgs[queued].msg_hdr.msg_name = &to;
-          msgs[queued].msg_hdr.msg_namelen = sizeof to;
-          msgs[queued].msg_hdr.msg_iov = &iov[queued];
-          msgs[queued].msg_hdr.msg_iovlen = 1;
-          ++queued;
+          static constexpr std::uint8_t kHead[] = {0x00, 0x02, 0x12, 0x34, 0x56, 0x78, 0xff, 0x03, 0x00, 0x21};
+          tx.queue(to, Bytes(kHead), packet);
         }, 256);
-        flush_udp();
+        tx.flush();
       }
     }
   }
+  forwarded += tx.sent;
   std::printf("%llu\n", static_cast<unsigned long long>(forwarded));
   return 0;
 }

@@ -49,6 +49,21 @@ lab_up() {
   ip netns exec "$AC" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# A host behind the NET namespace: $LAB-host at 10.2.0.2, NET at 10.2.0.1 forwarding to it.
+# What an LNS in NET routes its subscribers to (tests/integration/l2tp_lns.sh, bench/l2tp_lns.sh).
+lab_host_up() {
+  local host=$LAB-host
+  ip netns add "$host" || return 1
+  ip -n "$NET" link add lan0 type veth peer name host0 netns "$host" || return 1
+  ip -n "$NET" addr add 10.2.0.1/24 dev lan0
+  ip -n "$NET" link set lan0 up
+  ip -n "$host" addr add 10.2.0.2/24 dev host0
+  ip -n "$host" link set host0 up
+  ip -n "$host" link set lo up
+  ip -n "$host" route add default via 10.2.0.1
+  ip netns exec "$NET" sysctl -qw net.ipv4.ip_forward=1
+}
+
 # Starts pppoed in the AC namespace with extra options "$@"; waits for its control socket.
 pppoed_start() {
   local bin=${BIN:-build/bin}

@@ -1,6 +1,6 @@
 #include "worker/lac.hpp"
 
-#include "worker/l2tp_publish.hpp"
+#include "worker/l2tp_hosts.hpp"
 
 #include <ctime>
 #include <cstring>
@@ -58,20 +58,11 @@ Lac::Lac(LacOwner& owner, std::string host_name) : owner_(owner), default_host_n
 
 Lac::~Lac() = default;
 
-std::vector<int> Lac::fds() const {
-  std::vector<int> v;
-  for (const auto& h : hosts_) v.push_back(h->host->fd());
-  return v;
-}
+std::vector<int> Lac::fds() const { return host_fds(hosts_); }
 
 bool Lac::on_readable(int fd, TimePoint now) {
-  for (auto& h : hosts_)
-    if (h->host->fd() == fd) {
-      now_ = now;
-      h->host->poll(now);
-      return true;
-    }
-  return false;
+  now_ = now;  // the hosts' events read it
+  return poll_host(hosts_, fd, now);
 }
 
 void Lac::tick(TimePoint now) {

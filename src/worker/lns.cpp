@@ -1,6 +1,6 @@
 #include "worker/lns.hpp"
 
-#include "worker/l2tp_publish.hpp"
+#include "worker/l2tp_hosts.hpp"
 
 namespace pppoe::worker {
 
@@ -65,20 +65,11 @@ std::optional<l2tp::TunnelSettings> Lns::policy(const SocketEndpoint& from, cons
   return s;
 }
 
-std::vector<int> Lns::fds() const {
-  std::vector<int> v;
-  for (const auto& h : hosts_) v.push_back(h->host->fd());
-  return v;
-}
+std::vector<int> Lns::fds() const { return host_fds(hosts_); }
 
 bool Lns::on_readable(int fd, TimePoint now) {
-  for (auto& h : hosts_)
-    if (h->host->fd() == fd) {
-      now_ = now;
-      h->host->poll(now);
-      return true;
-    }
-  return false;
+  now_ = now;  // the hosts' events read it
+  return poll_host(hosts_, fd, now);
 }
 
 void Lns::tick(TimePoint now) {

@@ -14,6 +14,7 @@
 #   5. 10 % of the L2TP datagrams lost both ways: everything still comes up, each call once.
 . "$(dirname "$0")/common.sh"
 . "$HERE/l2tp_common.sh"
+. "$HERE/l2tp_capture_common.sh"
 CAP_PID=
 L2TP_EXTRA_FINISH='stop_pid "$CAP_PID"'
 USERS="alice@wholesale.example:wonderland,carol@wholesale.example:chap-pass,bob@failover.example:any,dave@lossy.example:lossy"
@@ -107,13 +108,7 @@ expect_eq "$(echo "$ac" | jq -c '[.l2tp.tunnels_opened, .l2tp.sessions_opened, .
 expect_eq "$(echo "$ac" | jq -c '[.counters.drop_unknown_tunnel, .counters.drop_unknown_session, .counters.drop_bad_length]')" \
   "[0,0,0]" "L2TP datagrams dropped"
 grep -q "    Routes created: 80" "$LAB_LOGS/ac.txt" || fail "show ac: text layout"
-decoded=$(ip netns exec "$AC" tshark -n -r "$LAB_LOGS/lac.pcap" 2>&1)
-for m in SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN ZLB; do
-  echo "$decoded" | grep -q "Control Message - $m " || fail "tshark shows no $m"
-done
-echo "$decoded" | grep -q "ICMP.*Echo (ping) request" || fail "tshark sees no ping inside the tunnel"
-verbose=$(ip netns exec "$AC" tshark -n -V -r "$LAB_LOGS/lac.pcap" 2>&1)
-echo "$verbose" | grep -qi "malformed\|Expert Info" && fail "tshark: $(echo "$verbose" | grep -i "malformed\|Expert Info" | head -3)"
+check_l2tp_capture "$AC" "$LAB_LOGS/lac.pcap" request
 grep -q wonderland "$LAB_LOGS/lac.pcap" && fail "the PAP password is readable in the capture"
 grep -q "tunnel-secret-123\|wonderland\|chap-pass" "$LAB_LOGS/pppoed.log" && fail "a secret in pppoed's log"
 

@@ -16,6 +16,7 @@
 #      LNS's peer: authentication both ways, sequenced data, CDN and StopCCN.
 # tshark decodes the LNS's side of the tunnel (part 1) without a malformed packet.
 . "$(dirname "$0")/common.sh"
+. "$HERE/l2tp_capture_common.sh"
 HOST=$LAB-host
 LNS_LOGS=$LAB_LOGS/lns
 mkdir -p "$LNS_LOGS"
@@ -28,18 +29,19 @@ lns_finish() {
 }
 trap lns_finish EXIT
 lns_stat() { pppoectl_lns -j show summary | jq -r "$1"; }
+# wait_lns JQ VALUE [SECONDS]: until `show system` of the first LNS (or its summary, for
+# .sessions*) has VALUE at JQ; the test checks the value itself afterwards.
+wait_lns() {
+  local deadline=$((SECONDS + ${3:-10})) what=system
+  case $1 in .sessions*) what=summary ;; esac
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$(pppoectl_lns -j show $what | jq -r "$1")" = "$2" ] && return 0
+    sleep 0.2
+  done
+}
 
 # The host behind the LNS, and the LNS's (unused) PPPoE side.
-ip netns add "$HOST"
-ip -n "$NET" link add lan0 type veth peer name host0 netns "$HOST"
-ip -n "$NET" addr add 10.2.0.1/24 dev lan0
-ip -n "$NET" link set lan0 up
-ip -n "$HOST" addr add 10.2.0.2/24 dev host0
-ip -n "$HOST" link set host0 up
-ip -n "$HOST" link set lo up
-ip -n "$HOST" route add default via 10.2.0.1
-ip netns exec "$NET" sysctl -qw net.ipv4.ip_forward=1
-ip netns exec "$NET" sysctl -qw net.ipv4.ip_forward=1
+lab_host_up || fail "could not add the host behind the LNS"
 ip -n "$NET" addr add 198.51.100.3/24 dev net0
 
 printf 'alice@wholesale.example wonderland\ncarol@wholesale.example chap-pass\ndave@reneg.example dave-pass\n' > "$LNS_LOGS/ppp.secret"
@@ -107,15 +109,9 @@ pppoetest_lab -m create -i sub0 -n 100 --user carol@wholesale.example --password
   >"$LAB_LOGS/chap.json" &
 chap=$!
 wait_stat .sessions.up 200 40
-for _ in $(seq 1 50); do
-  [ "$(lns_stat .sessions.up)" = 200 ] && break
-  sleep 0.2
-done
+wait_lns .sessions.up 200
 expect_eq "$(lns_stat .sessions.up)" 200 "LNS sessions up"
-for _ in $(seq 1 30); do  # the workers publish their tunnels once a second
-  [ "$(pppoectl_lns -j show system | jq .l2tp.sessions)" = 200 ] && break
-  sleep 0.1
-done
+wait_lns .l2tp.sessions 200 3  # the workers publish their tunnels once a second
 pppoectl_lns show system | tee "$LNS_LOGS/system.txt"
 grep -q "mode: LNS" "$LNS_LOGS/system.txt" || fail "show system: mode LNS"
 grep -q "LNS endpoints: $NET_HOST:1701" "$LNS_LOGS/system.txt" || fail "show system: LNS endpoint"
@@ -137,13 +133,7 @@ wait $chap || { jq -c '.summary // .' "$LAB_LOGS/chap.json" | cut -c1-600; fail 
 jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-400
 sleep 1
 stop_pid "$CAP_PID"
-decoded=$(ip netns exec "$NET" tshark -n -r "$LNS_LOGS/lns.pcap" 2>&1)
-for m in SCCRQ SCCRP SCCCN ICRQ ICRP ICCN CDN ZLB; do
-  echo "$decoded" | grep -q "Control Message - $m " || fail "tshark shows no $m at the LNS"
-done
-echo "$decoded" | grep -q "ICMP.*Echo (ping) reply" || fail "tshark sees no ping reply from the LNS inside the tunnel"
-verbose=$(ip netns exec "$NET" tshark -n -V -r "$LNS_LOGS/lns.pcap" 2>&1)
-echo "$verbose" | grep -qi "malformed\|Expert Info" && fail "tshark: $(echo "$verbose" | grep -i "malformed\|Expert Info" | head -3)"
+check_l2tp_capture "$NET" "$LNS_LOGS/lns.pcap" reply
 grep -q "tunnel-secret-123\|wonderland\|chap-pass" "$LNS_LOGS/lnsa.log" && fail "a secret in the LNS's log"
 c=$(pppoectl_lns -j show system | jq -c .l2tp.lns_counters)
 echo "LNS counters: $c"
@@ -151,10 +141,7 @@ expect_eq "$(echo "$c" | jq '.proxy_lcp_accepted')" 200 "proxy LCP accepted"
 expect_eq "$(echo "$c" | jq '.proxy_lcp_renegotiated')" 0 "no renegotiation"
 # 3b. The subscribers hung up: CDN for each call, the LNS's sessions ended, its pool whole again.
 wait_stat .sessions.total 0 20
-for _ in $(seq 1 50); do
-  [ "$(lns_stat .sessions.total)" = 0 ] && break
-  sleep 0.2
-done
+wait_lns .sessions.total 0
 expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the subscribers hung up"
 expect_eq "$(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac)" 200 "calls cleared by the LAC"
 
@@ -168,7 +155,7 @@ pppoetest_lab -m create -i sub0 -n 3 --user alice@wholesale.example --password w
   --hold 8 --timeout 20 --format json >"$LAB_LOGS/cleared.json" &
 cleared=$!
 wait_stat .sessions.up 3 20
-for _ in $(seq 1 50); do [ "$(lns_stat .sessions.up)" = 3 ] && break; sleep 0.2; done
+wait_lns .sessions.up 3
 victim=$(pppoectl_lns -j show sessions | jq '.sessions[0].session_id')
 padt_before=$(stat .discovery.padt_tx)
 pppoectl_lns disconnect "$victim" >/dev/null || fail "LNS disconnect"
@@ -202,7 +189,7 @@ jq -c . "$LNS_LOGS/scapy-lac.json" | cut -c1-400
 expect_eq "$(jq -c '[.challenge_ok, .lns_host_name, .pap_acked, .ipcp_up, .pings_answered, .data_without_address_control]' \
   "$LNS_LOGS/scapy-lac.json")" '[true,"lnsa",20,20,40,0]' "RFC 2661 LAC: challenge, host name, PAP acks, IPCP, pings, FF 03"
 expect_eq "$(jq '.data_sequenced_in == .data_in' "$LNS_LOGS/scapy-lac.json")" true "every data message to a sequenced call numbered"
-for _ in $(seq 1 50); do [ "$(lns_stat .sessions.total)" = 0 ] && break; sleep 0.2; done
+wait_lns .sessions.total 0
 expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the RFC 2661 LAC's CDNs and StopCCN"
 expect_eq "$(( $(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac) - closed_before ))" 20 \
   "calls cleared by the RFC 2661 LAC (10 CDN, 10 with its StopCCN)"

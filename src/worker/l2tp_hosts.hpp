@@ -1,16 +1,37 @@
-// What the LAC and LNS parts of a worker share about their L2TP sockets: a tunnel's record in
-// the shared table (`pppoectl show tunnels`), and a host's socket counters summed into their
+// What the LAC and LNS parts of a worker share about their L2TP sockets (one l2tp::Host per
+// local endpoint, each in a link with a `host` member): reading them, a tunnel's record in the
+// shared table (`pppoectl show tunnels`), and a host's socket counters summed into their
 // counter arrays (LacCounter and LnsCounter name these alike).
 #pragma once
 
 #include <ctime>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "dataplane/l2tp_tunnel_table.hpp"
 #include "l2tp/host.hpp"
 
 namespace pppoe::worker {
+
+/// The descriptors to watch of every link's host.
+template <typename Links>
+std::vector<int> host_fds(const Links& links) {
+  std::vector<int> v;
+  for (const auto& l : links) v.push_back(l->host->fd());
+  return v;
+}
+
+/// Reads what arrived if `fd` is one of the links' hosts'; false if it is none of theirs.
+template <typename Links>
+bool poll_host(Links& links, int fd, TimePoint now) {
+  for (auto& l : links)
+    if (l->host->fd() == fd) {
+      l->host->poll(now);
+      return true;
+    }
+  return false;
+}
 
 /// Writes one tunnel into record `index` of worker `slot`'s block.
 inline void publish_tunnel(dataplane::L2tpTunnelTable& table, unsigned slot, std::size_t index, std::uint16_t id,
