@@ -74,14 +74,16 @@ void run_worker_process(const WorkerProcessArgs& args) {
   itimerspec its{{0, 100'000'000}, {0, 100'000'000}};
   timerfd_settime(tfd, 0, &its, nullptr);
   int ep = epoll_create1(EPOLL_CLOEXEC);
-  std::vector<int> watched{socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd};
-  for (int fd : (*aaa)->fds()) watched.push_back(fd);
-  for (int fd : watched) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-  }
+  auto watch = [ep](const std::vector<int>& fds) {
+    for (int fd : fds) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = fd;
+      epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+    }
+  };
+  watch({socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd});
+  watch((*aaa)->fds());
 
   Channel master(args.channel_fd);
   Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
@@ -98,12 +100,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
       log::error("{}", lns.error());
       ::_exit(1);
     }
-    for (int fd : (*lns)->fds()) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.fd = fd;
-      epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-    }
+    watch((*lns)->fds());
     worker.set_lns(std::move(*lns));
   }
   if (!lac_dispatch.empty()) {
@@ -113,12 +110,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
       log::error("{}", lac.error());
       ::_exit(1);
     }
-    for (int fd : (*lac)->fds()) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.fd = fd;
-      epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-    }
+    watch((*lac)->fds());
     worker.set_lac(std::move(*lac));
   }
   log::info("worker {} ready (pid {})", args.slot, ::getpid());
