@@ -193,4 +193,13 @@ wait_lns .sessions.total 0
 expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the RFC 2661 LAC's CDNs and StopCCN"
 expect_eq "$(( $(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac) - closed_before ))" 20 \
   "calls cleared by the RFC 2661 LAC (10 CDN, 10 with its StopCCN)"
+# The same LAC with a wrong secret: the LNS refuses its Challenge Response (StopCCN), counts
+# it, and logs it without either secret.
+echo "not-the-secret" > "$LNS_LOGS/wrong.secret"
+ip netns exec "$HOST" /usr/bin/python3 "$HERE/lib/l2tp_lac.py" $NET_HOST 10.2.0.2 "$LNS_LOGS/wrong-lac.json" \
+  --secret-file "$LNS_LOGS/wrong.secret" --calls 1 && fail "a LAC with the wrong tunnel secret got through"
+expect_eq "$(jq -c '[.challenge_ok, .calls_up, .stopccn_result]' "$LNS_LOGS/wrong-lac.json")" "[false,0,4]" \
+  "wrong secret: our check fails, and the LNS's StopCCN says not authorized"
+expect_eq "$(pppoectl_lns -j show system | jq .l2tp.lns_counters.tunnel_auth_failures)" 1 "LNS tunnel authentication failures"
+grep -q "scapy-secret-456\|not-the-secret\|tunnel-secret-123" "$LNS_LOGS/lnsa.log" && fail "a tunnel secret in the LNS's log"
 echo "LAC -> LNS: $(jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-200)"
