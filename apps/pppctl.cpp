@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/join.hpp"
 #include "ctl/control_socket.hpp"
 
 int main(int argc, char** argv) {
@@ -38,7 +39,7 @@ int main(int argc, char** argv) {
       commands.emplace_back();
       continue;
     }
-    commands.back() += (commands.back().empty() ? "" : " ") + w;
+    pppoe::append_joined(commands.back(), " ", w);
   }
   int rc = 0;
   for (const std::string& line : commands) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/join.hpp"
 #include "common/log.hpp"
 #include "pppoec/conf_parser.hpp"
 #include "pppoec/daemon.hpp"
@@ -138,7 +139,8 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories("/run/pppoec", ec);
   // Interface names are per network namespace: the namespace's inode is part of the name.
   struct stat netns {};
-  std::string ns = ::stat("/proc/self/ns/net", &netns) == 0 ? "." + std::to_string(netns.st_ino) : std::string();
+  std::string ns;
+  if (::stat("/proc/self/ns/net", &netns) == 0) append_joined(ns, ".", std::to_string(netns.st_ino));
   std::string lock_path = "/run/pppoec/" + loaded->profile.ifname + ns + ".lock";
   int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd < 0 || ::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/join.hpp"
 #include "ctl/control_socket.hpp"
 #include "master/sysctl.hpp"
 
@@ -112,7 +113,7 @@ void print_system(const Json& res) {
   const auto& l = res["l2tp"];
   fmt::print("{}\n\nL2TP configuration:\n", res["version"].get<std::string>());
   std::string listening;
-  for (const auto& a : l["listening_on"]) listening += (listening.empty() ? "" : ", ") + a.get<std::string>();
+  for (const auto& a : l["listening_on"]) pppoe::append_joined(listening, ", ", a.get<std::string>());
   fmt::print("  listening on: {}\n", listening.empty() ? "-" : listening);
   fmt::print("  hostname: {}\n", l["hostname"].get<std::string>());
   bool lac = l["lac"].get<bool>(), lns = l["lns"].get<bool>();
@@ -120,14 +121,14 @@ void print_system(const Json& res) {
   fmt::print("  log level: {}\n", l["log_level"].get<std::string>());
   for (const auto& p : l["tunnel_profiles"]) {
     std::string servers;
-    for (const auto& a : p["lns"]) servers += (servers.empty() ? "" : " ") + a.get<std::string>();
+    for (const auto& a : p["lns"]) pppoe::append_joined(servers, " ", a.get<std::string>());
     fmt::print("  tunnel profile {}: lns {}, hostname {}\n", p["name"].get<std::string>(), servers, p["hostname"].get<std::string>());
   }
   for (const auto& [realm, tunnel] : l["realms"].items()) fmt::print("  realm {}: tunnel {}\n", realm, tunnel.get<std::string>());
   if (l["radius_tunnels"].get<bool>()) fmt::print("  tunnels from RADIUS: yes\n");
   if (lns) {
     std::string at;
-    for (const auto& a : l["lns_listening_on"]) at += (at.empty() ? "" : ", ") + a.get<std::string>();
+    for (const auto& a : l["lns_listening_on"]) pppoe::append_joined(at, ", ", a.get<std::string>());
     fmt::print("  LNS endpoints: {}\n  proxy LCP: {}\n", at, l["proxy_lcp"].get<std::string>());
     if (l["lns_peers"].empty()) fmt::print("  LAC peers: any (no tunnel authentication)\n");
     for (const auto& p : l["lns_peers"])
@@ -200,7 +201,7 @@ void print_sessions(const Json& res) {
   std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
   for (const auto& s : res["sessions"]) {
     std::string vlans;
-    for (const auto& v : s["vlans"]) vlans += (vlans.empty() ? "" : ".") + std::to_string(v.get<int>());
+    for (const auto& v : s["vlans"]) pppoe::append_joined(vlans, ".", std::to_string(v.get<int>()));
     std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
     bool l2tp = s.contains("l2tp");
     fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),

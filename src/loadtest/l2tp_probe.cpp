@@ -64,10 +64,19 @@ double percentile(std::vector<double> v, double q) {
 /// The LCP Configure-Request options a PPPoE LAC would have exchanged (MRU 1492, PAP, a magic
 /// number), for the proxy LCP AVPs.
 std::vector<std::uint8_t> confreq(bool ours, std::uint32_t magic) {
-  std::vector<std::uint8_t> o = {0x01, 0x04, 0x05, 0xd4};
-  if (ours) o.insert(o.end(), {0x03, 0x04, 0xc0, 0x23});
-  o.insert(o.end(), {0x05, 0x06, static_cast<std::uint8_t>(magic >> 24), static_cast<std::uint8_t>(magic >> 16),
-                     static_cast<std::uint8_t>(magic >> 8), static_cast<std::uint8_t>(magic)});
+  // Built with ByteWriter: vector::insert of an initializer list trips g++ 12's -O3
+  // -Warray-bounds (a false positive that broke Release builds).
+  std::vector<std::uint8_t> o(14);
+  ByteWriter w(o);
+  w.u16(0x0104);  // MRU, length 4
+  w.u16(1492);
+  if (ours) {
+    w.u16(0x0304);  // Authentication-Protocol PAP
+    w.u16(0xc023);
+  }
+  w.u16(0x0506);  // Magic-Number
+  w.u32(magic);
+  o.resize(w.size());
   return o;
 }
 

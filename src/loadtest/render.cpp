@@ -61,7 +61,14 @@ std::string table(const std::vector<std::string>& header, const std::vector<std:
   auto row = [&](const std::vector<std::string>& cells) {
     const char* v = style.fancy ? "│" : "|";
     std::string s = v;
-    for (std::size_t i = 0; i < width.size(); ++i) s += " " + pad(i < cells.size() ? cells[i] : "", width[i]) + " " + v;
+    for (std::size_t i = 0; i < width.size(); ++i) {
+      // Appended piece by piece: `" " + std::string&&` trips g++ 12's -Wrestrict at -O3 (a
+      // false positive in its inlined insert(0, ...)), which broke Release builds (issue 19).
+      s += ' ';
+      s += pad(i < cells.size() ? cells[i] : "", width[i]);
+      s += ' ';
+      s += v;
+    }
     return s + "\n";
   };
   std::string out = style.fancy ? line("┌", "┬", "┐") : line("+", "+", "+");

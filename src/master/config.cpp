@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/join.hpp"
 #include "common/lines.hpp"
 #include "common/log.hpp"
 #include "session/secrets.hpp"
@@ -208,7 +209,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   // Range values may be split over several fields or joined by commas.
   auto ranges = [](auto first, auto last) {
     std::string joined;
-    for (auto it = first; it != last; ++it) joined += (joined.empty() ? "" : ",") + *it;
+    for (auto it = first; it != last; ++it) append_joined(joined, ",", *it);
     return session::parse_ranges(joined);
   };
   auto set_string = [&](std::string& field) -> std::expected<void, std::string> {
