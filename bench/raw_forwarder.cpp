@@ -27,6 +27,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <optional>
@@ -131,8 +132,8 @@ struct UdpBatch {
     if (head.size() + body.size() > kDatagram) return;
     if (queued == kUdpBatch) flush();
     std::uint8_t* d = buffers.data() + queued * kDatagram;
-    std::memcpy(d, head.data(), head.size());
-    std::memcpy(d + head.size(), body.data(), body.size());
+    std::copy(head.begin(), head.end(), d);  // not memcpy: an empty span may have no data pointer
+    std::copy(body.begin(), body.end(), d + head.size());
     iov[queued] = {d, head.size() + body.size()};
     msgs[queued] = {};
     msgs[queued].msg_hdr.msg_name = &to;

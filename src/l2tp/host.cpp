@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -202,8 +203,9 @@ bool Host::queue_data(const sockaddr_in& peer, std::uint16_t peer_tunnel, std::u
   std::size_t header = encode_data(buf, peer_tunnel, peer_session, sequence, {});
   std::size_t need = header + prefix.size() + payload.size();
   if (header == 0 || need > buf.size()) return false;
-  std::memcpy(buf.data() + header, prefix.data(), prefix.size());
-  std::memcpy(buf.data() + header + prefix.size(), payload.data(), payload.size());
+  // std::copy, not memcpy: an empty span may have no data pointer, which memcpy must not get.
+  std::copy(prefix.begin(), prefix.end(), buf.begin() + static_cast<std::ptrdiff_t>(header));
+  std::copy(payload.begin(), payload.end(), buf.begin() + static_cast<std::ptrdiff_t>(header + prefix.size()));
   tx_->peers[i] = peer;
   tx_->iov[i] = {buf.data(), need};
   tx_->msgs[i] = {};
