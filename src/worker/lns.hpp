@@ -6,7 +6,7 @@
 // after it, and every call on the tunnel, stays with that worker. A call (ICCN received) gets a
 // session ID from the master like a PPPoE session, then its frames go to the worker's session.
 // Downstream, any worker that reads a packet for the session from its TUN queue sends the data
-// message itself, from its own socket of the same endpoint (route() and send()), as PPPoE
+// message itself, from its own socket of the same endpoint (LnsRoute and send()), as PPPoE
 // downstream is sent by whichever worker reads it.
 #pragma once
 

@@ -30,7 +30,8 @@ lns_finish() {
 trap lns_finish EXIT
 lns_stat() { pppoectl_lns -j show summary | jq -r "$1"; }
 # wait_lns JQ VALUE [SECONDS]: until `show system` of the first LNS (or its summary, for
-# .sessions*) has VALUE at JQ; the test checks the value itself afterwards.
+# .sessions*) has VALUE at JQ; the test checks the value itself afterwards. Counters are
+# published by the workers every 100 ms, the tunnel table every second.
 wait_lns() {
   local deadline=$((SECONDS + ${3:-10})) what=system
   case $1 in .sessions*) what=summary ;; esac
@@ -143,6 +144,7 @@ expect_eq "$(echo "$c" | jq '.proxy_lcp_renegotiated')" 0 "no renegotiation"
 wait_stat .sessions.total 0 20
 wait_lns .sessions.total 0
 expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the subscribers hung up"
+wait_lns .l2tp.lns_counters.calls_closed_by_lac 200 3
 expect_eq "$(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac)" 200 "calls cleared by the LAC"
 
 # 2. A wrong password: the LNS refuses it, the subscriber gets the Nak.
@@ -173,6 +175,10 @@ expect_eq "$(pppoectl_lns -j show system | jq '.l2tp.lns_counters.tunnels_refuse
 pppoetest_lab -m create -i sub0 -n 10 --user dave@reneg.example --password dave-pass --auth chap \
   --target 10.2.0.2 --pings 2 --timeout 30 --format json >"$LAB_LOGS/renegotiate.json" \
   || { jq -c '.summary // .' "$LAB_LOGS/renegotiate.json" | cut -c1-600; fail "sessions with LCP renegotiated by the LNS"; }
+for _ in $(seq 1 15); do  # counters: published every 100 ms
+  [ "$(pppoectl_lnsb -j show system | jq .l2tp.lns_counters.proxy_lcp_renegotiated)" = 10 ] && break
+  sleep 0.2
+done
 expect_eq "$(pppoectl_lnsb -j show system | jq .l2tp.lns_counters.proxy_lcp_renegotiated)" 10 "LCP renegotiated"
 # IPv6CP through the tunnel too, and link-local pings to the LNS (fe80::1) answered through it.
 expect_eq "$(jq -c '[.ipv6_up, .traffic6.lost, .traffic6.received > 0]' "$LAB_LOGS/renegotiate.json")" "[10,0,true]" \
@@ -191,6 +197,7 @@ expect_eq "$(jq -c '[.challenge_ok, .lns_host_name, .pap_acked, .ipcp_up, .pings
 expect_eq "$(jq '.data_sequenced_in == .data_in' "$LNS_LOGS/scapy-lac.json")" true "every data message to a sequenced call numbered"
 wait_lns .sessions.total 0
 expect_eq "$(lns_stat .sessions.total)" 0 "LNS sessions after the RFC 2661 LAC's CDNs and StopCCN"
+wait_lns .l2tp.lns_counters.calls_closed_by_lac $((closed_before + 20)) 3
 expect_eq "$(( $(pppoectl_lns -j show system | jq .l2tp.lns_counters.calls_closed_by_lac) - closed_before ))" 20 \
   "calls cleared by the RFC 2661 LAC (10 CDN, 10 with its StopCCN)"
 # The same LAC with a wrong secret: the LNS refuses its Challenge Response (StopCCN), counts
@@ -200,6 +207,7 @@ ip netns exec "$HOST" /usr/bin/python3 "$HERE/lib/l2tp_lac.py" $NET_HOST 10.2.0.
   --secret-file "$LNS_LOGS/wrong.secret" --calls 1 && fail "a LAC with the wrong tunnel secret got through"
 expect_eq "$(jq -c '[.challenge_ok, .calls_up, .stopccn_result]' "$LNS_LOGS/wrong-lac.json")" "[false,0,4]" \
   "wrong secret: our check fails, and the LNS's StopCCN says not authorized"
+wait_lns .l2tp.lns_counters.tunnel_auth_failures 1 3
 expect_eq "$(pppoectl_lns -j show system | jq .l2tp.lns_counters.tunnel_auth_failures)" 1 "LNS tunnel authentication failures"
 grep -q "scapy-secret-456\|not-the-secret\|tunnel-secret-123" "$LNS_LOGS/lnsa.log" && fail "a tunnel secret in the LNS's log"
 echo "LAC -> LNS: $(jq -c '.summary // .' "$LAB_LOGS/pap.json" | cut -c1-200)"

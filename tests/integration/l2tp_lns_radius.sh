@@ -66,7 +66,10 @@ expect_eq "$(records_with 'NAS-Port-Type = Virtual' 'Tunnel-Client-Endpoint:0 = 
 expect_eq "$(records_with 'NAS-Port-Type = Virtual' 'Calling-Station-Id = "02:')" 60 "LNS records with the LAC's line as Calling-Station-Id"
 expect_eq "$(records_with 'NAS-Port-Type = Virtual' 'Framed-IP-Address = 10.7.0.')" 60 "LNS records with the Framed-Pool address"
 expect_eq "$(records_with 'NAS-Port-Type = Ethernet' 'Tunnel-Server-Endpoint:0 = "127.0.0.1"')" 60 "LAC records naming the LNS"
-lns=$(pppoectl_lab -j show system | jq -c '.l2tp.lns_counters | [.calls_up, .proxy_lcp_accepted, .calls_closed_by_lac]')
+# The workers publish their counters every 100 ms.
+lns_counters() { pppoectl_lab -j show system | jq -c '.l2tp.lns_counters | [.calls_up, .proxy_lcp_accepted, .calls_closed_by_lac]'; }
+for _ in $(seq 1 15); do [ "$(lns_counters)" = "[30,30,30]" ] && break; sleep 0.2; done
+lns=$(lns_counters)
 expect_eq "$lns" "[30,30,30]" "LNS counters: calls, proxy accepted, cleared by the LAC"
 expect_eq "$(pppoectl_lab -j show ac | jq -c '[.routing.routes_created, .l2tp.sessions_opened]')" "[30,30]" "LAC counters"
 
@@ -76,6 +79,7 @@ pppoetest_lab -m create -i sub0 -n 10 --user tunnel-to-self --password self-pw -
   --target $NET_HOST --pings 2 --hold 2 --timeout 20 --format json >"$LAB_LOGS/radius-tunnel.json" \
   || { jq -c '.summary // .' "$LAB_LOGS/radius-tunnel.json" | cut -c1-600; fail "RADIUS-chosen tunnels into our LNS"; }
 wait_stat .sessions.total 0 20
+for _ in $(seq 1 15); do [ "$(pppoectl_lab -j show system | jq .l2tp.lns_counters.calls_up)" = 40 ] && break; sleep 0.2; done
 expect_eq "$(pppoectl_lab -j show system | jq .l2tp.lns_counters.calls_up)" 40 "LNS calls after the RADIUS-tunnelled ones"
 grep -q "RADIUS chose an L2TP tunnel" "$LAB_LOGS/pppoed.log" && fail "tunnel attributes at the LNS were warned about"
 
