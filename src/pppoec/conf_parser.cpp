@@ -278,6 +278,7 @@ OptionSwitch* option_switch(Profile& p, const std::string& name) {
   if (name == "echo") return &p.echo;
   if (name == "acfcomp") return &p.acfcomp;
   if (name == "protocomp") return &p.protocomp;
+  if (name == "fcs32") return &p.fcs32;
   if (name == "ipv6cp") return &p.ipv6cp;
   if (name == "ipcp") return &p.ipcp;
   return nullptr;
@@ -300,7 +301,7 @@ Result toggle(Ctx& x, bool enable_side, bool value) {
       x.warn(fmt::format("{} {}: not supported by pppoec (ignored)", x.word(0), x.word(i)));
     } else {
       return x.error(fmt::format("{}: unknown option '{}' (expected pap, chap, mschapv2, dns, lqr, echo, acfcomp, "
-                                 "protocomp, ipv6cp or ipcp)",
+                                 "protocomp, fcs32, ipv6cp or ipcp)",
                                  x.word(0), x.word(i)));
     }
   }

@@ -100,6 +100,7 @@ struct Profile {
   OptionSwitch echo{true, true};
   OptionSwitch acfcomp{true, true};
   OptionSwitch protocomp{true, true};
+  OptionSwitch fcs32{false, true};  ///< serial: RFC 1570 FCS-32 (a pppoec extension; ppp(8) has none)
   OptionSwitch ipv6cp{true, true};
   OptionSwitch ipcp{true, true};
 

@@ -151,6 +151,8 @@ void SerialDaemon::start_link() {
   ls.lcp.request_pfc = profile_.protocomp.enabled;
   ls.lcp.allow_acfc = profile_.acfcomp.accepted;
   ls.lcp.allow_pfc = profile_.protocomp.accepted;
+  ls.lcp.request_fcs32 = profile_.fcs32.enabled;
+  ls.lcp.allow_fcs32 = profile_.fcs32.accepted;
   std::uint32_t seed = random_seed();
   std::uint64_t iid = (std::uint64_t{0x0200'0000u | (seed & 0xffffff)} << 32) | random_seed();
   up_ = false;
@@ -188,6 +190,7 @@ void SerialDaemon::send_ppp(ppp::Protocol protocol, Bytes payload) {
     o.accm = s.accm;
     o.acfc = s.acfc;
     o.pfc = s.pfc;
+    o.fcs32 = s.fcs32;
   }
   ppp::hdlc::encode(out_, static_cast<std::uint16_t>(protocol), payload, o);
 }
@@ -202,6 +205,12 @@ void SerialDaemon::flush_line() {
       return;
     }
   }
+}
+
+void SerialDaemon::feed_line(Bytes data) {
+  // RFC 1570: the FCS we asked for applies once LCP is Opened, as the ACCM does.
+  deframer_.set_fcs32(link_ && link_->lcp_state() == ppp::State::kOpened && link_->lcp().receive_fcs32());
+  deframer_.feed(data, [this](std::uint16_t p, Bytes info) { on_frame(p, info); });
 }
 
 void SerialDaemon::on_frame(std::uint16_t protocol, Bytes information) {
@@ -228,8 +237,10 @@ void SerialDaemon::network_up() {
   up_ = true;
   Ipv4Address local = link_->ipcp().local_address(), peer = link_->ipcp().peer_address();
   iface_->up({local, peer, link_->ipcp().learned_name_servers(), mtu()});
-  log::info("{}: {} up on {}: {} -> {}, MTU {}", profile_.ifname, direct_ ? "dial-in" : "link",
-            direct_ ? "stdin/stdout" : profile_.device.tty, local.to_string(), peer.to_string(), mtu());
+  const auto& lcp = link_->lcp();
+  log::info("{}: {} up on {}: {} -> {}, MTU {}, FCS-{} out, FCS-{} in", profile_.ifname, direct_ ? "dial-in" : "link",
+            direct_ ? "stdin/stdout" : profile_.device.tty, local.to_string(), peer.to_string(), mtu(),
+            lcp.async_send().fcs32 ? 32 : 16, lcp.receive_fcs32() ? 32 : 16);
 }
 
 void SerialDaemon::ipv6_up() { iface_->add_link_local(link_->ipv6cp().local_id()); }
@@ -300,8 +311,7 @@ int SerialDaemon::run() {
       for (;;) {
         ssize_t r = ::read(in_fd_, buf.data(), buf.size());
         if (r > 0) {
-          deframer_.feed(Bytes(buf.data(), static_cast<std::size_t>(r)),
-                         [this](std::uint16_t p, Bytes info) { on_frame(p, info); });
+          feed_line(Bytes(buf.data(), static_cast<std::size_t>(r)));
           continue;
         }
         if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
@@ -339,7 +349,7 @@ int SerialDaemon::run() {
       flush_line();
       ssize_t r = ::read(in_fd_, buf.data(), buf.size());
       if (r > 0)
-        deframer_.feed(Bytes(buf.data(), static_cast<std::size_t>(r)), [this](std::uint16_t p, Bytes info) { on_frame(p, info); });
+        feed_line(Bytes(buf.data(), static_cast<std::size_t>(r)));
       link_->tick(now_);
       ::usleep(5000);
     }

@@ -51,6 +51,7 @@ class SerialDaemon final : public session::LinkOutput, public session::Authentic
   std::expected<void, std::string> open_line();
   void close_line();
   void start_link();
+  void feed_line(Bytes data);
   void on_frame(std::uint16_t protocol, Bytes information);
   void on_tun_packet(Bytes packet);
   void flush_line();

@@ -120,17 +120,28 @@ void Deframer::finish(const Handler& on_frame) {
     ++counters_.too_long;
     return;
   }
-  std::size_t fcs_size = fcs32_ ? 4 : 2;
-  if (b.size() < fcs_size + 2) {
+  if (b.size() < (fcs32_ ? 4u : 2u) + 2) {
     ++counters_.too_short;
     return;
   }
-  bool good = fcs32_ ? fcs32(Bytes(b)) == kGoodFcs32 : fcs16(Bytes(b)) == kGoodFcs16;
-  if (!good) {
-    ++counters_.bad_fcs;
-    return;
+  auto good_with = [&b](bool use32) {
+    return use32 ? b.size() > 4 && fcs32(Bytes(b)) == kGoodFcs32 : fcs16(Bytes(b)) == kGoodFcs16;
+  };
+  bool use32 = fcs32_;
+  if (!good_with(use32)) {
+    // An LCP frame with the other FCS (see set_fcs32); anything else is damaged.
+    auto is_lcp = [&b](std::size_t fcs_size) {
+      Bytes f(b.data(), b.size() - fcs_size);
+      if (f.size() >= 2 && f[0] == 0xff && f[1] == 0x03) f = f.subspan(2);
+      return f.size() >= 2 && f[0] == 0xc0 && f[1] == 0x21;
+    };
+    if (!good_with(!use32) || !is_lcp(use32 ? 2 : 4)) {
+      ++counters_.bad_fcs;
+      return;
+    }
+    use32 = !use32;
   }
-  Bytes frame(b.data(), b.size() - fcs_size);
+  Bytes frame(b.data(), b.size() - (use32 ? 4 : 2));
   if (frame.size() >= 2 && frame[0] == 0xff) {
     if (frame[1] != 0x03) {
       ++counters_.bad_header;

@@ -54,6 +54,9 @@ class Deframer {
   using Handler = std::function<void(std::uint16_t protocol, Bytes information)>;
   explicit Deframer(bool fcs32 = false) : fcs32_(fcs32) { buffer_.reserve(kMaxFrame); }
   void feed(Bytes data, const Handler& on_frame);
+  /// The FCS the peer agreed to send (RFC 1570). LCP frames are also taken with the other FCS:
+  /// the two ends switch at slightly different moments (Configure-Ack sent or received, LCP
+  /// renegotiated), and LCP is what gets them back in step.
   void set_fcs32(bool on) { fcs32_ = on; }
   /// The ACCM we asked the peer to use: control characters it flags are line noise. 0 (the
   /// default here) keeps every character: a peer that escapes more than asked loses nothing.

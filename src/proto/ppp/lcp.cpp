@@ -44,6 +44,7 @@ void LcpHandler::reset() {
   ask_accm_ = settings_.async_link;
   ask_acfc_ = settings_.async_link && settings_.request_acfc;
   ask_pfc_ = settings_.async_link && settings_.request_pfc;
+  ask_fcs32_ = settings_.async_link && settings_.request_fcs32;
 }
 
 void LcpHandler::write_auth_option(ByteWriter& w, AuthMethod m) {
@@ -87,6 +88,10 @@ void LcpHandler::write_request(ByteWriter& w) {
   encode_option(w, static_cast<std::uint8_t>(LcpOption::kMagicNumber), Bytes(m, 4));
   if (ask_pfc_) encode_option(w, static_cast<std::uint8_t>(LcpOption::kPfc), {});
   if (ask_acfc_) encode_option(w, static_cast<std::uint8_t>(LcpOption::kAcfc), {});
+  if (ask_fcs32_) {
+    std::uint8_t v = kFcs32;  // RFC 1570 section 2: FCS-32 only; a Nak or Reject returns us to FCS-16
+    encode_option(w, static_cast<std::uint8_t>(LcpOption::kFcsAlternatives), Bytes(&v, 1));
+  }
 }
 
 OptionVerdict LcpHandler::check_option(const Option& opt, ByteWriter& nak) {
@@ -139,6 +144,16 @@ OptionVerdict LcpHandler::check_option(const Option& opt, ByteWriter& nak) {
       return settings_.async_link && settings_.allow_pfc && opt.value.empty() ? OptionVerdict::kAck : OptionVerdict::kReject;
     case LcpOption::kAcfc:
       return settings_.async_link && settings_.allow_acfc && opt.value.empty() ? OptionVerdict::kAck : OptionVerdict::kReject;
+    case LcpOption::kFcsAlternatives: {
+      // RFC 1570 section 2: the formats the peer will receive; we send FCS-32 when it is among
+      // them and allowed, else FCS-16 (the default). Only the Null FCS: Nak with what we send.
+      if (!settings_.async_link || opt.value.size() != 1) return OptionVerdict::kReject;
+      std::uint8_t bits = opt.value[0];
+      if ((bits & kFcs16) || ((bits & kFcs32) && settings_.allow_fcs32)) return OptionVerdict::kAck;
+      std::uint8_t v = settings_.allow_fcs32 ? (kFcs16 | kFcs32) : kFcs16;
+      encode_option(nak, opt.type, Bytes(&v, 1));
+      return OptionVerdict::kNak;
+    }
     case LcpOption::kQualityProtocol:
       return OptionVerdict::kReject;
   }
@@ -167,6 +182,9 @@ void LcpHandler::peer_request_acked(std::span<const Option> opts) {
         break;
       case LcpOption::kPfc: send_.pfc = true; break;
       case LcpOption::kAcfc: send_.acfc = true; break;
+      case LcpOption::kFcsAlternatives:
+        send_.fcs32 = settings_.allow_fcs32 && !o.value.empty() && (o.value[0] & kFcs32);
+        break;
       case LcpOption::kQualityProtocol:
         break;
     }
@@ -195,6 +213,11 @@ void LcpHandler::on_nak(std::span<const Option> opts) {
         }
         break;
       }
+      case LcpOption::kFcsAlternatives:
+        // The peer would rather not receive FCS-32: stay with the default FCS-16 (asking again
+        // would loop until Max-Failure).
+        ask_fcs32_ = false;
+        break;
       case LcpOption::kAccm:
       case LcpOption::kQualityProtocol:
       case LcpOption::kPfc:
@@ -212,6 +235,7 @@ void LcpHandler::on_reject(std::span<const Option> opts) {
       case LcpOption::kAccm: ask_accm_ = false; break;
       case LcpOption::kPfc: ask_pfc_ = false; break;
       case LcpOption::kAcfc: ask_acfc_ = false; break;
+      case LcpOption::kFcsAlternatives: ask_fcs32_ = false; break;
       case LcpOption::kAuthProtocol:
         // Authentication is mandatory for the authenticator: remember, the link closes.
         if (settings_.role == LinkRole::kAuthenticator) auth_refused_ = true;

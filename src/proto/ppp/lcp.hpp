@@ -20,7 +20,11 @@ enum class LcpOption : std::uint8_t {
   kMagicNumber = 5,
   kPfc = 7,
   kAcfc = 8,
+  kFcsAlternatives = 9,  ///< RFC 1570 section 2
 };
+
+/// RFC 1570 section 2: the FCS-Alternatives option's bits (the formats its sender will receive).
+inline constexpr std::uint8_t kFcsNull = 1, kFcs16 = 2, kFcs32 = 4;
 
 enum class AuthMethod : std::uint8_t { kNone, kPap, kChapMd5, kMsChapV2 };
 const char* to_string(AuthMethod m);
@@ -43,6 +47,10 @@ struct LcpSettings {
   bool async_link = false;
   bool request_acfc = false, request_pfc = false;  ///< ask the peer to compress toward us
   bool allow_acfc = false, allow_pfc = false;      ///< agree when the peer asks us to
+  /// RFC 1570 FCS-Alternatives, async links only: ask the peer to send FCS-32 toward us; agree
+  /// to send FCS-32 when the peer asks for it. The Null FCS is never agreed to: a serial line
+  /// without a check lets line noise into IP.
+  bool request_fcs32 = false, allow_fcs32 = false;
 };
 
 /// How we must frame what we send on an async line, as the peer's acked request says.
@@ -50,6 +58,7 @@ struct AsyncSendOptions {
   std::uint32_t accm = 0xffffffff;
   bool acfc = false;
   bool pfc = false;
+  bool fcs32 = false;  ///< RFC 1570: the peer asked for FCS-32 and we agreed
 };
 
 /// LCP's option logic for either role; results are read after the layer comes up.
@@ -84,6 +93,9 @@ class LcpHandler final : public CpHandler {
   /// the link stops that NCP (RFC 1661 section 5.7).
   /// Async lines: the framing the peer agreed to receive (valid once LCP is Opened).
   [[nodiscard]] const AsyncSendOptions& async_send() const { return send_; }
+  /// Async lines: the peer acked our request for FCS-32 (valid once LCP is Opened: the request
+  /// the peer acked is the last one we wrote).
+  [[nodiscard]] bool receive_fcs32() const { return ask_fcs32_; }
   /// A link resumed from saved state: the values negotiated before.
   void restore(std::uint32_t magic, std::uint32_t peer_magic, std::uint16_t peer_mru, AuthMethod auth) {
     magic_ = magic;
@@ -111,7 +123,7 @@ class LcpHandler final : public CpHandler {
   std::uint64_t echo_replies_ = 0;
   std::uint16_t rejected_protocol_ = 0;
   AsyncSendOptions send_;
-  bool ask_accm_ = false, ask_acfc_ = false, ask_pfc_ = false;
+  bool ask_accm_ = false, ask_acfc_ = false, ask_pfc_ = false, ask_fcs32_ = false;
 };
 
 }  // namespace pppoe::ppp

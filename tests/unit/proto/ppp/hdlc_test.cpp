@@ -96,5 +96,33 @@ TEST(Hdlc, BadFramesAreCountedAndDropped) {
   }
 }
 
+TEST(Hdlc, OtherFcsTakenForLcpOnly) {
+  // RFC 1570: the ends switch FCS at slightly different moments; LCP with the other FCS still
+  // gets through (it is what renegotiates), IP with the other FCS is dropped as damaged.
+  std::vector<std::uint8_t> lcp = {0x09, 0x01, 0x00, 0x08, 0x12, 0x34, 0x56, 0x78};
+  std::vector<std::uint8_t> ip(40, 0x45);
+  FramingOptions fcs16_out, fcs32_out;
+  fcs32_out.fcs32 = true;
+  std::vector<std::uint8_t> wire;
+  encode(wire, 0xc021, Bytes(lcp), fcs16_out);
+  encode(wire, 0x0021, Bytes(ip), fcs16_out);
+  encode(wire, 0x0021, Bytes(ip), fcs32_out);
+  Deframer d(true);
+  auto got = deframe(d, wire);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].protocol, 0xc021);
+  EXPECT_EQ(got[0].info, lcp);
+  EXPECT_EQ(got[1].protocol, 0x0021);
+  EXPECT_EQ(d.counters().bad_fcs, 1u);
+  d.set_fcs32(false);
+  wire.clear();
+  encode(wire, 0xc021, Bytes(lcp), fcs32_out);
+  encode(wire, 0x0021, Bytes(ip), fcs32_out);
+  got = deframe(d, wire);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].protocol, 0xc021);
+  EXPECT_EQ(d.counters().bad_fcs, 2u);
+}
+
 }  // namespace
 }  // namespace pppoe::ppp::hdlc
