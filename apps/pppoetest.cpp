@@ -112,6 +112,11 @@ int main(int argc, char** argv) {
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
   app.add_flag("--reconnect", o.reconnect, "restart discovery when the AC ends a held session");
   app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
+  app.add_option("--traffic-interval", o.traffic_interval_ms,
+                 "while holding, ping through each session every MS milliseconds and report the largest gap "
+                 "(implies --hold-ping)")
+      ->check(CLI::Range(1u, 60000u));
+  app.add_option("--traffic-sessions", o.traffic_sessions, "while holding, ping through the first N sessions only (0 = all)");
   app.add_option("--flood", o.flood, "seconds of back-to-back pings after the traffic check");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
   app.add_option("--circuit-id", o.circuit_id, "TR-101 Agent-Circuit-ID to add to discovery, as a DSLAM would")
@@ -133,6 +138,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   log::set_program("pppoetest");
+  if (app.count("--traffic-interval") > 0 || app.count("--traffic-sessions") > 0) o.hold_ping = true;
   Format format = *parse_format(format_name);
   Style style{!no_color && format == Format::kConsole && isatty(1)};
 

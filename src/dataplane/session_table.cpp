@@ -57,4 +57,18 @@ std::optional<SessionRecord> SessionTable::read(std::uint16_t id) const {
   return std::nullopt;
 }
 
+CheckedRead SessionTable::read_checked(std::uint16_t id) const {
+  const Slot& s = slots_[id];
+  CheckedRead out;
+  std::uint32_t before = s.seq.load(std::memory_order_acquire);
+  std::memcpy(static_cast<void*>(&out.record), &s.record, sizeof out.record);
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if ((before & 1u) != 0 || s.seq.load(std::memory_order_acquire) != before) {
+    out.kind = CheckedRead::Kind::kTorn;
+    return out;
+  }
+  out.kind = out.record.state == SessionState::kFree ? CheckedRead::Kind::kFree : CheckedRead::Kind::kConsistent;
+  return out;
+}
+
 }  // namespace pppoe::dataplane

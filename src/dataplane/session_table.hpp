@@ -61,6 +61,39 @@ struct SessionRecord {
   std::uint16_t l2tp_peer_tunnel = 0;
   std::uint16_t l2tp_peer_port = 0;
   std::uint32_t l2tp_peer_address = 0;  ///< host order
+
+  // Adoption (operator guide "High availability"): when the owning worker dies, its
+  // replacement continues the session from here without the peer noticing. Refreshed with
+  // every publish while the network phase holds; `adoptable` says the block is complete (a
+  // PPPoE-terminated session whose IPCP is Opened).
+  bool adoptable = false;
+  std::uint8_t auth_method = 0;  ///< ppp::AuthMethod
+  std::uint8_t lcp_next_id = 0, ipcp_next_id = 0, ipv6cp_next_id = 0;
+  bool ipv6_opened = false;
+  std::uint16_t lcp_peer_mru = 0;  ///< the MRU the peer asked for (peer_mru above is Framed-MTU capped)
+  std::uint16_t max_payload = 0;   ///< RFC 4638 PPP-Max-Payload agreed in discovery (0: none)
+  std::uint32_t local_magic = 0;
+  std::uint32_t local_ipv4 = 0;    ///< our IPCP address, host order
+  std::uint64_t ipv6_local_id = 0;
+  std::uint32_t interim_interval = 0;    ///< seconds; 0 = none
+  std::int64_t timeout_base_unix_ms = 0;  ///< Session-Timeout counts from here (IPCP up or the last CoA)
+  char circuit_id[64] = {};  ///< TR-101 line identification from the PADR (RADIUS attributes)
+  char remote_id[64] = {};
+};
+
+/// A record a replacement worker can continue the session from: up, terminated here (an L2TP
+/// call's tunnel state died with its worker), and with a complete adoption block.
+inline bool can_adopt(const SessionRecord& r) {
+  return r.state == SessionState::kUp && r.adoptable && !r.lns && r.l2tp_tunnel == 0 && r.ipv4 != 0 &&
+         r.auth_method <= 3 && r.local_magic != 0 && r.lcp_peer_mru >= 64;
+}
+
+/// What a reader found in a slot whose writer may have died mid-write.
+struct CheckedRead {
+  enum class Kind : std::uint8_t { kFree, kConsistent, kTorn } kind = Kind::kFree;
+  /// kConsistent: the record. kTorn: the bytes as they are (for a PADT and a Stop, never to
+  /// continue the session from).
+  SessionRecord record;
 };
 
 class SessionTable {
@@ -84,8 +117,18 @@ class SessionTable {
   }
   /// Reader side: a consistent copy, or nullopt if the slot is free.
   [[nodiscard]] std::optional<SessionRecord> read(std::uint16_t id) const;
+  /// For a slot whose writer is gone (a crashed worker): a sequence left odd means the writer
+  /// died inside update(), and the record is torn.
+  [[nodiscard]] CheckedRead read_checked(std::uint16_t id) const;
   void clear(std::uint16_t id) {
     update(id, [](SessionRecord& r) { r = SessionRecord{}; });
+  }
+  /// clear() for a slot whose writer died, perhaps inside update(): the sequence is made even
+  /// again first, or every later reader would take the slot for torn.
+  void clear_abandoned(std::uint16_t id) {
+    Slot& s = slots_[id];
+    if (std::uint32_t q = s.seq.load(std::memory_order_acquire); (q & 1u) != 0) s.seq.store(q + 1, std::memory_order_release);
+    clear(id);
   }
 
  private:

@@ -233,6 +233,9 @@ struct Client final : session::LinkOutput {
   std::uint64_t pings_sent_ = 0, pings_ok_ = 0, pings_bad_ = 0;
   std::uint64_t hold_sent_ = 0, hold_ok_ = 0, flood_sent_ = 0, flood_ok_ = 0;
   unsigned resets_ = 0, reconnects_ = 0;
+  TimePoint last_hold_reply_{};
+  double largest_gap_ms_ = 0;
+  bool flapped_ = false, reauthenticated_ = false;
   bool restart_pending_ = false, reconnecting_ = false;
   std::uint16_t next_seq_ = 0;
   std::uint64_t pings6_sent_ = 0, pings6_ok_ = 0, pings6_bad_ = 0;
@@ -332,8 +335,12 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
             if (reply->seq >= kFloodSeq) {  // sequence ranges: check < flood < hold
               if (!reply->payload_ok)
                 ++c.pings_bad_;
-              else if (reply->seq >= kHoldSeq)
+              else if (reply->seq >= kHoldSeq) {
                 ++c.hold_ok_;
+                if (c.last_hold_reply_ != TimePoint{})
+                  c.largest_gap_ms_ = std::max(c.largest_gap_ms_, std::chrono::duration<double, std::milli>(ctx.now - c.last_hold_reply_).count());
+                c.last_hold_reply_ = ctx.now;
+              }
               else
                 ++c.flood_ok_;
             } else if (reply->payload_ok) {
@@ -353,7 +360,14 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
           }
           return;
         }
+        bool was_up = c.stage_ == Stage::kUp;
+        // An AC that authenticates an established session again: a CHAP Challenge, or a PAP
+        // answer (sent only after a new request, which only a renegotiated LCP makes us send).
+        if (was_up && (*proto == static_cast<std::uint16_t>(ppp::Protocol::kChap) ||
+                       *proto == static_cast<std::uint16_t>(ppp::Protocol::kPap)))
+          c.reauthenticated_ = true;
         c.link_->receive(static_cast<ppp::Protocol>(*proto), r.rest(), ctx.now);
+        if (was_up && c.link_ && c.link_->lcp_state() != ppp::State::kOpened) c.flapped_ = true;
       });
       if (n < dataplane::PacketSocket::kBatch) break;
     }
@@ -576,15 +590,20 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   // one ping per session per second, the last one at least a second before the end.
   TimePoint hold_until = Clock::now() + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(o.hold));
   TimePoint next_ping = Clock::now();
+  const Duration interval = milliseconds(std::max(1u, o.traffic_interval_ms));
   while (Clock::now() < hold_until && !g_interrupted) {
     if (o.hold_ping && Clock::now() >= next_ping && Clock::now() + seconds(1) < hold_until) {
-      next_ping += seconds(1);
+      next_ping += interval;
+      if (next_ping < Clock::now()) next_ping = Clock::now() + interval;  // fell behind: no burst to catch up
       ctx.now = Clock::now();
-      for (auto& c : clients)
+      std::size_t n = 0;
+      for (auto& c : clients) {
+        if (o.traffic_sessions != 0 && n++ >= o.traffic_sessions) break;
         if (c->stage_ == Stage::kUp) send_ping(*c, c->hold_sent_);
+      }
       socket->flush();
     }
-    pump(50);
+    pump(o.hold_ping ? static_cast<int>(std::min<unsigned>(50, std::max(1u, o.traffic_interval_ms / 2))) : 50);
   }
 
   LoadReport report;
@@ -605,6 +624,9 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     report.hold_sent += c->hold_sent_;
     report.hold_received += c->hold_ok_;
     if (c->resets_ == 0) report.hold_lost_stable += c->hold_sent_ - std::min(c->hold_sent_, c->hold_ok_);
+    report.hold_largest_gap_ms = std::max(report.hold_largest_gap_ms, c->largest_gap_ms_);
+    if (c->flapped_ || c->resets_ > 0) ++report.flapped;
+    if (c->reauthenticated_) ++report.reauthenticated;
     report.flood_sent += c->flood_sent_;
     report.flood_received += c->flood_ok_;
     report.pings_sent += c->pings_sent_;

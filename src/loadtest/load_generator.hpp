@@ -38,7 +38,9 @@ struct LoadOptions {
   bool progress = false;
   ether::VlanStack vlans;  ///< tags on every frame: 802.1Q, or QinQ (802.1ad outer, 802.1Q inner)
   bool reconnect = false;  ///< a held session the AC ends starts discovery again, like a CPE
-  bool hold_ping = false;  ///< one ping per second per session while holding
+  bool hold_ping = false;  ///< pings through the sessions while holding (what subscribers see)
+  unsigned traffic_interval_ms = 1000;  ///< ... one per session every this many ms
+  unsigned traffic_sessions = 0;        ///< ... through the first N sessions only (0 = all)
   double flood = 0;        ///< seconds of back-to-back pings after the traffic check (load)
   struct Transfer {
     bool enabled = false;
@@ -70,6 +72,12 @@ struct LoadReport {
   unsigned reconnected = 0;       ///< of those, how many came back up (--reconnect)
   std::uint64_t hold_sent = 0, hold_received = 0;
   std::uint64_t hold_lost_stable = 0;  ///< hold pings lost by sessions the AC never ended
+  /// What subscribers see while held: the largest time between two hold-ping replies of one
+  /// session (its traffic gap), sessions whose LCP left Opened (a flap: renegotiation, or the
+  /// session ended), and authentications after the first (the AC asked again).
+  double hold_largest_gap_ms = 0;
+  unsigned flapped = 0;
+  unsigned reauthenticated = 0;
   std::uint64_t flood_sent = 0, flood_received = 0;
   struct TransferResult {
     bool connected = false;  ///< the server answered the HELLO

@@ -1,5 +1,7 @@
 #include "loadtest/report.hpp"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -24,8 +26,10 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   if (r.closed_by_server > 0)
     s += fmt::format("Closed by server while held: {} ({} reconnected)\n", r.closed_by_server, r.reconnected);
   if (r.hold_sent > 0)
-    s += fmt::format("Hold pings: {} sent, {} received; {} lost on sessions never reset\n", r.hold_sent,
-                     r.hold_received, r.hold_lost_stable);
+    s += fmt::format("Hold pings: {} sent, {} received; {} lost on sessions never reset; largest gap {:.1f} ms\n",
+                     r.hold_sent, r.hold_received, r.hold_lost_stable, r.hold_largest_gap_ms);
+  if (r.hold_sent > 0 || r.flapped > 0 || r.reauthenticated > 0)
+    s += fmt::format("While held: {} sessions flapped, {} re-authenticated\n", r.flapped, r.reauthenticated);
   if (r.flood_sent > 0) s += fmt::format("Flood: {} sent, {} received\n", r.flood_sent, r.flood_received);
   s += fmt::format("Result:    {}\n", r.success() ? "PASS" : "FAIL");
   return s;
@@ -71,7 +75,10 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                                    {"corrupted", r.pings_corrupted}, {"sessions_ok", r.sessions_with_traffic}}},
                       {"closed_by_server", r.closed_by_server},
                       {"reconnected", r.reconnected},
-                      {"hold", {{"sent", r.hold_sent}, {"received", r.hold_received}, {"lost_stable", r.hold_lost_stable}}},
+                      {"hold", {{"sent", r.hold_sent}, {"received", r.hold_received}, {"lost_stable", r.hold_lost_stable},
+                                {"largest_gap_ms", std::round(r.hold_largest_gap_ms * 10) / 10}}},
+                      {"flapped", r.flapped},
+                      {"reauthenticated", r.reauthenticated},
                       {"flood", {{"sent", r.flood_sent}, {"received", r.flood_received}}},
                       {"status", r.success() ? "pass" : "fail"}};
   return j.dump(2) + "\n";

@@ -211,6 +211,7 @@ SysctlTree Server::sysctl_tree() {
     ro(fmt::format("stats.{}", dataplane::to_string(d)), [this, d, num] { return num(drop_total(d)); });
   }
   ro("stats.worker_crashes", [this, num] { return num(pool_.crashes); });
+  ro("stats.sessions_adopted", [this, num] { return num(pool_.adopted_sessions); });
   if (config_.radius.enabled()) {
     for (std::size_t i = 0; i < static_cast<std::size_t>(radius::AaaCounter::kCount); ++i) {
       auto c = static_cast<radius::AaaCounter>(i);
@@ -327,6 +328,7 @@ ctl::Json Server::summary() {
           {"io", {{"master_rx_frames", sc.rx_frames}, {"master_tx_frames", sc.tx_frames}}},
           {"workers", workers},
           {"worker_crashes", pool_.crashes},
+          {"sessions_adopted", pool_.adopted_sessions},
           {"drops", drops}};
 }
 

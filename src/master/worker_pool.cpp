@@ -96,9 +96,13 @@ unsigned WorkerPool::count_in(WorkerState st) const {
   return n;
 }
 
-std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why) {
+std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why, std::optional<unsigned> in_slot) {
   unsigned slot = 0;
   while (slot < slots_.size() && slots_[slot].pid != 0) ++slot;
+  if (in_slot) {
+    if (*in_slot >= slots_.size() || slots_[*in_slot].pid != 0) return std::unexpected(fmt::format("slot {} is in use", *in_slot));
+    slot = *in_slot;
+  }
   if (slot == slots_.size()) return std::unexpected(fmt::format("all {} worker slots in use", slots_.size()));
   auto fds = worker::Channel::make_pair();
   if (!fds) return std::unexpected(fmt::format("socketpair: {}", std::strerror(errno)));
@@ -236,8 +240,14 @@ void WorkerPool::reap_children(bool replace_crashed) {
     bool crashed = !s.stopping;
     // Messages the worker sent before it went (session ends) come first.
     on_channel_readable(s.fd);
-    std::size_t orphans = s.assigned;
-    cleanup_dead_worker(slot);
+    auto state = static_cast<WorkerState>(shared_.workers[slot].state.load());
+    // A crashed worker's sessions are continued by a replacement in the same slot, so the
+    // dispatch map, the indexes and the pool stay as they are (operator guide "High
+    // availability"). A draining worker's too: the replacement drains them on.
+    std::vector<std::uint16_t> adopt;
+    std::size_t torn = 0;
+    if (crashed) adopt = adoptable_sessions(slot, torn);
+    std::size_t ended = cleanup_dead_worker(slot, adopt);
     if (on_worker_gone) on_worker_gone(slot);
     if (on_channel_change) on_channel_change(s.fd, false);
     ::close(s.fd);
@@ -247,12 +257,21 @@ void WorkerPool::reap_children(bool replace_crashed) {
     shared_.workers[slot].sessions = 0;
     if (crashed) {
       ++crashes;
-      if (WIFSIGNALED(status))
-        log::error("worker {} (pid {}) died by signal {}; tore down its {} sessions (PADT sent)", slot, pid,
-                   WTERMSIG(status), orphans);
-      else
-        log::error("worker {} (pid {}) exited with status {}; tore down its {} sessions (PADT sent)", slot, pid,
-                   WEXITSTATUS(status), orphans);
+      std::string how = WIFSIGNALED(status) ? fmt::format("died by signal {}", WTERMSIG(status))
+                                            : fmt::format("exited with status {}", WEXITSTATUS(status));
+      if (!adopt.empty()) {
+        if (auto r = add_worker("adopting a crashed worker's sessions", slot); r) {
+          hand_over(slot, adopt, state);
+          log::error("worker {} (pid {}) {}; worker {} (pid {}) adopts its {} sessions; {} ended (PADT sent: {} not up, "
+                     "{} torn records)",
+                     slot, pid, how, slot, slots_[slot].pid, adopt.size(), ended, ended - torn, torn);
+          continue;
+        } else {
+          log::error("worker {}: no replacement ({}): its sessions end", slot, r.error());
+          ended += cleanup_dead_worker(slot, {});
+        }
+      }
+      log::error("worker {} (pid {}) {}; tore down its {} sessions (PADT sent)", slot, pid, how, ended);
       if (replace_crashed) (void)add_worker("replacing a crashed worker");
     } else {
       log::info("removed worker {} (now {} workers)", slot, current_workers());
@@ -260,11 +279,46 @@ void WorkerPool::reap_children(bool replace_crashed) {
   }
 }
 
-void WorkerPool::cleanup_dead_worker(unsigned slot) {
+std::vector<std::uint16_t> WorkerPool::adoptable_sessions(unsigned slot, std::size_t& torn) const {
+  std::vector<std::uint16_t> ids;
+  for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
+    if (owner_[sid] != slot + 1) continue;
+    auto r = shared_.table.read_checked(static_cast<std::uint16_t>(sid));
+    if (r.kind == dataplane::CheckedRead::Kind::kTorn) ++torn;  // died mid-write: never half-adopted
+    if (r.kind == dataplane::CheckedRead::Kind::kConsistent && dataplane::can_adopt(r.record) && r.record.worker == slot)
+      ids.push_back(static_cast<std::uint16_t>(sid));
+  }
+  return ids;
+}
+
+void WorkerPool::hand_over(unsigned slot, const std::vector<std::uint16_t>& ids, WorkerState state) {
+  Slot& s = slots_[slot];
+  s.assigned = ids.size();
+  if (state == WorkerState::kDraining) {  // it goes on draining; the drain timeout counts anew
+    shared_.workers[slot].state = static_cast<std::uint32_t>(WorkerState::kDraining);
+    shared_.workers[slot].draining_since_unix = unix_now();
+  }
+  for (std::uint16_t id : ids) {
+    Message m;
+    m.type = MessageType::kAdopt;
+    m.session_id = id;
+    if (!s.channel.queue(m)) log::warn("cannot send to worker {}", slot);
+  }
+  if (!s.channel.flush()) log::warn("cannot send to worker {}", slot);
+  adopted_sessions += ids.size();
+}
+
+std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep) {
+  std::size_t ended = 0;
   for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
     if (owner_[sid] != slot + 1) continue;
     auto id = static_cast<std::uint16_t>(sid);
-    if (auto rec = shared_.table.read(id)) {
+    if (std::binary_search(keep.begin(), keep.end(), id)) continue;
+    ++ended;
+    auto checked = shared_.table.read_checked(id);
+    if (checked.kind != dataplane::CheckedRead::Kind::kFree) {
+      // Torn or not: enough of it (MAC, VLANs, address, accounting ID) to end it properly.
+      const dataplane::SessionRecord* rec = &checked.record;
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure", config_.ether_types().discovery);
@@ -279,11 +333,12 @@ void WorkerPool::cleanup_dead_worker(unsigned slot) {
       }
       if (rec->ipv6_peer_id != 0 && shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id)) == id)
         shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id));
-      shared_.table.clear(id);
+      shared_.table.clear_abandoned(id);
     }
     free_session(id);
   }
   socket_.flush();
+  return ended;
 }
 
 void WorkerPool::stop_all(Duration timeout) {
@@ -358,6 +413,7 @@ void WorkerPool::on_channel_readable(int fd) {
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
       case MessageType::kLnsStart:
+      case MessageType::kAdopt:
       case MessageType::kLnsCall:
         break;  // master -> worker only, or handled above
     }

@@ -45,8 +45,8 @@ class WorkerPool final : public SessionDirectory {
   void also_in_child(std::function<void()> cleanup) { child_cleanups_.push_back(std::move(cleanup)); }
 
   // --- workers ---
-  /// Starts a worker in the lowest free slot; returns the slot.
-  std::expected<unsigned, std::string> add_worker(std::string_view why);
+  /// Starts a worker in the lowest free slot (or in `in_slot`); returns the slot.
+  std::expected<unsigned, std::string> add_worker(std::string_view why, std::optional<unsigned> in_slot = std::nullopt);
   /// Marks an ACTIVE worker DRAINING (no new sessions); false if it is not ACTIVE.
   bool drain(unsigned slot);
   /// Returns a DRAINING worker to ACTIVE (the "change of heart"); false if it is not DRAINING.
@@ -103,6 +103,7 @@ class WorkerPool final : public SessionDirectory {
 
   Algorithm algorithm = Algorithm::kFewestSessions;
   std::uint64_t crashes = 0;
+  std::uint64_t adopted_sessions = 0;  ///< crashed workers' sessions continued by their replacements
   std::uint64_t padt_unknown_sent = 0;
 
  private:
@@ -117,7 +118,14 @@ class WorkerPool final : public SessionDirectory {
   void free_session(std::uint16_t sid);
   /// LNS: a worker asks for a session ID for an L2TP call; answered with kLnsStart.
   void lns_call(unsigned slot, const worker::Message& call);
-  void cleanup_dead_worker(unsigned slot);
+  /// A crashed worker's sessions that a replacement can continue (can_adopt); `torn` counts
+  /// records the worker left half-written.
+  std::vector<std::uint16_t> adoptable_sessions(unsigned slot, std::size_t& torn) const;
+  /// The replacement in `slot` takes `ids` (kAdopt each), in the state its predecessor was in.
+  void hand_over(unsigned slot, const std::vector<std::uint16_t>& ids, dataplane::WorkerState state);
+  /// Ends a dead worker's sessions except `keep` (sorted): PADT, accounting Stop, address and
+  /// ID back. Returns how many it ended.
+  std::size_t cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep);
   void send(unsigned slot, const worker::Message& m);
   /// Sends a message about session `sid` to the worker that owns it; false if nobody does.
   bool tell_owner(std::uint16_t sid, worker::MessageType type, std::uint8_t reason, const MacAddress& mac);

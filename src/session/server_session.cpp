@@ -72,6 +72,14 @@ void ServerSession::start_proxied(const ProxiedLink& p, TimePoint now) {
   auth_.authenticate(p.request, now);
 }
 
+void ServerSession::adopt(const LinkSnapshot& snapshot, std::string user, TimePoint now) {
+  user_ = std::move(user);
+  assigned_ = snapshot.peer;
+  authenticated_ = true;
+  pending_ = false;
+  resume(snapshot, now);
+}
+
 void ServerSession::send_challenge() {
   std::array<std::uint8_t, 512> buf{};
   std::size_t n = ppp::chap::encode_challenge_or_response(buf, ppp::chap::Code::kChallenge, challenge_id_,

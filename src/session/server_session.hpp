@@ -48,6 +48,10 @@ class ServerSession final : public PppLink {
   /// Instead of start(): LCP as `proxied` says, and its credentials checked at once; the
   /// answer (PAP Ack/Nak, CHAP Success/Failure) goes to the subscriber with its Identifier.
   void start_proxied(const ProxiedLink& proxied, TimePoint now);
+  /// Instead of start(): a session another process negotiated and authenticated (a crashed
+  /// worker's, from its shared record), continued where it stood: LCP and NCPs Opened, one LCP
+  /// Echo-Request at once (keep-alive goes on; the peer sees nothing else).
+  void adopt(const LinkSnapshot& snapshot, std::string user, TimePoint now);
   [[nodiscard]] const std::string& user() const { return user_; }
   [[nodiscard]] Ipv4Address peer_address() const { return assigned_; }
   [[nodiscard]] const AuthCounters& auth_counters() const { return counters_; }

@@ -22,6 +22,7 @@ enum class MessageType : std::uint8_t {
   kShutdown,    ///< end every session and exit
   kChangeTimeouts,  ///< RADIUS CoA: new session/idle timeouts for one session
   kLnsStart,    ///< LNS: the session ID for an L2TP call (0: refused), answering kLnsCall
+  kAdopt,       ///< a crashed worker's session: continue it from its shared record (no PADT, no new auth)
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier

@@ -65,6 +65,7 @@ class Worker::Session final : public session::LinkOutput,
   Session(Worker& w, const Message& m, TimePoint now, const LnsCall* lns = nullptr)
       : worker_(w),
         id_(m.session_id),
+        max_payload_(m.max_payload),
         mac_(m.mac),
         vlans_(m.vlans),
         last_data_(now),
@@ -250,6 +251,7 @@ class Worker::Session final : public session::LinkOutput,
 
   Worker& worker_;
   std::uint16_t id_;
+  std::uint16_t max_payload_;  ///< RFC 4638, from discovery (0: none)
   MacAddress mac_;
   ether::VlanStack vlans_;
   TimePoint last_data_;
@@ -351,6 +353,7 @@ void Worker::on_message(const Message& m, TimePoint now) {
       shutdown(static_cast<EndReason>(m.reason), now);
       break;
     case MessageType::kLnsStart: lns_start(m, now); break;
+    case MessageType::kAdopt: adopt_session(m, now); break;
     case MessageType::kSessionUp:
     case MessageType::kIpv6Up:
     case MessageType::kIpv6Down:
@@ -369,12 +372,81 @@ void Worker::start_session(const Message& m, TimePoint now) {
   slot_stats_.sessions.store(live_, std::memory_order_relaxed);
   by_id_[m.session_id]->link_->start(now);
   touch(*by_id_[m.session_id]);
-  if (auto it = early_.find(m.session_id); it != early_.end()) {
+  replay_early(m.session_id, now);
+}
+
+void Worker::replay_early(std::uint16_t id, TimePoint now) {
+  if (auto it = early_.find(id); it != early_.end()) {
     auto frames = std::move(it->second);
     early_.erase(it);
     for (const auto& f : frames)
       if (auto pkt = pppoe_proto::decode(f.pppoe)) on_session_frame(f.eth, *pkt, now);
   }
+}
+
+void Worker::adopt_session(const Message& m, TimePoint now) {
+  const std::uint16_t id = m.session_id;
+  if (by_id_[id] != nullptr) return;
+  auto rec = shared_.table.read(id);
+  if (!rec) return;  // ended meanwhile (the master's disconnect raced us): nothing to continue
+  Message start;
+  start.session_id = id;
+  start.mac = rec->client_mac;
+  start.vlans = rec->vlans;
+  start.max_payload = rec->max_payload;
+  std::copy_n(rec->circuit_id, sizeof start.circuit_id, start.circuit_id);
+  std::copy_n(rec->remote_id, sizeof start.remote_id, start.remote_id);
+  start.circuit_id[sizeof start.circuit_id - 1] = start.remote_id[sizeof start.remote_id - 1] = '\0';
+  by_id_[id] = std::make_unique<Session>(*this, start, now);
+  Session& s = *by_id_[id];
+  ++live_;
+  slot_stats_.sessions.store(live_, std::memory_order_relaxed);
+  // What the dead worker knew, as of its last publish: accounting goes on under the same
+  // Acct-Session-Id with the counters where they stood (no new Start).
+  auto text = [](const char* p, std::size_t cap) { return std::string(p, strnlen(p, cap)); };
+  auto ago = [&](std::int64_t then_ms) { return now - milliseconds(std::max<std::int64_t>(0, unix_ms() - then_ms)); };
+  s.addr_ = Ipv4Address{rec->ipv4};
+  s.has_addr_ = rec->ipv4 != 0;
+  if (s.radius_identity_) s.radius_identity_->acct_session_id = text(rec->acct_session_id, sizeof rec->acct_session_id);
+  s.acct_started_ = rec->acct_started;
+  s.radius_auth_ = rec->radius_auth;
+  s.class_.assign(rec->class_attr, rec->class_attr + std::min<std::size_t>(rec->class_len, sizeof rec->class_attr));
+  s.session_timeout_ = rec->session_timeout;
+  s.idle_timeout_ = rec->idle_timeout;
+  s.interim_interval_ = rec->interim_interval;
+  s.rx_packets_ = rec->rx_packets;
+  s.rx_bytes_ = rec->rx_bytes;
+  s.up_unix_ = rec->up_unix_ms / 1000;
+  s.up_since_ = ago(rec->up_unix_ms);
+  s.timeout_base_ = ago(rec->timeout_base_unix_ms);
+  s.last_data_ = ago(rec->last_activity_unix_ms);
+  s.up_ = rec->state == dataplane::SessionState::kUp;  // so that ending it unindexes its addresses
+  s.ipv6_id_ = rec->ipv6_peer_id;
+  if (!dataplane::can_adopt(*rec) || rec->worker != slot_) {
+    log::warn("session {}: its record cannot be continued; ending it", id);
+    end_session(s, EndReason::kAdminReset);
+    return;
+  }
+  session::LinkSnapshot snap;
+  snap.local_magic = rec->local_magic;
+  snap.peer_magic = rec->peer_magic;
+  snap.peer_mru = rec->lcp_peer_mru;
+  snap.auth = static_cast<ppp::AuthMethod>(rec->auth_method);
+  snap.lcp_next_id = rec->lcp_next_id;
+  snap.ipcp_next_id = rec->ipcp_next_id;
+  snap.ipv6cp_next_id = rec->ipv6cp_next_id;
+  snap.local = Ipv4Address{rec->local_ipv4};
+  snap.peer = s.addr_;
+  snap.ipv6_opened = rec->ipv6_opened && rec->ipv6_peer_id != 0;
+  snap.ipv6_local_id = rec->ipv6_local_id;
+  snap.ipv6_peer_id = rec->ipv6_peer_id;
+  if (!snap.ipv6_opened) s.ipv6_id_ = 0;
+  s.link_->adopt(snap, text(rec->user, sizeof rec->user), now);
+  if (s.acct_started_ && s.interim_interval_ != 0) s.next_interim_ = now + seconds(s.interim_interval_);
+  ++counters_.sessions_adopted;
+  touch(s);
+  publish(s);
+  replay_early(id, now);
 }
 
 std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed, std::string_view pool) {
@@ -821,6 +893,28 @@ void Worker::publish(Session& s) {
     copy_text(r.user, sizeof r.user, l.user());
     r.peer_magic = l.lcp().peer_magic();
     r.echo_misses = static_cast<std::uint32_t>(l.echo_misses());
+    r.last_activity_unix_ms = unix_ms() - std::chrono::duration_cast<milliseconds>(Clock::now() - s.last_data_).count();
+    // The adoption block: what a replacement needs if this process dies now.
+    r.adoptable = s.up_ && !s.lns_ && !s.lac_pending_ && !s.tunnelled_ && l.phase() == session::Phase::kNetwork &&
+                  l.ipcp_state() == ppp::State::kOpened;
+    if (!r.adoptable) return;
+    const session::LinkSnapshot snap = l.snapshot();
+    r.auth_method = static_cast<std::uint8_t>(snap.auth);
+    r.lcp_next_id = snap.lcp_next_id;
+    r.ipcp_next_id = snap.ipcp_next_id;
+    r.ipv6cp_next_id = snap.ipv6cp_next_id;
+    r.ipv6_opened = snap.ipv6_opened;
+    r.ipv6_local_id = snap.ipv6_local_id;
+    r.lcp_peer_mru = snap.peer_mru;
+    r.max_payload = s.max_payload_;
+    r.local_magic = snap.local_magic;
+    r.local_ipv4 = snap.local.value;
+    r.interim_interval = s.interim_interval_;
+    r.timeout_base_unix_ms = unix_ms() - std::chrono::duration_cast<milliseconds>(Clock::now() - s.timeout_base_).count();
+    if (s.radius_identity_) {
+      copy_text(r.circuit_id, sizeof r.circuit_id, s.radius_identity_->circuit_id);
+      copy_text(r.remote_id, sizeof r.remote_id, s.radius_identity_->remote_id);
+    }
   });
 }
 

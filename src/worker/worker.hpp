@@ -35,6 +35,7 @@ namespace pppoe::worker {
 struct WorkerCounters {
   std::uint64_t sessions_started = 0;
   std::uint64_t sessions_up = 0;
+  std::uint64_t sessions_adopted = 0;  ///< continued from a crashed worker's records
   std::uint64_t sessions_ended = 0;
   std::uint64_t auth_failures = 0;
   std::uint64_t pool_exhausted = 0;
@@ -103,6 +104,11 @@ class Worker final : public LacOwner, public LnsOwner {
   l2tp::CallInfo call_info(const Session& s, const session::AuthRequest& request);
 
   void start_session(const Message& m, TimePoint now);
+  /// kAdopt: a crashed worker's session, continued from its shared record (operator guide
+  /// "High availability"); a record that cannot be continued is ended cleanly instead.
+  void adopt_session(const Message& m, TimePoint now);
+  /// Frames that arrived for `id` before its start (or adopt) message: handled now.
+  void replay_early(std::uint16_t id, TimePoint now);
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
   void end_session(Session& s, session::EndReason reason);
   void deliver_upstream(Session& s, Bytes packet, TimePoint now);

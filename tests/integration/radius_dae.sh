@@ -2,7 +2,8 @@
 # RFC 5176 with FreeRADIUS's radclient: a Disconnect-Request ends the session (Stop with
 # Admin-Reset), a CoA-Request changes the Session-Timeout, and the NAKs: unknown session (503),
 # unsupported attribute (401), missing identification (402), another NAS (403); a request with
-# the wrong secret gets no answer at all.
+# the wrong secret gets no answer at all. A crashed worker's session is adopted with its
+# accounting (no Stop, no new Start) and its Stop comes when it ends.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
 radius_start primary 18120 || fail "FreeRADIUS did not start"
@@ -56,15 +57,22 @@ elapsed=$(echo "$(date +%s.%N) - $t_coa" | bc)
 sleep 0.3
 expect_eq "$(rfield "$(radius_record primary "$acct2" Stop)" Acct-Terminate-Cause)" Session-Timeout "cause after CoA"
 
-# A worker killed with SIGKILL cannot send its Stops: the master sends them (NAS-Error).
+# A worker killed with SIGKILL: its replacement adopts its sessions (operator guide "High
+# availability"), and accounting goes on under the same Acct-Session-Id: no Stop, no second Start.
 victim=$(pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | .session_id' | head -1)
 victim_acct=$(pppoectl_lab -j show session "$victim" | jq -r .session.acct_session_id)
 victim_worker=$(pppoectl_lab -j show session "$victim" | jq -r .session.worker)
 victim_pid=$(pppoectl_lab sysctl "net.graph.pppoe_lb.workers.$victim_worker.pid" | awk '{print $NF}')
+on_victim=$(pppoectl_lab sysctl "net.graph.pppoe_lb.workers.$victim_worker.sessions" | awk '{print $NF}')
 kill -KILL "$victim_pid"
-deadline=$((SECONDS + 10))
-until [ -n "$(radius_record primary "$victim_acct" Stop)" ] || [ $SECONDS -ge $deadline ]; do sleep 0.3; done
-expect_eq "$(rfield "$(radius_record primary "$victim_acct" Stop)" Acct-Terminate-Cause)" NAS-Error "Stop for a crashed worker's session"
+wait_stat .sessions_adopted "$on_victim" 5
+sleep 1.5
+expect_eq "$(pppoectl_lab -j show session "$victim" | jq -r .session.acct_session_id)" "$victim_acct" \
+  "the adopted session's Acct-Session-Id"
+expect_eq "$(pppoectl_lab -j show session "$victim" | jq -r .session.state)" up "the adopted session's state"
+[ -z "$(radius_record primary "$victim_acct" Stop)" ] || fail "a Stop for an adopted session"
+expect_eq "$(radius_detail primary | grep -c "Acct-Session-Id = \"$victim_acct\"")" 1 \
+  "accounting records of the adopted session (its one Start)"
 
 # Disconnect by User-Name ends every session of that user (two fresh ones at least).
 sleep 1
@@ -80,6 +88,9 @@ expect_eq "$(echo "$dae_counters" | jq .disconnect_acks)" 2 "Disconnect-ACKs"
 expect_eq "$(echo "$dae_counters" | jq .coa_acks)" 1 "CoA-ACKs"
 expect_eq "$(echo "$dae_counters" | jq .bad_authenticators)" 1 "bad authenticators"
 [ "$(echo "$dae_counters" | jq .disconnect_naks)" -ge 3 ] || fail "Disconnect-NAKs"
+sleep 0.5
+expect_eq "$(rfield "$(radius_record primary "$victim_acct" Stop)" Acct-Terminate-Cause)" Admin-Reset \
+  "the adopted session's Stop, sent by the replacement"
 kill $holder $holder2 2>/dev/null; wait $holder $holder2 2>/dev/null
 grep -q "$DAE_SECRET" "$LAB_LOGS/pppoed.log" && fail "the DAE secret appeared in the log"
 exit 0

@@ -5,6 +5,11 @@
 #include <random>
 #include <set>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_pool.hpp"
 
@@ -57,6 +62,63 @@ TEST(SharedPool, AllocatesEveryAddressOnceAndRecovers) {
   EXPECT_FALSE(pool.reserve(*Ipv4Address::parse("10.0.0.7")));
   EXPECT_FALSE(pool.reserve(*Ipv4Address::parse("192.0.2.1")));  // outside: not tracked here
   EXPECT_FALSE(pool.contains(*Ipv4Address::parse("192.0.2.1")));
+}
+
+TEST(SessionTable, AWriterKilledMidWriteLeavesATornRecordThatIsNeverTakenForConsistent) {
+  SessionTable table;  // MAP_SHARED: the child writes into the same records
+  table.update(7, [](SessionRecord& r) {
+    r.state = SessionState::kUp;
+    r.ipv4 = 0x0a000001;
+  });
+  EXPECT_EQ(table.read_checked(7).kind, CheckedRead::Kind::kConsistent);
+  EXPECT_EQ(table.read_checked(8).kind, CheckedRead::Kind::kFree);
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // A worker dying inside update(): half the record written, the sequence odd.
+    table.update(7, [](SessionRecord& r) {
+      r.ipv4 = 0x0a000002;
+      ::kill(::getpid(), SIGKILL);
+    });
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  CheckedRead torn = table.read_checked(7);
+  EXPECT_EQ(torn.kind, CheckedRead::Kind::kTorn);
+  EXPECT_EQ(torn.record.ipv4, 0x0a000002u);  // the bytes as they are, for a PADT and a Stop
+  EXPECT_FALSE(table.read(7).has_value());   // readers give up rather than take it
+  table.clear_abandoned(7);
+  EXPECT_EQ(table.read_checked(7).kind, CheckedRead::Kind::kFree);
+  table.update(7, [](SessionRecord& r) { r.state = SessionState::kNegotiating; });
+  EXPECT_EQ(table.read_checked(7).kind, CheckedRead::Kind::kConsistent);  // the slot is usable again
+}
+
+TEST(SessionTable, CanAdoptOnlyCompleteTerminatedRecords) {
+  SessionRecord r;
+  r.state = SessionState::kUp;
+  r.adoptable = true;
+  r.ipv4 = 0x0a000001;
+  r.local_magic = 0x1234;
+  r.lcp_peer_mru = 1492;
+  r.auth_method = 1;
+  EXPECT_TRUE(can_adopt(r));
+  SessionRecord lns = r;
+  lns.lns = true;  // the L2TP tunnel's state died with the worker
+  EXPECT_FALSE(can_adopt(lns));
+  SessionRecord lac = r;
+  lac.l2tp_tunnel = 3;
+  EXPECT_FALSE(can_adopt(lac));
+  SessionRecord negotiating = r;
+  negotiating.state = SessionState::kNegotiating;
+  EXPECT_FALSE(can_adopt(negotiating));
+  SessionRecord bad_auth = r;
+  bad_auth.auth_method = 9;
+  EXPECT_FALSE(can_adopt(bad_auth));
+  SessionRecord incomplete = r;
+  incomplete.adoptable = false;
+  EXPECT_FALSE(can_adopt(incomplete));
 }
 
 }  // namespace
