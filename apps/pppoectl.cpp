@@ -6,7 +6,7 @@
 //   pppoectl show ac                                (proac_info -s)
 //   pppoectl kill session ID | kill user NAME | disconnect ID
 //   pppoectl sysctl [NAME[=VALUE] ...]        pppoectl -f FILE  (sysctl.conf lines)
-//   pppoectl msg showworkers | showgovernor | addworker | setworkers N | showstats
+//   pppoectl msg showworkers | showgovernor | addworker | setworkers N | migrate N | showstats
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <ctime>
@@ -299,11 +299,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> sysctl_args;
   sysctl->add_option("names", sysctl_args, "NAME or NAME=VALUE (default: the whole tree)");
 
-  auto* msg = app.add_subcommand("msg", "showworkers | showgovernor | addworker | setworkers N | showstats");
+  auto* msg = app.add_subcommand("msg", "showworkers | showgovernor | addworker | setworkers N | migrate N | showstats");
   std::string msg_name, msg_arg;
   msg->add_option("name", msg_name, "message")->required()
-      ->check(CLI::IsMember({"showworkers", "showgovernor", "addworker", "setworkers", "showstats"}));
-  msg->add_option("arg", msg_arg, "argument (setworkers N)");
+      ->check(CLI::IsMember({"showworkers", "showgovernor", "addworker", "setworkers", "migrate", "showstats"}));
+  msg->add_option("arg", msg_arg, "argument (setworkers N: a worker count; migrate N: a worker number)");
   CLI11_PARSE(app, argc, argv);
 
   int rc = 0;
@@ -336,9 +336,10 @@ int main(int argc, char** argv) {
   }
   if (*msg) {
     Json req = {{"cmd", "msg"}, {"name", msg_name}};
-    if (msg_name == "setworkers") {
+    if (msg_name == "setworkers" || msg_name == "migrate") {
       if (msg_arg.empty()) {
-        std::fprintf(stderr, "pppoectl: setworkers needs a worker count\n");
+        std::fprintf(stderr, "pppoectl: %s needs %s\n", msg_name.c_str(),
+                     msg_name == "migrate" ? "a worker number" : "a worker count");
         return 2;
       }
       req["arg"] = msg_arg;

@@ -79,6 +79,7 @@ struct SessionRecord {
   std::int64_t timeout_base_unix_ms = 0;  ///< Session-Timeout counts from here (IPCP up or the last CoA)
   char circuit_id[64] = {};  ///< TR-101 line identification from the PADR (RADIUS attributes)
   char remote_id[64] = {};
+  std::uint16_t migrations = 0;  ///< times moved live between workers (intended, not an affinity drift)
 };
 
 /// A record a replacement worker can continue the session from: up, terminated here (an L2TP

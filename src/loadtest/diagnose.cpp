@@ -73,7 +73,7 @@ std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool wi
       if (!sessions) return std::unexpected(sessions.error());
       for (const auto& x : sessions->at("sessions"))
         s.sessions.push_back({x.at("session_id").get<unsigned>(), x.at("worker").get<int>(),
-                              x.at("dispatch_worker").get<int>()});
+                              x.at("dispatch_worker").get<int>(), x.value("migrations", 0u)});
     }
   } catch (const std::exception& e) {
     return std::unexpected(FetchError{5, fmt::format("unexpected answer from pppoed: {}", e.what())});
@@ -110,8 +110,9 @@ Balance balance(const Snapshot& s, unsigned threshold_pct) {
 Affinity affinity(const Snapshot& s) {
   Affinity a;
   for (const auto& x : s.sessions) {
-    AffinityRow r{x.id, x.worker, x.dispatch_worker};
+    AffinityRow r{x.id, x.worker, x.dispatch_worker, x.migrations};
     (r.ok() ? a.passed : a.failed)++;
+    if (r.ok() && r.migrations > 0) ++a.moved;
     a.rows.push_back(r);
   }
   for (const auto& w : s.workers) a.foreign_frames += w.foreign_frames;

@@ -32,6 +32,7 @@ struct SessionView {
   unsigned id = 0;
   int worker = 0;           ///< assigned by the master
   int dispatch_worker = 0;  ///< where the kernel sends its frames
+  unsigned migrations = 0;  ///< times moved live between workers (intended: not a drift)
 };
 
 struct Snapshot {
@@ -98,11 +99,13 @@ struct AffinityRow {
   unsigned session_id = 0;
   int expected = 0;
   int actual = 0;
+  unsigned migrations = 0;  ///< the master moved it on purpose (msg migrate, a migrating drain)
   [[nodiscard]] bool ok() const { return expected == actual; }
 };
 struct Affinity {
   std::vector<AffinityRow> rows;
   unsigned passed = 0, failed = 0;
+  unsigned moved = 0;  ///< sessions migrated between workers and consistent where they are now
   std::uint64_t foreign_frames = 0;  ///< frames workers received for sessions not theirs
 };
 Affinity affinity(const Snapshot& s);

@@ -291,9 +291,9 @@ std::string render_affinity(const Snapshot& s, const Affinity& a, Format f, cons
       Json rows = Json::array();
       for (const auto& r : a.rows)
         rows.push_back({{"session_id", r.session_id}, {"expected_worker", r.expected}, {"actual_worker", r.actual},
-                        {"status", r.ok() ? "ok" : "drift"}});
+                        {"migrations", r.migrations}, {"status", r.ok() ? (r.migrations > 0 ? "moved" : "ok") : "drift"}});
       return Json{{"type", "affinity_check"}, {"timestamp", iso_time(s.time_unix)}, {"checked", a.rows.size()},
-                  {"passed", a.passed}, {"failed", a.failed}, {"foreign_frames", a.foreign_frames},
+                  {"passed", a.passed}, {"failed", a.failed}, {"moved", a.moved}, {"foreign_frames", a.foreign_frames},
                   {"status", a.failed == 0 ? "pass" : "fail"}, {"sessions", rows}}.dump(2) + "\n";
     }
     case Format::kJsonl: {
@@ -322,10 +322,14 @@ std::string render_affinity(const Snapshot& s, const Affinity& a, Format f, cons
   for (const auto& r : a.rows)
     rows.push_back({fmt::format("0x{:x}", r.session_id), std::to_string(r.expected),
                     r.ok() ? std::to_string(r.actual) : fmt::format("{} {}", r.actual, st.warn()),
-                    r.ok() ? st.ok() + " OK" : st.fail() + " DRIFT"});
+                    r.ok() ? st.ok() + (r.migrations > 0 ? " OK (moved)" : " OK") : st.fail() + " DRIFT"});
   std::string out = "=== Affinity Check ===\n" + table({"Session ID", "Expected Worker", "Actual Worker", "Status"}, rows, st);
   out += fmt::format("Total: {} sessions checked\n  {} Passed: {}\n  {} Failed: {}{}\n", a.rows.size(), st.ok(), a.passed,
                      st.fail(), a.failed, a.failed > 0 ? " (session drift detected)" : "");
+  if (a.moved > 0)
+    out += fmt::format("  {} of the passed sessions were migrated between workers on purpose (msg migrate, a migrating "
+                       "drain): intended, where they are now is where their frames go\n",
+                       a.moved);
   if (a.foreign_frames > 0) out += fmt::format("Workers received {} frames of sessions that are not theirs\n", a.foreign_frames);
   if (a.failed > 0)
     out += "Session drift may indicate:\n  - Worker was removed while session was active\n  - Hash algorithm rebalancing\n"

@@ -26,6 +26,7 @@ ctl::Json record_json(const dataplane::SessionRecord& r, const dataplane::Sessio
   return {{"session_id", r.session_id},
           {"state", dataplane::to_string(r.state)},
           {"worker", r.worker},
+          {"migrations", r.migrations},
           {"mac", r.client_mac.to_string()},
           {"vlans", vlans},
           {"ip", r.ipv4 != 0 ? Ipv4Address{r.ipv4}.to_string() : ""},
@@ -124,6 +125,7 @@ SysctlTree Server::sysctl_tree() {
   rw("scale_up_interval", g.scale_up_interval, 1, 3600);
   rw("scale_down_interval", g.scale_down_interval, 1, 86400);
   rw("drain_timeout", g.drain_timeout, 1, 86400);
+  rw("drain_migrate", g.drain_migrate, 0, 1);
   rw("sess_per_worker", g.sess_per_worker, 1, 65535);
   t.add_rw(fmt::format("{}.governor.desired_workers", kRoot), [this] { return std::to_string(desired_workers_); },
            [this](long long v) { return set_worker_count(static_cast<unsigned>(v), "desired_workers"); }, 1,
@@ -183,7 +185,7 @@ SysctlTree Server::sysctl_tree() {
     t.add_rw(base + ".state", [&w] { return std::to_string(w.state.load()); },
              [this, s](long long v) -> std::expected<void, std::string> {
                // 30.6.10.3: state=0 cancels a drain; state=1 starts one.
-               bool ok = v == 0 ? pool_.cancel_drain(s) : pool_.drain(s);
+               bool ok = v == 0 ? pool_.cancel_drain(s) : drain_worker(s);
                if (!ok)
                  return std::unexpected(v == 0 ? "worker is not DRAINING" : "worker is not ACTIVE");
                return {};
@@ -212,6 +214,7 @@ SysctlTree Server::sysctl_tree() {
   }
   ro("stats.worker_crashes", [this, num] { return num(pool_.crashes); });
   ro("stats.sessions_adopted", [this, num] { return num(pool_.adopted_sessions); });
+  ro("stats.sessions_migrated", [this, num] { return num(pool_.migrated_sessions); });
   if (config_.radius.enabled()) {
     for (std::size_t i = 0; i < static_cast<std::size_t>(radius::AaaCounter::kCount); ++i) {
       auto c = static_cast<radius::AaaCounter>(i);
@@ -329,6 +332,7 @@ ctl::Json Server::summary() {
           {"workers", workers},
           {"worker_crashes", pool_.crashes},
           {"sessions_adopted", pool_.adopted_sessions},
+          {"sessions_migrated", pool_.migrated_sessions},
           {"drops", drops}};
 }
 
@@ -486,7 +490,25 @@ ctl::Json Server::handle(const ctl::Json& req) {
       return {{"ok", true}, {"text", fmt::format("workers: {} active, {} draining\n", pool_.count_in(WorkerState::kActive),
                                                  pool_.count_in(WorkerState::kDraining))}};
     }
-    return error(fmt::format("unknown message '{}'; expected showworkers, showgovernor, addworker, setworkers N, showstats", name));
+    if (name == "migrate") {
+      // Live migration (issue 15): the worker drains, and its sessions move to the ACTIVE
+      // workers now instead of waiting for their end or the drain timeout.
+      std::string arg = ctl::text_field(req, "arg");
+      unsigned w = 0;
+      auto [p, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), w);
+      if (ec != std::errc{} || p != arg.data() + arg.size() || w >= dataplane::kMaxWorkers || !pool_.alive(w))
+        return error(fmt::format("migrate: expected the number of a running worker, found '{}'", arg));
+      auto st = static_cast<WorkerState>(shared_.workers[w].state.load());
+      if (st == WorkerState::kActive) {
+        if (pool_.count_in(WorkerState::kActive) < 2) return error("migrate: no other ACTIVE worker to take the sessions");
+        (void)pool_.drain(w);
+      } else if (st != WorkerState::kDraining) {
+        return error(fmt::format("migrate: worker {} is {}", w, dataplane::to_string(st)));
+      }
+      std::size_t n = pool_.migrate(w);
+      return {{"ok", true}, {"text", fmt::format("worker {}: DRAINING, {} sessions migrating\n", w, n)}};
+    }
+    return error(fmt::format("unknown message '{}'; expected showworkers, showgovernor, addworker, setworkers N, migrate N, showstats", name));
   }
   if (cmd == "debug" && what == "redispatch") {
     if (!config_.debug_commands) return error("debug commands are off (set 'debug-commands yes' in the config)");

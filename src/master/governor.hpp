@@ -30,6 +30,7 @@ struct GovernorSettings {
   unsigned scale_up_interval = 5;
   unsigned scale_down_interval = 60;
   unsigned drain_timeout = 30;
+  unsigned drain_migrate = 0;  ///< 1: a drain moves the worker's sessions live to ACTIVE workers at once
   unsigned sess_per_worker = 500;  ///< target density (30.6.10.3); informational
 };
 

@@ -207,6 +207,12 @@ DaeAnswer Server::on_dae_request(const radius::PacketView& request) {
   return {true, {}};
 }
 
+bool Server::drain_worker(unsigned slot) {
+  if (!pool_.drain(slot)) return false;
+  if (governor_settings_.drain_migrate != 0) (void)pool_.migrate(slot);
+  return true;
+}
+
 unsigned Server::resolved_max_workers() const {
   unsigned cpus = static_cast<unsigned>(std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN)));
   unsigned m = governor_settings_.max_workers == 0 ? cpus : governor_settings_.max_workers;
@@ -228,7 +234,7 @@ std::expected<void, std::string> Server::set_worker_count(unsigned n, std::strin
   while (pool_.count_in(dataplane::WorkerState::kActive) > n) {
     auto c = pool_.drain_candidate();
     if (!c) break;
-    pool_.drain(*c);
+    drain_worker(*c);
   }
   return {};
 }
@@ -296,7 +302,7 @@ void Server::on_second(TimePoint now) {
     if (auto slot = pool_.any_draining()) pool_.cancel_drain(*slot);
   if (d.add_worker) (void)pool_.add_worker("");
   if (d.drain_worker)
-    if (auto slot = pool_.drain_candidate()) pool_.drain(*slot);
+    if (auto slot = pool_.drain_candidate()) drain_worker(*slot);
   socket_.flush();
   if (aaa_) {
     aaa_->tick(now);

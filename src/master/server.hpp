@@ -58,6 +58,8 @@ class Server {
   std::string show_governor() const;
   std::string show_stats() const;
   unsigned resolved_max_workers() const;
+  /// Marks a worker DRAINING; with governor.drain_migrate its sessions move live at once.
+  bool drain_worker(unsigned slot);
   std::uint64_t drop_total(dataplane::Drop d) const;
   std::uint64_t slot_total(std::atomic<std::uint64_t> dataplane::WorkerSlot::*field) const;
   unsigned load_imbalance_pct() const;

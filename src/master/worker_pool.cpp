@@ -153,6 +153,49 @@ bool WorkerPool::drain(unsigned slot) {
   return true;
 }
 
+std::size_t WorkerPool::migrate(unsigned slot) {
+  if (slot >= slots_.size() || slots_[slot].pid <= 0 || slots_[slot].stopping) return 0;
+  std::size_t asked = 0;
+  for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
+    if (owner_[sid] != slot + 1) continue;
+    auto rec = shared_.table.read(static_cast<std::uint16_t>(sid));
+    if (!rec || rec->state != dataplane::SessionState::kUp || rec->lns || rec->l2tp_tunnel != 0) continue;
+    Message m;
+    m.type = MessageType::kMigrateOut;
+    m.session_id = static_cast<std::uint16_t>(sid);
+    if (!slots_[slot].channel.queue(m)) break;
+    ++asked;
+  }
+  if (!slots_[slot].channel.flush()) log::warn("cannot send to worker {}", slot);
+  log::info("worker {}: migrating {} of its {} sessions to the ACTIVE workers", slot, asked, slots_[slot].assigned);
+  return asked;
+}
+
+void WorkerPool::move_session(unsigned from, std::uint16_t sid) {
+  // The old owner has let the session go with its record complete. Where it lands: the choice
+  // a new session of that client would get; no ACTIVE worker: back where it was.
+  auto rec = shared_.table.read(sid);
+  std::optional<unsigned> to = rec ? choose(rec->client_mac) : std::nullopt;
+  if (!to || *to == from) to = from;
+  if (*to != from) {
+    owner_[sid] = static_cast<std::uint16_t>(*to + 1);
+    if (slots_[from].assigned > 0) --slots_[from].assigned;
+    ++slots_[*to].assigned;
+    // The kernel's dispatch first, then the record: frames from here on reach the new owner,
+    // which finds itself named in the record when the adopt message arrives.
+    dispatch_.set(sid, *to + 1);
+    shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
+      r.worker = static_cast<std::uint8_t>(*to);
+      ++r.migrations;
+    });
+    ++migrated_sessions;
+  }
+  Message m;
+  m.type = MessageType::kAdopt;
+  m.session_id = sid;
+  if (!slots_[*to].channel.queue(m)) log::warn("cannot send to worker {}", *to);
+}
+
 bool WorkerPool::cancel_drain(unsigned slot) {
   if (slot >= slots_.size() || slots_[slot].pid <= 0 || slots_[slot].stopping) return false;
   auto state = static_cast<WorkerState>(shared_.workers[slot].state.load());
@@ -412,8 +455,12 @@ void WorkerPool::on_channel_readable(int fd) {
       case MessageType::kDisconnect:
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
+      case MessageType::kMigrated:
+        if (m->reason == 0) move_session(slot, m->session_id);
+        break;
       case MessageType::kLnsStart:
       case MessageType::kAdopt:
+      case MessageType::kMigrateOut:
       case MessageType::kLnsCall:
         break;  // master -> worker only, or handled above
     }

@@ -49,6 +49,9 @@ class WorkerPool final : public SessionDirectory {
   std::expected<unsigned, std::string> add_worker(std::string_view why, std::optional<unsigned> in_slot = std::nullopt);
   /// Marks an ACTIVE worker DRAINING (no new sessions); false if it is not ACTIVE.
   bool drain(unsigned slot);
+  /// Live migration: asks the worker to let go of each of its sessions that is up (not L2TP);
+  /// each lands on an ACTIVE worker (move_session). Returns how many were asked.
+  std::size_t migrate(unsigned slot);
   /// Returns a DRAINING worker to ACTIVE (the "change of heart"); false if it is not DRAINING.
   bool cancel_drain(unsigned slot);
   /// The ACTIVE worker to drain when scaling down: fewest sessions, highest slot on ties.
@@ -104,6 +107,7 @@ class WorkerPool final : public SessionDirectory {
   Algorithm algorithm = Algorithm::kFewestSessions;
   std::uint64_t crashes = 0;
   std::uint64_t adopted_sessions = 0;  ///< crashed workers' sessions continued by their replacements
+  std::uint64_t migrated_sessions = 0;  ///< sessions moved live between workers
   std::uint64_t padt_unknown_sent = 0;
 
  private:
@@ -121,6 +125,8 @@ class WorkerPool final : public SessionDirectory {
   /// A crashed worker's sessions that a replacement can continue (can_adopt); `torn` counts
   /// records the worker left half-written.
   std::vector<std::uint16_t> adoptable_sessions(unsigned slot, std::size_t& torn) const;
+  /// `from` let session `sid` go (kMigrated): it goes to an ACTIVE worker (kAdopt there).
+  void move_session(unsigned from, std::uint16_t sid);
   /// The replacement in `slot` takes `ids` (kAdopt each), in the state its predecessor was in.
   void hand_over(unsigned slot, const std::vector<std::uint16_t>& ids, dataplane::WorkerState state);
   /// Ends a dead worker's sessions except `keep` (sorted): PADT, accounting Stop, address and

@@ -22,13 +22,15 @@ enum class MessageType : std::uint8_t {
   kShutdown,    ///< end every session and exit
   kChangeTimeouts,  ///< RADIUS CoA: new session/idle timeouts for one session
   kLnsStart,    ///< LNS: the session ID for an L2TP call (0: refused), answering kLnsCall
-  kAdopt,       ///< a crashed worker's session: continue it from its shared record (no PADT, no new auth)
+  kAdopt,       ///< continue a session from its shared record (a crashed worker's, or one migrated here)
+  kMigrateOut,  ///< hand this session to another worker: publish its record and let it go silently
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier
   kIpv6Down,
   kSessionEnded,  ///< gone: unindex, free the session ID
   kLnsCall,       ///< LNS: an L2TP call came in on one of our tunnels; needs a session ID
+  kMigrated,      ///< answer to kMigrateOut: reason 0 = let go (record complete), 1 = kept (cannot move now)
 };
 
 struct Message {

@@ -354,11 +354,13 @@ void Worker::on_message(const Message& m, TimePoint now) {
       break;
     case MessageType::kLnsStart: lns_start(m, now); break;
     case MessageType::kAdopt: adopt_session(m, now); break;
+    case MessageType::kMigrateOut: migrate_out(m.session_id); break;
     case MessageType::kSessionUp:
     case MessageType::kIpv6Up:
     case MessageType::kIpv6Down:
     case MessageType::kSessionEnded:
     case MessageType::kLnsCall:
+    case MessageType::kMigrated:
       break;  // worker -> master only
   }
   reap();
@@ -373,6 +375,27 @@ void Worker::start_session(const Message& m, TimePoint now) {
   by_id_[m.session_id]->link_->start(now);
   touch(*by_id_[m.session_id]);
   replay_early(m.session_id, now);
+}
+
+void Worker::migrate_out(std::uint16_t id) {
+  Message m;
+  m.type = MessageType::kMigrated;
+  m.session_id = id;
+  m.reason = 1;
+  Session* s = by_id_[id].get();
+  if (s != nullptr && !s->dead_) {
+    publish(*s);  // the adoption block as of now: identifiers, counters, timers
+    auto rec = shared_.table.read(id);
+    if (rec && dataplane::can_adopt(*rec)) {
+      // Gone from here without PADT, Terminate, Stop or releasing its address: all of that
+      // belongs to the session, which lives on in the worker the master chooses.
+      s->dead_ = true;
+      dead_.push_back(id);
+      ++counters_.sessions_migrated_out;
+      m.reason = 0;
+    }
+  }
+  tell_master(m);
 }
 
 void Worker::replay_early(std::uint16_t id, TimePoint now) {

@@ -35,7 +35,8 @@ namespace pppoe::worker {
 struct WorkerCounters {
   std::uint64_t sessions_started = 0;
   std::uint64_t sessions_up = 0;
-  std::uint64_t sessions_adopted = 0;  ///< continued from a crashed worker's records
+  std::uint64_t sessions_adopted = 0;  ///< continued from a record (a crashed worker's, or migrated here)
+  std::uint64_t sessions_migrated_out = 0;
   std::uint64_t sessions_ended = 0;
   std::uint64_t auth_failures = 0;
   std::uint64_t pool_exhausted = 0;
@@ -107,6 +108,9 @@ class Worker final : public LacOwner, public LnsOwner {
   /// kAdopt: a crashed worker's session, continued from its shared record (operator guide
   /// "High availability"); a record that cannot be continued is ended cleanly instead.
   void adopt_session(const Message& m, TimePoint now);
+  /// kMigrateOut: the session's record is published complete and the session let go without a
+  /// word to the peer or to accounting; the master hands it to another worker (kAdopt).
+  void migrate_out(std::uint16_t id);
   /// Frames that arrived for `id` before its start (or adopt) message: handled now.
   void replay_early(std::uint16_t id, TimePoint now);
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
