@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       "  -L -w N       N workers (multi-worker mode); without -L, one worker\n"
       "  -G MAX        enable the auto-scaling governor, at most MAX workers (0 = number of CPUs)\n"
       "  -S FILE       apply net.graph.pppoe_lb.* settings (sysctl.conf lines) at start\n"
+      "SIGTERM ends every session (PADT, Stop, Accounting-Off); SIGUSR2 hands them over to the\n"
+      "next pppoed started on the interface (restart, upgrade) through the state file.\n"
       "Options override the config file. A lab needs no file: pppoed --secrets ppp.secret eth1\n"
       "See docs/operator-guide.md and etc/pppoed.conf.");
   bool multi = false;
@@ -28,7 +30,7 @@ int main(int argc, char** argv) {
   app.add_option("-w", workers, "worker processes (with -L)")->check(CLI::Range(1, 64));
   app.add_option("-G", governor_max, "enable the governor; max workers (0 = number of CPUs)")->check(CLI::Range(0, 64));
   app.add_option("-S,--sysctl-file", sysctl_file, "net.graph.pppoe_lb.* settings applied at start");
-  std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth;
+  std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth, state_file;
   unsigned echo_interval = 0, echo_failure = 0;
   bool debug = false;
   std::string iface;
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   app.add_option("--lcp-echo-interval", echo_interval, "seconds between LCP echo requests (0 = off)");
   app.add_option("--lcp-echo-failure", echo_failure, "unanswered echoes before the session is dropped");
   app.add_option("--control", control, "control socket path");
+  app.add_option("--state-file", state_file, "handover state file (default /run/pppoed/INTERFACE.sessions)");
   app.add_option("--tun", tun, "TUN interface name");
   app.add_flag("-d,--debug", debug, "debug logging");
   app.add_option("interface", iface, "subscriber-facing Ethernet interface");
@@ -67,7 +70,7 @@ int main(int argc, char** argv) {
   };
   if (!set("interface", iface) || !set("secrets", secrets) || !set("pool", pool) || !set("local-ip", local_ip) ||
       !set("dns", dns) || !set("ac-name", ac_name) || !set("service-name", service) ||
-      !set("control-socket", control) || !set("tun", tun))
+      !set("control-socket", control) || !set("tun", tun) || !set("state-file", state_file))
     return 2;
   if (!auth.empty()) {
     if (auto r = master::apply_setting(config, "auth", session::split_commas(auth)); !r) {

@@ -67,7 +67,7 @@ lab_host_up() {
 # Starts pppoed in the AC namespace with extra options "$@"; waits for its control socket.
 pppoed_start() {
   local bin=${BIN:-build/bin}
-  ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --local-ip 10.0.0.1 "$@" ac0 \
+  ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --state-file "$LAB_LOGS/pppoed.sessions" --local-ip 10.0.0.1 "$@" ac0 \
     >>"$LAB_LOGS/pppoed.log" 2>&1 &
   PPPOED_PID=$!
   for _ in $(seq 1 100); do

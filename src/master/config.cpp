@@ -297,6 +297,8 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "tun-configure") return set_bool(c.tun_configure);
   if (name == "tun-io-uring") return set_bool(c.tun_io_uring);
   if (name == "control-socket") return set_string(c.control_socket);
+  if (name == "state-file") return set_string(c.state_file);
+  if (name == "state-max-age") return set_unsigned(c.state_max_age, 1, 86400);
   if (name == "padt-unknown-rate") return set_unsigned(c.padt_unknown_rate, 0, 100000);
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);

@@ -147,6 +147,15 @@ struct Config {
   bool tun_configure = true;        ///< give the TUN its address and routes
   bool tun_io_uring = true;         ///< upstream TUN writes batched through io_uring
   std::string control_socket = "/run/pppoed.sock";
+  /// Handover (SIGUSR2) writes the sessions here; the next start continues them. "" = the
+  /// default, /run/pppoed/INTERFACE.sessions (state_file_path()).
+  std::string state_file;
+  /// A state file older than this (seconds) is not continued: its subscribers' keep-alive has
+  /// most likely given up; its sessions are ended properly instead (PADT, Stop).
+  unsigned state_max_age = 60;
+  [[nodiscard]] std::string state_file_path() const {
+    return state_file.empty() ? "/run/pppoed/" + interface + ".sessions" : state_file;
+  }
   unsigned padt_unknown_rate = 100; ///< PADTs per second for frames of unknown sessions
   unsigned cookie_rotate = 300;     ///< seconds between AC-Cookie secret rotations
   unsigned max_sessions = 65534;

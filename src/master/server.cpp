@@ -261,6 +261,9 @@ void Server::on_packets(TimePoint now) {
         drops_.count(dataplane::Drop::kPppoeMalformed);
         return;
       }
+      // A session this process holds after all: its frame was queued before the dispatch map
+      // pointed at its worker (sessions continued from a state file at start). No PADT for it.
+      if (pool_.has_session(pkt->header.session_id)) return;
       drops_.count(dataplane::Drop::kUnknownSession);
       // spec/002 PPPOE_TERM_UNKNOWN_SESSIONS: a client with a stale session gets a PADT at once,
       // but never more than padt_unknown_rate per second, so spoofed floods find no reflector.
@@ -329,7 +332,7 @@ int Server::run() {
   }
   sigset_t mask;
   sigemptyset(&mask);
-  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&mask, s);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR2}) sigaddset(&mask, s);
   sigprocmask(SIG_BLOCK, &mask, nullptr);
   signal(SIGPIPE, SIG_IGN);
   int sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -350,11 +353,6 @@ int Server::run() {
     watch(dae_->fd(), true);
     log::info("radius dynamic authorization (RFC 5176) on {}:{}", config_.radius.dae_address.to_string(), config_.radius.dae_port);
   }
-  if (aaa_ && aaa_->accounting())
-    aaa_->account_on_off(true, fmt::format("{:08X}", started_unix_), started_unix_, [](bool ok) {
-      if (ok) log::info("radius: Accounting-On acknowledged");
-      else log::warn("radius: no accounting server acknowledged Accounting-On");
-    }, Clock::now());
   if (remote_) {
     watch(remote_->fd(), true);
     log::info("remote read-only control on TCP port {} (challenge-response)", config_.remote_control_port);
@@ -374,6 +372,18 @@ int Server::run() {
     log::error("cannot start workers: {}", r.error());
     return 1;
   }
+  // Sessions a previous pppoed handed over (restart, upgrade) go on here; the RADIUS server
+  // must then not hear Accounting-On (RFC 2866 section 5.1: it would close them all).
+  std::size_t continued = resume_sessions();
+  if (aaa_ && aaa_->accounting()) {
+    if (continued == 0)
+      aaa_->account_on_off(true, fmt::format("{:08X}", started_unix_), started_unix_, [](bool ok) {
+        if (ok) log::info("radius: Accounting-On acknowledged");
+        else log::warn("radius: no accounting server acknowledged Accounting-On");
+      }, Clock::now());
+    else
+      log::info("radius: no Accounting-On: {} sessions continue from before the restart", continued);
+  }
   log::info("serving PPPoE on {} (ac-name '{}', tun {}, local {}, {} pool addresses, {} local users, {} workers{})",
             config_.interface, config_.ac_name, tun_.name(), config_.local_ip.to_string(), shared_.pool.capacity(),
             secrets_.size(), pool_.current_workers(), governor_settings_.enabled ? ", governor on" : "");
@@ -381,6 +391,7 @@ int Server::run() {
     log::info("radius: {} authentication and {} accounting server(s){}", config_.radius.auth_servers.size(),
               config_.radius.acct_servers.size(), config_.radius.fallback_local ? ", ppp.secret as fallback" : "");
   bool running = true;
+  bool handover = false;
   while (running) {
     std::array<epoll_event, 16> events{};
     int wait_ms = 1000;
@@ -422,6 +433,11 @@ int Server::run() {
         while (::read(sfd, &si, sizeof si) == sizeof si) {
           if (si.ssi_signo == SIGCHLD) {
             pool_.reap_children(governor_settings_.enabled);
+          } else if (si.ssi_signo == SIGUSR2) {
+            log::info("signal {}: handing {} sessions over to the next pppoed (restart or upgrade)", si.ssi_signo,
+                      pool_.session_count());
+            handover = true;
+            running = false;
           } else {
             log::info("signal {}: shutting down, terminating {} sessions", si.ssi_signo, pool_.session_count());
             running = false;
@@ -434,9 +450,21 @@ int Server::run() {
     }
     pool_.flush_channels();
   }
-  pool_.stop_all(seconds(5));
+  bool handed_over = handover && hand_over_sessions();
+  if (!handed_over) pool_.stop_all(seconds(5));
   socket_.flush();
-  if (aaa_ && aaa_->accounting()) {
+  if (handed_over && aaa_) {
+    // No Accounting-Off: the sessions go on. Stops of the sessions that could not be handed
+    // over: a short wait for their answers, the rest to the spool.
+    TimePoint end = Clock::now() + seconds(2);
+    while (aaa_->in_flight() > 0 && Clock::now() < end) {
+      std::array<epoll_event, 8> events{};
+      int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 100);
+      for (int i = 0; i < n; ++i) aaa_->on_readable(events[static_cast<std::size_t>(i)].data.fd, Clock::now());
+      aaa_->tick(Clock::now());
+    }
+    aaa_->spool_pending();
+  } else if (aaa_ && aaa_->accounting()) {
     // RFC 2866 section 5.1: Accounting-Off, after the workers' Stops; wait up to 3 s for it.
     bool done = false;
     aaa_->account_on_off(false, fmt::format("{:08X}", started_unix_), std::time(nullptr), [&](bool ok) {

@@ -68,6 +68,15 @@ class Server {
   DaeAnswer on_dae_request(const radius::PacketView& request);
   /// Accounting Stop for a session whose worker died (the master has its shared record).
   void stop_lost_session(const dataplane::SessionRecord& r);
+  // Restart and upgrade (handover.cpp).
+  /// SIGUSR2: the sessions go to the state file instead of ending; false if the file could not
+  /// be written (the sessions were then ended properly).
+  bool hand_over_sessions();
+  /// At start: continues the sessions a previous pppoed handed over (or ends them properly
+  /// when they cannot be continued). Returns how many were continued.
+  std::size_t resume_sessions();
+  /// PADT and accounting Stop for a session that cannot be continued.
+  void end_handed_over(const dataplane::SessionRecord& r, const char* why);
   ctl::Json show_radius() const;
   std::uint64_t aaa_total(radius::AaaCounter c) const;
   // L2TP status, ProL2TP style (l2tp_status.cpp).

@@ -290,7 +290,8 @@ void WorkerPool::reap_children(bool replace_crashed) {
     std::vector<std::uint16_t> adopt;
     std::size_t torn = 0;
     if (crashed) adopt = adoptable_sessions(slot, torn);
-    std::size_t ended = cleanup_dead_worker(slot, adopt);
+    // Handing over: the sessions stay in the table for the state file (hand_over_all).
+    std::size_t ended = handing_over_ ? 0 : cleanup_dead_worker(slot, adopt);
     if (on_worker_gone) on_worker_gone(slot);
     if (on_channel_change) on_channel_change(s.fd, false);
     ::close(s.fd);
@@ -384,11 +385,11 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
   return ended;
 }
 
-void WorkerPool::stop_all(Duration timeout) {
+void WorkerPool::stop_all(Duration timeout, MessageType how) {
   for (unsigned i = 0; i < slots_.size(); ++i) {
     if (slots_[i].pid <= 0) continue;
     Message m;
-    m.type = MessageType::kShutdown;
+    m.type = how;
     m.reason = static_cast<std::uint8_t>(session::EndReason::kShutdown);
     send(i, m);
     slots_[i].stopping = true;
@@ -461,10 +462,83 @@ void WorkerPool::on_channel_readable(int fd) {
       case MessageType::kLnsStart:
       case MessageType::kAdopt:
       case MessageType::kMigrateOut:
+      case MessageType::kHandover:
       case MessageType::kLnsCall:
         break;  // master -> worker only, or handled above
     }
   }
+}
+
+std::optional<std::uint16_t> WorkerPool::take_free_id() {
+  // IDs of sessions continued from a state file are still in the FIFO: skipped here, and queued
+  // again by free_session when those sessions end.
+  while (!free_ids_.empty()) {
+    std::uint16_t sid = free_ids_.front();
+    free_ids_.pop_front();
+    if (owner_[sid] == 0) return sid;
+  }
+  return std::nullopt;
+}
+
+std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane::SessionRecord& rec,
+                                                                 std::uint64_t down_packets, std::uint64_t down_bytes) {
+  const std::uint16_t sid = rec.session_id;
+  if (sid == 0 || sid > pppoe_proto::kMaxSessionId) return std::unexpected(fmt::format("session ID {} out of range", sid));
+  if (owner_[sid] != 0) return std::unexpected(fmt::format("session ID {} twice", sid));
+  if (!dataplane::can_adopt(rec)) return std::unexpected("incomplete record");
+  auto slot = choose(rec.client_mac);
+  if (!slot) return std::unexpected("no ACTIVE worker");
+  Ipv4Address a{rec.ipv4};
+  const auto ipv4_key = dataplane::SharedIndex::ipv4_key(a.value);
+  if (shared_.ipv4.find(ipv4_key)) return std::unexpected(fmt::format("address {} twice", a.to_string()));
+  if (shared_.pool.contains(a) && !shared_.pool.reserve(a))
+    return std::unexpected(fmt::format("address {} taken in the pool", a.to_string()));
+  if (!shared_.ipv4.insert(ipv4_key, sid)) {
+    shared_.pool.release(a);
+    return std::unexpected("address index full");
+  }
+  // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
+  if (!shared_.pool.contains(a) && config_.tun_configure)
+    if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
+  if (rec.ipv6_opened && rec.ipv6_peer_id != 0)
+    (void)shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id), sid);
+  owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
+  ++slots_[*slot].assigned;
+  ++allocated_;
+  mac_of_[sid] = rec.client_mac.as_u64();
+  ++per_mac_[mac_of_[sid]];
+  shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
+    r = rec;
+    r.worker = static_cast<std::uint8_t>(*slot);
+  });
+  shared_.downstream[sid].packets = down_packets;
+  shared_.downstream[sid].bytes = down_bytes;
+  dispatch_.set(sid, *slot + 1);
+  Message m;
+  m.type = MessageType::kAdopt;
+  m.session_id = sid;
+  if (!slots_[*slot].channel.queue(m)) log::warn("cannot send to worker {}", *slot);
+  return *slot;
+}
+
+std::vector<dataplane::SessionRecord> WorkerPool::hand_over_all(Duration timeout) {
+  handing_over_ = true;
+  stop_all(timeout, MessageType::kHandover);
+  std::vector<dataplane::SessionRecord> kept;
+  for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
+    if (owner_[sid] == 0) continue;
+    auto checked = shared_.table.read_checked(static_cast<std::uint16_t>(sid));
+    if (checked.kind == dataplane::CheckedRead::Kind::kConsistent && dataplane::can_adopt(checked.record)) {
+      kept.push_back(checked.record);
+    } else if (checked.kind != dataplane::CheckedRead::Kind::kFree) {
+      // A worker that could not hand it over (it died on the way): ended as for a crash.
+      dataplane::send_padt(socket_, checked.record.client_mac, checked.record.vlans, static_cast<std::uint16_t>(sid),
+                           "handover failed", config_.ether_types().discovery);
+      if (on_session_lost) on_session_lost(checked.record);
+    }
+  }
+  socket_.flush();
+  return kept;
 }
 
 void WorkerPool::free_session(std::uint16_t sid) {
@@ -530,9 +604,9 @@ std::expected<std::uint16_t, Refusal> WorkerPool::create(const NewSession& ns) {
   if (allocated_ >= config_.max_sessions) return std::unexpected(Refusal::kMaxSessions);
   auto slot = choose(ns.client_mac);
   if (!slot) return std::unexpected(Refusal::kNoWorker);
-  if (free_ids_.empty()) return std::unexpected(Refusal::kNoSessionId);
-  std::uint16_t sid = free_ids_.front();
-  free_ids_.pop_front();
+  auto free_id = take_free_id();
+  if (!free_id) return std::unexpected(Refusal::kNoSessionId);
+  std::uint16_t sid = *free_id;
   owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
   ++slots_[*slot].assigned;
   ++allocated_;
@@ -574,9 +648,10 @@ void WorkerPool::lns_call(unsigned slot, const Message& call) {
   Message reply = call;
   reply.type = MessageType::kLnsStart;
   reply.session_id = 0;
-  if (allocated_ < config_.max_sessions && !free_ids_.empty() && !slots_[slot].stopping) {
-    std::uint16_t sid = free_ids_.front();
-    free_ids_.pop_front();
+  std::optional<std::uint16_t> free_id;
+  if (allocated_ < config_.max_sessions && !slots_[slot].stopping) free_id = take_free_id();
+  if (free_id) {
+    std::uint16_t sid = *free_id;
     owner_[sid] = static_cast<std::uint16_t>(slot + 1);
     ++slots_[slot].assigned;
     ++allocated_;

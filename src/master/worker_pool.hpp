@@ -64,8 +64,17 @@ class WorkerPool final : public SessionDirectory {
   void tick(std::int64_t unix_now, unsigned drain_timeout);
   /// SIGCHLD: reaps exited workers; a worker that exits without being asked to has crashed.
   void reap_children(bool replace_crashed);
-  /// Asks every worker to end its sessions and exit; waits up to `timeout`.
-  void stop_all(Duration timeout);
+  /// Asks every worker to end its sessions (kShutdown) or to hand them over (kHandover) and
+  /// exit; waits up to `timeout`, then kills what is left.
+  void stop_all(Duration timeout, worker::MessageType how = worker::MessageType::kShutdown);
+  /// Restart or upgrade: every worker publishes its sessions and exits without ending them;
+  /// returns the records to write to the state file. Sessions that cannot be continued were
+  /// ended by their workers (or here, PADT and Stop, for a worker that died on the way).
+  std::vector<dataplane::SessionRecord> hand_over_all(Duration timeout);
+  /// A session from the state file: its ID, address, indexes and dispatch entry taken again
+  /// and an ACTIVE worker told to adopt it. Returns the worker, or why it could not be.
+  std::expected<unsigned, std::string> resume_session(const dataplane::SessionRecord& rec, std::uint64_t down_packets,
+                                                      std::uint64_t down_bytes);
 
   /// Messages from the workers (their socketpair ends are in channel_fds()).
   void on_channel_readable(int fd);
@@ -119,6 +128,8 @@ class WorkerPool final : public SessionDirectory {
     bool stopping = false;     ///< asked to exit (removal or shutdown)
   };
   std::optional<unsigned> choose(const MacAddress& mac);
+  /// The next free session ID of the shuffled FIFO (skipping IDs resumed from a state file).
+  std::optional<std::uint16_t> take_free_id();
   void free_session(std::uint16_t sid);
   /// LNS: a worker asks for a session ID for an L2TP call; answered with kLnsStart.
   void lns_call(unsigned slot, const worker::Message& call);
@@ -147,6 +158,7 @@ class WorkerPool final : public SessionDirectory {
   std::vector<int> close_in_child_;
   std::vector<std::function<void()>> child_cleanups_;
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
+  bool handing_over_ = false;  ///< workers exiting for a handover keep their sessions in the table
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;
   std::unordered_map<std::uint64_t, std::uint16_t> pending_;

@@ -24,6 +24,7 @@ enum class MessageType : std::uint8_t {
   kLnsStart,    ///< LNS: the session ID for an L2TP call (0: refused), answering kLnsCall
   kAdopt,       ///< continue a session from its shared record (a crashed worker's, or one migrated here)
   kMigrateOut,  ///< hand this session to another worker: publish its record and let it go silently
+  kHandover,    ///< restart/upgrade: publish every session, let go of those that can be continued, exit
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier

@@ -355,6 +355,10 @@ void Worker::on_message(const Message& m, TimePoint now) {
     case MessageType::kLnsStart: lns_start(m, now); break;
     case MessageType::kAdopt: adopt_session(m, now); break;
     case MessageType::kMigrateOut: migrate_out(m.session_id); break;
+    case MessageType::kHandover:
+      shutdown_requested_ = true;
+      hand_over(now);
+      break;
     case MessageType::kSessionUp:
     case MessageType::kIpv6Up:
     case MessageType::kIpv6Down:
@@ -396,6 +400,30 @@ void Worker::migrate_out(std::uint16_t id) {
     }
   }
   tell_master(m);
+}
+
+void Worker::hand_over(TimePoint now) {
+  std::size_t kept = 0;
+  for (auto& p : by_id_) {
+    if (p == nullptr || p->dead_) continue;
+    Session& s = *p;
+    publish(s);
+    auto rec = shared_.table.read(s.id_);
+    if (rec && dataplane::can_adopt(*rec)) {
+      s.dead_ = true;  // left to the next pppoed as it stands: no Terminate, PADT or Stop
+      dead_.push_back(s.id_);
+      ++kept;
+    } else {
+      // Not up yet, or an L2TP call: nothing the next process could continue; ended properly.
+      s.link_->close(EndReason::kShutdown, now);
+      s.link_->lower_down(EndReason::kShutdown, now);
+    }
+  }
+  if (lac_) lac_->close_tunnels(now);
+  if (lns_) lns_->close_tunnels(now);
+  publish_l2tp();
+  reap();
+  log::info("worker {}: handing over {} sessions", slot_, kept);
 }
 
 void Worker::replay_early(std::uint16_t id, TimePoint now) {

@@ -111,6 +111,9 @@ class Worker final : public LacOwner, public LnsOwner {
   /// kMigrateOut: the session's record is published complete and the session let go without a
   /// word to the peer or to accounting; the master hands it to another worker (kAdopt).
   void migrate_out(std::uint16_t id);
+  /// kHandover: every session published; those that can be continued are let go silently (the
+  /// next pppoed adopts them from the state file), the others ended properly.
+  void hand_over(TimePoint now);
   /// Frames that arrived for `id` before its start (or adopt) message: handled now.
   void replay_early(std::uint16_t id, TimePoint now);
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
