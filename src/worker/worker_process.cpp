@@ -64,6 +64,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
     ::_exit(1);
   }
 
+  // SIGUSR2 means "hand over" to the master (a restart); a worker that got it too (systemd with
+  // KillMode=control-group) must not die of it: the master's kHandover tells it what to do.
+  signal(SIGUSR2, SIG_IGN);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGINT);

@@ -21,11 +21,11 @@ wait_stat .sessions.up 300 30
 sleep 2
 t0=$(date +%s%N)
 handover
-grep -q "handed over 300 sessions in $LAB_LOGS/pppoed.sessions" "$LAB_LOGS/pppoed.log" || fail "handover not logged"
+wait_log "handed over 300 sessions in $LAB_LOGS/pppoed.sessions" 5 || fail "handover not logged"
 # The upgrade: another binary file (here a copy of the same build) takes over.
 mkdir -p "$LAB_LOGS/newbin" && cp "${BIN:-build/bin}/pppoed" "$LAB_LOGS/newbin/"
 BIN=$LAB_LOGS/newbin start || fail "the new pppoed did not start"
-grep -q "continued 300 sessions handed over by the previous pppoed" "$LAB_LOGS/pppoed.log" || fail "resume not logged"
+wait_log "continued 300 sessions handed over by the previous pppoed" 5 || fail "resume not logged"
 echo "handover to the new process: $(( ($(date +%s%N) - t0) / 1000000 )) ms until its control socket answered"
 [ -e "$LAB_LOGS/pppoed.sessions" ] && fail "the state file was not consumed"
 wait_stat .sessions.up 300 5
@@ -47,8 +47,8 @@ wait_stat .sessions.up 40 20
 handover
 printf '\x00\x00\x00\x63' | dd of="$LAB_LOGS/pppoed.sessions" bs=1 seek=8 conv=notrunc status=none  # version 99
 start || fail "pppoed did not start after a foreign-version state file"
-grep -q "format version 99 is not this pppoed's (1): an upgrade that changed the session record; ending its 40 sessions" \
-  "$LAB_LOGS/pppoed.log" || fail "version refusal not logged"
+wait_log "format version 99 is not this pppoed's \(1\): an upgrade that changed the session record; ending its 40 sessions" 5 ||
+  fail "version refusal not logged"
 wait $holder
 expect_eq "$(jq .closed_by_server "$LAB_LOGS/out2.json")" 40 "sessions ended (PADT) instead of misread"
 stop_pid "$PPPOED_PID"
@@ -56,7 +56,7 @@ stop_pid "$PPPOED_PID"
 # Garbage in the state file: refused with a reason, pppoed serves anyway.
 head -c 3000 /dev/urandom > "$LAB_LOGS/pppoed.sessions"
 start || fail "pppoed did not start after a garbage state file"
-grep -q "state file $LAB_LOGS/pppoed.sessions refused: " "$LAB_LOGS/pppoed.log" || fail "garbage not refused"
+wait_log "state file $LAB_LOGS/pppoed.sessions refused: " 5 || fail "garbage not refused"
 # SIGTERM still ends every session (and leaves no state file).
 pppoetest_lab -m create -i sub0 -n 20 --hold 6 --format json >"$LAB_LOGS/out3.json" &
 holder=$!

@@ -47,7 +47,7 @@ expect_eq "$(echo "$out" | jq .reconnected)" 0 "sessions that had to reconnect"
 expect_eq "$(echo "$out" | jq .flapped)" 0 "sessions whose LCP went down"
 expect_eq "$(echo "$out" | jq .reauthenticated)" 0 "sessions authenticated again"
 # A ping every 100 ms per session: a gap under a second costs each adopted session at most 10
-# per crash (the figure itself is bench/worker_crash.sh's).
+# per crash (the figure itself is bench/survival.sh's).
 lost=$(echo "$out" | jq .hold.lost_stable)
 [ "$lost" -le $((20 * on_victim)) ] || fail "$lost pings lost (a gap of a second or more)"
 grep -q "authentication failed\|tore down" "$LAB_LOGS/pppoed.log" && fail "a session was torn down or re-authenticated"
