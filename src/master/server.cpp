@@ -393,6 +393,7 @@ int Server::run() {
   bool running = true;
   bool handover = false;
   while (running) {
+    pool_.replace_crashed = governor_settings_.enabled;
     std::array<epoll_event, 16> events{};
     int wait_ms = 1000;
     auto held = discovery_.next_due();  // a held PADO (pado-delay, max-starting) sets the wake-up
@@ -432,7 +433,7 @@ int Server::run() {
         signalfd_siginfo si{};
         while (::read(sfd, &si, sizeof si) == sizeof si) {
           if (si.ssi_signo == SIGCHLD) {
-            pool_.reap_children(governor_settings_.enabled);
+            pool_.reap_children();
           } else if (si.ssi_signo == SIGUSR2) {
             log::info("signal {}: handing {} sessions over to the next pppoed (restart or upgrade)", si.ssi_signo,
                       pool_.session_count());

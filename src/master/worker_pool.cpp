@@ -271,56 +271,67 @@ void WorkerPool::tick(std::int64_t now, unsigned drain_timeout) {
   }
 }
 
-void WorkerPool::reap_children(bool replace_crashed) {
+void WorkerPool::reap_children() {
   for (;;) {
     int status = 0;
     pid_t pid = ::waitpid(-1, &status, WNOHANG);
     if (pid <= 0) return;
+    std::string how = WIFSIGNALED(status) ? fmt::format("died by signal {}", WTERMSIG(status))
+                                          : fmt::format("exited with status {}", WEXITSTATUS(status));
+    if (auto d = departed_.find(pid); d != departed_.end()) {
+      // Already replaced when its channel closed; now the kernel has finished with it.
+      log::info("worker {}'s previous process (pid {}) {}", d->second, pid, how);
+      departed_.erase(d);
+      continue;
+    }
     unsigned slot = 0;
     while (slot < slots_.size() && slots_[slot].pid != pid) ++slot;
     if (slot == slots_.size()) continue;
-    Slot& s = slots_[slot];
-    bool crashed = !s.stopping;
-    // Messages the worker sent before it went (session ends) come first.
-    on_channel_readable(s.fd);
-    auto state = static_cast<WorkerState>(shared_.workers[slot].state.load());
-    // A crashed worker's sessions are continued by a replacement in the same slot, so the
-    // dispatch map, the indexes and the pool stay as they are (operator guide "High
-    // availability"). A draining worker's too: the replacement drains them on.
-    std::vector<std::uint16_t> adopt;
-    std::size_t torn = 0;
-    if (crashed) adopt = adoptable_sessions(slot, torn);
-    // Handing over: the sessions stay in the table for the state file (hand_over_all).
-    std::size_t ended = handing_over_ ? 0 : cleanup_dead_worker(slot, adopt);
-    if (on_worker_gone) on_worker_gone(slot);
-    if (on_channel_change) on_channel_change(s.fd, false);
-    ::close(s.fd);
-    s = Slot{};
-    shared_.workers[slot].pid = 0;
-    shared_.workers[slot].state = static_cast<std::uint32_t>(WorkerState::kUnused);
-    shared_.workers[slot].sessions = 0;
-    if (crashed) {
-      ++crashes;
-      std::string how = WIFSIGNALED(status) ? fmt::format("died by signal {}", WTERMSIG(status))
-                                            : fmt::format("exited with status {}", WEXITSTATUS(status));
-      if (!adopt.empty()) {
-        if (auto r = add_worker("adopting a crashed worker's sessions", slot); r) {
-          hand_over(slot, adopt, state);
-          log::error("worker {} (pid {}) {}; worker {} (pid {}) adopts its {} sessions; {} ended (PADT sent: {} not up, "
-                     "{} torn records)",
-                     slot, pid, how, slot, slots_[slot].pid, adopt.size(), ended, ended - torn, torn);
-          continue;
-        } else {
-          log::error("worker {}: no replacement ({}): its sessions end", slot, r.error());
-          ended += cleanup_dead_worker(slot, {});
-        }
-      }
-      log::error("worker {} (pid {}) {}; tore down its {} sessions (PADT sent)", slot, pid, how, ended);
-      if (replace_crashed) (void)add_worker("replacing a crashed worker");
+    worker_gone(slot, how);
+  }
+}
+
+void WorkerPool::worker_gone(unsigned slot, const std::string& how) {
+  Slot& s = slots_[slot];
+  const pid_t pid = s.pid;
+  bool crashed = !s.stopping;
+  // Messages the worker sent before it went (session ends) come first.
+  receive_messages(slot);
+  auto state = static_cast<WorkerState>(shared_.workers[slot].state.load());
+  // A crashed worker's sessions are continued by a replacement in the same slot, so the
+  // dispatch map, the indexes and the pool stay as they are (operator guide "High
+  // availability"). A draining worker's too: the replacement drains them on.
+  std::vector<std::uint16_t> adopt;
+  std::size_t torn = 0;
+  if (crashed) adopt = adoptable_sessions(slot, torn);
+  // Handing over: the sessions stay in the table for the state file (hand_over_all).
+  std::size_t ended = handing_over_ ? 0 : cleanup_dead_worker(slot, adopt);
+  if (on_worker_gone) on_worker_gone(slot);
+  if (on_channel_change) on_channel_change(s.fd, false);
+  ::close(s.fd);
+  s = Slot{};
+  shared_.workers[slot].pid = 0;
+  shared_.workers[slot].state = static_cast<std::uint32_t>(WorkerState::kUnused);
+  shared_.workers[slot].sessions = 0;
+  if (!crashed) {
+    log::info("removed worker {} (now {} workers)", slot, current_workers());
+    return;
+  }
+  ++crashes;
+  if (!adopt.empty()) {
+    if (auto r = add_worker("adopting a crashed worker's sessions", slot); r) {
+      hand_over(slot, adopt, state);
+      log::error("worker {} (pid {}) {}; worker {} (pid {}) adopts its {} sessions; {} ended (PADT sent: {} not up, "
+                 "{} torn records)",
+                 slot, pid, how, slot, slots_[slot].pid, adopt.size(), ended, ended - torn, torn);
+      return;
     } else {
-      log::info("removed worker {} (now {} workers)", slot, current_workers());
+      log::error("worker {}: no replacement ({}): its sessions end", slot, r.error());
+      ended += cleanup_dead_worker(slot, {});
     }
   }
+  log::error("worker {} (pid {}) {}; tore down its {} sessions (PADT sent)", slot, pid, how, ended);
+  if (replace_crashed) (void)add_worker("replacing a crashed worker");
 }
 
 std::vector<std::uint16_t> WorkerPool::adoptable_sessions(unsigned slot, std::size_t& torn) const {
@@ -396,13 +407,13 @@ void WorkerPool::stop_all(Duration timeout, MessageType how) {
   }
   auto deadline = Clock::now() + timeout;
   while (current_workers() > 0 && Clock::now() < deadline) {
-    reap_children(false);
+    reap_children();
     std::this_thread::sleep_for(milliseconds(20));
   }
   for (auto& s : slots_)
     if (s.pid > 0) ::kill(s.pid, SIGKILL);
   while (current_workers() > 0) {
-    reap_children(false);
+    reap_children();
     std::this_thread::sleep_for(milliseconds(5));
   }
 }
@@ -411,6 +422,20 @@ void WorkerPool::on_channel_readable(int fd) {
   unsigned slot = 0;
   while (slot < slots_.size() && slots_[slot].fd != fd) ++slot;
   if (slot == slots_.size()) return;
+  receive_messages(slot);
+  Slot& s = slots_[slot];
+  if (s.channel.closed() && !s.stopping && s.pid > 0) {
+    // The worker's end closed without being asked to: the process is dying (a crash, a
+    // SIGKILL). Its channel closes before its packet socket and TUN queue, whose teardown
+    // waits for RCU grace periods (tens of milliseconds before SIGCHLD), so the replacement
+    // starts now. SIGKILL makes sure no code of it runs any more; the reap comes later.
+    ::kill(s.pid, SIGKILL);
+    departed_[s.pid] = slot;
+    worker_gone(slot, "is gone (its channel closed)");
+  }
+}
+
+void WorkerPool::receive_messages(unsigned slot) {
   while (auto m = slots_[slot].channel.receive()) {
     if (m->type == MessageType::kLnsCall) {
       lns_call(slot, *m);

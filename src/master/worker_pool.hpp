@@ -59,11 +59,11 @@ class WorkerPool final : public SessionDirectory {
   std::optional<unsigned> any_draining() const;
   /// Sends the messages queued for the workers this loop turn (session starts, client PADTs).
   void flush_channels();
-  /// Drain completion and drain timeout, removal of PENDING_REMOVAL workers, replacing
-  /// crashed ones when `replace_crashed`.
+  /// Drain completion and drain timeout, removal of PENDING_REMOVAL workers.
   void tick(std::int64_t unix_now, unsigned drain_timeout);
-  /// SIGCHLD: reaps exited workers; a worker that exits without being asked to has crashed.
-  void reap_children(bool replace_crashed);
+  /// SIGCHLD: reaps exited workers; a worker that exits without being asked to has crashed
+  /// (replaced even without sessions to adopt when `replace_crashed`).
+  void reap_children();
   /// Asks every worker to end its sessions (kShutdown) or to hand them over (kHandover) and
   /// exit; waits up to `timeout`, then kills what is left.
   void stop_all(Duration timeout, worker::MessageType how = worker::MessageType::kShutdown);
@@ -117,6 +117,8 @@ class WorkerPool final : public SessionDirectory {
   std::uint64_t crashes = 0;
   std::uint64_t adopted_sessions = 0;  ///< crashed workers' sessions continued by their replacements
   std::uint64_t migrated_sessions = 0;  ///< sessions moved live between workers
+  /// With the governor on, a crashed worker without sessions to adopt is replaced too.
+  bool replace_crashed = false;
   std::uint64_t padt_unknown_sent = 0;
 
  private:
@@ -136,6 +138,11 @@ class WorkerPool final : public SessionDirectory {
   /// A crashed worker's sessions that a replacement can continue (can_adopt); `torn` counts
   /// records the worker left half-written.
   std::vector<std::uint16_t> adoptable_sessions(unsigned slot, std::size_t& torn) const;
+  /// A worker process is gone (reaped, or its channel closed): its sessions adopted by a
+  /// replacement in the same slot, or ended; a removal when it was asked to stop.
+  void worker_gone(unsigned slot, const std::string& how);
+  /// Handles every whole message the worker's channel holds.
+  void receive_messages(unsigned slot);
   /// `from` let session `sid` go (kMigrated): it goes to an ACTIVE worker (kAdopt there).
   void move_session(unsigned from, std::uint16_t sid);
   /// The replacement in `slot` takes `ids` (kAdopt each), in the state its predecessor was in.
@@ -158,6 +165,7 @@ class WorkerPool final : public SessionDirectory {
   std::vector<int> close_in_child_;
   std::vector<std::function<void()>> child_cleanups_;
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
+  std::unordered_map<pid_t, unsigned> departed_;  ///< replaced at channel close, not reaped yet -> slot
   bool handing_over_ = false;  ///< workers exiting for a handover keep their sessions in the table
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;
