@@ -109,6 +109,7 @@ std::size_t Server::resume_sessions() {
       end_handed_over(s.record, "not continued after a restart");
     }
   }
+  pool_.forget_taken_ids();
   socket_.flush();
   pool_.flush_channels();
   log::info("continued {} sessions handed over by the previous pppoed {} ms ago ({} ended)", continued, age_ms, ended);

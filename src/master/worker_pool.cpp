@@ -494,9 +494,12 @@ void WorkerPool::receive_messages(unsigned slot) {
   }
 }
 
+void WorkerPool::forget_taken_ids() {
+  std::erase_if(free_ids_, [this](std::uint16_t sid) { return owner_[sid] != 0; });
+}
+
 std::optional<std::uint16_t> WorkerPool::take_free_id() {
-  // IDs of sessions continued from a state file are still in the FIFO: skipped here, and queued
-  // again by free_session when those sessions end.
+  // An ID taken outside the FIFO (resume_session) and not yet forgotten: never handed out twice.
   while (!free_ids_.empty()) {
     std::uint16_t sid = free_ids_.front();
     free_ids_.pop_front();

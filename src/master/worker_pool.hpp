@@ -75,6 +75,8 @@ class WorkerPool final : public SessionDirectory {
   /// and an ACTIVE worker told to adopt it. Returns the worker, or why it could not be.
   std::expected<unsigned, std::string> resume_session(const dataplane::SessionRecord& rec, std::uint64_t down_packets,
                                                       std::uint64_t down_bytes);
+  /// After resume_session calls: their IDs out of the free FIFO (once, not per session).
+  void forget_taken_ids();
 
   /// Messages from the workers (their socketpair ends are in channel_fds()).
   void on_channel_readable(int fd);
