@@ -25,14 +25,6 @@ hold() {  # OUT: 1,000 sessions held 10 s with traffic through 100
     --hold 10 --traffic-interval 10 --traffic-sessions 100 --timeout 30 --format json >"$1" 2>/dev/null
 }
 wait_empty() { for _ in $(seq 1 100); do [ "$(summary | jq .sessions.total)" = 0 ] && return; sleep 0.2; done; }
-newest_worker() {  # prints "slot pid" of the newest worker (its TUN queue is the last attached)
-  local best=0 slot=0
-  for w in 0 1 2 3; do
-    p=$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.pid 2>/dev/null | awk '{print $2}')
-    [ -n "$p" ] && [ "$p" -gt "$best" ] && best=$p slot=$w
-  done
-  echo "$slot $best"
-}
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 ROWS=()
 row() {  # scenario json moved took_ms

@@ -78,6 +78,16 @@ pppoed_start() {
   echo "pppoed did not open its control socket"; return 1
 }
 
+# newest_worker: "SLOT PID" of pppoed's newest worker process (its TUN queue is the last one
+# attached, so its exit moves no other queue: the operator guide's "Limits of this version").
+newest_worker() {
+  local best=0 slot=0 p
+  for w in $(seq 0 7); do
+    p=$(pppoectl_lab sysctl "net.graph.pppoe_lb.workers.$w.pid" 2>/dev/null | awk '{print $2}')
+    [ -n "$p" ] && [ "$p" -gt "$best" ] && best=$p slot=$w
+  done
+  echo "$slot $best"
+}
 pppoectl_lab() { ip netns exec "$AC" "${BIN:-build/bin}/pppoectl" -s "$LAB_LOGS/pppoed.sock" "$@"; }
 pppoetest_lab() { ip netns exec "$SUB" "${BIN:-build/bin}/pppoetest" "$@"; }
 

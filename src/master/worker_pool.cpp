@@ -320,7 +320,7 @@ void WorkerPool::worker_gone(unsigned slot, const std::string& how) {
   ++crashes;
   if (!adopt.empty()) {
     if (auto r = add_worker("adopting a crashed worker's sessions", slot); r) {
-      hand_over(slot, adopt, state);
+      give_to_replacement(slot, adopt, state);
       log::error("worker {} (pid {}) {}; worker {} (pid {}) adopts its {} sessions; {} ended (PADT sent: {} not up, "
                  "{} torn records)",
                  slot, pid, how, slot, slots_[slot].pid, adopt.size(), ended, ended - torn, torn);
@@ -346,7 +346,7 @@ std::vector<std::uint16_t> WorkerPool::adoptable_sessions(unsigned slot, std::si
   return ids;
 }
 
-void WorkerPool::hand_over(unsigned slot, const std::vector<std::uint16_t>& ids, WorkerState state) {
+void WorkerPool::give_to_replacement(unsigned slot, const std::vector<std::uint16_t>& ids, WorkerState state) {
   Slot& s = slots_[slot];
   s.assigned = ids.size();
   if (state == WorkerState::kDraining) {  // it goes on draining; the drain timeout counts anew

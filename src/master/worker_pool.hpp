@@ -148,7 +148,7 @@ class WorkerPool final : public SessionDirectory {
   /// `from` let session `sid` go (kMigrated): it goes to an ACTIVE worker (kAdopt there).
   void move_session(unsigned from, std::uint16_t sid);
   /// The replacement in `slot` takes `ids` (kAdopt each), in the state its predecessor was in.
-  void hand_over(unsigned slot, const std::vector<std::uint16_t>& ids, dataplane::WorkerState state);
+  void give_to_replacement(unsigned slot, const std::vector<std::uint16_t>& ids, dataplane::WorkerState state);
   /// Ends a dead worker's sessions except `keep` (sorted): PADT, accounting Stop, address and
   /// ID back. Returns how many it ended.
   std::size_t cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep);

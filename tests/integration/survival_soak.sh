@@ -17,22 +17,14 @@ pppoetest_lab -m create -i sub0 -n 300 --target $NET_HOST --hold 70 --traffic-in
   --format json >"$LAB_LOGS/out.json" &
 holder=$!
 wait_stat .sessions.up 300 30
-newest() {  # slot and pid of the newest worker
-  local best=0 slot=0
-  for w in 0 1 2 3; do
-    p=$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.pid 2>/dev/null | awk '{print $2}')
-    [ -n "$p" ] && [ "$p" -gt "$best" ] && best=$p slot=$w
-  done
-  echo "$slot $best"
-}
 for round in $(seq 1 7); do
   # Each round starts in a fresh process (the restart of the round before): crashes count from 0.
-  read -r slot pid < <(newest)
+  read -r slot pid < <(newest_worker)
   kill -9 "$pid"
   wait_stat .worker_crashes 1 5
   wait_stat .sessions.up 300 5
   sleep 0.5
-  read -r slot pid < <(newest)
+  read -r slot pid < <(newest_worker)
   pppoectl_lab msg migrate "$slot" >/dev/null || fail "round $round: msg migrate $slot"
   for _ in $(seq 1 50); do
     [ "$(pppoectl_lab sysctl net.graph.pppoe_lb.governor.current_workers | awk '{print $2}')" = 1 ] && break

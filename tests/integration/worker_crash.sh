@@ -14,11 +14,7 @@ wait_stat .sessions.up 300 30
 # queue while it does (an RCU grace period) are dropped (tun.c __tun_detach; the operator
 # guide's "Limits of this version"). Killing the last one moves nothing, so the other workers'
 # sessions must lose nothing at all.
-slot=0 victim=0
-for w in 0 1 2; do
-  p=$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$w.pid | awk '{print $2}')
-  if [ "$p" -gt "$victim" ]; then victim=$p; slot=$w; fi
-done
+read -r slot victim < <(newest_worker)
 on_victim=$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.$slot.sessions | awk '{print $2}')
 [ "$on_victim" -gt 0 ] || fail "worker $slot had no sessions"
 sleep 2
