@@ -625,6 +625,10 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     report.hold_received += c->hold_ok_;
     if (c->resets_ == 0) report.hold_lost_stable += c->hold_sent_ - std::min(c->hold_sent_, c->hold_ok_);
     report.hold_largest_gap_ms = std::max(report.hold_largest_gap_ms, c->largest_gap_ms_);
+    if (c->hold_sent_ > 0)
+      report.held.push_back({c->session_id_, c->mac_.to_string(), c->largest_gap_ms_, c->hold_sent_,
+                             c->hold_sent_ - std::min(c->hold_sent_, c->hold_ok_), c->flapped_ || c->resets_ > 0,
+                             c->reauthenticated_});
     if (c->flapped_ || c->resets_ > 0) ++report.flapped;
     if (c->reauthenticated_) ++report.reauthenticated;
     report.flood_sent += c->flood_sent_;

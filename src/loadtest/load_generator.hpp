@@ -78,6 +78,15 @@ struct LoadReport {
   double hold_largest_gap_ms = 0;
   unsigned flapped = 0;
   unsigned reauthenticated = 0;
+  /// The same per session, for each session that carried hold traffic (--traffic-sessions).
+  struct HeldSession {
+    std::uint16_t session_id = 0;
+    std::string mac;
+    double largest_gap_ms = 0;
+    std::uint64_t sent = 0, lost = 0;
+    bool flapped = false, reauthenticated = false;
+  };
+  std::vector<HeldSession> held;
   std::uint64_t flood_sent = 0, flood_received = 0;
   struct TransferResult {
     bool connected = false;  ///< the server answered the HELLO

@@ -55,6 +55,15 @@ std::string format_report(const LoadReport& r, const LoadOptions& o, Format f) {
   return "";
 }
 
+/// Per session of the hold traffic: what each subscriber saw.
+nlohmann::json held_json(const LoadReport& r) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& h : r.held)
+    list.push_back({{"session_id", h.session_id}, {"mac", h.mac}, {"largest_gap_ms", std::round(h.largest_gap_ms * 10) / 10},
+                    {"sent", h.sent}, {"lost", h.lost}, {"flapped", h.flapped}, {"reauthenticated", h.reauthenticated}});
+  return list;
+}
+
 std::string format_json(const LoadReport& r, const LoadOptions& o) {
   nlohmann::json failed = nlohmann::json::object();
   for (const auto& [phase, n] : r.failed_by_phase) failed[phase] = n;
@@ -79,6 +88,7 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                                 {"largest_gap_ms", std::round(r.hold_largest_gap_ms * 10) / 10}}},
                       {"flapped", r.flapped},
                       {"reauthenticated", r.reauthenticated},
+                      {"held_sessions", held_json(r)},
                       {"flood", {{"sent", r.flood_sent}, {"received", r.flood_received}}},
                       {"status", r.success() ? "pass" : "fail"}};
   return j.dump(2) + "\n";

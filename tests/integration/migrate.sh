@@ -43,6 +43,9 @@ echo "$res" | jq -c '{established, closed_by_server, reconnected, flapped, reaut
 expect_eq "$(echo "$res" | jq .closed_by_server)" 0 "sessions the migrations ended"
 expect_eq "$(echo "$res" | jq .flapped)" 0 "sessions whose LCP went down"
 expect_eq "$(echo "$res" | jq .reauthenticated)" 0 "sessions authenticated again"
+expect_eq "$(echo "$res" | jq '.held_sessions | length')" 150 "sessions reported one by one"
+expect_eq "$(echo "$res" | jq '[.held_sessions[] | select(.flapped or .reauthenticated)] | length')" 0 \
+  "sessions that noticed anything but a gap"
 # Every moved session loses at most the ping in flight at its move.
 [ "$(echo "$res" | jq .hold.lost_stable)" -le 150 ] || fail "$(echo "$res" | jq .hold.lost_stable) pings lost"
 grep -q "terminating its\|tore down" "$LAB_LOGS/pppoed.log" && fail "a session was terminated"
