@@ -99,8 +99,9 @@ SysctlTree Server::sysctl_tree() {
              min, max);
   };
   t.add_rw(fmt::format("{}.governor.enabled", kRoot), [&g] { return g.enabled ? "1" : "0"; },
-           [&g](long long v) -> std::expected<void, std::string> {
+           [&g, this](long long v) -> std::expected<void, std::string> {
              g.enabled = v != 0;
+             pool_.replace_crashed = g.enabled;
              log::info("governor {}", g.enabled ? "enabled" : "disabled");
              return {};
            },

@@ -9,7 +9,6 @@
 #include <cstring>
 
 #include "common/log.hpp"
-#include "dataplane/frames.hpp"
 #include "master/server.hpp"
 #include "master/state_file.hpp"
 
@@ -45,17 +44,12 @@ bool Server::hand_over_sessions() {
   f.written_unix_ms = now_unix_ms();
   if (auto w = write_state_file(path, f); !w) {
     log::error("handover: {}; ending the {} sessions instead", w.error(), records.size());
-    for (const auto& r : records) end_handed_over(r, "handover failed");
+    for (const auto& r : records) pool_.end_from_record(r, "handover failed");
     return false;
   }
   log::info("handed over {} sessions in {}: the next pppoed on {} continues them", records.size(), path,
             config_.interface);
   return true;
-}
-
-void Server::end_handed_over(const dataplane::SessionRecord& r, const char* why) {
-  dataplane::send_padt(socket_, r.client_mac, r.vlans, r.session_id, why, config_.ether_types().discovery);
-  stop_lost_session(r);
 }
 
 std::size_t Server::resume_sessions() {
@@ -95,7 +89,7 @@ std::size_t Server::resume_sessions() {
   if (!why.empty()) {
     log::error("state file {}: {}; ending its {} sessions properly (PADT, accounting Stop) instead of continuing them",
                path, why, file->sessions.size());
-    for (const auto& s : file->sessions) end_handed_over(s.record, "not continued after a restart");
+    for (const auto& s : file->sessions) pool_.end_from_record(s.record, "not continued after a restart");
     socket_.flush();
     return 0;
   }
@@ -106,7 +100,7 @@ std::size_t Server::resume_sessions() {
     } else {
       ++ended;
       log::warn("state file: session {} not continued: {}", s.record.session_id, r.error());
-      end_handed_over(s.record, "not continued after a restart");
+      pool_.end_from_record(s.record, "not continued after a restart");
     }
   }
   pool_.forget_taken_ids();

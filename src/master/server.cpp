@@ -138,6 +138,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
   if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });
   shared_.settings().ppp_control_rate.store(config_.ppp_control_rate, std::memory_order_relaxed);
   governor_settings_.enabled = options_.governor;
+  pool_.replace_crashed = governor_settings_.enabled;
   governor_settings_.max_workers = options_.max_workers;
   desired_workers_ = std::max(1u, options_.workers);
 }
@@ -393,7 +394,6 @@ int Server::run() {
   bool running = true;
   bool handover = false;
   while (running) {
-    pool_.replace_crashed = governor_settings_.enabled;
     std::array<epoll_event, 16> events{};
     int wait_ms = 1000;
     auto held = discovery_.next_due();  // a held PADO (pado-delay, max-starting) sets the wake-up

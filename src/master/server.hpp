@@ -75,8 +75,6 @@ class Server {
   /// At start: continues the sessions a previous pppoed handed over (or ends them properly
   /// when they cannot be continued). Returns how many were continued.
   std::size_t resume_sessions();
-  /// PADT and accounting Stop for a session that cannot be continued.
-  void end_handed_over(const dataplane::SessionRecord& r, const char* why);
   ctl::Json show_radius() const;
   std::uint64_t aaa_total(radius::AaaCounter c) const;
   // L2TP status, ProL2TP style (l2tp_status.cpp).

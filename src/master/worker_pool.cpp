@@ -159,7 +159,7 @@ std::size_t WorkerPool::migrate(unsigned slot) {
   for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
     if (owner_[sid] != slot + 1) continue;
     auto rec = shared_.table.read(static_cast<std::uint16_t>(sid));
-    if (!rec || rec->state != dataplane::SessionState::kUp || rec->lns || rec->l2tp_tunnel != 0) continue;
+    if (!rec || !dataplane::can_adopt(*rec)) continue;
     Message m;
     m.type = MessageType::kMigrateOut;
     m.session_id = static_cast<std::uint16_t>(sid);
@@ -363,6 +363,11 @@ void WorkerPool::give_to_replacement(unsigned slot, const std::vector<std::uint1
   adopted_sessions += ids.size();
 }
 
+void WorkerPool::end_from_record(const dataplane::SessionRecord& r, const char* why) {
+  dataplane::send_padt(socket_, r.client_mac, r.vlans, r.session_id, why, config_.ether_types().discovery);
+  if (on_session_lost) on_session_lost(r);
+}
+
 std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep) {
   std::size_t ended = 0;
   for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
@@ -376,8 +381,7 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
       const dataplane::SessionRecord* rec = &checked.record;
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
-      dataplane::send_padt(socket_, rec->client_mac, rec->vlans, id, "worker failure", config_.ether_types().discovery);
-      if (on_session_lost) on_session_lost(*rec);
+      end_from_record(*rec, "worker failure");
       if (rec->ipv4 != 0) {
         Ipv4Address a{rec->ipv4};
         if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == id) {
@@ -560,9 +564,7 @@ std::vector<dataplane::SessionRecord> WorkerPool::hand_over_all(Duration timeout
       kept.push_back(checked.record);
     } else if (checked.kind != dataplane::CheckedRead::Kind::kFree) {
       // A worker that could not hand it over (it died on the way): ended as for a crash.
-      dataplane::send_padt(socket_, checked.record.client_mac, checked.record.vlans, static_cast<std::uint16_t>(sid),
-                           "handover failed", config_.ether_types().discovery);
-      if (on_session_lost) on_session_lost(checked.record);
+      end_from_record(checked.record, "handover failed");
     }
   }
   socket_.flush();

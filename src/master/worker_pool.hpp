@@ -75,6 +75,10 @@ class WorkerPool final : public SessionDirectory {
   /// and an ACTIVE worker told to adopt it. Returns the worker, or why it could not be.
   std::expected<unsigned, std::string> resume_session(const dataplane::SessionRecord& rec, std::uint64_t down_packets,
                                                       std::uint64_t down_bytes);
+  /// A session no worker will end (its worker died, or it cannot be continued after a
+  /// restart): PADT to the client, accounting Stop (on_session_lost). The socket is flushed by
+  /// the caller.
+  void end_from_record(const dataplane::SessionRecord& r, const char* why);
   /// After resume_session calls: their IDs out of the free FIFO (once, not per session).
   void forget_taken_ids();
 

@@ -387,19 +387,22 @@ void Worker::migrate_out(std::uint16_t id) {
   m.session_id = id;
   m.reason = 1;
   Session* s = by_id_[id].get();
-  if (s != nullptr && !s->dead_) {
-    publish(*s);  // the adoption block as of now: identifiers, counters, timers
-    auto rec = shared_.table.read(id);
-    if (rec && dataplane::can_adopt(*rec)) {
-      // Gone from here without PADT, Terminate, Stop or releasing its address: all of that
-      // belongs to the session, which lives on in the worker the master chooses.
-      s->dead_ = true;
-      dead_.push_back(id);
-      ++counters_.sessions_migrated_out;
-      m.reason = 0;
-    }
+  if (s != nullptr && !s->dead_ && let_go(*s)) {  // it lives on in the worker the master chooses
+    ++counters_.sessions_migrated_out;
+    m.reason = 0;
   }
   tell_master(m);
+}
+
+bool Worker::let_go(Session& s) {
+  publish(s);  // the adoption block as of now: identifiers, counters, timers
+  auto rec = shared_.table.read(s.id_);
+  if (!rec || !dataplane::can_adopt(*rec)) return false;
+  // Gone from here without PADT, Terminate, Stop or releasing its address: all of that belongs
+  // to the session, which another process continues from the record.
+  s.dead_ = true;
+  dead_.push_back(s.id_);
+  return true;
 }
 
 void Worker::hand_over(TimePoint now) {
@@ -407,11 +410,7 @@ void Worker::hand_over(TimePoint now) {
   for (auto& p : by_id_) {
     if (p == nullptr || p->dead_) continue;
     Session& s = *p;
-    publish(s);
-    auto rec = shared_.table.read(s.id_);
-    if (rec && dataplane::can_adopt(*rec)) {
-      s.dead_ = true;  // left to the next pppoed as it stands: no Terminate, PADT or Stop
-      dead_.push_back(s.id_);
+    if (let_go(s)) {  // left to the next pppoed as it stands
       ++kept;
     } else {
       // Not up yet, or an L2TP call: nothing the next process could continue; ended properly.

@@ -111,6 +111,9 @@ class Worker final : public LacOwner, public LnsOwner {
   /// kMigrateOut: the session's record is published complete and the session let go without a
   /// word to the peer or to accounting; the master hands it to another worker (kAdopt).
   void migrate_out(std::uint16_t id);
+  /// Publishes `s` and, if its record can be continued elsewhere, forgets it without a word to
+  /// the peer or to accounting (migration, handover). False: it stays.
+  bool let_go(Session& s);
   /// kHandover: every session published; those that can be continued are let go silently (the
   /// next pppoed adopts them from the state file), the others ended properly.
   void hand_over(TimePoint now);
