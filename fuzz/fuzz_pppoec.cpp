@@ -14,8 +14,8 @@
 #include "pppoec/discovery_client.hpp"
 #include "pppoec/hooks.hpp"
 #include "pppoec/hostname_if.hpp"
-#include "pppoec/pair_message.hpp"
-#include "pppoec/vrrp_notify.hpp"
+#include "sync/message.hpp"
+#include "sync/vrrp_notify.hpp"
 #include "pppoec/session_record.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
@@ -82,8 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 7: (void)pppoec::load_hostname_if(text, "hostname.pppoe0", "pppoe0"); break;
     case 8: {
       // The sync stream as a peer (or anyone on the sync link) sends it, cut in two reads.
-      static const auto key = pppoec::pair::shared_key("fuzzing-key-0123456789");
-      pppoec::pair::StreamDecoder d;
+      static const auto key = sync::shared_key("fuzzing-key-0123456789");
+      sync::StreamDecoder d;
       Bytes in(data + 1, size - 1);
       std::size_t cut = in.empty() ? 0 : in[0] % in.size();
       d.feed(in.first(cut));
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (;;) {
           auto m = d.next(key);
           if (!m || !*m) break;
-          if ((*m)->payload.size() > pppoec::pair::kMaxPayload) __builtin_trap();
+          if ((*m)->payload.size() > sync::kMaxPayload) __builtin_trap();
         }
         d.feed(in.subspan(cut));
       }
@@ -99,18 +99,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 9: {
       // What an authenticated peer could send: every payload decoder, behind a valid HMAC.
-      static const auto key = pppoec::pair::shared_key("fuzzing-key-0123456789");
+      static const auto key = sync::shared_key("fuzzing-key-0123456789");
       Bytes payload(data + 1, size - 1);
-      auto type = static_cast<pppoec::pair::MessageType>(1 + (size > 1 ? data[1] % 4 : 0));
-      pppoec::pair::StreamDecoder d;
-      d.feed(pppoec::pair::encode(type, 0, payload, key));
+      auto type = static_cast<sync::MessageType>(1 + (size > 1 ? data[1] % 4 : 0));
+      sync::StreamDecoder d;
+      d.feed(sync::encode(type, 0, payload, key));
       auto m = d.next(key);
       if (!m || !*m) __builtin_trap();  // what we framed ourselves must decode
-      (void)pppoec::pair::decode_hello((*m)->payload);
-      (void)pppoec::pair::decode_gone((*m)->payload);
-      (void)pppoec::pair::decode_ack((*m)->payload);
+      (void)sync::decode_hello((*m)->payload);
+      (void)sync::decode_gone((*m)->payload);
+      (void)sync::decode_ack((*m)->payload);
       (void)pppoec::decode_record(as_text((*m)->payload));
-      (void)pppoec::parse_vrrp_notice(text);
+      (void)sync::parse_vrrp_notice(text);
       break;
     }
   }

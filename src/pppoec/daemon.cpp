@@ -678,7 +678,7 @@ int Daemon::run() {
   log::info("{}: pppoec {} on {} (profile {}), our MAC {}", profile_.ifname, pppoec::to_string(options_.mode),
             profile_.device.interface, profile_.labels.empty() ? "-" : profile_.labels.back(), our_mac_.to_string());
   if (role_ == PairRole::kBackup) {
-    vrrp_->read([this](VrrpState st, const std::string& text) { on_vrrp_state(st, text); });  // what keepalived said already
+    vrrp_->read([this](sync::VrrpState st, const std::string& text) { on_vrrp_state(st, text); });  // what keepalived said already
   } else if (!try_resume()) {
     if (options_.mode == Mode::kAuto) {
       // The interface exists with the configured addresses; the first packet dials.
@@ -700,9 +700,9 @@ int Daemon::run() {
           }
           break;
         case kTun: tun_reader_->receive([this](Bytes p) { on_tun_packet(p); }, 4096); break;
-        case kPair: pair_->poll(now_, [this](const pair::Message& m) { on_pair_message(m); }); break;
+        case kPair: pair_->poll(now_, [this](const sync::Message& m) { on_pair_message(m); }); break;
         case kVrrp:
-          vrrp_->read([this](VrrpState st, const std::string& text) { on_vrrp_state(st, text); });
+          vrrp_->read([this](sync::VrrpState st, const std::string& text) { on_vrrp_state(st, text); });
           break;
         case kControl:
           control_->serve([this](const ctl::Json& req) { return handle_control(req); }, now_);

@@ -38,9 +38,9 @@
 #include "proto/ether.hpp"
 #include "pppoec/profile.hpp"
 #include "pppoec/link_interface.hpp"
-#include "pppoec/pair_channel.hpp"
+#include "sync/channel.hpp"
 #include "pppoec/session_record.hpp"
-#include "pppoec/vrrp_notify.hpp"
+#include "sync/vrrp_notify.hpp"
 #include "session/client_session.hpp"
 
 namespace pppoe::pppoec {
@@ -150,10 +150,10 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   // router pair (daemon_pair.cpp)
   [[nodiscard]] bool silent() const { return role_ == PairRole::kBackup; }
   std::expected<void, std::string> pair_open();
-  void on_vrrp_state(VrrpState state, const std::string& text);
+  void on_vrrp_state(sync::VrrpState state, const std::string& text);
   void become_master(const std::string& why);
   void become_backup(const std::string& why);
-  void on_pair_message(const pair::Message& m);
+  void on_pair_message(const sync::Message& m);
   void pair_tick();
   void publish_record();
   void publish_gone(const std::string& reason);
@@ -202,8 +202,8 @@ class Daemon final : public session::LinkOutput, public DiscoveryOutput {
   ClientDropCounters drops_;
   DataCounters data_;
   PairRole role_ = PairRole::kNone;
-  std::unique_ptr<pair::Channel> pair_;
-  std::optional<VrrpFifo> vrrp_;
+  std::unique_ptr<sync::Channel> pair_;
+  std::optional<sync::VrrpFifo> vrrp_;
   std::optional<SessionRecord> held_;  ///< BACKUP: the MASTER's latest record
   TimePoint held_at_{};
   TimePoint role_since_{};

@@ -55,11 +55,11 @@ std::expected<void, std::string> Daemon::pair_open() {
     return std::unexpected(fmt::format("the shared MAC {} is {}'s own: it must differ from both routers' (spec/004)",
                                        our_mac_.to_string(), profile_.device.interface));
   if (options_.mode != Mode::kDdial) return std::unexpected("a pair runs in -ddial mode only");
-  auto fifo = VrrpFifo::open(p.vrrp_fifo, p.vrrp_name);
+  auto fifo = sync::VrrpFifo::open(p.vrrp_fifo, p.vrrp_name);
   if (!fifo) return std::unexpected(fifo.error());
   vrrp_.emplace(std::move(*fifo));
-  pair::ChannelSettings cs{{p.listen, p.listen_port}, {p.peer, p.peer_port}, p.key, host_name()};
-  auto channel = pair::Channel::open(std::move(cs));
+  sync::ChannelSettings cs{{p.listen, p.listen_port}, {p.peer, p.peer_port}, p.key, host_name()};
+  auto channel = sync::Channel::open(std::move(cs));
   if (!channel) return std::unexpected(channel.error());
   pair_ = std::move(*channel);
   role_ = PairRole::kBackup;
@@ -86,9 +86,9 @@ LinkAddresses Daemon::record_addresses(const SessionRecord& r) const {
   return {r.link.local, r.link.peer, r.link.name_servers, std::min(want, limit)};
 }
 
-void Daemon::on_vrrp_state(VrrpState state, const std::string& text) {
+void Daemon::on_vrrp_state(sync::VrrpState state, const std::string& text) {
   vrrp_state_ = text;
-  if (state == VrrpState::kMaster)
+  if (state == sync::VrrpState::kMaster)
     become_master("keepalived: " + text);
   else
     become_backup("keepalived: " + text);
@@ -136,9 +136,9 @@ void Daemon::become_backup(const std::string& why) {
             live ? fmt::format("; holding session {} for a takeover", held_->session_id) : "");
 }
 
-void Daemon::on_pair_message(const pair::Message& m) {
-  if (m.type == pair::MessageType::kGone) {
-    auto gone = pair::decode_gone(m.payload);
+void Daemon::on_pair_message(const sync::Message& m) {
+  if (m.type == sync::MessageType::kGone) {
+    auto gone = sync::decode_gone(m.payload);
     if (!gone) {
       ++pair_counters_.records_refused;
       return;
@@ -182,13 +182,13 @@ void Daemon::publish_record() {
   if (role_ != PairRole::kMaster || !pair_ || !link_) return;
   if (stage_ != Stage::kUp && stage_ != Stage::kResuming) return;
   std::string text = encode(make_record());
-  pair_->send(pair::MessageType::kRecord, as_bytes(text), now_);
+  pair_->send(sync::MessageType::kRecord, as_bytes(text), now_);
   next_publish_ = now_ + milliseconds(profile_.pair.interval_ms);
 }
 
 void Daemon::publish_gone(const std::string& reason) {
   if (role_ != PairRole::kMaster || !pair_) return;
-  pair_->send(pair::MessageType::kGone, pair::encode_gone({discovery_.session_id(), reason}), now_);
+  pair_->send(sync::MessageType::kGone, sync::encode_gone({discovery_.session_id(), reason}), now_);
 }
 
 void Daemon::pair_tick() {
@@ -206,8 +206,8 @@ std::string Daemon::show_pair() const {
   const auto& st = pair_->stats();
   const auto& c = pair_counters_;
   std::string refused;
-  for (std::size_t i = 0; i < pair::kRefusalKinds; ++i)
-    if (st.refused[i] != 0) refused += fmt::format(" {} {}", pair::to_string(static_cast<pair::Refusal>(i)), st.refused[i]);
+  for (std::size_t i = 0; i < sync::kRefusalKinds; ++i)
+    if (st.refused[i] != 0) refused += fmt::format(" {} {}", sync::to_string(static_cast<sync::Refusal>(i)), st.refused[i]);
   return fmt::format(
       "{}: pair role {} for {} s (keepalived '{}': {}), shared MAC {}\n"
       " Peer: {} '{}', to peer {}, from peer {}\n"
@@ -233,7 +233,7 @@ ctl::Json Daemon::pair_json() const {
   const auto& st = pair_->stats();
   const auto& c = pair_counters_;
   ctl::Json refused = ctl::Json::object();
-  for (std::size_t i = 0; i < pair::kRefusalKinds; ++i) refused[pair::to_string(static_cast<pair::Refusal>(i))] = st.refused[i];
+  for (std::size_t i = 0; i < sync::kRefusalKinds; ++i) refused[sync::to_string(static_cast<sync::Refusal>(i))] = st.refused[i];
   ctl::Json j = {{"role", pppoec::to_string(role_)},
                  {"role_for_ms", age_ms(now_, role_since_)},
                  {"vrrp_name", profile_.pair.vrrp_name},

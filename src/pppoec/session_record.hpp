@@ -2,7 +2,7 @@
 // needs to continue the session without the AC noticing (ppp_thing's state file, spec/004):
 // the PPPoE identity (our MAC, the AC's MAC, session ID), what LCP/IPCP/IPv6CP negotiated,
 // and counters. Written to the state file after every change that matters, and what a router
-// pair's MASTER streams to its BACKUP (pair_message.hpp).
+// pair's MASTER streams to its BACKUP (sync/message.hpp).
 //
 // Stored as one line of JSON with a version. Read back like any untrusted input: every field
 // checked for type and range, and a record that fails is refused as a whole, never half used.

@@ -5,28 +5,28 @@
 #include <thread>
 
 #include "pppoec/conf_parser.hpp"
-#include "pppoec/pair_channel.hpp"
-#include "pppoec/pair_message.hpp"
-#include "pppoec/vrrp_notify.hpp"
+#include "sync/channel.hpp"
+#include "sync/message.hpp"
+#include "sync/vrrp_notify.hpp"
 
 namespace pppoe::pppoec {
 namespace {
 
-using pair::MessageType;
-using pair::Refusal;
+using sync::MessageType;
+using sync::Refusal;
 
-const pair::Key kKey = pair::shared_key("a-shared-key-for-the-tests");
+const sync::Key kKey = sync::shared_key("a-shared-key-for-the-tests");
 
 std::vector<std::uint8_t> bytes_of(std::string_view s) { return {s.begin(), s.end()}; }
 
 TEST(PairMessage, RoundTripInSequence) {
-  pair::StreamDecoder d;
-  auto a = pair::encode(MessageType::kRecord, 0, as_bytes("{\"x\":1}"), kKey);
-  auto b = pair::encode(MessageType::kGone, 1, pair::encode_gone({4711, "peer-padt"}), kKey);
+  sync::StreamDecoder d;
+  auto a = sync::encode(MessageType::kRecord, 0, as_bytes("{\"x\":1}"), kKey);
+  auto b = sync::encode(MessageType::kGone, 1, sync::encode_gone({4711, "peer-padt"}), kKey);
   // Byte by byte: a TCP stream may cut anywhere.
   std::vector<std::uint8_t> all(a);
   all.insert(all.end(), b.begin(), b.end());
-  std::vector<pair::Message> got;
+  std::vector<sync::Message> got;
   for (std::uint8_t byte : all) {
     d.feed(Bytes(&byte, 1));
     auto m = d.next(kKey);
@@ -36,7 +36,7 @@ TEST(PairMessage, RoundTripInSequence) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got[0].type, MessageType::kRecord);
   EXPECT_EQ(std::string(as_text(got[0].payload)), "{\"x\":1}");
-  auto gone = pair::decode_gone(got[1].payload);
+  auto gone = sync::decode_gone(got[1].payload);
   ASSERT_TRUE(gone);
   EXPECT_EQ(gone->session_id, 4711);
   EXPECT_EQ(gone->reason, "peer-padt");
@@ -44,11 +44,11 @@ TEST(PairMessage, RoundTripInSequence) {
 }
 
 TEST(PairMessage, EveryTamperedOctetIsRefused) {
-  auto frame = pair::encode(MessageType::kRecord, 0, as_bytes("payload"), kKey);
+  auto frame = sync::encode(MessageType::kRecord, 0, as_bytes("payload"), kKey);
   for (std::size_t i = 0; i < frame.size(); ++i) {
     auto bad = frame;
     bad[i] ^= 0x01;
-    pair::StreamDecoder d;
+    sync::StreamDecoder d;
     d.feed(bad);
     auto m = d.next(kKey);
     // A flipped length may leave the frame incomplete (more bytes awaited): never accepted.
@@ -59,33 +59,33 @@ TEST(PairMessage, EveryTamperedOctetIsRefused) {
 }
 
 TEST(PairMessage, WrongKeyReplayAndReorderAreRefused) {
-  auto other = pair::shared_key("another key entirely");
-  pair::StreamDecoder d1;
-  d1.feed(pair::encode(MessageType::kRecord, 0, as_bytes("x"), other));
+  auto other = sync::shared_key("another key entirely");
+  sync::StreamDecoder d1;
+  d1.feed(sync::encode(MessageType::kRecord, 0, as_bytes("x"), other));
   EXPECT_EQ(d1.next(kKey).error(), Refusal::kBadMac);
 
-  pair::StreamDecoder d2;
-  auto first = pair::encode(MessageType::kRecord, 0, as_bytes("x"), kKey);
+  sync::StreamDecoder d2;
+  auto first = sync::encode(MessageType::kRecord, 0, as_bytes("x"), kKey);
   d2.feed(first);
   ASSERT_TRUE(d2.next(kKey) && *d2.next(kKey) == std::nullopt);
   d2.feed(first);  // the same message again: a replay
   EXPECT_EQ(d2.next(kKey).error(), Refusal::kBadSequence);
 
-  pair::StreamDecoder d3;
-  d3.feed(pair::encode(MessageType::kRecord, 5, as_bytes("x"), kKey));  // skipped ahead
+  sync::StreamDecoder d3;
+  d3.feed(sync::encode(MessageType::kRecord, 5, as_bytes("x"), kKey));  // skipped ahead
   EXPECT_EQ(d3.next(kKey).error(), Refusal::kBadSequence);
 }
 
 TEST(PairMessage, HeaderJudgedBeforeThePayloadArrives) {
   std::vector<std::uint8_t> h = {'P', 'P', 'S', 'Y', 1, 2, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0};
-  pair::StreamDecoder d;
+  sync::StreamDecoder d;
   d.feed(h);
   EXPECT_EQ(d.next(kKey).error(), Refusal::kTooLong);  // not 64 KiB of buffering first
-  pair::StreamDecoder d2;
+  sync::StreamDecoder d2;
   h[0] = 'X';
   d2.feed(h);
   EXPECT_EQ(d2.next(kKey).error(), Refusal::kBadMagic);
-  pair::StreamDecoder d3;
+  sync::StreamDecoder d3;
   h[0] = 'P';
   h[5] = 9;
   h[6] = 0;
@@ -95,36 +95,36 @@ TEST(PairMessage, HeaderJudgedBeforeThePayloadArrives) {
 }
 
 TEST(PairMessage, PayloadDecodersCheckBounds) {
-  EXPECT_FALSE(pair::decode_hello(bytes_of("short")));
+  EXPECT_FALSE(sync::decode_hello(bytes_of("short")));
   std::vector<std::uint8_t> hello(16, 7);
   hello.push_back(0x01);  // a control character in the node name
-  EXPECT_FALSE(pair::decode_hello(hello));
-  EXPECT_FALSE(pair::decode_gone(bytes_of("x")));
-  EXPECT_FALSE(pair::decode_ack(bytes_of("1234567")));
-  auto ack = pair::decode_ack(pair::encode_ack(0x0102030405060708ull));
+  EXPECT_FALSE(sync::decode_hello(hello));
+  EXPECT_FALSE(sync::decode_gone(bytes_of("x")));
+  EXPECT_FALSE(sync::decode_ack(bytes_of("1234567")));
+  auto ack = sync::decode_ack(sync::encode_ack(0x0102030405060708ull));
   ASSERT_TRUE(ack);
   EXPECT_EQ(*ack, 0x0102030405060708ull);
-  auto h = pair::decode_hello(pair::encode_hello({{1, 2, 3}, "router-b"}));
+  auto h = sync::decode_hello(sync::encode_hello({{1, 2, 3}, "router-b"}));
   ASSERT_TRUE(h);
   EXPECT_EQ(h->node, "router-b");
   EXPECT_EQ(h->nonce[2], 3);
 }
 
 TEST(VrrpNotice, KeepalivedLines) {
-  auto g = parse_vrrp_notice("GROUP \"wan pair\" MASTER");
+  auto g = sync::parse_vrrp_notice("GROUP \"wan pair\" MASTER");
   ASSERT_TRUE(g);
   EXPECT_EQ(g->kind, "GROUP");
   EXPECT_EQ(g->name, "wan pair");
-  EXPECT_EQ(g->state, VrrpState::kMaster);
-  auto i = parse_vrrp_notice("INSTANCE \"lan\" BACKUP 100");
+  EXPECT_EQ(g->state, sync::VrrpState::kMaster);
+  auto i = sync::parse_vrrp_notice("INSTANCE \"lan\" BACKUP 100");
   ASSERT_TRUE(i);
-  EXPECT_EQ(i->state, VrrpState::kBackup);
-  EXPECT_EQ(parse_vrrp_notice("INSTANCE \"lan\" FAULT 0")->state, VrrpState::kFault);
-  EXPECT_EQ(parse_vrrp_notice("GROUP \"pair\" STOP")->state, VrrpState::kStop);
-  EXPECT_EQ(parse_vrrp_notice("GROUP \"pair\" DELETED")->state, VrrpState::kOther);
+  EXPECT_EQ(i->state, sync::VrrpState::kBackup);
+  EXPECT_EQ(sync::parse_vrrp_notice("INSTANCE \"lan\" FAULT 0")->state, sync::VrrpState::kFault);
+  EXPECT_EQ(sync::parse_vrrp_notice("GROUP \"pair\" STOP")->state, sync::VrrpState::kStop);
+  EXPECT_EQ(sync::parse_vrrp_notice("GROUP \"pair\" DELETED")->state, sync::VrrpState::kOther);
   for (const char* bad : {"", "GROUP", "GROUP pair MASTER", "GROUP \"pair MASTER", "GROUP \"pair\"", "group \"p\" MASTER",
                           "GROUP \"p\" master"})
-    EXPECT_FALSE(parse_vrrp_notice(bad)) << bad;
+    EXPECT_FALSE(sync::parse_vrrp_notice(bad)) << bad;
 }
 
 TEST(PairConf, SettingsAndErrors) {
@@ -160,22 +160,22 @@ TEST(PairConf, SettingsAndErrors) {
 // Two channels on loopback: the MASTER's record reaches the BACKUP and is acknowledged; a
 // channel with another key is refused at the HELLO and delivers nothing.
 struct Pump {
-  std::vector<pair::Channel*> channels;
-  std::vector<pair::Message> delivered;
+  std::vector<sync::Channel*> channels;
+  std::vector<sync::Message> delivered;
   void run(int rounds) {
     for (int i = 0; i < rounds; ++i) {
       TimePoint now = Clock::now();
       for (auto* c : channels) {
         c->tick(now);
-        c->poll(now, [&](const pair::Message& m) { delivered.push_back(m); });
+        c->poll(now, [&](const sync::Message& m) { delivered.push_back(m); });
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
 };
 
-pair::ChannelSettings settings(std::uint16_t listen, std::uint16_t peer, std::string key, std::string node) {
-  pair::ChannelSettings s;
+sync::ChannelSettings settings(std::uint16_t listen, std::uint16_t peer, std::string key, std::string node) {
+  sync::ChannelSettings s;
   s.listen = {Ipv4Address{0x7f000001}, listen};
   s.peer = {Ipv4Address{0x7f000001}, peer};
   s.key = std::move(key);
@@ -184,8 +184,8 @@ pair::ChannelSettings settings(std::uint16_t listen, std::uint16_t peer, std::st
 }
 
 TEST(PairChannel, RecordDeliveredAndAcknowledged) {
-  auto a = pair::Channel::open(settings(47911, 47912, "the same key, long enough", "a"));
-  auto b = pair::Channel::open(settings(47912, 47911, "the same key, long enough", "b"));
+  auto a = sync::Channel::open(settings(47911, 47912, "the same key, long enough", "a"));
+  auto b = sync::Channel::open(settings(47912, 47911, "the same key, long enough", "b"));
   ASSERT_TRUE(a && b);
   Pump pump{{a->get(), b->get()}, {}};
   pump.run(60);
@@ -201,8 +201,8 @@ TEST(PairChannel, RecordDeliveredAndAcknowledged) {
 }
 
 TEST(PairChannel, WrongKeyIsRefused) {
-  auto a = pair::Channel::open(settings(47921, 47922, "one key, long enough......", "a"));
-  auto b = pair::Channel::open(settings(47922, 47921, "another key, long enough..", "b"));
+  auto a = sync::Channel::open(settings(47921, 47922, "one key, long enough......", "a"));
+  auto b = sync::Channel::open(settings(47922, 47921, "another key, long enough..", "b"));
   ASSERT_TRUE(a && b);
   Pump pump{{a->get(), b->get()}, {}};
   pump.run(60);

@@ -1,6 +1,7 @@
-// The TCP side of the router pair's sync (pair_message.hpp is the format).
+// The TCP side of the sync between two boxes (message.hpp is the format): pppoec's router pair
+// and pppoed's standby pair.
 //
-// Each router listens on its own sync address and keeps one connection to the peer's: its
+// Each box listens on its own sync address and keeps one connection to the peer's: its
 // records go out on the connection it opened, the peer's come in on the one it accepted, and
 // each RECORD or GONE is acknowledged on the connection it came by. Both connections stay up
 // whatever the roles are, so that a takeover never waits for a TCP handshake, and either
@@ -22,9 +23,9 @@
 #include "common/clock.hpp"
 #include "common/endpoint.hpp"
 #include "common/log.hpp"
-#include "pppoec/pair_message.hpp"
+#include "sync/message.hpp"
 
-namespace pppoe::pppoec::pair {
+namespace pppoe::sync {
 
 using Endpoint = SocketEndpoint;
 
@@ -33,6 +34,11 @@ struct ChannelSettings {
   Endpoint peer;
   std::string key;   ///< secret: never logged
   std::string node;  ///< our name in HELLOs (the host name)
+  std::string name = "pair";              ///< in log lines
+  std::string key_label = "pppoec pair";  ///< in the connection key (message.hpp)
+  /// Octets queued for a peer that does not read before it is dropped (a pppoed snapshot of
+  /// 64,000 sessions is ~37 MB).
+  std::size_t max_queued = std::size_t{1} << 20;
 };
 
 struct ChannelStats {
@@ -94,4 +100,4 @@ class Channel {
   log::RateLimit log_limit_{1, 5};
 };
 
-}  // namespace pppoe::pppoec::pair
+}  // namespace pppoe::sync

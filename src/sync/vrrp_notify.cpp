@@ -1,4 +1,4 @@
-#include "pppoec/vrrp_notify.hpp"
+#include "sync/vrrp_notify.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace pppoe::pppoec {
+namespace pppoe::sync {
 namespace {
 constexpr std::size_t kMaxLine = 512;
 }
@@ -107,4 +107,4 @@ void VrrpFifo::read(const std::function<void(VrrpState, const std::string&)>& on
   }
 }
 
-}  // namespace pppoe::pppoec
+}  // namespace pppoe::sync

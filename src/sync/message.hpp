@@ -1,6 +1,6 @@
-// The router pair's sync protocol on the wire: what the MASTER's pppoec streams to the BACKUP's
-// over TCP (the session record, spec/004's "re-sync" made exact), and how a message proves it
-// comes from the peer.
+// The sync protocol on the wire: what a MASTER streams to its BACKUP over TCP (pppoec's router
+// pair: its one session record, spec/004's "re-sync" made exact; pppoed's standby box: every
+// session), and how a message proves it comes from the peer.
 //
 //   header (16 octets, big-endian): magic "PPSY" | version 1 | type | payload length | sequence (64 bits)
 //   payload (at most 4096 octets)
@@ -8,7 +8,8 @@
 //
 // A connection starts with one HELLO each way (sequence 0, a fresh 16-octet nonce, keyed with
 // the shared key). Every later message is keyed with the connection's own key,
-// HMAC-SHA256(shared key, "pppoec pair" | connector's nonce | acceptor's nonce), and its
+// HMAC-SHA256(shared key, label | connector's nonce | acceptor's nonce), the label naming
+// the user ("pppoec pair", "pppoed standby") so that a key shared by both never crosses over, and its
 // sequence is exactly one more than the previous one's in that direction: a message recorded
 // on another connection, or replayed, reordered or cut on this one, fails.
 //
@@ -27,7 +28,7 @@
 
 #include "common/bytes.hpp"
 
-namespace pppoe::pppoec::pair {
+namespace pppoe::sync {
 
 inline constexpr std::uint32_t kMagic = 0x50505359;  // "PPSY"
 inline constexpr std::uint8_t kVersion = 1;
@@ -41,6 +42,8 @@ enum class MessageType : std::uint8_t {
   kRecord = 2,  ///< a SessionRecord as session_record.hpp encodes it
   kAck = 3,     ///< the sequence number of the RECORD or GONE received
   kGone = 4,    ///< the session ended on the MASTER: session ID, then the reason
+  kRole = 5,    ///< pppoed standby: the sender's role and readiness (also its heartbeat)
+  kSnapshotDone = 6,  ///< pppoed standby: every session of the MASTER has been sent since HELLO
 };
 const char* to_string(MessageType t);
 
@@ -60,7 +63,7 @@ struct Message {
 /// The shared key as configured (any length; the operator's text) turned into an HMAC key.
 Key shared_key(std::string_view configured);
 /// The connection's key from both HELLOs' nonces.
-Key connection_key(const Key& shared, Bytes connector_nonce, Bytes acceptor_nonce);
+Key connection_key(const Key& shared, std::string_view label, Bytes connector_nonce, Bytes acceptor_nonce);
 
 /// One framed, authenticated message.
 std::vector<std::uint8_t> encode(MessageType type, std::uint64_t sequence, Bytes payload, const Key& key);
@@ -98,4 +101,4 @@ std::expected<Gone, Refusal> decode_gone(Bytes payload);
 std::vector<std::uint8_t> encode_ack(std::uint64_t sequence);
 std::expected<std::uint64_t, Refusal> decode_ack(Bytes payload);
 
-}  // namespace pppoe::pppoec::pair
+}  // namespace pppoe::sync

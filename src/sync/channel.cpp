@@ -1,4 +1,4 @@
-#include "pppoec/pair_channel.hpp"
+#include "sync/channel.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -13,13 +13,12 @@
 #include <cerrno>
 #include <cstring>
 
-namespace pppoe::pppoec::pair {
+namespace pppoe::sync {
 namespace {
 
 constexpr std::uint64_t kListenTag = 0;
 constexpr Duration kHandshakeTime = seconds(2);
 constexpr Duration kConnectRetry = seconds(1);
-constexpr std::size_t kMaxQueued = std::size_t{1} << 20;  // a peer that stops reading is dropped
 constexpr std::size_t kMaxPending = 4;                    // accepted, not yet authenticated
 
 void tune(int fd) {
@@ -68,14 +67,14 @@ Channel::~Channel() {
 std::expected<std::unique_ptr<Channel>, std::string> Channel::open(ChannelSettings settings) {
   auto c = std::unique_ptr<Channel>(new Channel(std::move(settings)));
   c->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-  if (c->epoll_fd_ < 0) return std::unexpected(fmt::format("pair: epoll: {}", std::strerror(errno)));
+  if (c->epoll_fd_ < 0) return std::unexpected(fmt::format("{}: epoll: {}", c->settings_.name, std::strerror(errno)));
   c->listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (c->listen_fd_ < 0) return std::unexpected(fmt::format("pair: socket: {}", std::strerror(errno)));
+  if (c->listen_fd_ < 0) return std::unexpected(fmt::format("{}: socket: {}", c->settings_.name, std::strerror(errno)));
   int one = 1;
   ::setsockopt(c->listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in sa = c->settings_.listen.sockaddr();
   if (::bind(c->listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 || ::listen(c->listen_fd_, 8) < 0)
-    return std::unexpected(fmt::format("pair: listen on {}: {}", c->settings_.listen.to_string(), std::strerror(errno)));
+    return std::unexpected(fmt::format("{}: listen on {}: {}", c->settings_.name, c->settings_.listen.to_string(), std::strerror(errno)));
   c->watch(c->listen_fd_, kListenTag, EPOLLIN, false);
   return c;
 }
@@ -117,14 +116,14 @@ void Channel::tick(TimePoint now) {
   std::erase_if(pending_, [&](const std::unique_ptr<Connection>& c) {
     if (now < c->deadline) return false;
     ++stats_.handshake_timeouts;
-    log::warn_limited(log_limit_, "pair: {} did not authenticate within {} s: disconnected", c->peer_address,
+    log::warn_limited(log_limit_, "{}: {} did not authenticate within {} s: disconnected", settings_.name, c->peer_address,
                       std::chrono::duration_cast<seconds>(kHandshakeTime).count());
     return true;
   });
 }
 
 void Channel::queue(Connection& c, std::vector<std::uint8_t> bytes) {
-  if (c.out.size() - c.out_start + bytes.size() > kMaxQueued) return;  // flush() drops it
+  if (c.out.size() - c.out_start + bytes.size() > settings_.max_queued) return;  // flush() drops it
   c.out.insert(c.out.end(), bytes.begin(), bytes.end());
 }
 
@@ -147,7 +146,7 @@ bool Channel::send(MessageType type, Bytes payload, TimePoint now) {
     return false;
   }
   Connection& c = *outgoing_;
-  if (c.out.size() - c.out_start > kMaxQueued / 2) {
+  if (c.out.size() - c.out_start > settings_.max_queued / 2) {
     ++stats_.send_dropped;
     drop(outgoing_, "the peer does not read");
     return false;
@@ -161,12 +160,12 @@ bool Channel::send(MessageType type, Bytes payload, TimePoint now) {
 
 void Channel::refuse(Connection& c, Refusal why) {
   ++stats_.refused[static_cast<std::size_t>(why)];
-  log::warn_limited(log_limit_, "pair: refused a message from {} ({}): disconnected", c.peer_address, to_string(why));
+  log::warn_limited(log_limit_, "{}: refused a message from {} ({}): disconnected", settings_.name, c.peer_address, to_string(why));
 }
 
 void Channel::drop(std::unique_ptr<Connection>& c, const char* why) {
   if (!c) return;
-  log::info("pair: connection {} {} closed: {}", c->outgoing ? "to" : "from", c->peer_address, why);
+  log::info("{}: connection {} {} closed: {}", settings_.name, c->outgoing ? "to" : "from", c->peer_address, why);
   c.reset();
 }
 
@@ -273,14 +272,14 @@ bool Channel::handle_message(Connection& c, Message m, TimePoint now, const std:
     stats_.peer_node = hello->node;
     c.hello_done = true;
     if (c.outgoing) {
-      c.key = connection_key(shared_, c.nonce, hello->nonce);
+      c.key = connection_key(shared_, settings_.key_label, c.nonce, hello->nonce);
       // Proof that we hold the key on this very connection (a replayed HELLO cannot give it).
       queue(c, encode(MessageType::kAck, c.send_sequence++, encode_ack(0), c.key));
       flush(c);
       ++stats_.connects;
-      log::info("pair: connected to {} ({})", hello->node, c.peer_address);
+      log::info("{}: connected to {} ({})", settings_.name, hello->node, c.peer_address);
     } else {
-      c.key = connection_key(shared_, hello->nonce, c.nonce);
+      c.key = connection_key(shared_, settings_.key_label, hello->nonce, c.nonce);
       queue(c, encode(MessageType::kHello, c.send_sequence++, encode_hello({c.nonce, settings_.node}), shared_));
       flush(c);
     }
@@ -301,7 +300,7 @@ bool Channel::handle_message(Connection& c, Message m, TimePoint now, const std:
       break;
     }
     ++stats_.accepts;
-    log::info("pair: {} connected from {}", stats_.peer_node, c.peer_address);
+    log::info("{}: {} connected from {}", settings_.name, stats_.peer_node, c.peer_address);
   }
   switch (m.type) {
     case MessageType::kAck: {
@@ -318,6 +317,8 @@ bool Channel::handle_message(Connection& c, Message m, TimePoint now, const std:
     }
     case MessageType::kRecord:
     case MessageType::kGone:
+    case MessageType::kRole:
+    case MessageType::kSnapshotDone:
       if (c.outgoing) {  // the acceptor only acknowledges
         refuse(c, Refusal::kBadType);
         return false;
@@ -333,4 +334,4 @@ bool Channel::handle_message(Connection& c, Message m, TimePoint now, const std:
   return false;
 }
 
-}  // namespace pppoe::pppoec::pair
+}  // namespace pppoe::sync

@@ -1,4 +1,4 @@
-#include "pppoec/pair_message.hpp"
+#include "sync/message.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-namespace pppoe::pppoec::pair {
+namespace pppoe::sync {
 namespace {
 
 constexpr std::size_t kMaxText = 64;
@@ -25,7 +25,7 @@ Key hmac(const Key& key, Bytes a, Bytes b = {}, Bytes c = {}) {
   return out;
 }
 
-bool valid_type(std::uint8_t t) { return t >= 1 && t <= 4; }
+bool valid_type(std::uint8_t t) { return t >= 1 && t <= 6; }
 
 std::vector<std::uint8_t> with_text(std::vector<std::uint8_t> head, std::string_view text) {
   text = text.substr(0, kMaxText);
@@ -47,6 +47,8 @@ const char* to_string(MessageType t) {
     case MessageType::kRecord: return "record";
     case MessageType::kAck: return "ack";
     case MessageType::kGone: return "gone";
+    case MessageType::kRole: return "role";
+    case MessageType::kSnapshotDone: return "snapshot_done";
   }
   return "?";
 }
@@ -70,9 +72,8 @@ Key shared_key(std::string_view configured) {
   return k;
 }
 
-Key connection_key(const Key& shared, Bytes connector_nonce, Bytes acceptor_nonce) {
-  static constexpr std::string_view kLabel = "pppoec pair";
-  return hmac(shared, as_bytes(kLabel), connector_nonce, acceptor_nonce);
+Key connection_key(const Key& shared, std::string_view label, Bytes connector_nonce, Bytes acceptor_nonce) {
+  return hmac(shared, as_bytes(label), connector_nonce, acceptor_nonce);
 }
 
 std::vector<std::uint8_t> encode(MessageType type, std::uint64_t sequence, Bytes payload, const Key& key) {
@@ -174,4 +175,4 @@ std::expected<std::uint64_t, Refusal> decode_ack(Bytes payload) {
   return v;
 }
 
-}  // namespace pppoe::pppoec::pair
+}  // namespace pppoe::sync

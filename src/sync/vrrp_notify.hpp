@@ -22,7 +22,7 @@
 
 #include "common/log.hpp"
 
-namespace pppoe::pppoec {
+namespace pppoe::sync {
 
 enum class VrrpState : std::uint8_t { kMaster, kBackup, kFault, kStop, kOther };
 const char* to_string(VrrpState s);
@@ -61,4 +61,4 @@ class VrrpFifo {
   log::RateLimit log_limit_{1, 3};
 };
 
-}  // namespace pppoe::pppoec
+}  // namespace pppoe::sync
