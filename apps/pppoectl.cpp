@@ -1,7 +1,7 @@
 // pppoectl: the operator's CLI to a running pppoed over its control socket. The seed's
 // `ngctl msg pppoe_lb:pppoed X` is `pppoectl msg X`, and `sysctl` is `pppoectl sysctl`.
 //
-//   pppoectl show summary | stats | sessions | session ID | radius | resources
+//   pppoectl show summary | stats | sessions | session ID | radius | resources | standby
 //   pppoectl show system | tunnels | tunnel id N | session id S in tunnel id T [stats]   (ProL2TP)
 //   pppoectl show ac                                (proac_info -s)
 //   pppoectl kill session ID | kill user NAME | disconnect ID
@@ -195,6 +195,37 @@ void print_radius(const Json& res) {
                  s["priority"].get<int>(), s["state"].get<std::string>());
 }
 
+/// The standby pair (operator guide "High availability"): role, readiness, peer, stream.
+void print_standby(const Json& res) {
+  auto u = [](const Json& j, const char* key) { return j.value(key, std::uint64_t{0}); };
+  auto ago = [](const Json& v) { return v.is_null() ? std::string("never") : fmt::format("{} ms ago", v.get<std::int64_t>()); };
+  fmt::print("Standby: {} for {} s (keepalived: {}), side {}{}\n", res["role"].get<std::string>(),
+             res["role_for_s"].get<std::int64_t>(), res["keepalived"].get<std::string>(), res["side"].get<std::string>(),
+             res["partitioned"].get<bool>() ? ", new sessions from our half only" : "");
+  if (res["ready"].get<bool>())
+    fmt::print("  ready: yes\n");
+  else
+    fmt::print("  ready: NO: {}\n", res["not_ready_why"].get<std::string>());
+  fmt::print("  held sessions: {} (snapshot {}), stream from the MASTER heard {}\n", u(res, "held_sessions"),
+             res["snapshot_complete"].get<bool>() ? "complete" : "incomplete", ago(res["stream_heard_ms_ago"]));
+  const auto& p = res["peer"];
+  fmt::print("  peer: {} at {}: {}{}, heard {}\n", p.value("node", std::string("?")), p["address"].get<std::string>(),
+             p.value("role", std::string("unknown")),
+             p.value("ready", true) ? "" : " (not ready: " + p.value("not_ready_why", std::string()) + ")",
+             ago(p["heard_ms_ago"]));
+  const auto& ch = res["channel"];
+  std::string refused;
+  for (const auto& [kind, n] : ch["refused"].items())
+    if (n.get<std::uint64_t>() != 0) refused += fmt::format(" {} {}", kind, n.get<std::uint64_t>());
+  fmt::print("  channel: to peer {}, from peer {}; sent {}, received {}, acked {}, refused{}\n",
+             ch["outgoing_up"].get<bool>() ? "up" : "down", ch["incoming_up"].get<bool>() ? "up" : "down", u(ch, "sent"),
+             u(ch, "received"), u(ch, "acked"), refused.empty() ? " none" : refused);
+  const auto& c = res["counters"];
+  fmt::print("  takeovers {}, step-downs {}, continued {}, not continued {}, clashes {}, released {}\n",
+             u(c, "takeovers"), u(c, "step_downs"), u(c, "continued"), u(c, "not_continued"), u(c, "clashes"),
+             u(c, "released"));
+}
+
 void print_sessions(const Json& res) {
   fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC", "VLAN", "IP",
              "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
@@ -277,14 +308,14 @@ int main(int argc, char** argv) {
 
   auto* show = app.add_subcommand(
       "show", "show summary | stats | sessions | session ID | radius | resources | system | tunnels | tunnel id N | "
-              "session id S in tunnel id T [stats] | ac");
+              "session id S in tunnel id T [stats] | ac | standby");
   std::string what;
   unsigned id = 0;
   std::vector<std::string> show_args;
-  show->add_option("what", what, "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel")
+  show->add_option("what", what, "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel | ac | standby")
       ->required()
       ->check(CLI::IsMember(
-          {"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel", "ac"}));
+          {"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel", "ac", "standby"}));
   show->add_option("args", show_args, "session ID | session id S in tunnel id T [stats] | tunnel id N");
 
   auto* kill = app.add_subcommand("kill", "end a session or every session of a user: kill session ID | kill user NAME");
@@ -424,6 +455,8 @@ int main(int argc, char** argv) {
     print_ac(*res);
   else if (*show && what == "radius")
     print_radius(*res);
+  else if (*show && what == "standby")
+    print_standby(*res);
   else if (*show)
     print_tree(*res, "");
   else

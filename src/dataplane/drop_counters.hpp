@@ -41,6 +41,7 @@ enum class Drop : std::uint8_t {
   kPppControlFlood,      ///< control frames of one session over limits.ppp_control_rate
   kPppOutOfPhase,        ///< PAP/CHAP/IPCP/IPv6CP before their phase (silently discarded)
   kRxQueueFull,          ///< frames the kernel dropped: this process's receive ring was full
+  kStandbySilent,        ///< discovery or unknown-session frame seen by a standby pair's BACKUP (not answered)
   kCount
 };
 
@@ -78,6 +79,7 @@ constexpr const char* to_string(Drop d) {
     case Drop::kPppUnknownProtocol: return "ppp_unknown_protocol";
     case Drop::kPppControlFlood: return "ppp_control_flood";
     case Drop::kPppOutOfPhase: return "ppp_out_of_phase";
+    case Drop::kStandbySilent: return "standby_silent";
     case Drop::kRxQueueFull: return "rx_queue_full";
     case Drop::kCount: return "?";
   }

@@ -113,7 +113,8 @@ std::expected<void, std::string> PacketSocket::map_rx_ring(const PacketSocketOpt
 PacketSocket::PacketSocket(PacketSocket&& o) noexcept
     : fd_(o.fd_), ifindex_(o.ifindex_), mtu_(o.mtu_), mac_(o.mac_), rx_(std::move(o.rx_)), tx_(std::move(o.tx_)),
       tx_len_(o.tx_len_), tx_count_(o.tx_count_), counters_(o.counters_), ring_(o.ring_), block_size_(o.block_size_),
-      block_count_(o.block_count_), block_(o.block_), frames_left_(o.frames_left_), next_frame_(o.next_frame_) {
+      block_count_(o.block_count_), block_(o.block_), frames_left_(o.frames_left_), next_frame_(o.next_frame_),
+      mute_(o.mute_) {
   o.fd_ = -1;
   o.ring_ = nullptr;
 }
@@ -239,6 +240,11 @@ void PacketSocket::commit(std::size_t length) {
 }
 
 void PacketSocket::flush() {
+  if (mute_ != nullptr && mute_->load(std::memory_order_relaxed) != 0) {
+    counters_.tx_muted += tx_count_;
+    tx_count_ = 0;
+    return;
+  }
   std::size_t sent = 0;
   while (sent < tx_count_) {
     std::array<mmsghdr, kBatch> msgs{};

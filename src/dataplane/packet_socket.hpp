@@ -16,6 +16,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -46,6 +47,7 @@ struct SocketCounters {
   std::uint64_t tx_syscalls = 0;
   std::uint64_t tx_errors = 0;
   std::uint64_t rx_dropped = 0;  ///< by the kernel, for want of room in our ring or buffer
+  std::uint64_t tx_muted = 0;    ///< not sent: the box is the standby pair's BACKUP (mute_while)
 };
 
 class PacketSocket {
@@ -79,6 +81,9 @@ class PacketSocket {
   /// Sends all committed frames (sendmmsg). Called at the end of each event-loop turn, and
   /// automatically when the batch is full.
   void flush();
+  /// While `*flag` is nonzero, flush() drops the committed frames (counted in tx_muted): a
+  /// standby pair's BACKUP shares the MASTER's MAC and must never teach the switches its port.
+  void mute_while(const std::atomic<std::uint32_t>* flag) { mute_ = flag; }
 
  private:
   PacketSocket() = default;
@@ -104,6 +109,7 @@ class PacketSocket {
   std::size_t block_ = 0;
   std::uint32_t frames_left_ = 0;
   std::uint8_t* next_frame_ = nullptr;
+  const std::atomic<std::uint32_t>* mute_ = nullptr;
 };
 
 }  // namespace pppoe::dataplane

@@ -29,6 +29,39 @@ const char* to_string(SessionState s) {
 }
 
 static_assert(std::is_trivially_copyable_v<SessionRecord>);
+// A changed SessionRecord must come with a new kSessionRecordVersion: this fires on a size change.
+static_assert(sizeof(SessionRecord) == 488 && kSessionRecordVersion == 1,
+              "SessionRecord changed: bump kSessionRecordVersion and update this size");
+
+namespace {
+/// A bool member as the byte it was given, then 0 or 1 (reading a bool of another value is
+/// undefined behaviour, so it is never read as a bool before this).
+void normalize(bool& b) {
+  std::uint8_t v = 0;
+  std::memcpy(&v, &b, 1);
+  v = v != 0 ? 1 : 0;
+  std::memcpy(&b, &v, 1);
+}
+template <std::size_t N>
+void terminate(char (&text)[N]) {
+  text[N - 1] = '\0';
+}
+}  // namespace
+
+std::optional<SessionRecord> record_from_bytes(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() != sizeof(SessionRecord)) return std::nullopt;
+  SessionRecord r;
+  std::memcpy(static_cast<void*>(&r), bytes.data(), sizeof r);
+  for (bool* b : {&r.acct_started, &r.radius_auth, &r.lns, &r.l2tp_sequenced, &r.adoptable, &r.ipv6_opened}) normalize(*b);
+  terminate(r.user);
+  terminate(r.auth);
+  terminate(r.acct_session_id);
+  terminate(r.circuit_id);
+  terminate(r.remote_id);
+  if (r.vlans.count > 2) return std::nullopt;
+  if (r.class_len > sizeof r.class_attr) return std::nullopt;
+  return r;
+}
 
 SessionTable::SessionTable() {
   // MAP_SHARED so that worker processes forked later see the same records; pages are touched

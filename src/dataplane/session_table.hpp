@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <span>
 
 #include "common/mac.hpp"
 #include "proto/ether.hpp"
@@ -82,6 +83,16 @@ struct SessionRecord {
   std::uint16_t migrations = 0;  ///< times moved live between workers (intended, not an affinity drift)
 };
 
+/// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
+/// file and on the standby sync channel. Bump it with every change of the record; a reader of
+/// another version refuses to continue sessions from it.
+inline constexpr std::uint32_t kSessionRecordVersion = 1;
+
+/// A record from outside the process (a state file, the standby peer), copied into a record
+/// and made safe to read: booleans 0 or 1, texts terminated, a VLAN count of at most 2 and a
+/// Class length within its buffer. nullopt when `bytes` is not one record long.
+std::optional<SessionRecord> record_from_bytes(std::span<const std::uint8_t> bytes);
+
 /// A record a replacement worker can continue the session from: up, terminated here (an L2TP
 /// call's tunnel state died with its worker), and with a complete adoption block.
 inline bool can_adopt(const SessionRecord& r) {
@@ -121,6 +132,9 @@ class SessionTable {
   /// For a slot whose writer is gone (a crashed worker): a sequence left odd means the writer
   /// died inside update(), and the record is torn.
   [[nodiscard]] CheckedRead read_checked(std::uint16_t id) const;
+  /// The slot's seqlock sequence: changes with every update (the standby sync sends a record
+  /// again when it has).
+  [[nodiscard]] std::uint32_t version(std::uint16_t id) const { return slots_[id].seq.load(std::memory_order_acquire); }
   void clear(std::uint16_t id) {
     update(id, [](SessionRecord& r) { r = SessionRecord{}; });
   }

@@ -36,14 +36,24 @@ bool SharedAddressPool::take(std::size_t i) {
   return true;
 }
 
-std::optional<Ipv4Address> SharedAddressPool::allocate() {
-  std::size_t words = bits_.size();
-  std::size_t start = hint_[0].load(std::memory_order_relaxed) % words;
-  for (std::size_t n = 0; n < words; ++n) {
-    std::size_t w = (start + n) % words;
+std::optional<Ipv4Address> SharedAddressPool::allocate(PoolPart part) {
+  const std::size_t n = addresses_.size();
+  const std::size_t half = (n + 1) / 2;
+  const std::size_t lo = part == PoolPart::kUpper ? half : 0;
+  const std::size_t hi = part == PoolPart::kLower ? half : n;
+  if (lo >= hi) return std::nullopt;
+  const std::size_t first = lo / 64, last = (hi - 1) / 64, words = last - first + 1;
+  std::size_t start = hint_[0].load(std::memory_order_relaxed);
+  if (start < first || start > last) start = first;
+  for (std::size_t k = 0; k < words; ++k) {
+    std::size_t w = first + (start - first + k) % words;
+    // Only the bits of [lo, hi) in this word may be taken.
+    std::uint64_t allowed = ~std::uint64_t{0};
+    if (w == first) allowed &= ~std::uint64_t{0} << (lo % 64);
+    if (w == last && hi % 64 != 0) allowed &= (std::uint64_t{1} << (hi % 64)) - 1;
     std::uint64_t v = bits_[w].load(std::memory_order_relaxed);
-    while (~v != 0) {
-      int b = __builtin_ctzll(~v);
+    while ((~v & allowed) != 0) {
+      int b = __builtin_ctzll(~v & allowed);
       std::uint64_t bit = std::uint64_t{1} << b;
       if (bits_[w].compare_exchange_weak(v, v | bit, std::memory_order_acq_rel)) {
         used_[0].fetch_add(1, std::memory_order_relaxed);

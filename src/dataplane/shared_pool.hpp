@@ -15,11 +15,16 @@
 
 namespace pppoe::dataplane {
 
+/// Which addresses of a pool allocate() may hand out: all, or one half (the standby pair's
+/// MASTER while its peer is unconfirmed: side a the lower, side b the upper half of each pool,
+/// so that two MASTERs of a split brain never hand out the same address).
+enum class PoolPart : std::uint8_t { kWhole = 0, kLower = 1, kUpper = 2 };
+
 class SharedAddressPool {
  public:
   SharedAddressPool(const std::vector<session::AddressRange>& ranges, Ipv4Address exclude);
 
-  std::optional<Ipv4Address> allocate();
+  std::optional<Ipv4Address> allocate(PoolPart part = PoolPart::kWhole);
   /// Takes a specific pool address; false if taken. Addresses outside the pools are not tracked
   /// here (contains() is false for them).
   bool reserve(Ipv4Address a);

@@ -8,9 +8,9 @@ SharedPools::SharedPools(const std::vector<session::AddressRange>& default_range
   for (const auto& [name, ranges] : named) pools_.emplace_back(name, std::make_unique<SharedAddressPool>(ranges, exclude));
 }
 
-std::optional<Ipv4Address> SharedPools::allocate(std::string_view name) {
+std::optional<Ipv4Address> SharedPools::allocate(std::string_view name, PoolPart part) {
   for (auto& [n, p] : pools_)
-    if (n == name) return p->allocate();
+    if (n == name) return p->allocate(part);
   return std::nullopt;
 }
 

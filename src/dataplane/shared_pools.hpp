@@ -20,7 +20,7 @@ class SharedPools {
   SharedPools(const std::vector<session::AddressRange>& default_ranges, const NamedRanges& named, Ipv4Address exclude);
 
   /// From the named pool, or the default one when `name` is empty. Nothing for an unknown name.
-  std::optional<Ipv4Address> allocate(std::string_view name = {});
+  std::optional<Ipv4Address> allocate(std::string_view name = {}, PoolPart part = PoolPart::kWhole);
   [[nodiscard]] bool has(std::string_view name) const;
   bool reserve(Ipv4Address a);
   void release(Ipv4Address a);

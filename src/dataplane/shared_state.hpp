@@ -58,6 +58,10 @@ struct SessionTraffic {
 /// Written by the master (config, sysctl), read by the workers.
 struct LiveSettings {
   std::atomic<std::uint32_t> ppp_control_rate;  ///< limits.ppp_control_rate; 0 = no limit
+  /// The standby pair (operator guide "High availability"): nonzero while this box is not the
+  /// MASTER; every process then drops what it would send on the subscriber interface.
+  std::atomic<std::uint32_t> silent;
+  std::atomic<std::uint32_t> pool_part;  ///< PoolPart new sessions' addresses come from
 };
 
 struct SharedState {

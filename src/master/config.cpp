@@ -299,6 +299,38 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "control-socket") return set_string(c.control_socket);
   if (name == "state-file") return set_string(c.state_file);
   if (name == "state-max-age") return set_unsigned(c.state_max_age, 1, 86400);
+  auto& sb = c.standby;
+  if (name == "standby-listen" || name == "standby-peer") {
+    auto s = one();
+    if (!s) return std::unexpected(s.error());
+    auto e = endpoint(*s, 7070);
+    if (!e) return std::unexpected(e.error());
+    (name == "standby-listen" ? sb.listen : sb.peer) = *e;
+    return {};
+  }
+  if (name == "standby-key") {
+    if (v.size() != 1 || v[0].size() < 16)
+      return std::unexpected("'standby-key' expects one secret of at least 16 characters (the same on both boxes)");
+    sb.key = v[0];
+    return {};
+  }
+  if (name == "standby-vrrp") {
+    if (v.size() != 2 || v[0].empty() || v[0][0] != '/')
+      return std::unexpected("'standby-vrrp' expects FIFO NAME: keepalived's vrrp_notify_fifo (an absolute path) and the "
+                             "vrrp_instance or vrrp_sync_group to follow");
+    sb.vrrp_fifo = v[0];
+    sb.vrrp_name = v[1];
+    return {};
+  }
+  if (name == "standby-ready-file") return set_string(sb.ready_file);
+  if (name == "standby-side") {
+    if (v.size() != 1 || (v[0] != "a" && v[0] != "b"))
+      return std::unexpected("'standby-side' expects a or b (different on the two boxes)");
+    sb.side = v[0][0];
+    return {};
+  }
+  if (name == "standby-sync-interval") return set_unsigned(sb.sync_interval_ms, 100, 60000);
+  if (name == "standby-stale-after") return set_unsigned(sb.stale_after, 1, 3600);
   if (name == "padt-unknown-rate") return set_unsigned(c.padt_unknown_rate, 0, 100000);
   if (name == "cookie-rotate") return set_unsigned(c.cookie_rotate, 10, 86400);
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
@@ -418,11 +450,12 @@ std::expected<void, std::string> load_config_file(Config& c, const std::string& 
   ss << in.rdbuf();
   std::size_t secrets_before = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size();
   bool remote_before = !c.remote_secret.empty();
+  bool standby_before = !c.standby.key.empty();
   auto r = parse_config_text(c, ss.str(), path);
   if (!r) return r;
   bool has_secrets = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size() >
                          secrets_before ||
-                     (!remote_before && !c.remote_secret.empty());
+                     (!remote_before && !c.remote_secret.empty()) || (!standby_before && !c.standby.key.empty());
   struct stat st{};
   if (has_secrets && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
     log::warn("{}: holds secrets but is readable by group or others (mode {:o}); make it 0600", path, st.st_mode & 0777);
@@ -467,6 +500,18 @@ std::expected<void, std::string> validate(const Config& c) {
   }
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
+  const auto& sb = c.standby;
+  bool any_standby = sb.peer.port != 0 || sb.listen.port != 0 || !sb.key.empty() || !sb.vrrp_fifo.empty() || sb.side != 0;
+  if (any_standby) {
+    std::string missing;
+    if (sb.peer.port == 0) append_joined(missing, ", ", "standby-peer");
+    if (sb.listen.port == 0) append_joined(missing, ", ", "standby-listen");
+    if (sb.key.empty()) append_joined(missing, ", ", "standby-key");
+    if (sb.vrrp_fifo.empty()) append_joined(missing, ", ", "standby-vrrp");
+    if (sb.side == 0) append_joined(missing, ", ", "standby-side");
+    if (!missing.empty()) return std::unexpected(fmt::format("a standby pair also needs {}", missing));
+    if (sb.peer.address.is_zero()) return std::unexpected("standby-peer needs the peer's address, not 0.0.0.0");
+  }
   return {};
 }
 

@@ -89,6 +89,21 @@ struct L2tpLacPeer {
 /// LNS: what to do with the Proxy LCP and Proxy Authentication a LAC sends in ICCN.
 enum class ProxyLcpPolicy : std::uint8_t { kAccept, kRenegotiate };
 
+/// The standby pair (operator guide "High availability", the standby box): keepalived says who
+/// is MASTER; the MASTER streams its sessions to the BACKUP over an authenticated TCP channel.
+struct StandbyConfig {
+  [[nodiscard]] bool enabled() const { return peer.port != 0; }
+  SocketEndpoint listen;      ///< standby-listen: where the peer's stream comes in
+  SocketEndpoint peer;        ///< standby-peer: the peer's standby-listen
+  std::string key;            ///< standby-key: secret, never logged
+  std::string vrrp_fifo;      ///< standby-vrrp FIFO NAME: keepalived's vrrp_notify_fifo
+  std::string vrrp_name;      ///<   and the instance or sync group to follow
+  std::string ready_file;     ///< standby-ready-file: keepalived's track_file ("" = /run/pppoed/IFACE.ready)
+  char side = 0;              ///< standby-side a|b: the half of IDs and pools taken while the peer is unconfirmed
+  unsigned sync_interval_ms = 1000;  ///< standby-sync-interval: a changed record goes again at most this often
+  unsigned stale_after = 10;  ///< standby-stale-after: seconds without the MASTER's stream before "not ready"
+};
+
 struct L2tpConfig {
   std::vector<L2tpTunnelProfile> tunnels;
   /// "user@REALM" -> tunnel profile name, matched on the text after the last '@'.
@@ -168,6 +183,12 @@ struct Config {
   std::vector<NamedPool> named_pools;
   RadiusConfig radius;
   L2tpConfig l2tp;
+  StandbyConfig standby;
+  [[nodiscard]] std::string ready_file_path() const {
+    return standby.ready_file.empty() ? "/run/pppoed/" + interface + ".ready" : standby.ready_file;
+  }
+  /// The last role keepalived gave, kept across pppoed restarts (keepalived says it only once).
+  [[nodiscard]] std::string role_file_path() const { return ready_file_path() + ".role"; }
   DiscoveryLimits limits;  ///< also net.graph.pppoe_lb.limits.* at run time
   /// After start-up keep only CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (common/privileges.hpp).
   bool drop_capabilities = true;

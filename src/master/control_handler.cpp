@@ -332,6 +332,10 @@ ctl::Json Server::summary() {
           {"io", {{"master_rx_frames", sc.rx_frames}, {"master_tx_frames", sc.tx_frames}}},
           {"workers", workers},
           {"worker_crashes", pool_.crashes},
+          {"standby", standby_ ? ctl::Json{{"role", sync::to_string(standby_->role())},
+                                           {"ready", standby_->ready()},
+                                           {"held_sessions", standby_->held()}}
+                               : ctl::Json(nullptr)},
           {"sessions_adopted", pool_.adopted_sessions},
           {"sessions_migrated", pool_.migrated_sessions},
           {"drops", drops}};
@@ -401,6 +405,10 @@ ctl::Json Server::handle(const ctl::Json& req) {
   }
   if (cmd == "show" && (what == "summary" || what == "stats")) return summary();
   if (cmd == "show" && what == "radius") return show_radius();
+  if (cmd == "show" && what == "standby") {
+    if (!standby_) return {{"ok", false}, {"error", "no standby pair configured (standby-peer)"}};
+    return standby_->show(Clock::now());
+  }
   if (cmd == "show" && what == "resources") {
     // What a leak would show: everything here returns to its idle value when no session exists
     // (bench/soak.sh checks it after hours of churn and faults).

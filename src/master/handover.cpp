@@ -95,6 +95,12 @@ std::size_t Server::resume_sessions() {
   }
   std::size_t continued = 0, ended = 0;
   for (const auto& s : file->sessions) {
+    if (standby_ && standby_->role() != sync::StandbyRole::kMaster) {
+      // A standby pair's BACKUP that was MASTER before the restart: the peer has taken over
+      // meanwhile (or will, or gives them back): held, not run.
+      standby_->hold(s.record, s.downstream.packets, s.downstream.bytes);
+      continue;
+    }
     if (auto r = pool_.resume_session(s.record, s.downstream.packets, s.downstream.bytes); r) {
       ++continued;
     } else {

@@ -137,13 +137,18 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
   pool_.also_in_child([this] { control_.close_in_child(); });
   if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });
   shared_.settings().ppp_control_rate.store(config_.ppp_control_rate, std::memory_order_relaxed);
+  // A standby pair's box starts silent (BACKUP) until keepalived makes it MASTER.
+  socket_.mute_while(&shared_.settings().silent);
+  set_silent(config_.standby.enabled());
   governor_settings_.enabled = options_.governor;
   pool_.replace_crashed = governor_settings_.enabled;
   governor_settings_.max_workers = options_.max_workers;
   desired_workers_ = std::max(1u, options_.workers);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  socket_.mute_while(nullptr);  // the flag lives in shared_, which goes first
+}
 
 void Server::retire(unsigned slot) {
   shared_.tunnels.clear_worker(slot);  // its tunnels went with it
@@ -247,6 +252,12 @@ void Server::on_packets(TimePoint now) {
       auto f = ether::decode(frame);
       if (!f) {
         drops_.count(dataplane::Drop::kEtherMalformed);
+        return;
+      }
+      // A standby pair's BACKUP hears everything the MASTER does and answers nothing.
+      if (shared_.settings().silent.load(std::memory_order_relaxed) != 0) {
+        if (f->header.ether_type == config_.ether_types().discovery || f->header.dst == socket_.mac())
+          drops_.count(dataplane::Drop::kStandbySilent);
         return;
       }
       if (f->header.ether_type == config_.ether_types().discovery) {
@@ -373,11 +384,28 @@ int Server::run() {
     log::error("cannot start workers: {}", r.error());
     return 1;
   }
+  int sbfd = -1;
+  if (auto r = open_standby(Clock::now()); !r) {
+    log::error("standby: {}", r.error());
+    return 1;
+  } else if (standby_) {
+    standby_->start(Clock::now());
+    for (int fd : standby_->fds()) watch(fd, true);
+    pool_.also_in_child([this] { standby_->close_in_child(); });
+    sbfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    itimerspec every{{0, 100'000'000}, {0, 100'000'000}};
+    timerfd_settime(sbfd, 0, &every, nullptr);
+    watch(sbfd, true);
+    pool_.also_close_in_child(sbfd);
+  }
   // Sessions a previous pppoed handed over (restart, upgrade) go on here; the RADIUS server
-  // must then not hear Accounting-On (RFC 2866 section 5.1: it would close them all).
+  // must then not hear Accounting-On (RFC 2866 section 5.1: it would close them all), nor in a
+  // standby pair, whose boxes continue each other's sessions.
   std::size_t continued = resume_sessions();
   if (aaa_ && aaa_->accounting()) {
-    if (continued == 0)
+    if (standby_)
+      log::info("radius: no Accounting-On: a standby pair's sessions outlive each box");
+    else if (continued == 0)
       aaa_->account_on_off(true, fmt::format("{:08X}", started_unix_), started_unix_, [](bool ok) {
         if (ok) log::info("radius: Accounting-On acknowledged");
         else log::warn("radius: no accounting server acknowledged Accounting-On");
@@ -418,6 +446,14 @@ int Server::run() {
         std::uint64_t before = remote_->auth_failures;
         remote_->serve([&](const ctl::Json& req) { return handle(req); }, now);
         if (remote_->auth_failures != before) log::warn("remote control: authentication failed ({} so far)", remote_->auth_failures);
+      } else if (standby_ && fd == sbfd) {
+        std::uint64_t expirations = 0;
+        [[maybe_unused]] auto r = ::read(sbfd, &expirations, sizeof expirations);
+        standby_->tick(now);
+        socket_.flush();
+      } else if (standby_ && (fd == standby_->fds()[0] || fd == standby_->fds()[1])) {
+        standby_->on_readable(fd, now);
+        socket_.flush();
       } else if (dae_ && fd == dae_->fd()) {
         dae_->serve([&](const radius::PacketView& req) { return on_dae_request(req); }, std::time(nullptr));
       } else if (aaa_ && aaa_->on_readable(fd, now)) {
@@ -465,7 +501,7 @@ int Server::run() {
       aaa_->tick(Clock::now());
     }
     aaa_->spool_pending();
-  } else if (aaa_ && aaa_->accounting()) {
+  } else if (aaa_ && aaa_->accounting() && !standby_) {
     // RFC 2866 section 5.1: Accounting-Off, after the workers' Stops; wait up to 3 s for it.
     bool done = false;
     aaa_->account_on_off(false, fmt::format("{:08X}", started_unix_), std::time(nullptr), [&](bool ok) {
@@ -484,6 +520,7 @@ int Server::run() {
   ::close(epoll_fd_);
   ::close(tfd);
   ::close(sfd);
+  if (sbfd >= 0) ::close(sbfd);
   return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "master/dae_server.hpp"
 #include "master/discovery.hpp"
 #include "master/governor.hpp"
+#include "master/standby.hpp"
 #include "master/sysctl.hpp"
 #include "master/worker_pool.hpp"
 #include "radius/aaa.hpp"
@@ -75,6 +76,13 @@ class Server {
   /// At start: continues the sessions a previous pppoed handed over (or ends them properly
   /// when they cannot be continued). Returns how many were continued.
   std::size_t resume_sessions();
+  // The standby pair (standby_host.cpp).
+  /// Opens the standby side when configured; the role keepalived last gave (role file) applies
+  /// at once, so that a restarted MASTER goes on speaking.
+  std::expected<void, std::string> open_standby(TimePoint now);
+  /// Continues the peer's sessions (a takeover); returns how many were continued.
+  std::size_t take_over(const std::vector<sync::SyncedSession>& sessions);
+  void set_silent(bool silent);
   ctl::Json show_radius() const;
   std::uint64_t aaa_total(radius::AaaCounter c) const;
   // L2TP status, ProL2TP style (l2tp_status.cpp).
@@ -128,6 +136,7 @@ class Server {
   std::optional<DaeServer> dae_;
   radius::Aaa::Counters retired_aaa_{};
   std::int64_t next_spool_replay_ = 0;
+  std::unique_ptr<Standby> standby_;
 };
 
 }  // namespace pppoe::master

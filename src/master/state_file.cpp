@@ -22,10 +22,6 @@ constexpr std::size_t kHeaderSize = 8 + 4 + 4 + 4 + 4 + 8 + 16 + 6 + 2 + 8;  // 
 constexpr std::size_t kStableSize = 2 + 6 + 1 + 2 * 4 + 4 + 24 + 64 + 1 + 1 + 8 * 5;  // session ID .. up time
 constexpr std::size_t kMaxSessions = 65535;
 
-static_assert(std::is_trivially_copyable_v<dataplane::SessionRecord>);
-// A changed SessionRecord must come with a new kStateFormatVersion: this fires on a size change.
-static_assert(sizeof(dataplane::SessionRecord) == 488 && kStateFormatVersion == 1,
-              "SessionRecord changed: bump kStateFormatVersion and update this size");
 
 void u64(ByteWriter& w, std::uint64_t v) {
   w.u32(static_cast<std::uint32_t>(v >> 32));
@@ -184,12 +180,12 @@ std::expected<StateFile, std::string> decode_state_file(Bytes data) {
     if (!f.continuable) continue;
     HandedOverSession& s = f.sessions[i];
     const std::uint16_t stable_id = s.record.session_id;
-    std::memcpy(static_cast<void*>(&s.record), records->data() + std::size_t{i} * *record_size, sizeof s.record);
+    auto record = dataplane::record_from_bytes(records->subspan(std::size_t{i} * *record_size, *record_size));
+    if (!record) return std::unexpected(fmt::format("session record {} is malformed", i));
+    s.record = *record;
     s.downstream = {*down_packets, *down_bytes};
     // The stable part and the record describe the same session, or the file lies.
     if (s.record.session_id != stable_id) return std::unexpected(fmt::format("session entry {} disagrees with its record", i));
-    s.record.user[sizeof s.record.user - 1] = '\0';
-    s.record.acct_session_id[sizeof s.record.acct_session_id - 1] = '\0';
   }
   return f;
 }

@@ -23,9 +23,8 @@
 
 namespace pppoe::master {
 
-/// Bump whenever SessionRecord's layout or meaning changes (the static_assert in
-/// state_file.cpp fires on a size change as a reminder).
-inline constexpr std::uint32_t kStateFormatVersion = 1;
+/// The records' layout version (bumped with SessionRecord, session_table.hpp).
+inline constexpr std::uint32_t kStateFormatVersion = dataplane::kSessionRecordVersion;
 
 /// Downstream counters of one session (dataplane::SessionTraffic without the atomics).
 struct DownstreamCounters {

@@ -382,16 +382,7 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       end_from_record(*rec, "worker failure");
-      if (rec->ipv4 != 0) {
-        Ipv4Address a{rec->ipv4};
-        if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == id) {
-          shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
-          if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
-        }
-        shared_.pool.release(a);
-      }
-      if (rec->ipv6_peer_id != 0 && shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id)) == id)
-        shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec->ipv6_peer_id));
+      give_back_addresses(id, *rec);
       shared_.table.clear_abandoned(id);
     }
     free_session(id);
@@ -486,7 +477,9 @@ void WorkerPool::receive_messages(unsigned slot) {
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
       case MessageType::kMigrated:
-        if (m->reason == 0) move_session(slot, m->session_id);
+        if (m->reason != 0) break;  // the worker kept it
+        if (releasing_) release_session(m->session_id);
+        else move_session(slot, m->session_id);
         break;
       case MessageType::kLnsStart:
       case MessageType::kAdopt:
@@ -504,12 +497,68 @@ void WorkerPool::forget_taken_ids() {
 
 std::optional<std::uint16_t> WorkerPool::take_free_id() {
   // An ID taken outside the FIFO (resume_session) and not yet forgotten: never handed out twice.
-  while (!free_ids_.empty()) {
+  // Outside the allowed range (standby pair): back to the end of the FIFO, for later.
+  for (std::size_t left = free_ids_.size(); left > 0 && !free_ids_.empty(); --left) {
     std::uint16_t sid = free_ids_.front();
     free_ids_.pop_front();
-    if (owner_[sid] == 0) return sid;
+    if (owner_[sid] != 0) continue;
+    if (!id_range_ || (sid >= id_range_->first && sid <= id_range_->second)) return sid;
+    free_ids_.push_back(sid);
   }
   return std::nullopt;
+}
+
+std::size_t WorkerPool::release_all() {
+  releasing_ = true;
+  std::size_t asked = 0, ended = 0;
+  for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
+    const unsigned owner = owner_[sid];
+    if (owner == 0) continue;
+    auto id = static_cast<std::uint16_t>(sid);
+    auto rec = shared_.table.read(id);
+    if (rec && dataplane::can_adopt(*rec)) {
+      Message m;
+      m.type = MessageType::kMigrateOut;
+      m.session_id = id;
+      if (slots_[owner - 1].channel.queue(m)) ++asked;
+    } else {
+      // Negotiating, or an L2TP call: nothing the peer could continue.
+      ++ended;
+      (void)disconnect(id, static_cast<std::uint8_t>(session::EndReason::kAdminReset));
+    }
+  }
+  flush_channels();
+  log::info("releasing {} sessions to the standby peer; {} that cannot be continued end", asked, ended);
+  return asked;
+}
+
+void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::SessionRecord& rec) {
+  if (rec.ipv4 != 0) {
+    Ipv4Address a{rec.ipv4};
+    if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == sid) {
+      shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
+      if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
+    }
+    shared_.pool.release(a);
+  }
+  if (rec.ipv6_peer_id != 0 && shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id)) == sid)
+    shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id));
+}
+
+void WorkerPool::release_session(std::uint16_t sid) {
+  auto rec = shared_.table.read(sid);
+  if (!rec) {
+    free_session(sid);
+    return;
+  }
+  if (on_released)
+    on_released(*rec, shared_.downstream[sid].packets.load(std::memory_order_relaxed),
+                shared_.downstream[sid].bytes.load(std::memory_order_relaxed));
+  give_back_addresses(sid, *rec);
+  shared_.table.clear(sid);
+  shared_.downstream[sid].packets = 0;
+  shared_.downstream[sid].bytes = 0;
+  free_session(sid);
 }
 
 std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane::SessionRecord& rec,

@@ -81,6 +81,17 @@ class WorkerPool final : public SessionDirectory {
   void end_from_record(const dataplane::SessionRecord& r, const char* why);
   /// After resume_session calls: their IDs out of the free FIFO (once, not per session).
   void forget_taken_ids();
+  /// The standby pair's MASTER stepping down: every worker lets go of its continuable sessions
+  /// without a word to the peer (as for a migration), each handed to on_released and freed
+  /// here; the others are disconnected (silently: the caller has muted the wire). Returns how
+  /// many were asked to let go. Ends with stop_releasing().
+  std::size_t release_all();
+  void stop_releasing() { releasing_ = false; }
+  /// A released session's record and downstream counters, just before its ID is freed.
+  std::function<void(const dataplane::SessionRecord&, std::uint64_t down_packets, std::uint64_t down_bytes)> on_released;
+  /// New sessions take IDs only in [first, last] (the standby pair's half while its peer is
+  /// unconfirmed); nullopt: any free ID.
+  void restrict_ids(std::optional<std::pair<std::uint16_t, std::uint16_t>> range) { id_range_ = range; }
 
   /// Messages from the workers (their socketpair ends are in channel_fds()).
   void on_channel_readable(int fd);
@@ -173,6 +184,13 @@ class WorkerPool final : public SessionDirectory {
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
   std::unordered_map<pid_t, unsigned> departed_;  ///< replaced at channel close, not reaped yet -> slot
   bool handing_over_ = false;  ///< workers exiting for a handover keep their sessions in the table
+  bool releasing_ = false;     ///< a migrated session goes to on_released instead of another worker
+  std::optional<std::pair<std::uint16_t, std::uint16_t>> id_range_;
+  /// A session that left its worker for good (release_all): freed here without a PADT.
+  void release_session(std::uint16_t sid);
+  /// A session's address, its indexes and its /32 route (a fixed address) given back, for a
+  /// session no worker will end.
+  void give_back_addresses(std::uint16_t sid, const dataplane::SessionRecord& rec);
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;
   std::unordered_map<std::uint64_t, std::uint16_t> pending_;

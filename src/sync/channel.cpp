@@ -64,6 +64,24 @@ Channel::~Channel() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
 }
 
+void Channel::close_in_child() {
+  auto forget = [](std::unique_ptr<Connection>& c) {
+    if (!c) return;
+    ::close(c->fd);
+    c->fd = -1;
+    c.reset();
+  };
+  forget(outgoing_);
+  forget(incoming_);
+  for (auto& p : pending_) forget(p);
+  pending_.clear();
+  for (int* fd : {&listen_fd_, &epoll_fd_})
+    if (*fd >= 0) {
+      ::close(*fd);
+      *fd = -1;
+    }
+}
+
 std::expected<std::unique_ptr<Channel>, std::string> Channel::open(ChannelSettings settings) {
   auto c = std::unique_ptr<Channel>(new Channel(std::move(settings)));
   c->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);

@@ -71,6 +71,10 @@ class Channel {
   /// Sends on our outgoing connection; false (and counted) when it is not authenticated.
   bool send(MessageType type, Bytes payload, TimePoint now);
 
+  /// In a forked child (pppoed's workers): closes every descriptor without a word to the peer,
+  /// so that a connection the parent closes really closes.
+  void close_in_child();
+
   [[nodiscard]] bool outgoing_up() const;
   [[nodiscard]] bool incoming_up() const;
   [[nodiscard]] const ChannelStats& stats() const { return stats_; }

@@ -13,6 +13,8 @@
 // input: parsed with bounds, a malformed one counted and logged, never acted on.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -46,6 +48,11 @@ class VrrpFifo {
   ~VrrpFifo();
 
   [[nodiscard]] int fd() const { return fd_; }
+  /// In a forked child: the descriptor closed (the parent reads the FIFO).
+  void close_in_child() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
   /// Reads what is there; `on_state` gets the state of each line about our name, in order.
   void read(const std::function<void(VrrpState, const std::string& text)>& on_state);
   [[nodiscard]] std::uint64_t malformed() const { return malformed_; }

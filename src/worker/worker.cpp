@@ -512,7 +512,8 @@ std::optional<Ipv4Address> Worker::assign(std::optional<Ipv4Address> fixed, std:
     log::warn_limited(auth_log_, "Framed-Pool '{}' is not configured (framed-pool); using the default pool", pool);
     pool = {};
   }
-  auto a = shared_.pool.allocate(pool);
+  auto part = static_cast<dataplane::PoolPart>(shared_.settings().pool_part.load(std::memory_order_relaxed));
+  auto a = shared_.pool.allocate(pool, part);
   if (!a) ++counters_.pool_exhausted;
   return a;
 }

@@ -50,6 +50,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
     log::error("{}", socket.error());
     ::_exit(1);
   }
+  socket->mute_while(&args.shared.settings().silent);  // a standby pair's BACKUP says nothing
   auto tun = dataplane::TunDevice::open(args.config.tun_name);
   if (!tun) {
     log::error("{}", tun.error());
