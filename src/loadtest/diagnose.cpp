@@ -59,6 +59,11 @@ std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool wi
     s.sessions_total = j.at("sessions").at("total").get<std::uint64_t>();
     s.sessions_up = j.at("sessions").at("up").get<std::uint64_t>();
     s.worker_crashes = j.at("worker_crashes").get<std::uint64_t>();
+    if (j.contains("standby") && j.at("standby").is_object()) {
+      const auto& sb = j.at("standby");
+      s.standby = Snapshot::StandbyView{sb.at("role").get<std::string>(), sb.at("ready").get<bool>(),
+                                        sb.value("not_ready_why", std::string()), sb.at("held_sessions").get<std::uint64_t>()};
+    }
     for (const auto& kv : sysctl->at("values")) {
       auto name = kv.at(0).get<std::string>();
       auto value = kv.at(1).get<std::string>();
@@ -160,6 +165,11 @@ Health health(const Snapshot& s, unsigned error_threshold_pct) {
   if (error_pct > 0.5 * t) {
     h.warnings.push_back(fmt::format("{:.1f}% of frames dropped (threshold {}%)", error_pct, error_threshold_pct));
     h.recommendations.push_back("Look at the drop reasons: pppoectl sysctl net.graph.pppoe_lb.stats");
+  }
+  if (s.standby && !s.standby->ready) {
+    h.warnings.push_back(fmt::format("Standby {} not ready: {} (keepalived will not make it MASTER)", s.standby->role,
+                                     s.standby->not_ready_why));
+    h.recommendations.push_back("Check the sync link and the standby settings on both boxes: pppoectl show standby");
   }
   if (a.failed > 0) {
     h.warnings.push_back(fmt::format("{} session affinity drift detected", a.failed));

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,14 @@ struct Snapshot {
   std::string last_decision, last_reason;
   std::uint64_t total_errors = 0, total_frames = 0, worker_crashes = 0;
   std::vector<SessionView> sessions;  ///< filled when asked for
+  /// A standby pair's box (operator guide "High availability"): its role and readiness.
+  struct StandbyView {
+    std::string role;
+    bool ready = true;
+    std::string not_ready_why;
+    std::uint64_t held_sessions = 0;
+  };
+  std::optional<StandbyView> standby;
   [[nodiscard]] unsigned active_workers() const;
   [[nodiscard]] std::uint64_t sessions_on(const std::string& state) const;
 };

@@ -334,6 +334,7 @@ ctl::Json Server::summary() {
           {"worker_crashes", pool_.crashes},
           {"standby", standby_ ? ctl::Json{{"role", sync::to_string(standby_->role())},
                                            {"ready", standby_->ready()},
+                                           {"not_ready_why", standby_->not_ready_why()},
                                            {"held_sessions", standby_->held()}}
                                : ctl::Json(nullptr)},
           {"sessions_adopted", pool_.adopted_sessions},

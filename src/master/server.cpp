@@ -277,6 +277,9 @@ void Server::on_packets(TimePoint now) {
       // pointed at its worker (sessions continued from a state file at start). No PADT for it.
       if (pool_.has_session(pkt->header.session_id)) return;
       drops_.count(dataplane::Drop::kUnknownSession);
+      // A standby pair's MASTER whose peer may still run sessions: the frame may be of one of
+      // them, about to be handed over to us. No PADT for it.
+      if (standby_ && !standby_->may_end_unknown(pkt->header.session_id, now)) return;
       // spec/002 PPPOE_TERM_UNKNOWN_SESSIONS: a client with a stale session gets a PADT at once,
       // but never more than padt_unknown_rate per second, so spoofed floods find no reflector.
       if (now - padt_window_ >= seconds(1)) {

@@ -110,6 +110,7 @@ void Standby::become_master(const std::string& why, TimePoint now) {
   role_since_ = now;
   ++counters_.takeovers;
   need_snapshot_ = true;  // the peer gets everything we now run
+  continue_pending_ = false;
   std::fill(sent_.begin(), sent_.end(), Sent{});
   log::info("standby: MASTER ({}): continuing {} held sessions", why, held_.size());
   continue_held(now);
@@ -165,7 +166,7 @@ void Standby::continue_held(TimePoint now) {
 }
 
 void Standby::hold(const dataplane::SessionRecord& r, std::uint64_t down_packets, std::uint64_t down_bytes) {
-  held_[r.session_id] = {{r, down_packets, down_bytes}, generation_};
+  held_[r.session_id] = {{r, down_packets, down_bytes}, generation_, true, false};
   ++counters_.released;
 }
 
@@ -200,9 +201,14 @@ void Standby::on_message(const sync::Message& m, TimePoint now) {
       if (!s) return refuse(s.error());
       ++counters_.records_received;
       stream_heard_ = now;
-      if (role_ == sync::StandbyRole::kMaster && counters_.split_brain++ == 0)
-        log::warn("standby: the peer streams sessions while we are MASTER too (split brain): held until it steps down");
       held_[s->record.session_id] = {*s, generation_};
+      if (role_ == sync::StandbyRole::kMaster) {
+        if (peer_ && peer_->role != sync::StandbyRole::kMaster) {
+          continue_pending_ = true;  // handed back by a peer that stepped down: ours to run
+        } else if (counters_.split_brain++ == 0) {
+          log::warn("standby: the peer streams sessions while we are MASTER too (split brain): held until it steps down");
+        }
+      }
       return;
     }
     case sync::MessageType::kGone: {
@@ -297,8 +303,32 @@ void Standby::stream_changes(TimePoint now) {
   }
 }
 
+void Standby::hand_back(TimePoint now) {
+  if (channel_->stats().connects != handed_back_for_connect_) {
+    handed_back_for_connect_ = channel_->stats().connects;
+    for (auto& [sid, h] : held_) h.handed_back = false;  // a new connection: everything again
+  }
+  std::size_t n = 0;
+  for (auto& [sid, h] : held_) {
+    if (!h.mine || h.handed_back) continue;
+    if (!channel_->send(sync::MessageType::kRecord, sync::encode_session(h.session), now)) return;
+    h.handed_back = true;
+    ++counters_.records_sent;
+    ++n;
+  }
+  if (n > 0) {
+    log::info("standby: handed {} released sessions back to the peer", n);
+    announce(now, false);
+  }
+}
+
 void Standby::tick(TimePoint now) {
   channel_->tick(now);
+  if (role_ != sync::StandbyRole::kMaster && channel_->outgoing_up()) hand_back(now);
+  if (role_ == sync::StandbyRole::kMaster && continue_pending_) {
+    continue_pending_ = false;
+    continue_held(now);
+  }
   if (role_ == sync::StandbyRole::kMaster && channel_->outgoing_up()) {
     if (channel_->stats().connects != snapshot_for_connect_) {
       snapshot_for_connect_ = channel_->stats().connects;

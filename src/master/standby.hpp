@@ -93,8 +93,15 @@ class Standby {
   /// A session of ours let go at a step-down: held for a takeover.
   void hold(const dataplane::SessionRecord& r, std::uint64_t down_packets, std::uint64_t down_bytes);
 
+  /// Whether a frame of a session we do not run may be answered with a PADT: only when the peer
+  /// is confirmed BACKUP and we hold nothing of that ID (else it may be a session of the peer's
+  /// on its way to us: the end of a split brain, a step-down).
+  [[nodiscard]] bool may_end_unknown(std::uint16_t sid, TimePoint now) const {
+    return role_ == sync::StandbyRole::kMaster && peer_confirmed_backup(now) && !held_.contains(sid);
+  }
   [[nodiscard]] sync::StandbyRole role() const { return role_; }
   [[nodiscard]] bool ready() const { return ready_; }
+  [[nodiscard]] const std::string& not_ready_why() const { return not_ready_why_; }
   [[nodiscard]] std::size_t held() const { return held_.size(); }
   [[nodiscard]] ctl::Json show(TimePoint now) const;
 
@@ -102,6 +109,8 @@ class Standby {
   struct Held {
     sync::SyncedSession session;
     std::uint64_t generation = 0;  ///< the snapshot it was (last) sent in
+    bool mine = false;             ///< ours, released at a step-down: handed back to the peer
+    bool handed_back = false;      ///<   and sent to it on the current connection
   };
   struct Sent {
     std::uint32_t version = 0;  ///< the table slot's sequence when sent
@@ -118,6 +127,9 @@ class Standby {
   void continue_held(TimePoint now);
   void announce(TimePoint now, bool snapshot_follows);
   void send_snapshot(TimePoint now);
+  /// Not MASTER: the sessions we released go to the peer, which continues them if it is MASTER
+  /// (the end of a split brain, or a step-down the peer's VRRP has not seen yet).
+  void hand_back(TimePoint now);
   void stream_changes(TimePoint now);
   bool send_record(std::uint16_t sid, const dataplane::SessionRecord& r, TimePoint now);
   void update_readiness(TimePoint now);
@@ -147,6 +159,8 @@ class Standby {
   std::vector<Sent> sent_;
   std::uint64_t snapshot_for_connect_ = 0;  ///< channel connects when the last snapshot went
   bool need_snapshot_ = true;
+  std::uint64_t handed_back_for_connect_ = 0;
+  bool continue_pending_ = false;  ///< MASTER: records handed back by a BACKUP peer wait in held_
   TimePoint next_heartbeat_{};
   // Readiness and partition as last published.
   bool ready_ = false;
