@@ -64,6 +64,23 @@ TEST(SharedPool, AllocatesEveryAddressOnceAndRecovers) {
   EXPECT_FALSE(pool.contains(*Ipv4Address::parse("192.0.2.1")));
 }
 
+TEST(SharedPool, HalvesForAStandbyPairNeverOverlap) {
+  // 130 addresses over three bitmap words: side a takes the first 65, side b the other 65.
+  auto ranges = *session::parse_ranges("10.0.0.1-10.0.0.130");
+  SharedAddressPool pool(ranges, *Ipv4Address::parse("192.0.2.1"));
+  std::set<std::uint32_t> lower, upper;
+  while (auto a = pool.allocate(PoolPart::kLower)) ASSERT_TRUE(lower.insert(a->value).second);
+  while (auto a = pool.allocate(PoolPart::kUpper)) ASSERT_TRUE(upper.insert(a->value).second);
+  EXPECT_EQ(lower.size(), 65u);
+  EXPECT_EQ(upper.size(), 65u);
+  EXPECT_EQ(*lower.rbegin(), Ipv4Address::parse("10.0.0.65")->value);
+  EXPECT_EQ(*upper.begin(), Ipv4Address::parse("10.0.0.66")->value);
+  EXPECT_FALSE(pool.allocate());  // the whole pool is in use
+  pool.release(*Ipv4Address::parse("10.0.0.3"));
+  EXPECT_FALSE(pool.allocate(PoolPart::kUpper));  // a free address of the other half is not ours
+  EXPECT_EQ(pool.allocate(PoolPart::kLower), Ipv4Address::parse("10.0.0.3"));
+}
+
 TEST(SessionTable, AWriterKilledMidWriteLeavesATornRecordThatIsNeverTakenForConsistent) {
   SessionTable table;  // MAP_SHARED: the child writes into the same records
   table.update(7, [](SessionRecord& r) {
