@@ -31,8 +31,10 @@ failover-user Cleartext-Password := "via-radius"
 USERS
 }
 
-# radius_start NAME PORT: FreeRADIUS with authentication on 127.0.0.1:PORT, accounting on PORT+1.
+# radius_start NAME PORT: FreeRADIUS with authentication on 127.0.0.1:PORT, accounting on PORT+1
+# (another address with RADIUS_LISTEN, other clients with RADIUS_CLIENTS, an address or prefix).
 radius_start() {
+  local listen=${RADIUS_LISTEN:-127.0.0.1} clients=${RADIUS_CLIENTS:-127.0.0.1}
   local name=$1 port=$2 dir=$LAB_LOGS/$1
   rm -rf "$dir" && mkdir -p "$dir/log" "$dir/run"
   cp -a /etc/freeradius/3.0 "$dir/raddb"
@@ -41,7 +43,7 @@ radius_start() {
     -e "/^\s*user = freerad/d" -e "/^\s*group = freerad/d" "$dir/raddb/radiusd.conf"
   cat > "$dir/raddb/clients.conf" <<CLIENTS
 client lab {
-  ipaddr = 127.0.0.1
+  ipaddr = $clients
   secret = $RADIUS_SECRET
   require_message_authenticator = yes
 }
@@ -53,13 +55,13 @@ CLIENTS
 server default {
 listen {
   type = auth
-  ipaddr = 127.0.0.1
+  ipaddr = $listen
   port = $port
   recv_buff = 4194304
 }
 listen {
   type = acct
-  ipaddr = 127.0.0.1
+  ipaddr = $listen
   port = $((port + 1))
   recv_buff = 4194304
 }

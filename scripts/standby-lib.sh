@@ -56,6 +56,33 @@ standby_up() {
   ip -n "$SUB" link set acc up
 }
 
+# standby_radius_up: FreeRADIUS (radius-lib.sh, $RADIUS_SECRET) in the lab's AC namespace at
+# 10.252.0.1, reached by both boxes over their rad0 links (10.252.0.11 and .12); prints the
+# pppoed lines that use it. Both boxes present one NAS to RADIUS (the same NAS-Identifier and
+# NAS-IP-Address), so that a session's accounting stays one record whichever box sends it.
+standby_radius_up() {
+  ip -n "$AC" link add radbr type bridge
+  ip -n "$AC" addr add 10.252.0.1/24 dev radbr
+  ip -n "$AC" link set radbr up
+  local n=1
+  for b in a b; do
+    ip -n "$AC" link add r$b type veth peer name rad0 netns "$(standby_ns $b)"
+    ip -n "$AC" link set r$b master radbr
+    ip -n "$AC" link set r$b up
+    ip -n "$(standby_ns $b)" addr add 10.252.0.1$n/24 dev rad0
+    ip -n "$(standby_ns $b)" link set rad0 up
+    n=$((n + 1))
+  done
+  RADIUS_LISTEN=10.252.0.1 RADIUS_CLIENTS=10.252.0.0/24 radius_start standby 18120 >/dev/null || return 1
+  cat <<CONF
+radius-auth-server 10.252.0.1:18120 $RADIUS_SECRET
+radius-acct-server 10.252.0.1:18121 $RADIUS_SECRET
+radius-timeout 1
+radius-nas-identifier standby-pair
+radius-nas-ip-address 10.252.0.254
+CONF
+}
+
 standby_down() {
   for b in a b; do standby_stop_all $b; done
   for ns in "$SA" "$SB"; do

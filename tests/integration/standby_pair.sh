@@ -6,13 +6,16 @@
 #   1. the MASTER's access link is cut: the BACKUP continues every session
 #   2. the old MASTER comes back: BACKUP (nopreempt), ready once it holds the new MASTER's snapshot
 #   3. the new MASTER's link is cut: the sessions go back
-# and not one session flaps or is authenticated again; a BACKUP sends not one frame. Then: ended
+# and not one session flaps or is authenticated again; a BACKUP sends not one frame; RADIUS
+# (real FreeRADIUS) sees one Start and one Stop per session, under one Acct-Session-Id, with the
+# session time of the whole hold. Then: ended
 # sessions leave the BACKUP's table; a peer without the key is refused and the key never shows;
 # a BACKUP cut off from the stream says "not ready" (pppoectl, pppoetest -m diagnose) and
 # keepalived does not promote it; a split brain (access segment and sync link partitioned)
 # hands out no session ID or address twice, and when it heals the losing box's sessions
 # continue on the winner. Gaps are printed, not asserted (bench/standby.sh measures them).
 . "$(dirname "$0")/common.sh"
+. "$HERE/radius_common.sh"
 . "$ROOT/scripts/standby-lib.sh"
 for t in keepalived; do command -v $t >/dev/null || fail "$t is missing: run scripts/install-deps.sh"; done
 HOLDERS=()
@@ -32,7 +35,9 @@ standby_finish() {
 trap standby_finish EXIT
 
 standby_up || fail "standby lab"
-standby_configure 0.05 "standby-stale-after 3"
+RADIUS_LINES=$(standby_radius_up) || fail "FreeRADIUS did not start"
+standby_configure 0.05 "standby-stale-after 3
+$RADIUS_LINES"
 standby_start_all a || fail "box a"
 standby_start_all b || fail "box b"
 for _ in $(seq 1 150); do m=$(standby_master); [ ${#m} == 1 ] && break; sleep 0.1; done
@@ -96,6 +101,37 @@ standby_wait "$S" .role BACKUP 10 || fail "box $S did not come back as BACKUP"
 wait "${HOLDERS[0]}"
 held_ok "$LAB_LOGS/failover.json" 300
 standby_wait "$S" .held_sessions 0 10 || fail "ended sessions stay in the BACKUP's table"
+# Accounting as the RADIUS server saw it: one Start and one Stop per session, the same unique
+# session (FreeRADIUS acct_unique over user, Acct-Session-Id and the NAS), the whole hold long.
+for _ in $(seq 1 50); do [ "$(radius_detail standby | grep -c 'Acct-Status-Type = Stop')" -ge 300 ] && break; sleep 0.2; done
+radius_detail standby >"$LAB_LOGS/accounting.detail"
+/usr/bin/python3 - "$LAB_LOGS/accounting.detail" <<'PY' || fail "accounting did not continue across the failovers"
+import collections, sys
+records, cur = [], {}
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if not line.strip():
+        if cur: records.append(cur)
+        cur = {}
+    elif line.startswith("\t") and " = " in line:
+        k, v = line.strip().split(" = ", 1)
+        cur[k] = v.strip('"')
+if cur: records.append(cur)
+by_id = collections.defaultdict(list)
+for r in records: by_id[r.get("Acct-Session-Id")].append(r)
+assert len(by_id) == 300, f"{len(by_id)} accounting sessions, expected 300"
+for sid, rs in by_id.items():
+    kinds = collections.Counter(r["Acct-Status-Type"] for r in rs)
+    assert kinds["Start"] == 1 and kinds["Stop"] == 1, (sid, dict(kinds))
+    assert len({r["Acct-Unique-Session-Id"] for r in rs}) == 1, (sid, "two unique IDs")
+    stop = next(r for r in rs if r["Acct-Status-Type"] == "Stop")
+    assert int(stop["Acct-Session-Time"]) >= 25, (sid, "session time", stop["Acct-Session-Time"])
+    interims = [r for r in rs if r["Acct-Status-Type"] == "Interim-Update"]
+    for i in interims:
+        assert int(i["Acct-Input-Octets"]) <= int(stop["Acct-Input-Octets"]), (sid, "input octets went back")
+n = sum(len(rs) for rs in by_id.values())
+print(f"accounting: 300 sessions, {n} records, one Start and one Stop each, one unique session ID each")
+PY
 expect_eq "$(standby_summary "$S" .sessions_total.created)" 0 "sessions box $S created (takeovers create none)"
 HOLDERS=()
 
