@@ -135,6 +135,37 @@ PY
 expect_eq "$(standby_summary "$S" .sessions_total.created)" 0 "sessions box $S created (takeovers create none)"
 HOLDERS=()
 
+# --- soak: 20 failovers in a row under load, then nothing left behind ------------------------
+fds() { ls "/proc/${STANDBY_PPPOED_PID[$1]}/fd" | wc -l; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/${STANDBY_PPPOED_PID[$1]}/status"; }
+declare -A FDS0 RSS0
+for b in a b; do FDS0[$b]=$(fds $b); RSS0[$b]=$(rss_kb $b); done
+hold t0 300 60 "$LAB_LOGS/soak.json"
+wait_up "$M" 300 25
+standby_wait "$S" .held_sessions 300 5 || fail "soak: the BACKUP does not hold the sessions"
+for i in $(seq 1 20); do
+  standby_cut "$M"
+  standby_wait "$S" .role MASTER 5 >/dev/null || fail "soak failover $i: box $S did not take over"
+  wait_up "$S" 300 5
+  standby_uncut "$M"
+  standby_wait "$M" .ready true 10 >/dev/null || fail "soak failover $i: box $M not ready again"
+  standby_wait "$M" .held_sessions 300 5 >/dev/null || fail "soak failover $i: box $M does not hold the sessions"
+  M=$S
+  S=$(standby_other "$M")
+done
+wait "${HOLDERS[0]}"
+HOLDERS=()
+held_ok "$LAB_LOGS/soak.json" 300
+for b in a b; do
+  for _ in $(seq 1 50); do [ "$(standby_summary $b .sessions.total)" == 0 ] && break; sleep 0.1; done
+  expect_eq "$(standby_summary $b .sessions.total)" 0 "soak: sessions left on box $b"
+  expect_eq "$(standby_summary $b .pool.in_use)" 0 "soak: pool addresses left in use on box $b"
+  standby_wait $b .held_sessions 0 10 >/dev/null || fail "soak: box $b still holds sessions"
+  [ "$(fds $b)" -le "$(( FDS0[$b] + 2 ))" ] || fail "soak: box $b's pppoed went from ${FDS0[$b]} to $(fds $b) descriptors"
+  [ "$(rss_kb $b)" -le "$(( RSS0[$b] + 8192 ))" ] || fail "soak: box $b's pppoed grew from ${RSS0[$b]} to $(rss_kb $b) kB"
+  echo "soak: box $b: $(fds $b) descriptors (${FDS0[$b]} before), $(rss_kb $b) kB resident (${RSS0[$b]} before)"
+done
+
 # --- the sync channel refuses a peer without the key; the key never shows -------------------
 ip netns exec "$(standby_ns "$S")" /usr/bin/python3 - "$( [ "$M" == a ] && echo 10.254.1.1 || echo 10.254.1.2)" <<'PY' || fail "could not reach the sync port"
 import socket, struct, os, sys
