@@ -57,7 +57,6 @@ Standby::Standby(const Config& config, MacAddress ac_mac, const dataplane::Share
   log::info("standby: BACKUP until keepalived says MASTER (following '{}' on {}); sync {} <-> {}, side {}",
             config_.standby.vrrp_name, config_.standby.vrrp_fifo, config_.standby.listen.to_string(),
             config_.standby.peer.to_string(), config_.standby.side);
-  write_ready_file();
 }
 
 Standby::~Standby() = default;
@@ -73,15 +72,19 @@ void Standby::on_readable(int fd, TimePoint now) {
 }
 
 void Standby::start(TimePoint now) {
+  // The ready file is first written after this: a restarted MASTER must never say "not ready"
+  // to keepalived for a moment (it would fail over).
   std::ifstream in(config_.role_file_path());
   std::string last;
-  if (!(in >> last)) return;
-  if (last == "MASTER") {
-    vrrp_text_ = "MASTER (before pppoed's restart)";
-    become_master("keepalived said so before pppoed's restart", now);
-  } else if (last == "FAULT") {
-    role_ = sync::StandbyRole::kFault;
+  if (in >> last) {
+    if (last == "MASTER") {
+      vrrp_text_ = "MASTER (before pppoed's restart)";
+      become_master("keepalived said so before pppoed's restart", now);
+    } else if (last == "FAULT") {
+      role_ = sync::StandbyRole::kFault;
+    }
   }
+  update_readiness(now);
 }
 
 void Standby::write_role_file(const std::string& state) {

@@ -477,7 +477,11 @@ void WorkerPool::receive_messages(unsigned slot) {
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
       case MessageType::kMigrated:
-        if (m->reason != 0) break;  // the worker kept it
+        if (m->reason != 0) {  // the worker kept it (not continuable any more)
+          // A step-down leaves nothing running here: it ends (its PADT muted).
+          if (releasing_) (void)disconnect(m->session_id, static_cast<std::uint8_t>(session::EndReason::kAdminReset));
+          break;
+        }
         if (releasing_) release_session(m->session_id);
         else move_session(slot, m->session_id);
         break;
