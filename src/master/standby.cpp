@@ -35,6 +35,7 @@ std::expected<std::unique_ptr<Standby>, std::string> Standby::open(const Config&
   cs.name = "standby";
   cs.key_label = "pppoed standby";
   cs.max_queued = std::size_t{256} << 20;  // a snapshot of 64,000 sessions is ~37 MB
+  cs.silence_timeout = 3 * kHeartbeat;     // both ends send a ROLE every second
   auto channel = sync::Channel::open(std::move(cs));
   if (!channel) return std::unexpected(channel.error());
   auto fifo = sync::VrrpFifo::open(sb.vrrp_fifo, sb.vrrp_name);

@@ -48,6 +48,7 @@ struct Channel::Connection {
   std::vector<std::uint8_t> out;
   std::size_t out_start = 0;
   TimePoint deadline{};
+  TimePoint last_rx{};  ///< when bytes last arrived (silence_timeout)
   std::string peer_address;
   ~Connection() {
     if (fd >= 0) ::close(fd);
@@ -126,6 +127,13 @@ void Channel::start_connect(TimePoint now) {
 }
 
 void Channel::tick(TimePoint now) {
+  if (settings_.silence_timeout > Duration{}) {
+    auto silent = [&](const std::unique_ptr<Connection>& c) {
+      return c && c->hello_done && now - c->last_rx > settings_.silence_timeout;
+    };
+    if (silent(outgoing_)) drop(outgoing_, "nothing heard on it for too long");
+    if (silent(incoming_)) drop(incoming_, "nothing heard on it for too long");
+  }
   if (outgoing_ && !outgoing_->hello_done && now >= outgoing_->deadline) {
     ++stats_.handshake_timeouts;
     drop(outgoing_, "no HELLO from the peer in time");
@@ -242,6 +250,7 @@ void Channel::on_readable(Connection& c, TimePoint now, const std::function<void
   for (;;) {
     ssize_t n = ::recv(c.fd, buf.data(), buf.size(), 0);
     if (n > 0) {
+      c.last_rx = now;
       c.decoder.feed(Bytes(buf.data(), static_cast<std::size_t>(n)));
       continue;
     }

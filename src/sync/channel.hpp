@@ -39,6 +39,11 @@ struct ChannelSettings {
   /// Octets queued for a peer that does not read before it is dropped (a pppoed snapshot of
   /// 64,000 sessions is ~37 MB).
   std::size_t max_queued = std::size_t{1} << 20;
+  /// A connection on which nothing arrived for this long is closed and opened again (zero: off).
+  /// For users whose peer sends at least every second (pppoed's heartbeats and their acks): a
+  /// link that was down leaves TCP retransmitting at exponential intervals, seconds apart,
+  /// long after the link is back; a new connection is there at once.
+  Duration silence_timeout{};
 };
 
 struct ChannelStats {
