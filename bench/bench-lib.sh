@@ -51,3 +51,24 @@ bench_need_perf() {
   command -v perf >/dev/null || { echo "perf is missing: scripts/install-deps.sh"; exit 2; }
   mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing
 }
+
+# The survival benchmarks' table (bench/survival.sh, bench/standby.sh): one row per hold from
+# pppoetest's JSON report (hold_row), printed with the largest gap as a ratio to the largest gap
+# of the "baseline (no event)" rows of the same run (hold_table).
+HOLD_ROWS=()
+hold_row() {  # scenario json moved took_ms
+  HOLD_ROWS+=("$(printf '%s|%s|%s|%s|%s|%s|%s|%s|%s' "$1" "$(jq .established "$2")" "$(jq .hold.largest_gap_ms "$2")" \
+    "$(jq .hold.lost_stable "$2")" "$(jq .hold.sent "$2")" "$(jq .flapped "$2")" "$(jq .reauthenticated "$2")" "$3" "$4")")
+}
+hold_table() {  # MOVED_HEADER
+  echo
+  printf "%-22s %11s %15s %8s %10s %8s %8s %9s %8s %6s\n" scenario established "largest gap ms" lost "pings sent" flapped \
+    re-auth "$1" "took ms" ratio
+  local base
+  base=$(for b in "${HOLD_ROWS[@]}"; do IFS='|' read -r s _ g _ <<<"$b"; [ "$s" = "baseline (no event)" ] && echo "$g"; done | sort -n | tail -1)
+  for r in "${HOLD_ROWS[@]}"; do
+    IFS='|' read -r scenario est gap lost sent flapped reauth moved took <<<"$r"
+    printf "%-22s %11s %15s %8s %10s %8s %8s %9s %8s %6.2f\n" "$scenario" "$est" "$gap" "$lost" "$sent" "$flapped" \
+      "$reauth" "$moved" "$took" "$(echo "$gap / $base" | bc -l)"
+  done
+}

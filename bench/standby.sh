@@ -34,14 +34,9 @@ hold() {  # OUT SECONDS
 }
 up_on() { standby_summary "$1" .sessions.up; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-ROWS=()
-row() {  # scenario json moved took_ms
-  ROWS+=("$(printf '%s|%s|%s|%s|%s|%s|%s|%s|%s' "$1" "$(jq .established "$2")" "$(jq .hold.largest_gap_ms "$2")" \
-    "$(jq .hold.lost_stable "$2")" "$(jq .hold.sent "$2")" "$(jq .flapped "$2")" "$(jq .reauthenticated "$2")" "$3" "$4")")
-}
 for run in $(seq 1 "$REPEAT"); do
   hold "$LAB_LOGS/base.json" 10
-  row "baseline (no event)" "$LAB_LOGS/base.json" 0 0
+  hold_row "baseline (no event)" "$LAB_LOGS/base.json" 0 0
   sleep 2
   hold "$LAB_LOGS/run.json" 12 &
   holder=$!
@@ -56,20 +51,13 @@ for run in $(seq 1 "$REPEAT"); do
   moved=$(( $(standby_stat "$S" .counters.continued) - before ))
   standby_uncut "$M"
   wait $holder
-  row "MASTER link cut" "$LAB_LOGS/run.json" "$moved" "$took"
+  hold_row "MASTER link cut" "$LAB_LOGS/run.json" "$moved" "$took"
   standby_wait "$M" .ready true 15 >/dev/null
   for _ in $(seq 1 100); do [ "$(up_on "$S")" = 0 ] && break; sleep 0.1; done
   M=$S
   S=$(standby_other "$M")
 done
-echo
-printf "%-22s %11s %15s %8s %10s %8s %8s %9s %8s %6s\n" scenario established "largest gap ms" lost "pings sent" flapped re-auth continued "took ms" ratio
-base=$(for b in "${ROWS[@]}"; do IFS='|' read -r s _ g _ <<<"$b"; [ "$s" = "baseline (no event)" ] && echo "$g"; done | sort -n | tail -1)
-for r in "${ROWS[@]}"; do
-  IFS='|' read -r scenario est gap lost sent flapped reauth moved took <<<"$r"
-  printf "%-22s %11s %15s %8s %10s %8s %8s %9s %8s %6.2f\n" "$scenario" "$est" "$gap" "$lost" "$sent" "$flapped" "$reauth" \
-    "$moved" "$took" "$(echo "$gap / $base" | bc -l)"
-done
+hold_table continued
 echo "(ratio = largest gap relative to the largest gap of the baseline runs; $(nproc) CPUs shared by the"
 echo " 1,000 clients, both pppoed boxes and keepalived; VRRP advert_int 0.01; traffic: one ping per 10 ms"
 echo " through 100 sessions; took = from the cut until the new MASTER reports 1,000 sessions up)"

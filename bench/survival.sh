@@ -26,11 +26,6 @@ hold() {  # OUT: 1,000 sessions held 10 s with traffic through 100
 }
 wait_empty() { for _ in $(seq 1 100); do [ "$(summary | jq .sessions.total)" = 0 ] && return; sleep 0.2; done; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-ROWS=()
-row() {  # scenario json moved took_ms
-  ROWS+=("$(printf '%s|%s|%s|%s|%s|%s|%s|%s|%s' "$1" "$(jq .established "$2")" "$(jq .hold.largest_gap_ms "$2")" \
-    "$(jq .hold.lost_stable "$2")" "$(jq .hold.sent "$2")" "$(jq .flapped "$2")" "$(jq .reauthenticated "$2")" "$3" "$4")")
-}
 event() {  # SCENARIO: runs it 3 s into a held run and records the row
   local scenario=$1 moved=0 took=0 t0 before
   hold "$LAB_LOGS/run.json" &
@@ -65,22 +60,15 @@ event() {  # SCENARIO: runs it 3 s into a held run and records the row
       moved=$(grep -o "continued [0-9]* sessions" "$LAB_LOGS/pppoed.log" | tail -1 | awk '{print $2}') ;;
   esac
   wait $holder
-  row "$scenario" "$LAB_LOGS/run.json" "$moved" "$took"
+  hold_row "$scenario" "$LAB_LOGS/run.json" "$moved" "$took"
   wait_empty
 }
 for run in $(seq 1 "$REPEAT"); do
   hold "$LAB_LOGS/base.json"
-  row "baseline (no event)" "$LAB_LOGS/base.json" 0 0
+  hold_row "baseline (no event)" "$LAB_LOGS/base.json" 0 0
   wait_empty
   for scenario in "kill -9 of a worker" "msg migrate" restart upgrade; do event "$scenario"; done
 done
-echo
-printf "%-22s %11s %15s %8s %10s %8s %8s %7s %8s %6s\n" scenario established "largest gap ms" lost "pings sent" flapped re-auth moved "took ms" ratio
-base=$(for b in "${ROWS[@]}"; do IFS='|' read -r s _ g _ <<<"$b"; [ "$s" = "baseline (no event)" ] && echo "$g"; done | sort -n | tail -1)
-for r in "${ROWS[@]}"; do
-  IFS='|' read -r scenario est gap lost sent flapped reauth moved took <<<"$r"
-  printf "%-22s %11s %15s %8s %10s %8s %8s %7s %8s %6.2f\n" "$scenario" "$est" "$gap" "$lost" "$sent" "$flapped" "$reauth" \
-    "$moved" "$took" "$(echo "$gap / $base" | bc -l)"
-done
+hold_table moved
 echo "(ratio = largest gap relative to the largest gap of the baseline runs; $(nproc) CPUs shared by the"
 echo " 1,000 clients, pppoed and the pinged host; traffic: one ping per 10 ms through 100 sessions)"

@@ -91,6 +91,19 @@ newest_worker() {
 pppoectl_lab() { ip netns exec "$AC" "${BIN:-build/bin}/pppoectl" -s "$LAB_LOGS/pppoed.sock" "$@"; }
 pppoetest_lab() { ip netns exec "$SUB" "${BIN:-build/bin}/pppoetest" "$@"; }
 
+# wait_until VALUE SECONDS CMD...: until CMD prints VALUE; after SECONDS says what it printed
+# instead and returns 1.
+wait_until() {
+  local want=$1 secs=$2 deadline=$((SECONDS + $2))
+  shift 2
+  while [ $SECONDS -lt $deadline ]; do
+    [ "$("$@")" == "$want" ] && return 0
+    sleep 0.1
+  done
+  echo "$*: not $want after $secs s (now $("$@"))"
+  return 1
+}
+
 # stop_pid PID: SIGTERM, up to 5 s to exit, then SIGKILL; reaps it.
 stop_pid() {
   if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then

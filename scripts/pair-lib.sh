@@ -275,15 +275,7 @@ pair_stat() {
   ip netns exec "$(pair_ns "$1")" "$BIN/pppctl" -j "$(pair_dir "$1")/pppoec.sock" show pair 2>/dev/null | jq -r ".status$2"
 }
 # pair_wait R JQ VALUE SECONDS
-pair_wait() {
-  local deadline=$((SECONDS + $4))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(pair_stat "$1" "$2")" == "$3" ] && return 0
-    sleep 0.1
-  done
-  echo "router $1: $2 did not become $3 within $4 s (now $(pair_stat "$1" "$2"))"
-  return 1
-}
+pair_wait() { wait_until "$3" "$4" pair_stat "$1" "$2"; }
 # pair_master: which router's pppoec speaks now (a, b, or "ab" for both).
 pair_master() {
   local m=

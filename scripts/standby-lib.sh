@@ -9,8 +9,8 @@
 #                    dedicated sync link for pppoed's session stream
 #
 # Each box runs pppoed (standby-* settings) and keepalived: one VRRP instance on ac0, both
-# BACKUP at start, nopreempt, track_file on pppoed's ready file (weight 0: not ready = FAULT),
-# vrrp_notify_fifo read by pppoed. Everything lives in $LAB_LOGS/s<box>/ and goes with the
+# BACKUP at start, nopreempt, track_file on pppoed's ready file (weight 0: not ready = FAULT), a
+# track_script that pppoed answers at all, vrrp_notify_fifo read by pppoed. Everything lives in $LAB_LOGS/s<box>/ and goes with the
 # namespaces.
 SA=$LAB-sa
 SB=$LAB-sb
@@ -134,6 +134,14 @@ track_file pppoed_ready {
   file $d/ready
   weight 0
 }
+# pppoed itself answering (a killed pppoed writes no ready file): two failures in a row, so
+# that a restart (SIGUSR2, ~200 ms without a control socket) is not a failover.
+vrrp_script pppoed_alive {
+  script "$BIN/pppoectl -s $d/pppoed.sock show standby"
+  interval 1
+  fall 2
+  rise 1
+}
 vrrp_instance acc {
   state BACKUP
   interface ac0
@@ -146,6 +154,9 @@ vrrp_instance acc {
   }
   track_file {
     pppoed_ready
+  }
+  track_script {
+    pppoed_alive
   }
 }
 KA
@@ -191,15 +202,7 @@ standbyctl() { ip netns exec "$(standby_ns "$1")" "$BIN/pppoectl" -s "$(standby_
 standby_stat() { standbyctl "$1" -j show standby 2>/dev/null | jq -r "$2"; }
 standby_summary() { standbyctl "$1" -j show summary 2>/dev/null | jq -r "$2"; }
 # standby_wait B JQ VALUE SECONDS
-standby_wait() {
-  local deadline=$((SECONDS + $4))
-  while [ $SECONDS -lt $deadline ]; do
-    [ "$(standby_stat "$1" "$2")" == "$3" ] && return 0
-    sleep 0.1
-  done
-  echo "box $1: $2 did not become $3 within $4 s (now $(standby_stat "$1" "$2"))"
-  return 1
-}
+standby_wait() { wait_until "$3" "$4" standby_stat "$1" "$2"; }
 # standby_master: which box is MASTER now (a, b, or ab).
 standby_master() {
   local m=

@@ -42,6 +42,11 @@ class ByteReader {
     pos_ += 4;
     return v;
   }
+  [[nodiscard]] std::optional<std::uint64_t> u64() {
+    if (remaining() < 8) return std::nullopt;
+    std::uint64_t hi = *u32();
+    return hi << 32 | *u32();
+  }
   [[nodiscard]] std::optional<Bytes> bytes(std::size_t n) {
     if (remaining() < n) return std::nullopt;
     Bytes v = data_.subspan(pos_, n);
@@ -82,6 +87,10 @@ class ByteWriter {
   void u32(std::uint32_t v) {
     if (!reserve(4)) return;
     for (int shift = 24; shift >= 0; shift -= 8) buf_[pos_++] = static_cast<std::uint8_t>(v >> shift);
+  }
+  void u64(std::uint64_t v) {
+    if (!reserve(8)) return;
+    for (int shift = 56; shift >= 0; shift -= 8) buf_[pos_++] = static_cast<std::uint8_t>(v >> shift);
   }
   void bytes(Bytes v) {
     if (!reserve(v.size())) return;

@@ -15,12 +15,6 @@ constexpr Duration kHeartbeat = seconds(1);
 /// A peer whose ROLE is older than this is not confirmed BACKUP any more (split-brain rule).
 constexpr Duration kConfirmation = seconds(3);
 
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "pppoed";
-  return buf;
-}
-
 std::int64_t ms_between(TimePoint later, TimePoint earlier) {
   return std::chrono::duration_cast<milliseconds>(later - earlier).count();
 }
@@ -31,7 +25,7 @@ std::expected<std::unique_ptr<Standby>, std::string> Standby::open(const Config&
                                                                    const dataplane::SharedState& shared, Host host,
                                                                    TimePoint now) {
   const auto& sb = config.standby;
-  sync::ChannelSettings cs{sb.listen, sb.peer, sb.key, host_name()};
+  sync::ChannelSettings cs{sb.listen, sb.peer, sb.key, sync::host_name("pppoed")};
   cs.name = "standby";
   cs.key_label = "pppoed standby";
   cs.max_queued = std::size_t{256} << 20;  // a snapshot of 64,000 sessions is ~37 MB
@@ -73,17 +67,24 @@ void Standby::on_readable(int fd, TimePoint now) {
 }
 
 void Standby::start(TimePoint now) {
-  // The ready file is first written after this: a restarted MASTER must never say "not ready"
-  // to keepalived for a moment (it would fail over).
-  std::ifstream in(config_.role_file_path());
+  // The role keepalived gave last: from the role file, then from what keepalived wrote into
+  // the FIFO while no pppoed read it. Acted on once; the ready file is first written after
+  // this, so a restarted MASTER never tells keepalived it is not ready, not even for a moment.
   std::string last;
-  if (in >> last) {
-    if (last == "MASTER") {
-      vrrp_text_ = "MASTER (before pppoed's restart)";
-      become_master("keepalived said so before pppoed's restart", now);
-    } else if (last == "FAULT") {
-      role_ = sync::StandbyRole::kFault;
-    }
+  {
+    std::ifstream in(config_.role_file_path());
+    in >> last;
+  }
+  fifo_.read([&](sync::VrrpState state, const std::string& text) {
+    vrrp_text_ = text;
+    last = state == sync::VrrpState::kMaster ? "MASTER" : state == sync::VrrpState::kBackup ? "BACKUP" : "FAULT";
+  });
+  if (!last.empty()) write_role_file(last);
+  if (last == "MASTER") {
+    if (vrrp_text_.starts_with("(")) vrrp_text_ = "MASTER (before pppoed started)";
+    become_master("keepalived's last word before pppoed started", now);
+  } else if (last == "FAULT") {
+    role_ = sync::StandbyRole::kFault;
   }
   update_readiness(now);
 }

@@ -23,17 +23,6 @@ constexpr std::size_t kStableSize = 2 + 6 + 1 + 2 * 4 + 4 + 24 + 64 + 1 + 1 + 8 
 constexpr std::size_t kMaxSessions = 65535;
 
 
-void u64(ByteWriter& w, std::uint64_t v) {
-  w.u32(static_cast<std::uint32_t>(v >> 32));
-  w.u32(static_cast<std::uint32_t>(v));
-}
-std::optional<std::uint64_t> u64(ByteReader& r) {
-  auto hi = r.u32();
-  auto lo = r.u32();
-  if (!hi || !lo) return std::nullopt;
-  return std::uint64_t{*hi} << 32 | *lo;
-}
-
 /// FNV-1a 64 over the body: catches a torn or altered file (not an attacker: the file's
 /// directory permissions are the protection).
 std::uint64_t checksum(Bytes body) {
@@ -61,11 +50,11 @@ void stable_entry(ByteWriter& w, const HandedOverSession& s) {
   fixed_text(w, r.user);
   w.u8(r.acct_started ? 1 : 0);
   w.u8(r.radius_auth ? 1 : 0);
-  u64(w, r.rx_packets);
-  u64(w, r.rx_bytes);
-  u64(w, s.downstream.packets);
-  u64(w, s.downstream.bytes);
-  u64(w, static_cast<std::uint64_t>(r.up_unix_ms));
+  w.u64(r.rx_packets);
+  w.u64(r.rx_bytes);
+  w.u64(s.downstream.packets);
+  w.u64(s.downstream.bytes);
+  w.u64(static_cast<std::uint64_t>(r.up_unix_ms));
 }
 
 std::optional<HandedOverSession> read_stable(ByteReader& r) {
@@ -89,7 +78,7 @@ std::optional<HandedOverSession> read_stable(ByteReader& r) {
   auto user = r.bytes(sizeof rec.user);
   auto acct_started = r.u8();
   auto radius_auth = r.u8();
-  auto rx_packets = u64(r), rx_bytes = u64(r), tx_packets = u64(r), tx_bytes = u64(r), up = u64(r);
+  auto rx_packets = r.u64(), rx_bytes = r.u64(), tx_packets = r.u64(), tx_bytes = r.u64(), up = r.u64();
   if (!ipv4 || !acct || !user || !acct_started || !radius_auth || !rx_packets || !rx_bytes || !tx_packets || !tx_bytes || !up)
     return std::nullopt;
   rec.ipv4 = *ipv4;
@@ -118,8 +107,8 @@ std::vector<std::uint8_t> encode_state_file(const StateFile& f) {
   for (std::size_t i = 0; i < n; ++i)
     b.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(&f.sessions[i].record), sizeof(dataplane::SessionRecord)));
   for (std::size_t i = 0; i < n; ++i) {
-    u64(b, f.sessions[i].downstream.packets);
-    u64(b, f.sessions[i].downstream.bytes);
+    b.u64(f.sessions[i].downstream.packets);
+    b.u64(f.sessions[i].downstream.bytes);
   }
   ByteWriter h(MutableBytes(out.data(), kHeaderSize));
   h.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(kMagic), sizeof kMagic));
@@ -127,13 +116,13 @@ std::vector<std::uint8_t> encode_state_file(const StateFile& f) {
   h.u32(static_cast<std::uint32_t>(kHeaderSize));
   h.u32(static_cast<std::uint32_t>(sizeof(dataplane::SessionRecord)));
   h.u32(static_cast<std::uint32_t>(n));
-  u64(h, static_cast<std::uint64_t>(f.written_unix_ms));
+  h.u64(static_cast<std::uint64_t>(f.written_unix_ms));
   char name[16] = {};
   std::memcpy(name, f.interface.data(), std::min(f.interface.size(), sizeof name - 1));
   fixed_text(h, name);
   h.bytes(Bytes(f.ac_mac.octets.data(), 6));
   h.u16(0);
-  u64(h, checksum(Bytes(out.data() + kHeaderSize, body)));
+  h.u64(checksum(Bytes(out.data() + kHeaderSize, body)));
   return out;
 }
 
@@ -144,11 +133,11 @@ std::expected<StateFile, std::string> decode_state_file(Bytes data) {
   if (!std::equal(magic->begin(), magic->end(), reinterpret_cast<const std::uint8_t*>(kMagic)))
     return std::unexpected("not a pppoed state file (wrong magic)");
   auto version = h.u32(), header_size = h.u32(), record_size = h.u32(), count = h.u32();
-  auto written = u64(h);
+  auto written = h.u64();
   auto name = h.bytes(16);
   auto mac = h.bytes(6);
   auto pad = h.u16();
-  auto sum = u64(h);
+  auto sum = h.u64();
   if (!version || !header_size || !record_size || !count || !written || !name || !mac || !pad || !sum)
     return std::unexpected(fmt::format("truncated: {} octets, shorter than the header", data.size()));
   if (*header_size != kHeaderSize) return std::unexpected(fmt::format("header of {} octets, expected {}", *header_size, kHeaderSize));
@@ -175,7 +164,7 @@ std::expected<StateFile, std::string> decode_state_file(Bytes data) {
   auto records = b.bytes(std::size_t{*count} * *record_size);
   if (!records) return std::unexpected("truncated records");
   for (std::uint32_t i = 0; i < *count; ++i) {
-    auto down_packets = u64(b), down_bytes = u64(b);
+    auto down_packets = b.u64(), down_bytes = b.u64();
     if (!down_packets || !down_bytes) return std::unexpected("truncated counters");
     if (!f.continuable) continue;
     HandedOverSession& s = f.sessions[i];

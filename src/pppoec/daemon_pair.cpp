@@ -32,12 +32,6 @@ const char* to_string(PairRole r) {
 }
 
 namespace {
-std::string host_name() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof buf - 1) != 0) return "pppoec";
-  return buf;
-}
-
 std::string age(TimePoint now, TimePoint then) {
   if (then == TimePoint{}) return "never";
   return fmt::format("{} ms ago", std::chrono::duration_cast<milliseconds>(now - then).count());
@@ -58,7 +52,7 @@ std::expected<void, std::string> Daemon::pair_open() {
   auto fifo = sync::VrrpFifo::open(p.vrrp_fifo, p.vrrp_name);
   if (!fifo) return std::unexpected(fifo.error());
   vrrp_.emplace(std::move(*fifo));
-  sync::ChannelSettings cs{{p.listen, p.listen_port}, {p.peer, p.peer_port}, p.key, host_name()};
+  sync::ChannelSettings cs{{p.listen, p.listen_port}, {p.peer, p.peer_port}, p.key, sync::host_name("pppoec")};
   auto channel = sync::Channel::open(std::move(cs));
   if (!channel) return std::unexpected(channel.error());
   pair_ = std::move(*channel);

@@ -34,6 +34,12 @@ void tune(int fd) {
 
 }  // namespace
 
+std::string host_name(std::string_view fallback) {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return std::string(fallback);
+  return buf;
+}
+
 struct Channel::Connection {
   int fd = -1;
   std::uint64_t tag = 0;

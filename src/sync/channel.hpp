@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.hpp"
@@ -28,6 +29,9 @@
 namespace pppoe::sync {
 
 using Endpoint = SocketEndpoint;
+
+/// This host's name, for HELLOs (`fallback` when it has none).
+std::string host_name(std::string_view fallback);
 
 struct ChannelSettings {
   Endpoint listen;

@@ -12,17 +12,6 @@ constexpr std::size_t kRecordPayload = 4 + 4 + sizeof(dataplane::SessionRecord) 
 constexpr std::size_t kRoleFixed = 1 + 1 + 1 + 4 + 6 + 4;
 constexpr std::size_t kMaxWhy = 64;
 
-void u64(ByteWriter& w, std::uint64_t v) {
-  w.u32(static_cast<std::uint32_t>(v >> 32));
-  w.u32(static_cast<std::uint32_t>(v));
-}
-std::optional<std::uint64_t> u64(ByteReader& r) {
-  auto hi = r.u32();
-  auto lo = r.u32();
-  if (!hi || !lo) return std::nullopt;
-  return std::uint64_t{*hi} << 32 | *lo;
-}
-
 }  // namespace
 
 const char* to_string(StandbyRole r) {
@@ -40,8 +29,8 @@ std::vector<std::uint8_t> encode_session(const SyncedSession& s) {
   w.u32(dataplane::kSessionRecordVersion);
   w.u32(static_cast<std::uint32_t>(sizeof s.record));
   w.bytes(Bytes(reinterpret_cast<const std::uint8_t*>(&s.record), sizeof s.record));
-  u64(w, s.down_packets);
-  u64(w, s.down_bytes);
+  w.u64(s.down_packets);
+  w.u64(s.down_bytes);
   return out;
 }
 
@@ -54,7 +43,7 @@ std::expected<SyncedSession, std::string> decode_session(Bytes payload) {
     return std::unexpected(fmt::format("session record version {} ({} octets); this pppoed's is {} ({} octets)", *version,
                                        *size, dataplane::kSessionRecordVersion, sizeof(dataplane::SessionRecord)));
   auto bytes = r.bytes(*size);
-  auto packets = u64(r), octets = u64(r);
+  auto packets = r.u64(), octets = r.u64();
   if (!bytes || !packets || !octets || !r.empty())
     return std::unexpected(fmt::format("record message of {} octets, expected {}", payload.size(), kRecordPayload));
   auto record = dataplane::record_from_bytes(*bytes);

@@ -36,7 +36,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
   log::set_program(fmt::format("pppoed-worker{}", args.slot));
   std::string name = fmt::format("pppoed-w{}", args.slot);
   ::prctl(PR_SET_NAME, name.c_str());
-  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive the master
+  // Never outlive the master. Alone, a worker whose master died ends its sessions properly; in a
+  // standby pair it dies without a word, because the peer box continues them.
+  ::prctl(PR_SET_PDEATHSIG, args.config.standby.enabled() ? SIGKILL : SIGTERM);
   if (::getppid() == 1) ::_exit(1);
 
   // The dispatch filter is attached before the socket is bound: it never sees another

@@ -9,8 +9,8 @@
 # and not one session flaps or is authenticated again; a BACKUP sends not one frame; RADIUS (real
 # FreeRADIUS) sees one Start and one Stop per session, under one Acct-Session-Id, with the
 # session time of the whole hold; ended sessions leave the BACKUP's table. A soak: a restart
-# (SIGUSR2) of the MASTER's pppoed, then 20 failovers in a row under load, and nothing left
-# behind. Then: a peer without the key is refused and the key never shows; a BACKUP cut off
+# (SIGUSR2) of the MASTER's pppoed, a kill -9 of it (the BACKUP takes over), then 20 failovers
+# in a row under load, and nothing left behind. Then: a peer without the key is refused and the key never shows; a BACKUP cut off
 # from the stream says "not ready" (pppoectl, pppoetest -m diagnose) and keepalived does not
 # promote it; a split brain (access segment and sync link partitioned) hands out no session ID
 # or address twice, and when it heals the losing box's sessions continue on the winner. Gaps
@@ -152,6 +152,19 @@ standby_start_pppoed "$M" || fail "restart: box $M's pppoed did not start again"
 expect_eq "$(standby_stat "$M" .role)" MASTER "restart: box $M's role"
 wait_up "$M" 300 5
 standby_wait "$S" .held_sessions 300 10 || fail "restart: the BACKUP does not hold the sessions again"
+# Then kill -9 of the MASTER's pppoed: its workers die with it without a word, keepalived's
+# track_script fails, the BACKUP continues every session; the killed box comes back as BACKUP.
+kill -KILL "${STANDBY_PPPOED_PID[$M]}"
+wait "${STANDBY_PPPOED_PID[$M]}" 2>/dev/null
+standby_wait "$S" .role MASTER 8 || fail "kill -9: box $S did not take over"
+wait_up "$S" 300 5
+rm -f "$(standby_dir "$M")/pppoed.sock"
+standby_start_pppoed "$M" || fail "kill -9: box $M's pppoed did not start again"
+standby_wait "$M" .role BACKUP 10 || fail "kill -9: box $M did not come back as BACKUP"
+standby_wait "$M" .held_sessions 300 10 || fail "kill -9: box $M does not hold the sessions"
+expect_eq "$(standby_summary "$M" .sessions.total)" 0 "kill -9: sessions box $M runs after its restart"
+M=$S
+S=$(standby_other "$M")
 for b in a b; do
   standby_wait $b .channel.outgoing_up true 5 >/dev/null && standby_wait $b .channel.incoming_up true 5 >/dev/null ||
     fail "restart: the sync channel is not up again"
