@@ -118,7 +118,7 @@ void Standby::become_master(const std::string& why, TimePoint now) {
   continue_pending_ = false;
   std::fill(sent_.begin(), sent_.end(), Sent{});
   log::info("standby: MASTER ({}): continuing {} held sessions", why, held_.size());
-  continue_held(now);
+  continue_held();
   announce(now, false);
   update_readiness(now);
 }
@@ -142,7 +142,7 @@ void Standby::step_down(sync::StandbyRole to, const std::string& why, TimePoint 
   update_readiness(now);
 }
 
-void Standby::continue_held(TimePoint now) {
+void Standby::continue_held() {
   std::vector<sync::SyncedSession> sessions;
   sessions.reserve(held_.size());
   for (const auto& [sid, h] : held_) {
@@ -167,7 +167,6 @@ void Standby::continue_held(TimePoint now) {
   if (!sessions.empty())
     log::info("standby: continued {} of {} held sessions in {} ms", continued, sessions.size(), ms_between(Clock::now(), t0));
   held_.clear();
-  (void)now;
 }
 
 void Standby::hold(const dataplane::SessionRecord& r, std::uint64_t down_packets, std::uint64_t down_bytes) {
@@ -198,7 +197,7 @@ void Standby::on_message(const sync::Message& m, TimePoint now) {
       // The peer let go (a split brain ends, or it stepped down before keepalived moved us):
       // what it streamed to us is ours to continue now.
       if (role_ == sync::StandbyRole::kMaster && was_master && a->role != sync::StandbyRole::kMaster && !held_.empty())
-        continue_held(now);
+        continue_held();
       return;
     }
     case sync::MessageType::kRecord: {
@@ -227,7 +226,11 @@ void Standby::on_message(const sync::Message& m, TimePoint now) {
     case sync::MessageType::kSnapshotDone: {
       ++counters_.snapshots_received;
       stream_heard_ = now;
-      std::erase_if(held_, [&](const auto& kv) { return kv.second.generation < generation_; });
+      // What the MASTER does not run is gone, except our own released sessions not yet handed
+      // back (the end of a split brain: the peer's snapshot may come before they reach it).
+      std::erase_if(held_, [&](const auto& kv) {
+        return kv.second.generation < generation_ && !(kv.second.mine && !kv.second.handed_back);
+      });
       snapshot_complete_ = true;
       log::info("standby: snapshot from the peer complete: holding {} sessions", held_.size());
       return;
@@ -332,7 +335,7 @@ void Standby::tick(TimePoint now) {
   if (role_ != sync::StandbyRole::kMaster && channel_->outgoing_up()) hand_back(now);
   if (role_ == sync::StandbyRole::kMaster && continue_pending_) {
     continue_pending_ = false;
-    continue_held(now);
+    continue_held();
   }
   if (role_ == sync::StandbyRole::kMaster && channel_->outgoing_up()) {
     if (channel_->stats().connects != snapshot_for_connect_) {
@@ -379,18 +382,16 @@ void Standby::update_readiness(TimePoint now) {
   } else if (!peer_ && now - started_ < stale) {
     why = "waiting for the peer's sync";
   }
-  bool ready = why.empty();
-  if (ready != ready_ || !ready_written_) {
-    if (ready_written_) {
-      if (ready) log::info("standby: ready (a takeover would continue {} sessions)", held_.size());
-      else log::warn("standby: not ready: {}", why);
-    }
-    ready_ = ready;
-    not_ready_why_ = why;
-    write_ready_file();
-    announce(now, false);
+  const bool ready = why.empty();
+  const bool changed = ready != ready_;
+  if (changed && ready_written_) {
+    if (ready) log::info("standby: ready (a takeover would continue {} sessions)", held_.size());
+    else log::warn("standby: not ready: {}", why);
   }
+  ready_ = ready;
   not_ready_why_ = why;
+  if (changed || !ready_written_) write_ready_file();  // retried every tick until it works
+  if (changed) announce(now, false);
 }
 
 void Standby::write_ready_file() {

@@ -124,7 +124,7 @@ class Standby {
   void become_master(const std::string& why, TimePoint now);
   void step_down(sync::StandbyRole to, const std::string& why, TimePoint now);
   /// Continues the held sessions (takeover, or the peer let go during a split brain).
-  void continue_held(TimePoint now);
+  void continue_held();
   void announce(TimePoint now, bool snapshot_follows);
   void send_snapshot(TimePoint now);
   /// Not MASTER: the sessions we released go to the peer, which continues them if it is MASTER

@@ -16,8 +16,13 @@ std::size_t Server::take_over(const std::vector<sync::SyncedSession>& sessions) 
       ++continued;
     } else {
       log::warn("standby: session {} not continued: {}", s.record.session_id, r.error());
-      // Only when the ID is not ours: a PADT for an ID this box runs would end our session too.
-      if (!pool_.has_session(s.record.session_id)) pool_.end_from_record(s.record, "not continued after a takeover");
+      // Ended properly (PADT to its client, accounting Stop), unless the ID runs here for the
+      // same client: a PADT would end that session too; the old one gets its Stop only.
+      auto cur = pool_.has_session(s.record.session_id) ? shared_.table.read(s.record.session_id) : std::nullopt;
+      if (cur && cur->client_mac == s.record.client_mac)
+        stop_lost_session(s.record);
+      else
+        pool_.end_from_record(s.record, "not continued after a takeover");
     }
   }
   pool_.forget_taken_ids();
