@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -156,6 +157,19 @@ std::expected<void, std::string> TunDevice::add_ipv6_address(const std::array<st
   if (::ioctl(s.fd, SIOCSIFADDR, &req) < 0 && errno != EEXIST)
     return std::unexpected(fmt::format("{}: add IPv6 address: {}", name_, std::strerror(errno)));
   return {};
+}
+
+std::optional<std::string> TunDevice::ipv6_unavailable() const {
+  if (::access("/proc/sys/net/ipv6", F_OK) != 0) return "the kernel runs without IPv6 (ipv6.disable=1)";
+  const std::string path = "/proc/sys/net/ipv6/conf/" + name_ + "/disable_ipv6";
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (f == nullptr) return std::nullopt;  // cannot tell: adding the address will
+  int disabled = 0;
+  bool read = std::fscanf(f, "%d", &disabled) == 1;
+  std::fclose(f);
+  if (read && disabled != 0)
+    return fmt::format("net.ipv6.conf.{}.disable_ipv6 is 1 (net.ipv6.conf.all or .default disables IPv6)", name_);
+  return std::nullopt;
 }
 
 std::expected<void, std::string> TunDevice::add_ipv6_default_route() {

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 
 #include "common/bytes.hpp"
@@ -44,6 +45,9 @@ class TunDevice {
   std::expected<void, std::string> disable_ipv6_autoconf();
   /// Adds an IPv6 address (the AC's link-local fe80::1/64 that every session talks to).
   std::expected<void, std::string> add_ipv6_address(const std::array<std::uint8_t, 16>& address, int prefix_len);
+  /// Why this interface can have no IPv6 address (the kernel without IPv6, or disable_ipv6 set
+  /// for it, e.g. by net.ipv6.conf.all.disable_ipv6=1), or nullopt when it can.
+  [[nodiscard]] std::optional<std::string> ipv6_unavailable() const;
   /// The IPv6 default route through this interface (pppoec: `add default HISADDR6`, OpenBSD's
   /// `route add -inet6 default -ifp pppoe0`); a point-to-point link needs no gateway.
   std::expected<void, std::string> add_ipv6_default_route();

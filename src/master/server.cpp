@@ -65,9 +65,16 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
     for (const auto& range : routed)
       for (const auto& [prefix, bits] : session::covering_prefixes(range))
         if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
-    if (config.ipv6)
-      if (auto r = tun->add_ipv6_address(ip::link_local(session::kAcInterfaceId), 64); !r)
+    if (config.ipv6) {
+      // A host without IPv6 still gets IPv4 service: IPv6CP is then rejected (ipv6 no).
+      if (auto why = tun->ipv6_unavailable()) {
+        log::warn("IPv6 is not available here: {}; serving IPv4 only, subscribers' IPv6CP is rejected "
+                  "(set 'ipv6 no' to say so in the configuration)", *why);
+        config.ipv6 = false;
+      } else if (auto r = tun->add_ipv6_address(ip::link_local(session::kAcInterfaceId), 64); !r) {
         return std::unexpected(r.error());
+      }
+    }
   }
   // The master keeps the device but reads nothing from it: the workers' queues carry traffic.
   if (auto r = tun->detach_queue(); !r) return std::unexpected(r.error());
