@@ -436,6 +436,7 @@ ctl::Json Standby::show(TimePoint now) const {
   return {{"ok", true},
           {"role", to_string(role_)},
           {"keepalived", vrrp_text_},
+          {"keepalived_malformed_lines", fifo_.malformed()},
           {"role_for_s", ms_between(now, role_since_) / 1000},
           {"ready", ready_},
           {"not_ready_why", not_ready_why_},
