@@ -155,6 +155,13 @@ void run_worker_process(const WorkerProcessArgs& args) {
       } else if (fd == args.channel_fd) {
         while (auto m = master.receive()) worker.on_message(*m, now);
         if (running && master.closed()) {
+          if (args.config.standby.enabled()) {
+            // The master's socket closes before the kernel sends PR_SET_PDEATHSIG (do_exit
+            // closes files first), so this worker can see the end first: it must still say
+            // nothing, because the standby peer continues these sessions.
+            log::warn("worker {}: master gone; the standby peer continues our sessions", args.slot);
+            ::_exit(0);
+          }
           log::warn("worker {}: master gone; ending sessions", args.slot);
           worker.shutdown(session::EndReason::kShutdown, now);
           running = false;
