@@ -227,18 +227,19 @@ void print_standby(const Json& res) {
 }
 
 void print_sessions(const Json& res) {
-  fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC", "VLAN", "IP",
-             "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
+  fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<24} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC",
+             "VLAN", "IP", "IPV6", "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
   std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
   for (const auto& s : res["sessions"]) {
     std::string vlans;
     for (const auto& v : s["vlans"]) pppoe::append_joined(vlans, ".", std::to_string(v.get<int>()));
     std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
     bool l2tp = s.contains("l2tp");
-    fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
+    std::string ipv6 = s.value("ipv6_prefix", std::string());
+    fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<24} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
                s["worker"].get<int>(), s["mac"] == "00:00:00:00:00:00" ? "-" : s["mac"].get<std::string>(),
                vlans.empty() ? "-" : vlans,
-               s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(),
+               s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(), ipv6.empty() ? "-" : ipv6,
                s["user"].get<std::string>(), s["state"].get<std::string>(),
                s["rx_bytes"].get<std::uint64_t>(), s["tx_bytes"].get<std::uint64_t>(),
                up > 0 ? human_uptime((now_ms - up) / 1000) : "-",

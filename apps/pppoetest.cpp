@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
   app.add_option("--auth", auth, "accept only this method: pap | chap | mschapv2");
   app.add_option("--service", o.service, "Service-Name to request (default: any)");
   app.add_option("--target", target, "address to ping through each session (default: the AC's address)");
+  std::string target6;
+  app.add_option("--target6", target6,
+                 "IPv6 address to ping from each session's SLAAC address (its Router Advertisement's /64); "
+                 "a session without one fails (default: link-local pings to the AC)");
   app.add_option("--pings", o.pings, "ICMP echoes per session")->capture_default_str();
   app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(CLI::Range(0, 1472))->capture_default_str();
   app.add_option("--timeout", o.setup_timeout, "create: seconds for all sessions to come up; diagnose: per request")->capture_default_str();
@@ -265,6 +269,13 @@ int main(int argc, char** argv) {
         return 2;
       }
       o.vlans = *v;
+    }
+    if (!target6.empty()) {
+      o.target6 = parse_ipv6(target6);
+      if (!o.target6) {
+        std::fprintf(stderr, "pppoetest: --target6 expects an IPv6 address\n");
+        return 2;
+      }
     }
     if (!target.empty()) {
       o.target = Ipv4Address::parse(target);

@@ -10,6 +10,7 @@ SUB=$LAB-sub
 AC=$LAB-ac
 NET=$LAB-net
 NET_HOST=198.51.100.1
+NET_HOST6=2001:db8:ffff::1
 LAB_LOGS=${LAB_LOGS:-$(mktemp -d /tmp/$LAB.XXXX)}
 PPPOED_PID=
 
@@ -47,6 +48,13 @@ lab_up() {
   ip -n "$NET" link set net0 up
   ip -n "$NET" route add default via 198.51.100.254
   ip netns exec "$AC" sysctl -qw net.ipv4.ip_forward=1
+  # IPv6 behind the AC as well (subscribers' /64s are routed through pppoed's TUN); a lab whose
+  # AC has IPv6 switched off (tests/integration/ipv6_disabled.sh) simply goes without.
+  ip -n "$AC" -6 addr add 2001:db8:ffff::fe/64 dev up0 nodad 2>/dev/null
+  ip -n "$NET" -6 addr add $NET_HOST6/64 dev net0 nodad 2>/dev/null
+  ip -n "$NET" -6 route add default via 2001:db8:ffff::fe 2>/dev/null
+  ip netns exec "$AC" sysctl -qw net.ipv6.conf.all.forwarding=1 2>/dev/null
+  return 0
 }
 
 # A host behind the NET namespace: $LAB-host at 10.2.0.2, NET at 10.2.0.1 forwarding to it.

@@ -42,6 +42,9 @@ enum class Drop : std::uint8_t {
   kPppOutOfPhase,        ///< PAP/CHAP/IPCP/IPv6CP before their phase (silently discarded)
   kRxQueueFull,          ///< frames the kernel dropped: this process's receive ring was full
   kStandbySilent,        ///< discovery or unknown-session frame seen by a standby pair's BACKUP (not answered)
+  kNdMalformed,          ///< a Router Solicitation that fails RFC 4861 section 6.1.1's checks
+  kRsRateLimited,        ///< a Router Solicitation within 3 s of the last answer (RFC 4861 MIN_DELAY_BETWEEN_RAS)
+  kUnspecifiedSource,    ///< IPv6 from :: (duplicate address detection probes): nothing to answer on a point-to-point link
   kCount
 };
 
@@ -80,6 +83,9 @@ constexpr const char* to_string(Drop d) {
     case Drop::kPppControlFlood: return "ppp_control_flood";
     case Drop::kPppOutOfPhase: return "ppp_out_of_phase";
     case Drop::kStandbySilent: return "standby_silent";
+    case Drop::kNdMalformed: return "nd_malformed";
+    case Drop::kRsRateLimited: return "rs_rate_limited";
+    case Drop::kUnspecifiedSource: return "unspecified_source";
     case Drop::kRxQueueFull: return "rx_queue_full";
     case Drop::kCount: return "?";
   }

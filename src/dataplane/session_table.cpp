@@ -30,7 +30,7 @@ const char* to_string(SessionState s) {
 
 static_assert(std::is_trivially_copyable_v<SessionRecord>);
 // A changed SessionRecord must come with a new kSessionRecordVersion: this fires on a size change.
-static_assert(sizeof(SessionRecord) == 488 && kSessionRecordVersion == 1,
+static_assert(sizeof(SessionRecord) == 512 && kSessionRecordVersion == 2,
               "SessionRecord changed: bump kSessionRecordVersion and update this size");
 
 namespace {
@@ -60,6 +60,12 @@ std::optional<SessionRecord> record_from_bytes(std::span<const std::uint8_t> byt
   terminate(r.remote_id);
   if (r.vlans.count > 2) return std::nullopt;
   if (r.class_len > sizeof r.class_attr) return std::nullopt;
+  // A prefix must be one (at most 64 bits, nothing set past its length); else none.
+  auto prefix_ok = [](std::uint64_t upper, std::uint8_t len) {
+    return len >= 1 && len <= 64 && (upper & ~(~std::uint64_t{0} << (64 - len))) == 0;
+  };
+  if (!prefix_ok(r.ipv6_prefix, r.ipv6_prefix_len)) r.ipv6_prefix = 0, r.ipv6_prefix_len = 0;
+  if (!prefix_ok(r.delegated_prefix, r.delegated_prefix_len)) r.delegated_prefix = 0, r.delegated_prefix_len = 0;
   return r;
 }
 

@@ -81,12 +81,18 @@ struct SessionRecord {
   char circuit_id[64] = {};  ///< TR-101 line identification from the PADR (RADIUS attributes)
   char remote_id[64] = {};
   std::uint16_t migrations = 0;  ///< times moved live between workers (intended, not an affinity drift)
+  // IPv6 beyond the link (operator guide "IPv6"): the session's /64, announced in Router
+  // Advertisements, and its delegated prefix (DHCPv6-PD); upper 64 bits and length, 0 = none.
+  std::uint64_t ipv6_prefix = 0;
+  std::uint8_t ipv6_prefix_len = 0;
+  std::uint8_t delegated_prefix_len = 0;
+  std::uint64_t delegated_prefix = 0;
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
 /// file and on the standby sync channel. Bump it with every change of the record; a reader of
 /// another version refuses to continue sessions from it.
-inline constexpr std::uint32_t kSessionRecordVersion = 1;
+inline constexpr std::uint32_t kSessionRecordVersion = 2;
 
 /// A record from outside the process (a state file, the standby peer), copied into a record
 /// and made safe to read: booleans 0 or 1, texts terminated, a VLAN count of at most 2 and a

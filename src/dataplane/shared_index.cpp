@@ -10,14 +10,14 @@ std::size_t SharedIndex::home(std::uint64_t key) const {
   return static_cast<std::size_t>(h >> 20) & mask_;
 }
 
-bool SharedIndex::insert(std::uint64_t key, std::uint16_t session_id) {
+bool SharedIndex::insert(std::uint64_t key, std::uint32_t value) {
   if (size() * 2 > mask_) return false;
   for (std::size_t i = home(key);; i = (i + 1) & mask_) {
     std::uint64_t k = slots_[i].key.load(std::memory_order_relaxed);
     if (k == key) return false;
     if (k == 0) {
       header_[0].seq.fetch_add(1, std::memory_order_acq_rel);
-      slots_[i].value.store(session_id, std::memory_order_relaxed);
+      slots_[i].value.store(value, std::memory_order_relaxed);
       slots_[i].key.store(key, std::memory_order_release);
       header_[0].count.fetch_add(1, std::memory_order_relaxed);
       header_[0].seq.fetch_add(1, std::memory_order_acq_rel);
@@ -53,16 +53,16 @@ bool SharedIndex::erase(std::uint64_t key) {
   return true;
 }
 
-std::optional<std::uint16_t> SharedIndex::find(std::uint64_t key) const {
+std::optional<std::uint32_t> SharedIndex::find_value(std::uint64_t key) const {
   for (int attempt = 0; attempt < 100; ++attempt) {
     std::uint64_t before = header_[0].seq.load(std::memory_order_acquire);
     if (before & 1) continue;
-    std::optional<std::uint16_t> result;
+    std::optional<std::uint32_t> result;
     for (std::size_t i = home(key);; i = (i + 1) & mask_) {
       std::uint64_t k = slots_[i].key.load(std::memory_order_acquire);
       if (k == 0) break;
       if (k == key) {
-        result = static_cast<std::uint16_t>(slots_[i].value.load(std::memory_order_relaxed));
+        result = slots_[i].value.load(std::memory_order_relaxed);
         break;
       }
     }

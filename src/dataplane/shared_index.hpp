@@ -22,11 +22,18 @@ class SharedIndex {
 
   // Writer side (one process only).
   /// False if the key is present already or the table is full.
-  bool insert(std::uint64_t key, std::uint16_t session_id);
+  bool insert(std::uint64_t key, std::uint32_t value);
   bool erase(std::uint64_t key);
 
   // Reader side (any process).
-  [[nodiscard]] std::optional<std::uint16_t> find(std::uint64_t key) const;
+  [[nodiscard]] std::optional<std::uint16_t> find(std::uint64_t key) const {
+    auto v = find_value(key);
+    if (!v) return std::nullopt;
+    return static_cast<std::uint16_t>(*v);
+  }
+  /// The whole 32-bit value (a session ID in the low 16 bits; SharedPrefixIndex keeps the
+  /// prefix length above it).
+  [[nodiscard]] std::optional<std::uint32_t> find_value(std::uint64_t key) const;
   [[nodiscard]] std::size_t size() const { return header_[0].count.load(std::memory_order_relaxed); }
 
   /// Keys are never 0 (the empty marker); IPv4 keys are tagged to keep them apart from IPv6 ones.

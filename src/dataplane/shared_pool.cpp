@@ -4,24 +4,20 @@
 
 namespace pppoe::dataplane {
 
-SharedAddressPool::SharedAddressPool(const std::vector<session::AddressRange>& ranges, Ipv4Address exclude)
-    : addresses_([&] {
-        std::vector<std::uint32_t> a;
-        for (const auto& r : ranges)
-          for (std::uint64_t v = r.first.value; v <= r.last.value; ++v)
-            if (static_cast<std::uint32_t>(v) != exclude.value) a.push_back(static_cast<std::uint32_t>(v));
-        std::sort(a.begin(), a.end());
-        a.erase(std::unique(a.begin(), a.end()), a.end());
-        return a;
-      }()),
-      bits_(std::max<std::size_t>(1, (addresses_.size() + 63) / 64)),
-      hint_(1),
-      used_(1) {
-  // Bits past the last address are permanently taken.
-  std::size_t tail = addresses_.size() % 64;
-  if (tail != 0) bits_[bits_.size() - 1].store(~std::uint64_t{0} << tail, std::memory_order_relaxed);
-  if (addresses_.empty()) bits_[0].store(~std::uint64_t{0}, std::memory_order_relaxed);
+namespace {
+std::vector<std::uint32_t> pool_addresses(const std::vector<session::AddressRange>& ranges, Ipv4Address exclude) {
+  std::vector<std::uint32_t> a;
+  for (const auto& r : ranges)
+    for (std::uint64_t v = r.first.value; v <= r.last.value; ++v)
+      if (static_cast<std::uint32_t>(v) != exclude.value) a.push_back(static_cast<std::uint32_t>(v));
+  std::sort(a.begin(), a.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  return a;
 }
+}  // namespace
+
+SharedAddressPool::SharedAddressPool(const std::vector<session::AddressRange>& ranges, Ipv4Address exclude)
+    : addresses_(pool_addresses(ranges, exclude)), bits_(addresses_.size()) {}
 
 std::optional<std::size_t> SharedAddressPool::index_of(Ipv4Address a) const {
   auto it = std::lower_bound(addresses_.begin(), addresses_.end(), a.value);
@@ -29,53 +25,19 @@ std::optional<std::size_t> SharedAddressPool::index_of(Ipv4Address a) const {
   return static_cast<std::size_t>(it - addresses_.begin());
 }
 
-bool SharedAddressPool::take(std::size_t i) {
-  std::uint64_t bit = std::uint64_t{1} << (i % 64);
-  if ((bits_[i / 64].fetch_or(bit, std::memory_order_acq_rel) & bit) != 0) return false;
-  used_[0].fetch_add(1, std::memory_order_relaxed);
-  return true;
-}
-
 std::optional<Ipv4Address> SharedAddressPool::allocate(PoolPart part) {
-  const std::size_t n = addresses_.size();
-  const std::size_t half = (n + 1) / 2;
-  const std::size_t lo = part == PoolPart::kUpper ? half : 0;
-  const std::size_t hi = part == PoolPart::kLower ? half : n;
-  if (lo >= hi) return std::nullopt;
-  const std::size_t first = lo / 64, last = (hi - 1) / 64, words = last - first + 1;
-  std::size_t start = hint_[0].load(std::memory_order_relaxed);
-  if (start < first || start > last) start = first;
-  for (std::size_t k = 0; k < words; ++k) {
-    std::size_t w = first + (start - first + k) % words;
-    // Only the bits of [lo, hi) in this word may be taken.
-    std::uint64_t allowed = ~std::uint64_t{0};
-    if (w == first) allowed &= ~std::uint64_t{0} << (lo % 64);
-    if (w == last && hi % 64 != 0) allowed &= (std::uint64_t{1} << (hi % 64)) - 1;
-    std::uint64_t v = bits_[w].load(std::memory_order_relaxed);
-    while ((~v & allowed) != 0) {
-      int b = __builtin_ctzll(~v & allowed);
-      std::uint64_t bit = std::uint64_t{1} << b;
-      if (bits_[w].compare_exchange_weak(v, v | bit, std::memory_order_acq_rel)) {
-        used_[0].fetch_add(1, std::memory_order_relaxed);
-        hint_[0].store(w, std::memory_order_relaxed);
-        return Ipv4Address{addresses_[w * 64 + static_cast<std::size_t>(b)]};
-      }
-    }
-  }
-  return std::nullopt;
+  auto i = bits_.allocate(part);
+  if (!i) return std::nullopt;
+  return Ipv4Address{addresses_[*i]};
 }
 
 bool SharedAddressPool::reserve(Ipv4Address a) {
   auto i = index_of(a);
-  return i && take(*i);
+  return i && bits_.take(*i);
 }
 
 void SharedAddressPool::release(Ipv4Address a) {
-  auto i = index_of(a);
-  if (!i) return;
-  std::uint64_t bit = std::uint64_t{1} << (*i % 64);
-  if ((bits_[*i / 64].fetch_and(~bit, std::memory_order_acq_rel) & bit) != 0)
-    used_[0].fetch_sub(1, std::memory_order_relaxed);
+  if (auto i = index_of(a)) bits_.release(*i);
 }
 
 }  // namespace pppoe::dataplane

@@ -10,7 +10,9 @@
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
+#include "dataplane/prefix_index.hpp"
 #include "dataplane/shared_pools.hpp"
+#include "dataplane/shared_prefix_pool.hpp"
 #include "l2tp/lac_counters.hpp"
 #include "l2tp/lns_counters.hpp"
 #include "radius/counters.hpp"
@@ -65,10 +67,18 @@ struct LiveSettings {
 };
 
 struct SharedState {
-  SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local, const NamedRanges& named = {})
-      : pool(pool_ranges, named, local), workers(kMaxWorkers), downstream(SessionTable::kCapacity) {}
+  SharedState(const std::vector<session::AddressRange>& pool_ranges, Ipv4Address local, const NamedRanges& named = {},
+              const std::vector<PrefixPoolSpec>& ipv6_pools = {}, const std::vector<PrefixPoolSpec>& delegate_pools = {})
+      : pool(pool_ranges, named, local),
+        ipv6_pool(ipv6_pools),
+        delegate_pool(delegate_pools),
+        workers(kMaxWorkers),
+        downstream(SessionTable::kCapacity) {}
   SessionTable table;
   SharedPools pool;
+  SharedPrefixPools ipv6_pool;      ///< the sessions' /64s (ipv6-pool)
+  SharedPrefixPools delegate_pool;  ///< delegated prefixes (ipv6-delegate-pool)
+  SharedPrefixIndex prefixes;       ///< /64s and delegated prefixes -> session ID (downstream IPv6)
   SharedIndex ipv4{18};  ///< IPv4 address -> session ID
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
   SharedArray<WorkerSlot> workers;

@@ -172,7 +172,9 @@ std::optional<std::string> TunDevice::ipv6_unavailable() const {
   return std::nullopt;
 }
 
-std::expected<void, std::string> TunDevice::add_ipv6_default_route() {
+std::expected<void, std::string> TunDevice::add_ipv6_default_route() { return add_ipv6_route(Ipv6Bytes{}, 0); }
+
+std::expected<void, std::string> TunDevice::add_ipv6_route(const Ipv6Bytes& prefix, int bits) {
   // struct in6_rtmsg of <linux/ipv6_route.h> (which clashes with <netinet/in.h>).
   struct In6Rtmsg {
     in6_addr dst, src, gateway;
@@ -187,11 +189,13 @@ std::expected<void, std::string> TunDevice::add_ipv6_default_route() {
   auto index = ipv6_ifindex(s.fd);
   if (!index) return std::unexpected(index.error());
   In6Rtmsg rt{};
+  std::memcpy(&rt.dst, prefix.data(), prefix.size());
+  rt.dst_len = static_cast<std::uint16_t>(bits);
   rt.metric = 1;
   rt.flags = RTF_UP;
   rt.ifindex = *index;
   if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
-    return std::unexpected(fmt::format("{}: IPv6 default route: {}", name_, std::strerror(errno)));
+    return std::unexpected(fmt::format("{}: IPv6 route {}/{}: {}", name_, ipv6_to_string(prefix), bits, std::strerror(errno)));
   return {};
 }
 

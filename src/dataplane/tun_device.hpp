@@ -11,6 +11,7 @@
 
 #include "common/bytes.hpp"
 #include "common/ipv4.hpp"
+#include "common/ipv6.hpp"
 
 namespace pppoe::dataplane {
 
@@ -51,6 +52,8 @@ class TunDevice {
   /// The IPv6 default route through this interface (pppoec: `add default HISADDR6`, OpenBSD's
   /// `route add -inet6 default -ifp pppoe0`); a point-to-point link needs no gateway.
   std::expected<void, std::string> add_ipv6_default_route();
+  /// Routes `prefix/bits` through this interface (pppoed: its ipv6-pools, one route each).
+  std::expected<void, std::string> add_ipv6_route(const Ipv6Bytes& prefix, int bits);
   /// Routes `prefix/bits` through this interface.
   std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
   std::expected<void, std::string> delete_route(Ipv4Address prefix, int bits);

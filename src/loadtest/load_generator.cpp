@@ -14,6 +14,7 @@
 #include "dataplane/packet_socket.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
+#include "proto/ndp.hpp"
 #include "proto/pppoe.hpp"
 #include "loadtest/transfer.hpp"
 #include "session/client_session.hpp"
@@ -71,6 +72,31 @@ struct Client final : session::LinkOutput {
     }
     setup_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - started_).count();
   }
+  void ipv6_up() override {
+    // As a CPE after IPv6CP (RFC 4861 section 6.3.7): Router Solicitations until an
+    // advertisement comes, at most 3, 4 s apart.
+    if (ra_prefix_.empty()) {
+      ipv6_opened_at_ = ctx_.now;
+      rs_sent_ = 0;
+      send_router_solicitation();
+    }
+  }
+  void send_router_solicitation() {
+    std::array<std::uint8_t, 64> rs{};
+    std::size_t n = ndp::build_router_solicitation(rs, ip::link_local(link_->ipv6cp().local_id()));
+    if (n > 0) send_ppp(ppp::Protocol::kIpv6, Bytes(rs.data(), n));
+    ++rs_sent_;
+    next_rs_ = ctx_.now + seconds(4);
+  }
+  /// A Router Advertisement: SLAAC's /64 (the first one), its delay after IPv6CP opened.
+  void on_router_advertisement(const ndp::RouterAdvertisement& ra) {
+    if (!ra_prefix_.empty() || ra.prefix.empty()) return;
+    ra_prefix_ = ra.prefix;
+    ra_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - ipv6_opened_at_).count();
+  }
+  /// The WAN address SLAAC makes from the advertised /64 and our interface identifier.
+  [[nodiscard]] Ipv6Bytes wan_address() const { return ra_prefix_.address(link_->ipv6cp().local_id()); }
+
   void link_dead(EndReason reason) override {
     if (stage_ == Stage::kUp) {
       stage_ = Stage::kClosed;
@@ -215,6 +241,9 @@ struct Client final : session::LinkOutput {
       return;
     }
     if (link_ && (stage_ == Stage::kPpp || stage_ == Stage::kUp)) link_->tick(ctx_.now);
+    if (link_ && ra_prefix_.empty() && rs_sent_ > 0 && rs_sent_ < 3 && ctx_.now >= next_rs_ &&
+        link_->ipv6cp_state() == ppp::State::kOpened)
+      send_router_solicitation();
   }
 
   Context& ctx_;
@@ -239,6 +268,10 @@ struct Client final : session::LinkOutput {
   bool restart_pending_ = false, reconnecting_ = false;
   std::uint16_t next_seq_ = 0;
   std::uint64_t pings6_sent_ = 0, pings6_ok_ = 0, pings6_bad_ = 0;
+  Ipv6Prefix ra_prefix_;          ///< the /64 of the first Router Advertisement (empty: none yet)
+  double ra_ms_ = 0;              ///< from IPv6CP opened to that advertisement
+  TimePoint ipv6_opened_at_{}, next_rs_{};
+  unsigned rs_sent_ = 0;
   std::unique_ptr<session::ClientSession> link_;
 };
 
@@ -352,6 +385,10 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
           return;
         }
         if (*proto == static_cast<std::uint16_t>(ppp::Protocol::kIpv6)) {
+          if (auto ra = ndp::decode_router_advertisement(r.rest())) {
+            c.on_router_advertisement(*ra);
+            return;
+          }
           if (auto reply = ip::parse_icmpv6_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
             if (reply->payload_ok)
               ++c.pings6_ok_;
@@ -440,6 +477,17 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
 
   // Let IPv6CP finish where it is still negotiating; it does not gate success.
   for (int i = 0; i < 20 && !g_interrupted; ++i) pump(10);
+  // With --target6 every session needs its /64: wait for the advertisements (RSs are resent
+  // every 4 s, three times).
+  if (o.target6) {
+    auto waiting = [&] {
+      for (auto& c : clients)
+        if (c->stage_ == Stage::kUp && c->link_->ipv6cp_state() == ppp::State::kOpened && c->ra_prefix_.empty()) return true;
+      return false;
+    };
+    TimePoint until = Clock::now() + seconds(12);
+    while (waiting() && Clock::now() < until && !g_interrupted) pump(10);
+  }
 
   // Traffic: ICMP echo through every session to the target.
   if (o.pings > 0) {
@@ -453,10 +501,12 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         if (n == 0) continue;
         c->send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), n));
         ++c->pings_sent_;
-        // Link-local IPv6 to the AC where IPv6CP opened (RFC 5072 section 5).
-        if (c->link_->ipv6cp_state() == ppp::State::kOpened) {
-          n = ip::build_icmpv6_echo(pkt, ip::link_local(c->link_->ipv6cp().local_id()),
-                                    ip::link_local(c->link_->ipv6cp().peer_id()),
+        // IPv6 where IPv6CP opened: from the SLAAC address to --target6, else link-local to
+        // the AC (RFC 5072 section 5).
+        bool global = o.target6 && !c->ra_prefix_.empty();
+        if (c->link_->ipv6cp_state() == ppp::State::kOpened && (global || !o.target6)) {
+          n = ip::build_icmpv6_echo(pkt, global ? c->wan_address() : ip::link_local(c->link_->ipv6cp().local_id()),
+                                    global ? *o.target6 : ip::link_local(c->link_->ipv6cp().peer_id()),
                                     static_cast<std::uint16_t>(c->index_ & 0xffff), static_cast<std::uint16_t>(seq),
                                     o.ping_size > 20 ? o.ping_size - 20 : 0);  // same size as the IPv4 ping
           if (n > 0) {
@@ -609,13 +659,19 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   LoadReport report;
   report.transfer = transfer_result;
   report.attempted = static_cast<unsigned>(clients.size());
-  std::vector<double> setup;
+  std::vector<double> setup, ra_times;
   for (auto& c : clients) {
     bool was_up = c->stage_ == Stage::kUp || c->stage_ == Stage::kClosed || c->resets_ > 0;
     if (was_up) {
       ++report.established;
       setup.push_back(c->setup_ms_);
       if (c->link_ && c->link_->ipv6cp_state() == ppp::State::kOpened) ++report.ipv6_up;
+      if (!c->ra_prefix_.empty()) {
+        ++report.ipv6_slaac;
+        ra_times.push_back(c->ra_ms_);
+      } else if (o.target6 && c->stage_ == Stage::kUp) {
+        ++report.ipv6_failed;  // asked for global IPv6 and got no /64
+      }
       if (c->resets_ > 0 && c->closed_by_server_) ++report.closed_by_server;
       if (c->reconnects_ > 0) ++report.reconnected;
     } else {
@@ -650,6 +706,11 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   report.setup_p50_ms = pct(0.50);
   report.setup_p95_ms = pct(0.95);
   report.setup_max_ms = setup.empty() ? 0 : setup.back();
+  std::sort(ra_times.begin(), ra_times.end());
+  if (!ra_times.empty()) {
+    report.ra_p50_ms = ra_times[ra_times.size() / 2];
+    report.ra_max_ms = ra_times.back();
+  }
   report.setup_wall_s = std::chrono::duration<double>(setup_end - t0).count();
   report.discovery_retransmits = ctx.discovery_retransmits;
   report.rx_dropped = socket->take_kernel_drops();

@@ -12,6 +12,7 @@
 
 #include "common/clock.hpp"
 #include "common/ipv4.hpp"
+#include "common/ipv6.hpp"
 #include "proto/ether.hpp"
 #include "proto/ppp/lcp.hpp"
 
@@ -26,6 +27,9 @@ struct LoadOptions {
   std::vector<ppp::AuthMethod> auth{ppp::AuthMethod::kPap, ppp::AuthMethod::kChapMd5, ppp::AuthMethod::kMsChapV2};
   std::string service;
   std::optional<Ipv4Address> target;  ///< default: the access concentrator's IPCP address
+  /// IPv6 pings from each session's SLAAC address (its advertised /64) to here; without it,
+  /// link-local pings to the AC.
+  std::optional<Ipv6Bytes> target6;
   unsigned pings = 3;
   std::size_t ping_size = 56;
   double setup_timeout = 60;  ///< seconds for all sessions to come up
@@ -68,6 +72,9 @@ struct LoadReport {
   std::uint64_t pings6_sent = 0, pings6_received = 0;  ///< link-local ICMPv6 to the AC
   unsigned sessions_with_traffic = 0;  ///< sessions whose every ping came back intact
   unsigned ipv6_up = 0;
+  unsigned ipv6_slaac = 0;   ///< sessions that got a /64 in a Router Advertisement
+  unsigned ipv6_failed = 0;  ///< with --target6: sessions up without one (they asked)
+  double ra_p50_ms = 0, ra_max_ms = 0;  ///< IPv6CP opened -> the advertisement
   unsigned closed_by_server = 0;  ///< sessions the AC ended while we held them
   unsigned reconnected = 0;       ///< of those, how many came back up (--reconnect)
   std::uint64_t hold_sent = 0, hold_received = 0;
@@ -104,7 +111,7 @@ struct LoadReport {
   [[nodiscard]] std::uint64_t pings6_lost() const { return pings6_sent - pings6_received; }
   [[nodiscard]] bool success() const {
     return established == attempted && pings_received == pings_sent && pings6_received == pings6_sent &&
-           pings_corrupted == 0;
+           pings_corrupted == 0 && ipv6_failed == 0;
   }
 };
 

@@ -18,8 +18,11 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   s += fmt::format("Setup:     p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms\n", r.setup_p50_ms, r.setup_p95_ms,
                    r.setup_max_ms);
   s += fmt::format("Rate:      {:.1f} sessions/s ({:.2f} s wall time)\n", r.setup_rate, r.setup_wall_s);
-  s += fmt::format("IPv6CP:    {} sessions opened; link-local pings {} sent, {} received, {} lost\n", r.ipv6_up,
-                   r.pings6_sent, r.pings6_received, r.pings6_lost());
+  s += fmt::format("IPv6CP:    {} sessions opened; {} pings {} sent, {} received, {} lost\n", r.ipv6_up,
+                   o.target6 ? "global" : "link-local", r.pings6_sent, r.pings6_received, r.pings6_lost());
+  if (r.ipv6_slaac > 0 || r.ipv6_failed > 0)
+    s += fmt::format("SLAAC:     {} sessions got a /64 (Router Advertisement p50 {:.1f} ms, max {:.1f} ms after IPv6CP); "
+                     "{} without\n", r.ipv6_slaac, r.ra_p50_ms, r.ra_max_ms, r.ipv6_failed);
   s += fmt::format("Traffic:   {} sent, {} received, {} lost, {} corrupted; {}/{} sessions passed traffic\n",
                    r.pings_sent, r.pings_received, r.pings_lost(), r.pings_corrupted, r.sessions_with_traffic,
                    r.established);
@@ -79,6 +82,9 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                       {"discovery_retransmits", r.discovery_retransmits},
                       {"rx_dropped", r.rx_dropped},
                       {"ipv6_up", r.ipv6_up},
+                      {"ipv6_slaac", r.ipv6_slaac},
+                      {"ipv6_failed", r.ipv6_failed},
+                      {"ra_ms", {{"p50", std::round(r.ra_p50_ms * 10) / 10}, {"max", std::round(r.ra_max_ms * 10) / 10}}},
                       {"traffic6", {{"sent", r.pings6_sent}, {"received", r.pings6_received}, {"lost", r.pings6_lost()}}},
                       {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},
                                    {"corrupted", r.pings_corrupted}, {"sessions_ok", r.sessions_with_traffic}}},

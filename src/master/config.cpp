@@ -11,10 +11,10 @@
 #include "common/join.hpp"
 #include "common/lines.hpp"
 #include "common/log.hpp"
+#include "master/config_values.hpp"
 #include "session/secrets.hpp"
 
 namespace pppoe::master {
-namespace {
 
 std::expected<unsigned, std::string> number(const std::string& v, unsigned min, unsigned max) {
   unsigned n = 0;
@@ -29,6 +29,8 @@ std::expected<bool, std::string> boolean(const std::string& v) {
   if (v == "no" || v == "off" || v == "false" || v == "0") return false;
   return std::unexpected(fmt::format("expected yes or no, found '{}'", v));
 }
+
+namespace {
 
 std::expected<Ipv4Address, std::string> address(const std::string& v) {
   auto a = Ipv4Address::parse(v);
@@ -293,6 +295,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "idle-timeout") return set_unsigned(c.idle_timeout, 0, 86400 * 30);
   if (name == "session-timeout") return set_unsigned(c.session_timeout, 0, 86400 * 365);
   if (name == "ipv6") return set_bool(c.ipv6);
+  if (auto r = apply_ipv6_setting(c.ipv6_service, name, v)) return *r;
   if (name == "tun") return set_string(c.tun_name);
   if (name == "tun-configure") return set_bool(c.tun_configure);
   if (name == "tun-io-uring") return set_bool(c.tun_io_uring);
@@ -500,6 +503,8 @@ std::expected<void, std::string> validate(const Config& c) {
   }
   if (c.max_payload != 0 && c.max_payload < 1492)
     return std::unexpected("max-payload must be 0 (off) or at least 1492 (RFC 4638)");
+  if (auto r = validate(c.ipv6_service); !r) return r;
+  if (!c.ipv6 && !c.ipv6_service.pools.empty()) return std::unexpected("ipv6-pool needs IPv6 (remove 'ipv6 no')");
   const auto& sb = c.standby;
   bool any_standby = sb.peer.port != 0 || sb.listen.port != 0 || !sb.key.empty() || !sb.vrrp_fifo.empty() || sb.side != 0;
   if (any_standby) {

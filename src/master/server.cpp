@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <thread>
 
 #include "common/log.hpp"
@@ -21,6 +22,17 @@
 #include "session/server_session.hpp"
 
 namespace pppoe::master {
+
+namespace {
+/// The kernel forwards IPv6 (net.ipv6.conf.all.forwarding): without it no subscriber's global
+/// IPv6 goes anywhere.
+bool ipv6_forwarding() {
+  std::ifstream in("/proc/sys/net/ipv6/conf/all/forwarding");
+  int v = 0;
+  return in >> v && v != 0;
+}
+}  // namespace
+
 
 std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config, session::LocalSecrets secrets,
                                                                    StartOptions options) {
@@ -73,6 +85,13 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
         config.ipv6 = false;
       } else if (auto r = tun->add_ipv6_address(ip::link_local(session::kAcInterfaceId), 64); !r) {
         return std::unexpected(r.error());
+      } else {
+        // The sessions' /64s reach the TUN as one route per pool (no route per session).
+        for (const auto& p : config.ipv6_service.pools)
+          if (auto rr = tun->add_ipv6_route(p.aggregate.address(), p.aggregate.length); !rr) return std::unexpected(rr.error());
+        if (config.ipv6_service.enabled() && !ipv6_forwarding())
+          log::warn("net.ipv6.conf.all.forwarding is 0: subscribers get their /64s but the kernel routes none of "
+                    "their IPv6 traffic (sysctl -w net.ipv6.conf.all.forwarding=1)");
       }
     }
   }
@@ -130,7 +149,7 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       dispatch_(std::move(dispatch)),
       l2tp_dispatch_(std::move(l2tp_dispatch)),
       options_(std::move(options)),
-      shared_(config_.pool, config_.local_ip, named_ranges(config_)),
+      shared_(config_.pool, config_.local_ip, named_ranges(config_), config_.ipv6_service.pools),
       pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),

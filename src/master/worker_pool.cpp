@@ -452,15 +452,21 @@ void WorkerPool::receive_messages(unsigned slot) {
           if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
         break;
       }
-      case MessageType::kIpv6Up:
+      case MessageType::kIpv6Up: {
         if (!shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(m->ipv6_id), m->session_id))
           log::warn("session {}: IPv6 interface identifier in use elsewhere", m->session_id);
+        Ipv6Prefix p{m->ipv6_prefix, m->ipv6_prefix_len};
+        // Inserted once for the session's life (IPv6CP may open again with the same /64).
+        if (!p.empty() && shared_.prefixes.owner(p) != m->session_id && !shared_.prefixes.insert(p, m->session_id))
+          log::warn("session {}: IPv6 prefix {} in use elsewhere: link-local only", m->session_id, p.to_string());
         break;
+      }
       case MessageType::kIpv6Down:
         if (shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(m->ipv6_id)) == m->session_id)
           shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(m->ipv6_id));
         break;
       case MessageType::kSessionEnded: {
+        (void)shared_.prefixes.erase(Ipv6Prefix{m->ipv6_prefix, m->ipv6_prefix_len}, m->session_id);
         if (m->ipv4 != 0) {
           Ipv4Address a{m->ipv4};
           if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {
@@ -547,6 +553,11 @@ void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::Session
   }
   if (rec.ipv6_peer_id != 0 && shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id)) == sid)
     shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id));
+  Ipv6Prefix prefix{rec.ipv6_prefix, rec.ipv6_prefix_len};
+  if (!prefix.empty()) {
+    (void)shared_.prefixes.erase(prefix, sid);
+    shared_.ipv6_pool.release(prefix);
+  }
 }
 
 void WorkerPool::release_session(std::uint16_t sid) {
@@ -587,13 +598,31 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
     if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
   if (rec.ipv6_opened && rec.ipv6_peer_id != 0)
     (void)shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id), sid);
+  // The /64 goes with the session, also where this configuration has no pool for it any more.
+  dataplane::SessionRecord adopted = rec;
+  Ipv6Prefix prefix{rec.ipv6_prefix, rec.ipv6_prefix_len};
+  if (!prefix.empty()) {
+    bool pooled = shared_.ipv6_pool.contains(prefix);
+    bool taken = pooled && !shared_.ipv6_pool.reserve(prefix);
+    if (!taken && !shared_.prefixes.insert(prefix, sid)) {
+      taken = true;
+      if (pooled) shared_.ipv6_pool.release(prefix);
+    }
+    if (taken) prefix = {};
+  }
+  if (adopted.ipv6_prefix_len != 0 && prefix.empty()) {
+    log::warn("session {}: IPv6 prefix {} taken: it continues with link-local IPv6 only", sid,
+              Ipv6Prefix{rec.ipv6_prefix, rec.ipv6_prefix_len}.to_string());
+    adopted.ipv6_prefix = 0;
+    adopted.ipv6_prefix_len = 0;
+  }
   owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
   ++slots_[*slot].assigned;
   ++allocated_;
   mac_of_[sid] = rec.client_mac.as_u64();
   ++per_mac_[mac_of_[sid]];
   shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
-    r = rec;
+    r = adopted;
     r.worker = static_cast<std::uint8_t>(*slot);
   });
   shared_.downstream[sid].packets = down_packets;

@@ -44,7 +44,10 @@ std::expected<Ipv6View, Error> decode_ipv6(Bytes packet) {
   if (packet.size() < 40) return std::unexpected(Error::kTruncated);
   if ((packet[0] >> 4) != 6) return std::unexpected(Error::kBadVersion);
   Ipv6View v;
+  v.payload_length = static_cast<std::uint16_t>((packet[4] << 8) | packet[5]);
+  if (40u + v.payload_length > packet.size()) return std::unexpected(Error::kBadTotalLength);
   v.next_header = packet[6];
+  v.hop_limit = packet[7];
   std::copy_n(packet.begin() + 8, 16, v.src.begin());
   std::copy_n(packet.begin() + 24, 16, v.dst.begin());
   return v;
@@ -141,6 +144,7 @@ std::optional<std::uint64_t> link_local_id(const std::array<std::uint8_t, 16>& a
 
 namespace {
 constexpr std::uint8_t kIcmpv6 = 58;
+}  // namespace
 
 // RFC 8200 section 8.1: the upper-layer checksum covers a pseudo-header.
 std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
@@ -154,7 +158,6 @@ std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std
   sum += kIcmpv6;
   return internet_checksum(icmp, sum);
 }
-}  // namespace
 
 std::size_t build_icmpv6_echo(MutableBytes out, const std::array<std::uint8_t, 16>& src,
                               const std::array<std::uint8_t, 16>& dst, std::uint16_t ident, std::uint16_t seq,

@@ -28,8 +28,15 @@ struct Ipv6View {
   std::array<std::uint8_t, 16> src{};
   std::array<std::uint8_t, 16> dst{};
   std::uint8_t next_header = 0;
+  std::uint8_t hop_limit = 0;
+  std::uint16_t payload_length = 0;  ///< within the packet (checked); the packet is 40 + this
 };
+/// RFC 8200 section 3: kBadTotalLength when the payload length runs past the packet.
 [[nodiscard]] std::expected<Ipv6View, Error> decode_ipv6(Bytes packet);
+/// The ICMPv6 checksum of `icmp` with its pseudo-header (RFC 8200 section 8.1, RFC 4443
+/// section 2.3); 0 over a message whose checksum is right.
+std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                              Bytes icmp);
 
 /// RFC 1071 Internet checksum over `data`, folded, not yet complemented into place.
 std::uint16_t internet_checksum(Bytes data, std::uint32_t initial = 0);

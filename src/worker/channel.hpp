@@ -43,6 +43,9 @@ struct Message {
   ether::VlanStack vlans;
   std::uint32_t ipv4 = 0;
   std::uint64_t ipv6_id = 0;
+  /// kIpv6Up, kSessionEnded: the session's /64 (upper 64 bits, length; 0 = none).
+  std::uint64_t ipv6_prefix = 0;
+  std::uint8_t ipv6_prefix_len = 0;
   /// kChangeTimeouts: new values in seconds (0 = none) for the fields flagged in `reason`
   /// (bit 0 session timeout, bit 1 idle timeout).
   std::uint32_t session_timeout = 0, idle_timeout = 0;

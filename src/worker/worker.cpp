@@ -11,6 +11,8 @@
 #include "l2tp/proxy_lcp.hpp"
 #include "proto/ip.hpp"
 #include "session/control_budget.hpp"
+#include "session/ra_schedule.hpp"
+#include "worker/router_advertiser.hpp"
 
 namespace pppoe::worker {
 
@@ -189,14 +191,34 @@ class Worker::Session final : public session::LinkOutput,
   }
   void ipv6_up() override {
     ipv6_id_ = link_->ipv6cp().peer_id();
-    worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) { r.ipv6_peer_id = ipv6_id_; });
+    // The session's /64 (operator guide "IPv6"): kept for the session's life, also when IPv6CP
+    // renegotiates, so the subscriber's addresses do not change under it.
+    if (worker_.ra_ && ipv6_prefix_.empty()) {
+      auto part = static_cast<dataplane::PoolPart>(worker_.shared_.settings().pool_part.load(std::memory_order_relaxed));
+      if (auto p = worker_.shared_.ipv6_pool.allocate("", part))
+        ipv6_prefix_ = *p;
+      else
+        log::warn_limited(worker_.ipv6_log_, "session {}: no /64 left in the ipv6-pool: link-local IPv6 only", id_);
+    }
+    worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
+      r.ipv6_peer_id = ipv6_id_;
+      r.ipv6_prefix = ipv6_prefix_.upper;
+      r.ipv6_prefix_len = ipv6_prefix_.length;
+    });
     Message m;
     m.type = MessageType::kIpv6Up;
     m.session_id = id_;
     m.ipv6_id = ipv6_id_;
+    m.ipv6_prefix = ipv6_prefix_.upper;
+    m.ipv6_prefix_len = ipv6_prefix_.length;
     worker_.tell_master(m);
+    if (!ipv6_prefix_.empty()) {
+      ra_.start(now_);  // the first Router Advertisement at the next tick (RFC 4861 section 6.2.4)
+      worker_.touch(*this);
+    }
   }
   void ipv6_down() override {
+    ra_.stop();
     if (ipv6_id_ == 0) return;
     Message m;
     m.type = MessageType::kIpv6Down;
@@ -269,6 +291,8 @@ class Worker::Session final : public session::LinkOutput,
   bool acct_started_ = false;
   Ipv4Address addr_;
   std::uint64_t ipv6_id_ = 0;
+  Ipv6Prefix ipv6_prefix_;      ///< the session's /64 from the ipv6-pool (empty: link-local only)
+  session::RaSchedule ra_;      ///< its Router Advertisements
   bool has_addr_ = false;
   bool up_ = false;
   bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
@@ -301,7 +325,9 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
       by_id_(dataplane::SessionTable::kCapacity),
       seed_(random_seed()),
       started_unix_(std::time(nullptr)),
-      pid_(static_cast<std::uint32_t>(::getpid())) {}
+      pid_(static_cast<std::uint32_t>(::getpid())) {
+  if (config.ipv6 && config.ipv6_service.enabled()) ra_ = std::make_unique<RouterAdvertiser>(config.ipv6_service);
+}
 
 Worker::~Worker() = default;
 
@@ -491,7 +517,10 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   snap.ipv6_local_id = rec->ipv6_local_id;
   snap.ipv6_peer_id = rec->ipv6_peer_id;
   if (!snap.ipv6_opened) s.ipv6_id_ = 0;
+  s.ipv6_prefix_ = Ipv6Prefix{rec->ipv6_prefix, rec->ipv6_prefix_len};
   s.link_->adopt(snap, text(rec->user, sizeof rec->user), now);
+  // A new advertisement at once: after a takeover it also refreshes what the CPE knows.
+  if (ra_ && snap.ipv6_opened && !s.ipv6_prefix_.empty()) s.ra_.start(now);
   if (s.acct_started_ && s.interim_interval_ != 0) s.next_interim_ = now + seconds(s.interim_interval_);
   ++counters_.sessions_adopted;
   touch(s);
@@ -592,6 +621,7 @@ void Worker::end_session(Session& s, EndReason reason) {
   }
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
+  if (!s.ipv6_prefix_.empty()) shared_.ipv6_pool.release(s.ipv6_prefix_);
   ++counters_.sessions_ended;
   auto ri = static_cast<std::size_t>(reason);
   if (ri < counters_.ended_by_reason.size()) ++counters_.ended_by_reason[ri];
@@ -618,6 +648,8 @@ void Worker::end_session(Session& s, EndReason reason) {
   m.session_id = s.id_;
   m.reason = static_cast<std::uint8_t>(reason);
   m.ipv4 = s.up_ ? s.addr_.value : 0;
+  m.ipv6_prefix = s.ipv6_prefix_.upper;
+  m.ipv6_prefix_len = s.ipv6_prefix_.length;
   tell_master(m);
   dead_.push_back(s.id_);
 }
@@ -718,12 +750,21 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
         drops_.count(Drop::kPppMalformed);
         return;
       }
-      // Only link-local IPv6 so far, and only from the identifier IPv6CP agreed.
-      if (ip::link_local_id(ip6->src) != s->ipv6_id_) {
+      if (ra_ && s->ra_.running()) {
+        switch (ra_->upstream(payload, *ip6, s->ra_, now)) {
+          case RouterAdvertiser::Upstream::kPass: break;
+          case RouterAdvertiser::Upstream::kAnswer: send_router_advertisement(*s, now); touch(*s); return;
+          case RouterAdvertiser::Upstream::kRateLimited: drops_.count(Drop::kRsRateLimited); return;
+          case RouterAdvertiser::Upstream::kMalformed: drops_.count(Drop::kNdMalformed); return;
+          case RouterAdvertiser::Upstream::kUnspecified: drops_.count(Drop::kUnspecifiedSource); return;
+        }
+      }
+      // Anti-spoofing: from the identifier IPv6CP agreed (link-local) or from the session's /64.
+      if (ip::link_local_id(ip6->src) != s->ipv6_id_ && !s->ipv6_prefix_.contains(ip6->src)) {
         drops_.count(Drop::kSpoofedSource);
         return;
       }
-      deliver_upstream(*s, payload, now);
+      deliver_upstream(*s, payload.first(40u + ip6->payload_length), now);
       return;
     }
     case ppp::Protocol::kIpcp:
@@ -778,8 +819,13 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
       drops_.count(Drop::kDownstreamMalformed);
       return;
     }
-    // Link-local destinations: the interface identifier names the session (RFC 5072 section 5).
-    if (auto iid = ip::link_local_id(ip6->dst)) sid = shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(*iid));
+    // Link-local destinations: the interface identifier names the session (RFC 5072 section 5);
+    // global ones: the longest of the sessions' prefixes that holds the address.
+    if (auto iid = ip::link_local_id(ip6->dst))
+      sid = shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(*iid));
+    else
+      sid = shared_.prefixes.find(ip6->dst);
+    limit_check = 40u + ip6->payload_length;
     v6 = true;
   } else {
     drops_.count(Drop::kDownstreamMalformed);
@@ -1130,6 +1176,7 @@ std::optional<TimePoint> Worker::next_due(const Session& s) const {
     if (s.idle_timeout_ != 0) earliest(s.last_data_ + seconds(s.idle_timeout_));
     if (s.acct_started_ && s.interim_interval_ != 0) earliest(s.next_interim_);
   }
+  if (auto ra = s.ra_.next()) earliest(*ra);
   return due;
 }
 
@@ -1165,7 +1212,16 @@ void Worker::run_timers(Session& s, TimePoint now) {
       account(s, radius::AcctStatus::kInterimUpdate, EndReason::kNone, now);
     }
   }
+  if (!s.dead_ && s.ra_.due(now)) send_router_advertisement(s, now);
   if (!s.dead_) touch(s);
+}
+
+void Worker::send_router_advertisement(Session& s, TimePoint now) {
+  std::array<std::uint8_t, 512> ra{};
+  std::uint16_t our_mru = s.max_payload_ > 1492 ? s.max_payload_ : config_.mru;
+  std::size_t n = ra_->build(ra, s.link_->ipv6cp().local_id(), s.ipv6_prefix_, std::min(our_mru, s.link_->lcp().peer_mru()));
+  s.ra_.sent(now, ra_->max_interval(), seed_ = seed_ * 1664525u + 1013904223u);
+  if (n > 0) s.send_ppp(ppp::Protocol::kIpv6, Bytes(ra.data(), n));
 }
 
 void Worker::tick(TimePoint now) {

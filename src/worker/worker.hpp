@@ -44,6 +44,8 @@ struct WorkerCounters {
   std::array<std::uint64_t, session::kEndReasons> ended_by_reason{};
 };
 
+class RouterAdvertiser;
+
 class Worker final : public LacOwner, public LnsOwner {
  public:
   Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
@@ -136,6 +138,8 @@ class Worker final : public LacOwner, public LnsOwner {
   std::optional<TimePoint> next_due(const Session& s) const;
   void reschedule_touched();
   void run_timers(Session& s, TimePoint now);
+  /// The session's Router Advertisement (its /64), now; schedules the next one.
+  void send_router_advertisement(Session& s, TimePoint now);
   void reap();
   void tell_master(Message m);
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
@@ -180,6 +184,8 @@ class Worker final : public LacOwner, public LnsOwner {
   WorkerCounters counters_;
   dataplane::DropCounters drops_;
   log::RateLimit auth_log_{20, 50};
+  log::RateLimit ipv6_log_{20, 50};
+  std::unique_ptr<RouterAdvertiser> ra_;  ///< with an ipv6-pool: the sessions' Router Advertisements
 };
 
 }  // namespace pppoe::worker

@@ -4,7 +4,11 @@ Scapy, run against pppoed. It checks what our own pppoetest could hide: tags ech
 says, the AC-Cookie enforced, a repeated PADR answered with the same session, PADT for frames
 of unknown sessions, and a full LCP/PAP/IPCP exchange with a ping through the session.
 
-usage: scapy_client.py IFACE USER PASSWORD   (exit 0 on success, prints each check)
+With a 4th argument, IPV6_HOST, also IPv6 as a CPE does it (RFC 5072 IPv6CP, RFC 4861 Router
+Solicitation and Advertisement, RFC 4862 SLAAC, RFC 8106 RDNSS): the /64 from the advertisement,
+an echo from the SLAAC address to IPV6_HOST behind the AC, a spoofed IPv6 source dropped.
+
+usage: scapy_client.py IFACE USER PASSWORD [IPV6_HOST]   (exit 0 on success, prints each check)
 """
 import sys
 import time
@@ -17,6 +21,7 @@ from scapy.layers.ppp import (PPP, PPP_IPCP, PPP_IPCP_Option_IPAddress, PPP_LCP_
                               PPPoED, PPPoED_Tags, PPPoETag)
 
 IFACE, USER, PASSWORD = sys.argv[1], sys.argv[2], sys.argv[3]
+IPV6_HOST = sys.argv[4] if len(sys.argv) > 4 else None
 MAC = "02:5c:00:00:00:01"
 sock = conf.L2socket(iface=IFACE, promisc=True)
 failures = 0
@@ -172,6 +177,75 @@ check(recv(lambda p: ppp_frame(0x0021)(p) and p.haslayer(ICMP) and p[ICMP].id ==
 send_ppp(PPP(proto=0x0021) / IP(src=address, dst="10.0.0.1") / ICMP(id=80, seq=1))  # PFC-compressed
 check(recv(lambda p: ppp_frame(0x0021)(p) and p.haslayer(ICMP) and p[ICMP].id == 80, 0.7) is None,
       "PFC-compressed frame dropped (RFC 2516 section 7)")
+
+# --- IPv6CP (RFC 5072), Router Solicitation/Advertisement (RFC 4861), SLAAC (RFC 4862) ------
+def ipv6(packet):
+    return Raw(b"\x00\x57" + bytes(packet))  # two-byte protocol field, as for IPv4
+
+
+if IPV6_HOST:
+    from scapy.layers.inet6 import (ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_RA, ICMPv6ND_RS,
+                                    ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo, ICMPv6NDOptRDNSS, IPv6)
+    import struct
+    IID = 0x0211223344556677
+    iid_opt = bytes([1, 10]) + IID.to_bytes(8, "big")  # Interface-Identifier (RFC 5072 section 4.1)
+    send_ppp(PPP(proto=0x8057) / Raw(struct.pack("!BBH", 1, 1, 4 + len(iid_opt)) + iid_opt))
+    v6_acked = v6_theirs = False
+    end = time.time() + 5
+    while time.time() < end and not (v6_acked and v6_theirs):
+        p = recv(ppp_frame(0x8057), 1)
+        if p is None:
+            continue
+        cp = bytes(p[PPP].payload)
+        if cp[0] == 1:
+            send_ppp(PPP(proto=0x8057) / Raw(bytes([2]) + cp[1:]))
+            v6_theirs = True
+        elif cp[0] == 2 and cp[1] == 1:
+            v6_acked = True
+    check(v6_acked and v6_theirs, "IPv6CP opened")
+    link_local = "fe80::211:2233:4455:6677"
+
+    def router_advertisement(p):
+        if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
+            return False
+        raw = bytes(p[PPPoE].payload)
+        return raw[:2] == b"\x00\x57" and IPv6(raw[2:]).haslayer(ICMPv6ND_RA)
+
+    send_ppp(ipv6(IPv6(src=link_local, dst="ff02::2", hlim=255) / ICMPv6ND_RS()))
+    ra = recv(router_advertisement, 3)
+    check(ra is not None, "Router Solicitation answered with a Router Advertisement")
+    if ra is not None:
+        adv = IPv6(bytes(ra[PPPoE].payload)[2:])
+        check(adv[IPv6].hlim == 255 and adv[IPv6].src.startswith("fe80:"), "advertisement from a link-local source, hop limit 255")
+        pio = adv[ICMPv6NDOptPrefixInfo] if adv.haslayer(ICMPv6NDOptPrefixInfo) else None
+        check(pio is not None and pio.prefixlen == 64 and pio.A == 1, "a /64 with the autonomous flag (SLAAC)")
+        check(adv.haslayer(ICMPv6NDOptMTU) and adv[ICMPv6NDOptMTU].mtu <= 1492, "an MTU option within the PPPoE MTU")
+        check(adv.haslayer(ICMPv6NDOptRDNSS) and len(adv[ICMPv6NDOptRDNSS].dns) >= 1, "RDNSS (RFC 8106)")
+        if pio is not None:
+            import ipaddress
+            wan = str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(pio.prefix)) | IID))  # prefix::IID
+
+            def echo6(ident):
+                def match(p):
+                    if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
+                        return False
+                    raw = bytes(p[PPPoE].payload)
+                    if raw[:2] != b"\x00\x57":
+                        return False
+                    q = IPv6(raw[2:])
+                    return q.haslayer(ICMPv6EchoReply) and q[ICMPv6EchoReply].id == ident
+                return match
+
+            reply6 = None
+            for seq in (1, 2, 3):
+                send_ppp(ipv6(IPv6(src=wan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=91, seq=seq, data=b"scapy6")))
+                reply6 = recv(echo6(91))
+                if reply6 is not None:
+                    break
+            check(reply6 is not None, f"ICMPv6 echo from the SLAAC address {wan} to {IPV6_HOST} and back")
+            send_ppp(ipv6(IPv6(src="2001:db8:dead::1", dst=IPV6_HOST) / ICMPv6EchoRequest(id=92, seq=1)))
+            check(recv(echo6(92), 0.7) is None, "spoofed IPv6 source dropped")
+
 
 # --- Unknown protocol, unknown session, PADT ------------------------------------------------
 send_ppp(PPP(proto=0x80fd) / b"\x01\x01\x00\x04")  # CCP: not offered

@@ -190,3 +190,47 @@ TEST(AcCookie, VerifiesOnlyForTheSameClientAndRecentPeriods) {
 
 }  // namespace
 }  // namespace pppoe::master
+
+namespace pppoe::master {
+namespace {
+
+TEST(Config, Ipv6ServiceSettingsAndTheirErrors) {
+  Config c;
+  c.interface = "eth0";
+  auto ok = parse_config_text(c,
+                              "ipv6-pool 2001:db8:1000::/48 64\nipv6-pool gold 2001:db8:2000::/48\n"
+                              "ipv6-dns 2001:db8::53 2001:db8::54\nipv6-domain example.net\nipv6-ra-interval 60\n"
+                              "ipv6-ra-other yes\nipv6-prefix-lifetime 7200 3600\n",
+                              "pppoed.conf");
+  ASSERT_TRUE(ok) << ok.error();
+  ASSERT_TRUE(validate(c));
+  const auto& s = c.ipv6_service;
+  ASSERT_EQ(s.pools.size(), 2u);
+  EXPECT_EQ(s.pools[1].name, "gold");
+  EXPECT_EQ(s.pools[0].aggregate.to_string(), "2001:db8:1000::/48");
+  EXPECT_EQ(s.router_lifetime(), 180u);
+  EXPECT_TRUE(s.other);
+  EXPECT_EQ(s.valid_lifetime, 7200u);
+
+  auto error_of = [](const char* text) {
+    Config bad;
+    bad.interface = "eth0";
+    auto r = parse_config_text(bad, text, "pppoed.conf");
+    if (r) r = validate(bad);
+    return r ? std::string() : r.error();
+  };
+  EXPECT_NE(error_of("ipv6-pool 2001:db8::1/48\n").find("pppoed.conf:1: 'ipv6-pool' expects"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-pool 2001:db8::/48 56\n").find("/64s"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-pool 2001:db8::/32\n").find("more than 2^24"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-pool 2001:db8::/40\nipv6-pool 2001:db8:10::/48\n").find("twice"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-pool 2001:db8::/40\nipv6-pool x 2001:db8:10::/48\n").find("overlaps"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-pool x 2001:db8::/40\n").find("default one"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-dns 2001:db8::53\n").find("need an ipv6-pool"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-domain bad..name\n").find("not a domain name"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-ra-interval 2\n").find("from 4 to 1800"), std::string::npos);
+  EXPECT_NE(error_of("ipv6-prefix-lifetime 100 200\n").find("PREFERRED must not exceed VALID"), std::string::npos);
+  EXPECT_NE(error_of("ipv6 no\nipv6-pool 2001:db8::/48\n").find("needs IPv6"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pppoe::master

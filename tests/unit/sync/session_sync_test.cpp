@@ -1,4 +1,5 @@
 // pppoed's standby stream payloads (sync/session_sync.hpp) and the standby settings.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -38,10 +39,10 @@ TEST(StandbySync, RecordRoundTrip) {
 TEST(StandbySync, RecordOfAnotherVersionOrLengthIsRefusedNotMisread) {
   auto bytes = encode_session(sample());
   auto other = bytes;
-  other[3] = 2;  // record version 2
+  other[3] = static_cast<std::uint8_t>(dataplane::kSessionRecordVersion + 1);  // another record version
   auto d = decode_session(other);
   ASSERT_FALSE(d);
-  EXPECT_NE(d.error().find("version 2"), std::string::npos) << d.error();
+  EXPECT_NE(d.error().find(fmt::format("version {}", dataplane::kSessionRecordVersion + 1)), std::string::npos) << d.error();
   EXPECT_FALSE(decode_session(Bytes(bytes.data(), bytes.size() - 1)));
   bytes.push_back(0);
   EXPECT_FALSE(decode_session(bytes));
