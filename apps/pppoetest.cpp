@@ -129,6 +129,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Validator([](std::string& v) { return v.size() <= 63 ? "" : "at most 63 characters"; }, "TEXT"));
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
+  bool pd = false, ia_na = false, no_rapid_commit = false;
+  app.add_flag("--pd", pd, "ask DHCPv6 for a delegated prefix (IA_PD) after the Router Advertisement; with --target6 "
+                           "also ping from an address in it; a session without one fails");
+  app.add_flag("--ia-na", ia_na, "ask DHCPv6 for an address (IA_NA) as well");
+  app.add_flag("--no-rapid-commit", no_rapid_commit, "DHCPv6 by Solicit, Advertise, Request, Reply");
   app.add_option("--blocks", o.transfer.blocks, "client: blocks to transfer")->capture_default_str()->check(CLI::Range(1u, 1000000u));
   app.add_option("--block-size", o.transfer.block_size, "client: bytes per block")->capture_default_str()->check(CLI::Range(16, 1400));
   app.add_option("--corrupt", o.transfer.corrupt, "client: alter this many blocks after their checksum (to test detection)");
@@ -253,6 +258,9 @@ int main(int argc, char** argv) {
     // create and mixed
     o.interface = pick_interface(o.interface, app.count("-i") == 0);
     o.ipv6 = !no_ipv6;
+    o.pd = pd;
+    o.ia_na = ia_na;
+    o.rapid_commit = !no_rapid_commit;
     o.progress = format == Format::kConsole;
     if (!auth.empty()) {
       auto m = ppp::parse_auth_method(auth);

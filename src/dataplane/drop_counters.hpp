@@ -45,6 +45,9 @@ enum class Drop : std::uint8_t {
   kNdMalformed,          ///< a Router Solicitation that fails RFC 4861 section 6.1.1's checks
   kRsRateLimited,        ///< a Router Solicitation within 3 s of the last answer (RFC 4861 MIN_DELAY_BETWEEN_RAS)
   kUnspecifiedSource,    ///< IPv6 from :: (duplicate address detection probes): nothing to answer on a point-to-point link
+  kDhcpv6Malformed,      ///< a DHCPv6 message (or its UDP) that does not parse, or a bad UDP checksum
+  kDhcpv6RateLimited,    ///< DHCPv6 messages of one session over dhcpv6-rate
+  kDhcpv6Discarded,      ///< dropped as RFC 8415 section 16 says (identifiers missing or not ours)
   kCount
 };
 
@@ -86,6 +89,9 @@ constexpr const char* to_string(Drop d) {
     case Drop::kNdMalformed: return "nd_malformed";
     case Drop::kRsRateLimited: return "rs_rate_limited";
     case Drop::kUnspecifiedSource: return "unspecified_source";
+    case Drop::kDhcpv6Malformed: return "dhcpv6_malformed";
+    case Drop::kDhcpv6RateLimited: return "dhcpv6_rate_limited";
+    case Drop::kDhcpv6Discarded: return "dhcpv6_discarded";
     case Drop::kRxQueueFull: return "rx_queue_full";
     case Drop::kCount: return "?";
   }

@@ -30,7 +30,7 @@ const char* to_string(SessionState s) {
 
 static_assert(std::is_trivially_copyable_v<SessionRecord>);
 // A changed SessionRecord must come with a new kSessionRecordVersion: this fires on a size change.
-static_assert(sizeof(SessionRecord) == 512 && kSessionRecordVersion == 2,
+static_assert(sizeof(SessionRecord) == 552 && kSessionRecordVersion == 3,
               "SessionRecord changed: bump kSessionRecordVersion and update this size");
 
 namespace {
@@ -52,7 +52,7 @@ std::optional<SessionRecord> record_from_bytes(std::span<const std::uint8_t> byt
   if (bytes.size() != sizeof(SessionRecord)) return std::nullopt;
   SessionRecord r;
   std::memcpy(static_cast<void*>(&r), bytes.data(), sizeof r);
-  for (bool* b : {&r.acct_started, &r.radius_auth, &r.lns, &r.l2tp_sequenced, &r.adoptable, &r.ipv6_opened}) normalize(*b);
+  for (bool* b : {&r.acct_started, &r.radius_auth, &r.lns, &r.l2tp_sequenced, &r.adoptable, &r.ipv6_opened, &r.na_bound}) normalize(*b);
   terminate(r.user);
   terminate(r.auth);
   terminate(r.acct_session_id);

@@ -87,12 +87,19 @@ struct SessionRecord {
   std::uint8_t ipv6_prefix_len = 0;
   std::uint8_t delegated_prefix_len = 0;
   std::uint64_t delegated_prefix = 0;
+  // The DHCPv6 binding (RFC 8415): the IAIDs of the delegated prefix and of the IA_NA address,
+  // the client's DUID (its first 20 octets and its length), when it was last bound or renewed.
+  std::uint32_t pd_iaid = 0, na_iaid = 0;
+  bool na_bound = false;
+  std::uint8_t duid_len = 0;
+  std::uint8_t duid[20] = {};
+  std::int64_t dhcpv6_bound_unix_ms = 0;
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
 /// file and on the standby sync channel. Bump it with every change of the record; a reader of
 /// another version refuses to continue sessions from it.
-inline constexpr std::uint32_t kSessionRecordVersion = 2;
+inline constexpr std::uint32_t kSessionRecordVersion = 3;
 
 /// A record from outside the process (a state file, the standby peer), copied into a record
 /// and made safe to read: booleans 0 or 1, texts terminated, a VLAN count of at most 2 and a

@@ -14,6 +14,7 @@
 #include "dataplane/packet_socket.hpp"
 #include "proto/ether.hpp"
 #include "proto/ip.hpp"
+#include "proto/dhcpv6.hpp"
 #include "proto/ndp.hpp"
 #include "proto/pppoe.hpp"
 #include "loadtest/transfer.hpp"
@@ -93,6 +94,55 @@ struct Client final : session::LinkOutput {
     if (!ra_prefix_.empty() || ra.prefix.empty()) return;
     ra_prefix_ = ra.prefix;
     ra_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - ipv6_opened_at_).count();
+    // Then DHCPv6 (RFC 8415 section 18.2.1), as a CPE asks for its LAN prefix.
+    if (wants_dhcpv6() && dhcp_stage_ == DhcpStage::kIdle) {
+      dhcp_stage_ = DhcpStage::kSoliciting;
+      dhcp_sent_ = 0;
+      dhcp_transaction_ = (ctx_.seed ^ (index_ * 2654435761u)) & 0xffffff;
+      send_dhcpv6();
+    }
+  }
+  [[nodiscard]] bool wants_dhcpv6() const { return ctx_.options.pd || ctx_.options.ia_na; }
+  /// Solicit (or Request once a server advertised), again every second, five times at most.
+  void send_dhcpv6() {
+    dhcpv6::Message m;
+    m.type = dhcp_stage_ == DhcpStage::kSoliciting ? dhcpv6::Type::kSolicit : dhcpv6::Type::kRequest;
+    m.transaction = dhcp_transaction_;
+    m.client_id = dhcpv6::duid_ll(mac_);
+    if (m.type == dhcpv6::Type::kRequest) m.server_id = server_id_;
+    m.rapid_commit = m.type == dhcpv6::Type::kSolicit && ctx_.options.rapid_commit;
+    m.requested_options = {23, 24};  // DNS servers, domain list (RFC 3646)
+    if (ctx_.options.pd) m.ia_pd.push_back({1, 0, 0, {}, std::nullopt});
+    if (ctx_.options.ia_na) m.ia_na.push_back({2, 0, 0, {}, std::nullopt});
+    std::array<std::uint8_t, 512> msg{}, pkt{};
+    std::size_t n = dhcpv6::encode(msg, m);
+    std::size_t len = ip::build_udp6(pkt, ip::link_local(link_->ipv6cp().local_id()), dhcpv6::kAllServers,
+                                     dhcpv6::kClientPort, dhcpv6::kServerPort, Bytes(msg.data(), n), 1);
+    if (n > 0 && len > 0) send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), len));
+    ++dhcp_sent_;
+    next_dhcp_ = ctx_.now + seconds(1);
+  }
+  void on_dhcpv6(const dhcpv6::Message& m) {
+    if (m.transaction != dhcp_transaction_ || m.client_id != dhcpv6::duid_ll(mac_)) return;
+    if (m.type == dhcpv6::Type::kAdvertise && dhcp_stage_ == DhcpStage::kSoliciting && !m.server_id.empty()) {
+      server_id_ = m.server_id;
+      dhcp_stage_ = DhcpStage::kRequesting;
+      dhcp_sent_ = 0;
+      send_dhcpv6();
+      return;
+    }
+    if (m.type != dhcpv6::Type::kReply || dhcp_stage_ == DhcpStage::kBound) return;
+    dhcp_stage_ = DhcpStage::kBound;
+    for (const auto& ia : m.ia_pd)
+      if (!ia.status && !ia.leases.empty() && ia.leases[0].valid > 0) pd_prefix_ = ia.leases[0].prefix;
+    for (const auto& ia : m.ia_na)
+      if (!ia.status && !ia.leases.empty() && ia.leases[0].valid > 0) na_address_ = ia.leases[0].address;
+    dhcp_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - ipv6_opened_at_).count();
+  }
+  /// Asked DHCPv6 for what it wanted and got all of it.
+  [[nodiscard]] bool dhcpv6_complete() const {
+    return dhcp_stage_ == DhcpStage::kBound && (!ctx_.options.pd || !pd_prefix_.empty()) &&
+           (!ctx_.options.ia_na || na_address_ != Ipv6Bytes{});
   }
   /// The WAN address SLAAC makes from the advertised /64 and our interface identifier.
   [[nodiscard]] Ipv6Bytes wan_address() const { return ra_prefix_.address(link_->ipv6cp().local_id()); }
@@ -244,6 +294,9 @@ struct Client final : session::LinkOutput {
     if (link_ && ra_prefix_.empty() && rs_sent_ > 0 && rs_sent_ < 3 && ctx_.now >= next_rs_ &&
         link_->ipv6cp_state() == ppp::State::kOpened)
       send_router_solicitation();
+    if (link_ && (dhcp_stage_ == DhcpStage::kSoliciting || dhcp_stage_ == DhcpStage::kRequesting) && dhcp_sent_ < 5 &&
+        ctx_.now >= next_dhcp_)
+      send_dhcpv6();
   }
 
   Context& ctx_;
@@ -272,6 +325,14 @@ struct Client final : session::LinkOutput {
   double ra_ms_ = 0;              ///< from IPv6CP opened to that advertisement
   TimePoint ipv6_opened_at_{}, next_rs_{};
   unsigned rs_sent_ = 0;
+  enum class DhcpStage : std::uint8_t { kIdle, kSoliciting, kRequesting, kBound } dhcp_stage_ = DhcpStage::kIdle;
+  std::uint32_t dhcp_transaction_ = 0;
+  unsigned dhcp_sent_ = 0;
+  TimePoint next_dhcp_{};
+  std::vector<std::uint8_t> server_id_;
+  Ipv6Prefix pd_prefix_;   ///< the delegated prefix (empty: none)
+  Ipv6Bytes na_address_{}; ///< the IA_NA address (zero: none)
+  double dhcp_ms_ = 0;     ///< from IPv6CP opened to the Reply
   std::unique_ptr<session::ClientSession> link_;
 };
 
@@ -389,6 +450,10 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
             c.on_router_advertisement(*ra);
             return;
           }
+          if (auto udp = ip::parse_udp6(r.rest()); udp && udp->dst_port == dhcpv6::kClientPort && udp->checksum_ok) {
+            if (auto m = dhcpv6::decode(udp->payload)) c.on_dhcpv6(*m);
+            return;
+          }
           if (auto reply = ip::parse_icmpv6_echo_reply(r.rest()); reply && reply->ident == (c.index_ & 0xffff)) {
             if (reply->payload_ok)
               ++c.pings6_ok_;
@@ -479,10 +544,12 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   for (int i = 0; i < 20 && !g_interrupted; ++i) pump(10);
   // With --target6 every session needs its /64: wait for the advertisements (RSs are resent
   // every 4 s, three times).
-  if (o.target6) {
+  if (o.target6 || o.pd || o.ia_na) {
     auto waiting = [&] {
       for (auto& c : clients)
-        if (c->stage_ == Stage::kUp && c->link_->ipv6cp_state() == ppp::State::kOpened && c->ra_prefix_.empty()) return true;
+        if (c->stage_ == Stage::kUp && c->link_->ipv6cp_state() == ppp::State::kOpened &&
+            (c->ra_prefix_.empty() || (c->wants_dhcpv6() && c->dhcp_stage_ != Client::DhcpStage::kBound && c->dhcp_sent_ < 5)))
+          return true;
       return false;
     };
     TimePoint until = Clock::now() + seconds(12);
@@ -512,6 +579,15 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
           if (n > 0) {
             c->send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), n));
             ++c->pings6_sent_;
+          }
+          // ... and from the subscriber's LAN: an address in the delegated prefix.
+          if (global && !c->pd_prefix_.empty()) {
+            n = ip::build_icmpv6_echo(pkt, c->pd_prefix_.address(1), *o.target6, static_cast<std::uint16_t>(c->index_ & 0xffff),
+                                      static_cast<std::uint16_t>(seq), o.ping_size > 20 ? o.ping_size - 20 : 0);
+            if (n > 0) {
+              c->send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), n));
+              ++c->pings6_sent_;
+            }
           }
         }
       }
@@ -659,7 +735,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   LoadReport report;
   report.transfer = transfer_result;
   report.attempted = static_cast<unsigned>(clients.size());
-  std::vector<double> setup, ra_times;
+  std::vector<double> setup, ra_times, dhcp_times;
   for (auto& c : clients) {
     bool was_up = c->stage_ == Stage::kUp || c->stage_ == Stage::kClosed || c->resets_ > 0;
     if (was_up) {
@@ -669,9 +745,15 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
       if (!c->ra_prefix_.empty()) {
         ++report.ipv6_slaac;
         ra_times.push_back(c->ra_ms_);
-      } else if (o.target6 && c->stage_ == Stage::kUp) {
-        ++report.ipv6_failed;  // asked for global IPv6 and got no /64
       }
+      if (c->dhcpv6_complete()) {
+        if (!c->pd_prefix_.empty()) ++report.ipv6_pd;
+        if (c->na_address_ != Ipv6Bytes{}) ++report.ipv6_na;
+        dhcp_times.push_back(c->dhcp_ms_);
+      }
+      // Asked for global IPv6 (or DHCPv6) and did not get all of it.
+      if (c->stage_ == Stage::kUp && ((o.target6 && c->ra_prefix_.empty()) || (c->wants_dhcpv6() && !c->dhcpv6_complete())))
+        ++report.ipv6_failed;
       if (c->resets_ > 0 && c->closed_by_server_) ++report.closed_by_server;
       if (c->reconnects_ > 0) ++report.reconnected;
     } else {
@@ -710,6 +792,11 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   if (!ra_times.empty()) {
     report.ra_p50_ms = ra_times[ra_times.size() / 2];
     report.ra_max_ms = ra_times.back();
+  }
+  std::sort(dhcp_times.begin(), dhcp_times.end());
+  if (!dhcp_times.empty()) {
+    report.dhcpv6_p50_ms = dhcp_times[dhcp_times.size() / 2];
+    report.dhcpv6_max_ms = dhcp_times.back();
   }
   report.setup_wall_s = std::chrono::duration<double>(setup_end - t0).count();
   report.discovery_retransmits = ctx.discovery_retransmits;

@@ -30,6 +30,9 @@ struct LoadOptions {
   /// IPv6 pings from each session's SLAAC address (its advertised /64) to here; without it,
   /// link-local pings to the AC.
   std::optional<Ipv6Bytes> target6;
+  /// DHCPv6 after the Router Advertisement (RFC 8415): a delegated prefix (IA_PD; pings from
+  /// an address in it too), an address (IA_NA), with Rapid Commit or Solicit/Advertise/Request.
+  bool pd = false, ia_na = false, rapid_commit = true;
   unsigned pings = 3;
   std::size_t ping_size = 56;
   double setup_timeout = 60;  ///< seconds for all sessions to come up
@@ -75,6 +78,8 @@ struct LoadReport {
   unsigned ipv6_slaac = 0;   ///< sessions that got a /64 in a Router Advertisement
   unsigned ipv6_failed = 0;  ///< with --target6: sessions up without one (they asked)
   double ra_p50_ms = 0, ra_max_ms = 0;  ///< IPv6CP opened -> the advertisement
+  unsigned ipv6_pd = 0, ipv6_na = 0;    ///< sessions with a delegated prefix, with an IA_NA address
+  double dhcpv6_p50_ms = 0, dhcpv6_max_ms = 0;  ///< IPv6CP opened -> the DHCPv6 Reply
   unsigned closed_by_server = 0;  ///< sessions the AC ended while we held them
   unsigned reconnected = 0;       ///< of those, how many came back up (--reconnect)
   std::uint64_t hold_sent = 0, hold_received = 0;

@@ -23,6 +23,9 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   if (r.ipv6_slaac > 0 || r.ipv6_failed > 0)
     s += fmt::format("SLAAC:     {} sessions got a /64 (Router Advertisement p50 {:.1f} ms, max {:.1f} ms after IPv6CP); "
                      "{} without\n", r.ipv6_slaac, r.ra_p50_ms, r.ra_max_ms, r.ipv6_failed);
+  if (o.pd || o.ia_na)
+    s += fmt::format("DHCPv6:    {} delegated prefixes, {} IA_NA addresses (Reply p50 {:.1f} ms, max {:.1f} ms after IPv6CP)\n",
+                     r.ipv6_pd, r.ipv6_na, r.dhcpv6_p50_ms, r.dhcpv6_max_ms);
   s += fmt::format("Traffic:   {} sent, {} received, {} lost, {} corrupted; {}/{} sessions passed traffic\n",
                    r.pings_sent, r.pings_received, r.pings_lost(), r.pings_corrupted, r.sessions_with_traffic,
                    r.established);
@@ -84,6 +87,9 @@ std::string format_json(const LoadReport& r, const LoadOptions& o) {
                       {"ipv6_up", r.ipv6_up},
                       {"ipv6_slaac", r.ipv6_slaac},
                       {"ipv6_failed", r.ipv6_failed},
+                      {"ipv6_pd", r.ipv6_pd},
+                      {"ipv6_na", r.ipv6_na},
+                      {"dhcpv6_ms", {{"p50", std::round(r.dhcpv6_p50_ms * 10) / 10}, {"max", std::round(r.dhcpv6_max_ms * 10) / 10}}},
                       {"ra_ms", {{"p50", std::round(r.ra_p50_ms * 10) / 10}, {"max", std::round(r.ra_max_ms * 10) / 10}}},
                       {"traffic6", {{"sent", r.pings6_sent}, {"received", r.pings6_received}, {"lost", r.pings6_lost()}}},
                       {"traffic", {{"sent", r.pings_sent}, {"received", r.pings_received}, {"lost", r.pings_lost()},

@@ -27,8 +27,11 @@ bool domain_name(const std::string& d) {
   return label != 0 || d.back() == '.';
 }
 
-std::expected<dataplane::PrefixPoolSpec, std::string> pool(const std::string& name, const std::vector<std::string>& v) {
-  std::string usage = fmt::format("'{}' expects [NAME] PREFIX/LEN [64], e.g. '{} 2001:db8:100::/40 64'", name, name);
+/// ipv6-pool (the sessions' /64s) or ipv6-delegate-pool (`delegate`: LENGTH 48..64, default 56).
+std::expected<dataplane::PrefixPoolSpec, std::string> pool(const std::string& name, const std::vector<std::string>& v,
+                                                           bool delegate) {
+  std::string usage = delegate ? fmt::format("'{}' expects [NAME] PREFIX/LEN [LENGTH 48..64], e.g. '{} 2001:db8:200::/40 56'", name, name)
+                               : fmt::format("'{}' expects [NAME] PREFIX/LEN [64], e.g. '{} 2001:db8:100::/40 64'", name, name);
   // The optional name first: a prefix always has a ':' and a '/'.
   std::size_t at = 0;
   dataplane::PrefixPoolSpec spec;
@@ -39,11 +42,16 @@ std::expected<dataplane::PrefixPoolSpec, std::string> pool(const std::string& na
     return std::unexpected(fmt::format("{}: '{}' is not an IPv6 prefix of length 1 to 64 without host bits", usage, v[at]));
   if (prefix->upper == 0) return std::unexpected(fmt::format("{}: ::/{} is no pool", usage, prefix->length));
   spec.aggregate = *prefix;
+  spec.length = delegate ? 56 : 64;
   if (v.size() == at + 2) {
-    auto len = number(v[at + 1], 64, 64);
-    if (!len) return std::unexpected(fmt::format("{}: sessions get /64s (SLAAC, RFC 4862 section 5.5.3): {}", usage, len.error()));
+    auto len = delegate ? number(v[at + 1], 48, 64) : number(v[at + 1], 64, 64);
+    if (!len)
+      return std::unexpected(delegate ? fmt::format("{}: {}", usage, len.error())
+                                      : fmt::format("{}: sessions get /64s (SLAAC, RFC 4862 section 5.5.3): {}", usage, len.error()));
+    spec.length = static_cast<std::uint8_t>(*len);
   }
-  spec.length = 64;
+  if (spec.length < prefix->length)
+    return std::unexpected(fmt::format("{}: /{} prefixes do not fit in {}", usage, spec.length, v[at]));
   if (spec.length - prefix->length > static_cast<int>(dataplane::kMaxPrefixPoolBits))
     return std::unexpected(fmt::format("{}: {} holds more than 2^{} /{}s; use a longer prefix", usage, v[at],
                                        dataplane::kMaxPrefixPoolBits, spec.length));
@@ -70,16 +78,22 @@ std::optional<std::expected<void, std::string>> apply_ipv6_setting(Ipv6Service& 
     field = *b;
     return {};
   };
-  if (name == "ipv6-pool") {
-    auto p = pool(name, v);
+  if (name == "ipv6-pool" || name == "ipv6-delegate-pool") {
+    bool delegate = name == "ipv6-delegate-pool";
+    auto p = pool(name, v, delegate);
     if (!p) return std::unexpected(p.error());
-    for (const auto& q : s.pools)
+    auto& list = delegate ? s.delegate_pools : s.pools;
+    for (const auto& q : list)
       if (q.name == p->name)
-        return std::unexpected(p->name.empty() ? std::string("the default ipv6-pool is defined twice")
-                                               : fmt::format("ipv6-pool '{}' defined twice", p->name));
-    s.pools.push_back(*p);
+        return std::unexpected(p->name.empty() ? fmt::format("the default {} is defined twice", name)
+                                               : fmt::format("{} '{}' defined twice", name, p->name));
+    list.push_back(*p);
     return std::expected<void, std::string>{};
   }
+  if (name == "dhcpv6") return set_bool(s.dhcpv6);
+  if (name == "dhcpv6-rapid-commit") return set_bool(s.dhcpv6_rapid_commit);
+  if (name == "dhcpv6-ia-na") return set_bool(s.dhcpv6_ia_na);
+  if (name == "dhcpv6-rate") return set(s.dhcpv6_rate, 1, 1000);
   // RFC 4861 section 6.2.1: MaxRtrAdvInterval 4..1800 s; AdvDefaultLifetime 0 or up to 9000 s
   // (RFC 8319 allows more; 9000 keeps older hosts happy).
   if (name == "ipv6-ra-interval") return set(s.ra_interval, 4, 1800);
@@ -99,8 +113,12 @@ std::optional<std::expected<void, std::string>> apply_ipv6_setting(Ipv6Service& 
     s.preferred_lifetime = *preferred;
     return std::expected<void, std::string>{};
   }
-  if (name == "ipv6-ra-managed") return set_bool(s.managed);
-  if (name == "ipv6-ra-other") return set_bool(s.other);
+  if (name == "ipv6-ra-managed" || name == "ipv6-ra-other") {
+    bool flag = false;
+    if (auto r = set_bool(flag); !r) return r;
+    (name == "ipv6-ra-managed" ? s.managed : s.other) = flag;
+    return std::expected<void, std::string>{};
+  }
   if (name == "ipv6-dns") {
     if (v.empty() || v.size() > 3) return std::unexpected("'ipv6-dns' expects one to three IPv6 addresses");
     s.dns.clear();
@@ -128,13 +146,25 @@ std::expected<void, std::string> validate(const Ipv6Service& s) {
     return std::unexpected("ipv6-ra-lifetime must be 0 or at least ipv6-ra-interval (RFC 4861 section 6.2.1)");
   if (!s.enabled() && (!s.dns.empty() || !s.domains.empty()))
     return std::unexpected("ipv6-dns and ipv6-domain are announced in Router Advertisements: they need an ipv6-pool");
-  if (s.enabled() && std::none_of(s.pools.begin(), s.pools.end(), [](const auto& p) { return p.name.empty(); }))
+  auto without_default = [](const std::vector<dataplane::PrefixPoolSpec>& list) {
+    return !list.empty() && std::none_of(list.begin(), list.end(), [](const auto& p) { return p.name.empty(); });
+  };
+  if (without_default(s.pools))
     return std::unexpected("named ipv6-pools need a default one too (ipv6-pool PREFIX/LEN without a name)");
-  for (std::size_t i = 0; i < s.pools.size(); ++i)
-    for (std::size_t j = i + 1; j < s.pools.size(); ++j)
-      if (s.pools[i].aggregate.contains(s.pools[j].aggregate) || s.pools[j].aggregate.contains(s.pools[i].aggregate))
-        return std::unexpected(fmt::format("ipv6-pool {} overlaps ipv6-pool {}", s.pools[i].aggregate.to_string(),
-                                           s.pools[j].aggregate.to_string()));
+  if (without_default(s.delegate_pools))
+    return std::unexpected("named ipv6-delegate-pools need a default one too (ipv6-delegate-pool PREFIX/LEN without a name)");
+  if (!s.delegate_pools.empty() && !s.dhcpv6_server())
+    return std::unexpected("ipv6-delegate-pool needs the DHCPv6 server: an ipv6-pool and not 'dhcpv6 no'");
+  std::vector<std::pair<const char*, const dataplane::PrefixPoolSpec*>> all;
+  for (const auto& p : s.pools) all.emplace_back("ipv6-pool", &p);
+  for (const auto& p : s.delegate_pools) all.emplace_back("ipv6-delegate-pool", &p);
+  for (std::size_t i = 0; i < all.size(); ++i)
+    for (std::size_t j = i + 1; j < all.size(); ++j) {
+      const auto& a = all[i].second->aggregate;
+      const auto& b = all[j].second->aggregate;
+      if (a.contains(b) || b.contains(a))
+        return std::unexpected(fmt::format("{} {} overlaps {} {}", all[i].first, a.to_string(), all[j].first, b.to_string()));
+    }
   return {};
 }
 

@@ -22,12 +22,25 @@ struct Ipv6Service {
   std::optional<unsigned> ra_lifetime;  ///< AdvDefaultLifetime, seconds; default 3 x ra_interval
   unsigned valid_lifetime = 2592000;    ///< AdvValidLifetime (30 days)
   unsigned preferred_lifetime = 604800; ///< AdvPreferredLifetime (7 days)
-  bool managed = false;  ///< M flag: addresses by DHCPv6 (IA_NA)
-  bool other = false;    ///< O flag: other configuration by DHCPv6
+  /// ipv6-delegate-pool [NAME] PREFIX/LEN [LENGTH]: delegated prefixes (DHCPv6-PD), /56 by
+  /// default (RIPE-690 section 4.2: /56 or /48 for a subscriber's LANs), 48..64.
+  std::vector<dataplane::PrefixPoolSpec> delegate_pools;
+  bool dhcpv6 = true;              ///< the DHCPv6 server on each session (RFC 8415)
+  bool dhcpv6_rapid_commit = true; ///< answer a Solicit with Rapid Commit by a Reply (section 18.3.1)
+  bool dhcpv6_ia_na = false;       ///< also an address (IA_NA): the session's /64 with the client's identifier
+  unsigned dhcpv6_rate = 10;       ///< DHCPv6 messages per second and session (burst twice that)
+  std::optional<bool> managed;     ///< M flag; default: dhcpv6 with IA_NA
+  std::optional<bool> other;       ///< O flag; default: with the DHCPv6 server
   std::vector<Ipv6Bytes> dns;          ///< RDNSS (RFC 8106 section 5.1), at most 3
   std::vector<std::string> domains;    ///< DNSSL (RFC 8106 section 5.2)
 
   [[nodiscard]] bool enabled() const { return !pools.empty(); }
+  [[nodiscard]] bool dhcpv6_server() const { return enabled() && dhcpv6; }
+  [[nodiscard]] bool managed_flag() const { return managed.value_or(dhcpv6_server() && dhcpv6_ia_na); }
+  [[nodiscard]] bool other_flag() const { return other.value_or(dhcpv6_server()); }
+  /// RFC 8415 section 21.4's recommendation: T1 = 0.5 and T2 = 0.8 of the preferred lifetime.
+  [[nodiscard]] std::uint32_t t1() const { return preferred_lifetime / 2; }
+  [[nodiscard]] std::uint32_t t2() const { return static_cast<std::uint32_t>(preferred_lifetime * 4ull / 5); }
   [[nodiscard]] unsigned router_lifetime() const { return ra_lifetime.value_or(std::min(3 * ra_interval, 9000u)); }
 };
 

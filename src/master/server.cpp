@@ -87,8 +87,9 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
         return std::unexpected(r.error());
       } else {
         // The sessions' /64s reach the TUN as one route per pool (no route per session).
-        for (const auto& p : config.ipv6_service.pools)
-          if (auto rr = tun->add_ipv6_route(p.aggregate.address(), p.aggregate.length); !rr) return std::unexpected(rr.error());
+        for (const auto* list : {&config.ipv6_service.pools, &config.ipv6_service.delegate_pools})
+          for (const auto& p : *list)
+            if (auto rr = tun->add_ipv6_route(p.aggregate.address(), p.aggregate.length); !rr) return std::unexpected(rr.error());
         if (config.ipv6_service.enabled() && !ipv6_forwarding())
           log::warn("net.ipv6.conf.all.forwarding is 0: subscribers get their /64s but the kernel routes none of "
                     "their IPv6 traffic (sysctl -w net.ipv6.conf.all.forwarding=1)");
@@ -149,7 +150,8 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       dispatch_(std::move(dispatch)),
       l2tp_dispatch_(std::move(l2tp_dispatch)),
       options_(std::move(options)),
-      shared_(config_.pool, config_.local_ip, named_ranges(config_), config_.ipv6_service.pools),
+      shared_(config_.pool, config_.local_ip, named_ranges(config_), config_.ipv6_service.pools,
+              config_.ipv6_service.delegate_pools),
       pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),

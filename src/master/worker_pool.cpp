@@ -465,8 +465,18 @@ void WorkerPool::receive_messages(unsigned slot) {
         if (shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(m->ipv6_id)) == m->session_id)
           shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(m->ipv6_id));
         break;
+      case MessageType::kPrefixDelegated: {
+        Ipv6Prefix p{m->delegated_prefix, m->delegated_len};
+        if (!shared_.prefixes.insert(p, m->session_id))
+          log::warn("session {}: delegated prefix {} in use elsewhere: not routed to it", m->session_id, p.to_string());
+        break;
+      }
+      case MessageType::kPrefixReturned:
+        (void)shared_.prefixes.erase(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
+        break;
       case MessageType::kSessionEnded: {
         (void)shared_.prefixes.erase(Ipv6Prefix{m->ipv6_prefix, m->ipv6_prefix_len}, m->session_id);
+        (void)shared_.prefixes.erase(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         if (m->ipv4 != 0) {
           Ipv4Address a{m->ipv4};
           if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {
@@ -558,6 +568,11 @@ void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::Session
     (void)shared_.prefixes.erase(prefix, sid);
     shared_.ipv6_pool.release(prefix);
   }
+  Ipv6Prefix delegated{rec.delegated_prefix, rec.delegated_prefix_len};
+  if (!delegated.empty()) {
+    (void)shared_.prefixes.erase(delegated, sid);
+    shared_.delegate_pool.release(delegated);
+  }
 }
 
 void WorkerPool::release_session(std::uint16_t sid) {
@@ -598,24 +613,25 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
     if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
   if (rec.ipv6_opened && rec.ipv6_peer_id != 0)
     (void)shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id), sid);
-  // The /64 goes with the session, also where this configuration has no pool for it any more.
+  // The /64 and the delegated prefix go with the session, also where this configuration has no
+  // pool for them any more; one that is taken is dropped (the session goes on without it).
   dataplane::SessionRecord adopted = rec;
-  Ipv6Prefix prefix{rec.ipv6_prefix, rec.ipv6_prefix_len};
-  if (!prefix.empty()) {
-    bool pooled = shared_.ipv6_pool.contains(prefix);
-    bool taken = pooled && !shared_.ipv6_pool.reserve(prefix);
-    if (!taken && !shared_.prefixes.insert(prefix, sid)) {
+  auto take = [&](dataplane::SharedPrefixPools& pool, std::uint64_t& upper, std::uint8_t& length, const char* what) {
+    Ipv6Prefix p{upper, length};
+    if (p.empty()) return;
+    bool pooled = pool.contains(p);
+    bool taken = pooled && !pool.reserve(p);
+    if (!taken && !shared_.prefixes.insert(p, sid)) {
       taken = true;
-      if (pooled) shared_.ipv6_pool.release(prefix);
+      if (pooled) pool.release(p);
     }
-    if (taken) prefix = {};
-  }
-  if (adopted.ipv6_prefix_len != 0 && prefix.empty()) {
-    log::warn("session {}: IPv6 prefix {} taken: it continues with link-local IPv6 only", sid,
-              Ipv6Prefix{rec.ipv6_prefix, rec.ipv6_prefix_len}.to_string());
-    adopted.ipv6_prefix = 0;
-    adopted.ipv6_prefix_len = 0;
-  }
+    if (!taken) return;
+    log::warn("session {}: {} {} taken: it continues without it", sid, what, p.to_string());
+    upper = 0;
+    length = 0;
+  };
+  take(shared_.ipv6_pool, adopted.ipv6_prefix, adopted.ipv6_prefix_len, "IPv6 prefix");
+  take(shared_.delegate_pool, adopted.delegated_prefix, adopted.delegated_prefix_len, "delegated prefix");
   owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
   ++slots_[*slot].assigned;
   ++allocated_;

@@ -147,16 +147,21 @@ constexpr std::uint8_t kIcmpv6 = 58;
 }  // namespace
 
 // RFC 8200 section 8.1: the upper-layer checksum covers a pseudo-header.
-std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
-                              Bytes icmp) {
+std::uint16_t ipv6_upper_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                                  std::uint8_t next_header, Bytes data) {
   std::uint32_t sum = 0;
   for (std::size_t i = 0; i < 16; i += 2) {
     sum += static_cast<std::uint32_t>((src[i] << 8) | src[i + 1]);
     sum += static_cast<std::uint32_t>((dst[i] << 8) | dst[i + 1]);
   }
-  sum += static_cast<std::uint32_t>(icmp.size() >> 16) + static_cast<std::uint32_t>(icmp.size() & 0xffff);
-  sum += kIcmpv6;
-  return internet_checksum(icmp, sum);
+  sum += static_cast<std::uint32_t>(data.size() >> 16) + static_cast<std::uint32_t>(data.size() & 0xffff);
+  sum += next_header;
+  return internet_checksum(data, sum);
+}
+
+std::uint16_t icmpv6_checksum(const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                              Bytes icmp) {
+  return ipv6_upper_checksum(src, dst, kIcmpv6, icmp);
 }
 
 std::size_t build_icmpv6_echo(MutableBytes out, const std::array<std::uint8_t, 16>& src,
@@ -350,6 +355,48 @@ bool rewrite_ipv4_source(MutableBytes p, Ipv4Address source) {
     patch_checksum(p, at, old_lo, new_lo);
   }
   return true;
+}
+
+}  // namespace pppoe::ip
+
+namespace pppoe::ip {
+
+std::size_t build_udp6(MutableBytes out, const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                       std::uint16_t src_port, std::uint16_t dst_port, Bytes payload, std::uint8_t hop_limit) {
+  std::size_t udp_len = 8 + payload.size();
+  if (udp_len > 0xffff || out.size() < 40 + udp_len) return 0;
+  ByteWriter w(out);
+  w.u32(0x60000000);
+  w.u16(static_cast<std::uint16_t>(udp_len));
+  w.u8(kUdp);
+  w.u8(hop_limit);
+  w.bytes(Bytes(src));
+  w.bytes(Bytes(dst));
+  w.u16(src_port);
+  w.u16(dst_port);
+  w.u16(static_cast<std::uint16_t>(udp_len));
+  w.u16(0);
+  w.bytes(payload);
+  if (w.overflow()) return 0;
+  std::uint16_t sum = ipv6_upper_checksum(src, dst, kUdp, w.written().subspan(40));
+  w.patch_u16(46, sum == 0 ? 0xffff : sum);  // RFC 8200 section 8.1: a computed 0 goes as all ones
+  return w.size();
+}
+
+std::optional<Udp6View> parse_udp6(Bytes packet) {
+  auto v = decode_ipv6(packet);
+  if (!v || v->next_header != kUdp || v->payload_length < 8) return std::nullopt;
+  Bytes udp = packet.subspan(40, v->payload_length);
+  ByteReader r(udp);
+  auto sp = r.u16();
+  auto dp = r.u16();
+  auto len = r.u16();
+  auto csum = r.u16();
+  if (!sp || !dp || !len || !csum || *len < 8 || *len > udp.size()) return std::nullopt;
+  Udp6View u{v->src, v->dst, *sp, *dp, udp.subspan(8, *len - 8u), false};
+  // RFC 8200 section 8.1: over IPv6 the UDP checksum is mandatory (0 is invalid).
+  u.checksum_ok = *csum != 0 && ipv6_upper_checksum(v->src, v->dst, kUdp, udp.first(*len)) == 0;
+  return u;
 }
 
 }  // namespace pppoe::ip

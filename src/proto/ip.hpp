@@ -84,6 +84,17 @@ struct UdpView {
 };
 [[nodiscard]] std::optional<UdpView> parse_udp(Bytes packet);
 
+/// UDP over IPv6 (RFC 768, RFC 8200 section 8.1): DHCPv6 between the AC and a subscriber.
+std::size_t build_udp6(MutableBytes out, const std::array<std::uint8_t, 16>& src, const std::array<std::uint8_t, 16>& dst,
+                       std::uint16_t src_port, std::uint16_t dst_port, Bytes payload, std::uint8_t hop_limit = 64);
+struct Udp6View {
+  std::array<std::uint8_t, 16> src{}, dst{};
+  std::uint16_t src_port = 0, dst_port = 0;
+  Bytes payload;
+  bool checksum_ok = false;  ///< a zero checksum is not (it is mandatory over IPv6)
+};
+[[nodiscard]] std::optional<Udp6View> parse_udp6(Bytes packet);
+
 /// Builds an ICMP "fragmentation needed" (type 3 code 4, RFC 1191) answering `original`.
 std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes original,
                                    std::uint16_t next_hop_mtu);

@@ -32,6 +32,8 @@ enum class MessageType : std::uint8_t {
   kSessionEnded,  ///< gone: unindex, free the session ID
   kLnsCall,       ///< LNS: an L2TP call came in on one of our tunnels; needs a session ID
   kMigrated,      ///< answer to kMigrateOut: reason 0 = let go (record complete), 1 = kept (cannot move now)
+  kPrefixDelegated,  ///< DHCPv6 delegated a prefix to the session: index it
+  kPrefixReturned,   ///< ... and the client released it: unindex
 };
 
 struct Message {
@@ -46,6 +48,9 @@ struct Message {
   /// kIpv6Up, kSessionEnded: the session's /64 (upper 64 bits, length; 0 = none).
   std::uint64_t ipv6_prefix = 0;
   std::uint8_t ipv6_prefix_len = 0;
+  /// kPrefixDelegated, kPrefixReturned, kSessionEnded: the delegated prefix (0 = none).
+  std::uint8_t delegated_len = 0;
+  std::uint64_t delegated_prefix = 0;
   /// kChangeTimeouts: new values in seconds (0 = none) for the fields flagged in `reason`
   /// (bit 0 session timeout, bit 1 idle timeout).
   std::uint32_t session_timeout = 0, idle_timeout = 0;

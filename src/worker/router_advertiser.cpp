@@ -10,8 +10,8 @@ constexpr std::uint8_t kRouterSolicitation = 133;
 }  // namespace
 
 RouterAdvertiser::RouterAdvertiser(const master::Ipv6Service& c) : max_interval_(c.ra_interval) {
-  template_.managed = c.managed;
-  template_.other = c.other;
+  template_.managed = c.managed_flag();
+  template_.other = c.other_flag();
   template_.router_lifetime = static_cast<std::uint16_t>(std::min(c.router_lifetime(), 65535u));
   template_.valid_lifetime = c.valid_lifetime;
   template_.preferred_lifetime = c.preferred_lifetime;

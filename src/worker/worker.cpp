@@ -12,6 +12,7 @@
 #include "proto/ip.hpp"
 #include "session/control_budget.hpp"
 #include "session/ra_schedule.hpp"
+#include "worker/dhcpv6_server.hpp"
 #include "worker/router_advertiser.hpp"
 
 namespace pppoe::worker {
@@ -61,7 +62,8 @@ void add(std::atomic<std::uint64_t>& a, std::uint64_t v) { a.fetch_add(v, std::m
 // One subscriber session as its worker sees it: identity, address, PPP link, counters.
 class Worker::Session final : public session::LinkOutput,
                               public session::AddressAssigner,
-                              public session::Authenticator {
+                              public session::Authenticator,
+                              public DelegationHost {
  public:
   /// `lns`: a call from a LAC terminated here (no PPPoE: no MAC, no VLANs, no PADT).
   Session(Worker& w, const Message& m, TimePoint now, const LnsCall* lns = nullptr)
@@ -217,6 +219,33 @@ class Worker::Session final : public session::LinkOutput,
       worker_.touch(*this);
     }
   }
+  // DelegationHost: the delegated prefix comes from the pool like the /64 and is indexed by
+  // the master (kPrefixDelegated) so that downstream finds the session.
+  std::optional<Ipv6Prefix> delegate_prefix() override {
+    auto part = static_cast<dataplane::PoolPart>(worker_.shared_.settings().pool_part.load(std::memory_order_relaxed));
+    auto p = worker_.shared_.delegate_pool.allocate("", part);
+    if (!p) {
+      log::warn_limited(worker_.ipv6_log_, "session {}: no prefix left in the ipv6-delegate-pool", id_);
+      return std::nullopt;
+    }
+    Message m;
+    m.type = MessageType::kPrefixDelegated;
+    m.session_id = id_;
+    m.delegated_prefix = p->upper;
+    m.delegated_len = p->length;
+    worker_.tell_master(m);
+    return p;
+  }
+  void return_prefix(Ipv6Prefix p) override {
+    worker_.shared_.delegate_pool.release(p);
+    Message m;
+    m.type = MessageType::kPrefixReturned;
+    m.session_id = id_;
+    m.delegated_prefix = p.upper;
+    m.delegated_len = p.length;
+    worker_.tell_master(m);
+  }
+
   void ipv6_down() override {
     ra_.stop();
     if (ipv6_id_ == 0) return;
@@ -293,6 +322,8 @@ class Worker::Session final : public session::LinkOutput,
   std::uint64_t ipv6_id_ = 0;
   Ipv6Prefix ipv6_prefix_;      ///< the session's /64 from the ipv6-pool (empty: link-local only)
   session::RaSchedule ra_;      ///< its Router Advertisements
+  Dhcpv6Binding dhcp_;          ///< its DHCPv6 binding: delegated prefix, IAIDs, client DUID
+  session::ControlBudget dhcp_budget_;
   bool has_addr_ = false;
   bool up_ = false;
   bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
@@ -327,6 +358,8 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
       started_unix_(std::time(nullptr)),
       pid_(static_cast<std::uint32_t>(::getpid())) {
   if (config.ipv6 && config.ipv6_service.enabled()) ra_ = std::make_unique<RouterAdvertiser>(config.ipv6_service);
+  if (config.ipv6 && config.ipv6_service.dhcpv6_server())
+    dhcp_ = std::make_unique<Dhcpv6Server>(config.ipv6_service, socket.mac());
 }
 
 Worker::~Worker() = default;
@@ -391,6 +424,8 @@ void Worker::on_message(const Message& m, TimePoint now) {
     case MessageType::kSessionEnded:
     case MessageType::kLnsCall:
     case MessageType::kMigrated:
+    case MessageType::kPrefixDelegated:
+    case MessageType::kPrefixReturned:
       break;  // worker -> master only
   }
   reap();
@@ -518,6 +553,12 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   snap.ipv6_peer_id = rec->ipv6_peer_id;
   if (!snap.ipv6_opened) s.ipv6_id_ = 0;
   s.ipv6_prefix_ = Ipv6Prefix{rec->ipv6_prefix, rec->ipv6_prefix_len};
+  s.dhcp_.delegated = Ipv6Prefix{rec->delegated_prefix, rec->delegated_prefix_len};
+  s.dhcp_.pd_iaid = rec->pd_iaid;
+  s.dhcp_.na_iaid = rec->na_iaid;
+  s.dhcp_.na_bound = rec->na_bound;
+  s.dhcp_.duid_len = rec->duid_len;
+  std::copy_n(rec->duid, sizeof rec->duid, s.dhcp_.duid.begin());
   s.link_->adopt(snap, text(rec->user, sizeof rec->user), now);
   // A new advertisement at once: after a takeover it also refreshes what the CPE knows.
   if (ra_ && snap.ipv6_opened && !s.ipv6_prefix_.empty()) s.ra_.start(now);
@@ -622,6 +663,7 @@ void Worker::end_session(Session& s, EndReason reason) {
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
   if (!s.ipv6_prefix_.empty()) shared_.ipv6_pool.release(s.ipv6_prefix_);
+  if (!s.dhcp_.delegated.empty()) shared_.delegate_pool.release(s.dhcp_.delegated);
   ++counters_.sessions_ended;
   auto ri = static_cast<std::size_t>(reason);
   if (ri < counters_.ended_by_reason.size()) ++counters_.ended_by_reason[ri];
@@ -650,6 +692,8 @@ void Worker::end_session(Session& s, EndReason reason) {
   m.ipv4 = s.up_ ? s.addr_.value : 0;
   m.ipv6_prefix = s.ipv6_prefix_.upper;
   m.ipv6_prefix_len = s.ipv6_prefix_.length;
+  m.delegated_prefix = s.dhcp_.delegated.upper;
+  m.delegated_len = s.dhcp_.delegated.length;
   tell_master(m);
   dead_.push_back(s.id_);
 }
@@ -759,8 +803,11 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
           case RouterAdvertiser::Upstream::kUnspecified: drops_.count(Drop::kUnspecifiedSource); return;
         }
       }
-      // Anti-spoofing: from the identifier IPv6CP agreed (link-local) or from the session's /64.
-      if (ip::link_local_id(ip6->src) != s->ipv6_id_ && !s->ipv6_prefix_.contains(ip6->src)) {
+      if (dhcp_ && s->ra_.running() && ip6->next_header == 17 && serve_dhcpv6(*s, payload, now)) return;
+      // Anti-spoofing: from the identifier IPv6CP agreed (link-local), from the session's /64
+      // or from its delegated prefix (the subscriber's LANs).
+      if (ip::link_local_id(ip6->src) != s->ipv6_id_ && !s->ipv6_prefix_.contains(ip6->src) &&
+          !s->dhcp_.delegated.contains(ip6->src)) {
         drops_.count(Drop::kSpoofedSource);
         return;
       }
@@ -1214,6 +1261,54 @@ void Worker::run_timers(Session& s, TimePoint now) {
   }
   if (!s.dead_ && s.ra_.due(now)) send_router_advertisement(s, now);
   if (!s.dead_) touch(s);
+}
+
+bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
+  auto udp = ip::parse_udp6(packet);
+  // Ours: to the servers' multicast address or to our link-local address, port 547.
+  if (!udp || udp->dst_port != dhcpv6::kServerPort ||
+      (udp->dst != dhcpv6::kAllServers && udp->dst != ip::link_local(s.link_->ipv6cp().local_id())))
+    return false;
+  if (!udp->checksum_ok) {
+    drops_.count(Drop::kDhcpv6Malformed);
+    return true;
+  }
+  if (!s.dhcp_budget_.take(config_.ipv6_service.dhcpv6_rate, now)) {
+    drops_.count(Drop::kDhcpv6RateLimited);
+    return true;
+  }
+  auto request = dhcpv6::decode(udp->payload);
+  if (!request) {
+    drops_.count(Drop::kDhcpv6Malformed);
+    log::warn_limited(ipv6_log_, "session {}: DHCPv6 message dropped: {}", s.id_, dhcpv6::to_string(request.error()));
+    return true;
+  }
+  std::array<std::uint8_t, 1024> answer{};
+  auto r = dhcp_->handle(*request, s.ipv6_prefix_, s.ipv6_id_, s.dhcp_, s, answer);
+  if (r.outcome == Dhcpv6Server::Outcome::kDiscard) {
+    drops_.count(Drop::kDhcpv6Discarded);
+    return true;
+  }
+  if (r.binding_changed) {
+    const auto& b = s.dhcp_;
+    shared_.table.update(s.id_, [&](dataplane::SessionRecord& rec) {
+      rec.delegated_prefix = b.delegated.upper;
+      rec.delegated_prefix_len = b.delegated.length;
+      rec.pd_iaid = b.pd_iaid;
+      rec.na_iaid = b.na_iaid;
+      rec.na_bound = b.na_bound;
+      rec.duid_len = b.duid_len;
+      std::copy_n(b.duid.begin(), sizeof rec.duid, rec.duid);
+      rec.dhcpv6_bound_unix_ms = unix_ms();
+    });
+  }
+  // RFC 8415 section 7.2: from port 547 to the client's source address and port 546.
+  std::array<std::uint8_t, 1100> pkt{};
+  std::size_t n = ip::build_udp6(pkt, ip::link_local(s.link_->ipv6cp().local_id()), udp->src, dhcpv6::kServerPort,
+                                 dhcpv6::kClientPort, Bytes(answer.data(), r.size), 255);
+  if (n > 0) s.send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), n));
+  touch(s);
+  return true;
 }
 
 void Worker::send_router_advertisement(Session& s, TimePoint now) {

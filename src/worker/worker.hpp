@@ -45,6 +45,7 @@ struct WorkerCounters {
 };
 
 class RouterAdvertiser;
+class Dhcpv6Server;
 
 class Worker final : public LacOwner, public LnsOwner {
  public:
@@ -140,6 +141,9 @@ class Worker final : public LacOwner, public LnsOwner {
   void run_timers(Session& s, TimePoint now);
   /// The session's Router Advertisement (its /64), now; schedules the next one.
   void send_router_advertisement(Session& s, TimePoint now);
+  /// An upstream UDP/IPv6 packet of `s`: true if it was for the DHCPv6 server (answered or
+  /// dropped and counted), false to let it pass like any packet.
+  bool serve_dhcpv6(Session& s, Bytes packet, TimePoint now);
   void reap();
   void tell_master(Message m);
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
@@ -186,6 +190,7 @@ class Worker final : public LacOwner, public LnsOwner {
   log::RateLimit auth_log_{20, 50};
   log::RateLimit ipv6_log_{20, 50};
   std::unique_ptr<RouterAdvertiser> ra_;  ///< with an ipv6-pool: the sessions' Router Advertisements
+  std::unique_ptr<Dhcpv6Server> dhcp_;    ///< ... and their DHCPv6 server
 };
 
 }  // namespace pppoe::worker

@@ -1,9 +1,11 @@
 #!/bin/bash
-# IPv6 beyond the link (operator guide "IPv6"): every session gets its own /64 from the
-# ipv6-pool in a Router Advertisement (RS answered, RDNSS/DNSSL/MTU options), SLAAC addresses
-# reach a host behind the AC and back through any worker (downstream by longest-prefix match),
-# IPv4 at the same time; a Scapy CPE written from RFC 4861/4862 gets the same; tshark decodes
-# the RAs without a warning; spoofed IPv6 sources are dropped; every /64 goes back to the pool.
+# IPv6 the way ISPs deliver it (operator guide "IPv6"): every session gets its own /64 from the
+# ipv6-pool in a Router Advertisement (RS answered, RDNSS/DNSSL/MTU options) and a /56 by
+# DHCPv6-PD (Rapid Commit); SLAAC addresses and addresses in the delegated prefix reach a host
+# behind the AC and back through any worker (downstream by longest-prefix match), IPv4 at the
+# same time. A Scapy CPE written from RFC 4861/4862/8415 gets the same, cannot release with
+# another DUID, and a Solicit storm is rate-limited; tshark decodes RA and DHCPv6 without a
+# warning; spoofed IPv6 sources are dropped; every prefix goes back to its pool.
 . "$(dirname "$0")/common.sh"
 command -v tshark >/dev/null || fail "tshark is missing: run scripts/install-deps.sh"
 /usr/bin/python3 -c "import scapy" 2>/dev/null || fail "python3-scapy is missing: run scripts/install-deps.sh"
@@ -12,6 +14,7 @@ ipv6-pool 2001:db8:1000::/48 64
 ipv6-dns 2001:db8:ffff::53
 ipv6-domain example.net
 ipv6-ra-interval 30
+ipv6-delegate-pool 2001:db8:2000::/40 56
 CONF
 pppoed_start -f "$LAB_LOGS/pppoed.conf" -L -w 2 --secrets "$SECRETS" --auth pap,chap -p internet || fail "pppoed did not start"
 expect_eq "$(ip netns exec "$AC" ip -6 route show 2001:db8:1000::/48 | grep -c pppoe0)" 1 "one route for the pool on the TUN"
@@ -22,7 +25,7 @@ tshark_pid=$!
 sleep 2
 
 N=100
-pppoetest_lab -m create -i sub0 -n $N --user alice --password wonderland --target $NET_HOST --target6 $NET_HOST6 \
+pppoetest_lab -m create -i sub0 -n $N --user alice --password wonderland --target $NET_HOST --target6 $NET_HOST6 --pd \
   --hold 2 --format json >"$LAB_LOGS/out.json" &
 pid=$!
 wait_stat .sessions.up $N 30
@@ -30,32 +33,39 @@ wait_stat .sessions.up $N 30
 pppoectl_lab -j show sessions > "$LAB_LOGS/sessions.json"
 expect_eq "$(jq '[.sessions[].ipv6_prefix | select(startswith("2001:db8:1000:"))] | unique | length' "$LAB_LOGS/sessions.json")" $N \
   "distinct /64s from the pool"
+expect_eq "$(jq '[.sessions[].delegated_prefix | select(endswith("/56"))] | unique | length' "$LAB_LOGS/sessions.json")" $N \
+  "distinct delegated /56s"
 expect_eq "$(stat .ipv6_pool.in_use)" $N "ipv6-pool prefixes in use"
-expect_eq "$(stat .ipv6_pool.indexed_prefixes)" $N "prefixes indexed for downstream"
+expect_eq "$(stat .delegate_pool.in_use)" $N "ipv6-delegate-pool prefixes in use"
+expect_eq "$(stat .ipv6_pool.indexed_prefixes)" $((2 * N)) "prefixes indexed for downstream (/64s and /56s)"
 wait $pid
 rc=$?
 out=$(cat "$LAB_LOGS/out.json")
-echo "$out" | jq -c '{established, ipv6_up, ipv6_slaac, ipv6_failed, ra_ms, traffic, traffic6}'
+echo "$out" | jq -c '{established, ipv6_up, ipv6_slaac, ipv6_pd, ipv6_failed, ra_ms, dhcpv6_ms, traffic, traffic6}'
 expect_eq "$rc" 0 "pppoetest exit code"
 expect_eq "$(echo "$out" | jq .ipv6_slaac)" $N "sessions with a /64 from a Router Advertisement"
+expect_eq "$(echo "$out" | jq .ipv6_pd)" $N "sessions with a delegated prefix (DHCPv6 Rapid Commit)"
 expect_eq "$(echo "$out" | jq .traffic6.received)" "$(echo "$out" | jq .traffic6.sent)" "IPv6 pings from SLAAC addresses answered"
-[ "$(echo "$out" | jq .traffic6.sent)" -ge $N ] || fail "too few IPv6 pings"
+[ "$(echo "$out" | jq .traffic6.sent)" -ge $((6 * N)) ] || fail "too few IPv6 pings (3 from each SLAAC address and 3 from each delegated prefix)"
 expect_eq "$(echo "$out" | jq .traffic.sessions_ok)" $N "IPv4 at the same time"
 
 # The Scapy CPE (RFC 4861/4862 from Scapy's own layers): RS -> RA, SLAAC, echo, spoofing.
 ip netns exec "$SUB" /usr/bin/python3 "$HERE/scapy_client.py" sub0 alice wonderland $NET_HOST6 > "$LAB_LOGS/scapy.log" 2>&1 ||
   { cat "$LAB_LOGS/scapy.log"; fail "scapy CPE"; }
-grep -E "Router|SLAAC|IPv6|RDNSS|spoofed IPv6" "$LAB_LOGS/scapy.log"
+grep -E "Router|SLAAC|IPv6|RDNSS|DHCPv6|delegated|storm" "$LAB_LOGS/scapy.log"
 sleep 1
 kill -INT $tshark_pid; wait $tshark_pid
 ras=$(tshark -r "$cap" -Y "icmpv6.type == 134 && icmpv6.opt.prefix && icmpv6.opt.rdnss && icmpv6.opt.dnssl" 2>/dev/null | wc -l)
 [ "$ras" -ge $N ] || fail "only $ras Router Advertisements with prefix, RDNSS and DNSSL options in the capture"
-tshark -r "$cap" -Y "(icmpv6.type == 133 || icmpv6.type == 134) && (_ws.malformed || _ws.expert.severity >= warning)" \
+replies=$(tshark -r "$cap" -Y "dhcpv6.msgtype == 7 && dhcpv6.iaprefix.pref_addr" 2>/dev/null | wc -l)
+[ "$replies" -ge $N ] || fail "only $replies DHCPv6 Replies with a delegated prefix in the capture"
+tshark -r "$cap" -Y "(icmpv6.type == 133 || icmpv6.type == 134 || dhcpv6) && (_ws.malformed || _ws.expert.severity >= warning)" \
   >"$LAB_LOGS/flagged.txt" 2>"$LAB_LOGS/filter.err" || fail "tshark could not apply the filter: $(cat "$LAB_LOGS/filter.err")"
-[ ! -s "$LAB_LOGS/flagged.txt" ] || { head "$LAB_LOGS/flagged.txt"; fail "RS/RA frames malformed or with expert warnings"; }
-echo "tshark: $ras Router Advertisements decoded cleanly"
+[ ! -s "$LAB_LOGS/flagged.txt" ] || { head "$LAB_LOGS/flagged.txt"; fail "RS/RA/DHCPv6 frames malformed or with expert warnings"; }
+echo "tshark: $ras Router Advertisements and $replies DHCPv6 Replies with prefixes decoded cleanly"
 
 wait_stat .sessions.total 0 10
 expect_eq "$(stat .ipv6_pool.in_use)" 0 "every /64 back in the pool"
+expect_eq "$(stat .delegate_pool.in_use)" 0 "every delegated prefix back in the pool"
 expect_eq "$(stat .ipv6_pool.indexed_prefixes)" 0 "no prefix left in the index"
 exit 0

@@ -246,6 +246,80 @@ if IPV6_HOST:
             send_ppp(ipv6(IPv6(src="2001:db8:dead::1", dst=IPV6_HOST) / ICMPv6EchoRequest(id=92, seq=1)))
             check(recv(echo6(92), 0.7) is None, "spoofed IPv6 source dropped")
 
+            # --- DHCPv6 prefix delegation (RFC 8415) ---------------------------------------
+            from scapy.layers.dhcp6 import (DHCP6_Release, DHCP6_Reply, DHCP6_Solicit, DHCP6OptClientId,
+                                            DHCP6OptIA_PD, DHCP6OptIAPrefix, DHCP6OptRapidCommit, DHCP6OptServerId,
+                                            DHCP6OptStatusCode, DUID_LL)
+            from scapy.layers.inet import UDP
+
+            def dhcp6(msg):
+                return ipv6(IPv6(src=link_local, dst="ff02::1:2") / UDP(sport=546, dport=547) / msg)
+
+            def dhcp_reply(trid):
+                def match(p):
+                    if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
+                        return False
+                    raw = bytes(p[PPPoE].payload)
+                    if raw[:2] != b"\x00\x57":
+                        return False
+                    q = IPv6(raw[2:])
+                    return q.haslayer(DHCP6_Reply) and q[DHCP6_Reply].trid == trid
+                return match
+
+            def reply_of(p):
+                return IPv6(bytes(p[PPPoE].payload)[2:])
+
+            me = DHCP6OptClientId(duid=DUID_LL(lladdr=MAC))
+            send_ppp(dhcp6(DHCP6_Solicit(trid=0x4242) / me / DHCP6OptRapidCommit() / DHCP6OptIA_PD(iaid=1)))
+            r = recv(dhcp_reply(0x4242), 3)
+            check(r is not None, "DHCPv6 Solicit with Rapid Commit answered by a Reply")
+            delegated = None
+            if r is not None:
+                q = reply_of(r)
+                check(q[UDP].sport == 547 and q[UDP].dport == 546 and q[IPv6].src.startswith("fe80:"),
+                      "the Reply comes from port 547 of the AC's link-local address")
+                if q.haslayer(DHCP6OptIAPrefix) and q[DHCP6OptIAPrefix].plen == 56:
+                    delegated = q[DHCP6OptIAPrefix].prefix
+                server = q[DHCP6OptServerId].duid if q.haslayer(DHCP6OptServerId) else None
+            check(delegated is not None, f"a delegated /56: {delegated}")
+            if delegated is not None:
+                lan = str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(delegated)) | 1))
+                reply6 = None
+                for seq in (1, 2, 3):
+                    send_ppp(ipv6(IPv6(src=lan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=93, seq=seq)))
+                    reply6 = recv(echo6(93))
+                    if reply6 is not None:
+                        break
+                check(reply6 is not None, f"ICMPv6 echo from the delegated prefix ({lan}) and back")
+                # Someone else's DUID cannot release our binding (RFC 8415 section 18.3.7).
+                other = DHCP6OptClientId(duid=DUID_LL(lladdr="02:66:66:66:66:66"))
+                send_ppp(dhcp6(DHCP6_Release(trid=0x4343) / other / DHCP6OptServerId(duid=server) / DHCP6OptIA_PD(iaid=1)))
+                r = recv(dhcp_reply(0x4343), 3)
+                def ia_pd_status(q):
+                    if not q.haslayer(DHCP6OptIA_PD):
+                        return None
+                    codes = [o.statuscode for o in q[DHCP6OptIA_PD].iapdopt if isinstance(o, DHCP6OptStatusCode)]
+                    return codes[0] if codes else None
+                check(r is not None and ia_pd_status(reply_of(r)) == 3, "a Release under another DUID refused (NoBinding)")
+                # A Solicit storm: answered within the rate limit, and nothing else changes.
+                answered = 0
+                for i in range(300):
+                    send_ppp(dhcp6(DHCP6_Solicit(trid=0x5000 + i) / me / DHCP6OptRapidCommit() / DHCP6OptIA_PD(iaid=1)))
+                end = time.time() + 2
+                while time.time() < end:
+                    p = sock.recv()
+                    if p is not None and p.haslayer(PPPoE) and bytes(p[PPPoE].payload)[:2] == b"\x00\x57" and \
+                            IPv6(bytes(p[PPPoE].payload)[2:]).haslayer(DHCP6_Reply):
+                        answered += 1
+                check(0 < answered < 100, f"a Solicit storm of 300: {answered} answered, the rest rate-limited")
+                reply6 = None
+                for seq in (4, 5, 6):
+                    send_ppp(ipv6(IPv6(src=lan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=94, seq=seq)))
+                    reply6 = recv(echo6(94))
+                    if reply6 is not None:
+                        break
+                check(reply6 is not None, "the delegated prefix still works after the storm")
+
 
 # --- Unknown protocol, unknown session, PADT ------------------------------------------------
 send_ppp(PPP(proto=0x80fd) / b"\x01\x01\x00\x04")  # CCP: not offered

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "master/ac_cookie.hpp"
 #include "master/config.hpp"
 
@@ -209,7 +212,8 @@ TEST(Config, Ipv6ServiceSettingsAndTheirErrors) {
   EXPECT_EQ(s.pools[1].name, "gold");
   EXPECT_EQ(s.pools[0].aggregate.to_string(), "2001:db8:1000::/48");
   EXPECT_EQ(s.router_lifetime(), 180u);
-  EXPECT_TRUE(s.other);
+  EXPECT_TRUE(s.other_flag());
+  EXPECT_FALSE(s.managed_flag());
   EXPECT_EQ(s.valid_lifetime, 7200u);
 
   auto error_of = [](const char* text) {
@@ -230,6 +234,38 @@ TEST(Config, Ipv6ServiceSettingsAndTheirErrors) {
   EXPECT_NE(error_of("ipv6-ra-interval 2\n").find("from 4 to 1800"), std::string::npos);
   EXPECT_NE(error_of("ipv6-prefix-lifetime 100 200\n").find("PREFERRED must not exceed VALID"), std::string::npos);
   EXPECT_NE(error_of("ipv6 no\nipv6-pool 2001:db8::/48\n").find("needs IPv6"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pppoe::master
+
+namespace pppoe::master {
+namespace {
+
+// The shipped example must load as it is, and with its IPv6 examples switched on.
+TEST(Config, ShippedExampleLoadsWithAndWithoutItsIpv6Lines) {
+  std::ifstream in(std::string(PPPOE_SOURCE_DIR) + "/etc/pppoed.conf");
+  ASSERT_TRUE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  Config plain;
+  plain.interface = "eth0";  // the example leaves it to the command line
+  auto r = parse_config_text(plain, text, "etc/pppoed.conf");
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_TRUE(validate(plain)) << validate(plain).error();
+  std::string ipv6;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    ipv6 += (line.starts_with("#ipv6") || line.starts_with("#dhcpv6") ? line.substr(1) : line) + "\n";
+  Config with;
+  with.interface = "eth0";
+  r = parse_config_text(with, ipv6, "etc/pppoed.conf");
+  ASSERT_TRUE(r) << r.error();
+  ASSERT_TRUE(validate(with)) << validate(with).error();
+  EXPECT_EQ(with.ipv6_service.pools.size(), 2u);
+  EXPECT_EQ(with.ipv6_service.delegate_pools.size(), 1u);
+  EXPECT_TRUE(with.ipv6_service.dhcpv6_server());
 }
 
 }  // namespace
