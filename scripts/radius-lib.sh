@@ -23,6 +23,11 @@ lns-user@self.example Cleartext-Password := "lns-pw"
 tunnel-to-self Cleartext-Password := "self-pw"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "127.0.0.1:1702",
       Tunnel-Password:1 = "self-secret-789", Tunnel-Client-Auth-Id:1 = "lac-self", Framed-Pool = "gold"
+v6fixed Cleartext-Password := "pw"
+      Framed-IPv6-Prefix = 2001:db8:3000:1::/64, Delegated-IPv6-Prefix = 2001:db8:3100:100::/56,
+      DNS-Server-IPv6-Address = 2001:db8:ffff::99
+v6gold Cleartext-Password := "pw"
+      Framed-IPv6-Pool = "gold6", Delegated-IPv6-Prefix-Pool = "gold6"
 failover-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
       Tunnel-Preference:1 = 1,

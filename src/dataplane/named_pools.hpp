@@ -30,6 +30,16 @@ class NamedPools {
       if (n == name) return p->allocate(part);
     return std::nullopt;
   }
+  /// The position of a pool by name (0: the default one), for sessions that remember it.
+  [[nodiscard]] std::optional<std::size_t> index_of(std::string_view name) const {
+    for (std::size_t i = 0; i < pools_.size(); ++i)
+      if (pools_[i].first == name) return i;
+    return std::nullopt;
+  }
+  std::optional<Value> allocate_at(std::size_t index, PoolPart part = PoolPart::kWhole) {
+    if (index >= pools_.size()) return std::nullopt;
+    return pools_[index].second->allocate(part);
+  }
   [[nodiscard]] bool has(std::string_view name) const {
     for (const auto& [n, p] : pools_)
       if (n == name) return true;

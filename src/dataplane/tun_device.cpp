@@ -175,6 +175,14 @@ std::optional<std::string> TunDevice::ipv6_unavailable() const {
 std::expected<void, std::string> TunDevice::add_ipv6_default_route() { return add_ipv6_route(Ipv6Bytes{}, 0); }
 
 std::expected<void, std::string> TunDevice::add_ipv6_route(const Ipv6Bytes& prefix, int bits) {
+  return ipv6_route(SIOCADDRT, prefix, bits);
+}
+
+std::expected<void, std::string> TunDevice::delete_ipv6_route(const Ipv6Bytes& prefix, int bits) {
+  return ipv6_route(SIOCDELRT, prefix, bits);
+}
+
+std::expected<void, std::string> TunDevice::ipv6_route(unsigned long request, const Ipv6Bytes& prefix, int bits) {
   // struct in6_rtmsg of <linux/ipv6_route.h> (which clashes with <netinet/in.h>).
   struct In6Rtmsg {
     in6_addr dst, src, gateway;
@@ -194,7 +202,7 @@ std::expected<void, std::string> TunDevice::add_ipv6_route(const Ipv6Bytes& pref
   rt.metric = 1;
   rt.flags = RTF_UP;
   rt.ifindex = *index;
-  if (::ioctl(s.fd, SIOCADDRT, &rt) < 0 && errno != EEXIST)
+  if (::ioctl(s.fd, request, &rt) < 0 && errno != (request == SIOCADDRT ? EEXIST : ESRCH))
     return std::unexpected(fmt::format("{}: IPv6 route {}/{}: {}", name_, ipv6_to_string(prefix), bits, std::strerror(errno)));
   return {};
 }

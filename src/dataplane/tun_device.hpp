@@ -54,6 +54,7 @@ class TunDevice {
   std::expected<void, std::string> add_ipv6_default_route();
   /// Routes `prefix/bits` through this interface (pppoed: its ipv6-pools, one route each).
   std::expected<void, std::string> add_ipv6_route(const Ipv6Bytes& prefix, int bits);
+  std::expected<void, std::string> delete_ipv6_route(const Ipv6Bytes& prefix, int bits);
   /// Routes `prefix/bits` through this interface.
   std::expected<void, std::string> add_route(Ipv4Address prefix, int bits);
   std::expected<void, std::string> delete_route(Ipv4Address prefix, int bits);
@@ -63,6 +64,7 @@ class TunDevice {
  private:
   TunDevice() = default;
   std::expected<void, std::string> route(unsigned long request, Ipv4Address prefix, int bits);
+  std::expected<void, std::string> ipv6_route(unsigned long request, const Ipv6Bytes& prefix, int bits);
   /// This interface's index, asked through `ipv6_socket` (an AF_INET6 socket; -1: its creation
   /// failed, which is reported).
   std::expected<int, std::string> ipv6_ifindex(int ipv6_socket) const;

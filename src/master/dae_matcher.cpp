@@ -15,6 +15,8 @@ bool identification(std::uint8_t t) {
     case Attr::kAcctSessionId:
     case Attr::kUserName:
     case Attr::kFramedIpAddress:
+    case Attr::kFramedIpv6Prefix:    // RFC 5176 section 3: IPv6 sessions too
+    case Attr::kDelegatedIpv6Prefix:
     case Attr::kNasPort:
     case Attr::kCallingStationId: return true;
     default: return false;
@@ -83,6 +85,12 @@ DaeMatch match_dae_request(const radius::PacketView& req, const dataplane::Sessi
   auto acct = req.text(Attr::kAcctSessionId);
   auto user = req.text(Attr::kUserName);
   auto ip = req.address(Attr::kFramedIpAddress);
+  auto ipv6_prefix = req.ipv6_prefix(Attr::kFramedIpv6Prefix);
+  auto delegated = req.ipv6_prefix(Attr::kDelegatedIpv6Prefix);
+  if ((req.find(Attr::kFramedIpv6Prefix) && !ipv6_prefix) || (req.find(Attr::kDelegatedIpv6Prefix) && !delegated)) {
+    m.refusal = ErrorCause::kInvalidAttributeValue;
+    return m;
+  }
   auto port = req.u32(Attr::kNasPort);
   auto calling = req.text(Attr::kCallingStationId);
   auto mac = calling ? MacAddress::parse(*calling) : std::nullopt;
@@ -96,6 +104,8 @@ DaeMatch match_dae_request(const radius::PacketView& req, const dataplane::Sessi
     if (acct && *acct != std::string_view(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id))) return;
     if (user && *user != std::string_view(r->user, strnlen(r->user, sizeof r->user))) return;
     if (ip && ip->value != r->ipv4) return;
+    if (ipv6_prefix && *ipv6_prefix != Ipv6Prefix{r->ipv6_prefix, r->ipv6_prefix_len}) return;
+    if (delegated && *delegated != Ipv6Prefix{r->delegated_prefix, r->delegated_prefix_len}) return;
     if (port && *port != id) return;
     if (mac && *mac != r->client_mac) return;
     m.sessions.push_back(id);

@@ -1,8 +1,8 @@
 // Which sessions an RFC 5176 request names, and whether it may be honoured (section 3):
 //   - NAS identification (NAS-IP-Address, NAS-Identifier), when present, must be ours
 //     (else NAK 403 NAS Identification Mismatch);
-//   - session identification: Acct-Session-Id, User-Name, Framed-IP-Address, NAS-Port,
-//     Calling-Station-Id; every one present must match (none at all: NAK 402);
+//   - session identification: Acct-Session-Id, User-Name, Framed-IP-Address,
+//     Framed-IPv6-Prefix, Delegated-IPv6-Prefix, NAS-Port, Calling-Station-Id; every one present must match (none at all: NAK 402);
 //   - a CoA may change only Session-Timeout and Idle-Timeout here (others: NAK 401).
 #pragma once
 

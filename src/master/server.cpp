@@ -206,6 +206,8 @@ void Server::stop_lost_session(const dataplane::SessionRecord& r) {
   rec.user = std::string(r.user, strnlen(r.user, sizeof r.user));
   rec.class_attr.assign(r.class_attr, r.class_attr + r.class_len);
   rec.framed_ip = Ipv4Address{r.ipv4};
+  rec.framed_ipv6_prefix = Ipv6Prefix{r.ipv6_prefix, r.ipv6_prefix_len};
+  rec.delegated_prefix = Ipv6Prefix{r.delegated_prefix, r.delegated_prefix_len};
   rec.radius_authenticated = r.radius_auth;
   rec.input_octets = r.rx_bytes;  // as last published by the worker (each second)
   rec.input_packets = r.rx_packets;

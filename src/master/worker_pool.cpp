@@ -457,8 +457,12 @@ void WorkerPool::receive_messages(unsigned slot) {
           log::warn("session {}: IPv6 interface identifier in use elsewhere", m->session_id);
         Ipv6Prefix p{m->ipv6_prefix, m->ipv6_prefix_len};
         // Inserted once for the session's life (IPv6CP may open again with the same /64).
-        if (!p.empty() && shared_.prefixes.owner(p) != m->session_id && !shared_.prefixes.insert(p, m->session_id))
-          log::warn("session {}: IPv6 prefix {} in use elsewhere: link-local only", m->session_id, p.to_string());
+        if (!p.empty() && shared_.prefixes.owner(p) != m->session_id) {
+          if (shared_.prefixes.insert(p, m->session_id))
+            route_prefix(p, true);
+          else
+            log::warn("session {}: IPv6 prefix {} in use elsewhere: link-local only", m->session_id, p.to_string());
+        }
         break;
       }
       case MessageType::kIpv6Down:
@@ -467,16 +471,18 @@ void WorkerPool::receive_messages(unsigned slot) {
         break;
       case MessageType::kPrefixDelegated: {
         Ipv6Prefix p{m->delegated_prefix, m->delegated_len};
-        if (!shared_.prefixes.insert(p, m->session_id))
+        if (shared_.prefixes.insert(p, m->session_id))
+          route_prefix(p, true);
+        else
           log::warn("session {}: delegated prefix {} in use elsewhere: not routed to it", m->session_id, p.to_string());
         break;
       }
       case MessageType::kPrefixReturned:
-        (void)shared_.prefixes.erase(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
+        unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         break;
       case MessageType::kSessionEnded: {
-        (void)shared_.prefixes.erase(Ipv6Prefix{m->ipv6_prefix, m->ipv6_prefix_len}, m->session_id);
-        (void)shared_.prefixes.erase(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
+        unindex_prefix(Ipv6Prefix{m->ipv6_prefix, m->ipv6_prefix_len}, m->session_id);
+        unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         if (m->ipv4 != 0) {
           Ipv4Address a{m->ipv4};
           if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {
@@ -565,14 +571,25 @@ void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::Session
     shared_.ipv6.erase(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id));
   Ipv6Prefix prefix{rec.ipv6_prefix, rec.ipv6_prefix_len};
   if (!prefix.empty()) {
-    (void)shared_.prefixes.erase(prefix, sid);
+    unindex_prefix(prefix, sid);
     shared_.ipv6_pool.release(prefix);
   }
   Ipv6Prefix delegated{rec.delegated_prefix, rec.delegated_prefix_len};
   if (!delegated.empty()) {
-    (void)shared_.prefixes.erase(delegated, sid);
+    unindex_prefix(delegated, sid);
     shared_.delegate_pool.release(delegated);
   }
+}
+
+void WorkerPool::route_prefix(Ipv6Prefix p, bool add) {
+  // The pools are routed as a whole at start; a prefix RADIUS fixed outside them needs its own.
+  if (!config_.tun_configure || shared_.ipv6_pool.contains(p) || shared_.delegate_pool.contains(p)) return;
+  auto r = add ? tun_.add_ipv6_route(p.address(), p.length) : tun_.delete_ipv6_route(p.address(), p.length);
+  if (!r) log::error("{}", r.error());
+}
+
+void WorkerPool::unindex_prefix(Ipv6Prefix p, std::uint16_t sid) {
+  if (!p.empty() && shared_.prefixes.erase(p, sid)) route_prefix(p, false);
 }
 
 void WorkerPool::release_session(std::uint16_t sid) {
@@ -625,7 +642,10 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
       taken = true;
       if (pooled) pool.release(p);
     }
-    if (!taken) return;
+    if (!taken) {
+      route_prefix(p, true);
+      return;
+    }
     log::warn("session {}: {} {} taken: it continues without it", sid, what, p.to_string());
     upper = 0;
     length = 0;

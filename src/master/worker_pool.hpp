@@ -190,6 +190,10 @@ class WorkerPool final : public SessionDirectory {
   void release_session(std::uint16_t sid);
   /// A session's address, its indexes and its /32 route (a fixed address) given back, for a
   /// session no worker will end.
+  /// A TUN route for a prefix outside every pool (fixed by RADIUS), added or removed.
+  void route_prefix(Ipv6Prefix p, bool add);
+  /// Takes `sid`'s prefix out of the downstream index (and its own route, if it had one).
+  void unindex_prefix(Ipv6Prefix p, std::uint16_t sid);
   void give_back_addresses(std::uint16_t sid, const dataplane::SessionRecord& rec);
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;

@@ -125,6 +125,13 @@ AccessOutcome interpret_access_reply(const PacketView& reply, const session::Aut
     r.framed_ip = *ip;
   r.framed_netmask = reply.address(Attr::kFramedIpNetmask);
   if (auto pool = reply.text(Attr::kFramedPool)) r.framed_pool = std::string(*pool);
+  // IPv6: a session's WAN prefix must be a /64 (SLAAC); a delegated prefix 48..64.
+  if (auto p = reply.ipv6_prefix(Attr::kFramedIpv6Prefix); p && p->length == 64) r.framed_ipv6_prefix = *p;
+  if (auto p = reply.ipv6_prefix(Attr::kDelegatedIpv6Prefix); p && p->length >= 48) r.delegated_prefix = *p;
+  if (auto pool = reply.text(Attr::kFramedIpv6Pool)) r.framed_ipv6_pool = std::string(*pool);
+  if (auto pool = reply.text(Attr::kDelegatedIpv6PrefixPool)) r.delegated_pool = std::string(*pool);
+  r.dns6 = reply.ipv6_addresses(Attr::kDnsServerIpv6Address);
+  if (r.dns6.size() > 3) r.dns6.resize(3);
   if (auto v = reply.u32(Attr::kSessionTimeout); v && *v > 0) r.session_timeout = *v;
   if (auto v = reply.u32(Attr::kIdleTimeout); v && *v > 0) r.idle_timeout = *v;
   if (auto v = reply.u32(Attr::kAcctInterimInterval); v && *v > 0) r.interim_interval = *v;

@@ -32,6 +32,8 @@ Request accounting_request(const AcctRecord& rec, const NasInfo& nas, const Sess
   b.add_u32(Attr::kAcctAuthentic,
             static_cast<std::uint32_t>(rec.radius_authenticated ? AcctAuthentic::kRadius : AcctAuthentic::kLocal));
   if (!rec.framed_ip.is_zero()) b.add_address(Attr::kFramedIpAddress, rec.framed_ip);
+  if (!rec.framed_ipv6_prefix.empty()) b.add_ipv6_prefix(Attr::kFramedIpv6Prefix, rec.framed_ipv6_prefix);
+  if (!rec.delegated_prefix.empty()) b.add_ipv6_prefix(Attr::kDelegatedIpv6Prefix, rec.delegated_prefix);
   // RFC 2865 section 5.25: Class as received, unmodified.
   if (!rec.class_attr.empty()) b.add(Attr::kClass, Bytes(rec.class_attr));
   b.add_u32(Attr::kEventTimestamp, static_cast<std::uint32_t>(rec.event_unix));

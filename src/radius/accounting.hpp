@@ -29,6 +29,8 @@ struct AcctRecord {
   std::string user;
   std::vector<std::uint8_t> class_attr;
   Ipv4Address framed_ip;
+  Ipv6Prefix framed_ipv6_prefix;  ///< the session's /64 (RFC 3162), empty: none
+  Ipv6Prefix delegated_prefix;    ///< its delegated prefix (RFC 4818), empty: none
   bool radius_authenticated = true;
   std::uint64_t input_octets = 0, output_octets = 0;  ///< from the client / to the client
   std::uint64_t input_packets = 0, output_packets = 0;

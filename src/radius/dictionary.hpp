@@ -81,6 +81,15 @@ enum class Attr : std::uint8_t {
   kFramedPool = 88,
   kMessageAuthenticator = 80,
   kErrorCause = 101,  // RFC 5176 section 3.5
+  // IPv6 (RFC 3162, RFC 4818, RFC 6911).
+  kFramedInterfaceId = 96,
+  kFramedIpv6Prefix = 97,
+  kFramedIpv6Pool = 100,
+  kDelegatedIpv6Prefix = 123,
+  kFramedIpv6Address = 168,
+  kDnsServerIpv6Address = 169,
+  kDelegatedIpv6PrefixPool = 171,
+  kStatefulIpv6AddressPool = 172,
 };
 
 enum class ServiceType : std::uint32_t { kFramed = 2 };
@@ -120,6 +129,7 @@ enum class ErrorCause : std::uint32_t {
   kMissingAttribute = 402,
   kNasIdentificationMismatch = 403,
   kInvalidRequest = 404,
+  kInvalidAttributeValue = 407,
   kUnsupportedService = 405,
   kAdministrativelyProhibited = 501,
   kSessionContextNotFound = 503,

@@ -90,6 +90,30 @@ std::optional<Ipv4Address> PacketView::address(Attr type) const {
   return Ipv4Address{*v};
 }
 
+std::optional<Ipv6Prefix> PacketView::ipv6_prefix(Attr type) const {
+  auto v = find(type);
+  if (!v || v->size() < 2 || v->size() > 18) return std::nullopt;
+  std::uint8_t length = (*v)[1];
+  if (length < 1 || length > 64 || v->size() - 2 < (length + 7u) / 8) return std::nullopt;
+  Ipv6Bytes a{};
+  std::copy_n(v->begin() + 2, std::min<std::size_t>(v->size() - 2, 16), a.begin());
+  Ipv6Prefix p{upper_64(a), length};
+  bool host_bits = (p.upper & ~p.mask()) != 0 || std::any_of(a.begin() + 8, a.end(), [](std::uint8_t b) { return b != 0; });
+  if (host_bits) return std::nullopt;
+  return p;
+}
+
+std::vector<Ipv6Bytes> PacketView::ipv6_addresses(Attr type) const {
+  std::vector<Ipv6Bytes> out;
+  for (const auto& a : attributes)
+    if (a.type == static_cast<std::uint8_t>(type) && a.value.size() == 16) {
+      Ipv6Bytes x{};
+      std::copy_n(a.value.begin(), 16, x.begin());
+      out.push_back(x);
+    }
+  return out;
+}
+
 std::optional<Bytes> PacketView::vendor(std::uint32_t vendor_id, std::uint8_t type) const {
   for (const auto& a : attributes) {
     if (a.type != static_cast<std::uint8_t>(Attr::kVendorSpecific)) continue;
@@ -130,6 +154,15 @@ void PacketBuilder::add(Attr type, Bytes value) {
   buf_[size_ + 1] = static_cast<std::uint8_t>(value.size() + 2);
   if (!value.empty()) std::memcpy(&buf_[size_ + 2], value.data(), value.size());
   size_ += value.size() + 2;
+}
+
+void PacketBuilder::add_ipv6_prefix(Attr type, Ipv6Prefix p) {
+  std::array<std::uint8_t, 18> v{};
+  v[1] = p.length;
+  Ipv6Bytes a = p.address();
+  std::size_t octets = (p.length + 7u) / 8;
+  std::copy_n(a.begin(), octets, v.begin() + 2);
+  add(type, Bytes(v.data(), 2 + octets));
 }
 
 void PacketBuilder::add_u32(Attr type, std::uint32_t value) {

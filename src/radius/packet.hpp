@@ -19,6 +19,7 @@
 
 #include "common/bytes.hpp"
 #include "common/ipv4.hpp"
+#include "common/ipv6.hpp"
 #include "radius/dictionary.hpp"
 
 namespace pppoe::radius {
@@ -50,6 +51,12 @@ struct PacketView {
   [[nodiscard]] std::optional<std::uint32_t> u32(Attr type) const;
   [[nodiscard]] std::optional<std::string_view> text(Attr type) const;
   [[nodiscard]] std::optional<Ipv4Address> address(Attr type) const;
+  /// RFC 3162 section 2.3's prefix format (Framed-IPv6-Prefix, Delegated-IPv6-Prefix): a
+  /// reserved octet, the length, then as many prefix octets as the length needs. Only lengths
+  /// 1..64 (what pppoed delegates); bits past the length must be zero.
+  [[nodiscard]] std::optional<Ipv6Prefix> ipv6_prefix(Attr type) const;
+  /// Every 16-octet IPv6 address attribute `type` (DNS-Server-IPv6-Address may repeat).
+  [[nodiscard]] std::vector<Ipv6Bytes> ipv6_addresses(Attr type) const;
   /// The first sub-attribute `type` of vendor `vendor` in any Vendor-Specific attribute
   /// (RFC 2865 section 5.26: Vendor-Id (4), then Vendor-Type, Vendor-Length, value).
   [[nodiscard]] std::optional<Bytes> vendor(std::uint32_t vendor, std::uint8_t type) const;
@@ -71,6 +78,8 @@ class PacketBuilder {
   void add(Attr type, std::string_view text) { add(type, as_bytes(text)); }
   void add_u32(Attr type, std::uint32_t value);
   void add_address(Attr type, Ipv4Address a) { add_u32(type, a.value); }
+  /// RFC 3162 section 2.3: reserved, length, the prefix's significant octets.
+  void add_ipv6_prefix(Attr type, Ipv6Prefix p);
   void add_vendor(std::uint32_t vendor, std::uint8_t type, Bytes value);
   /// Raw attributes already encoded (Type, Length, Value ...), e.g. a stored request body.
   void add_encoded(Bytes attributes);

@@ -13,6 +13,7 @@
 #include "common/bytes.hpp"
 #include "common/clock.hpp"
 #include "common/ipv4.hpp"
+#include "common/ipv6.hpp"
 #include "proto/ppp/lcp.hpp"
 #include "proto/ppp/mschapv2.hpp"
 
@@ -49,6 +50,13 @@ struct AuthResult {
   std::optional<Ipv4Address> framed_ip;   ///< a fixed address for this user
   std::optional<Ipv4Address> framed_netmask;
   std::string framed_pool;                ///< a named pool to take the address from
+  // IPv6 (RFC 3162, RFC 4818, RFC 6911): a fixed /64 or delegated prefix, or the named pools
+  // to take them from; DNS servers for the Router Advertisement and DHCPv6.
+  std::optional<Ipv6Prefix> framed_ipv6_prefix;   ///< Framed-IPv6-Prefix (a /64)
+  std::string framed_ipv6_pool;                   ///< Framed-IPv6-Pool
+  std::optional<Ipv6Prefix> delegated_prefix;     ///< Delegated-IPv6-Prefix (48..64)
+  std::string delegated_pool;                     ///< Delegated-IPv6-Prefix-Pool
+  std::vector<Ipv6Bytes> dns6;                    ///< DNS-Server-IPv6-Address
   std::optional<unsigned> session_timeout, idle_timeout, interim_interval;  ///< seconds
   std::optional<std::uint16_t> framed_mtu;
   std::optional<Ipv4Address> dns1, dns2;

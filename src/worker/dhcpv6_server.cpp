@@ -81,7 +81,8 @@ void Dhcpv6Server::lease_address(const dhcpv6::Ia& asked, bool first, bool renew
 }
 
 Dhcpv6Server::Result Dhcpv6Server::handle(const dhcpv6::Message& req, Ipv6Prefix wan, std::uint64_t client_iid,
-                                          Dhcpv6Binding& b, DelegationHost& host, MutableBytes out) const {
+                                          Dhcpv6Binding& b, DelegationHost& host, MutableBytes out,
+                                          const std::vector<Ipv6Bytes>* dns) const {
   Result result;
   const bool has_server = !req.server_id.empty();
   const bool for_us = has_server && req.server_id == duid_;
@@ -111,7 +112,7 @@ Dhcpv6Server::Result Dhcpv6Server::handle(const dhcpv6::Message& req, Ipv6Prefix
   reply.transaction = req.transaction;
   reply.client_id = req.client_id;
   reply.server_id = duid_;
-  reply.dns = config_.dns;
+  reply.dns = dns != nullptr ? *dns : config_.dns;
   reply.domains = config_.domains;
   bool changed = false;
   switch (req.type) {

@@ -52,9 +52,10 @@ class Dhcpv6Server {
     std::size_t size = 0;
     bool binding_changed = false;  ///< publish the binding
   };
-  /// Answers `request` of a session whose /64 is `wan` and whose IPv6CP identifier is `client_id`.
+  /// Answers `request` of a session whose /64 is `wan` and whose IPv6CP identifier is
+  /// `client_iid`; `dns`: the session's own DNS servers (RADIUS) instead of ipv6-dns.
   Result handle(const dhcpv6::Message& request, Ipv6Prefix wan, std::uint64_t client_iid, Dhcpv6Binding& binding,
-                DelegationHost& host, MutableBytes out) const;
+                DelegationHost& host, MutableBytes out, const std::vector<Ipv6Bytes>* dns = nullptr) const;
 
   [[nodiscard]] const std::vector<std::uint8_t>& duid() const { return duid_; }
 

@@ -21,10 +21,14 @@ RouterAdvertiser::RouterAdvertiser(const master::Ipv6Service& c) : max_interval_
   template_.dns_lifetime = 3 * c.ra_interval;
 }
 
-std::size_t RouterAdvertiser::build(MutableBytes out, std::uint64_t our_id, Ipv6Prefix prefix, std::uint16_t mtu) {
+std::size_t RouterAdvertiser::build(MutableBytes out, std::uint64_t our_id, Ipv6Prefix prefix, std::uint16_t mtu,
+                                    const std::vector<Ipv6Bytes>* dns) {
   template_.prefix = prefix;
   template_.mtu = mtu;
-  return ndp::build_router_advertisement(out, ip::link_local(our_id), ndp::kAllNodes, template_);
+  if (dns == nullptr) return ndp::build_router_advertisement(out, ip::link_local(our_id), ndp::kAllNodes, template_);
+  ndp::RouterAdvertisement own = template_;  // only sessions with their own DNS servers pay for the copy
+  own.dns = *dns;
+  return ndp::build_router_advertisement(out, ip::link_local(our_id), ndp::kAllNodes, own);
 }
 
 RouterAdvertiser::Upstream RouterAdvertiser::upstream(Bytes packet, const ip::Ipv6View& v,

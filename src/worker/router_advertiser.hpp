@@ -24,7 +24,9 @@ class RouterAdvertiser {
 
   /// The advertisement for a session whose link-local address is fe80::`our_id`, whose /64 is
   /// `prefix` and whose link carries `mtu`, to all nodes; its size, 0 if `out` is too small.
-  std::size_t build(MutableBytes out, std::uint64_t our_id, Ipv6Prefix prefix, std::uint16_t mtu);
+  /// `dns`: the session's own DNS servers (RADIUS DNS-Server-IPv6-Address) instead of ipv6-dns.
+  std::size_t build(MutableBytes out, std::uint64_t our_id, Ipv6Prefix prefix, std::uint16_t mtu,
+                    const std::vector<Ipv6Bytes>* dns = nullptr);
 
   enum class Upstream : std::uint8_t {
     kPass,         ///< not ours to handle: on to the TUN

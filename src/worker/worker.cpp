@@ -157,6 +157,7 @@ class Worker::Session final : public session::LinkOutput,
     if (granted.idle_timeout) idle_timeout_ = *granted.idle_timeout;
     if (granted.interim_interval) interim_interval_ = std::max(10u, *granted.interim_interval);  // a floor against misconfigured servers
     radius_auth_ = granted.radius;
+    keep_ipv6_authorization();  // before the authorization is released below
     class_ = granted.class_attr;
     std::uint16_t mtu = link_->lcp().peer_mru();
     if (granted.framed_mtu) mtu = std::min(mtu, *granted.framed_mtu);  // Framed-MTU caps what we send
@@ -191,16 +192,57 @@ class Worker::Session final : public session::LinkOutput,
     }
     link_->release_authorization();  // everything needed from it is copied above
   }
+  /// What the backend decided about IPv6 (RADIUS Framed-IPv6-Prefix and -Pool,
+  /// Delegated-IPv6-Prefix and -Pool, DNS-Server-IPv6-Address), kept from the authorization
+  /// (released when IPCP opens) until IPv6CP and DHCPv6 need it.
+  void keep_ipv6_authorization() {
+    if (ipv6_authorized_ || !worker_.ra_) return;
+    ipv6_authorized_ = true;
+    const auto& g = link_->authorization();
+    auto pool_index = [&](const auto& pools, const std::string& name, const char* what) -> std::uint8_t {
+      if (name.empty()) return 0;
+      auto i = pools.index_of(name);
+      if (!i) {
+        log::warn_limited(worker_.ipv6_log_, "session {}: {} '{}' from RADIUS is not configured; using the default one", id_,
+                          what, name);
+        return 0;
+      }
+      return static_cast<std::uint8_t>(*i);
+    };
+    ipv6_pool_ = pool_index(worker_.shared_.ipv6_pool, g.framed_ipv6_pool, "Framed-IPv6-Pool");
+    delegate_pool_ = pool_index(worker_.shared_.delegate_pool, g.delegated_pool, "Delegated-IPv6-Prefix-Pool");
+    if (g.framed_ipv6_prefix || g.delegated_prefix || !g.dns6.empty()) {
+      ipv6_fixed_ = std::make_unique<FixedIpv6>();
+      ipv6_fixed_->prefix = g.framed_ipv6_prefix.value_or(Ipv6Prefix{});
+      ipv6_fixed_->delegated = g.delegated_prefix.value_or(Ipv6Prefix{});
+      ipv6_fixed_->dns = g.dns6;
+    }
+  }
+  /// A prefix RADIUS fixed (taken from its pool if it lies in one), or one from `pools[index]`.
+  template <class Pools>
+  std::optional<Ipv6Prefix> take_prefix(Pools& pools, std::size_t index, Ipv6Prefix fixed, const char* what) {
+    if (!fixed.empty()) {
+      if (!pools.contains(fixed) || pools.reserve(fixed)) return fixed;
+      log::warn_limited(worker_.ipv6_log_, "session {}: {} {} from RADIUS is taken", id_, what, fixed.to_string());
+      return std::nullopt;
+    }
+    auto part = static_cast<dataplane::PoolPart>(worker_.shared_.settings().pool_part.load(std::memory_order_relaxed));
+    auto p = pools.allocate_at(index, part);
+    if (!p) log::warn_limited(worker_.ipv6_log_, "session {}: no {} left in its pool", id_, what);
+    return p;
+  }
+  [[nodiscard]] const std::vector<Ipv6Bytes>* own_dns() const {
+    return ipv6_fixed_ && !ipv6_fixed_->dns.empty() ? &ipv6_fixed_->dns : nullptr;
+  }
+
   void ipv6_up() override {
     ipv6_id_ = link_->ipv6cp().peer_id();
     // The session's /64 (operator guide "IPv6"): kept for the session's life, also when IPv6CP
     // renegotiates, so the subscriber's addresses do not change under it.
     if (worker_.ra_ && ipv6_prefix_.empty()) {
-      auto part = static_cast<dataplane::PoolPart>(worker_.shared_.settings().pool_part.load(std::memory_order_relaxed));
-      if (auto p = worker_.shared_.ipv6_pool.allocate("", part))
+      keep_ipv6_authorization();
+      if (auto p = take_prefix(worker_.shared_.ipv6_pool, ipv6_pool_, ipv6_fixed_ ? ipv6_fixed_->prefix : Ipv6Prefix{}, "/64"))
         ipv6_prefix_ = *p;
-      else
-        log::warn_limited(worker_.ipv6_log_, "session {}: no /64 left in the ipv6-pool: link-local IPv6 only", id_);
     }
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.ipv6_peer_id = ipv6_id_;
@@ -222,12 +264,9 @@ class Worker::Session final : public session::LinkOutput,
   // DelegationHost: the delegated prefix comes from the pool like the /64 and is indexed by
   // the master (kPrefixDelegated) so that downstream finds the session.
   std::optional<Ipv6Prefix> delegate_prefix() override {
-    auto part = static_cast<dataplane::PoolPart>(worker_.shared_.settings().pool_part.load(std::memory_order_relaxed));
-    auto p = worker_.shared_.delegate_pool.allocate("", part);
-    if (!p) {
-      log::warn_limited(worker_.ipv6_log_, "session {}: no prefix left in the ipv6-delegate-pool", id_);
-      return std::nullopt;
-    }
+    auto p = take_prefix(worker_.shared_.delegate_pool, delegate_pool_, ipv6_fixed_ ? ipv6_fixed_->delegated : Ipv6Prefix{},
+                         "delegated prefix");
+    if (!p) return std::nullopt;
     Message m;
     m.type = MessageType::kPrefixDelegated;
     m.session_id = id_;
@@ -324,6 +363,14 @@ class Worker::Session final : public session::LinkOutput,
   session::RaSchedule ra_;      ///< its Router Advertisements
   Dhcpv6Binding dhcp_;          ///< its DHCPv6 binding: delegated prefix, IAIDs, client DUID
   session::ControlBudget dhcp_budget_;
+  /// Prefixes and DNS servers RADIUS fixed for this session (rare: allocated only then).
+  struct FixedIpv6 {
+    Ipv6Prefix prefix, delegated;
+    std::vector<Ipv6Bytes> dns;
+  };
+  std::unique_ptr<FixedIpv6> ipv6_fixed_;
+  std::uint8_t ipv6_pool_ = 0, delegate_pool_ = 0;  ///< which named pools (0: the default)
+  bool ipv6_authorized_ = false;
   bool has_addr_ = false;
   bool up_ = false;
   bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
@@ -634,6 +681,8 @@ void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, Ti
   rec.user = s.link_->user();
   rec.class_attr = s.class_;
   rec.framed_ip = s.addr_;
+  rec.framed_ipv6_prefix = s.ipv6_prefix_;
+  rec.delegated_prefix = s.dhcp_.delegated;
   rec.radius_authenticated = s.radius_auth_;
   rec.input_octets = s.rx_bytes_;
   rec.input_packets = s.rx_packets_;
@@ -1284,7 +1333,7 @@ bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
     return true;
   }
   std::array<std::uint8_t, 1024> answer{};
-  auto r = dhcp_->handle(*request, s.ipv6_prefix_, s.ipv6_id_, s.dhcp_, s, answer);
+  auto r = dhcp_->handle(*request, s.ipv6_prefix_, s.ipv6_id_, s.dhcp_, s, answer, s.own_dns());
   if (r.outcome == Dhcpv6Server::Outcome::kDiscard) {
     drops_.count(Drop::kDhcpv6Discarded);
     return true;
@@ -1314,7 +1363,8 @@ bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
 void Worker::send_router_advertisement(Session& s, TimePoint now) {
   std::array<std::uint8_t, 512> ra{};
   std::uint16_t our_mru = s.max_payload_ > 1492 ? s.max_payload_ : config_.mru;
-  std::size_t n = ra_->build(ra, s.link_->ipv6cp().local_id(), s.ipv6_prefix_, std::min(our_mru, s.link_->lcp().peer_mru()));
+  std::size_t n =
+      ra_->build(ra, s.link_->ipv6cp().local_id(), s.ipv6_prefix_, std::min(our_mru, s.link_->lcp().peer_mru()), s.own_dns());
   s.ra_.sent(now, ra_->max_interval(), seed_ = seed_ * 1664525u + 1013904223u);
   if (n > 0) s.send_ppp(ppp::Protocol::kIpv6, Bytes(ra.data(), n));
 }
