@@ -9,6 +9,8 @@
 # bench/raw_forwarder, the same I/O as a worker (recvmmsg/sendmmsg batches, the same io_uring
 # TUN reader and writer, epoll) without any PPPoE logic. The sessions are real pppoed sessions
 # (pppoetest opens them, then vanishes; keep-alive is off so they stay). Needs root and perf.
+# IPv6 rows: the same with IPv6/UDP packets of the same sizes to and from each session's /64
+# (ipv6-pool; downstream by longest-prefix match), next to the IPv4 rows of the same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
@@ -17,6 +19,9 @@ SESSIONS=${SESSIONS:-16}
 bench_need_perf
 bench_lab pppdplane
 ip -n "$AC" route add blackhole 198.18.0.0/15  # where upstream packets go after the TUN
+ip -n "$AC" -6 route add blackhole 2001:db8:ffff::99/128
+ip netns exec "$AC" sysctl -qw net.ipv6.conf.all.forwarding=1
+printf 'ipv6-pool 2001:db8:1000::/48 64\n' > "$LAB_LOGS/ipv6.conf"
 AC_MAC=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 SUB_MAC=$(ip -n "$SUB" -j link show sub0 | jq -r '.[0].address')
 
@@ -28,28 +33,37 @@ blast() {  # up|down SIZE: traffic for T seconds (upstream from the subscriber s
   fi
 }
 
-# --- pppoed: 1 and 2 workers -------------------------------------------------------------
+# --- pppoed: 1 and 2 workers, IPv4 and IPv6 ----------------------------------------------
 for w in 1 2; do
-  pppoed_start --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w "$w" \
+  pppoed_start -f "$LAB_LOGS/ipv6.conf" --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w "$w" \
     --pool 10.0.0.10-10.0.0.250 >/dev/null || { echo "pppoed did not start"; exit 1; }
-  pppoetest_lab -m create -i sub0 -n "$SESSIONS" --auth pap --user bench --password bench --pings 1 --no-ipv6 \
+  pppoetest_lab -m create -i sub0 -n "$SESSIONS" --auth pap --user bench --password bench --pings 1 \
     --vanish --timeout 30 >/dev/null || { echo "sessions did not come up"; exit 1; }
   pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | "\(.session_id) \(.mac) \(.ip)"' \
-    > "$LAB_LOGS/sessions"
-  [ "$(wc -l < "$LAB_LOGS/sessions")" = "$SESSIONS" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up"; exit 1; }
+    > "$LAB_LOGS/sessions4"
+  pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up" and .ipv6_prefix != "") |
+    "\(.session_id) \(.mac) \(.ipv6_prefix | sub("::/64$"; "::1"))"' > "$LAB_LOGS/sessions6"
+  for f in 4 6; do
+    [ "$(wc -l < "$LAB_LOGS/sessions$f")" = "$SESSIONS" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions$f") IPv$f sessions up"; exit 1; }
+  done
   pids=$(pgrep -P "$PPPOED_PID" | paste -sd,)
-  for size in 64 1400; do
-    for dir in up down; do
-      key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
-      before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-      perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
-      perfpid=$!
-      sent=$(blast $dir $size)
-      wait $perfpid
-      sleep 0.3
-      after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-      read -r sys ctx < "$LAB_LOGS/perf"
-      forward_row "pppoed, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+  for family in 4 6; do
+    cp "$LAB_LOGS/sessions$family" "$LAB_LOGS/sessions"
+    label="pppoed, $w worker(s)"
+    [ $family = 6 ] && label="pppoed IPv6, $w worker(s)"
+    for size in 64 1400; do
+      for dir in up down; do
+        key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
+        before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+        perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
+        perfpid=$!
+        sent=$(blast $dir $size)
+        wait $perfpid
+        sleep 0.3
+        after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+        read -r sys ctx < "$LAB_LOGS/perf"
+        forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+      done
     done
   done
   pppoed_stop
@@ -57,6 +71,7 @@ for w in 1 2; do
 done
 
 # --- raw baseline -------------------------------------------------------------------------
+cp "$LAB_LOGS/sessions4" "$LAB_LOGS/sessions"
 for size in 64 1400; do
   for dir in up down; do
     if [ $dir = up ]; then
@@ -79,4 +94,17 @@ for size in 64 1400; do
 done
 
 # --- table ---------------------------------------------------------------------------------
-forward_table 22
+forward_table 27
+# IPv6 against IPv4 of the same run, workers, direction and size (issue 16's goal: >= 0.9).
+echo
+echo "IPv6/IPv4 packets/s (where offered/s equals packets/s the generator, not pppoed, was the limit):"
+for r in "${FORWARD_ROWS[@]}"; do
+  IFS='|' read -r label dir size rate _ <<<"$r"
+  case "$label" in "pppoed IPv6, "*) ;; *) continue ;; esac
+  v4label=${label/ IPv6,/,}
+  for b in "${FORWARD_ROWS[@]}"; do
+    IFS='|' read -r l d s r4 _ <<<"$b"
+    [ "$l" = "$v4label" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] &&
+      printf "  %-22s %-5s %5s  %.2f (%s vs %s)\n" "${label#pppoed IPv6, }" "$dir" "$size" "$(echo "$rate / $r4" | bc -l)" "$rate" "$r4"
+  done
+done

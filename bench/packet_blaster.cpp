@@ -2,8 +2,9 @@
 //
 //   packet_blaster up IFACE AC_MAC SESSIONS_FILE IP_SIZE SECONDS
 //     PPPoE session frames (IPv4/UDP of IP_SIZE octets, from each session's address to
-//     198.18.0.1) round-robin over the sessions in SESSIONS_FILE ("session_id mac ipv4" per
+//     198.18.0.1) round-robin over the sessions in SESSIONS_FILE ("session_id mac address" per
 //     line), sent with sendmmsg in batches of 64 on an AF_PACKET socket (qdisc bypassed).
+//     Sessions with an IPv6 address get IPv6/UDP frames instead, to 2001:db8:ffff::99.
 //   packet_blaster down SESSIONS_FILE IP_SIZE SECONDS
 //     UDP datagrams (IP_SIZE octets on the wire) to each session's address, sendmmsg in batches
 //     of 64 on a UDP socket: the kernel routes them into the TUN of whoever serves the sessions.
@@ -38,6 +39,8 @@ struct SessionLine {
   unsigned id = 0;
   std::uint8_t mac[6]{};
   in_addr ip{};
+  bool v6 = false;
+  in6_addr ip6{};
 };
 
 std::vector<SessionLine> read_sessions(const char* path) {
@@ -50,8 +53,9 @@ std::vector<SessionLine> read_sessions(const char* path) {
     s.id = id;
     if (std::sscanf(mac.c_str(), "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &s.mac[0], &s.mac[1], &s.mac[2], &s.mac[3],
                     &s.mac[4], &s.mac[5]) != 6 ||
-        inet_pton(AF_INET, ip.c_str(), &s.ip) != 1)
+        (inet_pton(AF_INET, ip.c_str(), &s.ip) != 1 && inet_pton(AF_INET6, ip.c_str(), &s.ip6) != 1))
       continue;
+    s.v6 = ip.find(':') != std::string::npos;
     out.push_back(s);
   }
   return out;
@@ -86,6 +90,37 @@ std::vector<std::uint8_t> ipv4_udp(in_addr src, in_addr dst, std::size_t size) {
   p[24] = static_cast<std::uint8_t>(udp >> 8);
   p[25] = static_cast<std::uint8_t>(udp);
   p[26] = p[27] = 0;
+  return p;
+}
+
+/// An IPv6/UDP packet of `size` octets (RFC 8200; the UDP checksum over the pseudo-header).
+std::vector<std::uint8_t> ipv6_udp(const in6_addr& src, const in6_addr& dst, std::size_t size) {
+  std::vector<std::uint8_t> p(size, 0x5a);
+  std::size_t udp = size - 40;
+  p[0] = 0x60;
+  p[1] = p[2] = p[3] = 0;
+  p[4] = static_cast<std::uint8_t>(udp >> 8);
+  p[5] = static_cast<std::uint8_t>(udp);
+  p[6] = IPPROTO_UDP;
+  p[7] = 64;
+  std::memcpy(&p[8], &src, 16);
+  std::memcpy(&p[24], &dst, 16);
+  p[40] = 0x9c; p[41] = 0x40;  // ports 40000 -> 9
+  p[42] = 0x00; p[43] = 0x09;
+  p[44] = static_cast<std::uint8_t>(udp >> 8);
+  p[45] = static_cast<std::uint8_t>(udp);
+  p[46] = p[47] = 0;
+  // Pseudo-header (addresses, length, next header), then the UDP header and payload.
+  std::vector<std::uint8_t> pseudo(40 + udp + 1, 0);
+  std::memcpy(pseudo.data(), &p[8], 32);
+  pseudo[34] = static_cast<std::uint8_t>(udp >> 8);
+  pseudo[35] = static_cast<std::uint8_t>(udp);
+  pseudo[39] = IPPROTO_UDP;
+  std::memcpy(pseudo.data() + 40, &p[40], udp);
+  if (pseudo.size() % 2) pseudo.pop_back();
+  std::uint16_t c = checksum(pseudo.data(), pseudo.size());
+  p[46] = static_cast<std::uint8_t>(c >> 8);
+  p[47] = static_cast<std::uint8_t>(c);
   return p;
 }
 
@@ -134,6 +169,8 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
   }
   in_addr sink{};
   inet_pton(AF_INET, "198.18.0.1", &sink);
+  in6_addr sink6{};
+  inet_pton(AF_INET6, "2001:db8:ffff::99", &sink6);
   std::vector<std::vector<std::uint8_t>> frames;
   for (const auto& s : sessions) {
     std::vector<std::uint8_t> f(14 + 6 + 2);
@@ -145,8 +182,8 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
     f[17] = static_cast<std::uint8_t>(s.id);
     f[18] = static_cast<std::uint8_t>((size + 2) >> 8);
     f[19] = static_cast<std::uint8_t>(size + 2);
-    f[20] = 0x00; f[21] = 0x21;  // PPP IPv4
-    auto ip = ipv4_udp(s.ip, sink, size);
+    f[20] = 0x00; f[21] = s.v6 ? 0x57 : 0x21;  // PPP IPv6 or IPv4
+    auto ip = s.v6 ? ipv6_udp(s.ip6, sink6, size) : ipv4_udp(s.ip, sink, size);
     f.insert(f.end(), ip.begin(), ip.end());
     frames.push_back(std::move(f));
   }
@@ -158,7 +195,22 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
 
 int down(const char* sessions_file, std::size_t size, double seconds) {
   auto sessions = read_sessions(sessions_file);
-  if (sessions.empty() || size < 28) return 2;
+  if (sessions.empty() || size < 48) return 2;
+  if (sessions[0].v6) {
+    int fd6 = ::socket(AF_INET6, SOCK_DGRAM, 0);
+    std::vector<std::uint8_t> payload6(size - 48, 0x5a);
+    std::vector<sockaddr_in6> to6(sessions.size());
+    for (std::size_t i = 0; i < sessions.size(); ++i) {
+      to6[i].sin6_family = AF_INET6;
+      to6[i].sin6_port = htons(9);
+      to6[i].sin6_addr = sessions[i].ip6;
+    }
+    return blast(fd6, seconds, [&](std::size_t k, iovec& iov, msghdr& hdr) {
+      iov = {payload6.data(), payload6.size()};
+      hdr.msg_name = &to6[k % to6.size()];
+      hdr.msg_namelen = sizeof(sockaddr_in6);
+    });
+  }
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   std::vector<std::uint8_t> payload(size - 28, 0x5a);
   std::vector<sockaddr_in> to(sessions.size());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "proto/dns_name.hpp"
+
 namespace pppoe::dhcpv6 {
 
 namespace {
@@ -122,21 +124,6 @@ void put_ia(ByteWriter& w, const Ia& ia, bool pd) {
   });
 }
 
-/// RFC 1035 section 3.1 names, as RFC 3646's domain list carries them.
-bool put_domain(ByteWriter& w, const std::string& name) {
-  std::size_t start = 0;
-  while (start < name.size()) {
-    std::size_t dot = name.find('.', start);
-    if (dot == std::string::npos) dot = name.size();
-    std::size_t len = dot - start;
-    if (len == 0 || len > 63) return false;
-    w.u8(static_cast<std::uint8_t>(len));
-    w.text(std::string_view(name).substr(start, len));
-    start = dot + 1;
-  }
-  w.u8(0);
-  return true;
-}
 }  // namespace
 
 const char* to_string(Type t) {
@@ -229,22 +216,12 @@ std::expected<Message, Error> decode(Bytes payload) {
         }
         return true;
       case kOptDomainList: {
-        std::size_t at = 0;
-        while (at < o.size() && m.domains.size() < kMaxListed) {
-          std::string name;
-          while (at < o.size() && o[at] != 0) {
-            std::size_t len = o[at];
-            if (len > 63 || at + 1 + len > o.size()) {
-              error = Error::kBadOption;
-              return false;
-            }
-            if (!name.empty()) name += '.';
-            name.append(reinterpret_cast<const char*>(o.data() + at + 1), len);
-            at += 1 + len;
-          }
-          ++at;
-          if (!name.empty()) m.domains.push_back(std::move(name));
+        auto names = dns::read_names(o, kMaxListed - std::min(kMaxListed, m.domains.size()));
+        if (!names) {
+          error = Error::kBadOption;
+          return false;
         }
+        m.domains.insert(m.domains.end(), names->begin(), names->end());
         return true;
       }
       default: return true;  // section 16: unknown options are ignored
@@ -277,7 +254,7 @@ std::size_t encode(MutableBytes out, const Message& m) {
   bool names_ok = true;
   if (!m.domains.empty())
     put_nested(w, kOptDomainList, [&] {
-      for (const auto& d : m.domains) names_ok = names_ok && put_domain(w, d);
+      for (const auto& d : m.domains) names_ok = names_ok && dns::write_name(w, d);
     });
   if (w.overflow() || !names_ok) return 0;
   return w.size();

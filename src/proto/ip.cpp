@@ -205,6 +205,20 @@ std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet) {
 
 namespace {
 constexpr std::uint8_t kUdp = 17;
+
+struct UdpHeader {
+  std::uint16_t src_port, dst_port, length, checksum;
+};
+/// RFC 768's header of `udp`, its length within what the IP header gave.
+std::optional<UdpHeader> udp_header(Bytes udp) {
+  ByteReader r(udp);
+  auto sp = r.u16();
+  auto dp = r.u16();
+  auto len = r.u16();
+  auto csum = r.u16();
+  if (!sp || !dp || !len || !csum || *len < 8 || *len > udp.size()) return std::nullopt;
+  return UdpHeader{*sp, *dp, *len, *csum};
+}
 std::uint32_t pseudo_header_sum(Ipv4Address src, Ipv4Address dst, std::size_t length) {
   return (src.value >> 16) + (src.value & 0xffff) + (dst.value >> 16) + (dst.value & 0xffff) + kUdp +
          static_cast<std::uint32_t>(length);
@@ -233,14 +247,11 @@ std::optional<UdpView> parse_udp(Bytes packet) {
   auto v = decode_ipv4(packet);
   if (!v || v->protocol != kUdp) return std::nullopt;
   Bytes udp = l4_payload(packet, *v);
-  ByteReader r(udp);
-  auto sp = r.u16();
-  auto dp = r.u16();
-  auto len = r.u16();
-  auto csum = r.u16();
-  if (!sp || !dp || !len || !csum || *len < 8 || *len > udp.size()) return std::nullopt;
-  UdpView u{v->src, v->dst, *sp, *dp, udp.subspan(8, *len - 8u), true};
-  if (*csum != 0) u.checksum_ok = internet_checksum(udp.first(*len), pseudo_header_sum(v->src, v->dst, *len)) == 0;
+  auto h = udp_header(udp);
+  if (!h) return std::nullopt;
+  UdpView u{v->src, v->dst, h->src_port, h->dst_port, udp.subspan(8, h->length - 8u), true};
+  if (h->checksum != 0)
+    u.checksum_ok = internet_checksum(udp.first(h->length), pseudo_header_sum(v->src, v->dst, h->length)) == 0;
   return u;
 }
 
@@ -387,15 +398,11 @@ std::optional<Udp6View> parse_udp6(Bytes packet) {
   auto v = decode_ipv6(packet);
   if (!v || v->next_header != kUdp || v->payload_length < 8) return std::nullopt;
   Bytes udp = packet.subspan(40, v->payload_length);
-  ByteReader r(udp);
-  auto sp = r.u16();
-  auto dp = r.u16();
-  auto len = r.u16();
-  auto csum = r.u16();
-  if (!sp || !dp || !len || !csum || *len < 8 || *len > udp.size()) return std::nullopt;
-  Udp6View u{v->src, v->dst, *sp, *dp, udp.subspan(8, *len - 8u), false};
+  auto h = udp_header(udp);
+  if (!h) return std::nullopt;
+  Udp6View u{v->src, v->dst, h->src_port, h->dst_port, udp.subspan(8, h->length - 8u), false};
   // RFC 8200 section 8.1: over IPv6 the UDP checksum is mandatory (0 is invalid).
-  u.checksum_ok = *csum != 0 && ipv6_upper_checksum(v->src, v->dst, kUdp, udp.first(*len)) == 0;
+  u.checksum_ok = h->checksum != 0 && ipv6_upper_checksum(v->src, v->dst, kUdp, udp.first(h->length)) == 0;
   return u;
 }
 

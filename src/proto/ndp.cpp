@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "proto/dns_name.hpp"
 #include "proto/ip.hpp"
 
 namespace pppoe::ndp {
@@ -65,22 +66,6 @@ std::size_t finish(ByteWriter& w, const Ipv6Bytes& source, const Ipv6Bytes& dest
   return w.size();
 }
 
-/// RFC 1035 section 3.1 wire format, zero-padded to 8 octets as DNSSL wants; false for a
-/// name with an empty or over-long label.
-bool write_domain(ByteWriter& w, const std::string& name) {
-  std::size_t start = 0;
-  while (start < name.size()) {
-    std::size_t dot = name.find('.', start);
-    if (dot == std::string::npos) dot = name.size();
-    std::size_t len = dot - start;
-    if (len == 0 || len > 63) return false;
-    w.u8(static_cast<std::uint8_t>(len));
-    w.text(std::string_view(name).substr(start, len));
-    start = dot + 1;
-  }
-  w.u8(0);
-  return true;
-}
 }  // namespace
 
 const char* to_string(Error e) {
@@ -164,7 +149,7 @@ std::size_t build_router_advertisement(MutableBytes out, const Ipv6Bytes& source
     w.u16(0);
     w.u32(ra.dns_lifetime);
     for (const auto& d : ra.domains)
-      if (!write_domain(w, d)) return 0;
+      if (!dns::write_name(w, d)) return 0;
     while ((w.size() - at) % 8 != 0) w.u8(0);
     std::size_t units = (w.size() - at) / 8;
     if (units > 255 || w.overflow()) return 0;
@@ -218,22 +203,12 @@ std::expected<RouterAdvertisement, Error> decode_router_advertisement(Bytes pack
     } else if (type == kOptDnssl) {
       ra.dns_lifetime = u32_at(o, 4);
       // Names in wire format until the padding (RFC 8106 section 5.2).
-      std::size_t at = 8;
-      while (at < o.size() && o[at] != 0) {
-        std::string name;
-        while (at < o.size() && o[at] != 0) {
-          std::size_t len = o[at];
-          if (len > 63 || at + 1 + len > o.size()) {
-            bad = true;
-            return;
-          }
-          if (!name.empty()) name += '.';
-          name.append(reinterpret_cast<const char*>(o.data() + at + 1), len);
-          at += 1 + len;
-        }
-        ++at;  // the root label
-        ra.domains.push_back(std::move(name));
+      auto names = dns::read_names(o.subspan(8), 64);
+      if (!names) {
+        bad = true;
+        return;
       }
+      ra.domains.insert(ra.domains.end(), names->begin(), names->end());
     }
   });
   if (!ok || bad) return std::unexpected(Error::kBadOption);

@@ -225,24 +225,28 @@ if IPV6_HOST:
             import ipaddress
             wan = str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(pio.prefix)) | IID))  # prefix::IID
 
+            def ipv6_of(p):
+                """The IPv6 packet a frame of our session carries, or None."""
+                if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
+                    return None
+                raw = bytes(p[PPPoE].payload)
+                return IPv6(raw[2:]) if raw[:2] == b"\x00\x57" else None
+
             def echo6(ident):
                 def match(p):
-                    if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
-                        return False
-                    raw = bytes(p[PPPoE].payload)
-                    if raw[:2] != b"\x00\x57":
-                        return False
-                    q = IPv6(raw[2:])
-                    return q.haslayer(ICMPv6EchoReply) and q[ICMPv6EchoReply].id == ident
+                    q = ipv6_of(p)
+                    return q is not None and q.haslayer(ICMPv6EchoReply) and q[ICMPv6EchoReply].id == ident
                 return match
 
-            reply6 = None
-            for seq in (1, 2, 3):
-                send_ppp(ipv6(IPv6(src=wan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=91, seq=seq, data=b"scapy6")))
-                reply6 = recv(echo6(91))
-                if reply6 is not None:
-                    break
-            check(reply6 is not None, f"ICMPv6 echo from the SLAAC address {wan} to {IPV6_HOST} and back")
+            def ping6(src, ident, seqs=(1, 2, 3)):
+                """An echo from `src` to IPV6_HOST answered, up to three tries (a loaded CI box)."""
+                for seq in seqs:
+                    send_ppp(ipv6(IPv6(src=src, dst=IPV6_HOST) / ICMPv6EchoRequest(id=ident, seq=seq, data=b"scapy6")))
+                    if recv(echo6(ident)) is not None:
+                        return True
+                return False
+
+            check(ping6(wan, 91), f"ICMPv6 echo from the SLAAC address {wan} to {IPV6_HOST} and back")
             send_ppp(ipv6(IPv6(src="2001:db8:dead::1", dst=IPV6_HOST) / ICMPv6EchoRequest(id=92, seq=1)))
             check(recv(echo6(92), 0.7) is None, "spoofed IPv6 source dropped")
 
@@ -257,17 +261,11 @@ if IPV6_HOST:
 
             def dhcp_reply(trid):
                 def match(p):
-                    if not (p.haslayer(PPPoE) and p[PPPoE].sessionid == sid):
-                        return False
-                    raw = bytes(p[PPPoE].payload)
-                    if raw[:2] != b"\x00\x57":
-                        return False
-                    q = IPv6(raw[2:])
-                    return q.haslayer(DHCP6_Reply) and q[DHCP6_Reply].trid == trid
+                    q = ipv6_of(p)
+                    return q is not None and q.haslayer(DHCP6_Reply) and q[DHCP6_Reply].trid == trid
                 return match
 
-            def reply_of(p):
-                return IPv6(bytes(p[PPPoE].payload)[2:])
+            reply_of = ipv6_of
 
             me = DHCP6OptClientId(duid=DUID_LL(lladdr=MAC))
             send_ppp(dhcp6(DHCP6_Solicit(trid=0x4242) / me / DHCP6OptRapidCommit() / DHCP6OptIA_PD(iaid=1)))
@@ -284,13 +282,7 @@ if IPV6_HOST:
             check(delegated is not None, f"a delegated /56: {delegated}")
             if delegated is not None:
                 lan = str(ipaddress.IPv6Address(int(ipaddress.IPv6Address(delegated)) | 1))
-                reply6 = None
-                for seq in (1, 2, 3):
-                    send_ppp(ipv6(IPv6(src=lan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=93, seq=seq)))
-                    reply6 = recv(echo6(93))
-                    if reply6 is not None:
-                        break
-                check(reply6 is not None, f"ICMPv6 echo from the delegated prefix ({lan}) and back")
+                check(ping6(lan, 93), f"ICMPv6 echo from the delegated prefix ({lan}) and back")
                 # Someone else's DUID cannot release our binding (RFC 8415 section 18.3.7).
                 other = DHCP6OptClientId(duid=DUID_LL(lladdr="02:66:66:66:66:66"))
                 send_ppp(dhcp6(DHCP6_Release(trid=0x4343) / other / DHCP6OptServerId(duid=server) / DHCP6OptIA_PD(iaid=1)))
@@ -308,17 +300,11 @@ if IPV6_HOST:
                 end = time.time() + 2
                 while time.time() < end:
                     p = sock.recv()
-                    if p is not None and p.haslayer(PPPoE) and bytes(p[PPPoE].payload)[:2] == b"\x00\x57" and \
-                            IPv6(bytes(p[PPPoE].payload)[2:]).haslayer(DHCP6_Reply):
+                    q = ipv6_of(p) if p is not None else None
+                    if q is not None and q.haslayer(DHCP6_Reply):
                         answered += 1
                 check(0 < answered < 100, f"a Solicit storm of 300: {answered} answered, the rest rate-limited")
-                reply6 = None
-                for seq in (4, 5, 6):
-                    send_ppp(ipv6(IPv6(src=lan, dst=IPV6_HOST) / ICMPv6EchoRequest(id=94, seq=seq)))
-                    reply6 = recv(echo6(94))
-                    if reply6 is not None:
-                        break
-                check(reply6 is not None, "the delegated prefix still works after the storm")
+                check(ping6(lan, 94, (4, 5, 6)), "the delegated prefix still works after the storm")
 
 
 # --- Unknown protocol, unknown session, PADT ------------------------------------------------
