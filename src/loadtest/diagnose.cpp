@@ -58,6 +58,7 @@ std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool wi
     }
     s.sessions_total = j.at("sessions").at("total").get<std::uint64_t>();
     s.sessions_up = j.at("sessions").at("up").get<std::uint64_t>();
+    s.sessions_ipv6 = j.at("sessions").value("ipv6", std::uint64_t{0});  // older pppoed: none
     s.worker_crashes = j.at("worker_crashes").get<std::uint64_t>();
     if (j.contains("standby") && j.at("standby").is_object()) {
       const auto& sb = j.at("standby");

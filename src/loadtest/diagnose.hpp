@@ -41,6 +41,7 @@ struct Snapshot {
   std::int64_t time_unix = 0;
   std::vector<WorkerView> workers;
   std::uint64_t sessions_total = 0, sessions_up = 0;
+  std::uint64_t sessions_ipv6 = 0;  ///< with IPv6CP opened
   bool governor_enabled = false;
   unsigned cpu_usage = 0;
   std::string last_decision, last_reason;

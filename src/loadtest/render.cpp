@@ -157,7 +157,8 @@ std::string render_diagnose(const Snapshot& s, const Health& h, Format f, const 
       return Json{{"type", "diagnostic_report"}, {"timestamp", iso_time(s.time_unix)}, {"host", s.host},
                   {"workers", s.workers.size()}, {"sessions", s.sessions_total},
                   {"active_sessions", s.sessions_total - s.sessions_on("DRAINING")},
-                  {"draining_sessions", s.sessions_on("DRAINING")}, {"governor_enabled", s.governor_enabled},
+                  {"draining_sessions", s.sessions_on("DRAINING")}, {"ipv6_sessions", s.sessions_ipv6},
+                  {"governor_enabled", s.governor_enabled},
                   {"cpu_usage", s.cpu_usage}, {"last_decision", s.last_decision}, {"health_score", h.score},
                   {"status", h.status}, {"worker_status", workers_json(s)}}.dump(2) + "\n";
     case Format::kJsonl:
@@ -181,8 +182,8 @@ std::string render_diagnose(const Snapshot& s, const Health& h, Format f, const 
   out += fmt::format("Host: {}\nTime: {}\nWorkers: {}\n", s.host, when, s.workers.size());
   for (const auto& w : s.workers)
     out += fmt::format("  Worker {}: {} ({} sessions, {} uptime)\n", w.id, state_name(w.state), w.sessions, human_uptime(w.uptime));
-  out += fmt::format("Sessions: {} total\n  Active: {}\n  Draining: {}\n", s.sessions_total,
-                     s.sessions_total - s.sessions_on("DRAINING"), s.sessions_on("DRAINING"));
+  out += fmt::format("Sessions: {} total\n  Active: {}\n  Draining: {}\n  IPv6: {}\n", s.sessions_total,
+                     s.sessions_total - s.sessions_on("DRAINING"), s.sessions_on("DRAINING"), s.sessions_ipv6);
   std::string decision = s.last_decision;
   if (decision != "none" && !decision.empty()) decision += fmt::format(" (reason: {})", s.last_reason);
   out += fmt::format("Governor: {}\nCPU: {}%\nLast Decision: {}\n", s.governor_enabled ? "Enabled" : "Disabled", s.cpu_usage,

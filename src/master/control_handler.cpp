@@ -315,7 +315,8 @@ ctl::Json Server::summary() {
           {"interface", config_.interface},
           {"ac_name", config_.ac_name},
           {"uptime", std::time(nullptr) - started_unix_},
-          {"sessions", {{"total", pool_.session_count()}, {"up", up}, {"negotiating", pool_.session_count() - up}}},
+          {"sessions", {{"total", pool_.session_count()}, {"up", up}, {"negotiating", pool_.session_count() - up},
+                        {"ipv6", shared_.ipv6.size()}}},  // IPv6CP opened (indexed by interface identifier)
           {"pool", {{"capacity", shared_.pool.capacity()}, {"in_use", shared_.pool.in_use()}}},
           {"ipv6_pool", {{"capacity", shared_.ipv6_pool.capacity()}, {"in_use", shared_.ipv6_pool.in_use()},
                          {"indexed_prefixes", shared_.prefixes.size()}}},
@@ -404,6 +405,18 @@ ctl::Json Server::handle(const ctl::Json& req) {
     j["peer_magic"] = r->peer_magic;
     j["echo_misses"] = r->echo_misses;
     j["ipv6_interface_id"] = fmt::format("{:016x}", r->ipv6_peer_id);
+    if (r->duid_len != 0) {
+      // The DHCPv6 binding (RFC 8415): the client's DUID (its first 20 octets), the IAIDs and the
+      // lease times it was given when it last bound or renewed.
+      std::string duid;
+      for (std::size_t i = 0; i < std::min<std::size_t>(r->duid_len, sizeof r->duid); ++i)
+        duid += fmt::format("{}{:02x}", i == 0 ? "" : ":", r->duid[i]);
+      if (r->duid_len > sizeof r->duid) duid += "...";
+      const auto& v6 = config_.ipv6_service;
+      j["dhcpv6"] = {{"client_duid", duid}, {"pd_iaid", r->pd_iaid}, {"na_iaid", r->na_bound ? r->na_iaid : 0},
+                     {"bound_unix_ms", r->dhcpv6_bound_unix_ms}, {"t1", v6.t1()}, {"t2", v6.t2()},
+                     {"preferred_lifetime", v6.preferred_lifetime}, {"valid_lifetime", v6.valid_lifetime}};
+    }
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;

@@ -24,7 +24,7 @@ ip netns exec "$SUB" tshark -q -i sub0 -w "$cap" >"$LAB_LOGS/tshark.log" 2>&1 &
 tshark_pid=$!
 sleep 2
 
-N=100
+N=500
 pppoetest_lab -m create -i sub0 -n $N --user alice --password wonderland --target $NET_HOST --target6 $NET_HOST6 --pd \
   --hold 2 --format json >"$LAB_LOGS/out.json" &
 pid=$!
@@ -38,6 +38,11 @@ expect_eq "$(jq '[.sessions[].delegated_prefix | select(endswith("/56"))] | uniq
 expect_eq "$(stat .ipv6_pool.in_use)" $N "ipv6-pool prefixes in use"
 expect_eq "$(stat .delegate_pool.in_use)" $N "ipv6-delegate-pool prefixes in use"
 expect_eq "$(stat .ipv6_pool.indexed_prefixes)" $((2 * N)) "prefixes indexed for downstream (/64s and /56s)"
+ip netns exec "$AC" "$BIN/pppoetest" -m diagnose -s "$LAB_LOGS/pppoed.sock" --no-color | grep -qx "  IPv6: $N" ||
+  fail "pppoetest -m diagnose does not count $N IPv6 sessions"
+sid=$(jq -r '.sessions[0].session_id' "$LAB_LOGS/sessions.json")
+expect_eq "$(pppoectl_lab -j show session "$sid" | jq -r '.session.dhcpv6.client_duid | startswith("00:03:00:01:")')" true \
+  "show session: the client's DUID-LL"
 wait $pid
 rc=$?
 out=$(cat "$LAB_LOGS/out.json")
