@@ -10,6 +10,7 @@
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
+#include "dataplane/held_prefixes.hpp"
 #include "dataplane/prefix_index.hpp"
 #include "dataplane/shared_pools.hpp"
 #include "dataplane/shared_prefix_pool.hpp"
@@ -79,6 +80,7 @@ struct SharedState {
   SharedPrefixPools ipv6_pool;      ///< the sessions' /64s (ipv6-pool)
   SharedPrefixPools delegate_pool;  ///< delegated prefixes (ipv6-delegate-pool)
   SharedPrefixIndex prefixes;       ///< /64s and delegated prefixes -> session ID (downstream IPv6)
+  HeldPrefixes held_prefixes;       ///< ended sessions' prefixes kept for their users (ipv6-prefix-hold)
   SharedIndex ipv4{18};  ///< IPv4 address -> session ID
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
   SharedArray<WorkerSlot> workers;

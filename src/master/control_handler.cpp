@@ -319,7 +319,8 @@ ctl::Json Server::summary() {
                         {"ipv6", shared_.ipv6.size()}}},  // IPv6CP opened (indexed by interface identifier)
           {"pool", {{"capacity", shared_.pool.capacity()}, {"in_use", shared_.pool.in_use()}}},
           {"ipv6_pool", {{"capacity", shared_.ipv6_pool.capacity()}, {"in_use", shared_.ipv6_pool.in_use()},
-                         {"indexed_prefixes", shared_.prefixes.size()}}},
+                         {"indexed_prefixes", shared_.prefixes.size()},
+                         {"held_for_users", shared_.held_prefixes.size()}}},
           {"delegate_pool", {{"capacity", shared_.delegate_pool.capacity()}, {"in_use", shared_.delegate_pool.in_use()}}},
           {"discovery", {{"padi_rx", d.padi_rx}, {"pado_tx", d.pado_tx}, {"padr_rx", d.padr_rx}, {"pads_tx", d.pads_tx},
                          {"padt_rx", d.padt_rx}, {"padt_tx", retired_.padt_sent + slot_total(&W::padt_sent)},

@@ -94,6 +94,7 @@ std::optional<std::expected<void, std::string>> apply_ipv6_setting(Ipv6Service& 
   if (name == "dhcpv6-rapid-commit") return set_bool(s.dhcpv6_rapid_commit);
   if (name == "dhcpv6-ia-na") return set_bool(s.dhcpv6_ia_na);
   if (name == "dhcpv6-rate") return set(s.dhcpv6_rate, 1, 1000);
+  if (name == "ipv6-prefix-hold") return set(s.prefix_hold, 0, 86400);
   // RFC 4861 section 6.2.1: MaxRtrAdvInterval 4..1800 s; AdvDefaultLifetime 0 or up to 9000 s
   // (RFC 8319 allows more; 9000 keeps older hosts happy).
   if (name == "ipv6-ra-interval") return set(s.ra_interval, 4, 1800);

@@ -29,6 +29,8 @@ struct Ipv6Service {
   bool dhcpv6_rapid_commit = true; ///< answer a Solicit with Rapid Commit by a Reply (section 18.3.1)
   bool dhcpv6_ia_na = false;       ///< also an address (IA_NA): the session's /64 with the client's identifier
   unsigned dhcpv6_rate = 10;       ///< DHCPv6 messages per second and session (burst twice that)
+  /// Seconds an ended session's prefixes stay reserved for its user (0: back to the pool at once).
+  unsigned prefix_hold = 600;
   std::optional<bool> managed;     ///< M flag; default: dhcpv6 with IA_NA
   std::optional<bool> other;       ///< O flag; default: with the DHCPv6 server
   std::vector<Ipv6Bytes> dns;          ///< RDNSS (RFC 8106 section 5.1), at most 3

@@ -20,6 +20,12 @@
 
 namespace pppoe::master {
 
+namespace {
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
 using dataplane::WorkerState;
 using worker::Message;
 using worker::MessageType;
@@ -239,6 +245,10 @@ void WorkerPool::flush_channels() {
 }
 
 void WorkerPool::tick(std::int64_t now, unsigned drain_timeout) {
+  shared_.held_prefixes.expire(unix_ms_now(), [&](const dataplane::HeldPrefixes::Held& h) {
+    shared_.ipv6_pool.release(h.wan);
+    shared_.delegate_pool.release(h.delegated);
+  });
   for (unsigned i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
     if (s.pid <= 0 || s.stopping) continue;
@@ -481,8 +491,16 @@ void WorkerPool::receive_messages(unsigned slot) {
         unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         break;
       case MessageType::kSessionEnded: {
-        unindex_prefix(Ipv6Prefix{m->ipv6_prefix, m->ipv6_prefix_len}, m->session_id);
-        unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
+        Ipv6Prefix wan{m->ipv6_prefix, m->ipv6_prefix_len}, delegated{m->delegated_prefix, m->delegated_len};
+        unindex_prefix(wan, m->session_id);
+        unindex_prefix(delegated, m->session_id);
+        // Kept for the user (ipv6-prefix-hold); when that cannot be, back to the pools now.
+        if (m->hold_prefixes &&
+            !shared_.held_prefixes.hold(m->user_key, {wan, delegated},
+                                        unix_ms_now() + std::int64_t{config_.ipv6_service.prefix_hold} * 1000)) {
+          shared_.ipv6_pool.release(wan);
+          shared_.delegate_pool.release(delegated);
+        }
         if (m->ipv4 != 0) {
           Ipv4Address a{m->ipv4};
           if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {

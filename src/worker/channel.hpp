@@ -51,6 +51,9 @@ struct Message {
   /// kPrefixDelegated, kPrefixReturned, kSessionEnded: the delegated prefix (0 = none).
   std::uint8_t delegated_len = 0;
   std::uint64_t delegated_prefix = 0;
+  /// kSessionEnded: keep the prefixes for this user (HeldPrefixes::key_of) instead of freeing them.
+  bool hold_prefixes = false;
+  std::uint64_t user_key = 0;
   /// kChangeTimeouts: new values in seconds (0 = none) for the fields flagged in `reason`
   /// (bit 0 session timeout, bit 1 idle timeout).
   std::uint32_t session_timeout = 0, idle_timeout = 0;

@@ -231,6 +231,29 @@ class Worker::Session final : public session::LinkOutput,
     if (!p) log::warn_limited(worker_.ipv6_log_, "session {}: no {} left in its pool", id_, what);
     return p;
   }
+  /// The prefixes this user had before, if they are still held (ipv6-prefix-hold): the same
+  /// /64 and delegated prefix again after a reconnect.
+  void reclaim_held_prefixes() {
+    if (worker_.config_.ipv6_service.prefix_hold == 0 || link_->user().empty() || ipv6_fixed_) return;
+    auto held = worker_.shared_.held_prefixes.claim(dataplane::HeldPrefixes::key_of(link_->user()));
+    if (!held) return;
+    ipv6_prefix_ = held->wan;
+    if (!held->delegated.empty() && dhcp_.delegated.empty()) {
+      dhcp_.delegated = held->delegated;
+      Message m;
+      m.type = MessageType::kPrefixDelegated;
+      m.session_id = id_;
+      m.delegated_prefix = held->delegated.upper;
+      m.delegated_len = held->delegated.length;
+      worker_.tell_master(m);
+      worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
+        r.delegated_prefix = held->delegated.upper;
+        r.delegated_prefix_len = held->delegated.length;
+      });
+    } else if (!held->delegated.empty()) {
+      worker_.shared_.delegate_pool.release(held->delegated);  // it has one already
+    }
+  }
   [[nodiscard]] const std::vector<Ipv6Bytes>* own_dns() const {
     return ipv6_fixed_ && !ipv6_fixed_->dns.empty() ? &ipv6_fixed_->dns : nullptr;
   }
@@ -241,8 +264,10 @@ class Worker::Session final : public session::LinkOutput,
     // renegotiates, so the subscriber's addresses do not change under it.
     if (worker_.ra_ && ipv6_prefix_.empty()) {
       keep_ipv6_authorization();
-      if (auto p = take_prefix(worker_.shared_.ipv6_pool, ipv6_pool_, ipv6_fixed_ ? ipv6_fixed_->prefix : Ipv6Prefix{}, "/64"))
-        ipv6_prefix_ = *p;
+      reclaim_held_prefixes();
+      if (ipv6_prefix_.empty())
+        if (auto p = take_prefix(worker_.shared_.ipv6_pool, ipv6_pool_, ipv6_fixed_ ? ipv6_fixed_->prefix : Ipv6Prefix{}, "/64"))
+          ipv6_prefix_ = *p;
     }
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.ipv6_peer_id = ipv6_id_;
@@ -711,8 +736,13 @@ void Worker::end_session(Session& s, EndReason reason) {
   }
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
-  if (!s.ipv6_prefix_.empty()) shared_.ipv6_pool.release(s.ipv6_prefix_);
-  if (!s.dhcp_.delegated.empty()) shared_.delegate_pool.release(s.dhcp_.delegated);
+  // With ipv6-prefix-hold the master keeps the prefixes for the user; else back to the pools.
+  const bool hold_prefixes = config_.ipv6_service.prefix_hold > 0 && !s.link_->user().empty() && !s.ipv6_fixed_ &&
+                             (!s.ipv6_prefix_.empty() || !s.dhcp_.delegated.empty());
+  if (!hold_prefixes) {
+    if (!s.ipv6_prefix_.empty()) shared_.ipv6_pool.release(s.ipv6_prefix_);
+    if (!s.dhcp_.delegated.empty()) shared_.delegate_pool.release(s.dhcp_.delegated);
+  }
   ++counters_.sessions_ended;
   auto ri = static_cast<std::size_t>(reason);
   if (ri < counters_.ended_by_reason.size()) ++counters_.ended_by_reason[ri];
@@ -743,6 +773,8 @@ void Worker::end_session(Session& s, EndReason reason) {
   m.ipv6_prefix_len = s.ipv6_prefix_.length;
   m.delegated_prefix = s.dhcp_.delegated.upper;
   m.delegated_len = s.dhcp_.delegated.length;
+  m.hold_prefixes = hold_prefixes;
+  if (hold_prefixes) m.user_key = dataplane::HeldPrefixes::key_of(s.link_->user());
   tell_master(m);
   dead_.push_back(s.id_);
 }

@@ -15,6 +15,7 @@ ipv6-dns 2001:db8:ffff::53
 ipv6-domain example.net
 ipv6-ra-interval 30
 ipv6-delegate-pool 2001:db8:2000::/40 56
+ipv6-prefix-hold 4
 CONF
 pppoed_start -f "$LAB_LOGS/pppoed.conf" -L -w 2 --secrets "$SECRETS" --auth pap,chap -p internet || fail "pppoed did not start"
 expect_eq "$(ip netns exec "$AC" ip -6 route show 2001:db8:1000::/48 | grep -c pppoe0)" 1 "one route for the pool on the TUN"
@@ -70,6 +71,30 @@ tshark -r "$cap" -Y "(icmpv6.type == 133 || icmpv6.type == 134 || dhcpv6) && (_w
 echo "tshark: $ras Router Advertisements and $replies DHCPv6 Replies with prefixes decoded cleanly"
 
 wait_stat .sessions.total 0 10
+# The prefixes are held for their user (ipv6-prefix-hold 4): the same again on a reconnect
+# within that time, back to the pools after it.
+bob() {  # one session of bob held 2 s; prints its "/64 delegated-prefix"
+  pppoetest_lab -m create -i sub0 -n 1 --user bob --password "builder pass" --target6 $NET_HOST6 --pd --hold 2 \
+    --format json >"$LAB_LOGS/bob.json" &
+  local pid=$! got=""
+  wait_stat .sessions.up 1 10
+  for _ in $(seq 1 30); do
+    got=$(pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.user == "bob") | "\(.ipv6_prefix) \(.delegated_prefix)"')
+    case "$got" in *" 2001:"*) break ;; esac
+    sleep 0.2
+  done
+  wait $pid || fail "bob's session"
+  wait_stat .sessions.total 0 10
+  echo "$got"
+}
+first=$(bob)
+[ "$(stat .ipv6_pool.held_for_users)" -ge 1 ] || fail "bob's prefixes not held"
+second=$(bob)
+expect_eq "$second" "$first" "bob's prefixes after a reconnect within the hold time"
+echo "reconnect within the hold time: the same prefixes ($second)"
+wait_stat .sessions.total 0 10
+sleep 5.5  # past the hold time
+expect_eq "$(stat .ipv6_pool.held_for_users)" 0 "held prefixes expired"
 expect_eq "$(stat .ipv6_pool.in_use)" 0 "every /64 back in the pool"
 expect_eq "$(stat .delegate_pool.in_use)" 0 "every delegated prefix back in the pool"
 expect_eq "$(stat .ipv6_pool.indexed_prefixes)" 0 "no prefix left in the index"

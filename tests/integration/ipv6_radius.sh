@@ -14,6 +14,7 @@ ipv6-pool gold6 2001:db8:1100::/48 64
 ipv6-delegate-pool 2001:db8:2000::/40 56
 ipv6-delegate-pool gold6 2001:db8:2100::/40 60
 ipv6-dns 2001:db8:ffff::53
+ipv6-prefix-hold 0
 CONF
 pppoed_start -f "$RADIUS_CONF" || fail "pppoed did not start"
 dae() { echo "$3" | ip netns exec "$AC" radclient -x -r 1 -t 2 127.0.0.1:3799 "$1" "$2" 2>&1; }

@@ -89,3 +89,43 @@ TEST(SharedPrefixIndex, LongestPrefixWinsAndOnlyTheOwnerErases) {
 
 }  // namespace
 }  // namespace pppoe
+
+#include "dataplane/held_prefixes.hpp"
+
+namespace pppoe {
+namespace {
+
+TEST(HeldPrefixes, ClaimedOnceExpiredOnceNeverBoth) {
+  dataplane::HeldPrefixes held(4);
+  auto alice = dataplane::HeldPrefixes::key_of("alice");
+  auto bob = dataplane::HeldPrefixes::key_of("bob");
+  dataplane::HeldPrefixes::Held h{*Ipv6Prefix::parse("2001:db8:1000:1::/64"), *Ipv6Prefix::parse("2001:db8:2000:100::/56")};
+  ASSERT_TRUE(held.hold(alice, h, 1000));
+  EXPECT_FALSE(held.hold(alice, h, 1000));  // one entry per user
+  auto got = held.claim(alice);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->wan, h.wan);
+  EXPECT_EQ(got->delegated, h.delegated);
+  EXPECT_FALSE(held.claim(alice));  // a second session of the same user gets nothing
+  int released = 0;
+  held.expire(5000, [&](const auto&) { ++released; });
+  EXPECT_EQ(released, 0);  // claimed: the session has them
+  EXPECT_EQ(held.size(), 0u);
+  // Not claimed in time: back to the pools, and no claim after that.
+  ASSERT_TRUE(held.hold(bob, h, 2000));
+  held.expire(1999, [&](const auto&) { ++released; });
+  EXPECT_EQ(released, 0);
+  held.expire(2000, [&](const auto&) { ++released; });
+  EXPECT_EQ(released, 1);
+  EXPECT_FALSE(held.claim(bob));
+  // A user whose claimed entry was not expired yet holds again at once.
+  ASSERT_TRUE(held.hold(alice, h, 3000));
+  ASSERT_TRUE(held.claim(alice));
+  EXPECT_TRUE(held.hold(alice, h, 4000));
+  // Full.
+  for (const char* u : {"c", "d", "e"}) held.hold(dataplane::HeldPrefixes::key_of(u), h, 9000);
+  EXPECT_FALSE(held.hold(dataplane::HeldPrefixes::key_of("f"), h, 9000));
+}
+
+}  // namespace
+}  // namespace pppoe
