@@ -58,22 +58,34 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
     auto fields = split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
     if (fields->empty()) return {};
-    if (fields->size() < 2 || fields->size() > 3)
-      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip]', found {} field(s)", origin,
-                                         line_no, fields->size()));
+    if (fields->size() < 2 || fields->size() > 5)
+      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN]', found {} field(s)",
+                                         origin, line_no, fields->size()));
     const std::string& user = (*fields)[0];
     if (user.size() > 253 || (*fields)[1].size() > 253)
       return std::unexpected(fmt::format("{}:{}: user name or secret longer than 253 bytes", origin, line_no));
-    std::optional<Ipv4Address> ip;
-    if (fields->size() == 3) {
-      ip = Ipv4Address::parse((*fields)[2]);
-      if (!ip || ip->is_zero())
-        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field, found '{}'", origin,
-                                           line_no, (*fields)[2]));
+    SecretEntry entry{(*fields)[1], std::nullopt, std::nullopt, std::nullopt};
+    for (std::size_t i = 2; i < fields->size(); ++i) {
+      const std::string& f = (*fields)[i];
+      // A fixed /64 and delegated prefix for the user (operator guide "IPv6").
+      if (f.starts_with("ipv6=") || f.starts_with("pd=")) {
+        bool wan = f.starts_with("ipv6=");
+        auto p = Ipv6Prefix::parse(std::string_view(f).substr(wan ? 5 : 3));
+        if (!p || (wan ? p->length != 64 : p->length < 48) || p->upper == 0)
+          return std::unexpected(fmt::format("{}:{}: expected {} found '{}'", origin, line_no,
+                                             wan ? "ipv6= and a /64 prefix," : "pd= and a prefix of length 48 to 64,", f));
+        (wan ? entry.ipv6_prefix : entry.delegated) = *p;
+        continue;
+      }
+      auto ip = Ipv4Address::parse(f);
+      if (i != 2 || !ip || ip->is_zero())
+        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field (or ipv6=, pd=), found '{}'",
+                                           origin, line_no, f));
+      entry.ip = ip;
     }
     if (s.users_.contains(user))
       return std::unexpected(fmt::format("{}:{}: user '{}' defined twice", origin, line_no, user));
-    s.users_.emplace(user, SecretEntry{(*fields)[1], ip});
+    s.users_.emplace(user, std::move(entry));
     return {};
   });
   if (!r) return std::unexpected(r.error());
@@ -93,7 +105,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& p
 }
 
 void LocalSecrets::add(std::string user, std::string secret, std::optional<Ipv4Address> ip) {
-  users_[std::move(user)] = SecretEntry{std::move(secret), ip};
+  users_[std::move(user)] = SecretEntry{std::move(secret), ip, std::nullopt, std::nullopt};
 }
 
 const SecretEntry* LocalSecrets::find(std::string_view user) const {
@@ -132,6 +144,8 @@ AuthResult LocalSecrets::granted(const SecretEntry& e) {
   AuthResult r;
   r.ok = true;
   r.framed_ip = e.ip;
+  r.framed_ipv6_prefix = e.ipv6_prefix;
+  r.delegated_prefix = e.delegated;
   return r;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/ipv4.hpp"
+#include "common/ipv6.hpp"
 #include "session/authenticator.hpp"
 
 namespace pppoe::session {
@@ -21,6 +22,8 @@ namespace pppoe::session {
 struct SecretEntry {
   std::string secret;
   std::optional<Ipv4Address> ip;
+  std::optional<Ipv6Prefix> ipv6_prefix;  ///< `ipv6=PREFIX/64`: the user's fixed /64
+  std::optional<Ipv6Prefix> delegated;    ///< `pd=PREFIX/LEN`: the user's fixed delegated prefix (48..64)
 };
 
 class LocalSecrets {

@@ -17,6 +17,8 @@ ipv6-ra-interval 30
 ipv6-delegate-pool 2001:db8:2000::/40 56
 ipv6-prefix-hold 4
 CONF
+# carol has fixed prefixes in ppp.secret (inside the pools: taken from them while she is on).
+echo 'carol carol-pw ipv6=2001:db8:1000:ffff::/64 pd=2001:db8:20ff:ff00::/56' >> "$SECRETS"
 pppoed_start -f "$LAB_LOGS/pppoed.conf" -L -w 2 --secrets "$SECRETS" --auth pap,chap -p internet || fail "pppoed did not start"
 expect_eq "$(ip netns exec "$AC" ip -6 route show 2001:db8:1000::/48 | grep -c pppoe0)" 1 "one route for the pool on the TUN"
 
@@ -87,6 +89,15 @@ bob() {  # one session of bob held 2 s; prints its "/64 delegated-prefix"
   wait_stat .sessions.total 0 10
   echo "$got"
 }
+pppoetest_lab -m create -i sub0 -n 1 --user carol --password carol-pw --target6 $NET_HOST6 --pd --hold 2 --format json \
+  >"$LAB_LOGS/carol.json" &
+carol=$!
+wait_stat .sessions.up 1 10
+sleep 1
+expect_eq "$(pppoectl_lab -j show sessions | jq -r '.sessions[0] | "\(.ipv6_prefix) \(.delegated_prefix)"')" \
+  "2001:db8:1000:ffff::/64 2001:db8:20ff:ff00::/56" "carol's prefixes from ppp.secret"
+wait $carol || fail "carol's session: $(cat "$LAB_LOGS/carol.json")"
+wait_stat .sessions.total 0 10
 first=$(bob)
 [ "$(stat .ipv6_pool.held_for_users)" -ge 1 ] || fail "bob's prefixes not held"
 second=$(bob)

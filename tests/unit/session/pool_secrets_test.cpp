@@ -38,6 +38,18 @@ TEST(Secrets, ParsesPppSecretFormat) {
   auto bob = s->pap("bob", "two words");
   EXPECT_TRUE(bob.ok);
   EXPECT_EQ(bob.framed_ip, ip("10.1.2.3"));
+  // Fixed IPv6 prefixes per user, with or without a fixed IPv4 address.
+  s = LocalSecrets::parse("carol pw ipv6=2001:db8:3000:7::/64 pd=2001:db8:3100:700::/56\n"
+                          "dave pw 10.1.2.4 pd=2001:db8:3100:800::/60\n", "ppp.secret");
+  ASSERT_TRUE(s) << s.error();
+  auto carol = s->pap("carol", "pw");
+  EXPECT_FALSE(carol.framed_ip);
+  EXPECT_EQ(carol.framed_ipv6_prefix->to_string(), "2001:db8:3000:7::/64");
+  EXPECT_EQ(carol.delegated_prefix->to_string(), "2001:db8:3100:700::/56");
+  auto dave = s->pap("dave", "pw");
+  EXPECT_EQ(dave.framed_ip, ip("10.1.2.4"));
+  EXPECT_FALSE(dave.framed_ipv6_prefix);
+  EXPECT_EQ(dave.delegated_prefix->length, 60);
 }
 
 TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
@@ -45,11 +57,16 @@ TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
     const char* text;
     const char* error;
   };
-  for (const Case& c : {Case{"alice\n", "f:1: expected 'user secret [ip]', found 1 field(s)"},
-                        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field, found '1.2.3'"},
-                        Case{"a \"open\n", "f:1: unterminated double quote"},
-                        Case{"a b\na c\n", "f:2: user 'a' defined twice"},
-                        Case{"a b c d\n", "f:1: expected 'user secret [ip]', found 4 field(s)"}}) {
+  for (const Case& c :
+       {Case{"alice\n", "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN]', found 1 field(s)"},
+        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field (or ipv6=, pd=), found '1.2.3'"},
+        Case{"a \"open\n", "f:1: unterminated double quote"},
+        Case{"a b\na c\n", "f:2: user 'a' defined twice"},
+        Case{"a b c d\n", "f:1: expected an IPv4 address as third field (or ipv6=, pd=), found 'c'"},
+        Case{"a hidden ipv6=2001:db8::/56\n", "f:1: expected ipv6= and a /64 prefix, found 'ipv6=2001:db8::/56'"},
+        Case{"a hidden pd=2001:db8::/40\n", "f:1: expected pd= and a prefix of length 48 to 64, found 'pd=2001:db8::/40'"},
+        Case{"a b 1.2.3.4 ipv6=2001:db8::/64 pd=2001:db8:1::/56 x\n",
+             "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN]', found 6 field(s)"}}) {
     auto s = LocalSecrets::parse(c.text, "f");
     ASSERT_FALSE(s) << c.text;
     EXPECT_EQ(s.error(), c.error);
