@@ -206,6 +206,15 @@ std::optional<Echo6Reply> parse_icmpv6_echo_reply(Bytes packet) {
 namespace {
 constexpr std::uint8_t kUdp = 17;
 
+/// RFC 768's header (checksum 0, patched by the caller) and the payload.
+void write_udp(ByteWriter& w, std::uint16_t src_port, std::uint16_t dst_port, Bytes payload) {
+  w.u16(src_port);
+  w.u16(dst_port);
+  w.u16(static_cast<std::uint16_t>(8 + payload.size()));
+  w.u16(0);
+  w.bytes(payload);
+}
+
 struct UdpHeader {
   std::uint16_t src_port, dst_port, length, checksum;
 };
@@ -232,11 +241,7 @@ std::size_t build_udp(MutableBytes out, Ipv4Address src, Ipv4Address dst, std::u
   ByteWriter w(out);
   write_ipv4_header(w, src, dst, 20 + udp_len, kUdp);
   std::size_t at = w.size();
-  w.u16(src_port);
-  w.u16(dst_port);
-  w.u16(static_cast<std::uint16_t>(udp_len));
-  w.u16(0);
-  w.bytes(payload);
+  write_udp(w, src_port, dst_port, payload);
   if (w.overflow()) return 0;
   std::uint16_t sum = internet_checksum(w.written().subspan(at), pseudo_header_sum(src, dst, udp_len));
   w.patch_u16(at + 6, sum == 0 ? 0xffff : sum);  // RFC 768: a computed 0 is sent as all ones
@@ -383,11 +388,7 @@ std::size_t build_udp6(MutableBytes out, const std::array<std::uint8_t, 16>& src
   w.u8(hop_limit);
   w.bytes(Bytes(src));
   w.bytes(Bytes(dst));
-  w.u16(src_port);
-  w.u16(dst_port);
-  w.u16(static_cast<std::uint16_t>(udp_len));
-  w.u16(0);
-  w.bytes(payload);
+  write_udp(w, src_port, dst_port, payload);
   if (w.overflow()) return 0;
   std::uint16_t sum = ipv6_upper_checksum(src, dst, kUdp, w.written().subspan(40));
   w.patch_u16(46, sum == 0 ? 0xffff : sum);  // RFC 8200 section 8.1: a computed 0 goes as all ones
