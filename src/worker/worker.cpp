@@ -234,7 +234,7 @@ class Worker::Session final : public session::LinkOutput,
   /// The prefixes this user had before, if they are still held (ipv6-prefix-hold): the same
   /// /64 and delegated prefix again after a reconnect.
   void reclaim_held_prefixes() {
-    if (worker_.config_.ipv6_service.prefix_hold == 0 || link_->user().empty() || ipv6_fixed_) return;
+    if (worker_.config_.ipv6_service.prefix_hold == 0 || link_->user().empty() || has_fixed_prefixes()) return;
     auto held = worker_.shared_.held_prefixes.claim(dataplane::HeldPrefixes::key_of(link_->user()));
     if (!held) return;
     ipv6_prefix_ = held->wan;
@@ -253,6 +253,10 @@ class Worker::Session final : public session::LinkOutput,
     } else if (!held->delegated.empty()) {
       worker_.shared_.delegate_pool.release(held->delegated);  // it has one already
     }
+  }
+  /// Prefixes RADIUS or ppp.secret fixed: the user's anyway, never held for a reconnect.
+  [[nodiscard]] bool has_fixed_prefixes() const {
+    return ipv6_fixed_ && (!ipv6_fixed_->prefix.empty() || !ipv6_fixed_->delegated.empty());
   }
   [[nodiscard]] const std::vector<Ipv6Bytes>* own_dns() const {
     return ipv6_fixed_ && !ipv6_fixed_->dns.empty() ? &ipv6_fixed_->dns : nullptr;
@@ -737,7 +741,7 @@ void Worker::end_session(Session& s, EndReason reason) {
   s.ipv6_down();
   if (s.has_addr_) shared_.pool.release(s.addr_);  // no-op for fixed addresses outside the pools
   // With ipv6-prefix-hold the master keeps the prefixes for the user; else back to the pools.
-  const bool hold_prefixes = config_.ipv6_service.prefix_hold > 0 && !s.link_->user().empty() && !s.ipv6_fixed_ &&
+  const bool hold_prefixes = config_.ipv6_service.prefix_hold > 0 && !s.link_->user().empty() && !s.has_fixed_prefixes() &&
                              (!s.ipv6_prefix_.empty() || !s.dhcp_.delegated.empty());
   if (!hold_prefixes) {
     if (!s.ipv6_prefix_.empty()) shared_.ipv6_pool.release(s.ipv6_prefix_);
