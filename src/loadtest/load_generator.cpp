@@ -75,8 +75,9 @@ struct Client final : session::LinkOutput {
   }
   void ipv6_up() override {
     // As a CPE after IPv6CP (RFC 4861 section 6.3.7): Router Solicitations until an
-    // advertisement comes, at most 3, 4 s apart.
-    if (ra_prefix_.empty()) {
+    // advertisement comes, at most 3, 4 s apart; only when global IPv6 was asked for, so that
+    // the other runs send exactly the traffic they count.
+    if (ra_prefix_.empty() && (ctx_.options.target6 || wants_dhcpv6())) {
       ipv6_opened_at_ = ctx_.now;
       rs_sent_ = 0;
       send_router_solicitation();
