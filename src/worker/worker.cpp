@@ -1349,11 +1349,15 @@ void Worker::run_timers(Session& s, TimePoint now) {
 }
 
 bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
+  // Ours: to port 547 at the servers' multicast address or our link-local address. Most UDP
+  // upstream is the subscriber's own traffic: look at port and address (the IPv6 header is
+  // decoded already) before parse_udp6 checksums the whole datagram.
+  if (packet.size() < 48 || ((packet[42] << 8) | packet[43]) != dhcpv6::kServerPort) return false;
+  Ipv6Bytes dst{};
+  std::copy_n(packet.begin() + 24, dst.size(), dst.begin());
+  if (dst != dhcpv6::kAllServers && dst != ip::link_local(s.link_->ipv6cp().local_id())) return false;
   auto udp = ip::parse_udp6(packet);
-  // Ours: to the servers' multicast address or to our link-local address, port 547.
-  if (!udp || udp->dst_port != dhcpv6::kServerPort ||
-      (udp->dst != dhcpv6::kAllServers && udp->dst != ip::link_local(s.link_->ipv6cp().local_id())))
-    return false;
+  if (!udp) return false;
   if (!udp->checksum_ok) {
     drops_.count(Drop::kDhcpv6Malformed);
     return true;
