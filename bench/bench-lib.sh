@@ -13,37 +13,41 @@ bench_lab() {  # LAB_NAME
   chmod 600 "$LAB_LOGS/ppp.secret"
 }
 
-# perf_stat PIDS SECONDS -> "syscalls context_switches" of those processes over SECONDS
+# perf_stat PIDS SECONDS -> "syscalls context_switches cpu_ms" of those processes over SECONDS
+# (cpu_ms: task-clock, user and kernel time of all their threads)
 perf_stat() {
-  perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$1" -- sleep "$2" 2>&1 >/dev/null |
-    awk -F, '$3 ~ /sys_enter/ {s=$1} $3 ~ /context-switches/ {c=$1} END {print s+0, c+0}'
+  perf stat -x, -e raw_syscalls:sys_enter,context-switches,task-clock -p "$1" -- sleep "$2" 2>&1 >/dev/null |
+    awk -F, '$3 ~ /sys_enter/ {s=$1} $3 ~ /context-switches/ {c=$1} $3 ~ /task-clock/ {t=$1}
+             END {print s+0, c+0, t+0}'
 }
 
 # The forwarding benchmarks' table (bench/dataplane.sh, bench/l2tp_lac.sh): rows collected with
 # forward_row, printed with forward_table against the "raw baseline" rows of the same run.
 FORWARD_ROWS=()
-forward_row() {  # label direction size packets syscalls ctxsw sent   (over $T seconds)
+forward_row() {  # label direction size packets syscalls ctxsw sent cpu_ms   (over $T seconds)
   local rate; rate=$(echo "$4 / $T" | bc -l)
-  FORWARD_ROWS+=("$(printf '%s|%s|%s|%.0f|%.4f|%.4f|%s' "$1" "$2" "$3" "$rate" "$(echo "$5 / ($4 + 1)" | bc -l)" \
-    "$(echo "$6 / ($4 + 1)" | bc -l)" "$7")")
+  FORWARD_ROWS+=("$(printf '%s|%s|%s|%.0f|%.4f|%.4f|%s|%.3f' "$1" "$2" "$3" "$rate" "$(echo "$5 / ($4 + 1)" | bc -l)" \
+    "$(echo "$6 / ($4 + 1)" | bc -l)" "$7" "$(echo "1000 * ${8:-0} / ($4 + 1)" | bc -l)")")
 }
 forward_table() {  # LABEL_WIDTH
   local width=$1
   echo
-  printf "%-${width}s %-5s %5s %12s %7s %13s %13s %12s\n" "" dir size "packets/s" ratio "syscalls/pkt" "ctxsw/pkt" "offered/s"
+  printf "%-${width}s %-5s %5s %12s %7s %13s %13s %12s %11s\n" "" dir size "packets/s" ratio "syscalls/pkt" "ctxsw/pkt" \
+    "offered/s" "CPU us/pkt"
   for r in "${FORWARD_ROWS[@]}"; do
-    IFS='|' read -r label dir size rate sysp ctxp sent <<<"$r"
+    IFS='|' read -r label dir size rate sysp ctxp sent cpup <<<"$r"
     base=1
     for b in "${FORWARD_ROWS[@]}"; do
       IFS='|' read -r l d s rr _ <<<"$b"
       if [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ]; then base=$rr; fi
     done
-    printf "%-${width}s %-5s %5s %12s %7.2f %13s %13s %12.0f\n" "$label" "$dir" "$size" "$rate" \
-      "$(echo "$rate / $base" | bc -l)" "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)"
+    printf "%-${width}s %-5s %5s %12s %7.2f %13s %13s %12.0f %11s\n" "$label" "$dir" "$size" "$rate" \
+      "$(echo "$rate / $base" | bc -l)" "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)" "$cpup"
   done
   echo "(ratio = packets/s relative to the raw baseline of the same direction and size in this run;"
   echo " $(nproc) CPUs shared by traffic generator, kernel and forwarder; syscalls and context switches"
-  echo " are the forwarding processes' own, per packet forwarded)"
+  echo " are the forwarding processes' own, per packet forwarded; CPU us/pkt: their user and kernel"
+  echo " time per packet forwarded, what a core costs when the generator, not they, sets the rate)"
 }
 
 # perf stat with the raw_syscalls tracepoints: perf installed, tracefs mounted.

@@ -63,7 +63,7 @@ for size in 64 1400; do
     wait $perfpid
     sleep 0.3
     after=$(ctl ".traffic.$key")
-    read -r sys ctx < "$LAB_LOGS/perf"
+    read -r sys ctx cpu < "$LAB_LOGS/perf"
     row pppoec $dir $size $((after - before)) "$sys" "$ctx"
   done
 done
@@ -87,7 +87,7 @@ for size in 64 1400; do
     perfpid=$!
     blast $dir $size >/dev/null
     wait $perfpid $fwd
-    read -r sys ctx < "$LAB_LOGS/perf"
+    read -r sys ctx cpu < "$LAB_LOGS/perf"
     row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx"
     ip -n "$SUB" rule del iif rawtun0 lookup 100 2>/dev/null || true
   done

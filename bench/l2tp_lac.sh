@@ -87,8 +87,8 @@ for w in 1 2; do
       sleep 0.3
       after=$(lac_counter $key)
       [ $dir = up ] && sink_stop
-      read -r sys ctx < "$LAB_LOGS/perf"
-      forward_row "pppoed LAC, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+      read -r sys ctx cpu < "$LAB_LOGS/perf"
+      forward_row "pppoed LAC, $w worker(s)" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
     done
   done
   pppoed_stop
@@ -112,8 +112,8 @@ for size in 64 1400; do
     sent=$(blast $dir $size)
     wait $perfpid $fwd
     [ $dir = up ] && sink_stop
-    read -r sys ctx < "$LAB_LOGS/perf"
-    forward_row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent"
+    read -r sys ctx cpu < "$LAB_LOGS/perf"
+    forward_row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd")" "$sys" "$ctx" "$sent" "$cpu"
   done
 done
 

@@ -91,8 +91,8 @@ for size in ${SIZES:-64 1400}; do
     wait $perfpid
     sleep 0.3
     after=$(counter $dir)
-    read -r sys ctx < "$LAB_LOGS/perf"
-    forward_row "pppoed LAC + LNS" $dir $size $((after - before)) "$sys" "$ctx" "$sent"
+    read -r sys ctx cpu < "$LAB_LOGS/perf"
+    forward_row "pppoed LAC + LNS" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
   done
 done
 pppoed_stop
@@ -120,9 +120,9 @@ for size in ${SIZES:-64 1400}; do
     perfpid=$!
     sent=$(blast $dir $size)
     wait $perfpid $f1 $f2
-    read -r sys ctx < "$LAB_LOGS/perf"
+    read -r sys ctx cpu < "$LAB_LOGS/perf"
     # The chain delivers what its last hop forwarded.
-    forward_row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd2")" "$sys" "$ctx" "$sent"
+    forward_row "raw baseline" $dir $size "$(cat "$LAB_LOGS/fwd2")" "$sys" "$ctx" "$sent" "$cpu"
   done
 done
 

@@ -8,6 +8,11 @@
 //   packet_blaster down SESSIONS_FILE IP_SIZE SECONDS
 //     UDP datagrams (IP_SIZE octets on the wire) to each session's address, sendmmsg in batches
 //     of 64 on a UDP socket: the kernel routes them into the TUN of whoever serves the sessions.
+//   packet_blaster down-tun TUN SESSIONS_FILE IP_SIZE SECONDS
+//     The same packets (from 198.18.0.1 or 2001:db8:ffff::99), built once and transmitted on
+//     the TUN itself through an AF_PACKET socket (qdisc bypassed): they reach its reader
+//     without the kernel's routing, whose IPv6 UDP send path is slower than IPv4's and would
+//     set the rate instead of the reader.
 //
 //   packet_blaster l2tp-down LAC_ADDR CALLS_FILE IP_SIZE SECONDS
 //     L2TPv2 data messages (RFC 2661 section 5.3, FF 03, PPP IPv4, an IPv4/UDP packet of
@@ -226,6 +231,38 @@ int down(const char* sessions_file, std::size_t size, double seconds) {
   });
 }
 
+int down_tun(const char* tun, const char* sessions_file, std::size_t size, double seconds) {
+  auto sessions = read_sessions(sessions_file);
+  if (sessions.empty() || size < 48) return 2;
+  int fd = ::socket(AF_PACKET, SOCK_DGRAM, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  sockaddr_ll ll{};
+  ll.sll_family = AF_PACKET;
+  ll.sll_ifindex = static_cast<int>(if_nametoindex(tun));
+  if (fd < 0 || ll.sll_ifindex == 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) {
+    std::perror("packet socket on the TUN");
+    return 1;
+  }
+  in_addr src{};
+  inet_pton(AF_INET, "198.18.0.1", &src);
+  in6_addr src6{};
+  inet_pton(AF_INET6, "2001:db8:ffff::99", &src6);
+  std::vector<std::vector<std::uint8_t>> packets;
+  std::vector<sockaddr_ll> to(sessions.size(), ll);
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const auto& s = sessions[i];
+    packets.push_back(s.v6 ? ipv6_udp(src6, s.ip6, size) : ipv4_udp(src, s.ip, size));
+    to[i].sll_protocol = htons(s.v6 ? ETH_P_IPV6 : ETH_P_IP);
+  }
+  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr& hdr) {
+    std::size_t i = k % packets.size();
+    iov = {packets[i].data(), packets[i].size()};
+    hdr.msg_name = &to[i];
+    hdr.msg_namelen = sizeof(sockaddr_ll);
+  });
+}
+
 int l2tp_down(const char* lac_addr, const char* calls_file, std::size_t size, double seconds) {
   std::vector<std::pair<unsigned, unsigned>> calls;
   std::ifstream in(calls_file);
@@ -274,9 +311,10 @@ int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "up" && argc == 7) return up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
   if (mode == "down" && argc == 5) return down(argv[2], std::stoul(argv[3]), std::stod(argv[4]));
+  if (mode == "down-tun" && argc == 6) return down_tun(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
   if (mode == "l2tp-down" && argc == 6) return l2tp_down(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
   std::fprintf(stderr,
                "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS |\n"
-               "       l2tp-down LAC_ADDR CALLS IP_SIZE SECONDS\n");
+               "       down-tun TUN SESSIONS IP_SIZE SECONDS | l2tp-down LAC_ADDR CALLS IP_SIZE SECONDS\n");
   return 2;
 }

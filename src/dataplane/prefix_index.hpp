@@ -22,7 +22,9 @@ namespace pppoe::dataplane {
 
 class SharedPrefixIndex {
  public:
-  explicit SharedPrefixIndex(unsigned capacity_log2 = 19) : index_(capacity_log2), lengths_(1) {}
+  /// The default holds two prefixes for each of the 65,536 sessions at half load (4 MiB; the
+  /// pages are touched, and counted, as the entries spread over them).
+  explicit SharedPrefixIndex(unsigned capacity_log2 = 18) : index_(capacity_log2), lengths_(1) {}
 
   // Writer side (the master only).
   /// False when the prefix is empty or ::/n, the table is full, or a prefix with the same upper

@@ -15,11 +15,12 @@
 
 namespace pppoe::session {
 
+/// One session's own (32 bits: a session that saw 4 billion of anything is long gone).
 struct AuthCounters {
-  std::uint64_t successes = 0;
-  std::uint64_t failures = 0;
-  std::uint64_t timeouts = 0;
-  std::uint64_t malformed = 0;
+  std::uint32_t successes = 0;
+  std::uint32_t failures = 0;
+  std::uint32_t timeouts = 0;
+  std::uint32_t malformed = 0;
 };
 
 /// The AC's IPv6CP interface identifier on every session: its link-local address is fe80::1,
@@ -87,8 +88,8 @@ class ServerSession final : public PppLink {
   std::string ac_name_;
   ppp::NameServers configured_name_servers_;
   ppp::Xorshift rng_;
+  Ipv4Address assigned_;  // next to rng_: no padding (one ServerSession per session)
   std::string user_;
-  Ipv4Address assigned_;
   TimePoint auth_deadline_{};
   TimePoint next_challenge_{};
   unsigned challenges_left_ = 0;

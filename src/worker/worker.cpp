@@ -378,6 +378,7 @@ class Worker::Session final : public session::LinkOutput,
   TimePoint now_{};
   std::uint64_t generation_;
   unsigned session_timeout_, idle_timeout_, interim_interval_;  ///< seconds; 0 = none
+  Ipv4Address addr_;  // (members ordered to leave little padding: one Session per subscriber)
   TimePoint next_interim_{};
   TimePoint timeout_base_{};  ///< Session-Timeout counts from here: IPCP up, or the last CoA
   std::int64_t up_unix_ = 0;
@@ -386,7 +387,6 @@ class Worker::Session final : public session::LinkOutput,
   std::vector<std::uint8_t> class_;
   bool radius_auth_ = false;
   bool acct_started_ = false;
-  Ipv4Address addr_;
   std::uint64_t ipv6_id_ = 0;
   Ipv6Prefix ipv6_prefix_;      ///< the session's /64 from the ipv6-pool (empty: link-local only)
   session::RaSchedule ra_;      ///< its Router Advertisements
@@ -404,18 +404,18 @@ class Worker::Session final : public session::LinkOutput,
   bool up_ = false;
   bool lac_pending_ = false;  ///< LAC: a call for this session is being placed
   bool tunnelled_ = false;    ///< LAC: the call is up; frames pass to and from the LNS
+  bool dead_ = false;
+  bool peer_padt_ = false;
+  bool touched_ = false;
+  bool dirty_ = false;
   /// LAC with l2tp-radius: the request being checked, for the proxy authentication (a PAP
   /// password: kept only until the answer).
   std::unique_ptr<session::AuthRequest> lac_request_;
   std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went; LNS: where it came from
   std::unique_ptr<LnsCall> lns_;  ///< LNS: the L2TP call this session came in on
-  bool dead_ = false;
-  bool peer_padt_ = false;
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
   session::ControlBudget control_budget_;
   TimerWheel::Tick due_tick_ = TimerWheel::kNever;  ///< the wheel entry that counts (others are stale)
-  bool touched_ = false;
-  bool dirty_ = false;
   std::unique_ptr<session::ServerSession> link_;
 };
 

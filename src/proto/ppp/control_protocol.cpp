@@ -7,7 +7,7 @@ namespace pppoe::ppp {
 
 ControlProtocol::ControlProtocol(Protocol protocol, CpHandler& handler, CpOutput& output,
                                  CpConfig config)
-    : protocol_(protocol), handler_(handler), output_(output), config_(config) {}
+    : handler_(handler), output_(output), config_(config), protocol_(protocol) {}
 
 void ControlProtocol::dispatch(Event event, TimePoint now) {
   now_ = now;

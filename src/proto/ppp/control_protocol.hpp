@@ -117,11 +117,12 @@ class ControlProtocol {
   void send(std::uint8_t code, std::uint8_t id, Bytes data);
   void restart_timer(TimePoint now) { deadline_ = now + config_.restart_timer; }
 
-  Protocol protocol_;
+  // Ordered to leave no padding: one of these per control protocol per session.
   CpHandler& handler_;
   CpOutput& output_;
   CpConfig config_;
   State state_ = State::kInitial;
+  Protocol protocol_;
   unsigned restart_counter_ = 0;
   unsigned naks_sent_ = 0;
   std::optional<TimePoint> deadline_;
