@@ -266,12 +266,14 @@ class Worker::Session final : public session::LinkOutput,
     ipv6_id_ = link_->ipv6cp().peer_id();
     // The session's /64 (operator guide "IPv6"): kept for the session's life, also when IPv6CP
     // renegotiates, so the subscriber's addresses do not change under it.
+    bool new_prefix = false;
     if (worker_.ra_ && ipv6_prefix_.empty()) {
       keep_ipv6_authorization();
       reclaim_held_prefixes();
       if (ipv6_prefix_.empty())
         if (auto p = take_prefix(worker_.shared_.ipv6_pool, ipv6_pool_, ipv6_fixed_ ? ipv6_fixed_->prefix : Ipv6Prefix{}, "/64"))
           ipv6_prefix_ = *p;
+      new_prefix = !ipv6_prefix_.empty();
     }
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.ipv6_peer_id = ipv6_id_;
@@ -289,6 +291,7 @@ class Worker::Session final : public session::LinkOutput,
       ra_.start(now_);  // the first Router Advertisement at the next tick (RFC 4861 section 6.2.4)
       worker_.touch(*this);
     }
+    if (new_prefix) worker_.account_new_prefix(*this, now_);
   }
   // DelegationHost: the delegated prefix comes from the pool like the /64 and is indexed by
   // the master (kPrefixDelegated) so that downstream finds the session.
@@ -722,6 +725,12 @@ void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, Ti
   rec.session_time = static_cast<std::uint32_t>(std::max<std::int64_t>(0, rec.event_unix - s.up_unix_));
   if (status == radius::AcctStatus::kStop) rec.cause = radius::terminate_cause(reason);
   aaa_.account(rec, s.identity(), now);
+}
+
+void Worker::account_new_prefix(Session& s, TimePoint now) {
+  if (!s.acct_started_ || s.dead_) return;
+  account(s, radius::AcctStatus::kInterimUpdate, EndReason::kNone, now);
+  if (s.interim_interval_ != 0) s.next_interim_ = now + seconds(s.interim_interval_);
 }
 
 void Worker::end_session(Session& s, EndReason reason) {
@@ -1373,6 +1382,7 @@ bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
     return true;
   }
   std::array<std::uint8_t, 1024> answer{};
+  const Ipv6Prefix delegated_before = s.dhcp_.delegated;
   auto r = dhcp_->handle(*request, s.ipv6_prefix_, s.ipv6_id_, s.dhcp_, s, answer, s.own_dns());
   if (r.outcome == Dhcpv6Server::Outcome::kDiscard) {
     drops_.count(Drop::kDhcpv6Discarded);
@@ -1396,6 +1406,7 @@ bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
   std::size_t n = ip::build_udp6(pkt, ip::link_local(s.link_->ipv6cp().local_id()), udp->src, dhcpv6::kServerPort,
                                  dhcpv6::kClientPort, Bytes(answer.data(), r.size), 255);
   if (n > 0) s.send_ppp(ppp::Protocol::kIpv6, Bytes(pkt.data(), n));
+  if (!s.dhcp_.delegated.empty() && s.dhcp_.delegated != delegated_before) account_new_prefix(s, now);
   touch(s);
   return true;
 }

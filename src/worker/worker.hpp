@@ -149,6 +149,10 @@ class Worker final : public LacOwner, public LnsOwner {
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
   void auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r);
   void account(Session& s, radius::AcctStatus status, session::EndReason reason, TimePoint now);
+  /// A prefix was assigned after the Start went out (the /64 when IPv6CP opened later than
+  /// IPCP, a delegated prefix when DHCPv6 bound it): an Interim-Update at once, so that RADIUS
+  /// learns it now and not at the next interval (RFC 2866 section 5.1, RFC 4818).
+  void account_new_prefix(Session& s, TimePoint now);
   std::string next_acct_session_id();
 
   const master::Config& config_;

@@ -2,7 +2,8 @@
 # IPv6 from a real FreeRADIUS (RFC 3162, RFC 4818, RFC 6911): a fixed Framed-IPv6-Prefix and
 # Delegated-IPv6-Prefix outside every pool (routed on their own, their own DNS server in the
 # Router Advertisement), named pools by Framed-IPv6-Pool and Delegated-IPv6-Prefix-Pool;
-# traffic from both prefixes; accounting carries both prefixes (FreeRADIUS's detail file); a
+# traffic from both prefixes; accounting carries both prefixes (FreeRADIUS's detail file; an
+# Interim-Update as soon as the delegated prefix is bound); a
 # Disconnect-Request by Framed-IPv6-Prefix ends the session and its routes go.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
@@ -45,6 +46,10 @@ sleep 0.5
 stop=$(radius_record primary "$acct" Stop)
 expect_eq "$(rfield "$stop" Framed-IPv6-Prefix)" 2001:db8:3000:1::/64 "Stop's Framed-IPv6-Prefix"
 expect_eq "$(rfield "$stop" Delegated-IPv6-Prefix)" 2001:db8:3100:100::/56 "Stop's Delegated-IPv6-Prefix"
+# The delegated prefix came after the Start (DHCPv6 follows IPv6CP): an Interim-Update said it at
+# once, not at the 10 s interval (the session lasted 4 s).
+interim=$(radius_record primary "$acct" Interim-Update)
+expect_eq "$(rfield "$interim" Delegated-IPv6-Prefix)" 2001:db8:3100:100::/56 "Interim-Update with the delegated prefix"
 
 # Named pools from RADIUS, and a Disconnect-Request by Framed-IPv6-Prefix.
 pppoetest_lab -m create -i sub0 -n 1 --user v6gold --password pw --target6 $NET_HOST6 --pd --hold 30 --format json \
