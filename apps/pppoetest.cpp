@@ -129,7 +129,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Validator([](std::string& v) { return v.size() <= 63 ? "" : "at most 63 characters"; }, "TEXT"));
   app.add_option("--vlan", vlan, "tag frames: VID (802.1Q) or OUTER.INNER (QinQ, 802.1ad outer)");
   app.add_flag("--no-ipv6", no_ipv6, "do not negotiate IPv6CP");
-  bool pd = false, ia_na = false, no_rapid_commit = false;
+  bool pd = false, ia_na = false, no_rapid_commit = false, cpe6 = false;
+  app.add_flag("--ipv6", cpe6, "act as a dual-stack CPE: Router Solicitation, SLAAC from the Router Advertisement and a "
+                               "delegated prefix by DHCPv6 (as --pd; add --target6 for traffic from both)")
+      ->excludes("--no-ipv6");
   app.add_flag("--pd", pd, "ask DHCPv6 for a delegated prefix (IA_PD) after the Router Advertisement; with --target6 "
                            "also ping from an address in it; a session without one fails");
   app.add_flag("--ia-na", ia_na, "ask DHCPv6 for an address (IA_NA) as well");
@@ -258,7 +261,7 @@ int main(int argc, char** argv) {
     // create and mixed
     o.interface = pick_interface(o.interface, app.count("-i") == 0);
     o.ipv6 = !no_ipv6;
-    o.pd = pd;
+    o.pd = pd || cpe6;
     o.ia_na = ia_na;
     o.rapid_commit = !no_rapid_commit;
     o.progress = format == Format::kConsole;

@@ -28,7 +28,7 @@ tshark_pid=$!
 sleep 2
 
 N=500
-pppoetest_lab -m create -i sub0 -n $N --user alice --password wonderland --target $NET_HOST --target6 $NET_HOST6 --pd \
+pppoetest_lab -m create -i sub0 -n $N --user alice --password wonderland --target $NET_HOST --target6 $NET_HOST6 --ipv6 \
   --hold 2 --format json >"$LAB_LOGS/out.json" &
 pid=$!
 wait_stat .sessions.up $N 30
