@@ -327,6 +327,10 @@ int main(int argc, char** argv) {
   auto* disconnect = app.add_subcommand("disconnect", "end a session (LCP Terminate, PADT)");
   disconnect->add_option("id", id, "session id")->required();
 
+  auto* set = app.add_subcommand("set", "change a live session: set session ID rate DOWN[/UP] (kbit/s or 20M/5M; 0: none)");
+  std::vector<std::string> set_args;
+  set->add_option("args", set_args, "session ID rate DOWN[/UP]")->required()->expected(4);
+
   auto* sysctl = app.add_subcommand("sysctl", "read or write net.graph.pppoe_lb.* values");
   std::vector<std::string> sysctl_args;
   sysctl->add_option("names", sysctl_args, "NAME or NAME=VALUE (default: the whole tree)");
@@ -432,6 +436,17 @@ int main(int argc, char** argv) {
     }
   } else if (*disconnect) {
     req = {{"cmd", "disconnect"}, {"id", id}};
+  } else if (*set) {
+    unsigned long sid = 0;
+    try {
+      sid = set_args[0] == "session" && set_args[2] == "rate" ? std::stoul(set_args[1]) : 0;
+    } catch (...) {
+    }
+    if (sid == 0 || sid > 65534) {
+      std::fprintf(stderr, "pppoectl: set session ID rate DOWN[/UP]\n");
+      return 2;
+    }
+    req = {{"cmd", "set"}, {"what", "rate"}, {"id", sid}, {"rate", set_args[3]}};
   } else {
     std::fputs(app.help().c_str(), stderr);
     return 2;
@@ -460,6 +475,8 @@ int main(int argc, char** argv) {
     print_standby(*res);
   else if (*show)
     print_tree(*res, "");
+  else if (*set)
+    fmt::print("session {}: rate limit {} (down/up)\n", req["id"].get<unsigned long>(), (*res)["rate"].get<std::string>());
   else
     fmt::print("{} session(s) disconnecting\n", (*res)["disconnected"].get<int>());
   return 0;

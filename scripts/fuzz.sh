@@ -21,7 +21,10 @@ for bin in build-fuzz/bin/fuzz_*; do
   cp fuzz/corpus/"$t"/* "$work"/
   log=build-fuzz/$t.log
   rc=0
-  "$bin" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  # Small text parsers reach their depth quickly: a third of the time.
+  secs=$SECONDS_EACH
+  case $t in policy) secs=$(((SECONDS_EACH + 2) / 3)) ;; esac
+  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$findings/" "$work" >"$log" 2>&1 || rc=$?
   execs=$(awk '/^stat::number_of_executed_units/ {print $NF}' "$log")
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')

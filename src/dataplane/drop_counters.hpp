@@ -48,6 +48,8 @@ enum class Drop : std::uint8_t {
   kDhcpv6Malformed,      ///< a DHCPv6 message (or its UDP) that does not parse, or a bad UDP checksum
   kDhcpv6RateLimited,    ///< DHCPv6 messages of one session over dhcpv6-rate
   kDhcpv6Discarded,      ///< dropped as RFC 8415 section 16 says (identifiers missing or not ours)
+  kPoliced,              ///< upstream over the session's rate limit (policer)
+  kShaperQueueFull,      ///< downstream over the session's rate limit with its queue full (shaper)
   kCount
 };
 
@@ -91,6 +93,8 @@ constexpr const char* to_string(Drop d) {
     case Drop::kUnspecifiedSource: return "unspecified_source";
     case Drop::kDhcpv6Malformed: return "dhcpv6_malformed";
     case Drop::kDhcpv6RateLimited: return "dhcpv6_rate_limited";
+    case Drop::kPoliced: return "policed";
+    case Drop::kShaperQueueFull: return "shaper_queue_full";
     case Drop::kDhcpv6Discarded: return "dhcpv6_discarded";
     case Drop::kRxQueueFull: return "rx_queue_full";
     case Drop::kCount: return "?";

@@ -94,12 +94,17 @@ struct SessionRecord {
   std::uint8_t duid_len = 0;
   std::uint8_t duid[20] = {};
   std::int64_t dhcpv6_bound_unix_ms = 0;
+  // Service policy (operator guide "Service policy"): the rate limits in force, kbit/s and
+  // bucket depth in octets; 0 kbit/s = no limit that way. Whoever forwards for the session
+  // reads them here; their state (TAT, drop counters) is in SharedState::policy.
+  std::uint32_t rate_down_kbps = 0, rate_down_burst = 0;
+  std::uint32_t rate_up_kbps = 0, rate_up_burst = 0;
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
 /// file and on the standby sync channel. Bump it with every change of the record; a reader of
 /// another version refuses to continue sessions from it.
-inline constexpr std::uint32_t kSessionRecordVersion = 3;
+inline constexpr std::uint32_t kSessionRecordVersion = 4;
 
 /// A record from outside the process (a state file, the standby peer), copied into a record
 /// and made safe to read: booleans 0 or 1, texts terminated, a VLAN count of at most 2 and a

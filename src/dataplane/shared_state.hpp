@@ -7,6 +7,7 @@
 
 #include "dataplane/drop_counters.hpp"
 #include "dataplane/l2tp_tunnel_table.hpp"
+#include "dataplane/session_policy.hpp"
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
@@ -38,6 +39,8 @@ struct WorkerSlot {
   std::atomic<std::uint64_t> session_frames;          ///< 0x8864 frames the kernel gave this worker
   std::atomic<std::uint64_t> foreign_frames;          ///< ...of those, for sessions it does not own (affinity errors)
   std::atomic<std::uint64_t> downstream_for_others;   ///< TUN packets it encapsulated for other workers' sessions
+  std::atomic<std::uint64_t> mss_clamped;             ///< TCP SYNs whose MSS option it lowered (both ways)
+  std::atomic<std::uint64_t> shaped_packets;          ///< downstream packets a shaper held back, then sent
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(Drop::kCount)> drops;
   // Session totals of this worker's life, published by the worker after each event-loop turn.
   std::atomic<std::uint64_t> sessions_started, sessions_up, sessions_ended, auth_failures, pool_exhausted, padt_sent;
@@ -74,7 +77,8 @@ struct SharedState {
         ipv6_pool(ipv6_pools),
         delegate_pool(delegate_pools),
         workers(kMaxWorkers),
-        downstream(SessionTable::kCapacity) {}
+        downstream(SessionTable::kCapacity),
+        policy(SessionTable::kCapacity) {}
   SessionTable table;
   SharedPools pool;
   SharedPrefixPools ipv6_pool;      ///< the sessions' /64s (ipv6-pool)
@@ -85,6 +89,7 @@ struct SharedState {
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID
   SharedArray<WorkerSlot> workers;
   SharedArray<SessionTraffic> downstream;
+  SharedArray<PolicyState> policy;  ///< rate limits' state; pages touched only by sessions with limits
   SharedArray<LiveSettings> live{1};
   L2tpTunnelTable tunnels{kMaxWorkers};  ///< LAC tunnels, published by their workers
   /// Settings an operator changes at run time (sysctl), in shared memory so workers see them.

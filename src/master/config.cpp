@@ -296,6 +296,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "session-timeout") return set_unsigned(c.session_timeout, 0, 86400 * 365);
   if (name == "ipv6") return set_bool(c.ipv6);
   if (auto r = apply_ipv6_setting(c.ipv6_service, name, v)) return *r;
+  if (auto r = apply_policy_setting(c.policy, name, v)) return *r;
   if (name == "tun") return set_string(c.tun_name);
   if (name == "tun-configure") return set_bool(c.tun_configure);
   if (name == "tun-io-uring") return set_bool(c.tun_io_uring);

@@ -19,6 +19,7 @@
 #include "proto/ppp/lcp.hpp"
 #include "master/discovery_guard.hpp"
 #include "master/ipv6_service.hpp"
+#include "master/service_policy.hpp"
 #include "session/address_pool.hpp"
 
 namespace pppoe::master {
@@ -160,6 +161,7 @@ struct Config {
   unsigned session_timeout = 0;     ///< seconds; 0 = none
   bool ipv6 = true;
   Ipv6Service ipv6_service;  ///< prefixes and Router Advertisements beyond the link-local link
+  ServicePolicy policy;      ///< rate limits, QoS policies, TCP MSS clamping
   std::string tun_name = "pppoe0";
   bool tun_configure = true;        ///< give the TUN its address and routes
   bool tun_io_uring = true;         ///< upstream TUN writes batched through io_uring

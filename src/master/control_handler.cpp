@@ -44,6 +44,23 @@ ctl::Json record_json(const dataplane::SessionRecord& r, const dataplane::Sessio
           {"up_unix_ms", r.up_unix_ms}};
 }
 
+/// The session's rate limits and what they cost it (operator guide "Service policy").
+ctl::Json policy_json(const dataplane::SessionRecord& r, const dataplane::PolicyState& p) {
+  auto dir = [](std::uint32_t kbps, std::uint32_t burst) -> ctl::Json {
+    if (kbps == 0) return nullptr;
+    return {{"kbps", kbps}, {"rate", policy::to_string(kbps)}, {"burst_octets", burst}};
+  };
+  bool any = r.rate_down_kbps != 0 || r.rate_up_kbps != 0;
+  auto n = [any](const std::atomic<std::uint64_t>& a) { return any ? a.load(std::memory_order_relaxed) : 0; };
+  return {{"down", dir(r.rate_down_kbps, r.rate_down_burst)},
+          {"up", dir(r.rate_up_kbps, r.rate_up_burst)},
+          {"down_shaped_packets", n(p.down_delayed_packets)},
+          {"down_dropped_packets", n(p.down_dropped_packets)},
+          {"down_dropped_bytes", n(p.down_dropped_bytes)},
+          {"up_policed_packets", n(p.up_dropped_packets)},
+          {"up_policed_bytes", n(p.up_dropped_bytes)}};
+}
+
 ctl::Json error(std::string text) { return {{"ok", false}, {"error", std::move(text)}}; }
 
 std::string human_uptime(std::int64_t s) {
@@ -336,7 +353,9 @@ ctl::Json Server::summary() {
           {"traffic", {{"upstream_packets", retired_.packets_in + slot_total(&W::packets_in)},
                        {"upstream_bytes", retired_.bytes_in + slot_total(&W::bytes_in)},
                        {"downstream_packets", retired_.packets_out + slot_total(&W::packets_out)},
-                       {"downstream_bytes", retired_.bytes_out + slot_total(&W::bytes_out)}}},
+                       {"downstream_bytes", retired_.bytes_out + slot_total(&W::bytes_out)},
+                       {"mss_clamped", retired_.mss_clamped + slot_total(&W::mss_clamped)},
+                       {"shaped_packets", retired_.shaped_packets + slot_total(&W::shaped_packets)}}},
           {"io", {{"master_rx_frames", sc.rx_frames}, {"master_tx_frames", sc.tx_frames}}},
           {"workers", workers},
           {"worker_crashes", pool_.crashes},
@@ -418,6 +437,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
                      {"bound_unix_ms", r->dhcpv6_bound_unix_ms}, {"t1", v6.t1()}, {"t2", v6.t2()},
                      {"preferred_lifetime", v6.preferred_lifetime}, {"valid_lifetime", v6.valid_lifetime}};
     }
+    j["policy"] = policy_json(*r, shared_.policy[*id]);
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;
@@ -467,6 +487,35 @@ ctl::Json Server::handle(const ctl::Json& req) {
             {"ipv4_index", shared_.ipv4.size()},
             {"ipv6_index", shared_.ipv6.size()},
             {"processes", procs}};
+  }
+  if (cmd == "set" && what == "rate") {
+    // pppoectl set session ID rate DOWN[/UP]: "0" (or "none") for no limit that way.
+    auto id = session_id();
+    if (!id) return error("expected a session id from 1 to 65534");
+    auto r = shared_.table.read(*id);
+    if (!r || r->state != dataplane::SessionState::kUp) return error("no such session up");
+    std::string text = ctl::text_field(req, "rate");
+    // kbit/s per direction, 0 for none; nullopt when the text is no rate.
+    auto one = [](std::string_view t) -> std::optional<std::uint32_t> {
+      if (t == "0" || t == "none") return 0u;
+      return policy::parse_kbps(t, 1000);
+    };
+    auto slash = text.find('/');
+    auto down = one(std::string_view(text).substr(0, slash));
+    auto up = one(slash == std::string::npos ? std::string_view(text) : std::string_view(text).substr(slash + 1));
+    if (text.empty() || !down || !up) return error("expected DOWN[/UP]: kbit/s or with k, M, G (8k..4000G), 0 for none");
+    auto rate_of = [](std::uint32_t kbps) {
+      return kbps == 0 ? std::nullopt : std::optional<policy::Rate>(policy::Rate{kbps, 0});
+    };
+    policy::RateLimit rate = config_.policy.with_bursts(policy::RateLimit{rate_of(*down), rate_of(*up)});
+    worker::Message m;
+    m.type = worker::MessageType::kChangeRate;
+    m.session_id = *id;
+    m.reason = 3;
+    if (rate.down) std::tie(m.rate_down_kbps, m.rate_down_burst) = std::pair{rate.down->kbps, rate.down->burst};
+    if (rate.up) std::tie(m.rate_up_kbps, m.rate_up_burst) = std::pair{rate.up->kbps, rate.up->burst};
+    if (!pool_.send_to_owner(*id, m)) return error("no such session");
+    return {{"ok", true}, {"rate", policy::to_string(rate)}};
   }
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);

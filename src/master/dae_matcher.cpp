@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "proto/pppoe.hpp"
+#include "radius/policy_attributes.hpp"
 
 namespace pppoe::master {
 
@@ -65,7 +66,7 @@ DaeMatch match_dae_request(const radius::PacketView& req, const dataplane::Sessi
     }
     if (harmless(a.type)) continue;
     if (coa && (a.type == static_cast<std::uint8_t>(Attr::kSessionTimeout) ||
-                a.type == static_cast<std::uint8_t>(Attr::kIdleTimeout)))
+                a.type == static_cast<std::uint8_t>(Attr::kIdleTimeout) || radius::is_policy_attribute(a)))
       continue;
     m.refusal = ErrorCause::kUnsupportedAttribute;
     return m;
@@ -77,7 +78,14 @@ DaeMatch match_dae_request(const radius::PacketView& req, const dataplane::Sessi
   if (coa) {
     m.session_timeout = req.u32(Attr::kSessionTimeout);
     m.idle_timeout = req.u32(Attr::kIdleTimeout);
-    if (!m.session_timeout && !m.idle_timeout) {
+    auto policy = radius::policy_attributes(req);
+    if (!policy) {
+      m.refusal = ErrorCause::kInvalidAttributeValue;  // RFC 5176 section 3.5: 407
+      m.problem = policy.error();
+      return m;
+    }
+    m.policy = *policy;
+    if (!m.session_timeout && !m.idle_timeout && m.policy.empty()) {
       m.refusal = ErrorCause::kMissingAttribute;  // nothing to change
       return m;
     }

@@ -192,6 +192,8 @@ void Server::retire(unsigned slot) {
   r.bytes_out += w.bytes_out;
   r.packets_in += w.packets_in;
   r.packets_out += w.packets_out;
+  r.mss_clamped += w.mss_clamped;
+  r.shaped_packets += w.shaped_packets;
   for (std::size_t k = 0; k < r.ended_by_reason.size(); ++k) r.ended_by_reason[k] += w.ended_by_reason[k];
   for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
   for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
@@ -226,11 +228,43 @@ void Server::stop_lost_session(const dataplane::SessionRecord& r) {
 
 DaeAnswer Server::on_dae_request(const radius::PacketView& request) {
   DaeMatch m = match_dae_request(request, shared_.table, aaa_->nas());
+  if (!m.problem.empty()) log::warn("radius dae: {}", m.problem);
   if (m.refusal) return {false, *m.refusal};
+  // A new rate limit: every name known and every value valid, or nothing changes (NAK 407).
+  std::optional<worker::Message> rate;
+  if (!m.policy.empty()) {
+    if (!m.policy.filter.empty()) {
+      log::warn("radius dae: Filter-Id '{}' names no rate (filter lists are not supported yet)", m.policy.filter);
+      return {false, radius::ErrorCause::kInvalidAttributeValue};
+    }
+    policy::RateLimit r = m.policy.rate;
+    for (auto [name, dir] : {std::pair{&m.policy.qos_down, &r.down}, std::pair{&m.policy.qos_up, &r.up}}) {
+      if (name->empty()) continue;
+      auto it = config_.policy.qos_policies.find(*name);
+      if (it == config_.policy.qos_policies.end()) {
+        log::warn("radius dae: qos-policy '{}' is not configured", *name);
+        return {false, radius::ErrorCause::kInvalidAttributeValue};
+      }
+      *dir = it->second;
+    }
+    r = config_.policy.with_bursts(r);
+    worker::Message msg;
+    msg.type = worker::MessageType::kChangeRate;
+    msg.reason = static_cast<std::uint8_t>((r.down ? 1 : 0) | (r.up ? 2 : 0));
+    if (r.down) std::tie(msg.rate_down_kbps, msg.rate_down_burst) = std::pair{r.down->kbps, r.down->burst};
+    if (r.up) std::tie(msg.rate_up_kbps, msg.rate_up_burst) = std::pair{r.up->kbps, r.up->burst};
+    rate = msg;
+  }
   for (std::uint16_t sid : m.sessions) {
     if (request.code == radius::Code::kDisconnectRequest) {
       pool_.disconnect(sid, static_cast<std::uint8_t>(session::EndReason::kAdminReset));
-    } else {
+      continue;
+    }
+    if (rate) {
+      rate->session_id = sid;
+      pool_.send_to_owner(sid, *rate);
+    }
+    if (m.session_timeout || m.idle_timeout) {
       worker::Message msg;
       msg.type = worker::MessageType::kChangeTimeouts;
       msg.session_id = sid;

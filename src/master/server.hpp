@@ -126,6 +126,7 @@ class Server {
   struct Retired {
     std::uint64_t started = 0, up = 0, ended = 0, auth_failures = 0, pool_exhausted = 0, padt_sent = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;
+    std::uint64_t mss_clamped = 0, shaped_packets = 0;
     std::array<std::uint64_t, 16> ended_by_reason{};
     std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
     std::array<std::uint64_t, l2tp::kLacCounters> lac{};

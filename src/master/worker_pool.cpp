@@ -117,6 +117,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
   stats.sessions = 0;
   stats.bytes_in = stats.bytes_out = stats.packets_in = stats.packets_out = 0;
   stats.session_frames = stats.foreign_frames = stats.downstream_for_others = 0;
+  stats.mss_clamped = stats.shaped_packets = 0;
   for (auto& d : stats.drops) d = 0;
   stats.state = static_cast<std::uint32_t>(WorkerState::kActive);
   stats.started_unix = unix_now();
@@ -516,6 +517,7 @@ void WorkerPool::receive_messages(unsigned slot) {
       case MessageType::kDisconnect:
       case MessageType::kShutdown:
       case MessageType::kChangeTimeouts:
+      case MessageType::kChangeRate:
       case MessageType::kMigrated:
         if (m->reason != 0) {  // the worker kept it (not continuable any more)
           // A step-down leaves nothing running here: it ends (its PADT muted).

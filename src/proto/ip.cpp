@@ -297,28 +297,34 @@ void patch_checksum(MutableBytes p, std::size_t at, std::uint16_t old_word, std:
 
 }  // namespace
 
-bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
-  if (packet.empty()) return false;
+std::size_t tcp_syn_offset(Bytes packet) {
+  if (packet.empty()) return 0;
   std::size_t tcp = 0;
-  std::uint16_t max_mss = 0;
   switch (packet[0] >> 4) {
     case 4: {
-      if (packet.size() < 20) return false;
+      if (packet.size() < 20) return 0;
       std::size_t ihl = std::size_t{packet[0] & 0x0fu} * 4;
       bool fragment = ((packet[6] & 0x1f) | packet[7]) != 0;  // offset != 0: no TCP header here
-      if (ihl < 20 || packet[9] != 6 || fragment) return false;
+      if (ihl < 20 || packet[9] != 6 || fragment) return 0;
       tcp = ihl;
-      max_mss = mtu > 40 ? static_cast<std::uint16_t>(mtu - 40) : 0;
       break;
     }
     case 6:
-      if (packet.size() < 40 || packet[6] != 6) return false;
+      if (packet.size() < 40 || packet[6] != 6) return 0;
       tcp = 40;
-      max_mss = mtu > 60 ? static_cast<std::uint16_t>(mtu - 60) : 0;
       break;
-    default: return false;
+    default: return 0;
   }
-  if (max_mss == 0 || packet.size() < tcp + 20 || (packet[tcp + 13] & 0x02) == 0) return false;  // SYN only
+  if (packet.size() < tcp + 20 || (packet[tcp + 13] & 0x02) == 0) return 0;  // SYN only
+  return tcp;
+}
+
+bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu) {
+  const std::size_t tcp = tcp_syn_offset(packet);
+  if (tcp == 0) return false;
+  const unsigned overhead = (packet[0] >> 4) == 4 ? 40 : 60;
+  if (mtu <= overhead) return false;
+  const auto max_mss = static_cast<std::uint16_t>(mtu - overhead);
   std::size_t data_offset = std::size_t{static_cast<std::uint8_t>(packet[tcp + 12] >> 4)} * 4;
   if (data_offset < 20 || packet.size() < tcp + data_offset) return false;
   std::size_t i = tcp + 20, end = tcp + data_offset;

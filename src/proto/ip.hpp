@@ -106,6 +106,9 @@ std::size_t build_icmp_frag_needed(MutableBytes out, Ipv4Address src, Bytes orig
 /// incrementally (RFC 1624 equation 3). Returns true when it changed the packet. So that
 /// a 1492-octet PPPoE link cannot black-hole TCP behind a 1500-octet LAN (spec/002's max-mss).
 bool clamp_tcp_mss(MutableBytes packet, std::uint16_t mtu);
+/// Where the TCP header of a SYN starts in `packet` (as clamp_tcp_mss reads it), 0 when the
+/// packet is no TCP SYN: a cheap test before copying a packet to clamp it.
+std::size_t tcp_syn_offset(Bytes packet);
 
 
 /// Rewrites the source address of an IPv4 packet, patching the header checksum and, for TCP

@@ -41,6 +41,8 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
       return;
     }
     AccessOutcome o = interpret_access_reply(reply->packet, request, reply->request_auth, reply->secret);
+    if (!o.policy_problem.empty())
+      log::warn_limited(log_limit_, "radius: user '{}': {}; the rate attributes ignored", request.user, o.policy_problem);
     if (!o.tunnel_problem.empty())
       log::warn_limited(log_limit_, "radius: user '{}': {}; those tunnel attributes ignored", request.user, o.tunnel_problem);
     if (o.challenge) count(AaaCounter::kAccessChallenges);

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <map>
 
+#include "radius/policy_attributes.hpp"
+
 namespace pppoe::radius {
 namespace {
 
@@ -140,6 +142,13 @@ AccessOutcome interpret_access_reply(const PacketView& reply, const session::Aut
   r.dns1 = vendor_address(reply, kVendorMicrosoft, MsAttr::kPrimaryDnsServer);
   r.dns2 = vendor_address(reply, kVendorMicrosoft, MsAttr::kSecondaryDnsServer);
   r.tunnels = tunnel_choices(reply, request_auth, secret, o.tunnel_problem);
+  if (auto policy = policy_attributes(reply)) {
+    r.rate = policy->rate;
+    r.qos_policy_down = policy->qos_down;
+    r.qos_policy_up = policy->qos_up;
+  } else {
+    o.policy_problem = policy.error();
+  }
   return o;
 }
 

@@ -51,6 +51,7 @@ struct AccessOutcome {
   bool mppe_keys = false;  ///< MS-MPPE-Send-Key and -Recv-Key present and decrypted
   std::string problem;     ///< why an Accept was not honoured
   std::string tunnel_problem;  ///< tunnel attributes that were ignored (the Accept still counts)
+  std::string policy_problem;  ///< rate attributes that were ignored, all of them (the Accept still counts)
 };
 AccessOutcome interpret_access_reply(const PacketView& reply, const session::AuthRequest& auth,
                                      const Authenticator& request_auth, std::string_view secret);

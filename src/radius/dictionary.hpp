@@ -39,6 +39,7 @@ enum class Attr : std::uint8_t {
   kFramedProtocol = 7,
   kFramedIpAddress = 8,
   kFramedIpNetmask = 9,
+  kFilterId = 11,
   kFramedMtu = 12,
   kReplyMessage = 18,
   kState = 24,
@@ -156,5 +157,15 @@ enum class MsAttr : std::uint8_t {
 
 /// RFC 4679 section 4 (TR-101 line identification, from the PPPoE Vendor-Specific tag).
 enum class DslAttr : std::uint8_t { kAgentCircuitId = 1, kAgentRemoteId = 2 };
+
+// Rate limits as BNGs receive them (radius/policy_attributes.hpp; FreeRADIUS dictionaries
+// dictionary.cisco, dictionary.mikrotik, dictionary.wispr).
+inline constexpr std::uint32_t kVendorCisco = 9;
+inline constexpr std::uint8_t kCiscoAvPair = 1;
+inline constexpr std::uint32_t kVendorMikrotik = 14988;
+inline constexpr std::uint8_t kMikrotikRateLimit = 8;
+inline constexpr std::uint32_t kVendorWispr = 14122;
+inline constexpr std::uint8_t kWisprBandwidthMaxUp = 7;    ///< bit/s
+inline constexpr std::uint8_t kWisprBandwidthMaxDown = 8;  ///< bit/s
 
 }  // namespace pppoe::radius

@@ -114,20 +114,26 @@ std::vector<Ipv6Bytes> PacketView::ipv6_addresses(Attr type) const {
   return out;
 }
 
-std::optional<Bytes> PacketView::vendor(std::uint32_t vendor_id, std::uint8_t type) const {
+std::vector<Bytes> PacketView::vendor_all(std::uint32_t vendor_id, std::uint8_t type) const {
+  std::vector<Bytes> found;
   for (const auto& a : attributes) {
     if (a.type != static_cast<std::uint8_t>(Attr::kVendorSpecific)) continue;
     ByteReader r(a.value);
     auto vid = r.u32();
     if (!vid || *vid != vendor_id) continue;
-    std::optional<Bytes> found;
-    // Vendors 311 and 3561 use the RFC 2865 suggested format; a malformed one is skipped.
+    // The vendors read here use the RFC 2865 suggested format; the walk stops at a malformed
+    // sub-attribute (what came before it counts).
     for_each_attribute(r.rest(), [&](std::uint8_t t, Bytes v) {
-      if (!found && t == type) found = v;
+      if (t == type) found.push_back(v);
     });
-    if (found) return found;
   }
-  return std::nullopt;
+  return found;
+}
+
+std::optional<Bytes> PacketView::vendor(std::uint32_t vendor_id, std::uint8_t type) const {
+  auto all = vendor_all(vendor_id, type);
+  if (all.empty()) return std::nullopt;
+  return all.front();
 }
 
 PacketBuilder::PacketBuilder(Code code, std::uint8_t id) {

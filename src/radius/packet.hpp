@@ -60,6 +60,8 @@ struct PacketView {
   /// The first sub-attribute `type` of vendor `vendor` in any Vendor-Specific attribute
   /// (RFC 2865 section 5.26: Vendor-Id (4), then Vendor-Type, Vendor-Length, value).
   [[nodiscard]] std::optional<Bytes> vendor(std::uint32_t vendor, std::uint8_t type) const;
+  /// Every sub-attribute `type` of vendor `vendor`, in order (Cisco-AVPair repeats).
+  [[nodiscard]] std::vector<Bytes> vendor_all(std::uint32_t vendor, std::uint8_t type) const;
 };
 
 [[nodiscard]] std::expected<PacketView, Error> decode(Bytes datagram);

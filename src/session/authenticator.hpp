@@ -14,6 +14,7 @@
 #include "common/clock.hpp"
 #include "common/ipv4.hpp"
 #include "common/ipv6.hpp"
+#include "policy/rate.hpp"
 #include "proto/ppp/lcp.hpp"
 #include "proto/ppp/mschapv2.hpp"
 
@@ -57,6 +58,10 @@ struct AuthResult {
   std::optional<Ipv6Prefix> delegated_prefix;     ///< Delegated-IPv6-Prefix (48..64)
   std::string delegated_pool;                     ///< Delegated-IPv6-Prefix-Pool
   std::vector<Ipv6Bytes> dns6;                    ///< DNS-Server-IPv6-Address
+  // Service policy: the user's rate limit (ppp.secret rate=, or RADIUS in one of the forms of
+  // radius/policy_attributes.hpp), and QoS policy names still to be looked up in the config.
+  policy::RateLimit rate;
+  std::string qos_policy_down, qos_policy_up;
   std::optional<unsigned> session_timeout, idle_timeout, interim_interval;  ///< seconds
   std::optional<std::uint16_t> framed_mtu;
   std::optional<Ipv4Address> dns1, dns2;

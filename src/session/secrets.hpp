@@ -15,6 +15,7 @@
 
 #include "common/ipv4.hpp"
 #include "common/ipv6.hpp"
+#include "policy/rate.hpp"
 #include "session/authenticator.hpp"
 
 namespace pppoe::session {
@@ -24,6 +25,7 @@ struct SecretEntry {
   std::optional<Ipv4Address> ip;
   std::optional<Ipv6Prefix> ipv6_prefix;  ///< `ipv6=PREFIX/64`: the user's fixed /64
   std::optional<Ipv6Prefix> delegated;    ///< `pd=PREFIX/LEN`: the user's fixed delegated prefix (48..64)
+  std::optional<policy::RateLimit> rate;  ///< `rate=DOWN[/UP]`: the user's rate limit
 };
 
 class LocalSecrets {

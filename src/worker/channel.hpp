@@ -25,6 +25,7 @@ enum class MessageType : std::uint8_t {
   kAdopt,       ///< continue a session from its shared record (a crashed worker's, or one migrated here)
   kMigrateOut,  ///< hand this session to another worker: publish its record and let it go silently
   kHandover,    ///< restart/upgrade: publish every session, let go of those that can be continued, exit
+  kChangeRate,  ///< RADIUS CoA or pppoectl: a new rate limit for one session
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier
@@ -57,6 +58,9 @@ struct Message {
   /// kChangeTimeouts: new values in seconds (0 = none) for the fields flagged in `reason`
   /// (bit 0 session timeout, bit 1 idle timeout).
   std::uint32_t session_timeout = 0, idle_timeout = 0;
+  /// kChangeRate: the limits (kbit/s, bucket octets; 0 kbit/s = none) for the directions
+  /// flagged in `reason` (bit 0 down, bit 1 up); the others stay.
+  std::uint32_t rate_down_kbps = 0, rate_down_burst = 0, rate_up_kbps = 0, rate_up_burst = 0;
   /// kStart: TR-101 line identification from the PADR (NUL-terminated).
   char circuit_id[64] = {};
   char remote_id[64] = {};

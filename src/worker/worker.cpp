@@ -9,6 +9,7 @@
 
 #include "dataplane/frames.hpp"
 #include "l2tp/proxy_lcp.hpp"
+#include "policy/gcra.hpp"
 #include "proto/ip.hpp"
 #include "session/control_budget.hpp"
 #include "session/ra_schedule.hpp"
@@ -162,6 +163,7 @@ class Worker::Session final : public session::LinkOutput,
     std::uint16_t mtu = link_->lcp().peer_mru();
     if (granted.framed_mtu) mtu = std::min(mtu, *granted.framed_mtu);  // Framed-MTU caps what we send
     bool accounting = worker_.aaa_.accounting();
+    worker_.apply_rate(*this, worker_.rate_for(granted, id_));
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.state = dataplane::SessionState::kUp;
       r.ipv4 = addr_.value;
@@ -257,6 +259,11 @@ class Worker::Session final : public session::LinkOutput,
   /// Prefixes RADIUS or ppp.secret fixed: the user's anyway, never held for a reconnect.
   [[nodiscard]] bool has_fixed_prefixes() const {
     return ipv6_fixed_ && (!ipv6_fixed_->prefix.empty() || !ipv6_fixed_->delegated.empty());
+  }
+  /// What one packet may carry both ways: our MRU (PPP-Max-Payload when agreed) and the peer's.
+  [[nodiscard]] std::uint16_t session_mtu() const {
+    std::uint16_t ours = max_payload_ > worker_.config_.mru ? max_payload_ : worker_.config_.mru;
+    return std::min(ours, link_->lcp().peer_mru());
   }
   [[nodiscard]] const std::vector<Ipv6Bytes>* own_dns() const {
     return ipv6_fixed_ && !ipv6_fixed_->dns.empty() ? &ipv6_fixed_->dns : nullptr;
@@ -417,6 +424,7 @@ class Worker::Session final : public session::LinkOutput,
   std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went; LNS: where it came from
   std::unique_ptr<LnsCall> lns_;  ///< LNS: the L2TP call this session came in on
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
+  policy::Rate up_rate_{};  ///< the upstream rate limit in force (0 kbit/s: none)
   session::ControlBudget control_budget_;
   TimerWheel::Tick due_tick_ = TimerWheel::kNever;  ///< the wheel entry that counts (others are stale)
   std::unique_ptr<session::ServerSession> link_;
@@ -484,6 +492,21 @@ void Worker::on_message(const Message& m, TimePoint now) {
       log::info("session {}: timeouts changed by CoA: session {} s, idle {} s", s->id_, s->session_timeout_,
                 s->idle_timeout_);
       touch(*s);
+      break;
+    }
+    case MessageType::kChangeRate: {
+      Session* s = by_id_[m.session_id].get();
+      if (s == nullptr || s->dead_) break;
+      auto current = shared_.table.read(s->id_);
+      if (!current) break;
+      policy::RateLimit r;
+      auto keep = [](std::uint32_t kbps, std::uint32_t burst) {
+        return kbps == 0 ? std::nullopt : std::optional<policy::Rate>(policy::Rate{kbps, burst});
+      };
+      r.down = (m.reason & 1) != 0 ? keep(m.rate_down_kbps, m.rate_down_burst) : keep(current->rate_down_kbps, current->rate_down_burst);
+      r.up = (m.reason & 2) != 0 ? keep(m.rate_up_kbps, m.rate_up_burst) : keep(current->rate_up_kbps, current->rate_up_burst);
+      apply_rate(*s, config_.policy.with_bursts(r));
+      log::info("session {}: rate limit now {} (down/up)", s->id_, policy::to_string(r));
       break;
     }
     case MessageType::kShutdown:
@@ -604,6 +627,7 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   s.session_timeout_ = rec->session_timeout;
   s.idle_timeout_ = rec->idle_timeout;
   s.interim_interval_ = rec->interim_interval;
+  s.up_rate_ = policy::Rate{rec->rate_up_kbps, rec->rate_up_burst};  // the shared state (TAT) lives on
   s.rx_packets_ = rec->rx_packets;
   s.rx_bytes_ = rec->rx_bytes;
   s.up_unix_ = rec->up_unix_ms / 1000;
@@ -931,6 +955,28 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
 }
 
 void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
+  if (s.up_rate_.kbps != 0) {
+    auto& state = shared_.policy[s.id_];
+    auto a = policy::admit(state.up_tat_ns, now.time_since_epoch().count(), static_cast<std::uint32_t>(packet.size()),
+                           s.up_rate_, 0);
+    if (a.verdict == policy::Admission::Verdict::kDrop) {
+      drops_.count(Drop::kPoliced);
+      add(state.up_dropped_packets, 1);
+      add(state.up_dropped_bytes, packet.size());
+      return;
+    }
+  }
+  // TCP MSS clamping (operator guide "Service policy"): a SYN whose MSS the session's MTU
+  // cannot carry is copied and lowered; every other packet goes as it came.
+  std::array<std::uint8_t, 1600> clamped;
+  if (std::uint16_t mtu = config_.policy.clamp_mtu(s.session_mtu()); mtu != 0 && ip::tcp_syn_offset(packet) != 0 &&
+                                                                      packet.size() <= clamped.size()) {
+    std::copy(packet.begin(), packet.end(), clamped.begin());
+    if (ip::clamp_tcp_mss(MutableBytes(clamped.data(), packet.size()), mtu)) {
+      ++counters_.mss_clamped;
+      packet = Bytes(clamped.data(), packet.size());
+    }
+  }
   if (tun_writer_ == nullptr || !tun_writer_->write(packet)) {
     drops_.count(Drop::kTunWriteFailed);
     return;
@@ -945,8 +991,6 @@ void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
 
 void Worker::on_tun_packet(Bytes packet, TimePoint now) {
   std::optional<std::uint16_t> sid;
-  std::size_t limit_check = packet.size();
-  bool v6 = false;
   if (!packet.empty() && (packet[0] >> 4) == 4) {
     auto ip = ip::decode_ipv4(packet);
     if (!ip) {
@@ -966,8 +1010,7 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
       sid = shared_.ipv6.find(dataplane::SharedIndex::ipv6_key(*iid));
     else
       sid = shared_.prefixes.find(ip6->dst);
-    limit_check = 40u + ip6->payload_length;
-    v6 = true;
+    packet = packet.first(40u + ip6->payload_length);  // what the header says (decode_ipv6 checked it fits)
   } else {
     drops_.count(Drop::kDownstreamMalformed);
     return;
@@ -976,13 +1019,18 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
     drops_.count(Drop::kDownstreamNoSession);
     return;
   }
+  forward_downstream(*sid, packet, now, false);
+}
+
+void Worker::forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, bool shaped) {
   // The session may belong to another worker: everything needed is in the shared record.
-  auto rec = shared_.table.read(*sid);
+  auto rec = shared_.table.read(sid);
   if (!rec || rec->state != dataplane::SessionState::kUp) {
     drops_.count(Drop::kDownstreamNoSession);
     return;
   }
-  if (limit_check > rec->peer_mru) {
+  const bool v6 = (packet[0] >> 4) == 6;
+  if (packet.size() > rec->peer_mru) {
     // Respect the peer's MRU: tell the sender when DF is set (RFC 1191), else drop.
     drops_.count(Drop::kDownstreamTooBig);
     auto ip = v6 ? std::unexpected(ip::Error::kBadVersion) : ip::decode_ipv4(packet);
@@ -993,31 +1041,107 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
     }
     return;
   }
+  if (rec->rate_down_kbps != 0 && !shaped) {
+    // The session's shaper (policy/gcra.hpp): now, later from our queue, or not at all.
+    auto& state = shared_.policy[sid];
+    const std::int64_t now_ns = now.time_since_epoch().count();
+    const std::int64_t max_delay = std::int64_t{config_.policy.shaper_queue_ms} * 1'000'000;
+    auto a = policy::admit(state.down_tat_ns, now_ns, static_cast<std::uint32_t>(packet.size()),
+                           policy::Rate{rec->rate_down_kbps, rec->rate_down_burst}, max_delay);
+    if (a.verdict == policy::Admission::Verdict::kDelay && shaper_.push(now_ns, a.depart_ns, sid, packet)) {
+      add(state.down_delayed_packets, 1);
+      return;
+    }
+    if (a.verdict != policy::Admission::Verdict::kSend) {
+      drops_.count(Drop::kShaperQueueFull);
+      add(state.down_dropped_packets, 1);
+      add(state.down_dropped_bytes, packet.size());
+      return;
+    }
+  }
+  if (shaped) ++counters_.shaped_packets;
   auto protocol = v6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4;
+  const std::uint16_t our_mru = config_.max_payload > config_.mru ? config_.max_payload : config_.mru;
+  const std::uint16_t mss_mtu = config_.policy.clamp_mtu(std::min(rec->peer_mru, our_mru));
   if (rec->lns) {
-    if (!send_to_lac(*sid, *rec, protocol, packet)) {
+    std::array<std::uint8_t, 1600> clamped;
+    if (mss_mtu != 0 && ip::tcp_syn_offset(packet) != 0 && packet.size() <= clamped.size()) {
+      std::copy(packet.begin(), packet.end(), clamped.begin());
+      if (ip::clamp_tcp_mss(MutableBytes(clamped.data(), packet.size()), mss_mtu)) {
+        ++counters_.mss_clamped;
+        packet = Bytes(clamped.data(), packet.size());
+      }
+    }
+    if (!send_to_lac(sid, *rec, protocol, packet)) {
       drops_.count(Drop::kDownstreamTooBig);
       return;
     }
   } else {
     MutableBytes buf = socket_.tx_buffer();
     ByteWriter w(buf);
-    write_session_headers(w, config_.ether_types().session, rec->client_mac, socket_.mac(), rec->vlans, *sid,
+    write_session_headers(w, config_.ether_types().session, rec->client_mac, socket_.mac(), rec->vlans, sid,
                           static_cast<std::uint16_t>(protocol), packet.size());
     w.bytes(packet);
     if (w.overflow()) {
       drops_.count(Drop::kDownstreamTooBig);
       return;
     }
+    if (mss_mtu != 0 && ip::clamp_tcp_mss(buf.subspan(w.size() - packet.size(), packet.size()), mss_mtu))
+      ++counters_.mss_clamped;
     socket_.commit(w.size());
   }
   if (rec->worker != slot_) add(slot_stats_.downstream_for_others, 1);
-  add(shared_.downstream[*sid].packets, 1);
-  add(shared_.downstream[*sid].bytes, packet.size());
+  add(shared_.downstream[sid].packets, 1);
+  add(shared_.downstream[sid].bytes, packet.size());
   add(slot_stats_.packets_out, 1);
   add(slot_stats_.bytes_out, packet.size());
-  Session* own = by_id_[*sid].get();
+  Session* own = by_id_[sid].get();
   if (own != nullptr) own->last_data_ = now;  // idle timeout counts both directions
+}
+
+std::optional<TimePoint> Worker::release_shaped(TimePoint now) {
+  shaper_.release(now.time_since_epoch().count(),
+                  [&](std::uint16_t sid, Bytes packet) { forward_downstream(sid, packet, now, true); });
+  auto due = shaper_.next_due();
+  if (!due) return std::nullopt;
+  return TimePoint(std::chrono::nanoseconds(*due));
+}
+
+policy::RateLimit Worker::rate_for(const session::AuthResult& g, std::uint16_t id) {
+  policy::RateLimit r = config_.policy.default_rate;
+  if (g.rate.down) r.down = g.rate.down;
+  if (g.rate.up) r.up = g.rate.up;
+  auto named = [&](const std::string& name, std::optional<policy::Rate>& dir) {
+    if (name.empty()) return;
+    auto it = config_.policy.qos_policies.find(name);
+    if (it == config_.policy.qos_policies.end()) {
+      log::warn_limited(policy_log_, "session {}: qos-policy '{}' from RADIUS is not configured; ignored", id, name);
+      return;
+    }
+    dir = it->second;
+  };
+  named(g.qos_policy_down, r.down);
+  named(g.qos_policy_up, r.up);
+  return config_.policy.with_bursts(r);
+}
+
+void Worker::apply_rate(Session& s, const policy::RateLimit& rate) {
+  auto& state = shared_.policy[s.id_];
+  // A full bucket and fresh counters, before the record says a limit applies.
+  if (!rate.empty()) {
+    for (auto* a : {&state.down_tat_ns, &state.up_tat_ns}) a->store(0, std::memory_order_relaxed);
+    for (auto* a : {&state.down_dropped_packets, &state.down_dropped_bytes, &state.down_delayed_packets,
+                    &state.up_dropped_packets, &state.up_dropped_bytes})
+      a->store(0, std::memory_order_relaxed);
+  }
+  s.up_rate_ = rate.up.value_or(policy::Rate{});
+  policy::Rate down = rate.down.value_or(policy::Rate{});
+  shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) {
+    r.rate_down_kbps = down.kbps;
+    r.rate_down_burst = down.burst;
+    r.rate_up_kbps = s.up_rate_.kbps;
+    r.rate_up_burst = s.up_rate_.burst;
+  });
 }
 
 bool Worker::send_to_lac(std::uint16_t id, const dataplane::SessionRecord& rec, ppp::Protocol protocol, Bytes payload) {
@@ -1496,6 +1620,8 @@ void Worker::publish_counters() {
   put(slot_stats_.auth_failures, counters_.auth_failures);
   put(slot_stats_.pool_exhausted, counters_.pool_exhausted);
   put(slot_stats_.padt_sent, counters_.padt_sent);
+  put(slot_stats_.mss_clamped, counters_.mss_clamped);
+  put(slot_stats_.shaped_packets, counters_.shaped_packets);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
 

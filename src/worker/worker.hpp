@@ -26,6 +26,7 @@
 #include "session/server_session.hpp"
 #include "dataplane/tun_batch_writer.hpp"
 #include "worker/channel.hpp"
+#include "worker/shaper_queue.hpp"
 #include "worker/lac.hpp"
 #include "worker/lns.hpp"
 #include "worker/timer_wheel.hpp"
@@ -41,6 +42,8 @@ struct WorkerCounters {
   std::uint64_t auth_failures = 0;
   std::uint64_t pool_exhausted = 0;
   std::uint64_t padt_sent = 0;
+  std::uint64_t mss_clamped = 0;     ///< TCP SYNs whose MSS was lowered, both ways
+  std::uint64_t shaped_packets = 0;  ///< downstream packets sent late by a shaper
   std::array<std::uint64_t, session::kEndReasons> ended_by_reason{};
 };
 
@@ -68,6 +71,8 @@ class Worker final : public LacOwner, public LnsOwner {
   void count_drop(dataplane::Drop reason) { drops_.count(reason); }
   /// One IP packet read from our TUN queue.
   void on_tun_packet(Bytes packet, TimePoint now);
+  /// Sends what the shapers held back and is due now; when the next is due (nullopt: none).
+  std::optional<TimePoint> release_shaped(TimePoint now);
   /// Timers of every session; reaps the dead ones; publishes counters.
   void tick(TimePoint now);
   /// A RADIUS socket is readable: answers reach their sessions.
@@ -125,6 +130,14 @@ class Worker final : public LacOwner, public LnsOwner {
   std::optional<Ipv4Address> assign(std::optional<Ipv4Address> fixed, std::string_view pool);
   void end_session(Session& s, session::EndReason reason);
   void deliver_upstream(Session& s, Bytes packet, TimePoint now);
+  /// A downstream packet for session `sid`: the record checked, the rate limit applied unless
+  /// `shaped` (the shaper's queue releases it), TCP MSS clamped, encapsulated and sent.
+  void forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, bool shaped);
+  /// The rate limit a session gets: its own (ppp.secret, RADIUS) per direction, else the
+  /// config's default; named QoS policies looked up; bursts filled in.
+  policy::RateLimit rate_for(const session::AuthResult& granted, std::uint16_t id);
+  /// Puts `rate` in force for `s` (network up, CoA, pppoectl): the record, and a full bucket.
+  void apply_rate(Session& s, const policy::RateLimit& rate);
   /// A PPP frame of session `s` (protocol field onwards), from PPPoE or from an L2TP call.
   void receive_ppp(Session& s, Bytes frame, TimePoint now);
   /// Downstream to an LNS session (any worker): an L2TP data message to its LAC.
@@ -195,6 +208,8 @@ class Worker final : public LacOwner, public LnsOwner {
   log::RateLimit ipv6_log_{20, 50};
   std::unique_ptr<RouterAdvertiser> ra_;  ///< with an ipv6-pool: the sessions' Router Advertisements
   std::unique_ptr<Dhcpv6Server> dhcp_;    ///< ... and their DHCPv6 server
+  ShaperQueue shaper_;                    ///< downstream packets rate limits hold back
+  log::RateLimit policy_log_{20, 50};
 };
 
 }  // namespace pppoe::worker

@@ -79,6 +79,10 @@ void run_worker_process(const WorkerProcessArgs& args) {
   int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   itimerspec its{{0, 100'000'000}, {0, 100'000'000}};
   timerfd_settime(tfd, 0, &its, nullptr);
+  // The shapers' queue (worker/shaper_queue.hpp): armed for the next departure, absolute on
+  // the steady clock (CLOCK_MONOTONIC), re-armed only when that time changes.
+  int shaper_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  std::optional<TimePoint> shaper_armed;
   int ep = epoll_create1(EPOLL_CLOEXEC);
   auto watch = [ep](const std::vector<int>& fds) {
     for (int fd : fds) {
@@ -88,7 +92,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
       epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     }
   };
-  watch({socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd});
+  watch({socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd, shaper_fd});
   watch((*aaa)->fds());
 
   Channel master(args.channel_fd);
@@ -171,6 +175,9 @@ void run_worker_process(const WorkerProcessArgs& args) {
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
         worker.tick(now);
         read_tun();  // also posts the TUN read again if that failed earlier (nothing else would wake us)
+      } else if (fd == shaper_fd) {
+        std::uint64_t expirations = 0;
+        [[maybe_unused]] auto r = ::read(shaper_fd, &expirations, sizeof expirations);  // released below
       } else if (fd == sfd) {
         signalfd_siginfo si{};
         [[maybe_unused]] auto r = ::read(sfd, &si, sizeof si);
@@ -185,6 +192,15 @@ void run_worker_process(const WorkerProcessArgs& args) {
       }
     }
     worker.flush_upstream();  // early frames replayed by a start message, for one
+    if (auto due = worker.release_shaped(Clock::now()); due != shaper_armed) {
+      itimerspec at{};
+      if (due) {
+        auto ns = std::max<std::int64_t>(due->time_since_epoch().count(), 1);
+        at.it_value = {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+      }
+      timerfd_settime(shaper_fd, TFD_TIMER_ABSTIME, &at, nullptr);  // all zero: disarmed
+      shaper_armed = due;
+    }
     socket->flush();
     master.flush();
     worker.publish_counters();

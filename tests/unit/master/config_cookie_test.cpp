@@ -163,6 +163,29 @@ TEST(Config, L2tpLns) {
   EXPECT_TRUE(validate(both));
 }
 
+TEST(Config, ServicePolicySettings) {
+  Config c;
+  ASSERT_TRUE(apply_setting(c, "rate-limit", {"20M/5M"}));
+  EXPECT_EQ(c.policy.default_rate.down->kbps, 20'000u);
+  ASSERT_TRUE(apply_setting(c, "qos-policy", {"gold", "100M", "2000000"}));
+  EXPECT_EQ(c.policy.qos_policies.at("gold"), (policy::Rate{100'000, 2'000'000}));
+  ASSERT_TRUE(apply_setting(c, "tcp-mss-clamp", {"1400"}));
+  EXPECT_EQ(c.policy.clamp_mtu(1492), 1440);
+  ASSERT_TRUE(apply_setting(c, "tcp-mss-clamp", {"off"}));
+  EXPECT_EQ(c.policy.clamp_mtu(1492), 0);
+  ASSERT_TRUE(apply_setting(c, "tcp-mss-clamp", {"auto"}));
+  EXPECT_EQ(c.policy.clamp_mtu(1492), 1492);
+  // Bursts: the policer's from rate-limit-burst (500 ms of 8 Mbit/s), the shaper's 10 ms.
+  auto r = c.policy.with_bursts(*policy::parse_down_up("80M/8M"));
+  EXPECT_EQ(r.up->burst, 500'000u);
+  EXPECT_EQ(r.down->burst, 100'000u);
+  EXPECT_EQ(apply_setting(c, "rate-limit", {"fast"}).error(),
+            "'rate-limit' expects DOWN[/UP] in kbit/s or with a unit (k, M, G), 8k to 4000G, e.g. 'rate-limit 20M/5M'");
+  EXPECT_EQ(apply_setting(c, "qos-policy", {"gold", "1M"}).error(), "qos-policy 'gold' defined twice");
+  EXPECT_FALSE(apply_setting(c, "tcp-mss-clamp", {"100"}));
+  EXPECT_FALSE(apply_setting(c, "shaper-queue", {"900"}));
+}
+
 TEST(Config, ValidateNeedsAnInterface) {
   Config c;
   EXPECT_FALSE(validate(c));

@@ -50,6 +50,13 @@ TEST(Secrets, ParsesPppSecretFormat) {
   EXPECT_EQ(dave.framed_ip, ip("10.1.2.4"));
   EXPECT_FALSE(dave.framed_ipv6_prefix);
   EXPECT_EQ(dave.delegated_prefix->length, 60);
+  // A user's rate limit (operator guide "Service policy").
+  s = LocalSecrets::parse("erin pw rate=20M/5M\nfrank pw 10.1.2.5 rate=1000\n", "ppp.secret");
+  ASSERT_TRUE(s) << s.error();
+  auto erin = s->pap("erin", "pw");
+  EXPECT_EQ(erin.rate.down->kbps, 20'000u);
+  EXPECT_EQ(erin.rate.up->kbps, 5'000u);
+  EXPECT_EQ(s->pap("frank", "pw").rate.up->kbps, 1'000u);
 }
 
 TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
@@ -58,15 +65,16 @@ TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
     const char* error;
   };
   for (const Case& c :
-       {Case{"alice\n", "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN]', found 1 field(s)"},
-        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field (or ipv6=, pd=), found '1.2.3'"},
+       {Case{"alice\n", "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP]', found 1 field(s)"},
+        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field (or ipv6=, pd=, rate=), found '1.2.3'"},
+        Case{"a hidden rate=fast\n", "f:1: expected rate=DOWN[/UP] in kbit/s or with k, M, G (e.g. rate=20M/5M), found 'rate=fast'"},
         Case{"a \"open\n", "f:1: unterminated double quote"},
         Case{"a b\na c\n", "f:2: user 'a' defined twice"},
-        Case{"a b c d\n", "f:1: expected an IPv4 address as third field (or ipv6=, pd=), found 'c'"},
+        Case{"a b c d\n", "f:1: expected an IPv4 address as third field (or ipv6=, pd=, rate=), found 'c'"},
         Case{"a hidden ipv6=2001:db8::/56\n", "f:1: expected ipv6= and a /64 prefix, found 'ipv6=2001:db8::/56'"},
         Case{"a hidden pd=2001:db8::/40\n", "f:1: expected pd= and a prefix of length 48 to 64, found 'pd=2001:db8::/40'"},
-        Case{"a b 1.2.3.4 ipv6=2001:db8::/64 pd=2001:db8:1::/56 x\n",
-             "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN]', found 6 field(s)"}}) {
+        Case{"a b 1.2.3.4 ipv6=2001:db8::/64 pd=2001:db8:1::/56 rate=1M x\n",
+             "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP]', found 7 field(s)"}}) {
     auto s = LocalSecrets::parse(c.text, "f");
     ASSERT_FALSE(s) << c.text;
     EXPECT_EQ(s.error(), c.error);
