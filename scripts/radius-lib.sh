@@ -28,6 +28,17 @@ v6fixed Cleartext-Password := "pw"
       DNS-Server-IPv6-Address = 2001:db8:ffff::99
 v6gold Cleartext-Password := "pw"
       Framed-IPv6-Pool = "gold6", Delegated-IPv6-Prefix-Pool = "gold6"
+rate-filterid Cleartext-Password := "pw"
+      Filter-Id = "6000/3000"
+rate-mikrotik Cleartext-Password := "pw"
+      Mikrotik-Rate-Limit = "2M/8M"
+rate-cisco Cleartext-Password := "pw"
+      Cisco-AVPair = "lcp:interface-config#1=rate-limit output 4096000 512000 512000 conform-action transmit exceed-action drop",
+      Cisco-AVPair += "ip:sub-qos-policy-in=gold"
+rate-wispr Cleartext-Password := "pw"
+      WISPr-Bandwidth-Max-Down = 9000000, WISPr-Bandwidth-Max-Up = 1000000
+rate-bad Cleartext-Password := "pw"
+      Mikrotik-Rate-Limit = "fast"
 failover-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
       Tunnel-Preference:1 = 1,

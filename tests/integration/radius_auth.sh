@@ -1,12 +1,12 @@
 #!/bin/bash
 # RADIUS against a real FreeRADIUS: accept and reject for PAP, CHAP-MD5 and MS-CHAPv2; the
 # attributes of the Access-Accept applied (fixed address, named pool, DNS, Session-Timeout on
-# time); Accounting-On, Start, Interim-Update, Stop with the counters of real traffic and the
+# time, rate limits in five forms); Accounting-On, Start, Interim-Update, Stop with the counters of real traffic and the
 # right Acct-Terminate-Cause, Accounting-Off; `pppoectl show radius`; no secret in any log.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
 radius_start primary 18120 || fail "FreeRADIUS did not start"
-radius_conf </dev/null
+radius_conf <<<"qos-policy gold 50M"
 pppoed_start -f "$RADIUS_CONF" || fail "pppoed did not start"
 sleep 0.5
 radius_detail primary | grep -q "Acct-Status-Type = Accounting-On" || fail "no Accounting-On"
@@ -40,6 +40,20 @@ gold_ip=$(echo "$sessions" | jq -r '.sessions[] | select(.user=="gold") | .ip')
 [[ "$gold_ip" == 10.7.0.* ]] || fail "Framed-Pool gold: got $gold_ip"
 wait $p1 || fail "fixed-address session"
 wait $p2 || fail "gold-pool session"
+
+# Rate limits in the forms operators send (operator guide "Service policy"); a malformed one is
+# logged and ignored whole, the session comes up without it.
+for u in rate-filterid rate-mikrotik rate-cisco rate-wispr rate-bad; do
+  pppoetest_lab -m create -i sub0 -n 1 --auth pap --user $u --password pw --hold 3 >/dev/null &
+done
+wait_stat .sessions.up 5 8
+rates=$(for sid in $(pppoectl_lab -j show sessions | jq -r '.sessions[].session_id'); do
+  pppoectl_lab -j show session "$sid" | jq -r '"\(.session.user) \(.session.policy.down.rate // "-")/\(.session.policy.up.rate // "-")"'
+done | sort | paste -sd,)
+expect_eq "$rates" "rate-bad -/-,rate-cisco 4096k/50M,rate-filterid 6M/3M,rate-mikrotik 8M/2M,rate-wispr 9M/1M" \
+  "rates from Filter-Id, Mikrotik-Rate-Limit, Cisco-AVPair (rate-limit, sub-qos-policy-in), WISPr"
+grep -q "user 'rate-bad': Mikrotik-Rate-Limit: rx/tx rates 'fast'" "$LAB_LOGS/pppoed.log" || fail "the bad rate was not logged"
+wait_stat .sessions.total 0 8
 
 # Session-Timeout = 3 ends the session on time.
 pppoetest_lab -m create -i sub0 -n 1 --auth pap --user shorty --password pw --hold 10 >/dev/null &
