@@ -12,6 +12,7 @@
 # (pppoetest opens them, then vanishes; keep-alive is off so they stay). Needs root and perf.
 # IPv6 rows: the same with IPv6/UDP packets of the same sizes to and from each session's /64
 # (ipv6-pool; downstream by longest-prefix match), next to the IPv4 rows of the same run.
+# Policy rows: 1,000 sessions (POLICY_SESSIONS) without and with a rate limit on each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
@@ -72,6 +73,44 @@ for w in 1 2; do
   rm -f "$LAB_LOGS/pppoed.sock"
 done
 
+# --- service policy: 1,000 sessions without and with a rate limit (issue 17) ---------------
+# The limit (1 Gbit/s each way per session) is far above what one session gets here, so no
+# packet waits or drops: every packet pays the shaper's (down) or policer's (up) reservation
+# in shared memory and nothing else; the ratio of the two rows is that cost.
+PS=${POLICY_SESSIONS:-1000}
+printf 'rate-limit 1G/1G\n' > "$LAB_LOGS/policy.conf"
+for policy in none rate; do
+  conf=()
+  [ $policy = rate ] && conf=(-f "$LAB_LOGS/policy.conf")
+  pppoed_start "${conf[@]}" --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w 1 \
+    --pool 10.0.0.10-10.0.7.250 >/dev/null || { echo "pppoed did not start"; exit 1; }
+  pppoetest_lab -m create -i sub0 -n "$PS" --auth pap --user bench --password bench --pings 0 --no-ipv6 \
+    --vanish --timeout 60 >/dev/null || { echo "$PS sessions did not come up"; exit 1; }
+  pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | "\(.session_id) \(.mac) \(.ip)"' \
+    > "$LAB_LOGS/sessions"
+  [ "$(wc -l < "$LAB_LOGS/sessions")" = "$PS" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up"; exit 1; }
+  pids=$(pgrep -P "$PPPOED_PID" | paste -sd,)
+  label="pppoed $PS sessions, no policy"
+  [ $policy = rate ] && label="pppoed $PS sessions, rate limits"
+  for size in 64 1400; do
+    for dir in up down; do
+      key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
+      before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
+      perfpid=$!
+      sent=$(blast $dir $size)
+      wait $perfpid
+      sleep 0.3
+      after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      read -r sys ctx cpu < "$LAB_LOGS/perf"
+      forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
+    done
+  done
+  [ $policy = rate ] && echo "rate-limit drops: $(pppoectl_lab -j show stats | jq -c '{policed: .drops.policed, shaper_queue_full: .drops.shaper_queue_full, shaped: .traffic.shaped_packets}')"
+  pppoed_stop
+  rm -f "$LAB_LOGS/pppoed.sock"
+done
+
 # --- raw baseline -------------------------------------------------------------------------
 cp "$LAB_LOGS/sessions4" "$LAB_LOGS/sessions"
 for size in 64 1400; do
@@ -96,7 +135,7 @@ for size in 64 1400; do
 done
 
 # --- table ---------------------------------------------------------------------------------
-forward_table 27
+forward_table 36
 # IPv6 against IPv4 of the same run, workers, direction and size (issue 16's goal: >= 0.9). Where
 # the generator set the rate (offered/s = packets/s) packets/s compare the generators; the CPU
 # time per packet compares what pppoed can do: IPv4's CPU us/pkt over IPv6's.
@@ -111,5 +150,17 @@ for r in "${FORWARD_ROWS[@]}"; do
     [ "$l" = "$v4label" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] &&
       printf "  %-12s %-5s %5s  packets/s %.2f (%s vs %s)  capacity %.2f (%s vs %s us/pkt)\n" "${label#pppoed IPv6, }" \
         "$dir" "$size" "$(echo "$rate / $r4" | bc -l)" "$rate" "$r4" "$(echo "$cpu4 / $cpu6" | bc -l)" "$cpu6" "$cpu4"
+  done
+done
+echo
+echo "Rate limits against no policy, $PS sessions, 1 worker (goal >= 0.9):"
+for r in "${FORWARD_ROWS[@]}"; do
+  IFS='|' read -r label dir size rate _ _ _ cpu1 <<<"$r"
+  case "$label" in *"sessions, rate limits") ;; *) continue ;; esac
+  for b in "${FORWARD_ROWS[@]}"; do
+    IFS='|' read -r l d s r0 _ _ _ cpu0 <<<"$b"
+    [ "$l" = "${label/rate limits/no policy}" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] &&
+      printf "  %-5s %5s  packets/s %.2f (%s vs %s)  capacity %.2f (%s vs %s us/pkt)\n" "$dir" "$size" \
+        "$(echo "$rate / $r0" | bc -l)" "$rate" "$r0" "$(echo "$cpu0 / $cpu1" | bc -l)" "$cpu1" "$cpu0"
   done
 done

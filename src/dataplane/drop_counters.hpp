@@ -50,6 +50,7 @@ enum class Drop : std::uint8_t {
   kDhcpv6Discarded,      ///< dropped as RFC 8415 section 16 says (identifiers missing or not ours)
   kPoliced,              ///< upstream over the session's rate limit (policer)
   kShaperQueueFull,      ///< downstream over the session's rate limit with its queue full (shaper)
+  kFiltered,             ///< denied by the session's filter list
   kCount
 };
 
@@ -95,6 +96,7 @@ constexpr const char* to_string(Drop d) {
     case Drop::kDhcpv6RateLimited: return "dhcpv6_rate_limited";
     case Drop::kPoliced: return "policed";
     case Drop::kShaperQueueFull: return "shaper_queue_full";
+    case Drop::kFiltered: return "filtered";
     case Drop::kDhcpv6Discarded: return "dhcpv6_discarded";
     case Drop::kRxQueueFull: return "rx_queue_full";
     case Drop::kCount: return "?";

@@ -99,6 +99,7 @@ struct SessionRecord {
   // reads them here; their state (TAT, drop counters) is in SharedState::policy.
   std::uint32_t rate_down_kbps = 0, rate_down_burst = 0;
   std::uint32_t rate_up_kbps = 0, rate_up_burst = 0;
+  std::uint32_t filter_id = 0;  ///< the session's filter list (policy::filter_id of its name; 0: none)
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state

@@ -8,6 +8,7 @@
 #include "dataplane/drop_counters.hpp"
 #include "dataplane/l2tp_tunnel_table.hpp"
 #include "dataplane/session_policy.hpp"
+#include "policy/filter.hpp"
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_memory.hpp"
@@ -78,7 +79,8 @@ struct SharedState {
         delegate_pool(delegate_pools),
         workers(kMaxWorkers),
         downstream(SessionTable::kCapacity),
-        policy(SessionTable::kCapacity) {}
+        policy(SessionTable::kCapacity),
+        filter_hits(policy::kMaxFilterLists * policy::kMaxFilterRules) {}
   SessionTable table;
   SharedPools pool;
   SharedPrefixPools ipv6_pool;      ///< the sessions' /64s (ipv6-pool)
@@ -90,6 +92,8 @@ struct SharedState {
   SharedArray<WorkerSlot> workers;
   SharedArray<SessionTraffic> downstream;
   SharedArray<PolicyState> policy;  ///< rate limits' state; pages touched only by sessions with limits
+  /// Packets each filter rule decided (list index x kMaxFilterRules + rule), all workers.
+  SharedArray<std::atomic<std::uint64_t>> filter_hits;
   SharedArray<LiveSettings> live{1};
   L2tpTunnelTable tunnels{kMaxWorkers};  ///< LAC tunnels, published by their workers
   /// Settings an operator changes at run time (sysctl), in shared memory so workers see them.

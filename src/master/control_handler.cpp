@@ -45,14 +45,16 @@ ctl::Json record_json(const dataplane::SessionRecord& r, const dataplane::Sessio
 }
 
 /// The session's rate limits and what they cost it (operator guide "Service policy").
-ctl::Json policy_json(const dataplane::SessionRecord& r, const dataplane::PolicyState& p) {
+ctl::Json policy_json(const dataplane::SessionRecord& r, const dataplane::PolicyState& p, const ServicePolicy& config) {
   auto dir = [](std::uint32_t kbps, std::uint32_t burst) -> ctl::Json {
     if (kbps == 0) return nullptr;
     return {{"kbps", kbps}, {"rate", policy::to_string(kbps)}, {"burst_octets", burst}};
   };
   bool any = r.rate_down_kbps != 0 || r.rate_up_kbps != 0;
   auto n = [any](const std::atomic<std::uint64_t>& a) { return any ? a.load(std::memory_order_relaxed) : 0; };
-  return {{"down", dir(r.rate_down_kbps, r.rate_down_burst)},
+  const policy::FilterList* filter = r.filter_id != 0 ? config.filter(r.filter_id) : nullptr;
+  return {{"filter", filter != nullptr ? ctl::Json(filter->name) : ctl::Json(nullptr)},
+          {"down", dir(r.rate_down_kbps, r.rate_down_burst)},
           {"up", dir(r.rate_up_kbps, r.rate_up_burst)},
           {"down_shaped_packets", n(p.down_delayed_packets)},
           {"down_dropped_packets", n(p.down_dropped_packets)},
@@ -366,7 +368,20 @@ ctl::Json Server::summary() {
                                : ctl::Json(nullptr)},
           {"sessions_adopted", pool_.adopted_sessions},
           {"sessions_migrated", pool_.migrated_sessions},
-          {"drops", drops}};
+          {"drops", drops},
+          {"filters", filters_json()}};
+}
+
+ctl::Json Server::filters_json() const {
+  ctl::Json lists = ctl::Json::array();
+  for (std::size_t i = 0; i < config_.policy.filters.size(); ++i) {
+    const auto& f = config_.policy.filters[i];
+    ctl::Json rules = ctl::Json::array();
+    for (std::size_t k = 0; k < f.rules.size(); ++k)
+      rules.push_back({{"rule", f.rules[k].text}, {"packets", shared_.filter_hits[i * policy::kMaxFilterRules + k].load()}});
+    lists.push_back({{"name", f.name}, {"rules", rules}});
+  }
+  return lists;
 }
 
 ctl::Json Server::handle(const ctl::Json& req) {
@@ -437,7 +452,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
                      {"bound_unix_ms", r->dhcpv6_bound_unix_ms}, {"t1", v6.t1()}, {"t2", v6.t2()},
                      {"preferred_lifetime", v6.preferred_lifetime}, {"valid_lifetime", v6.valid_lifetime}};
     }
-    j["policy"] = policy_json(*r, shared_.policy[*id]);
+    j["policy"] = policy_json(*r, shared_.policy[*id], config_.policy);
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;

@@ -233,8 +233,9 @@ DaeAnswer Server::on_dae_request(const radius::PacketView& request) {
   // A new rate limit: every name known and every value valid, or nothing changes (NAK 407).
   std::optional<worker::Message> rate;
   if (!m.policy.empty()) {
-    if (!m.policy.filter.empty()) {
-      log::warn("radius dae: Filter-Id '{}' names no rate (filter lists are not supported yet)", m.policy.filter);
+    const policy::FilterList* filter = nullptr;
+    if (!m.policy.filter.empty() && (filter = config_.policy.filter(m.policy.filter)) == nullptr) {
+      log::warn("radius dae: Filter-Id '{}' is neither a rate nor a configured filter list", m.policy.filter);
       return {false, radius::ErrorCause::kInvalidAttributeValue};
     }
     policy::RateLimit r = m.policy.rate;
@@ -250,7 +251,8 @@ DaeAnswer Server::on_dae_request(const radius::PacketView& request) {
     r = config_.policy.with_bursts(r);
     worker::Message msg;
     msg.type = worker::MessageType::kChangeRate;
-    msg.reason = static_cast<std::uint8_t>((r.down ? 1 : 0) | (r.up ? 2 : 0));
+    msg.reason = static_cast<std::uint8_t>((r.down ? 1 : 0) | (r.up ? 2 : 0) | (filter ? 4 : 0));
+    if (filter) msg.filter_id = filter->id;
     if (r.down) std::tie(msg.rate_down_kbps, msg.rate_down_burst) = std::pair{r.down->kbps, r.down->burst};
     if (r.up) std::tie(msg.rate_up_kbps, msg.rate_up_burst) = std::pair{r.up->kbps, r.up->burst};
     rate = msg;

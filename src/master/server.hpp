@@ -123,6 +123,8 @@ class Server {
   TimePoint padt_window_{};
   unsigned padt_in_window_ = 0;
   /// Totals of workers that are gone, so counters never go backwards.
+  /// The filter lists with the packets each rule decided (show stats).
+  ctl::Json filters_json() const;
   struct Retired {
     std::uint64_t started = 0, up = 0, ended = 0, auth_failures = 0, pool_exhausted = 0, padt_sent = 0;
     std::uint64_t bytes_in = 0, bytes_out = 0, packets_in = 0, packets_out = 0;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "master/config_values.hpp"
 
 namespace pppoe::master {
@@ -46,6 +48,26 @@ std::optional<std::expected<void, std::string>> apply_policy_setting(ServicePoli
     }
     if (!s.qos_policies.emplace(v[0], rate).second)
       return Result(std::unexpected(fmt::format("qos-policy '{}' defined twice", v[0])));
+    return Result{};
+  }
+  if (name == "filter") {
+    if (v.size() < 2 || v[0].size() > 31)
+      return Result(std::unexpected("'filter' expects LIST allow|deny ..., e.g. 'filter residential deny out tcp dport 25'"));
+    auto rule = policy::parse_filter_rule(std::vector<std::string>(v.begin() + 1, v.end()));
+    if (!rule) return Result(std::unexpected(rule.error()));
+    auto id = policy::filter_id(v[0]);
+    auto it = std::find_if(s.filters.begin(), s.filters.end(), [&](const auto& f) { return f.id == id; });
+    if (it != s.filters.end() && it->name != v[0])
+      return Result(std::unexpected(fmt::format("filter '{}': its name hashes like '{}'; rename one", v[0], it->name)));
+    if (it == s.filters.end()) {
+      if (s.filters.size() == policy::kMaxFilterLists)
+        return Result(std::unexpected(fmt::format("at most {} filter lists", policy::kMaxFilterLists)));
+      s.filters.push_back({v[0], id, {}});
+      it = s.filters.end() - 1;
+    }
+    if (it->rules.size() == policy::kMaxFilterRules)
+      return Result(std::unexpected(fmt::format("filter '{}': at most {} rules", v[0], policy::kMaxFilterRules)));
+    it->rules.push_back(std::move(*rule));
     return Result{};
   }
   if (name == "tcp-mss-clamp") {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/filter.hpp"
 #include "policy/rate.hpp"
 
 namespace pppoe::master {
@@ -28,6 +29,21 @@ struct ServicePolicy {
   /// IPv6 gets N - 20), or off.
   bool mss_clamp = true;
   std::optional<std::uint16_t> mss;
+  /// filter LIST RULE...: named filter lists, in the order first defined (at most
+  /// policy::kMaxFilterLists lists of policy::kMaxFilterRules rules).
+  std::vector<policy::FilterList> filters;
+
+  /// The list with this name or id (policy::filter_id), nullptr when there is none; `index`
+  /// (optional) gets its position, for the shared per-rule counters.
+  [[nodiscard]] const policy::FilterList* filter(std::string_view name) const { return filter(policy::filter_id(name)); }
+  [[nodiscard]] const policy::FilterList* filter(std::uint32_t id, std::size_t* index = nullptr) const {
+    for (std::size_t i = 0; i < filters.size(); ++i)
+      if (filters[i].id == id) {
+        if (index != nullptr) *index = i;
+        return &filters[i];
+      }
+    return nullptr;
+  }
 
   /// `r` with every unset burst filled in (upstream burst_ms, downstream kShaperBurstMs of the rate).
   [[nodiscard]] policy::RateLimit with_bursts(policy::RateLimit r) const;

@@ -146,6 +146,7 @@ AccessOutcome interpret_access_reply(const PacketView& reply, const session::Aut
     r.rate = policy->rate;
     r.qos_policy_down = policy->qos_down;
     r.qos_policy_up = policy->qos_up;
+    r.filter = policy->filter;
   } else {
     o.policy_problem = policy.error();
   }

@@ -62,6 +62,7 @@ struct AuthResult {
   // radius/policy_attributes.hpp), and QoS policy names still to be looked up in the config.
   policy::RateLimit rate;
   std::string qos_policy_down, qos_policy_up;
+  std::string filter;  ///< a filter list by name (ppp.secret filter=, or a Filter-Id that is no rate)
   std::optional<unsigned> session_timeout, idle_timeout, interim_interval;  ///< seconds
   std::optional<std::uint16_t> framed_mtu;
   std::optional<Ipv4Address> dns1, dns2;

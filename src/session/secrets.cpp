@@ -58,13 +58,13 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
     auto fields = split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
     if (fields->empty()) return {};
-    if (fields->size() < 2 || fields->size() > 6)
-      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP]', found {} field(s)",
+    if (fields->size() < 2 || fields->size() > 7)
+      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST]', found {} field(s)",
                                          origin, line_no, fields->size()));
     const std::string& user = (*fields)[0];
     if (user.size() > 253 || (*fields)[1].size() > 253)
       return std::unexpected(fmt::format("{}:{}: user name or secret longer than 253 bytes", origin, line_no));
-    SecretEntry entry{(*fields)[1], std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    SecretEntry entry{(*fields)[1], std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}};
     for (std::size_t i = 2; i < fields->size(); ++i) {
       const std::string& f = (*fields)[i];
       // A fixed /64 and delegated prefix for the user (operator guide "IPv6").
@@ -77,6 +77,10 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
         (wan ? entry.ipv6_prefix : entry.delegated) = *p;
         continue;
       }
+      if (f.starts_with("filter=") && f.size() > 7 && f.size() <= 7 + 31) {
+        entry.filter = f.substr(7);
+        continue;
+      }
       // The user's speed (operator guide "Service policy").
       if (f.starts_with("rate=")) {
         entry.rate = policy::parse_down_up(std::string_view(f).substr(5));
@@ -87,7 +91,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
       }
       auto ip = Ipv4Address::parse(f);
       if (i != 2 || !ip || ip->is_zero())
-        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field (or ipv6=, pd=, rate=), found '{}'",
+        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=), found '{}'",
                                            origin, line_no, f));
       entry.ip = ip;
     }
@@ -113,7 +117,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& p
 }
 
 void LocalSecrets::add(std::string user, std::string secret, std::optional<Ipv4Address> ip) {
-  users_[std::move(user)] = SecretEntry{std::move(secret), ip, std::nullopt, std::nullopt, std::nullopt};
+  users_[std::move(user)] = SecretEntry{std::move(secret), ip, std::nullopt, std::nullopt, std::nullopt, {}};
 }
 
 const SecretEntry* LocalSecrets::find(std::string_view user) const {
@@ -155,6 +159,7 @@ AuthResult LocalSecrets::granted(const SecretEntry& e) {
   r.framed_ipv6_prefix = e.ipv6_prefix;
   r.delegated_prefix = e.delegated;
   if (e.rate) r.rate = *e.rate;
+  r.filter = e.filter;
   return r;
 }
 

@@ -26,6 +26,7 @@ struct SecretEntry {
   std::optional<Ipv6Prefix> ipv6_prefix;  ///< `ipv6=PREFIX/64`: the user's fixed /64
   std::optional<Ipv6Prefix> delegated;    ///< `pd=PREFIX/LEN`: the user's fixed delegated prefix (48..64)
   std::optional<policy::RateLimit> rate;  ///< `rate=DOWN[/UP]`: the user's rate limit
+  std::string filter;                     ///< `filter=LIST`: the user's filter list
 };
 
 class LocalSecrets {

@@ -59,8 +59,10 @@ struct Message {
   /// (bit 0 session timeout, bit 1 idle timeout).
   std::uint32_t session_timeout = 0, idle_timeout = 0;
   /// kChangeRate: the limits (kbit/s, bucket octets; 0 kbit/s = none) for the directions
-  /// flagged in `reason` (bit 0 down, bit 1 up); the others stay.
+  /// flagged in `reason` (bit 0 down, bit 1 up), and the filter list (bit 2; 0 = none); the
+  /// others stay.
   std::uint32_t rate_down_kbps = 0, rate_down_burst = 0, rate_up_kbps = 0, rate_up_burst = 0;
+  std::uint32_t filter_id = 0;
   /// kStart: TR-101 line identification from the PADR (NUL-terminated).
   char circuit_id[64] = {};
   char remote_id[64] = {};

@@ -164,6 +164,9 @@ class Worker::Session final : public session::LinkOutput,
     if (granted.framed_mtu) mtu = std::min(mtu, *granted.framed_mtu);  // Framed-MTU caps what we send
     bool accounting = worker_.aaa_.accounting();
     worker_.apply_rate(*this, worker_.rate_for(granted, id_));
+    if (!granted.filter.empty() && !worker_.apply_filter(*this, policy::filter_id(granted.filter)))
+      log::warn_limited(worker_.policy_log_, "session {}: filter list '{}' is not configured; the session goes unfiltered",
+                        id_, granted.filter);
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
       r.state = dataplane::SessionState::kUp;
       r.ipv4 = addr_.value;
@@ -425,6 +428,7 @@ class Worker::Session final : public session::LinkOutput,
   std::unique_ptr<LnsCall> lns_;  ///< LNS: the L2TP call this session came in on
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
   policy::Rate up_rate_{};  ///< the upstream rate limit in force (0 kbit/s: none)
+  std::uint8_t filter_ = 0;  ///< the filter list in force: its index in the config + 1 (0: none)
   session::ControlBudget control_budget_;
   TimerWheel::Tick due_tick_ = TimerWheel::kNever;  ///< the wheel entry that counts (others are stale)
   std::unique_ptr<session::ServerSession> link_;
@@ -505,8 +509,13 @@ void Worker::on_message(const Message& m, TimePoint now) {
       };
       r.down = (m.reason & 1) != 0 ? keep(m.rate_down_kbps, m.rate_down_burst) : keep(current->rate_down_kbps, current->rate_down_burst);
       r.up = (m.reason & 2) != 0 ? keep(m.rate_up_kbps, m.rate_up_burst) : keep(current->rate_up_kbps, current->rate_up_burst);
-      apply_rate(*s, config_.policy.with_bursts(r));
-      log::info("session {}: rate limit now {} (down/up)", s->id_, policy::to_string(r));
+      if ((m.reason & 3) != 0) {
+        apply_rate(*s, config_.policy.with_bursts(r));
+        log::info("session {}: rate limit now {} (down/up)", s->id_, policy::to_string(r));
+      }
+      if ((m.reason & 4) != 0 && apply_filter(*s, m.filter_id))
+        log::info("session {}: filter list now {}", s->id_,
+                  m.filter_id == 0 ? std::string("none") : config_.policy.filter(m.filter_id)->name);
       break;
     }
     case MessageType::kShutdown:
@@ -628,6 +637,8 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   s.idle_timeout_ = rec->idle_timeout;
   s.interim_interval_ = rec->interim_interval;
   s.up_rate_ = policy::Rate{rec->rate_up_kbps, rec->rate_up_burst};  // the shared state (TAT) lives on
+  if (rec->filter_id != 0 && !apply_filter(s, rec->filter_id))
+    log::warn("session {}: its filter list is no longer configured; the session goes unfiltered", s.id_);
   s.rx_packets_ = rec->rx_packets;
   s.rx_bytes_ = rec->rx_bytes;
   s.up_unix_ = rec->up_unix_ms / 1000;
@@ -955,6 +966,7 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
 }
 
 void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
+  if (s.filter_ != 0 && filtered(config_.policy.filters[s.filter_ - 1u], s.filter_ - 1u, packet, true)) return;
   if (s.up_rate_.kbps != 0) {
     auto& state = shared_.policy[s.id_];
     auto a = policy::admit(state.up_tat_ns, now.time_since_epoch().count(), static_cast<std::uint32_t>(packet.size()),
@@ -1041,6 +1053,11 @@ void Worker::forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, 
     }
     return;
   }
+  if (rec->filter_id != 0 && !shaped) {
+    std::size_t index = 0;
+    const policy::FilterList* list = config_.policy.filter(rec->filter_id, &index);
+    if (list != nullptr && filtered(*list, index, packet, false)) return;
+  }
   if (rec->rate_down_kbps != 0 && !shaped) {
     // The session's shaper (policy/gcra.hpp): now, later from our queue, or not at all.
     auto& state = shared_.policy[sid];
@@ -1123,6 +1140,23 @@ policy::RateLimit Worker::rate_for(const session::AuthResult& g, std::uint16_t i
   named(g.qos_policy_down, r.down);
   named(g.qos_policy_up, r.up);
   return config_.policy.with_bursts(r);
+}
+
+bool Worker::apply_filter(Session& s, std::uint32_t id) {
+  std::size_t index = 0;
+  if (id != 0 && config_.policy.filter(id, &index) == nullptr) return false;
+  s.filter_ = id == 0 ? 0 : static_cast<std::uint8_t>(index + 1);
+  shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.filter_id = id; });
+  return true;
+}
+
+bool Worker::filtered(const policy::FilterList& list, std::size_t index, Bytes packet, bool upstream) {
+  int rule = policy::match(list, packet, upstream);
+  if (rule < 0) return false;
+  add(shared_.filter_hits[index * policy::kMaxFilterRules + static_cast<std::size_t>(rule)], 1);
+  if (list.rules[static_cast<std::size_t>(rule)].allow) return false;
+  drops_.count(Drop::kFiltered);
+  return true;
 }
 
 void Worker::apply_rate(Session& s, const policy::RateLimit& rate) {

@@ -138,6 +138,10 @@ class Worker final : public LacOwner, public LnsOwner {
   policy::RateLimit rate_for(const session::AuthResult& granted, std::uint16_t id);
   /// Puts `rate` in force for `s` (network up, CoA, pppoectl): the record, and a full bucket.
   void apply_rate(Session& s, const policy::RateLimit& rate);
+  /// Puts the filter list `id` (policy::filter_id; 0: none) in force for `s`. False: no such list.
+  bool apply_filter(Session& s, std::uint32_t id);
+  /// Whether `list` (the config's `index`-th) denies `packet`; counts the rule that decided.
+  bool filtered(const policy::FilterList& list, std::size_t index, Bytes packet, bool upstream);
   /// A PPP frame of session `s` (protocol field onwards), from PPPoE or from an L2TP call.
   void receive_ppp(Session& s, Bytes frame, TimePoint now);
   /// Downstream to an LNS session (any worker): an L2TP data message to its LAC.

@@ -4,18 +4,25 @@
 # with iperf3 both ways (shaper down, policer up: within 5 % of the limit, goodput >= 85 %),
 # changed live by `pppoectl set session ID rate` and measured again; a session without policy
 # unaffected; TCP MSS clamped by the AC on a real handshake (tcp-mss-clamp 1400: the
-# subscriber's SYN and the host's SYN-ACK, captured on both sides of the AC).
+# subscriber's SYN and the host's SYN-ACK, captured on both sides of the AC); a filter list
+# from ppp.secret denying upstream TCP and downstream ICMP, counted per rule.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
 trap pppoec_finish EXIT
 for t in iperf3 tshark; do command -v $t >/dev/null || fail "$t is missing: run scripts/install-deps.sh"; done
-printf 'carol carol-pw rate=10M/5M\n' >> "$SECRETS"
+printf 'carol carol-pw rate=10M/5M\ndave dave-pw filter=blocked\n' >> "$SECRETS"
 CONF=$LAB_LOGS/ppp.conf
 cat > "$CONF" <<CONF
 carol:
  set device PPPoE:sub0
  set authname carol
  set authkey carol-pw
+ set server $PPPOEC_SOCK "" 0177
+ add default HISADDR
+dave:
+ set device PPPoE:sub0
+ set authname dave
+ set authkey dave-pw
  set server $PPPOEC_SOCK "" 0177
  add default HISADDR
 alice:
@@ -25,7 +32,13 @@ alice:
  set server $PPPOEC_SOCK "" 0177
  add default HISADDR
 CONF
-printf 'tcp-mss-clamp 1400\nshaper-queue 50\n' > "$LAB_LOGS/policy.conf"
+cat > "$LAB_LOGS/policy.conf" <<POLICY
+tcp-mss-clamp 1400
+shaper-queue 50
+filter blocked deny out tcp dport 5201
+filter blocked deny in icmp from $NET_HOST
+filter blocked allow
+POLICY
 pppoed_start -f "$LAB_LOGS/policy.conf" --secrets "$SECRETS" --auth pap || fail "pppoed did not start"
 ip netns exec "$NET" iperf3 -s -p 5201 -D -I "$LAB_LOGS/iperf3.pid" >/dev/null 2>&1
 cleanup_iperf() { [ -s "$LAB_LOGS/iperf3.pid" ] && kill "$(cat "$LAB_LOGS/iperf3.pid")" 2>/dev/null; true; }
@@ -83,6 +96,25 @@ up=$(iperf up 4)
 within "$down" 20 "carol downstream after set rate 20M/8M"
 within "$up" 8 "carol upstream after set rate 20M/8M"
 pppoectl_lab set session "$sid" rate 12x 2>/dev/null && fail "set rate 12x accepted"
+pppctl_lab "$PPPOEC_SOCK" bye all >/dev/null
+wait "$PPPOEC_PID"; PPPOEC_PID=
+wait_stat .sessions.total 0 5
+
+# --- dave: filter=blocked from ppp.secret: TCP to port 5201 denied upstream, ICMP from the
+# host denied downstream (so pings go out and get no answer), each rule counted ------------------
+pppoec_start "$CONF" -foreground dave
+wait_client .stage up 10
+sid=$(pppoectl_lab -j show sessions | jq -r '.sessions[0].session_id')
+expect_eq "$(pppoectl_lab -j show session "$sid" | jq -r .session.policy.filter)" blocked "dave's filter list"
+sub_ping -c 3 -i 0.2 -W 1 $NET_HOST >/dev/null && fail "ping through a filter that denies its replies"
+ip netns exec "$SUB" timeout 5 iperf3 -c $NET_HOST -p 5201 -t 1 --connect-timeout 1500 >/dev/null 2>&1 &&
+  fail "TCP to port 5201 through a filter that denies it"
+hits=$(stat '.filters[] | select(.name == "blocked") | [.rules[].packets] | map(tostring) | join(" ")')
+echo "filter blocked, packets per rule: $hits"
+read -r h_tcp h_icmp h_allow <<<"$hits"
+[ "$h_tcp" -ge 1 ] || fail "the TCP rule counted no packet"
+[ "$h_icmp" -ge 3 ] || fail "the ICMP rule counted $h_icmp packets"
+[ "$(stat .drops.filtered)" -ge 4 ] || fail "filtered drops not counted"
 pppctl_lab "$PPPOEC_SOCK" bye all >/dev/null
 wait "$PPPOEC_PID"; PPPOEC_PID=
 wait_stat .sessions.total 0 5
