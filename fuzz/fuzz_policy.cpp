@@ -1,9 +1,14 @@
 // Rate limits as RADIUS servers and DAE clients write them (radius/policy_attributes.hpp):
 // Filter-Id, Mikrotik-Rate-Limit, Cisco-AVPair, and our own DOWN/UP form. Any text: a result
-// or an error, never a crash; an accepted rate is within 8 kbit/s .. 4 Tbit/s.
+// or an error, never a crash; an accepted rate is within 8 kbit/s .. 4 Tbit/s. Then filter
+// rules: the text split into words as a config line, and the same bytes as a packet for
+// every rule parsed so far.
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include "policy/filter.hpp"
 #include "policy/rate.hpp"
 
 using namespace pppoe;
@@ -28,5 +33,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(r->up);
   }
   if (auto c = policy::parse_cisco_avpair(text); c && c->kind == policy::CiscoPolicy::Kind::kRate) check(c->rate);
+  std::vector<std::string> words;
+  std::string word;
+  for (char ch : text.substr(0, 256)) {
+    if (ch == ' ') {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word += ch;
+    }
+  }
+  if (!word.empty()) words.push_back(word);
+  static policy::FilterList list{"fuzz", policy::filter_id("fuzz"), {}};
+  if (auto r = policy::parse_filter_rule(words); r && list.rules.size() < policy::kMaxFilterRules) list.rules.push_back(*r);
+  int k = policy::match(list, Bytes(data, size), size % 2 == 0);
+  if (k >= static_cast<int>(list.rules.size())) __builtin_trap();
   return 0;
 }
