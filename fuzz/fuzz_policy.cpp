@@ -2,13 +2,14 @@
 // Filter-Id, Mikrotik-Rate-Limit, Cisco-AVPair, and our own DOWN/UP form. Any text: a result
 // or an error, never a crash; an accepted rate is within 8 kbit/s .. 4 Tbit/s. Then filter
 // rules: the text split into words as a config line, and the same bytes as a packet for
-// every rule parsed so far.
+// every rule parsed so far; Framed-Route, Framed-IPv6-Route and ppp.secret route= lists.
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "policy/filter.hpp"
+#include "policy/framed_route.hpp"
 #include "policy/rate.hpp"
 
 using namespace pppoe;
@@ -33,6 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(r->up);
   }
   if (auto c = policy::parse_cisco_avpair(text); c && c->kind == policy::CiscoPolicy::Kind::kRate) check(c->rate);
+  (void)policy::parse_framed_route(text);
+  (void)policy::parse_framed_ipv6_route(text);
+  if (auto routes = policy::parse_route_list(text); routes && (routes->v4.size() > policy::kMaxRoutes4 || routes->v6.size() > policy::kMaxRoutes6))
+    __builtin_trap();
   std::vector<std::string> words;
   std::string word;
   for (char ch : text.substr(0, 256)) {

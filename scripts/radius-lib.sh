@@ -39,6 +39,11 @@ rate-wispr Cleartext-Password := "pw"
       WISPr-Bandwidth-Max-Down = 9000000, WISPr-Bandwidth-Max-Up = 1000000
 rate-bad Cleartext-Password := "pw"
       Mikrotik-Rate-Limit = "fast"
+routed Cleartext-Password := "pw"
+      Framed-IP-Address = 10.8.1.1, Framed-IP-Netmask = 255.255.255.248,
+      Framed-Route = "192.0.2.144/28 0.0.0.0 1", Framed-IPv6-Route = "2001:db8:5000::/48 :: 1"
+routed-bad Cleartext-Password := "pw"
+      Framed-Route = "192.0.2.160/28 198.51.100.7 1"
 failover-user Cleartext-Password := "via-radius"
       Tunnel-Type:1 = L2TP, Tunnel-Medium-Type:1 = IPv4, Tunnel-Server-Endpoint:1 = "198.51.100.3",
       Tunnel-Preference:1 = 1,

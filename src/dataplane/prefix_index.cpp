@@ -24,8 +24,7 @@ bool SharedPrefixIndex::erase(Ipv6Prefix prefix, std::uint16_t session_id) {
   return true;
 }
 
-std::optional<std::uint16_t> SharedPrefixIndex::find(const Ipv6Bytes& destination) const {
-  const std::uint64_t upper = upper_64(destination);
+std::optional<std::uint16_t> SharedPrefixIndex::find_upper(std::uint64_t upper) const {
   std::uint64_t lengths = lengths_[0].load(std::memory_order_acquire);
   while (lengths != 0) {
     const unsigned length = 64u - static_cast<unsigned>(__builtin_clzll(lengths));  // the longest left

@@ -34,7 +34,11 @@ class SharedPrefixIndex {
   bool erase(Ipv6Prefix prefix, std::uint16_t session_id);
 
   // Reader side (any process).
-  [[nodiscard]] std::optional<std::uint16_t> find(const Ipv6Bytes& destination) const;
+  [[nodiscard]] std::optional<std::uint16_t> find(const Ipv6Bytes& destination) const { return find_upper(upper_64(destination)); }
+  /// The same by the destination's upper 64 bits (an IPv4 address shifted up: the Framed-Route index).
+  [[nodiscard]] std::optional<std::uint16_t> find_upper(std::uint64_t upper) const;
+  /// Whether any prefix is indexed: one load, so that misses of sessions without routes stay cheap.
+  [[nodiscard]] bool any() const { return lengths_[0].load(std::memory_order_relaxed) != 0; }
   [[nodiscard]] std::optional<std::uint16_t> owner(Ipv6Prefix prefix) const;
   [[nodiscard]] std::size_t size() const { return index_.size(); }
 

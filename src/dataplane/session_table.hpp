@@ -100,6 +100,12 @@ struct SessionRecord {
   std::uint32_t rate_down_kbps = 0, rate_down_burst = 0;
   std::uint32_t rate_up_kbps = 0, rate_up_burst = 0;
   std::uint32_t filter_id = 0;  ///< the session's filter list (policy::filter_id of its name; 0: none)
+  // Networks behind the subscriber's router (Framed-Route, Framed-IPv6-Route, Framed-IP-Netmask,
+  // ppp.secret route=): network (host order) or upper 64 bits, and length; 0 = none.
+  std::uint32_t route4[2] = {};
+  std::uint8_t route4_len[2] = {};
+  std::uint8_t route6_len = 0;
+  std::uint64_t route6 = 0;
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state

@@ -85,7 +85,10 @@ struct SharedState {
   SharedPools pool;
   SharedPrefixPools ipv6_pool;      ///< the sessions' /64s (ipv6-pool)
   SharedPrefixPools delegate_pool;  ///< delegated prefixes (ipv6-delegate-pool)
-  SharedPrefixIndex prefixes;       ///< /64s and delegated prefixes -> session ID (downstream IPv6)
+  SharedPrefixIndex prefixes;       ///< /64s, delegated prefixes, Framed-IPv6-Routes -> session ID (downstream IPv6)
+  /// Framed-Routes -> session ID (downstream IPv4 when no address matches): IPv4 networks as
+  /// the upper 32 of 64 bits, so the IPv6 prefix index serves (lengths 1..32).
+  SharedPrefixIndex routes4{18};
   HeldPrefixes held_prefixes;       ///< ended sessions' prefixes kept for their users (ipv6-prefix-hold)
   SharedIndex ipv4{18};  ///< IPv4 address -> session ID
   SharedIndex ipv6{18};  ///< IPv6CP interface identifier -> session ID

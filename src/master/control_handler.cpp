@@ -53,7 +53,12 @@ ctl::Json policy_json(const dataplane::SessionRecord& r, const dataplane::Policy
   bool any = r.rate_down_kbps != 0 || r.rate_up_kbps != 0;
   auto n = [any](const std::atomic<std::uint64_t>& a) { return any ? a.load(std::memory_order_relaxed) : 0; };
   const policy::FilterList* filter = r.filter_id != 0 ? config.filter(r.filter_id) : nullptr;
+  ctl::Json routes = ctl::Json::array();
+  for (std::size_t i = 0; i < policy::kMaxRoutes4; ++i)
+    if (r.route4_len[i] != 0) routes.push_back(policy::Route4{r.route4[i], r.route4_len[i]}.to_string());
+  if (r.route6_len != 0) routes.push_back(Ipv6Prefix{r.route6, r.route6_len}.to_string());
   return {{"filter", filter != nullptr ? ctl::Json(filter->name) : ctl::Json(nullptr)},
+          {"routes", routes},
           {"down", dir(r.rate_down_kbps, r.rate_down_burst)},
           {"up", dir(r.rate_up_kbps, r.rate_up_burst)},
           {"down_shaped_packets", n(p.down_delayed_packets)},

@@ -461,6 +461,7 @@ void WorkerPool::receive_messages(unsigned slot) {
         // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
         if (!shared_.pool.contains(a) && config_.tun_configure)
           if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
+        if (auto rec = shared_.table.read(m->session_id)) index_routes(m->session_id, *rec);
         break;
       }
       case MessageType::kIpv6Up: {
@@ -492,6 +493,7 @@ void WorkerPool::receive_messages(unsigned slot) {
         unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         break;
       case MessageType::kSessionEnded: {
+        unindex_routes(m->session_id);
         Ipv6Prefix wan{m->ipv6_prefix, m->ipv6_prefix_len}, delegated{m->delegated_prefix, m->delegated_len};
         unindex_prefix(wan, m->session_id);
         unindex_prefix(delegated, m->session_id);
@@ -578,7 +580,33 @@ std::size_t WorkerPool::release_all() {
   return asked;
 }
 
+void WorkerPool::index_routes(std::uint16_t sid, const dataplane::SessionRecord& rec) {
+  // No kernel route per session: the operator routes the networks handed out to the TUN (one
+  // aggregate); here the downstream lookup learns which session has which.
+  policy::FramedRoutes indexed;
+  for (std::size_t i = 0; i < policy::kMaxRoutes4; ++i) {
+    if (rec.route4_len[i] == 0) continue;
+    policy::Route4 r{rec.route4[i], rec.route4_len[i]};
+    if (shared_.routes4.insert(Ipv6Prefix{std::uint64_t{r.network} << 32, r.length}, sid)) indexed.v4.push_back(r);
+    else log::warn("session {}: route {} belongs to another session; not routed here", sid, r.to_string());
+  }
+  if (Ipv6Prefix p{rec.route6, rec.route6_len}; !p.empty()) {
+    if (shared_.prefixes.insert(p, sid)) indexed.v6.push_back(p);
+    else log::warn("session {}: IPv6 route {} belongs to another session; not routed here", sid, p.to_string());
+  }
+  if (!indexed.empty()) routes_[sid] = std::move(indexed);
+}
+
+void WorkerPool::unindex_routes(std::uint16_t sid) {
+  auto it = routes_.find(sid);
+  if (it == routes_.end()) return;
+  for (const auto& r : it->second.v4) (void)shared_.routes4.erase(Ipv6Prefix{std::uint64_t{r.network} << 32, r.length}, sid);
+  for (const auto& p : it->second.v6) (void)shared_.prefixes.erase(p, sid);
+  routes_.erase(it);
+}
+
 void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::SessionRecord& rec) {
+  unindex_routes(sid);
   if (rec.ipv4 != 0) {
     Ipv4Address a{rec.ipv4};
     if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == sid) {
@@ -672,6 +700,7 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
   };
   take(shared_.ipv6_pool, adopted.ipv6_prefix, adopted.ipv6_prefix_len, "IPv6 prefix");
   take(shared_.delegate_pool, adopted.delegated_prefix, adopted.delegated_prefix_len, "delegated prefix");
+  index_routes(sid, adopted);
   owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
   ++slots_[*slot].assigned;
   ++allocated_;

@@ -183,6 +183,8 @@ class WorkerPool final : public SessionDirectory {
   std::vector<std::function<void()>> child_cleanups_;
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
   std::unordered_map<pid_t, unsigned> departed_;  ///< replaced at channel close, not reaped yet -> slot
+  /// Framed-Routes indexed per session (to take out again when it ends).
+  std::unordered_map<std::uint16_t, policy::FramedRoutes> routes_;
   bool handing_over_ = false;  ///< workers exiting for a handover keep their sessions in the table
   bool releasing_ = false;     ///< a migrated session goes to on_released instead of another worker
   std::optional<std::pair<std::uint16_t, std::uint16_t>> id_range_;
@@ -195,6 +197,9 @@ class WorkerPool final : public SessionDirectory {
   /// Takes `sid`'s prefix out of the downstream index (and its own route, if it had one).
   void unindex_prefix(Ipv6Prefix p, std::uint16_t sid);
   void give_back_addresses(std::uint16_t sid, const dataplane::SessionRecord& rec);
+  /// The session's Framed-Routes (from its record) into the downstream indexes, and out again.
+  void index_routes(std::uint16_t sid, const dataplane::SessionRecord& rec);
+  void unindex_routes(std::uint16_t sid);
   std::vector<std::uint16_t> owner_;  ///< session ID -> slot + 1 (0 = free)
   std::deque<std::uint16_t> free_ids_;
   std::unordered_map<std::uint64_t, std::uint16_t> pending_;

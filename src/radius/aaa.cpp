@@ -41,6 +41,8 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
       return;
     }
     AccessOutcome o = interpret_access_reply(reply->packet, request, reply->request_auth, reply->secret);
+    if (!o.route_problem.empty())
+      log::warn_limited(log_limit_, "radius: user '{}': {}; that route ignored", request.user, o.route_problem);
     if (!o.policy_problem.empty())
       log::warn_limited(log_limit_, "radius: user '{}': {}; the rate attributes ignored", request.user, o.policy_problem);
     if (!o.tunnel_problem.empty())

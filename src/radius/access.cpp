@@ -142,6 +142,24 @@ AccessOutcome interpret_access_reply(const PacketView& reply, const session::Aut
   r.dns1 = vendor_address(reply, kVendorMicrosoft, MsAttr::kPrimaryDnsServer);
   r.dns2 = vendor_address(reply, kVendorMicrosoft, MsAttr::kSecondaryDnsServer);
   r.tunnels = tunnel_choices(reply, request_auth, secret, o.tunnel_problem);
+  // Networks behind the subscriber: each route that parses (RFC 2865 section 5.22, RFC 3162
+  // section 2.5), as many as the session record keeps; the others named in the log.
+  for (const auto& a : reply.attributes) {
+    bool v6 = a.type == static_cast<std::uint8_t>(Attr::kFramedIpv6Route);
+    if (!v6 && a.type != static_cast<std::uint8_t>(Attr::kFramedRoute)) continue;
+    std::string_view text(reinterpret_cast<const char*>(a.value.data()), a.value.size());
+    std::string problem;
+    if (v6) {
+      auto p = policy::parse_framed_ipv6_route(text);
+      if (p && r.routes.v6.size() < policy::kMaxRoutes6) r.routes.v6.push_back(*p);
+      else problem = p ? "more Framed-IPv6-Routes than a session keeps" : p.error();
+    } else {
+      auto p = policy::parse_framed_route(text);
+      if (p && r.routes.v4.size() < policy::kMaxRoutes4) r.routes.v4.push_back(*p);
+      else problem = p ? "more Framed-Routes than a session keeps" : p.error();
+    }
+    if (!problem.empty() && o.route_problem.empty()) o.route_problem = problem;
+  }
   if (auto policy = policy_attributes(reply)) {
     r.rate = policy->rate;
     r.qos_policy_down = policy->qos_down;

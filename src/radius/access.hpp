@@ -52,6 +52,7 @@ struct AccessOutcome {
   std::string problem;     ///< why an Accept was not honoured
   std::string tunnel_problem;  ///< tunnel attributes that were ignored (the Accept still counts)
   std::string policy_problem;  ///< rate attributes that were ignored, all of them (the Accept still counts)
+  std::string route_problem;   ///< a Framed-Route or Framed-IPv6-Route that was ignored
 };
 AccessOutcome interpret_access_reply(const PacketView& reply, const session::AuthRequest& auth,
                                      const Authenticator& request_auth, std::string_view secret);

@@ -42,6 +42,7 @@ enum class Attr : std::uint8_t {
   kFilterId = 11,
   kFramedMtu = 12,
   kReplyMessage = 18,
+  kFramedRoute = 22,
   kState = 24,
   kClass = 25,
   kVendorSpecific = 26,
@@ -85,6 +86,7 @@ enum class Attr : std::uint8_t {
   // IPv6 (RFC 3162, RFC 4818, RFC 6911).
   kFramedInterfaceId = 96,
   kFramedIpv6Prefix = 97,
+  kFramedIpv6Route = 99,
   kFramedIpv6Pool = 100,
   kDelegatedIpv6Prefix = 123,
   kFramedIpv6Address = 168,

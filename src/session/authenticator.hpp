@@ -14,6 +14,7 @@
 #include "common/clock.hpp"
 #include "common/ipv4.hpp"
 #include "common/ipv6.hpp"
+#include "policy/framed_route.hpp"
 #include "policy/rate.hpp"
 #include "proto/ppp/lcp.hpp"
 #include "proto/ppp/mschapv2.hpp"
@@ -63,6 +64,7 @@ struct AuthResult {
   policy::RateLimit rate;
   std::string qos_policy_down, qos_policy_up;
   std::string filter;  ///< a filter list by name (ppp.secret filter=, or a Filter-Id that is no rate)
+  policy::FramedRoutes routes;  ///< Framed-Route, Framed-IPv6-Route (ppp.secret route=); netmask separate
   std::optional<unsigned> session_timeout, idle_timeout, interim_interval;  ///< seconds
   std::optional<std::uint16_t> framed_mtu;
   std::optional<Ipv4Address> dns1, dns2;

@@ -58,13 +58,13 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
     auto fields = split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
     if (fields->empty()) return {};
-    if (fields->size() < 2 || fields->size() > 7)
-      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST]', found {} field(s)",
+    if (fields->size() < 2 || fields->size() > 8)
+      return std::unexpected(fmt::format("{}:{}: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST] [route=PREFIX,...]', found {} field(s)",
                                          origin, line_no, fields->size()));
     const std::string& user = (*fields)[0];
     if (user.size() > 253 || (*fields)[1].size() > 253)
       return std::unexpected(fmt::format("{}:{}: user name or secret longer than 253 bytes", origin, line_no));
-    SecretEntry entry{(*fields)[1], std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}};
+    SecretEntry entry{(*fields)[1], std::nullopt, std::nullopt, std::nullopt, std::nullopt, {}, {}};
     for (std::size_t i = 2; i < fields->size(); ++i) {
       const std::string& f = (*fields)[i];
       // A fixed /64 and delegated prefix for the user (operator guide "IPv6").
@@ -75,6 +75,12 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
           return std::unexpected(fmt::format("{}:{}: expected {} found '{}'", origin, line_no,
                                              wan ? "ipv6= and a /64 prefix," : "pd= and a prefix of length 48 to 64,", f));
         (wan ? entry.ipv6_prefix : entry.delegated) = *p;
+        continue;
+      }
+      if (f.starts_with("route=")) {
+        auto routes = policy::parse_route_list(std::string_view(f).substr(6));
+        if (!routes) return std::unexpected(fmt::format("{}:{}: route=: {}", origin, line_no, routes.error()));
+        entry.routes = std::move(*routes);
         continue;
       }
       if (f.starts_with("filter=") && f.size() > 7 && f.size() <= 7 + 31) {
@@ -91,7 +97,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
       }
       auto ip = Ipv4Address::parse(f);
       if (i != 2 || !ip || ip->is_zero())
-        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=), found '{}'",
+        return std::unexpected(fmt::format("{}:{}: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=, route=), found '{}'",
                                            origin, line_no, f));
       entry.ip = ip;
     }
@@ -117,7 +123,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& p
 }
 
 void LocalSecrets::add(std::string user, std::string secret, std::optional<Ipv4Address> ip) {
-  users_[std::move(user)] = SecretEntry{std::move(secret), ip, std::nullopt, std::nullopt, std::nullopt, {}};
+  users_[std::move(user)] = SecretEntry{std::move(secret), ip, std::nullopt, std::nullopt, std::nullopt, {}, {}};
 }
 
 const SecretEntry* LocalSecrets::find(std::string_view user) const {
@@ -160,6 +166,7 @@ AuthResult LocalSecrets::granted(const SecretEntry& e) {
   r.delegated_prefix = e.delegated;
   if (e.rate) r.rate = *e.rate;
   r.filter = e.filter;
+  r.routes = e.routes;
   return r;
 }
 

@@ -27,6 +27,7 @@ struct SecretEntry {
   std::optional<Ipv6Prefix> delegated;    ///< `pd=PREFIX/LEN`: the user's fixed delegated prefix (48..64)
   std::optional<policy::RateLimit> rate;  ///< `rate=DOWN[/UP]`: the user's rate limit
   std::string filter;                     ///< `filter=LIST`: the user's filter list
+  policy::FramedRoutes routes;            ///< `route=PREFIX[,PREFIX]`: networks behind the user
 };
 
 class LocalSecrets {

@@ -164,6 +164,7 @@ class Worker::Session final : public session::LinkOutput,
     if (granted.framed_mtu) mtu = std::min(mtu, *granted.framed_mtu);  // Framed-MTU caps what we send
     bool accounting = worker_.aaa_.accounting();
     worker_.apply_rate(*this, worker_.rate_for(granted, id_));
+    keep_routes(granted);
     if (!granted.filter.empty() && !worker_.apply_filter(*this, policy::filter_id(granted.filter)))
       log::warn_limited(worker_.policy_log_, "session {}: filter list '{}' is not configured; the session goes unfiltered",
                         id_, granted.filter);
@@ -429,6 +430,41 @@ class Worker::Session final : public session::LinkOutput,
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
   policy::Rate up_rate_{};  ///< the upstream rate limit in force (0 kbit/s: none)
   std::uint8_t filter_ = 0;  ///< the filter list in force: its index in the config + 1 (0: none)
+  /// Networks behind the subscriber (Framed-Route ...): their sources pass upstream. Rare:
+  /// allocated only then.
+  std::unique_ptr<policy::FramedRoutes> routes_;
+  [[nodiscard]] bool routed_source(Ipv4Address a) const {
+    if (!routes_) return false;
+    for (const auto& r : routes_->v4)
+      if (r.contains(a)) return true;
+    return false;
+  }
+  [[nodiscard]] bool routed_source(const Ipv6Bytes& a) const {
+    if (!routes_) return false;
+    for (const auto& p : routes_->v6)
+      if (p.contains(a)) return true;
+    return false;
+  }
+  /// The routes the authorization gave (and the network of a Framed-IP-Netmask wider than /32)
+  /// into the record, before kSessionUp tells the master to index them.
+  void keep_routes(const session::AuthResult& g) {
+    policy::FramedRoutes routes = g.routes;
+    if (g.framed_netmask)
+      if (auto r = policy::netmask_route(addr_, *g.framed_netmask); r && routes.v4.size() < policy::kMaxRoutes4)
+        routes.v4.push_back(*r);
+    if (routes.empty()) return;
+    routes_ = std::make_unique<policy::FramedRoutes>(std::move(routes));
+    worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
+      for (std::size_t i = 0; i < routes_->v4.size() && i < policy::kMaxRoutes4; ++i) {
+        r.route4[i] = routes_->v4[i].network;
+        r.route4_len[i] = routes_->v4[i].length;
+      }
+      if (!routes_->v6.empty()) {
+        r.route6 = routes_->v6[0].upper;
+        r.route6_len = routes_->v6[0].length;
+      }
+    });
+  }
   session::ControlBudget control_budget_;
   TimerWheel::Tick due_tick_ = TimerWheel::kNever;  ///< the wheel entry that counts (others are stale)
   std::unique_ptr<session::ServerSession> link_;
@@ -637,6 +673,12 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   s.idle_timeout_ = rec->idle_timeout;
   s.interim_interval_ = rec->interim_interval;
   s.up_rate_ = policy::Rate{rec->rate_up_kbps, rec->rate_up_burst};  // the shared state (TAT) lives on
+  if (rec->route4_len[0] != 0 || rec->route6_len != 0) {
+    s.routes_ = std::make_unique<policy::FramedRoutes>();
+    for (std::size_t i = 0; i < policy::kMaxRoutes4; ++i)
+      if (rec->route4_len[i] != 0) s.routes_->v4.push_back({rec->route4[i], rec->route4_len[i]});
+    if (rec->route6_len != 0) s.routes_->v6.push_back(Ipv6Prefix{rec->route6, rec->route6_len});
+  }
   if (rec->filter_id != 0 && !apply_filter(s, rec->filter_id))
     log::warn("session {}: its filter list is no longer configured; the session goes unfiltered", s.id_);
   s.rx_packets_ = rec->rx_packets;
@@ -906,7 +948,7 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
         return;
       }
       auto ip = ip::decode_ipv4(payload);
-      if (!ip || ip->src != s->addr_) {  // anti-spoofing: only the assigned address
+      if (!ip || (ip->src != s->addr_ && !s->routed_source(ip->src))) {  // anti-spoofing: its address, its routes
         drops_.count(ip ? Drop::kSpoofedSource : Drop::kPppMalformed);
         return;
       }
@@ -936,7 +978,7 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
       // Anti-spoofing: from the identifier IPv6CP agreed (link-local), from the session's /64
       // or from its delegated prefix (the subscriber's LANs).
       if (ip::link_local_id(ip6->src) != s->ipv6_id_ && !s->ipv6_prefix_.contains(ip6->src) &&
-          !s->dhcp_.delegated.contains(ip6->src)) {
+          !s->dhcp_.delegated.contains(ip6->src) && !s->routed_source(ip6->src)) {
         drops_.count(Drop::kSpoofedSource);
         return;
       }
@@ -1010,6 +1052,8 @@ void Worker::on_tun_packet(Bytes packet, TimePoint now) {
       return;
     }
     sid = shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(ip->dst.value));
+    // Not a session's address: a network behind one (Framed-Route), by longest prefix.
+    if (!sid && shared_.routes4.any()) sid = shared_.routes4.find_upper(std::uint64_t{ip->dst.value} << 32);
   } else if (!packet.empty() && (packet[0] >> 4) == 6) {
     auto ip6 = ip::decode_ipv6(packet);
     if (!ip6) {

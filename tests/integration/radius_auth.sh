@@ -55,6 +55,20 @@ expect_eq "$rates" "rate-bad -/-,rate-cisco 4096k/50M,rate-filterid 6M/3M,rate-m
 grep -q "user 'rate-bad': Mikrotik-Rate-Limit: rx/tx rates 'fast'" "$LAB_LOGS/pppoed.log" || fail "the bad rate was not logged"
 wait_stat .sessions.total 0 8
 
+# Framed-IP-Netmask (the /29 of the address: a router), Framed-Route, Framed-IPv6-Route; a
+# route through another gateway cannot be honoured on a point-to-point session: logged, left out.
+for u in routed routed-bad; do
+  pppoetest_lab -m create -i sub0 -n 1 --auth pap --user $u --password pw --hold 3 >/dev/null &
+done
+wait_stat .sessions.up 2 8
+routes=$(for sid in $(pppoectl_lab -j show sessions | jq -r '.sessions[].session_id'); do
+  pppoectl_lab -j show session "$sid" | jq -r '"\(.session.user) \(.session.policy.routes | join(" "))"'
+done | sort | paste -sd,)
+expect_eq "$routes" "routed 192.0.2.144/28 10.8.1.0/29 2001:db8:5000::/48,routed-bad " "routes from RADIUS"
+grep -q "user 'routed-bad': Framed-Route '192.0.2.160/28 198.51.100.7 1': only the subscriber itself" "$LAB_LOGS/pppoed.log" ||
+  fail "the route through another gateway was not logged"
+wait_stat .sessions.total 0 8
+
 # Session-Timeout = 3 ends the session on time.
 pppoetest_lab -m create -i sub0 -n 1 --auth pap --user shorty --password pw --hold 10 >/dev/null &
 p3=$!

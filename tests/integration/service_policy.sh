@@ -5,12 +5,16 @@
 # changed live by `pppoectl set session ID rate` and measured again; a session without policy
 # unaffected; TCP MSS clamped by the AC on a real handshake (tcp-mss-clamp 1400: the
 # subscriber's SYN and the host's SYN-ACK, captured on both sides of the AC); a filter list
-# from ppp.secret denying upstream TCP and downstream ICMP, counted per rule.
+# from ppp.secret denying upstream TCP and downstream ICMP, counted per rule; a Framed-Route
+# (ppp.secret route=) reachable through its session and not through another.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/lib/pppoec.sh"
 trap pppoec_finish EXIT
 for t in iperf3 tshark; do command -v $t >/dev/null || fail "$t is missing: run scripts/install-deps.sh"; done
-printf 'carol carol-pw rate=10M/5M\ndave dave-pw filter=blocked\n' >> "$SECRETS"
+printf 'carol carol-pw rate=10M/5M route=192.0.2.128/28\ndave dave-pw filter=blocked\n' >> "$SECRETS"
+# The network carol routes (ppp.secret route=): the operator routes the aggregate to the TUN;
+# pppoed finds the session by longest prefix. A host address of it in the subscriber's namespace.
+ip -n "$SUB" addr add 192.0.2.129/32 dev lo
 CONF=$LAB_LOGS/ppp.conf
 cat > "$CONF" <<CONF
 carol:
@@ -40,6 +44,8 @@ filter blocked deny in icmp from $NET_HOST
 filter blocked allow
 POLICY
 pppoed_start -f "$LAB_LOGS/policy.conf" --secrets "$SECRETS" --auth pap || fail "pppoed did not start"
+for _ in $(seq 1 50); do ip -n "$AC" link show pppoe0 >/dev/null 2>&1 && break; sleep 0.1; done
+ip -n "$AC" route add 192.0.2.128/28 dev pppoe0
 ip netns exec "$NET" iperf3 -s -p 5201 -D -I "$LAB_LOGS/iperf3.pid" >/dev/null 2>&1
 cleanup_iperf() { [ -s "$LAB_LOGS/iperf3.pid" ] && kill "$(cat "$LAB_LOGS/iperf3.pid")" 2>/dev/null; true; }
 
@@ -88,6 +94,10 @@ expect_eq "$mss_sub" 1400 "MSS of the host's SYN-ACKs at the subscriber"
 bad=$(tshark -r "$LAB_LOGS/sub.pcap" -Y "tcp.checksum.status == \"Bad\" || _ws.expert.severity >= \"error\"" -o tcp.check_checksum:TRUE 2>/dev/null | wc -l)
 expect_eq "$bad" 0 "frames with a bad TCP checksum or a decoding error"
 
+# Framed-Route from ppp.secret: traffic from and to the network behind carol's router.
+expect_eq "$(pppoectl_lab -j show session "$sid" | jq -c .session.policy.routes)" '["192.0.2.128/28"]' "carol's route"
+sub_ping -c 3 -i 0.2 -W 2 -I 192.0.2.129 $NET_HOST >/dev/null || fail "ping from the network behind carol"
+
 # A live change by the operator: 20M down, 8M up.
 out=$(pppoectl_lab set session "$sid" rate 20M/8M)
 echo "$out"
@@ -124,6 +134,14 @@ pppoec_start "$CONF" -foreground alice
 wait_client .stage up 10
 sid=$(pppoectl_lab -j show sessions | jq -r '.sessions[0].session_id')
 expect_eq "$(pppoectl_lab -j show session "$sid" | jq -c .session.policy.down)" null "alice has no limit"
+# carol's network is not alice's: not from her (anti-spoofing), not to her (no session has it now).
+spoofed=$(stat .drops.spoofed_source)
+sub_ping -c 2 -i 0.2 -W 1 -I 192.0.2.129 $NET_HOST >/dev/null && fail "alice sent from carol's network"
+[ "$(stat .drops.spoofed_source)" -ge $((spoofed + 2)) ] || fail "alice's packets from carol's network not counted as spoofed"
+nosession=$(stat .drops.downstream_no_session)
+ip netns exec "$NET" ping -c 2 -i 0.2 -W 1 192.0.2.129 >/dev/null && fail "carol's network reached after her session ended"
+[ "$(stat .drops.downstream_no_session)" -ge $((nosession + 2)) ] || fail "packets to carol's ended network not dropped"
+
 down=$(iperf down 3)
 echo "alice downstream without policy: $(printf '%.0f' "$down") Mbit/s"
 awk -v g="$down" 'BEGIN { exit !(g > 50) }' || fail "alice (no policy) got only $down Mbit/s"

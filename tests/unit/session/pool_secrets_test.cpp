@@ -65,16 +65,16 @@ TEST(Secrets, ErrorsNameFileAndLineButNotTheSecret) {
     const char* error;
   };
   for (const Case& c :
-       {Case{"alice\n", "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST]', found 1 field(s)"},
-        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=), found '1.2.3'"},
+       {Case{"alice\n", "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST] [route=PREFIX,...]', found 1 field(s)"},
+        Case{"a b\nc hidden 1.2.3\n", "f:2: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=, route=), found '1.2.3'"},
         Case{"a hidden rate=fast\n", "f:1: expected rate=DOWN[/UP] in kbit/s or with k, M, G (e.g. rate=20M/5M), found 'rate=fast'"},
         Case{"a \"open\n", "f:1: unterminated double quote"},
         Case{"a b\na c\n", "f:2: user 'a' defined twice"},
-        Case{"a b c d\n", "f:1: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=), found 'c'"},
+        Case{"a b c d\n", "f:1: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=, route=), found 'c'"},
         Case{"a hidden ipv6=2001:db8::/56\n", "f:1: expected ipv6= and a /64 prefix, found 'ipv6=2001:db8::/56'"},
         Case{"a hidden pd=2001:db8::/40\n", "f:1: expected pd= and a prefix of length 48 to 64, found 'pd=2001:db8::/40'"},
-        Case{"a b 1.2.3.4 ipv6=2001:db8::/64 pd=2001:db8:1::/56 rate=1M filter=x y\n",
-             "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST]', found 8 field(s)"}}) {
+        Case{"a b 1.2.3.4 ipv6=2001:db8::/64 pd=2001:db8:1::/56 rate=1M filter=x route=10.0.0.0/8 y\n",
+             "f:1: expected 'user secret [ip] [ipv6=PREFIX/64] [pd=PREFIX/LEN] [rate=DOWN/UP] [filter=LIST] [route=PREFIX,...]', found 9 field(s)"}}) {
     auto s = LocalSecrets::parse(c.text, "f");
     ASSERT_FALSE(s) << c.text;
     EXPECT_EQ(s.error(), c.error);
