@@ -12,7 +12,8 @@
 # (pppoetest opens them, then vanishes; keep-alive is off so they stay). Needs root and perf.
 # IPv6 rows: the same with IPv6/UDP packets of the same sizes to and from each session's /64
 # (ipv6-pool; downstream by longest-prefix match), next to the IPv4 rows of the same run.
-# Policy rows: 1,000 sessions (POLICY_SESSIONS) without and with a rate limit on each.
+# Policy rows: 1,000 sessions (POLICY_SESSIONS) without policy, and with a rate limit and a
+# filter list of 10 rules on each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 T=${1:-5}
@@ -73,16 +74,31 @@ for w in 1 2; do
   rm -f "$LAB_LOGS/pppoed.sock"
 done
 
-# --- service policy: 1,000 sessions without and with a rate limit (issue 17) ---------------
-# The limit (1 Gbit/s each way per session) is far above what one session gets here, so no
-# packet waits or drops: every packet pays the shaper's (down) or policer's (up) reservation
-# in shared memory and nothing else; the ratio of the two rows is that cost.
+# --- service policy: 1,000 sessions without and with policy (issue 17) ----------------------
+# Each session of the policy run has a rate limit (1 Gbit/s each way, far above what one
+# session gets here, so no packet waits or drops: every packet pays the shaper's or policer's
+# reservation in shared memory) and a filter list of 10 rules that none of the traffic matches
+# (all 10 tried per packet, both ways). The ratio of the two runs is what policy costs.
 PS=${POLICY_SESSIONS:-1000}
-printf 'rate-limit 1G/1G\n' > "$LAB_LOGS/policy.conf"
+cat > "$LAB_LOGS/policy.conf" <<'POLICY'
+rate-limit 1G/1G
+filter ten deny out tcp dport 25
+filter ten deny out tcp dport 135-139
+filter ten deny out udp dport 137-138
+filter ten deny out tcp dport 445
+filter ten deny in tcp sport 23
+filter ten deny out udp dport 1900
+filter ten deny in icmp from 203.0.113.0/24
+filter ten deny out to 192.0.2.0/24
+filter ten deny in from 2001:db8:dead::/48
+filter ten deny out udp dport 11211
+POLICY
+printf 'bench bench filter=ten\n' > "$LAB_LOGS/policy.secret"
+chmod 600 "$LAB_LOGS/policy.secret"
 for policy in none rate; do
-  conf=()
-  [ $policy = rate ] && conf=(-f "$LAB_LOGS/policy.conf")
-  pppoed_start "${conf[@]}" --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w 1 \
+  conf=(--secrets "$LAB_LOGS/ppp.secret")
+  [ $policy = rate ] && conf=(-f "$LAB_LOGS/policy.conf" --secrets "$LAB_LOGS/policy.secret")
+  pppoed_start "${conf[@]}" --auth pap --lcp-echo-interval 0 -L -w 1 \
     --pool 10.0.0.10-10.0.7.250 >/dev/null || { echo "pppoed did not start"; exit 1; }
   pppoetest_lab -m create -i sub0 -n "$PS" --auth pap --user bench --password bench --pings 0 --no-ipv6 \
     --vanish --timeout 60 >/dev/null || { echo "$PS sessions did not come up"; exit 1; }
@@ -91,7 +107,7 @@ for policy in none rate; do
   [ "$(wc -l < "$LAB_LOGS/sessions")" = "$PS" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up"; exit 1; }
   pids=$(pgrep -P "$PPPOED_PID" | paste -sd,)
   label="pppoed $PS sessions, no policy"
-  [ $policy = rate ] && label="pppoed $PS sessions, rate limits"
+  [ $policy = rate ] && label="pppoed $PS sessions, rate+filter"
   for size in 64 1400; do
     for dir in up down; do
       key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
@@ -106,7 +122,7 @@ for policy in none rate; do
       forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
     done
   done
-  [ $policy = rate ] && echo "rate-limit drops: $(pppoectl_lab -j show stats | jq -c '{policed: .drops.policed, shaper_queue_full: .drops.shaper_queue_full, shaped: .traffic.shaped_packets}')"
+  [ $policy = rate ] && echo "policy run: $(pppoectl_lab -j show stats | jq -c '{policed: .drops.policed, shaper_queue_full: .drops.shaper_queue_full, shaped: .traffic.shaped_packets, filtered: .drops.filtered}'), session 1: $(pppoectl_lab -j show session "$(head -1 "$LAB_LOGS/sessions" | cut -d' ' -f1)" | jq -c '.session.policy | {filter, down: .down.rate, up: .up.rate}')"
   pppoed_stop
   rm -f "$LAB_LOGS/pppoed.sock"
 done
@@ -153,13 +169,13 @@ for r in "${FORWARD_ROWS[@]}"; do
   done
 done
 echo
-echo "Rate limits against no policy, $PS sessions, 1 worker (goal >= 0.9):"
+echo "A rate limit and 10 filter rules against no policy, $PS sessions, 1 worker (goal >= 0.9):"
 for r in "${FORWARD_ROWS[@]}"; do
   IFS='|' read -r label dir size rate _ _ _ cpu1 <<<"$r"
-  case "$label" in *"sessions, rate limits") ;; *) continue ;; esac
+  case "$label" in *"sessions, rate+filter") ;; *) continue ;; esac
   for b in "${FORWARD_ROWS[@]}"; do
     IFS='|' read -r l d s r0 _ _ _ cpu0 <<<"$b"
-    [ "$l" = "${label/rate limits/no policy}" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] &&
+    [ "$l" = "${label/rate+filter/no policy}" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ] &&
       printf "  %-5s %5s  packets/s %.2f (%s vs %s)  capacity %.2f (%s vs %s us/pkt)\n" "$dir" "$size" \
         "$(echo "$rate / $r0" | bc -l)" "$rate" "$r0" "$(echo "$cpu0 / $cpu1" | bc -l)" "$cpu1" "$cpu0"
   done
