@@ -13,12 +13,12 @@ using ppp::AuthMethod;
 using ppp::Protocol;
 
 ServerSession::ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses,
-                             LinkSettings settings, ppp::IpcpSettings ipcp, std::string ac_name,
+                             LinkSettings settings, ppp::IpcpSettings ipcp, std::string_view ac_name,
                              std::uint32_t seed)
     : PppLink(out, std::move(settings), ipcp, kAcInterfaceId, seed),
       auth_(auth),
       addresses_(addresses),
-      ac_name_(std::move(ac_name)),
+      ac_name_(ac_name),
       configured_name_servers_(ipcp.name_servers),
       rng_(seed ^ 0x27d4eb2fu) {}
 

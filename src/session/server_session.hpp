@@ -40,7 +40,7 @@ struct ProxiedLink {
 class ServerSession final : public PppLink {
  public:
   ServerSession(LinkOutput& out, Authenticator& auth, AddressAssigner& addresses, LinkSettings settings,
-                ppp::IpcpSettings ipcp, std::string ac_name, std::uint32_t seed);
+                ppp::IpcpSettings ipcp, std::string_view ac_name, std::uint32_t seed);
 
   /// See Ipv6cpHandler::set_in_use_check.
   void set_ipv6_id_in_use_check(std::function<bool(std::uint64_t)> in_use) {
@@ -85,7 +85,7 @@ class ServerSession final : public PppLink {
 
   Authenticator& auth_;
   AddressAssigner& addresses_;
-  std::string ac_name_;
+  std::string_view ac_name_;  ///< the caller's (config, literal): outlives every session
   ppp::NameServers configured_name_servers_;
   ppp::Xorshift rng_;
   Ipv4Address assigned_;  // next to rng_: no padding (one ServerSession per session)

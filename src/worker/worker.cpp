@@ -428,20 +428,27 @@ class Worker::Session final : public session::LinkOutput,
   std::unique_ptr<radius::TunnelAccounting> tunnel_accounting_;  ///< LAC: where the call went; LNS: where it came from
   std::unique_ptr<LnsCall> lns_;  ///< LNS: the L2TP call this session came in on
   std::uint64_t rx_packets_ = 0, rx_bytes_ = 0;
-  policy::Rate up_rate_{};  ///< the upstream rate limit in force (0 kbit/s: none)
-  std::uint8_t filter_ = 0;  ///< the filter list in force: its index in the config + 1 (0: none)
-  /// Networks behind the subscriber (Framed-Route ...): their sources pass upstream. Rare:
-  /// allocated only then.
-  std::unique_ptr<policy::FramedRoutes> routes_;
+  /// What the owner applies upstream (operator guide "Service policy"); allocated only for a
+  /// session that has any of it, so the others pay one pointer and one branch per packet.
+  struct Policy {
+    policy::Rate up_rate{};  ///< the upstream rate limit in force (0 kbit/s: none)
+    std::uint8_t filter = 0;  ///< the filter list in force: its index in the config + 1 (0: none)
+    policy::FramedRoutes routes;  ///< networks behind the subscriber: their sources pass upstream
+  };
+  std::unique_ptr<Policy> policy_;
+  Policy& policy() {
+    if (!policy_) policy_ = std::make_unique<Policy>();
+    return *policy_;
+  }
   [[nodiscard]] bool routed_source(Ipv4Address a) const {
-    if (!routes_) return false;
-    for (const auto& r : routes_->v4)
+    if (!policy_) return false;
+    for (const auto& r : policy_->routes.v4)
       if (r.contains(a)) return true;
     return false;
   }
   [[nodiscard]] bool routed_source(const Ipv6Bytes& a) const {
-    if (!routes_) return false;
-    for (const auto& p : routes_->v6)
+    if (!policy_) return false;
+    for (const auto& p : policy_->routes.v6)
       if (p.contains(a)) return true;
     return false;
   }
@@ -453,15 +460,15 @@ class Worker::Session final : public session::LinkOutput,
       if (auto r = policy::netmask_route(addr_, *g.framed_netmask); r && routes.v4.size() < policy::kMaxRoutes4)
         routes.v4.push_back(*r);
     if (routes.empty()) return;
-    routes_ = std::make_unique<policy::FramedRoutes>(std::move(routes));
+    const auto& kept = policy().routes = std::move(routes);
     worker_.shared_.table.update(id_, [&](dataplane::SessionRecord& r) {
-      for (std::size_t i = 0; i < routes_->v4.size() && i < policy::kMaxRoutes4; ++i) {
-        r.route4[i] = routes_->v4[i].network;
-        r.route4_len[i] = routes_->v4[i].length;
+      for (std::size_t i = 0; i < kept.v4.size() && i < policy::kMaxRoutes4; ++i) {
+        r.route4[i] = kept.v4[i].network;
+        r.route4_len[i] = kept.v4[i].length;
       }
-      if (!routes_->v6.empty()) {
-        r.route6 = routes_->v6[0].upper;
-        r.route6_len = routes_->v6[0].length;
+      if (!kept.v6.empty()) {
+        r.route6 = kept.v6[0].upper;
+        r.route6_len = kept.v6[0].length;
       }
     });
   }
@@ -672,12 +679,12 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   s.session_timeout_ = rec->session_timeout;
   s.idle_timeout_ = rec->idle_timeout;
   s.interim_interval_ = rec->interim_interval;
-  s.up_rate_ = policy::Rate{rec->rate_up_kbps, rec->rate_up_burst};  // the shared state (TAT) lives on
+  if (rec->rate_up_kbps != 0) s.policy().up_rate = policy::Rate{rec->rate_up_kbps, rec->rate_up_burst};  // its TAT lives on
   if (rec->route4_len[0] != 0 || rec->route6_len != 0) {
-    s.routes_ = std::make_unique<policy::FramedRoutes>();
+    auto& routes = s.policy().routes;
     for (std::size_t i = 0; i < policy::kMaxRoutes4; ++i)
-      if (rec->route4_len[i] != 0) s.routes_->v4.push_back({rec->route4[i], rec->route4_len[i]});
-    if (rec->route6_len != 0) s.routes_->v6.push_back(Ipv6Prefix{rec->route6, rec->route6_len});
+      if (rec->route4_len[i] != 0) routes.v4.push_back({rec->route4[i], rec->route4_len[i]});
+    if (rec->route6_len != 0) routes.v6.push_back(Ipv6Prefix{rec->route6, rec->route6_len});
   }
   if (rec->filter_id != 0 && !apply_filter(s, rec->filter_id))
     log::warn("session {}: its filter list is no longer configured; the session goes unfiltered", s.id_);
@@ -1008,11 +1015,13 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
 }
 
 void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
-  if (s.filter_ != 0 && filtered(config_.policy.filters[s.filter_ - 1u], s.filter_ - 1u, packet, true)) return;
-  if (s.up_rate_.kbps != 0) {
+  if (s.policy_ && s.policy_->filter != 0 &&
+      filtered(config_.policy.filters[s.policy_->filter - 1u], s.policy_->filter - 1u, packet, true))
+    return;
+  if (s.policy_ && s.policy_->up_rate.kbps != 0) {
     auto& state = shared_.policy[s.id_];
     auto a = policy::admit(state.up_tat_ns, now.time_since_epoch().count(), static_cast<std::uint32_t>(packet.size()),
-                           s.up_rate_, 0);
+                           s.policy_->up_rate, 0);
     if (a.verdict == policy::Admission::Verdict::kDrop) {
       drops_.count(Drop::kPoliced);
       add(state.up_dropped_packets, 1);
@@ -1189,7 +1198,7 @@ policy::RateLimit Worker::rate_for(const session::AuthResult& g, std::uint16_t i
 bool Worker::apply_filter(Session& s, std::uint32_t id) {
   std::size_t index = 0;
   if (id != 0 && config_.policy.filter(id, &index) == nullptr) return false;
-  s.filter_ = id == 0 ? 0 : static_cast<std::uint8_t>(index + 1);
+  if (id != 0 || s.policy_) s.policy().filter = id == 0 ? 0 : static_cast<std::uint8_t>(index + 1);
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.filter_id = id; });
   return true;
 }
@@ -1212,13 +1221,13 @@ void Worker::apply_rate(Session& s, const policy::RateLimit& rate) {
                     &state.up_dropped_packets, &state.up_dropped_bytes})
       a->store(0, std::memory_order_relaxed);
   }
-  s.up_rate_ = rate.up.value_or(policy::Rate{});
-  policy::Rate down = rate.down.value_or(policy::Rate{});
+  const policy::Rate up = rate.up.value_or(policy::Rate{}), down = rate.down.value_or(policy::Rate{});
+  if (rate.up || s.policy_) s.policy().up_rate = up;
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) {
     r.rate_down_kbps = down.kbps;
     r.rate_down_burst = down.burst;
-    r.rate_up_kbps = s.up_rate_.kbps;
-    r.rate_up_burst = s.up_rate_.burst;
+    r.rate_up_kbps = up.kbps;
+    r.rate_up_burst = up.burst;
   });
 }
 
