@@ -42,6 +42,8 @@ rate-bad Cleartext-Password := "pw"
 routed Cleartext-Password := "pw"
       Framed-IP-Address = 10.8.1.1, Framed-IP-Netmask = 255.255.255.248,
       Framed-Route = "192.0.2.144/28 0.0.0.0 1", Framed-IPv6-Route = "2001:db8:5000::/48 :: 1"
+filtered Cleartext-Password := "pw"
+      Filter-Id = "residential"
 routed-bad Cleartext-Password := "pw"
       Framed-Route = "192.0.2.160/28 198.51.100.7 1"
 failover-user Cleartext-Password := "via-radius"

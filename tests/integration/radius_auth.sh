@@ -6,7 +6,8 @@
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
 radius_start primary 18120 || fail "FreeRADIUS did not start"
-radius_conf <<<"qos-policy gold 50M"
+radius_conf <<<"qos-policy gold 50M
+filter residential deny out tcp dport 25"
 pppoed_start -f "$RADIUS_CONF" || fail "pppoed did not start"
 sleep 0.5
 radius_detail primary | grep -q "Acct-Status-Type = Accounting-On" || fail "no Accounting-On"
@@ -43,15 +44,16 @@ wait $p2 || fail "gold-pool session"
 
 # Rate limits in the forms operators send (operator guide "Service policy"); a malformed one is
 # logged and ignored whole, the session comes up without it.
-for u in rate-filterid rate-mikrotik rate-cisco rate-wispr rate-bad; do
+for u in rate-filterid rate-mikrotik rate-cisco rate-wispr rate-bad filtered; do
   pppoetest_lab -m create -i sub0 -n 1 --auth pap --user $u --password pw --hold 3 >/dev/null &
 done
-wait_stat .sessions.up 5 8
+wait_stat .sessions.up 6 8
 rates=$(for sid in $(pppoectl_lab -j show sessions | jq -r '.sessions[].session_id'); do
-  pppoectl_lab -j show session "$sid" | jq -r '"\(.session.user) \(.session.policy.down.rate // "-")/\(.session.policy.up.rate // "-")"'
+  pppoectl_lab -j show session "$sid" |
+    jq -r '"\(.session.user) \(.session.policy.down.rate // "-")/\(.session.policy.up.rate // "-") \(.session.policy.filter // "-")"'
 done | sort | paste -sd,)
-expect_eq "$rates" "rate-bad -/-,rate-cisco 4096k/50M,rate-filterid 6M/3M,rate-mikrotik 8M/2M,rate-wispr 9M/1M" \
-  "rates from Filter-Id, Mikrotik-Rate-Limit, Cisco-AVPair (rate-limit, sub-qos-policy-in), WISPr"
+expect_eq "$rates" "filtered -/- residential,rate-bad -/- -,rate-cisco 4096k/50M -,rate-filterid 6M/3M -,rate-mikrotik 8M/2M -,rate-wispr 9M/1M -" \
+  "rates from Filter-Id, Mikrotik-Rate-Limit, Cisco-AVPair (rate-limit, sub-qos-policy-in), WISPr; a filter list by Filter-Id"
 grep -q "user 'rate-bad': Mikrotik-Rate-Limit: rx/tx rates 'fast'" "$LAB_LOGS/pppoed.log" || fail "the bad rate was not logged"
 wait_stat .sessions.total 0 8
 

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
 radius_start primary 18120 || fail "FreeRADIUS did not start"
-radius_conf </dev/null
+radius_conf <<<"filter unpaid deny out tcp dport 25"
 pppoed_start -f "$RADIUS_CONF" -L -w 2 || fail "pppoed did not start"
 
 # dae TYPE SECRET ATTRIBUTES: radclient's answer (code and attributes), one try of 2 s.
@@ -52,6 +52,11 @@ echo "$out" | grep -q "Received CoA-ACK" || fail "CoA with a rate: $out"
 sleep 0.3
 expect_eq "$(pppoectl_lab -j show session "$alice" | jq -r '"\(.session.policy.down.rate)/\(.session.policy.up.rate)"')" 2M/1M \
   "the CoA's rate in force"
+out=$(dae coa "$DAE_SECRET" "User-Name=alice,Filter-Id=\"unpaid\"")
+echo "$out" | grep -q "Received CoA-ACK" || fail "CoA with a filter list: $out"
+sleep 0.3
+expect_eq "$(pppoectl_lab -j show session "$alice" | jq -r '"\(.session.policy.filter) \(.session.policy.down.rate)"')" "unpaid 2M" \
+  "the CoA's filter list in force, the rate kept"
 out=$(dae coa "$DAE_SECRET" "User-Name=alice,WISPr-Bandwidth-Max-Down=50000000,Mikrotik-Rate-Limit=\"3M/4M\"")
 echo "$out" | grep -q "Received CoA-ACK" || fail "CoA with WISPr and MikroTik rates: $out"
 sleep 0.3
@@ -106,7 +111,7 @@ echo "$out" | grep -q "Received Disconnect-ACK" || fail "Disconnect by User-Name
 wait_stat .sessions.up 0 5
 dae_counters=$(pppoectl_lab -j show radius | jq .dynamic_authorization)
 expect_eq "$(echo "$dae_counters" | jq .disconnect_acks)" 2 "Disconnect-ACKs"
-expect_eq "$(echo "$dae_counters" | jq .coa_acks)" 3 "CoA-ACKs (two rates, one timeout)"
+expect_eq "$(echo "$dae_counters" | jq .coa_acks)" 4 "CoA-ACKs (two rates, a filter, one timeout)"
 expect_eq "$(echo "$dae_counters" | jq .bad_authenticators)" 1 "bad authenticators"
 [ "$(echo "$dae_counters" | jq .disconnect_naks)" -ge 3 ] || fail "Disconnect-NAKs"
 sleep 0.5
