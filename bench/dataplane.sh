@@ -37,6 +37,24 @@ blast() {  # up|down SIZE [TUN]: traffic for T seconds (upstream from the subscr
   fi
 }
 
+measure() {  # LABEL: both sizes and directions through the running pppoed (its workers: $pids)
+  local label=$1 size dir key before after sent perfpid sys ctx cpu
+  for size in 64 1400; do
+    for dir in up down; do
+      key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
+      before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
+      perfpid=$!
+      sent=$(blast $dir $size)
+      wait $perfpid
+      sleep 0.3
+      after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
+      read -r sys ctx cpu < "$LAB_LOGS/perf"
+      forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
+    done
+  done
+}
+
 # --- pppoed: 1 and 2 workers, IPv4 and IPv6 ----------------------------------------------
 for w in 1 2; do
   pppoed_start -f "$LAB_LOGS/ipv6.conf" --secrets "$LAB_LOGS/ppp.secret" --auth pap --lcp-echo-interval 0 -L -w "$w" \
@@ -55,20 +73,7 @@ for w in 1 2; do
     cp "$LAB_LOGS/sessions$family" "$LAB_LOGS/sessions"
     label="pppoed, $w worker(s)"
     [ $family = 6 ] && label="pppoed IPv6, $w worker(s)"
-    for size in 64 1400; do
-      for dir in up down; do
-        key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
-        before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-        perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
-        perfpid=$!
-        sent=$(blast $dir $size)
-        wait $perfpid
-        sleep 0.3
-        after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-        read -r sys ctx cpu < "$LAB_LOGS/perf"
-        forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
-      done
-    done
+    measure "$label"
   done
   pppoed_stop
   rm -f "$LAB_LOGS/pppoed.sock"
@@ -108,20 +113,7 @@ for policy in none rate; do
   pids=$(pgrep -P "$PPPOED_PID" | paste -sd,)
   label="pppoed $PS sessions, no policy"
   [ $policy = rate ] && label="pppoed $PS sessions, rate+filter"
-  for size in 64 1400; do
-    for dir in up down; do
-      key=$([ $dir = up ] && echo upstream_packets || echo downstream_packets)
-      before=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-      perf_stat "$pids" "$T" > "$LAB_LOGS/perf" &
-      perfpid=$!
-      sent=$(blast $dir $size)
-      wait $perfpid
-      sleep 0.3
-      after=$(pppoectl_lab -j show stats | jq ".traffic.$key")
-      read -r sys ctx cpu < "$LAB_LOGS/perf"
-      forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
-    done
-  done
+  measure "$label"
   [ $policy = rate ] && echo "policy run: $(pppoectl_lab -j show stats | jq -c '{policed: .drops.policed, shaper_queue_full: .drops.shaper_queue_full, shaped: .traffic.shaped_packets, filtered: .drops.filtered}'), session 1: $(pppoectl_lab -j show session "$(head -1 "$LAB_LOGS/sessions" | cut -d' ' -f1)" | jq -c '.session.policy | {filter, down: .down.rate, up: .up.rate}')"
   pppoed_stop
   rm -f "$LAB_LOGS/pppoed.sock"

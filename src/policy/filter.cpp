@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include "common/decimal.hpp"
+
 
 #include "common/ipv4.hpp"
 #include "common/ipv6.hpp"
@@ -10,13 +11,6 @@
 namespace pppoe::policy {
 
 namespace {
-
-std::optional<unsigned> number(std::string_view s, unsigned max) {
-  unsigned v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v > max) return std::nullopt;
-  return v;
-}
 
 std::optional<AddressMatch> address_match(std::string_view text) {
   AddressMatch m;
@@ -33,7 +27,7 @@ std::optional<AddressMatch> address_match(std::string_view text) {
     return std::nullopt;
   }
   if (auto slash = text.find('/'); slash != std::string_view::npos) {
-    auto len = number(text.substr(slash + 1), m.length);
+    auto len = parse_decimal(text.substr(slash + 1), m.length);
     if (!len) return std::nullopt;
     m.length = static_cast<std::uint8_t>(*len);
   }
@@ -42,8 +36,8 @@ std::optional<AddressMatch> address_match(std::string_view text) {
 
 std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range(std::string_view text) {
   auto dash = text.find('-');
-  auto lo = number(text.substr(0, dash), 65535);
-  auto hi = dash == std::string_view::npos ? lo : number(text.substr(dash + 1), 65535);
+  auto lo = parse_decimal(text.substr(0, dash), 65535);
+  auto hi = dash == std::string_view::npos ? lo : parse_decimal(text.substr(dash + 1), 65535);
   if (!lo || !hi || *lo > *hi) return std::nullopt;
   return std::pair{static_cast<std::uint16_t>(*lo), static_cast<std::uint16_t>(*hi)};
 }
@@ -143,7 +137,7 @@ std::expected<FilterRule, std::string> parse_filter_rule(const std::vector<std::
         named = true;
       }
     if (!named)
-      if (auto n = number(w[i], 255)) {
+      if (auto n = parse_decimal(w[i], 255)) {
         r.protocol = static_cast<int>(*n);
         named = true;
       }

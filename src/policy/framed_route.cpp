@@ -2,18 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include "common/decimal.hpp"
+
 
 namespace pppoe::policy {
 
 namespace {
-
-std::optional<unsigned> number(std::string_view s, unsigned max) {
-  unsigned v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v > max) return std::nullopt;
-  return v;
-}
 
 /// The first word, and whether the second (the gateway) names the subscriber itself.
 std::pair<std::string_view, std::optional<std::string_view>> split(std::string_view text) {
@@ -28,7 +22,7 @@ std::pair<std::string_view, std::optional<std::string_view>> split(std::string_v
 std::expected<Route4, std::string> prefix4(std::string_view text) {
   std::size_t slash = text.find('/');
   auto a = Ipv4Address::parse(text.substr(0, slash));
-  auto len = slash == std::string_view::npos ? std::optional<unsigned>(32) : number(text.substr(slash + 1), 32);
+  auto len = slash == std::string_view::npos ? std::optional<unsigned>(32) : parse_decimal(text.substr(slash + 1), 32);
   if (!a || !len || *len == 0) return std::unexpected(fmt::format("'{}' is no IPv4 prefix", text.substr(0, 40)));
   Route4 r{a->value, static_cast<std::uint8_t>(*len)};
   std::uint32_t mask = r.length == 32 ? ~0u : ~(~0u >> r.length);
