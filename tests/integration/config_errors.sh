@@ -16,7 +16,7 @@ sec=$LAB_LOGS/bad.secret
 printf 'alice secret\nbob secret not-an-ip\n' > "$sec"
 out=$(ip netns exec "$AC" "$BIN/pppoed" --secrets "$sec" ac0 2>&1); rc=$?
 expect_eq "$rc" 2 "exit code for a bad secrets file"
-echo "$out" | grep -q "bad.secret:2: expected an IPv4 address as third field (or ipv6=, pd=), found 'not-an-ip'" || fail "secrets error: $out"
+echo "$out" | grep -q "bad.secret:2: expected an IPv4 address as third field (or ipv6=, pd=, rate=, filter=, route=), found 'not-an-ip'" || fail "secrets error: $out"
 echo "$out" | grep -q "secret not" && fail "secrets error echoed the secret"
 out=$(ip netns exec "$AC" "$BIN/pppoed" --dns 1.2.3 ac0 2>&1)
 echo "$out" | grep -q "option --dns: expected an IPv4 address, found '1.2.3'" || fail "option error: $out"

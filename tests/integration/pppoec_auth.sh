@@ -39,8 +39,12 @@ MYADDR:
  !bg /usr/bin/touch $LAB_LOGS/down-MYADDR
 LINKDOWN
 ip netns exec "$SUB" "$BIN/pppoec" -f "$CONF" --check name_of_service_provider lab >/dev/null || fail "config check"
+# The AC would clamp the host's SYN-ACK itself (tcp-mss-clamp auto): off here, so that the
+# client's own clamping is what the test sees.
+echo "tcp-mss-clamp off" > "$LAB_LOGS/no-mss-clamp.conf"
 for method in pap chap mschapv2; do
-  pppoed_start --secrets "$SECRETS" --auth $method --dns 192.0.2.53,192.0.2.54 || fail "pppoed did not start"
+  pppoed_start -f "$LAB_LOGS/no-mss-clamp.conf" --secrets "$SECRETS" --auth $method --dns 192.0.2.53,192.0.2.54 ||
+    fail "pppoed did not start"
   pppoec_start "$CONF" -foreground name_of_service_provider lab
   for _ in $(seq 1 50); do [ -S "$PPPOEC_SOCK" ] && break; sleep 0.1; done
   wait_client .stage up 10
