@@ -1031,15 +1031,8 @@ void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
   }
   // TCP MSS clamping (operator guide "Service policy"): a SYN whose MSS the session's MTU
   // cannot carry is copied and lowered; every other packet goes as it came.
-  std::array<std::uint8_t, 1600> clamped;
-  if (std::uint16_t mtu = config_.policy.clamp_mtu(s.session_mtu()); mtu != 0 && ip::tcp_syn_offset(packet) != 0 &&
-                                                                      packet.size() <= clamped.size()) {
-    std::copy(packet.begin(), packet.end(), clamped.begin());
-    if (ip::clamp_tcp_mss(MutableBytes(clamped.data(), packet.size()), mtu)) {
-      ++counters_.mss_clamped;
-      packet = Bytes(clamped.data(), packet.size());
-    }
-  }
+  ClampBuffer clamped;
+  packet = clamp_copy(packet, config_.policy.clamp_mtu(s.session_mtu()), clamped);
   if (tun_writer_ == nullptr || !tun_writer_->write(packet)) {
     drops_.count(Drop::kTunWriteFailed);
     return;
@@ -1131,17 +1124,12 @@ void Worker::forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, 
   }
   if (shaped) ++counters_.shaped_packets;
   auto protocol = v6 ? ppp::Protocol::kIpv6 : ppp::Protocol::kIpv4;
-  const std::uint16_t our_mru = config_.max_payload > config_.mru ? config_.max_payload : config_.mru;
+  // The session's MTU: our MRU (PPP-Max-Payload when this session agreed it) and the peer's.
+  const std::uint16_t our_mru = rec->max_payload > config_.mru ? rec->max_payload : config_.mru;
   const std::uint16_t mss_mtu = config_.policy.clamp_mtu(std::min(rec->peer_mru, our_mru));
   if (rec->lns) {
-    std::array<std::uint8_t, 1600> clamped;
-    if (mss_mtu != 0 && ip::tcp_syn_offset(packet) != 0 && packet.size() <= clamped.size()) {
-      std::copy(packet.begin(), packet.end(), clamped.begin());
-      if (ip::clamp_tcp_mss(MutableBytes(clamped.data(), packet.size()), mss_mtu)) {
-        ++counters_.mss_clamped;
-        packet = Bytes(clamped.data(), packet.size());
-      }
-    }
+    ClampBuffer clamped;
+    packet = clamp_copy(packet, mss_mtu, clamped);
     if (!send_to_lac(sid, *rec, protocol, packet)) {
       drops_.count(Drop::kDownstreamTooBig);
       return;
@@ -1167,6 +1155,14 @@ void Worker::forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, 
   add(slot_stats_.bytes_out, packet.size());
   Session* own = by_id_[sid].get();
   if (own != nullptr) own->last_data_ = now;  // idle timeout counts both directions
+}
+
+Bytes Worker::clamp_copy(Bytes packet, std::uint16_t mtu, ClampBuffer& copy) {
+  if (mtu == 0 || ip::tcp_syn_offset(packet) == 0 || packet.size() > copy.size()) return packet;
+  std::copy(packet.begin(), packet.end(), copy.begin());
+  if (!ip::clamp_tcp_mss(MutableBytes(copy.data(), packet.size()), mtu)) return packet;
+  ++counters_.mss_clamped;
+  return Bytes(copy.data(), packet.size());
 }
 
 std::optional<TimePoint> Worker::release_shaped(TimePoint now) {

@@ -133,6 +133,11 @@ class Worker final : public LacOwner, public LnsOwner {
   /// A downstream packet for session `sid`: the record checked, the rate limit applied unless
   /// `shaped` (the shaper's queue releases it), TCP MSS clamped, encapsulated and sent.
   void forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, bool shaped);
+  /// TCP MSS clamping where the packet cannot be changed in place (the receive ring, the TUN
+  /// reader's buffer): a SYN whose MSS `mtu` cannot carry is copied into `copy` and lowered
+  /// there; anything else (or `mtu` 0) comes back as it was.
+  using ClampBuffer = std::array<std::uint8_t, 1600>;
+  Bytes clamp_copy(Bytes packet, std::uint16_t mtu, ClampBuffer& copy);
   /// The rate limit a session gets: its own (ppp.secret, RADIUS) per direction, else the
   /// config's default; named QoS policies looked up; bursts filled in.
   policy::RateLimit rate_for(const session::AuthResult& granted, std::uint16_t id);
