@@ -7,7 +7,7 @@
 //   pppoectl kill session ID | kill user NAME | disconnect ID
 //   pppoectl sysctl [NAME[=VALUE] ...]        pppoectl -f FILE  (sysctl.conf lines)
 //   pppoectl msg showworkers | showgovernor | addworker | setworkers N | migrate N | showstats
-#include <CLI/CLI.hpp>
+#include "cli.hpp"
 #include <cstdio>
 #include <ctime>
 #include <fmt/format.h>
@@ -249,6 +249,18 @@ void print_sessions(const Json& res) {
   fmt::print("{} session(s)\n", res["sessions"].size());
 }
 
+void print_reload(const Json& res) {
+  auto names = [](const Json& list) {
+    std::string out;
+    for (const auto& n : list) pppoe::append_joined(out, ", ", n.get<std::string>());
+    return out.empty() ? std::string("none") : out;
+  };
+  fmt::print("reload {}: {} local users; applied: {}\n", res["generation"].get<unsigned>(), res["users"].get<std::size_t>(),
+             names(res["applied"]));
+  if (!res["need_restart"].empty())
+    fmt::print("changed, but only a restart applies them (running as before): {}\n", names(res["need_restart"]));
+}
+
 void print_tree(const Json& j, const std::string& prefix) {
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (it.key() == "ok") continue;
@@ -301,6 +313,9 @@ int sysctl_one(const Client& c, const std::string& arg, Json& collected) {
 
 int main(int argc, char** argv) {
   CLI::App app{"pppoectl - control a running pppoed"};
+  pppoe::cli::setup(app, "pppoectl");
+  app.footer("Exit status: 0 done, 1 pppoed refused the command, 2 bad usage, 3 pppoed not reachable.\n"
+             "See pppoectl(8).");
   Client c{"/run/pppoed.sock", false};
   std::string file;
   app.add_option("-s,--socket", c.socket, "control socket")->capture_default_str();
@@ -331,6 +346,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> set_args;
   set->add_option("args", set_args, "session ID rate DOWN[/UP]")->required()->expected(4);
 
+  auto* reload = app.add_subcommand("reload",
+                                    "read the config file and ppp.secret again; sessions stay up (as SIGHUP)");
+
   auto* sysctl = app.add_subcommand("sysctl", "read or write net.graph.pppoe_lb.* values");
   std::vector<std::string> sysctl_args;
   sysctl->add_option("names", sysctl_args, "NAME or NAME=VALUE (default: the whole tree)");
@@ -340,7 +358,7 @@ int main(int argc, char** argv) {
   msg->add_option("name", msg_name, "message")->required()
       ->check(CLI::IsMember({"showworkers", "showgovernor", "addworker", "setworkers", "migrate", "showstats"}));
   msg->add_option("arg", msg_arg, "argument (setworkers N: a worker count; migrate N: a worker number)");
-  CLI11_PARSE(app, argc, argv);
+  if (auto rc = pppoe::cli::parse(app, argc, argv)) return *rc;
 
   int rc = 0;
   if (!file.empty()) {
@@ -436,6 +454,8 @@ int main(int argc, char** argv) {
     }
   } else if (*disconnect) {
     req = {{"cmd", "disconnect"}, {"id", id}};
+  } else if (*reload) {
+    req = {{"cmd", "reload"}};
   } else if (*set) {
     unsigned long sid = 0;
     try {
@@ -477,6 +497,8 @@ int main(int argc, char** argv) {
     print_tree(*res, "");
   else if (*set)
     fmt::print("session {}: rate limit {} (down/up)\n", req["id"].get<unsigned long>(), (*res)["rate"].get<std::string>());
+  else if (*reload)
+    print_reload(*res);
   else
     fmt::print("{} session(s) disconnecting\n", (*res)["disconnected"].get<int>());
   return 0;

@@ -5,7 +5,7 @@
 //   -m mixed: a diagnose snapshot, then create, then a second snapshot
 // Exit codes (30.6.11.13): 0 success, 1 a test failed, 2 usage error, 3 connection error,
 // 4 timeout, 5 internal error.
-#include <CLI/CLI.hpp>
+#include "cli.hpp"
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -64,7 +64,7 @@ int fetch_error(const FetchError& e) {
 
 int main(int argc, char** argv) {
   CLI::App app{"pppoetest - PPPoE load balancer testing and diagnostic tool"};
-  app.set_help_flag("--help", "print this help and exit");
+  cli::setup(app, "pppoetest", "--help");
   std::string mode = "diagnose", format_name = "console", auth, target, host = "localhost", vlan;
   std::string socket_path = "/run/pppoed.sock";
   unsigned port = 9001, interval = 5, balance_threshold = 20, error_threshold = 40, count = 0;
@@ -85,12 +85,12 @@ int main(int argc, char** argv) {
   app.add_option("--secret-file", secret_file, "remote diagnose, l2tp: file with the shared secret (or PPPOETEST_SECRET)");
   app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
       ->check(CLI::IsMember({"console", "json", "jsonl", "csv", "tap"}));
-  app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(CLI::Range(1u, 3600u));
+  app.add_option("--interval", interval, "monitoring interval (seconds)")->capture_default_str()->check(cli::range(1u, 3600u));
   app.add_option("--count", count, "monitor: stop after this many samples; server: after this many runs (0 = until Ctrl+C)");
   app.add_option("--balance-threshold", balance_threshold, "imbalance warning threshold (%)")->capture_default_str()
-      ->check(CLI::Range(1u, 100u));
+      ->check(cli::range(1u, 100u));
   app.add_option("--error-threshold", error_threshold, "health error threshold (%)")->capture_default_str()
-      ->check(CLI::Range(1u, 100u));
+      ->check(cli::range(1u, 100u));
   app.add_flag("--no-color", no_color, "disable colored output");
   app.add_flag("--health-score", health_flag, "diagnose: component health scores");
   app.add_flag("--check-balance", balance_flag, "diagnose: session distribution");
@@ -98,7 +98,7 @@ int main(int argc, char** argv) {
   app.add_flag("--show-workers", workers_flag, "diagnose: worker table");
   app.add_flag("--monitor", monitor, "diagnose: continuous monitoring (Ctrl+C stops)");
   // create / mixed
-  app.add_option("-n,--sessions", o.sessions, "sessions to create")->check(CLI::Range(1u, 65534u))->capture_default_str();
+  app.add_option("-n,--sessions", o.sessions, "sessions to create")->check(cli::range(1u, 65534u))->capture_default_str();
   app.add_option("--rate", o.rate, "new sessions per second (0 = as fast as possible)")->check(CLI::NonNegativeNumber);
   app.add_option("--user", o.user, "user name")->capture_default_str();
   app.add_option("--password", o.password, "password (never printed)");
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
                  "IPv6 address to ping from each session's SLAAC address (its Router Advertisement's /64); "
                  "a session without one fails (default: link-local pings to the AC)");
   app.add_option("--pings", o.pings, "ICMP echoes per session")->capture_default_str();
-  app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(CLI::Range(0, 1472))->capture_default_str();
+  app.add_option("--ping-size", o.ping_size, "ICMP payload bytes")->check(cli::range(0, 1472))->capture_default_str();
   app.add_option("--timeout", o.setup_timeout, "create: seconds for all sessions to come up; diagnose: per request")->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   app.add_option("--traffic-interval", o.traffic_interval_ms,
                  "while holding, ping through each session every MS milliseconds and report the largest gap "
                  "(implies --hold-ping)")
-      ->check(CLI::Range(1u, 60000u));
+      ->check(cli::range(1u, 60000u));
   app.add_option("--traffic-sessions", o.traffic_sessions, "while holding, ping through the first N sessions only (0 = all)");
   app.add_option("--flood", o.flood, "seconds of back-to-back pings after the traffic check");
   app.add_option("--max-payload", o.max_payload, "request RFC 4638 PPP-Max-Payload");
@@ -137,18 +137,14 @@ int main(int argc, char** argv) {
                            "also ping from an address in it; a session without one fails");
   app.add_flag("--ia-na", ia_na, "ask DHCPv6 for an address (IA_NA) as well");
   app.add_flag("--no-rapid-commit", no_rapid_commit, "DHCPv6 by Solicit, Advertise, Request, Reply");
-  app.add_option("--blocks", o.transfer.blocks, "client: blocks to transfer")->capture_default_str()->check(CLI::Range(1u, 1000000u));
-  app.add_option("--block-size", o.transfer.block_size, "client: bytes per block")->capture_default_str()->check(CLI::Range(16, 1400));
+  app.add_option("--blocks", o.transfer.blocks, "client: blocks to transfer")->capture_default_str()->check(cli::range(1u, 1000000u));
+  app.add_option("--block-size", o.transfer.block_size, "client: bytes per block")->capture_default_str()->check(cli::range(16, 1400));
   app.add_option("--corrupt", o.transfer.corrupt, "client: alter this many blocks after their checksum (to test detection)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    std::fputs(app.help().c_str(), stderr);
-    return 2;
+  if (argc == 2 && std::string_view(argv[1]) == "-h") {  // -h is --host; alone, it can only mean help
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
   }
+  if (auto rc = cli::parse(app, argc, argv)) return *rc;
   log::set_program("pppoetest");
   if (app.count("--traffic-interval") > 0 || app.count("--traffic-sessions") > 0) o.hold_ping = true;
   Format format = *parse_format(format_name);

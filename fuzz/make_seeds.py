@@ -70,6 +70,10 @@ put("files", "config", b"\x00" + b"ac-name bras\nservice-name internet voip\npoo
     b"dns 192.0.2.1,192.0.2.2\nauth pap chap\nlcp-echo-interval 5 # comment\nipv6 no\n")
 put("files", "secrets", b"\x01" + b"# users\nalice wonderland\nbob \"two words\" 10.0.9.9\n")
 put("files", "sysctl", b"\x02" + b"# sysctl.conf\nnet.graph.pppoe_lb.governor.enabled=1 # on\n  net.graph.pppoe_lb.governor.min_workers = 2\n")
+snap_conf = b"interface eth1\nsecrets /etc/pppoed/ppp.secret\nlcp-echo-interval 5\nradius-auth-server 192.0.2.5 s3cret\n"
+snap_users = b"alice wonderland\n"
+put("files", "snapshot", b"\x03" + b"pppoed-config-snapshot 1\nconfig %d\n" % len(snap_conf) + snap_conf +
+    b"\nsecrets %d\n" % len(snap_users) + snap_users + b"\n")
 udp = bytes.fromhex("4500003c000040004011" "0000" "0a00000a" "c6336401") + bytes.fromhex("9c409c290028" "0000")
 put("ip", "udp_transfer_ack", udp + b"PTT1" + bytes([4]) + bytes(4) + bytes(12) + bytes(8))
 

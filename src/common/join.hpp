@@ -5,12 +5,19 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pppoe {
 
 inline void append_joined(std::string& list, std::string_view separator, std::string_view item) {
   if (!list.empty()) list += separator;
   list += item;
+}
+
+inline std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) append_joined(out, separator, item);
+  return out;
 }
 
 }  // namespace pppoe

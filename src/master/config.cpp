@@ -340,6 +340,17 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "max-sessions") return set_unsigned(c.max_sessions, 1, 65534);
   if (name == "debug-commands") return set_bool(c.debug_commands);
   if (name == "drop-capabilities") return set_bool(c.drop_capabilities);
+  if (name == "log-level") {
+    if (v.size() != 1) return std::unexpected("'log-level' expects one of debug, info, warn, error");
+    static constexpr std::pair<const char*, log::Level> kLevels[] = {
+        {"debug", log::Level::kDebug}, {"info", log::Level::kInfo}, {"warn", log::Level::kWarn}, {"error", log::Level::kError}};
+    for (const auto& [word, level] : kLevels)
+      if (v[0] == word) {
+        c.log_level = level;
+        return {};
+      }
+    return std::unexpected(fmt::format("'log-level' expects one of debug, info, warn, error, found '{}'", v[0]));
+  }
   if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
   if (name == "remote-secret") return set_string(c.remote_secret);
   auto& l = c.limits;
@@ -435,7 +446,8 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   return std::unexpected(fmt::format("unknown setting '{}'", name));
 }
 
-std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin) {
+std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin,
+                                                   SettingLines* lines) {
   return for_each_line(text, [&](std::string_view line, unsigned line_no) -> std::expected<void, std::string> {
     auto fields = session::split_fields(line);
     if (!fields) return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, fields.error()));
@@ -443,27 +455,9 @@ std::expected<void, std::string> parse_config_text(Config& c, std::string_view t
     std::vector<std::string> values(fields->begin() + 1, fields->end());
     if (auto r = apply_setting(c, (*fields)[0], values); !r)
       return std::unexpected(fmt::format("{}:{}: {}", origin, line_no, r.error()));
+    if (lines != nullptr) (*lines)[(*fields)[0]].push_back(std::move(values));
     return {};
   });
-}
-
-std::expected<void, std::string> load_config_file(Config& c, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::unexpected(fmt::format("{}: cannot open config file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::size_t secrets_before = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size();
-  bool remote_before = !c.remote_secret.empty();
-  bool standby_before = !c.standby.key.empty();
-  auto r = parse_config_text(c, ss.str(), path);
-  if (!r) return r;
-  bool has_secrets = c.radius.auth_servers.size() + c.radius.acct_servers.size() + c.radius.dae_clients.size() >
-                         secrets_before ||
-                     (!remote_before && !c.remote_secret.empty()) || (!standby_before && !c.standby.key.empty());
-  struct stat st{};
-  if (has_secrets && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
-    log::warn("{}: holds secrets but is readable by group or others (mode {:o}); make it 0600", path, st.st_mode & 0777);
-  return {};
 }
 
 std::expected<void, std::string> validate(const Config& c) {

@@ -8,6 +8,7 @@
 #include "proto/pppoe.hpp"
 
 #include <chrono>
+#include <map>
 #include <expected>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "common/endpoint.hpp"
 #include "common/ipv4.hpp"
+#include "common/log.hpp"
 #include "proto/ppp/ipcp.hpp"
 #include "proto/ppp/lcp.hpp"
 #include "master/discovery_guard.hpp"
@@ -175,6 +177,8 @@ struct Config {
   [[nodiscard]] std::string state_file_path() const {
     return state_file.empty() ? "/run/pppoed/" + interface + ".sessions" : state_file;
   }
+  /// A reload's configuration for the workers (config_source.hpp), beside the state file.
+  [[nodiscard]] std::string reload_snapshot_path() const { return state_file_path() + ".reload"; }
   unsigned padt_unknown_rate = 100; ///< PADTs per second for frames of unknown sessions
   unsigned cookie_rotate = 300;     ///< seconds between AC-Cookie secret rotations
   unsigned max_sessions = 65534;
@@ -196,17 +200,21 @@ struct Config {
   DiscoveryLimits limits;  ///< also net.graph.pppoe_lb.limits.* at run time
   /// After start-up keep only CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (common/privileges.hpp).
   bool drop_capabilities = true;
+  log::Level log_level = log::Level::kInfo;  ///< log-level; -d makes it debug
 };
 
 /// Applies one `name value...` setting. Returns an error text saying what was expected.
 std::expected<void, std::string> apply_setting(Config& c, const std::string& name,
                                                const std::vector<std::string>& values);
 
-/// Applies config-file text on top of `c`; `origin` names the file in errors.
-std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin);
+/// Each setting name with the values of every line that set it, in order: what a reload
+/// compares to tell which settings changed (config_reload.hpp).
+using SettingLines = std::map<std::string, std::vector<std::vector<std::string>>>;
+/// Applies config-file text on top of `c`; `origin` names the file in errors. With `lines`,
+/// records each setting it applied.
+std::expected<void, std::string> parse_config_text(Config& c, std::string_view text, std::string_view origin,
+                                                   SettingLines* lines = nullptr);
 
-/// Reads a config file on top of `c`.
-std::expected<void, std::string> load_config_file(Config& c, const std::string& path);
 
 /// Checks the whole configuration (for example the local address must not be in a pool).
 std::expected<void, std::string> validate(const Config& c);

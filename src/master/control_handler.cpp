@@ -339,6 +339,8 @@ ctl::Json Server::summary() {
           {"interface", config_.interface},
           {"ac_name", config_.ac_name},
           {"uptime", std::time(nullptr) - started_unix_},
+          {"reload", {{"generation", reload_.generation}, {"last_unix", reload_.last_unix},
+                      {"workers_pending", reload_.waiting}, {"workers_failed", reload_.failed}}},
           {"sessions", {{"total", pool_.session_count()}, {"up", up}, {"negotiating", pool_.session_count() - up},
                         {"ipv6", shared_.ipv6.size()}}},  // IPv6CP opened (indexed by interface identifier)
           {"pool", {{"capacity", shared_.pool.capacity()}, {"in_use", shared_.pool.in_use()}}},
@@ -537,6 +539,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
     if (!pool_.send_to_owner(*id, m)) return error("no such session");
     return {{"ok", true}, {"rate", policy::to_string(rate)}};
   }
+  if (cmd == "reload") return reload("pppoectl");
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
     if (req.contains("user")) {

@@ -34,8 +34,8 @@ bool ipv6_forwarding() {
 }  // namespace
 
 
-std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config, session::LocalSecrets secrets,
-                                                                   StartOptions options) {
+std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig loaded, StartOptions options) {
+  Config& config = loaded.config;
   auto dispatch = dataplane::SessionDispatchMap::create();
   if (!dispatch) return std::unexpected(dispatch.error());
   std::vector<dataplane::L2tpDispatch> l2tp_dispatch;
@@ -123,7 +123,7 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(Config config
       dae.emplace(std::move(*d));
     }
   }
-  return std::unique_ptr<Server>(new Server(std::move(config), std::move(secrets), std::move(*socket), std::move(*tun),
+  return std::unique_ptr<Server>(new Server(std::move(loaded), std::move(*socket), std::move(*tun),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
                                             std::move(l2tp_dispatch), std::move(options), std::move(aaa), std::move(dae)));
 }
@@ -136,13 +136,14 @@ dataplane::NamedRanges named_ranges(const Config& c) {
 }
 }  // namespace
 
-Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
+Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::TunDevice tun,
                ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
                dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch,
                StartOptions options, std::unique_ptr<radius::Aaa> aaa,
                std::optional<DaeServer> dae)
-    : config_(std::move(config)),
-      secrets_(std::move(secrets)),
+    : config_(std::move(loaded.config)),
+      lines_(std::move(loaded.lines)),
+      secrets_(std::move(loaded.secrets)),
       socket_(std::move(socket)),
       tun_(std::move(tun)),
       control_(std::move(control)),
@@ -152,7 +153,8 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       options_(std::move(options)),
       shared_(config_.pool, config_.local_ip, named_ranges(config_), config_.ipv6_service.pools,
               config_.ipv6_service.delegate_pools),
-      pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, socket_, tun_, {socket_.fd(), tun_.fd()}),
+      pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, options_.source, socket_, tun_,
+            {socket_.fd(), tun_.fd()}),
       discovery_(config_, socket_, pool_, drops_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
@@ -160,7 +162,12 @@ Server::Server(Config config, session::LocalSecrets secrets, dataplane::PacketSo
       dae_(std::move(dae)) {
   pool_.on_worker_gone = [this](unsigned slot) { retire(slot); };
   pool_.on_session_lost = [this](const dataplane::SessionRecord& r) { stop_lost_session(r); };
-  if (aaa_) for (int fd : aaa_->fds()) pool_.also_close_in_child(fd);
+  // The master's RADIUS sockets change on a reload: a worker closes the ones of the moment.
+  if (aaa_)
+    pool_.also_in_child([this] {
+      for (int fd : aaa_->fds()) ::close(fd);
+    });
+  pool_.on_reloaded = [this](unsigned slot, std::uint32_t generation, bool ok) { on_worker_reloaded(slot, generation, ok); };
   if (dae_) pool_.also_close_in_child(dae_->fd());
   pool_.also_in_child([this] { control_.close_in_child(); });
   if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });
@@ -388,6 +395,7 @@ void Server::on_second(TimePoint now) {
   if (d.drain_worker)
     if (auto slot = pool_.drain_candidate()) drain_worker(*slot);
   socket_.flush();
+  finish_reload(now);
   if (aaa_) {
     aaa_->tick(now);
     if (unix_now >= next_spool_replay_) {  // records no server took before: try again
@@ -539,6 +547,8 @@ int Server::run() {
         while (::read(sfd, &si, sizeof si) == sizeof si) {
           if (si.ssi_signo == SIGCHLD) {
             pool_.reap_children();
+          } else if (si.ssi_signo == SIGHUP) {
+            (void)reload("SIGHUP");
           } else if (si.ssi_signo == SIGUSR2) {
             log::info("signal {}: handing {} sessions over to the next pppoed (restart or upgrade)", si.ssi_signo,
                       pool_.session_count());

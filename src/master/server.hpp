@@ -16,6 +16,7 @@
 #include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
+#include "master/config_source.hpp"
 #include "master/cpu_sampler.hpp"
 #include "master/dae_server.hpp"
 #include "master/discovery.hpp"
@@ -29,6 +30,7 @@
 namespace pppoe::master {
 
 struct StartOptions {
+  ConfigSource source;           ///< what a reload reads again
   unsigned workers = 1;          ///< -w N (with -L), else 1
   bool governor = false;         ///< -G given
   unsigned max_workers = 0;      ///< -G N; 0 = number of CPUs
@@ -37,18 +39,25 @@ struct StartOptions {
 
 class Server {
  public:
-  static std::expected<std::unique_ptr<Server>, std::string> create(Config config, session::LocalSecrets secrets,
-                                                                    StartOptions options);
+  static std::expected<std::unique_ptr<Server>, std::string> create(LoadedConfig loaded, StartOptions options);
   ~Server();
 
   /// Runs until SIGINT/SIGTERM; returns the process exit code.
   int run();
 
  private:
-  Server(Config config, session::LocalSecrets secrets, dataplane::PacketSocket socket, dataplane::TunDevice tun,
+  Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::TunDevice tun,
          ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
          dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
          std::optional<DaeServer> dae);
+  // Reload (reload.cpp): SIGHUP, `pppoectl reload`, `systemctl reload`.
+  /// Reads the files again; applies what may change live, in the master and (through the
+  /// snapshot) in every worker; a file with an error changes nothing. Answers for pppoectl.
+  ctl::Json reload(std::string_view why);
+  void on_worker_reloaded(unsigned slot, std::uint32_t generation, bool ok);
+  /// The snapshot goes once every worker has read it (or after 10 s, if one died meanwhile).
+  void finish_reload(TimePoint now);
+  void watch_fd(int fd);
   void on_packets(TimePoint now);
   void on_second(TimePoint now);
   ctl::Json handle(const ctl::Json& request);
@@ -102,6 +111,7 @@ class Server {
   ctl::Json show_ac() const;
 
   Config config_;
+  SettingLines lines_;  ///< what the running configuration's settings were given (reload compares)
   session::LocalSecrets secrets_;
   dataplane::PacketSocket socket_;
   dataplane::TunDevice tun_;
@@ -140,6 +150,13 @@ class Server {
   radius::Aaa::Counters retired_aaa_{};
   std::int64_t next_spool_replay_ = 0;
   std::unique_ptr<Standby> standby_;
+  struct Reload {
+    std::uint32_t generation = 0;  ///< reloads so far
+    unsigned waiting = 0;          ///< workers that have not answered the last one
+    unsigned failed = 0;           ///< workers that could not apply it
+    TimePoint started{};
+    std::int64_t last_unix = 0;
+  } reload_;
 };
 
 }  // namespace pppoe::master

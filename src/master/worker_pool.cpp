@@ -48,15 +48,17 @@ std::int64_t unix_ms() {
 }
 }  // namespace
 
-WorkerPool::WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
-                       const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch,
-                       const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
-                       std::vector<int> close_in_child)
+WorkerPool::WorkerPool(Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+                       const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch, session::LocalSecrets& secrets,
+                       SettingLines& lines, const ConfigSource& source, dataplane::PacketSocket& socket,
+                       dataplane::TunDevice& tun, std::vector<int> close_in_child)
     : config_(config),
       shared_(shared),
       dispatch_(dispatch),
       l2tp_dispatch_(l2tp_dispatch),
       secrets_(secrets),
+      lines_(lines),
+      source_(source),
       socket_(socket),
       tun_(tun),
       close_in_child_(std::move(close_in_child)),
@@ -140,7 +142,8 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
-    worker::run_worker_process({config_, shared_, dispatch_, l2tp_dispatch_, secrets_, static_cast<std::uint8_t>(slot), pair[1]});
+    worker::run_worker_process({config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, source_,
+                                static_cast<std::uint8_t>(slot), pair[1]});
   }
   ::close(pair[1]);
   slots_[slot] = Slot{pid, pair[0], worker::Channel(pair[0]), 0, false};
@@ -238,6 +241,19 @@ void WorkerPool::send(unsigned slot, const Message& m) {
   bool storm = m.type == MessageType::kStart || m.type == MessageType::kPeerPadt;
   if (slots_[slot].pid <= 0 || !(storm ? slots_[slot].channel.queue(m) : slots_[slot].channel.send(m)))
     log::warn("cannot send to worker {}", slot);
+}
+
+unsigned WorkerPool::reload_workers(std::uint32_t generation) {
+  Message m;
+  m.type = MessageType::kReload;
+  m.generation = generation;
+  unsigned asked = 0;
+  for (unsigned i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].pid <= 0 || slots_[i].stopping) continue;
+    send(i, m);
+    ++asked;
+  }
+  return asked;
 }
 
 void WorkerPool::flush_channels() {
@@ -447,6 +463,10 @@ void WorkerPool::receive_messages(unsigned slot) {
       lns_call(slot, *m);
       continue;
     }
+    if (m->type == MessageType::kReloaded) {  // about the worker, not a session
+      if (on_reloaded) on_reloaded(slot, m->generation, m->reason == 0);
+      continue;
+    }
     if (owner_[m->session_id] != slot + 1) continue;  // stale or forged: not this worker's session
     switch (m->type) {
       case MessageType::kSessionUp: {
@@ -533,6 +553,8 @@ void WorkerPool::receive_messages(unsigned slot) {
       case MessageType::kAdopt:
       case MessageType::kMigrateOut:
       case MessageType::kHandover:
+      case MessageType::kReload:
+      case MessageType::kReloaded:
       case MessageType::kLnsCall:
         break;  // master -> worker only, or handled above
     }

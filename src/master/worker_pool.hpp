@@ -21,6 +21,7 @@
 #include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
 #include "master/config.hpp"
+#include "master/config_source.hpp"
 #include "master/session_directory.hpp"
 #include "session/secrets.hpp"
 #include "worker/channel.hpp"
@@ -35,10 +36,12 @@ class WorkerPool final : public SessionDirectory {
  public:
   /// `close_in_child`: descriptors of the master that a forked worker must not keep (more can be
   /// added later with also_close_in_child).
-  WorkerPool(const Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
-             const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch,
-             const session::LocalSecrets& secrets, dataplane::PacketSocket& socket, dataplane::TunDevice& tun,
-             std::vector<int> close_in_child);
+  /// `config`, `secrets` and `lines` are the master's running ones: a forked worker changes its
+  /// copies of them on a reload (kReload), from `source`'s overrides and the master's snapshot.
+  WorkerPool(Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
+             const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch, session::LocalSecrets& secrets,
+             SettingLines& lines, const ConfigSource& source, dataplane::PacketSocket& socket,
+             dataplane::TunDevice& tun, std::vector<int> close_in_child);
   ~WorkerPool() override;
   void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
   /// For descriptor sets that change (control connections): run in every forked worker.
@@ -92,6 +95,11 @@ class WorkerPool final : public SessionDirectory {
   /// New sessions take IDs only in [first, last] (the standby pair's half while its peer is
   /// unconfirmed); nullopt: any free ID.
   void restrict_ids(std::optional<std::pair<std::uint16_t, std::uint16_t>> range) { id_range_ = range; }
+
+  /// Reload: asks every running worker to apply the snapshot of reload `generation`; returns
+  /// how many were asked (each answers through on_reloaded).
+  unsigned reload_workers(std::uint32_t generation);
+  std::function<void(unsigned slot, std::uint32_t generation, bool ok)> on_reloaded;
 
   /// Messages from the workers (their socketpair ends are in channel_fds()).
   void on_channel_readable(int fd);
@@ -172,11 +180,13 @@ class WorkerPool final : public SessionDirectory {
   bool tell_owner(std::uint16_t sid, worker::MessageType type, std::uint8_t reason, const MacAddress& mac);
   static std::uint64_t pending_key(const MacAddress& mac, const ether::VlanStack& vlans, Bytes host_uniq);
 
-  const Config& config_;
+  Config& config_;
   dataplane::SharedState& shared_;
   dataplane::SessionDispatchMap& dispatch_;
   const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch_;
-  const session::LocalSecrets& secrets_;
+  session::LocalSecrets& secrets_;
+  SettingLines& lines_;
+  const ConfigSource& source_;
   dataplane::PacketSocket& socket_;
   dataplane::TunDevice& tun_;
   std::vector<int> close_in_child_;

@@ -128,7 +128,40 @@ void Aaa::replay_spool(std::size_t max, std::int64_t unix_now, TimePoint now) {
   }
 }
 
-std::size_t Aaa::in_flight() const { return in_flight(false) + in_flight(true); }
+std::expected<void, std::string> Aaa::reconfigure(AaaSettings settings) {
+  std::unique_ptr<Client> auth, acct;
+  if (!settings.auth_servers.empty()) {
+    auto c = Client::open("auth", settings.auth_servers, settings.client);
+    if (!c) return std::unexpected(c.error());
+    auth = std::make_unique<Client>(std::move(*c));
+  }
+  if (!settings.acct_servers.empty()) {
+    auto c = Client::open("acct", settings.acct_servers, settings.client);
+    if (!c) return std::unexpected(c.error());
+    acct = std::make_unique<Client>(std::move(*c));
+    if (!acct_)
+      if (auto r = spool_.prepare(); !r) return std::unexpected(r.error());
+  }
+  for (auto* old : {&auth_, &acct_})
+    if (*old) retiring_.push_back(std::move(*old));
+  auth_ = std::move(auth);
+  acct_ = std::move(acct);
+  settings.spool_dir = settings_.spool_dir;
+  settings_ = std::move(settings);
+  return {};
+}
+
+void Aaa::fold_counters(const Client& c) {
+  counters_[static_cast<std::size_t>(AaaCounter::kRetransmits)] += c.counters().retransmits;
+  counters_[static_cast<std::size_t>(AaaCounter::kTimeouts)] += c.counters().timeouts;
+  counters_[static_cast<std::size_t>(AaaCounter::kInvalidResponses)] += c.counters().invalid;
+}
+
+std::size_t Aaa::in_flight() const {
+  std::size_t n = in_flight(false) + in_flight(true);
+  for (const auto& c : retiring_) n += c->outstanding() + c->backlog();
+  return n;
+}
 
 std::size_t Aaa::in_flight(bool accounting) const {
   const Client* c = accounting ? acct_.get() : auth_.get();
@@ -140,6 +173,8 @@ std::vector<int> Aaa::fds() const {
   for (const Client* c : {auth_.get(), acct_.get()})
     if (c != nullptr)
       for (int fd : c->fds()) v.push_back(fd);
+  for (const auto& c : retiring_)
+    for (int fd : c->fds()) v.push_back(fd);
   return v;
 }
 
@@ -149,17 +184,33 @@ bool Aaa::on_readable(int fd, TimePoint now) {
       c->on_readable(fd, now);
       return true;
     }
+  for (auto& c : retiring_)
+    if (c->owns(fd)) {
+      c->on_readable(fd, now);
+      return true;
+    }
   return false;
 }
 
 void Aaa::tick(TimePoint now) {
   if (auth_) auth_->tick(now);
   if (acct_) acct_->tick(now);
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    (*it)->tick(now);
+    if ((*it)->outstanding() + (*it)->backlog() > 0) {
+      ++it;
+      continue;
+    }
+    fold_counters(**it);  // its sockets close: the event loop's epoll forgets them by itself
+    it = retiring_.erase(it);
+  }
 }
 
 Aaa::Counters Aaa::counters() const {
   Counters c = counters_;
-  for (const Client* cl : {auth_.get(), acct_.get()}) {
+  std::vector<const Client*> clients{auth_.get(), acct_.get()};
+  for (const auto& r : retiring_) clients.push_back(r.get());
+  for (const Client* cl : clients) {
     if (cl == nullptr) continue;
     c[static_cast<std::size_t>(AaaCounter::kRetransmits)] += cl->counters().retransmits;
     c[static_cast<std::size_t>(AaaCounter::kTimeouts)] += cl->counters().timeouts;

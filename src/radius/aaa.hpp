@@ -55,7 +55,12 @@ class Aaa {
   void spool_pending() {
     if (acct_) acct_->fail_all();
     if (auth_) auth_->fail_all();
+    for (auto& c : retiring_) c->fail_all();
   }
+  /// Reload: new servers, secrets and timers for every request from now on. Requests in
+  /// flight finish with the servers they went to (their clients stay until they have). The
+  /// spool directory stays. On error (a socket) nothing changed.
+  std::expected<void, std::string> reconfigure(AaaSettings settings);
 
   [[nodiscard]] std::vector<int> fds() const;
   bool on_readable(int fd, TimePoint now);  ///< false: not ours
@@ -74,6 +79,10 @@ class Aaa {
   AaaSettings settings_;
   const session::LocalSecrets& local_;
   std::unique_ptr<Client> auth_, acct_;
+  /// Clients of an earlier configuration with requests still in flight (reconfigure).
+  std::vector<std::unique_ptr<Client>> retiring_;
+  /// Adds a retiring client's transport counters to counters_ before it goes.
+  void fold_counters(const Client& c);
   Spool spool_;
   std::vector<std::string> replaying_;  ///< spool files in flight
   Counters counters_{};

@@ -110,7 +110,7 @@ std::expected<LocalSecrets, std::string> LocalSecrets::parse(std::string_view te
   return s;
 }
 
-std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& path) {
+std::expected<std::string, std::string> LocalSecrets::read_text(const std::string& path) {
   std::ifstream in(path);
   if (!in) return std::unexpected(fmt::format("{}: cannot open secrets file", path));
   struct stat st{};
@@ -119,7 +119,13 @@ std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& p
               st.st_mode & 0777);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse(ss.str(), path);
+  return ss.str();
+}
+
+std::expected<LocalSecrets, std::string> LocalSecrets::load(const std::string& path) {
+  auto text = read_text(path);
+  if (!text) return std::unexpected(text.error());
+  return parse(*text, path);
 }
 
 void LocalSecrets::add(std::string user, std::string secret, std::optional<Ipv4Address> ip) {

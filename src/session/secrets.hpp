@@ -35,9 +35,12 @@ class LocalSecrets {
   /// Parses `text`; `origin` names the file in error messages.
   static std::expected<LocalSecrets, std::string> parse(std::string_view text, std::string_view origin);
   static std::expected<LocalSecrets, std::string> load(const std::string& path);
+  /// The text of a secrets file; warns when group or others may read it.
+  static std::expected<std::string, std::string> read_text(const std::string& path);
 
   void add(std::string user, std::string secret, std::optional<Ipv4Address> ip = std::nullopt);
   [[nodiscard]] std::size_t size() const { return users_.size(); }
+  void swap(LocalSecrets& other) noexcept { users_.swap(other.users_); }
   [[nodiscard]] const SecretEntry* find(std::string_view user) const;
 
   /// Checks credentials of any method against the file; answers at once.

@@ -26,6 +26,7 @@ enum class MessageType : std::uint8_t {
   kMigrateOut,  ///< hand this session to another worker: publish its record and let it go silently
   kHandover,    ///< restart/upgrade: publish every session, let go of those that can be continued, exit
   kChangeRate,  ///< RADIUS CoA or pppoectl: a new rate limit for one session
+  kReload,      ///< the configuration changed: read the master's snapshot (generation in `generation`)
   // worker -> master
   kSessionUp,     ///< IPCP opened: index the address
   kIpv6Up,        ///< IPv6CP opened: index the interface identifier
@@ -35,6 +36,7 @@ enum class MessageType : std::uint8_t {
   kMigrated,      ///< answer to kMigrateOut: reason 0 = let go (record complete), 1 = kept (cannot move now)
   kPrefixDelegated,  ///< DHCPv6 delegated a prefix to the session: index it
   kPrefixReturned,   ///< ... and the client released it: unindex
+  kReloaded,         ///< answer to kReload: reason 0 = applied, 1 = failed (the worker logged why)
 };
 
 struct Message {
@@ -63,6 +65,8 @@ struct Message {
   /// others stay.
   std::uint32_t rate_down_kbps = 0, rate_down_burst = 0, rate_up_kbps = 0, rate_up_burst = 0;
   std::uint32_t filter_id = 0;
+  /// kReload, kReloaded: which reload (the master counts them from 1).
+  std::uint32_t generation = 0;
   /// kStart: TR-101 line identification from the PADR (NUL-terminated).
   char circuit_id[64] = {};
   char remote_id[64] = {};

@@ -580,7 +580,10 @@ void Worker::on_message(const Message& m, TimePoint now) {
     case MessageType::kMigrated:
     case MessageType::kPrefixDelegated:
     case MessageType::kPrefixReturned:
+    case MessageType::kReloaded:
       break;  // worker -> master only
+    case MessageType::kReload:
+      break;  // the worker process's (worker_reload.hpp): it owns the configuration and the RADIUS client
   }
   reap();
 }

@@ -7,6 +7,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "common/log.hpp"
@@ -15,6 +16,7 @@
 #include "dataplane/tun_device.hpp"
 #include "master/aaa_settings.hpp"
 #include "worker/worker.hpp"
+#include "worker/worker_reload.hpp"
 
 namespace pppoe::worker {
 
@@ -157,7 +159,22 @@ void run_worker_process(const WorkerProcessArgs& args) {
       } else if (fd == tun_reader.fd()) {
         read_tun();
       } else if (fd == args.channel_fd) {
-        while (auto m = master.receive()) worker.on_message(*m, now);
+        while (auto m = master.receive()) {
+          if (m->type != MessageType::kReload) {
+            worker.on_message(*m, now);
+            continue;
+          }
+          std::vector<int> before = (*aaa)->fds();
+          Message answer;
+          answer.type = MessageType::kReloaded;
+          answer.generation = m->generation;
+          answer.reason = apply_reload(args, **aaa, socket->mac(), m->generation) ? 0 : 1;
+          std::vector<int> added;
+          for (int afd : (*aaa)->fds())
+            if (std::find(before.begin(), before.end(), afd) == before.end()) added.push_back(afd);
+          watch(added);
+          master.send(answer);
+        }
         if (running && master.closed()) {
           if (args.config.standby.enabled()) {
             // The master's socket closes before the kernel sends PR_SET_PDEATHSIG (do_exit

@@ -7,16 +7,20 @@
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/shared_state.hpp"
 #include "master/config.hpp"
+#include "master/config_source.hpp"
 #include "session/secrets.hpp"
 
 namespace pppoe::worker {
 
 struct WorkerProcessArgs {
-  const master::Config& config;
+  /// The master's objects in this process's copy of its memory: a reload changes them here.
+  master::Config& config;
   dataplane::SharedState& shared;
   const dataplane::SessionDispatchMap& dispatch;
   const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch;  ///< LAC: one per tunnel source
-  const session::LocalSecrets& secrets;
+  session::LocalSecrets& secrets;
+  master::SettingLines& lines;           ///< what the running configuration's settings were given
+  const master::ConfigSource& source;    ///< the command-line overrides a reload applies again
   std::uint8_t slot;
   int channel_fd;  ///< our end of the socketpair with the master
 };
