@@ -16,17 +16,13 @@
 
 #include "common/join.hpp"
 #include "ctl/control_socket.hpp"
+#include "ctl/session_list.hpp"
+#include "ctl/session_pages.hpp"
 #include "master/sysctl.hpp"
 
 using pppoe::ctl::Json;
 
 namespace {
-
-std::string human_uptime(std::int64_t seconds) {
-  if (seconds < 60) return fmt::format("{}s", seconds);
-  if (seconds < 3600) return fmt::format("{}m", seconds / 60);
-  return fmt::format("{}h{:02}m", seconds / 3600, (seconds % 3600) / 60);
-}
 
 /// "00:41:50" as ProL2TP prints durations.
 std::string clock_time(std::int64_t seconds) {
@@ -226,29 +222,6 @@ void print_standby(const Json& res) {
              u(c, "released"));
 }
 
-void print_sessions(const Json& res) {
-  fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<24} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", "ID", "WORKER", "MAC",
-             "VLAN", "IP", "IPV6", "USER", "STATE", "RX BYTES", "TX BYTES", "UPTIME", "TUNID", "SESSID");
-  std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
-  for (const auto& s : res["sessions"]) {
-    std::string vlans;
-    for (const auto& v : s["vlans"]) pppoe::append_joined(vlans, ".", std::to_string(v.get<int>()));
-    std::int64_t up = s["up_unix_ms"].get<std::int64_t>();
-    bool l2tp = s.contains("l2tp");
-    std::string ipv6 = s.value("ipv6_prefix", std::string());
-    fmt::print("{:>6} {:>6} {:<17} {:<7} {:<15} {:<24} {:<16} {:<11} {:>12} {:>12} {:>8} {:>6} {:>6}\n", s["session_id"].get<int>(),
-               s["worker"].get<int>(), s["mac"] == "00:00:00:00:00:00" ? "-" : s["mac"].get<std::string>(),
-               vlans.empty() ? "-" : vlans,
-               s["ip"].get<std::string>().empty() && l2tp ? "(LNS)" : s["ip"].get<std::string>(), ipv6.empty() ? "-" : ipv6,
-               s["user"].get<std::string>(), s["state"].get<std::string>(),
-               s["rx_bytes"].get<std::uint64_t>(), s["tx_bytes"].get<std::uint64_t>(),
-               up > 0 ? human_uptime((now_ms - up) / 1000) : "-",
-               l2tp ? std::to_string(s["l2tp"]["tunnel_id"].get<int>()) : "-",
-               l2tp ? std::to_string(s["l2tp"]["session_id"].get<int>()) : "-");
-  }
-  fmt::print("{} session(s)\n", res["sessions"].size());
-}
-
 void print_reload(const Json& res) {
   auto names = [](const Json& list) {
     std::string out;
@@ -291,6 +264,49 @@ struct Client {
   }
 };
 
+/// `show sessions [match ...] [order ...] [limit N] [columns ...]`: page by page from pppoed;
+/// printed as the pages come unless they must be sorted first (or printed as one JSON).
+int show_sessions(const Client& c, const std::vector<std::string>& args) {
+  auto query = pppoe::ctl::parse_session_list(args);
+  if (!query) {
+    std::fprintf(stderr, "pppoectl: %s\n", query.error().c_str());
+    return 2;
+  }
+  const std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
+  const bool collect = c.json || !query->order.empty();
+  std::vector<Json> kept;
+  std::size_t printed = 0;
+  if (!collect) fmt::print("{}\n", pppoe::ctl::session_table_header(query->columns));
+  int rc = 0;
+  auto call = [&](const Json& req) -> std::optional<Json> { return c.call(req, rc); };
+  Json request = {{"match", query->match}};
+  (void)pppoe::ctl::for_each_session_page(call, request, [&](const Json& page) {
+    for (const auto& s : page) {
+      if (collect) {
+        kept.push_back(s);
+        continue;
+      }
+      fmt::print("{}\n", pppoe::ctl::session_table_row(s, query->columns, now_ms));
+      if (++printed == query->limit) return false;
+    }
+    return true;
+  });
+  if (rc != 0) return rc;
+  if (!collect) {
+    fmt::print("{} session(s)\n", printed);
+    return 0;
+  }
+  pppoe::ctl::order_sessions(kept, *query, now_ms);
+  if (c.json) {
+    fmt::print("{}\n", Json{{"ok", true}, {"sessions", kept}}.dump(2));
+    return 0;
+  }
+  fmt::print("{}\n", pppoe::ctl::session_table_header(query->columns));
+  for (const auto& s : kept) fmt::print("{}\n", pppoe::ctl::session_table_row(s, query->columns, now_ms));
+  fmt::print("{} session(s)\n", kept.size());
+  return 0;
+}
+
 /// One sysctl argument: NAME reads, NAME=VALUE writes and prints the new value.
 int sysctl_one(const Client& c, const std::string& arg, Json& collected) {
   Json req = {{"cmd", "sysctl"}};
@@ -332,7 +348,11 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember(
           {"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel", "ac", "standby"}));
-  show->add_option("args", show_args, "session ID | session id S in tunnel id T [stats] | tunnel id N");
+  show->add_option("args", show_args,
+                   "session ID | session id S in tunnel id T [stats] | tunnel id N | sessions [match FIELD PATTERN]... "
+                   "[order COLUMN [desc]] [limit N] [columns A,B,...] (FIELD: user, mac, ip, state, vlan, worker; "
+                   "PATTERN: a shell pattern such as 'alice*'; COLUMN: " +
+                       pppoe::ctl::session_columns_help() + ")");
 
   auto* kill = app.add_subcommand("kill", "end a session or every session of a user: kill session ID | kill user NAME");
   std::string kill_kind, kill_target;
@@ -407,6 +427,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   Json req;
+  if (*show && what == "sessions") return show_sessions(c, show_args);
   if (*show) {
     req = {{"cmd", "show"}, {"what", what}};
     auto number = [](const std::string& s) -> unsigned {
@@ -475,8 +496,6 @@ int main(int argc, char** argv) {
   if (!res) return rc;
   if (c.json)
     fmt::print("{}\n", res->dump(2));
-  else if (*show && what == "sessions")
-    print_sessions(*res);
   else if (*show && what == "session" && req.contains("tunnel"))
     print_l2tp_session((*res)["session"], !show_args.empty() && show_args.back() == "stats");
   else if (*show && what == "session")

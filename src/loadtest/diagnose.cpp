@@ -1,5 +1,7 @@
 #include "loadtest/diagnose.hpp"
 
+#include "ctl/session_pages.hpp"
+
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -75,11 +77,13 @@ std::expected<Snapshot, FetchError> take_snapshot(const Endpoint& where, bool wi
       if (name == "net.graph.pppoe_lb.stats.total_errors") s.total_errors = std::stoull(value);
     }
     if (with_sessions) {
-      auto sessions = call({{"cmd", "show"}, {"what", "sessions"}});
+      auto sessions = ctl::for_each_session_page(call, ctl::Json::object(), [&s](const ctl::Json& page) {
+        for (const auto& x : page)
+          s.sessions.push_back({x.at("session_id").get<unsigned>(), x.at("worker").get<int>(),
+                                x.at("dispatch_worker").get<int>(), x.value("migrations", 0u)});
+        return true;
+      });
       if (!sessions) return std::unexpected(sessions.error());
-      for (const auto& x : sessions->at("sessions"))
-        s.sessions.push_back({x.at("session_id").get<unsigned>(), x.at("worker").get<int>(),
-                              x.at("dispatch_worker").get<int>(), x.value("migrations", 0u)});
     }
   } catch (const std::exception& e) {
     return std::unexpected(FetchError{5, fmt::format("unexpected answer from pppoed: {}", e.what())});

@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "master/server.hpp"
+#include "master/session_query.hpp"
 #include "session/ppp_link.hpp"
 
 namespace pppoe::master {
@@ -401,18 +402,26 @@ ctl::Json Server::handle(const ctl::Json& req) {
     return static_cast<std::uint16_t>(v);
   };
   if (cmd == "show" && what == "sessions") {
+    // A page per request (session_query.hpp): 64,000 sessions never hold up discovery.
+    auto page = parse_session_page(req);
+    if (!page) return error(page.error());
     ctl::Json list = ctl::Json::array();
     const auto tunnels = l2tp_tunnels();
-    for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
-      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id))) {
-        ctl::Json j = record_json(*r, shared_.downstream[id]);
-        // Where the kernel actually sends this session's frames (-1: the master), for
-        // pppoetest --check-affinity; `worker` is where the master assigned it.
-        j["dispatch_worker"] = static_cast<int>(dispatch_.get(static_cast<std::uint16_t>(id))) - 1;
-        if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r, tunnels);
-        list.push_back(std::move(j));
-      }
-    return {{"ok", true}, {"sessions", list}};
+    std::uint32_t id = page->from;
+    for (unsigned scanned = 0; id <= pppoe_proto::kMaxSessionId && list.size() < page->max &&
+                               scanned < SessionPage::kMaxScan;
+         ++id, ++scanned) {
+      auto r = shared_.table.read(static_cast<std::uint16_t>(id));
+      if (!r || !page->match.matches(*r)) continue;
+      ctl::Json j = record_json(*r, shared_.downstream[id]);
+      // Where the kernel actually sends this session's frames (-1: the master), for
+      // pppoetest --check-affinity; `worker` is where the master assigned it.
+      j["dispatch_worker"] = static_cast<int>(dispatch_.get(static_cast<std::uint16_t>(id))) - 1;
+      if (r->l2tp_tunnel != 0) j["l2tp"] = l2tp_session_json(*r, tunnels);
+      list.push_back(std::move(j));
+    }
+    // "next": where the following page starts; 0 when every ID has been looked at.
+    return {{"ok", true}, {"sessions", list}, {"next", id <= pppoe_proto::kMaxSessionId ? id : 0}};
   }
   auto u16_field = [&](const char* name) -> std::optional<std::uint16_t> {
     if (!req.contains(name) || !req[name].is_number_unsigned()) return std::nullopt;

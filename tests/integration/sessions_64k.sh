@@ -1,0 +1,53 @@
+#!/bin/bash
+# 64,000 sessions on one interface, as an operator looks at them (issue 19): `pppoectl show
+# sessions` lists every one (text and JSON), page by page, while discovery keeps answering (a
+# subscriber logs in during the listing); the list narrowed the way accel-cmd's `show sessions`
+# does (match, order, limit, columns).
+. "$(dirname "$0")/common.sh"
+N=64000
+pppoed_start --secrets "$SECRETS" --auth pap -L -w 2 || fail "pppoed did not start"
+pppoetest_lab -m create -i sub0 -n $N --auth pap --user test --password test --pings 0 --no-ipv6 \
+  --timeout 120 --hold 90 --format json >"$LAB_LOGS/held.json" 2>"$LAB_LOGS/held.err" &
+holder=$!
+wait_stat .sessions.up $N 120
+
+# The whole list as text, while a subscriber logs in: discovery is not held up by it.
+t0=$(date +%s%N)
+pppoectl_lab show sessions >"$LAB_LOGS/list.txt" &
+lister=$!
+pppoetest_lab -m create -i sub0 -n 1 --user alice --password wonderland --no-ipv6 --timeout 10 --format json \
+  >"$LAB_LOGS/login.json" 2>&1 || fail "a login during the listing failed: $(cat "$LAB_LOGS/login.json")"
+wait $lister || fail "pppoectl show sessions failed: $(tail -c 300 "$LAB_LOGS/list.txt")"
+list_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+login_ms=$(jq .setup_ms.max "$LAB_LOGS/login.json")
+rows=$(grep -c " up " "$LAB_LOGS/list.txt")
+[ "$rows" -ge $N ] || fail "show sessions listed $rows sessions that are up, not $N"
+tail -n 1 "$LAB_LOGS/list.txt" | grep -qE "^$((N + 1)) session\(s\)$|^$N session\(s\)$" || fail "count line: $(tail -n 1 "$LAB_LOGS/list.txt")"
+echo "show sessions: $(tail -n 1 "$LAB_LOGS/list.txt") in $list_ms ms; a login during it took $login_ms ms to set up"
+
+# JSON: every session, each with its fields.
+t0=$(date +%s%N)
+json_count=$(pppoectl_lab -j show sessions | jq '[.sessions[] | select(.user == "test")] | length')
+expect_eq "$json_count" $N "sessions of user test in the JSON list"
+echo "show sessions -j: $N sessions in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+# Narrowed: by user, by address, ordered, limited, chosen columns. Bob (fixed address
+# 10.9.9.9) logs in last.
+pppoetest_lab -m create -i sub0 -n 1 --user bob --password "builder pass" --no-ipv6 --hold 30 --format json \
+  >"$LAB_LOGS/bob.json" 2>&1 &
+bob=$!
+wait_stat .sessions.up $((N + 1)) 15
+expect_eq "$(pppoectl_lab -j show sessions match user bob | jq -r '.sessions | length')" 1 "match user bob"
+out=$(pppoectl_lab show sessions match ip 10.9.9.9 columns id,user,ip)
+echo "$out" | sed -n 2p | grep -qE "^ *[0-9]+ bob +10\.9\.9\.9 *$" || fail "match ip 10.9.9.9: $out"
+expect_eq "$(pppoectl_lab -j show sessions match ip '10.9.9.*' | jq '.sessions | length')" 1 "match ip 10.9.9.*"
+expect_eq "$(pppoectl_lab show sessions match user 'te*' limit 5 | grep -c ' test ')" 5 "match user 'te*' limit 5"
+newest=$(pppoectl_lab show sessions order uptime limit 1 columns user | sed -n 2p | tr -d ' ')
+expect_eq "$newest" bob "the session up for the shortest time (order uptime)"
+expect_eq "$(pppoectl_lab -j show sessions order id desc limit 2 | jq '.sessions[0].session_id > .sessions[1].session_id')" true \
+  "order id desc"
+err=$(pppoectl_lab show sessions order colour 2>&1); expect_eq "$?" 2 "exit code of a bad column"
+echo "$err" | grep -q "no column 'colour'" || fail "bad column message: $err"
+
+kill $holder $bob 2>/dev/null; wait $holder $bob 2>/dev/null
+true
