@@ -14,6 +14,7 @@ PACKAGES=(
   linux-perf                                                 # bench/dataplane.sh: syscalls and context switches per packet
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
   keepalived conntrackd conntrack fping                      # pppoec router pair: VRRP, NAT state sync, 10 ms pinger
+  libcpp-httplib-dev curl prometheus                         # metrics endpoint; its tests (curl, promtool)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -28,6 +28,17 @@ const char* to_string(WorkerState s);
 
 inline constexpr std::size_t kMaxWorkers = 64;
 
+/// RADIUS servers whose figures a worker publishes, per kind, in priority order (metrics).
+inline constexpr std::size_t kPublishedRadiusServers = 8;
+/// Authentication answers by method (ppp::AuthMethod: none, PAP, CHAP-MD5, MS-CHAPv2).
+inline constexpr std::size_t kAuthMethods = 4;
+enum class AuthOutcome : std::uint8_t { kAccepted, kRejected, kNoAnswer, kCount };
+
+/// One RADIUS server as one process sees it (radius::ServerStats).
+struct RadiusServerCounters {
+  std::atomic<std::uint64_t> requests, retransmits, timeouts, responses, latency_sum_us;
+  std::array<std::atomic<std::uint64_t>, 11> latency;  ///< per radius::ServerStats bucket
+};
 
 /// One worker's live figures, written by that worker (counters) or the master (state, pid).
 struct WorkerSlot {
@@ -51,6 +62,9 @@ struct WorkerSlot {
   std::atomic<std::uint32_t> radius_in_flight_auth, radius_in_flight_acct;  ///< requests in progress
   std::array<std::atomic<std::uint64_t>, l2tp::kLacCounters> lac;  ///< l2tp::LacCounter
   std::array<std::atomic<std::uint64_t>, l2tp::kLnsCounters> lns;  ///< l2tp::LnsCounter
+  std::array<std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(AuthOutcome::kCount)>, kAuthMethods> auth;
+  /// Authentication servers first, then accounting servers.
+  std::array<RadiusServerCounters, 2 * kPublishedRadiusServers> radius_servers;
 };
 
 /// Downstream counters per session: any worker may encapsulate for any session.

@@ -352,6 +352,13 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
     return std::unexpected(fmt::format("'log-level' expects one of debug, info, warn, error, found '{}'", v[0]));
   }
   if (name == "remote-control") return set_unsigned(c.remote_control_port, 0, 65535);
+  if (name == "metrics-listen") {
+    if (v.size() != 1) return std::unexpected("'metrics-listen' expects ADDRESS:PORT (e.g. 127.0.0.1:9469)");
+    auto e = endpoint(v[0], 0);
+    if (!e || e->port == 0) return std::unexpected(fmt::format("'metrics-listen' expects ADDRESS:PORT, found '{}'", v[0]));
+    c.metrics_listen = *e;
+    return {};
+  }
   if (name == "remote-secret") return set_string(c.remote_secret);
   auto& l = c.limits;
   if (name == "padi-limit") return set_unsigned(l.padi_rate, 0, 1000000);

@@ -186,6 +186,8 @@ struct Config {
   /// worker to test pppoetest --check-affinity. Never on in production.
   bool debug_commands = false;
   /// Remote read-only control for `pppoetest -h`: a TCP port (0 = off) and its shared secret.
+  /// Prometheus metrics over HTTP (metrics-listen ADDRESS:PORT); port 0 = off.
+  SocketEndpoint metrics_listen{Ipv4Address{}, 0};
   unsigned remote_control_port = 0;
   std::string remote_secret;
   std::vector<NamedPool> named_pools;

@@ -314,10 +314,7 @@ ctl::Json Server::summary() {
     if (n != 0 && i < session::kEndReasons)
       ended[session::to_string(static_cast<session::EndReason>(i))] = n;
   }
-  std::size_t up = 0;
-  for (std::uint32_t id = 1; id <= pppoe_proto::kMaxSessionId; ++id)
-    if (pool_.owner_of(static_cast<std::uint16_t>(id)) != 0)
-      if (auto r = shared_.table.read(static_cast<std::uint16_t>(id)); r && r->state == dataplane::SessionState::kUp) ++up;
+  const std::size_t up = pool_.up_count();
   ctl::Json workers = ctl::Json::array();
   for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s) {
     if (!pool_.alive(s)) continue;

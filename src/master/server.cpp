@@ -123,9 +123,20 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
       dae.emplace(std::move(*d));
     }
   }
-  return std::unique_ptr<Server>(new Server(std::move(loaded), std::move(*socket), std::move(*tun),
+  std::unique_ptr<metrics::HttpEndpoint> metrics;
+  if (config.metrics_listen.port != 0) {
+    auto e = metrics::HttpEndpoint::start(config.metrics_listen);
+    if (!e) return std::unexpected(e.error());
+    metrics = std::move(*e);
+  }
+  std::unique_ptr<Server> server(new Server(std::move(loaded), std::move(*socket), std::move(*tun),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
                                             std::move(l2tp_dispatch), std::move(options), std::move(aaa), std::move(dae)));
+  if (metrics) {
+    server->metrics_ = std::move(metrics);
+    server->pool_.also_in_child([s = server.get()] { s->metrics_->close_in_child(); });
+  }
+  return server;
 }
 
 namespace {
@@ -202,6 +213,8 @@ void Server::retire(unsigned slot) {
   r.mss_clamped += w.mss_clamped;
   r.shaped_packets += w.shaped_packets;
   for (std::size_t k = 0; k < r.ended_by_reason.size(); ++k) r.ended_by_reason[k] += w.ended_by_reason[k];
+  for (std::size_t m = 0; m < r.auth.size(); ++m)
+    for (std::size_t o = 0; o < r.auth[m].size(); ++o) r.auth[m][o] += w.auth[m][o];
   for (std::size_t k = 0; k < r.drops.size(); ++k) r.drops[k] += w.drops[k];
   for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
   for (std::size_t k = 0; k < r.lac.size(); ++k) r.lac[k] += w.lac[k];
@@ -390,10 +403,10 @@ void Server::on_second(TimePoint now) {
   in.max_workers = resolved_max_workers();
   GovernorDecision d = governor_.evaluate(governor_settings_, in);
   if (d.cancel_drain)
-    if (auto slot = pool_.any_draining()) pool_.cancel_drain(*slot);
-  if (d.add_worker) (void)pool_.add_worker("");
+    if (auto slot = pool_.any_draining(); slot && pool_.cancel_drain(*slot)) ++governor_counts_.cancel_drain;
+  if (d.add_worker && pool_.add_worker("")) ++governor_counts_.scale_up;
   if (d.drain_worker)
-    if (auto slot = pool_.drain_candidate()) drain_worker(*slot);
+    if (auto slot = pool_.drain_candidate(); slot && drain_worker(*slot)) ++governor_counts_.scale_down;
   socket_.flush();
   finish_reload(now);
   if (aaa_) {
@@ -445,6 +458,10 @@ int Server::run() {
   if (remote_) {
     watch(remote_->fd(), true);
     log::info("remote read-only control on TCP port {} (challenge-response)", config_.remote_control_port);
+  }
+  if (metrics_) {
+    watch(metrics_->fd(), true);
+    log::info("metrics on http://{}/metrics (Prometheus text, OpenMetrics when asked)", config_.metrics_listen.to_string());
   }
   for (int fd : {sfd, tfd, epoll_fd_}) pool_.also_close_in_child(fd);
   pool_.on_channel_change = watch;
@@ -531,6 +548,8 @@ int Server::run() {
       } else if (standby_ && (fd == standby_->fds()[0] || fd == standby_->fds()[1])) {
         standby_->on_readable(fd, now);
         socket_.flush();
+      } else if (metrics_ && fd == metrics_->fd()) {
+        metrics_->serve([this](metrics::Format f) { return render_metrics(f); });
       } else if (dae_ && fd == dae_->fd()) {
         dae_->serve([&](const radius::PacketView& req) { return on_dae_request(req); }, std::time(nullptr));
       } else if (aaa_ && aaa_->on_readable(fd, now)) {

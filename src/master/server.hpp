@@ -24,6 +24,8 @@
 #include "master/standby.hpp"
 #include "master/sysctl.hpp"
 #include "master/worker_pool.hpp"
+#include "metrics/exposition.hpp"
+#include "metrics/http_endpoint.hpp"
 #include "radius/aaa.hpp"
 #include "session/secrets.hpp"
 
@@ -58,6 +60,9 @@ class Server {
   /// The snapshot goes once every worker has read it (or after 10 s, if one died meanwhile).
   void finish_reload(TimePoint now);
   void watch_fd(int fd);
+  // Metrics (metrics_report.cpp): the text a scrape gets.
+  std::string render_metrics(metrics::Format format);
+  void render_radius_servers(metrics::Exposition& m) const;
   void on_packets(TimePoint now);
   void on_second(TimePoint now);
   ctl::Json handle(const ctl::Json& request);
@@ -143,6 +148,8 @@ class Server {
     std::array<std::uint64_t, static_cast<std::size_t>(dataplane::Drop::kCount)> drops{};
     std::array<std::uint64_t, l2tp::kLacCounters> lac{};
     std::array<std::uint64_t, l2tp::kLnsCounters> lns{};
+    std::array<std::array<std::uint64_t, static_cast<std::size_t>(dataplane::AuthOutcome::kCount)>, dataplane::kAuthMethods>
+        auth{};
   } retired_;
   int epoll_fd_ = -1;
   std::unique_ptr<radius::Aaa> aaa_;  ///< the master's accounting: On/Off, spool, crashed workers' Stops
@@ -150,6 +157,10 @@ class Server {
   radius::Aaa::Counters retired_aaa_{};
   std::int64_t next_spool_replay_ = 0;
   std::unique_ptr<Standby> standby_;
+  std::unique_ptr<metrics::HttpEndpoint> metrics_;
+  struct GovernorCounts {
+    std::uint64_t scale_up = 0, scale_down = 0, cancel_drain = 0;
+  } governor_counts_;
   struct Reload {
     std::uint32_t generation = 0;  ///< reloads so far
     unsigned waiting = 0;          ///< workers that have not answered the last one

@@ -64,7 +64,8 @@ WorkerPool::WorkerPool(Config& config, dataplane::SharedState& shared, dataplane
       close_in_child_(std::move(close_in_child)),
       owner_(dataplane::SessionTable::kCapacity, 0),
       pending_key_of_(dataplane::SessionTable::kCapacity, 0),
-      mac_of_(dataplane::SessionTable::kCapacity, 0) {
+      mac_of_(dataplane::SessionTable::kCapacity, 0),
+      up_(dataplane::SessionTable::kCapacity, 0) {
   // Session IDs in a shuffled FIFO: a just-freed ID is the last to be reused, so stale frames
   // of a dead session rarely hit a new one, and IDs do not reveal how many sessions exist.
   std::vector<std::uint16_t> ids;
@@ -471,6 +472,7 @@ void WorkerPool::receive_messages(unsigned slot) {
     switch (m->type) {
       case MessageType::kSessionUp: {
         end_pending(m->session_id);
+        mark_up(m->session_id);
         if (m->ipv4 == 0) break;  // switched into an L2TP tunnel: the LNS gives the address
         Ipv4Address a{m->ipv4};
         if (!shared_.ipv4.insert(dataplane::SharedIndex::ipv4_key(a.value), m->session_id)) {
@@ -726,6 +728,7 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
   owner_[sid] = static_cast<std::uint16_t>(*slot + 1);
   ++slots_[*slot].assigned;
   ++allocated_;
+  mark_up(sid);  // only sessions that were up are continued
   mac_of_[sid] = rec.client_mac.as_u64();
   ++per_mac_[mac_of_[sid]];
   shared_.table.update(sid, [&](dataplane::SessionRecord& r) {
@@ -760,6 +763,12 @@ std::vector<dataplane::SessionRecord> WorkerPool::hand_over_all(Duration timeout
   return kept;
 }
 
+void WorkerPool::mark_up(std::uint16_t sid) {
+  if (up_[sid] != 0) return;
+  up_[sid] = 1;
+  ++up_count_;
+}
+
 void WorkerPool::free_session(std::uint16_t sid) {
   unsigned owner = owner_[sid];
   if (owner == 0) return;
@@ -767,6 +776,10 @@ void WorkerPool::free_session(std::uint16_t sid) {
   dispatch_.set(sid, dataplane::SessionDispatchMap::kMasterOwner);
   if (slots_[owner - 1].assigned > 0) --slots_[owner - 1].assigned;
   --allocated_;
+  if (up_[sid] != 0) {
+    up_[sid] = 0;
+    --up_count_;
+  }
   end_pending(sid);
   if (auto it = per_mac_.find(mac_of_[sid]); it != per_mac_.end() && --it->second == 0) per_mac_.erase(it);
   free_ids_.push_back(sid);

@@ -118,6 +118,9 @@ class WorkerPool final : public SessionDirectory {
   void start(std::uint16_t session_id) override;
   bool peer_terminated(std::uint16_t session_id, const MacAddress& mac) override;
   [[nodiscard]] std::size_t session_count() const override { return allocated_; }
+  /// Sessions whose IPCP (or L2TP switch) opened and that have not ended: counted as the
+  /// messages come, so that reading it costs nothing whatever the session count.
+  [[nodiscard]] std::size_t up_count() const { return up_count_; }
   [[nodiscard]] std::size_t starting_count() const override { return negotiating_; }
   [[nodiscard]] bool has_session(std::uint16_t session_id) const override { return owner_[session_id] != 0; }
   [[nodiscard]] std::size_t free_session_ids() const { return free_ids_.size(); }
@@ -218,6 +221,9 @@ class WorkerPool final : public SessionDirectory {
   void end_pending(std::uint16_t sid);
   std::size_t negotiating_ = 0;                     ///< sessions with a pending_key_of_
   std::vector<std::uint64_t> mac_of_;               ///< by session ID
+  std::vector<std::uint8_t> up_;                    ///< by session ID: 1 once kSessionUp came
+  std::size_t up_count_ = 0;
+  void mark_up(std::uint16_t sid);
   std::unordered_map<std::uint64_t, std::uint32_t> per_mac_;
   std::size_t allocated_ = 0;
   unsigned round_robin_ = 0;

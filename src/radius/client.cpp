@@ -15,6 +15,7 @@ struct Client::Pending {
   Request request;
   Done done;
   TimePoint created{};
+  TimePoint sent{};              ///< first transmission to the current server (its latency)
   std::uint32_t tried_mask = 0;  ///< servers already given up on
   std::size_t server = 0;
   unsigned tries = 0;
@@ -41,7 +42,7 @@ struct Client::Server {
   std::size_t in_flight = 0;
   std::size_t next_slot = 0;
   TimePoint dead_until{};
-  std::uint64_t responses = 0, timeouts = 0;
+  ServerStats stats;
   ~Server() {
     for (int fd : fds)
       if (fd >= 0) ::close(fd);
@@ -95,8 +96,16 @@ Client::~Client() = default;
 
 const ServerConfig& Client::server(std::size_t i) const { return servers_[i]->config; }
 bool Client::server_alive(std::size_t i, TimePoint now) const { return servers_[i]->dead_until <= now; }
-std::uint64_t Client::server_responses(std::size_t i) const { return servers_[i]->responses; }
-std::uint64_t Client::server_timeouts(std::size_t i) const { return servers_[i]->timeouts; }
+const ServerStats& Client::server_stats(std::size_t i) const { return servers_[i]->stats; }
+
+void ServerStats::add_latency(Duration d) {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+  if (us < 0) us = 0;
+  latency_sum_us += static_cast<std::uint64_t>(us);
+  std::size_t b = 0;
+  while (b < kLatencyBoundsMs.size() && us > std::int64_t{kLatencyBoundsMs[b]} * 1000) ++b;
+  ++latency[b];
+}
 
 std::vector<int> Client::fds() const {
   std::vector<int> v;
@@ -179,7 +188,9 @@ bool Client::transmit_new(std::unique_ptr<Pending> p, TimePoint now) {
   p->id = id;
   p->tries = 1;
   p->deadline = now + settings_.timeout;
+  p->sent = now;
   ++counters_.requests;
+  ++s.stats.requests;
   (void)::send(s.fd_of(slot), p->wire.data(), p->wire.size(), MSG_DONTWAIT);  // loss: the retransmit timer
   s.slots[slot] = std::move(p);
   ++s.in_flight;
@@ -235,7 +246,8 @@ void Client::on_readable(int fd, TimePoint now) {
     auto p = std::move(slot);
     --s.in_flight;
     --outstanding_;
-    ++s.responses;
+    ++s.stats.responses;
+    s.stats.add_latency(now - p->sent);
     ++counters_.responses;
     s.dead_until = TimePoint{};
     Response r{*pkt, p->auth, s.config.secret};
@@ -255,12 +267,13 @@ void Client::tick(TimePoint now) {
       if (slot->tries < settings_.tries) {
         ++slot->tries;
         ++counters_.retransmits;
+        ++s.stats.retransmits;
         slot->deadline = now + settings_.timeout;
         (void)::send(s.fd_of(k), slot->wire.data(), slot->wire.size(), MSG_DONTWAIT);
         continue;
       }
       ++counters_.timeouts;
-      ++s.timeouts;
+      ++s.stats.timeouts;
       if (s.dead_until <= now) {
         s.dead_until = now + settings_.dead_time;
         log::warn("radius {}: server {}:{} not answering; marked dead for {} s", name_, s.config.host, s.config.port,

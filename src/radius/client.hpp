@@ -46,6 +46,17 @@ struct ClientSettings {
   bool require_message_authenticator = true;  ///< on Access-* responses
 };
 
+/// One server's share (for metrics): what was sent to it and how long its answers took, from
+/// the first transmission to it to the verified response.
+struct ServerStats {
+  /// Upper bounds of the latency buckets (Prometheus `le`), milliseconds; one more for the rest.
+  static constexpr std::array<std::uint32_t, 10> kLatencyBoundsMs{5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000};
+  std::uint64_t requests = 0, retransmits = 0, timeouts = 0, responses = 0;
+  std::array<std::uint64_t, kLatencyBoundsMs.size() + 1> latency{};  ///< responses per bucket (not cumulative)
+  std::uint64_t latency_sum_us = 0;
+  void add_latency(Duration d);
+};
+
 struct ClientCounters {
   std::uint64_t requests = 0;       ///< first transmissions (each failover counts again)
   std::uint64_t retransmits = 0;
@@ -100,8 +111,7 @@ class Client {
   [[nodiscard]] std::size_t server_count() const { return servers_.size(); }
   [[nodiscard]] const ServerConfig& server(std::size_t i) const;
   [[nodiscard]] bool server_alive(std::size_t i, TimePoint now) const;
-  [[nodiscard]] std::uint64_t server_responses(std::size_t i) const;
-  [[nodiscard]] std::uint64_t server_timeouts(std::size_t i) const;
+  [[nodiscard]] const ServerStats& server_stats(std::size_t i) const;
 
  private:
   struct Pending;

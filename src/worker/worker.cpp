@@ -354,7 +354,12 @@ class Worker::Session final : public session::LinkOutput,
     if (worker_.lac_ && !lns_ && worker_.config_.l2tp.radius_tunnels)
       lac_request_ = std::make_unique<session::AuthRequest>(request);
     worker_.aaa_.authenticate(request, identity(),
-                              [w = &worker_, id = id_, gen = generation_](const session::AuthResult& r) {
+                              [w = &worker_, id = id_, gen = generation_, method = request.method](const session::AuthResult& r) {
+                                auto outcome = r.ok ? dataplane::AuthOutcome::kAccepted
+                                               : r.backend_unavailable ? dataplane::AuthOutcome::kNoAnswer
+                                                                       : dataplane::AuthOutcome::kRejected;
+                                auto m = static_cast<std::size_t>(method);
+                                if (m < w->counters_.auth.size()) ++w->counters_.auth[m][static_cast<std::size_t>(outcome)];
                                 w->auth_answer(id, gen, r);
                               },
                               now);
@@ -1694,6 +1699,27 @@ void Worker::publish_aaa(TimePoint now) {
   slot_stats_.radius_dead_acct.store(aaa_.dead_mask(true, now), std::memory_order_relaxed);
   slot_stats_.radius_in_flight_auth.store(static_cast<std::uint32_t>(aaa_.in_flight(false)), std::memory_order_relaxed);
   slot_stats_.radius_in_flight_acct.store(static_cast<std::uint32_t>(aaa_.in_flight(true)), std::memory_order_relaxed);
+  publish_radius_servers(aaa_, slot_stats_);
+}
+
+void publish_radius_servers(const radius::Aaa& aaa, dataplane::WorkerSlot& slot) {
+  static_assert(std::tuple_size_v<decltype(radius::ServerStats::latency)> ==
+                std::tuple_size_v<decltype(dataplane::RadiusServerCounters::latency)>);
+  auto put = [](std::atomic<std::uint64_t>& a, std::uint64_t v) { a.store(v, std::memory_order_relaxed); };
+  for (int kind = 0; kind < 2; ++kind) {
+    const radius::Client* c = kind == 0 ? aaa.auth_client() : aaa.acct_client();
+    for (std::size_t i = 0; i < dataplane::kPublishedRadiusServers; ++i) {
+      auto& out = slot.radius_servers[static_cast<std::size_t>(kind) * dataplane::kPublishedRadiusServers + i];
+      radius::ServerStats none;
+      const radius::ServerStats& st = c != nullptr && i < c->server_count() ? c->server_stats(i) : none;
+      put(out.requests, st.requests);
+      put(out.retransmits, st.retransmits);
+      put(out.timeouts, st.timeouts);
+      put(out.responses, st.responses);
+      put(out.latency_sum_us, st.latency_sum_us);
+      for (std::size_t b = 0; b < st.latency.size(); ++b) put(out.latency[b], st.latency[b]);
+    }
+  }
 }
 
 void Worker::publish_counters() {
@@ -1710,6 +1736,8 @@ void Worker::publish_counters() {
   put(slot_stats_.shaped_packets, counters_.shaped_packets);
   for (std::size_t i = 0; i < counters_.ended_by_reason.size(); ++i)
     put(slot_stats_.ended_by_reason[i], counters_.ended_by_reason[i]);
+  for (std::size_t m = 0; m < counters_.auth.size(); ++m)
+    for (std::size_t o = 0; o < counters_.auth[m].size(); ++o) put(slot_stats_.auth[m][o], counters_.auth[m][o]);
 
 }
 

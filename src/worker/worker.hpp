@@ -45,7 +45,13 @@ struct WorkerCounters {
   std::uint64_t mss_clamped = 0;     ///< TCP SYNs whose MSS was lowered, both ways
   std::uint64_t shaped_packets = 0;  ///< downstream packets sent late by a shaper
   std::array<std::uint64_t, session::kEndReasons> ended_by_reason{};
+  /// Authentication answers by method (ppp::AuthMethod) and dataplane::AuthOutcome.
+  std::array<std::array<std::uint64_t, static_cast<std::size_t>(dataplane::AuthOutcome::kCount)>, dataplane::kAuthMethods>
+      auth{};
 };
+
+/// A process's RADIUS servers' figures into its slot (the master publishes its own too).
+void publish_radius_servers(const radius::Aaa& aaa, dataplane::WorkerSlot& slot);
 
 class RouterAdvertiser;
 class Dhcpv6Server;

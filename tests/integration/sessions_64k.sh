@@ -5,7 +5,8 @@
 # does (match, order, limit, columns).
 . "$(dirname "$0")/common.sh"
 N=64000
-pppoed_start --secrets "$SECRETS" --auth pap -L -w 2 || fail "pppoed did not start"
+printf 'metrics-listen 127.0.0.1:9469\n' >"$LAB_LOGS/pppoed.conf"
+pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" --auth pap -L -w 2 || fail "pppoed did not start"
 pppoetest_lab -m create -i sub0 -n $N --auth pap --user test --password test --pings 0 --no-ipv6 \
   --timeout 120 --hold 90 --format json >"$LAB_LOGS/held.json" 2>"$LAB_LOGS/held.err" &
 holder=$!
@@ -48,6 +49,19 @@ expect_eq "$(pppoectl_lab -j show sessions order id desc limit 2 | jq '.sessions
   "order id desc"
 err=$(pppoectl_lab show sessions order colour 2>&1); expect_eq "$?" 2 "exit code of a bad column"
 echo "$err" | grep -q "no column 'colour'" || fail "bad column message: $err"
+
+# What a scrape costs the master with 64,001 sessions: its own render time, and HTTP round
+# trips of /metrics against / (the same server without a render) as the baseline.
+scrape() { ip netns exec "$AC" curl -sf -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:9469$1"; }
+for _ in 1 2 3; do scrape /metrics >/dev/null || fail "no metrics"; done
+render=$(ip netns exec "$AC" curl -sf http://127.0.0.1:9469/metrics | awk '$1 == "pppoed_metrics_render_seconds" {print $2 * 1e6}')
+m=$(for _ in $(seq 1 20); do scrape /metrics; done | sort -n | sed -n 10p)
+b=$(for _ in $(seq 1 20); do scrape /; done | sort -n | sed -n 10p)
+expect_eq "$(ip netns exec "$AC" curl -sf http://127.0.0.1:9469/metrics | awk '$1 == "pppoed_sessions{state=\"up\"}" {print $2}')" \
+  $((N + 1)) "sessions up in the metrics"
+echo "scrape at $((N + 1)) sessions: render ${render%.*} us in the master; HTTP median $(echo "$m * 1000000 / 1" | bc) us vs $(echo "$b * 1000000 / 1" | bc) us for / (ratio $(echo "scale=2; $m / $b" | bc))"
+expect_eq "$(pppoectl_lab -j show summary | jq .sessions.up)" "$(grep -c ' up ' "$LAB_LOGS/list.txt" | awk -v n=1 '{print $1 + n}')" \
+  "sessions up counted by the master = listed as up (and bob)"
 
 kill $holder $bob 2>/dev/null; wait $holder $bob 2>/dev/null
 true
