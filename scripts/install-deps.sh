@@ -5,6 +5,7 @@ set -euo pipefail
 PACKAGES=(
   cmake g++ make pkg-config
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev liburing-dev  # build
+  libsystemd-dev                                             # sd_notify: readiness, status, watchdog
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
   clang-16 libclang-rt-16-dev                                # libFuzzer (scripts/fuzz.sh)
   iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks

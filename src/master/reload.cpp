@@ -29,7 +29,18 @@ void Server::watch_fd(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
 }
 
+std::string Server::status_line() const {
+  std::size_t total = pool_.session_count(), up = pool_.up_count();
+  return fmt::format("{} sessions up, {} negotiating; {} workers", up, total - up, pool_.current_workers());
+}
+
 ctl::Json Server::reload(std::string_view why) {
+  notify_.reloading();
+  // READY=1 again however the reload ends: systemd waits for it after RELOADING=1.
+  struct Ready {
+    const Server& s;
+    ~Ready() { s.notify_.ready(s.status_line()); }
+  } ready{*this};
   auto read = read_config(options_.source);
   if (!read) {
     log::error("reload ({}): {}; nothing changed", why, read.error());

@@ -409,6 +409,9 @@ void Server::on_second(TimePoint now) {
     if (auto slot = pool_.drain_candidate(); slot && drain_worker(*slot)) ++governor_counts_.scale_down;
   socket_.flush();
   finish_reload(now);
+  // The loop is alive: systemd's watchdog (WatchdogSec=) restarts a master stuck anywhere.
+  notify_.watchdog();
+  if (unix_now % 5 == 0) notify_.status(status_line());
   if (aaa_) {
     aaa_->tick(now);
     if (unix_now >= next_spool_replay_) {  // records no server took before: try again
@@ -513,6 +516,8 @@ int Server::run() {
   if (config_.radius.enabled())
     log::info("radius: {} authentication and {} accounting server(s){}", config_.radius.auth_servers.size(),
               config_.radius.acct_servers.size(), config_.radius.fallback_local ? ", ppp.secret as fallback" : "");
+  notify_.ready(status_line());  // discovery answers from here on
+  if (notify_.watchdog_enabled()) log::info("systemd watchdog on: keep-alive from the master's loop every second");
   bool running = true;
   bool handover = false;
   while (running) {
@@ -585,6 +590,7 @@ int Server::run() {
     }
     pool_.flush_channels();
   }
+  notify_.stopping();
   bool handed_over = handover && hand_over_sessions();
   if (!handed_over) pool_.stop_all(seconds(5));
   socket_.flush();

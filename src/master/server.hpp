@@ -21,6 +21,7 @@
 #include "master/dae_server.hpp"
 #include "master/discovery.hpp"
 #include "master/governor.hpp"
+#include "master/service_notify.hpp"
 #include "master/standby.hpp"
 #include "master/sysctl.hpp"
 #include "master/worker_pool.hpp"
@@ -158,6 +159,9 @@ class Server {
   std::int64_t next_spool_replay_ = 0;
   std::unique_ptr<Standby> standby_;
   std::unique_ptr<metrics::HttpEndpoint> metrics_;
+  ServiceNotifier notify_;  ///< systemd (Type=notify): readiness, status, watchdog
+  /// systemd's STATUS= line: sessions and workers.
+  std::string status_line() const;
   struct GovernorCounts {
     std::uint64_t scale_up = 0, scale_down = 0, cancel_drain = 0;
   } governor_counts_;

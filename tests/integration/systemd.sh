@@ -1,0 +1,50 @@
+#!/bin/bash
+# systemd (issue 19): pppoed speaks sd_notify(3) to a NOTIFY_SOCKET of this test's own, as
+# under Type=notify: READY=1 only once discovery answers, STATUS= with sessions and workers,
+# WATCHDOG=1 every second when WatchdogSec= asks for it, RELOADING=1 with MONOTONIC_USEC= then
+# READY=1 around a reload (also a refused one), STOPPING=1 at the end. The shipped units pass
+# `systemd-analyze verify`.
+. "$(dirname "$0")/common.sh"
+command -v systemd-analyze >/dev/null || fail "systemd-analyze is missing"
+notes=$LAB_LOGS/notify.txt
+python3 "$HERE/lib/notify_listener.py" "$LAB_LOGS/notify.sock" "$notes" &
+listener=$!
+trap 'rc=$?; kill $listener 2>/dev/null; (exit $rc); finish' EXIT
+for _ in $(seq 1 50); do [ -S "$LAB_LOGS/notify.sock" ] && break; sleep 0.05; done
+printf 'lcp-echo-interval 10\n' >"$LAB_LOGS/pppoed.conf"
+export NOTIFY_SOCKET=$LAB_LOGS/notify.sock WATCHDOG_USEC=2000000
+pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
+unset NOTIFY_SOCKET WATCHDOG_USEC
+wait_note() { local d=$((SECONDS + $2)); while [ $SECONDS -lt $d ]; do grep -qE "$1" "$notes" && return 0; sleep 0.1; done; return 1; }
+wait_note " READY=1$" 5 || fail "no READY=1"
+grep -qE " STATUS=0 sessions up, 0 negotiating; 2 workers$" "$notes" || fail "STATUS with READY: $(cat "$notes")"
+# READY=1 came after the workers: a PADI is answered at once.
+pppoetest_lab -m create -i sub0 -n 3 --user test --password test --hold 6 --format json >"$LAB_LOGS/out.json" &
+holder=$!
+sleep 3.5
+dogs=$(grep -c " WATCHDOG=1$" "$notes")
+[ "$dogs" -ge 2 ] || fail "$dogs WATCHDOG=1 in 3.5 s (WATCHDOG_USEC=2000000)"
+wait_note " STATUS=3 sessions up, 0 negotiating; 2 workers$" 6 || fail "STATUS with the sessions: $(tail -3 "$notes")"
+
+kill -HUP "$PPPOED_PID"
+wait_note " RELOADING=1$" 5 || fail "no RELOADING=1"
+grep -qE " MONOTONIC_USEC=[0-9]+$" "$notes" || fail "RELOADING=1 without MONOTONIC_USEC"
+[ "$(grep -E " (RELOADING|READY)=1$" "$notes" | tail -n 1 | awk '{print $2}')" = READY=1 ] || fail "no READY=1 after the reload"
+echo "bogus-setting 1" >>"$LAB_LOGS/pppoed.conf"
+pppoectl_lab reload >/dev/null 2>&1 && fail "a broken file was accepted"
+expect_eq "$(grep -cE " RELOADING=1$" "$notes")" 2 "RELOADING=1 for the refused reload too"
+[ "$(grep -E " (RELOADING|READY)=1$" "$notes" | tail -n 1 | awk '{print $2}')" = READY=1 ] || fail "no READY=1 after a refused reload"
+wait $holder
+expect_eq "$(jq .closed_by_server "$LAB_LOGS/out.json")" 0 "sessions ended by the reloads"
+stop_pid "$PPPOED_PID"
+grep -q " STOPPING=1$" "$notes" || fail "no STOPPING=1"
+echo "notifications: $(awk '{print $2}' "$notes" | cut -d= -f1 | sort | uniq -c | tr -s ' ' | tr '\n' ',')"
+
+# The units: systemd-analyze verify with ExecStart pointing at this build.
+for unit in pppoed.service pppoed@.service; do
+  target=$LAB_LOGS/units/$unit
+  [ "$unit" = pppoed@.service ] && target=$LAB_LOGS/units/pppoed@lab.service
+  mkdir -p "$LAB_LOGS/units"
+  sed "s|/usr/sbin/pppoed|$BIN/pppoed|g" "$ROOT/etc/$unit" >"$target"
+  systemd-analyze verify --man=no "$target" >"$LAB_LOGS/verify.txt" 2>&1 || fail "systemd-analyze verify $unit: $(cat "$LAB_LOGS/verify.txt")"
+done
