@@ -74,6 +74,7 @@ struct Client final : session::LinkOutput {
     setup_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - started_).count();
   }
   void ipv6_up() override {
+    ipv6_opened_ = true;  // counted whatever ends the session later (the report's IPv6CP line)
     // As a CPE after IPv6CP (RFC 4861 section 6.3.7): Router Solicitations until an
     // advertisement comes, at most 3, 4 s apart; only when global IPv6 was asked for, so that
     // the other runs send exactly the traffic they count.
@@ -325,6 +326,7 @@ struct Client final : session::LinkOutput {
   Ipv6Prefix ra_prefix_;          ///< the /64 of the first Router Advertisement (empty: none yet)
   double ra_ms_ = 0;              ///< from IPv6CP opened to that advertisement
   TimePoint ipv6_opened_at_{}, next_rs_{};
+  bool ipv6_opened_ = false;  ///< IPv6CP reached Opened at least once
   unsigned rs_sent_ = 0;
   enum class DhcpStage : std::uint8_t { kIdle, kSoliciting, kRequesting, kBound } dhcp_stage_ = DhcpStage::kIdle;
   std::uint32_t dhcp_transaction_ = 0;
@@ -742,7 +744,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     if (was_up) {
       ++report.established;
       setup.push_back(c->setup_ms_);
-      if (c->link_ && c->link_->ipv6cp_state() == ppp::State::kOpened) ++report.ipv6_up;
+      if (c->ipv6_opened_) ++report.ipv6_up;
       if (!c->ra_prefix_.empty()) {
         ++report.ipv6_slaac;
         ra_times.push_back(c->ra_ms_);
