@@ -222,6 +222,27 @@ void print_standby(const Json& res) {
              u(c, "released"));
 }
 
+/// `show failures`: newest first, the reason in words.
+void print_failures(const Json& res) {
+  fmt::print("{:<19} {:<17} {:<7} {:<16} {:<14} {}\n", "TIME", "MAC", "VLAN", "USER", "PHASE", "REASON");
+  for (const auto& f : res["failures"]) {
+    std::time_t t = static_cast<std::time_t>(f["unix_ms"].get<std::int64_t>() / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char when[32];
+    std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+    std::string vlans;
+    for (const auto& v : f["vlans"]) pppoe::append_joined(vlans, ".", std::to_string(v.get<int>()));
+    std::string user = f["user"].get<std::string>();
+    std::string reason = f["reason"].get<std::string>();
+    if (f["repeats"].get<unsigned>() > 1) reason += fmt::format(" (x{})", f["repeats"].get<unsigned>());
+    fmt::print("{:<19} {:<17} {:<7} {:<16} {:<14} {}\n", when, f["mac"].get<std::string>(), vlans.empty() ? "-" : vlans,
+               user.empty() ? "-" : user, f["phase"].get<std::string>(), reason);
+  }
+  fmt::print("{} shown; {} recorded since start (the last {} are kept)\n", res["failures"].size(),
+             res["recorded"].get<std::uint64_t>(), res["kept"].get<unsigned>());
+}
+
 void print_reload(const Json& res) {
   auto names = [](const Json& list) {
     std::string out;
@@ -344,10 +365,12 @@ int main(int argc, char** argv) {
   std::string what;
   unsigned id = 0;
   std::vector<std::string> show_args;
-  show->add_option("what", what, "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel | ac | standby")
+  show->add_option("what", what,
+                   "summary | stats | sessions | session | radius | resources | system | tunnels | tunnel | ac | standby | "
+                   "failures [user NAME | mac MAC]")
       ->required()
-      ->check(CLI::IsMember(
-          {"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel", "ac", "standby"}));
+      ->check(CLI::IsMember({"summary", "stats", "sessions", "session", "radius", "resources", "system", "tunnels", "tunnel",
+                             "ac", "standby", "failures"}));
   show->add_option("args", show_args,
                    "session ID | session id S in tunnel id T [stats] | tunnel id N | sessions [match FIELD PATTERN]... "
                    "[order COLUMN [desc]] [limit N] [columns A,B,...] (FIELD: user, mac, ip, state, vlan, worker; "
@@ -457,6 +480,12 @@ int main(int argc, char** argv) {
         return 2;
       }
       req["id"] = number(a[0]);
+    } else if (what == "failures") {
+      if (!(show_args.empty() || (show_args.size() == 2 && (show_args[0] == "user" || show_args[0] == "mac")))) {
+        std::fprintf(stderr, "pppoectl: show failures [user NAME | mac MAC]\n");
+        return 2;
+      }
+      if (!show_args.empty()) req[show_args[0]] = show_args[1];
     } else if (!show_args.empty()) {
       std::fprintf(stderr, "pppoectl: show %s takes no argument\n", what.c_str());
       return 2;
@@ -512,6 +541,8 @@ int main(int argc, char** argv) {
     print_radius(*res);
   else if (*show && what == "standby")
     print_standby(*res);
+  else if (*show && what == "failures")
+    print_failures(*res);
   else if (*show)
     print_tree(*res, "");
   else if (*set)

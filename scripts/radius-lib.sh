@@ -51,6 +51,8 @@ failover-user Cleartext-Password := "via-radius"
       Tunnel-Preference:1 = 1,
       Tunnel-Type:2 = L2TP, Tunnel-Medium-Type:2 = IPv4, Tunnel-Server-Endpoint:2 = "198.51.100.4",
       Tunnel-Preference:2 = 2
+suspended Auth-Type := Reject
+      Reply-Message = "Account suspended: unpaid invoice"
 USERS
 }
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <ctime>
 
 namespace pppoe {
 
@@ -11,5 +13,12 @@ using TimePoint = Clock::time_point;
 using Duration = Clock::duration;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+
+/// Wall-clock milliseconds since 1970 (for records and displays, never for timers).
+inline std::int64_t unix_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
+}
 
 }  // namespace pppoe

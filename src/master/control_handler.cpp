@@ -546,6 +546,18 @@ ctl::Json Server::handle(const ctl::Json& req) {
     return {{"ok", true}, {"rate", policy::to_string(rate)}};
   }
   if (cmd == "reload") return reload("pppoectl");
+  if (cmd == "show" && what == "failures") {
+    std::string mac = ctl::text_field(req, "mac");
+    if (!mac.empty()) {
+      auto parsed = MacAddress::parse(mac);
+      if (!parsed) return error(fmt::format("'{}' is not a MAC address", mac));
+      mac = parsed->to_string();
+    }
+    return {{"ok", true},
+            {"kept", config_.failures_kept},
+            {"recorded", failures_.recorded()},
+            {"failures", failures_.to_json(ctl::text_field(req, "user"), mac, config_.failures_kept)}};
+  }
   if (cmd == "disconnect" || cmd == "kill") {
     auto reason = static_cast<std::uint8_t>(session::EndReason::kAdminReset);
     if (req.contains("user")) {

@@ -17,6 +17,19 @@ Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, Sess
       cookie_(config.cookie_rotate),
       guard_(config.limits) {}
 
+namespace {
+/// A client's Service-Name for the operator: printable ASCII, at most 64 characters.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 64)) out += c >= 0x20 && c < 0x7f ? c : '?';
+  return out;
+}
+}  // namespace
+
+void Discovery::refused(const ether::Header& eth, std::string why) const {
+  if (on_refused) on_refused(eth, std::move(why));
+}
+
 void Discovery::drop(Drop reason, const ether::Header& eth) {
   drops_.count(reason);
   ++counters_.invalid;
@@ -93,10 +106,12 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   // Section 5.2: an AC that cannot serve the PADI MUST NOT answer it.
   if (!serves(*tags.service_name)) {
     drops_.count(Drop::kServiceUnavailable);
+    refused(eth, fmt::format("Service-Name '{}' not offered here (PADI not answered)", printable(*tags.service_name)));
     return;
   }
   if (sessions_.session_count() >= config_.max_sessions) {
     drops_.count(Drop::kMaxSessions);
+    refused(eth, "max-sessions reached (PADI not answered)");
     return;
   }
   TimePoint clock = Clock::now();
@@ -105,6 +120,7 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     drops_.count(*verdict.drop);
     log::warn_limited(refusal_log_, "discovery: PADI from {} not answered: {}", eth.src.to_string(),
                       dataplane::to_string(*verdict.drop));
+    refused(eth, fmt::format("PADI not answered: limit {}", dataplane::to_string(*verdict.drop)));
     return;
   }
   Tags offer;
@@ -203,6 +219,7 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
     answer.service_name_error = "Service not offered";
     reply(eth, Code::kPads, 0, answer);
     ++counters_.service_name_errors;
+    refused(eth, fmt::format("Service-Name '{}' not offered here (PADS with Service-Name-Error)", printable(service)));
     return;
   }
   answer.ppp_max_payload = agreed_max_payload(tags);
@@ -219,6 +236,7 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
     drops_.count(*refused);
     log::warn_limited(refusal_log_, "discovery: PADR from {} not answered: {}", eth.src.to_string(),
                       dataplane::to_string(*refused));
+    this->refused(eth, fmt::format("PADR not answered: limit {}", dataplane::to_string(*refused)));
     return;
   }
   NewSession ns;
@@ -240,6 +258,7 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
     drops_.count(Drop::kMaxSessions);
     reply(eth, Code::kPads, 0, answer);
     ++counters_.ac_system_errors;
+    refused(eth, fmt::format("{} (PADS with AC-System-Error)", *answer.ac_system_error));
     return;
   }
   reply(eth, Code::kPads, *created, answer);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -35,6 +36,9 @@ class Discovery {
   void on_frame(const ether::Header& eth, Bytes pppoe_payload, std::int64_t unix_seconds);
 
   [[nodiscard]] const DiscoveryCounters& counters() const { return counters_; }
+  /// A client's PADI or PADR refused (a limit, a Service-Name we do not offer), in words: for
+  /// `pppoectl show failures`.
+  std::function<void(const ether::Header& eth, std::string why)> on_refused;
   /// Sends the delayed PADOs that are due (pado-delay), and the ones waiting for fewer
   /// sessions in negotiation (max-starting).
   void flush_delayed(TimePoint now);
@@ -77,6 +81,7 @@ class Discovery {
   std::deque<TimePoint> released_;  ///< when waiting PADOs were sent
   static constexpr std::size_t kMaxDelayed = 4096;
   log::RateLimit refusal_log_{1, 5};  ///< PADIs/PADRs a limit refused
+  void refused(const ether::Header& eth, std::string why) const;
   DiscoveryCounters counters_;
   log::RateLimit drop_log_{2, 10};    ///< malformed or unexpected frames
 };

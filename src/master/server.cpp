@@ -170,7 +170,8 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
       aaa_(std::move(aaa)),
-      dae_(std::move(dae)) {
+      dae_(std::move(dae)),
+      failures_(config_.failures_kept) {
   pool_.on_worker_gone = [this](unsigned slot) { retire(slot); };
   pool_.on_session_lost = [this](const dataplane::SessionRecord& r) { stop_lost_session(r); };
   // The master's RADIUS sockets change on a reload: a worker closes the ones of the moment.
@@ -179,6 +180,15 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
       for (int fd : aaa_->fds()) ::close(fd);
     });
   pool_.on_reloaded = [this](unsigned slot, std::uint32_t generation, bool ok) { on_worker_reloaded(slot, generation, ok); };
+  // `pppoectl show failures`: every ended session, and discovery's refusals.
+  pool_.on_session_ended = [this](const worker::Message& m) {
+    auto text = [](const char* p, std::size_t cap) { return std::string(p, ::strnlen(p, cap)); };
+    failures_.add({unix_ms(), m.mac, m.vlans, text(m.user, sizeof m.user), describe_phase(m.phase, m.was_up, m.reason),
+                   describe_end(m.reason, text(m.detail, sizeof m.detail)), m.session_id, 1});
+  };
+  discovery_.on_refused = [this](const ether::Header& eth, std::string why) {
+    failures_.add({unix_ms(), eth.src, eth.vlans, "", "discovery", std::move(why), 0, 1});
+  };
   if (dae_) pool_.also_close_in_child(dae_->fd());
   pool_.also_in_child([this] { control_.close_in_child(); });
   if (remote_) pool_.also_in_child([this] { remote_->close_in_child(); });

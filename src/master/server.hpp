@@ -20,6 +20,7 @@
 #include "master/cpu_sampler.hpp"
 #include "master/dae_server.hpp"
 #include "master/discovery.hpp"
+#include "master/failure_log.hpp"
 #include "master/governor.hpp"
 #include "master/service_notify.hpp"
 #include "master/standby.hpp"
@@ -160,6 +161,7 @@ class Server {
   std::unique_ptr<Standby> standby_;
   std::unique_ptr<metrics::HttpEndpoint> metrics_;
   ServiceNotifier notify_;  ///< systemd (Type=notify): readiness, status, watchdog
+  FailureLog failures_;     ///< `pppoectl show failures`
   /// systemd's STATUS= line: sessions and workers.
   std::string status_line() const;
   struct GovernorCounts {

@@ -41,11 +41,6 @@ const char* to_string(Algorithm a) {
 
 namespace {
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
-std::int64_t unix_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
 }  // namespace
 
 WorkerPool::WorkerPool(Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
@@ -515,6 +510,7 @@ void WorkerPool::receive_messages(unsigned slot) {
         unindex_prefix(Ipv6Prefix{m->delegated_prefix, m->delegated_len}, m->session_id);
         break;
       case MessageType::kSessionEnded: {
+        if (on_session_ended) on_session_ended(*m);
         unindex_routes(m->session_id);
         Ipv6Prefix wan{m->ipv6_prefix, m->ipv6_prefix_len}, delegated{m->delegated_prefix, m->delegated_len};
         unindex_prefix(wan, m->session_id);

@@ -100,6 +100,8 @@ class WorkerPool final : public SessionDirectory {
   /// how many were asked (each answers through on_reloaded).
   unsigned reload_workers(std::uint32_t generation);
   std::function<void(unsigned slot, std::uint32_t generation, bool ok)> on_reloaded;
+  /// A worker's session ended (kSessionEnded, with its user, phase and failure detail).
+  std::function<void(const worker::Message&)> on_session_ended;
 
   /// Messages from the workers (their socketpair ends are in channel_fds()).
   void on_channel_readable(int fd);

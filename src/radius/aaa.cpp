@@ -20,6 +20,19 @@ std::expected<std::unique_ptr<Aaa>, std::string> Aaa::create(AaaSettings setting
   return a;
 }
 
+namespace {
+/// A server's text (Reply-Message) for a log line or `show failures`: printable ASCII only,
+/// at most `max` characters.
+std::string printable(Bytes text, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && out.size() < max; ++i) {
+    auto c = static_cast<char>(text[i]);
+    out += c >= 0x20 && c < 0x7f ? c : '?';
+  }
+  return out;
+}
+}  // namespace
+
 void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentity& who, AuthDone done, TimePoint now) {
   if (!auth_) {
     done(local_.check(request));
@@ -37,6 +50,7 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
       }
       session::AuthResult r;
       r.backend_unavailable = true;
+      r.reason = "no RADIUS server answered";
       done(r);
       return;
     }
@@ -52,9 +66,15 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
     else if (reply->packet.code == Code::kAccessAccept) {
       count(AaaCounter::kAccessNotHonoured);
       log::warn_limited(log_limit_, "radius: {} for user '{}'; treated as a reject", o.problem, request.user);
+      o.result.reason = "RADIUS accept not honoured: " + o.problem;
     } else {
       count(AaaCounter::kAccessRejects);
+      // The server's own words, if it gave any (RFC 2865 section 5.18), are what helps most.
+      o.result.reason = "RADIUS reject";
+      if (auto msg = reply->packet.find(Attr::kReplyMessage); msg && !msg->empty())
+        o.result.reason += ": " + printable(*msg, 120);
     }
+    if (o.challenge) o.result.reason = "RADIUS challenge (not supported)";
     done(o.result);
   };
   auth_->submit(access_request(request, settings_.nas, who), std::move(on_reply), now);

@@ -49,6 +49,9 @@ struct TunnelChoice {
 struct AuthResult {
   bool ok = false;
   bool backend_unavailable = false;       ///< no server answered (not a reject)
+  /// Why not, in words for the operator (`pppoectl show failures`): "unknown user", "wrong
+  /// password", "RADIUS reject: REPLY-MESSAGE", ...; never a secret.
+  std::string reason;
   std::optional<Ipv4Address> framed_ip;   ///< a fixed address for this user
   std::optional<Ipv4Address> framed_netmask;
   std::string framed_pool;                ///< a named pool to take the address from

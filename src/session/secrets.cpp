@@ -137,17 +137,28 @@ const SecretEntry* LocalSecrets::find(std::string_view user) const {
   return it == users_.end() ? nullptr : &it->second;
 }
 
+namespace {
+AuthResult refused(const char* why) {
+  AuthResult r;
+  r.reason = why;
+  return r;
+}
+constexpr const char* kUnknownUser = "unknown user (not in ppp.secret)";
+constexpr const char* kWrongPassword = "wrong password";
+}  // namespace
+
 AuthResult LocalSecrets::pap(std::string_view user, std::string_view password) const {
   const SecretEntry* e = find(user);
-  if (e == nullptr || !ppp::chap::equal_constant_time(as_bytes(e->secret), as_bytes(password))) return {};
+  if (e == nullptr) return refused(kUnknownUser);
+  if (!ppp::chap::equal_constant_time(as_bytes(e->secret), as_bytes(password))) return refused(kWrongPassword);
   return granted(*e);
 }
 
 AuthResult LocalSecrets::chap_md5(std::string_view user, std::uint8_t id, Bytes challenge, Bytes response) const {
   const SecretEntry* e = find(user);
-  if (e == nullptr) return {};
+  if (e == nullptr) return refused(kUnknownUser);
   auto expected = ppp::chap::md5_response(id, e->secret, challenge);
-  if (!ppp::chap::equal_constant_time(Bytes(expected), response)) return {};
+  if (!ppp::chap::equal_constant_time(Bytes(expected), response)) return refused(kWrongPassword);
   return granted(*e);
 }
 
@@ -156,9 +167,9 @@ AuthResult LocalSecrets::mschapv2(std::string_view user, const ppp::mschapv2::Ch
                                   const ppp::mschapv2::NtResponse& nt_response) const {
   const SecretEntry* e = find(ppp::mschapv2::strip_domain(user));
   if (e == nullptr) e = find(user);
-  if (e == nullptr) return {};
+  if (e == nullptr) return refused(kUnknownUser);
   auto expected = ppp::mschapv2::generate_nt_response(authenticator, peer, user, e->secret);
-  if (!ppp::chap::equal_constant_time(Bytes(expected), Bytes(nt_response))) return {};
+  if (!ppp::chap::equal_constant_time(Bytes(expected), Bytes(nt_response))) return refused(kWrongPassword);
   AuthResult r = granted(*e);
   r.mschap_success = ppp::mschapv2::authenticator_response(e->secret, nt_response, peer, authenticator, user);
   return r;
@@ -178,11 +189,11 @@ AuthResult LocalSecrets::granted(const SecretEntry& e) {
 
 AuthResult LocalSecrets::check(const AuthRequest& req) const {
   switch (req.method) {
-    case ppp::AuthMethod::kNone: return {};
+    case ppp::AuthMethod::kNone: return refused("no authentication method agreed");
     case ppp::AuthMethod::kPap: return pap(req.user, req.password);
     case ppp::AuthMethod::kChapMd5: return chap_md5(req.user, req.chap_id, Bytes(req.challenge), Bytes(req.response));
     case ppp::AuthMethod::kMsChapV2: {
-      if (req.response.size() != ppp::mschapv2::kResponseSize) return {};
+      if (req.response.size() != ppp::mschapv2::kResponseSize) return refused("malformed MS-CHAPv2 response");
       ppp::mschapv2::Challenge16 peer{};
       ppp::mschapv2::NtResponse nt{};
       std::copy_n(req.response.begin(), 16, peer.begin());

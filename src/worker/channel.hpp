@@ -67,6 +67,12 @@ struct Message {
   std::uint32_t filter_id = 0;
   /// kReload, kReloaded: which reload (the master counts them from 1).
   std::uint32_t generation = 0;
+  /// kSessionEnded: for `pppoectl show failures` (NUL-terminated): the user, the PPP phase it
+  /// was in (session::Phase) and why authentication failed, in words, when it did.
+  std::uint8_t phase = 0;
+  bool was_up = false;
+  char user[64] = {};
+  char detail[96] = {};
   /// kStart: TR-101 line identification from the PADR (NUL-terminated).
   char circuit_id[64] = {};
   char remote_id[64] = {};

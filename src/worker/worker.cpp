@@ -22,11 +22,6 @@ using dataplane::Drop;
 using session::EndReason;
 
 namespace {
-std::int64_t unix_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return std::int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
-}
 
 std::uint32_t random_seed() {
   std::uint32_t s = 0;
@@ -789,6 +784,8 @@ void Worker::auth_answer(std::uint16_t id, std::uint64_t generation, const sessi
       log::warn_limited(auth_log_, "session {}: RADIUS chose an L2TP tunnel for user '{}' but l2tp-radius is off: served here",
                         id, s->link_->user());
   }
+  // Why not, for `show failures` (kept aside: only failing sessions pay for the text).
+  if (!r.ok && !r.reason.empty()) auth_failures_[id] = r.reason;
   s->link_->auth_complete(r, Clock::now());
   touch(*s);
 }
@@ -880,6 +877,15 @@ void Worker::end_session(Session& s, EndReason reason) {
   m.delegated_len = s.dhcp_.delegated.length;
   m.hold_prefixes = hold_prefixes;
   if (hold_prefixes) m.user_key = dataplane::HeldPrefixes::key_of(s.link_->user());
+  m.mac = s.mac_;
+  m.vlans = s.vlans_;
+  m.phase = static_cast<std::uint8_t>(s.link_->phase());
+  m.was_up = s.up_;
+  copy_text(m.user, sizeof m.user, s.link_->user());
+  if (auto it = auth_failures_.find(s.id_); it != auth_failures_.end()) {
+    copy_text(m.detail, sizeof m.detail, it->second);
+    auth_failures_.erase(it);
+  }
   tell_master(m);
   dead_.push_back(s.id_);
 }

@@ -176,6 +176,8 @@ class Worker final : public LacOwner, public LnsOwner {
   void tell_master(Message m);
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
   void auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r);
+  /// Sessions whose authentication failed, and why (AuthResult::reason), until they end.
+  std::unordered_map<std::uint16_t, std::string> auth_failures_;
   void account(Session& s, radius::AcctStatus status, session::EndReason reason, TimePoint now);
   /// A prefix was assigned after the Start went out (the /64 when IPv6CP opened later than
   /// IPCP, a delegated prefix when DHCPv6 bound it): an Interim-Update at once, so that RADIUS
