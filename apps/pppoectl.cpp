@@ -392,6 +392,12 @@ int main(int argc, char** argv) {
   auto* reload = app.add_subcommand("reload",
                                     "read the config file and ppp.secret again; sessions stay up (as SIGHUP)");
 
+  auto* debug = app.add_subcommand(
+      "debug", "log one subscriber's frames, decoded: debug user NAME | mac MAC on [MINUTES] (default 10, at most 240) | "
+               "debug user NAME | mac MAC off | debug list");
+  std::vector<std::string> debug_args;
+  debug->add_option("args", debug_args, "user NAME on [MINUTES] | mac MAC off | list")->required();
+
   auto* sysctl = app.add_subcommand("sysctl", "read or write net.graph.pppoe_lb.* values");
   std::vector<std::string> sysctl_args;
   sysctl->add_option("names", sysctl_args, "NAME or NAME=VALUE (default: the whole tree)");
@@ -506,6 +512,29 @@ int main(int argc, char** argv) {
     req = {{"cmd", "disconnect"}, {"id", id}};
   } else if (*reload) {
     req = {{"cmd", "reload"}};
+  } else if (*debug) {
+    const auto& a = debug_args;
+    bool list = a.size() == 1 && a[0] == "list";
+    bool ok = list || ((a.size() == 3 || a.size() == 4) && (a[0] == "user" || a[0] == "mac") &&
+                       (a[2] == "on" || (a[2] == "off" && a.size() == 3)));
+    unsigned long minutes = 0;
+    if (ok && a.size() == 4) {
+      try {
+        minutes = std::stoul(a[3]);
+      } catch (...) {
+        ok = false;
+      }
+    }
+    if (!ok) {
+      std::fprintf(stderr, "pppoectl: debug user NAME | mac MAC on [MINUTES] | off, or debug list\n");
+      return 2;
+    }
+    req = {{"cmd", "debug"}, {"what", list ? "list" : a[0]}};
+    if (!list) {
+      req["target"] = a[1];
+      req["on"] = a[2] == "on";
+      if (a.size() == 4) req["minutes"] = minutes;
+    }
   } else if (*set) {
     unsigned long sid = 0;
     try {
@@ -549,6 +578,12 @@ int main(int argc, char** argv) {
     fmt::print("session {}: rate limit {} (down/up)\n", req["id"].get<unsigned long>(), (*res)["rate"].get<std::string>());
   else if (*reload)
     print_reload(*res);
+  else if (*debug && res->contains("debugging")) {
+    for (const auto& d : (*res)["debugging"])
+      fmt::print("{}: {} s left\n", d["target"].get<std::string>(), d["seconds_left"].get<std::int64_t>());
+  } else if (*debug)
+    fmt::print("debug of {} {}\n", (*res)["target"].get<std::string>(),
+               (*res)["on"].get<bool>() ? fmt::format("on for {} minutes", (*res)["minutes"].get<unsigned>()) : "off");
   else
     fmt::print("{} session(s) disconnecting\n", (*res)["disconnected"].get<int>());
   return 0;

@@ -1,9 +1,10 @@
 // LCP, IPCP and IPv6CP packets through the negotiation engine with their option handlers, in
-// both roles. The first byte picks the protocol and role; the rest is a sequence of
+// both roles, and through the debug log's decoder. The first byte picks the protocol and role; the rest is a sequence of
 // length-prefixed packets, with time advancing between them.
 #include <cstdint>
 
 #include "proto/ppp/control_protocol.hpp"
+#include "proto/ppp/describe.hpp"
 #include "proto/ppp/ipcp.hpp"
 #include "proto/ppp/ipv6cp.hpp"
 #include "proto/ppp/lcp.hpp"
@@ -51,6 +52,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto packet = r.bytes(std::min<std::size_t>(*len, r.remaining()));
     if (!packet) break;
     cp.receive(*packet, t);
+    // The debug log's decoder (`pppoectl debug`) reads the same untrusted frames, of any protocol.
+    for (std::uint16_t p : std::initializer_list<std::uint16_t>{0xc021, 0x8021, 0x8057, 0xc023, 0xc223}) {
+      (void)describe_frame(p, *packet);
+      (void)peer_name(p, *packet);
+    }
     t += seconds(1);
     cp.tick(t);
   }

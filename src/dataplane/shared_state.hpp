@@ -76,8 +76,29 @@ struct SessionTraffic {
   std::atomic<std::uint32_t> l2tp_ns;
 };
 
+/// `pppoectl debug user NAME | mac MAC on`: a subscriber whose frames are logged, decoded,
+/// until a time (a slot is free while `until_unix` is 0).
+struct DebugTarget {
+  std::atomic<std::uint64_t> mac;        ///< MacAddress::as_u64(); 0: by user
+  std::atomic<std::uint64_t> user_key;   ///< HeldPrefixes::key_of(user); 0: by MAC
+  std::atomic<std::int64_t> until_unix;
+};
+inline constexpr std::size_t kDebugTargets = 16;
+
 /// Written by the master (config, sysctl), read by the workers.
 struct LiveSettings {
+  std::array<DebugTarget, kDebugTargets> debug;
+  std::atomic<std::uint32_t> debug_targets;  ///< slots in use: 0 makes every check one load
+  /// Whether a subscriber (MAC, user key; 0 = unknown) is being debugged at `now_unix`.
+  [[nodiscard]] bool debugged(std::uint64_t mac, std::uint64_t user_key, std::int64_t now_unix) const {
+    if (debug_targets.load(std::memory_order_relaxed) == 0) return false;
+    for (const auto& t : debug) {
+      if (t.until_unix.load(std::memory_order_relaxed) < now_unix) continue;
+      std::uint64_t m = t.mac.load(std::memory_order_relaxed), u = t.user_key.load(std::memory_order_relaxed);
+      if ((m != 0 && m == mac) || (u != 0 && u == user_key)) return true;
+    }
+    return false;
+  }
   std::atomic<std::uint32_t> ppp_control_rate;  ///< limits.ppp_control_rate; 0 = no limit
   /// The standby pair (operator guide "High availability"): nonzero while this box is not the
   /// MASTER; every process then drops what it would send on the subscriber interface.

@@ -546,6 +546,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
     return {{"ok", true}, {"rate", policy::to_string(rate)}};
   }
   if (cmd == "reload") return reload("pppoectl");
+  if (cmd == "debug" && (what == "user" || what == "mac" || what == "list")) return set_debug(req);
   if (cmd == "show" && what == "failures") {
     std::string mac = ctl::text_field(req, "mac");
     if (!mac.empty()) {

@@ -18,6 +18,18 @@ Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, Sess
       guard_(config.limits) {}
 
 namespace {
+const char* code_name(pppoe_proto::Code c) {
+  switch (c) {
+    case pppoe_proto::Code::kPadi: return "PADI";
+    case pppoe_proto::Code::kPado: return "PADO";
+    case pppoe_proto::Code::kPadr: return "PADR";
+    case pppoe_proto::Code::kPads: return "PADS";
+    case pppoe_proto::Code::kPadt: return "PADT";
+    case pppoe_proto::Code::kSession: break;
+  }
+  return "code ?";
+}
+
 /// A client's Service-Name for the operator: printable ASCII, at most 64 characters.
 std::string printable(std::string_view text) {
   std::string out;
@@ -47,6 +59,11 @@ void Discovery::on_frame(const ether::Header& eth, Bytes payload, std::int64_t n
     return;
   }
   auto tags = pppoe_proto::decode_tags(pkt->payload);
+  if (debugged && debugged(eth.src))
+    log::write(log::Level::kDebug,
+               fmt::format("debug {}: rx {} session {}{}", eth.src.to_string(), code_name(pkt->header.code),
+                           pkt->header.session_id,
+                           tags && tags->service_name ? fmt::format(" service-name '{}'", printable(*tags->service_name)) : ""));
   if (!tags) {
     drop(Drop::kDiscoveryMalformed, eth);
     return;

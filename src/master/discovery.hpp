@@ -39,6 +39,8 @@ class Discovery {
   /// A client's PADI or PADR refused (a limit, a Service-Name we do not offer), in words: for
   /// `pppoectl show failures`.
   std::function<void(const ether::Header& eth, std::string why)> on_refused;
+  /// `pppoectl debug mac MAC on`: whether this client's discovery frames are logged.
+  std::function<bool(const MacAddress& mac)> debugged;
   /// Sends the delayed PADOs that are due (pado-delay), and the ones waiting for fewer
   /// sessions in negotiation (max-starting).
   void flush_delayed(TimePoint now);

@@ -186,6 +186,9 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
     failures_.add({unix_ms(), m.mac, m.vlans, text(m.user, sizeof m.user), describe_phase(m.phase, m.was_up, m.reason),
                    describe_end(m.reason, text(m.detail, sizeof m.detail)), m.session_id, 1});
   };
+  discovery_.debugged = [this](const MacAddress& mac) {
+    return shared_.settings().debugged(mac.as_u64(), 0, std::time(nullptr));
+  };
   discovery_.on_refused = [this](const ether::Header& eth, std::string why) {
     failures_.add({unix_ms(), eth.src, eth.vlans, "", "discovery", std::move(why), 0, 1});
   };
@@ -419,6 +422,7 @@ void Server::on_second(TimePoint now) {
     if (auto slot = pool_.drain_candidate(); slot && drain_worker(*slot)) ++governor_counts_.scale_down;
   socket_.flush();
   finish_reload(now);
+  expire_debug(unix_now);
   // The loop is alive: systemd's watchdog (WatchdogSec=) restarts a master stuck anywhere.
   notify_.watchdog();
   if (unix_now % 5 == 0) notify_.status(status_line());

@@ -162,6 +162,10 @@ class Server {
   std::unique_ptr<metrics::HttpEndpoint> metrics_;
   ServiceNotifier notify_;  ///< systemd (Type=notify): readiness, status, watchdog
   FailureLog failures_;     ///< `pppoectl show failures`
+  // `pppoectl debug` (subscriber_debug.cpp): who is being debugged, by slot of LiveSettings::debug.
+  std::array<std::string, dataplane::kDebugTargets> debug_names_;
+  ctl::Json set_debug(const ctl::Json& request);
+  void expire_debug(std::int64_t now_unix);
   /// systemd's STATUS= line: sessions and workers.
   std::string status_line() const;
   struct GovernorCounts {

@@ -11,6 +11,7 @@
 #include "l2tp/proxy_lcp.hpp"
 #include "policy/gcra.hpp"
 #include "proto/ip.hpp"
+#include "proto/ppp/describe.hpp"
 #include "session/control_budget.hpp"
 #include "session/ra_schedule.hpp"
 #include "worker/dhcpv6_server.hpp"
@@ -126,6 +127,7 @@ class Worker::Session final : public session::LinkOutput,
   void send_ppp(ppp::Protocol protocol, Bytes payload) override {
     if (dead_) return;
     worker_.touch(*this);  // sending usually arms a timer (restart, echo, challenge)
+    worker_.debug_frame(*this, "tx", static_cast<std::uint16_t>(protocol), payload);
     if (lns_) {
       // RFC 1662 section 3.1 address and control octets, as LACs pass them to the subscriber.
       auto p = static_cast<std::uint16_t>(protocol);
@@ -890,6 +892,19 @@ void Worker::end_session(Session& s, EndReason reason) {
   dead_.push_back(s.id_);
 }
 
+void Worker::debug_frame(const Session& s, const char* direction, std::uint16_t protocol, Bytes payload) const {
+  const auto& live = shared_.settings();
+  if (live.debug_targets.load(std::memory_order_relaxed) == 0) return;  // the common case: one load
+  if (protocol == static_cast<std::uint16_t>(ppp::Protocol::kIpv4) || protocol == static_cast<std::uint16_t>(ppp::Protocol::kIpv6))
+    return;
+  std::string user(s.link_ ? s.link_->user() : std::string_view{});
+  if (user.empty()) user = ppp::peer_name(protocol, payload);  // the frame that names the subscriber
+  if (!live.debugged(s.mac_.as_u64(), user.empty() ? 0 : dataplane::HeldPrefixes::key_of(user), std::time(nullptr))) return;
+  // Asked for by the operator for this subscriber alone: written whatever log-level says.
+  log::write(log::Level::kDebug, fmt::format("debug session {} {} '{}': {} {}", s.id_, s.mac_.to_string(), user, direction,
+                                             ppp::describe_frame(protocol, payload)));
+}
+
 void Worker::reap() {
   // Sessions are destroyed here, never inside their own callbacks.
   for (std::uint16_t d : dead_) {
@@ -961,6 +976,7 @@ void Worker::receive_ppp(Session& sr, Bytes frame, TimePoint now) {
     return;
   }
   Bytes payload = r.rest();
+  debug_frame(*s, "rx", *proto, payload);
   s->link_->note_peer_activity(now);
   switch (static_cast<ppp::Protocol>(*proto)) {
     case ppp::Protocol::kIpv4: {

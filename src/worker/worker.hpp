@@ -176,6 +176,8 @@ class Worker final : public LacOwner, public LnsOwner {
   void tell_master(Message m);
   /// An AAA answer for session `id`, if it is still the session that asked (`generation`).
   void auth_answer(std::uint16_t id, std::uint64_t generation, const session::AuthResult& r);
+  /// `pppoectl debug`: one PPP control frame of a debugged subscriber, decoded, into the log.
+  void debug_frame(const Session& s, const char* direction, std::uint16_t protocol, Bytes payload) const;
   /// Sessions whose authentication failed, and why (AuthResult::reason), until they end.
   std::unordered_map<std::uint16_t, std::string> auth_failures_;
   void account(Session& s, radius::AcctStatus status, session::EndReason reason, TimePoint now);

@@ -17,8 +17,18 @@ failure() {  # failure FIELD VALUE: the newest failure's REASON (and PHASE) for 
 }
 
 pppoed_start --secrets "$SECRETS" --pool 10.0.0.10-10.0.0.11 -p internet || fail "pppoed did not start"
-attempt alice nope --service internet
+# One subscriber's frames decoded in the log (pppoectl debug), never the password.
+expect_eq "$(pppoectl_lab debug user alice on 2)" "debug of user alice on for 2 minutes" "debug user on"
+attempt alice nope --service internet --auth pap
 expect_eq "$(failure user alice)" "authentication: wrong password" "wrong password"
+wait_log "debug session [0-9]+ [0-9a-f:]+ 'alice': rx PAP Authenticate-Request id [0-9]+ peer-id 'alice' \(password not shown\)" 3 ||
+  fail "alice's PAP request not in the debug log"
+grep -qE "debug session [0-9]+ [0-9a-f:]+ '': tx LCP Configure-Request id [0-9]+ \[mru 1492, auth (mschapv2|chap-md5|pap), magic 0x[0-9a-f]+\]" \
+  "$LAB_LOGS/pppoed.log" && fail "LCP of a session not yet known to be alice's was logged"
+grep -qE "debug session .*'alice': tx PAP Authenticate-Nak" "$LAB_LOGS/pppoed.log" || fail "the PAP Nak to alice not logged"
+grep -q "nope" "$LAB_LOGS/pppoed.log" && fail "a password in the log"
+pppoectl_lab debug list | grep -qE "^user alice: [0-9]+ s left$" || fail "debug list"
+expect_eq "$(pppoectl_lab debug user alice off)" "debug of user alice off" "debug user off"
 attempt mallory whatever --service internet
 expect_eq "$(failure user mallory)" "authentication: unknown user (not in ppp.secret)" "unknown user"
 attempt test test --service video
@@ -32,6 +42,12 @@ wait_stat .sessions.up 2 10
 attempt test test --service internet
 expect_eq "$(pppoectl_lab -j show failures user test | jq -r '[.failures[] | select(.reason | test("pool"))][0] | "\(.phase): \(.reason)"')" \
   "IPCP: no address left in the pool" "pool exhausted"
+# Debug by MAC: a held session's LCP Terminate-Request when the operator ends it.
+read -r sid smac < <(pppoectl_lab -j show sessions | jq -r '.sessions[0] | "\(.session_id) \(.mac)"')
+pppoectl_lab debug mac "$smac" on >/dev/null || fail "debug mac on"
+pppoectl_lab disconnect "$sid" >/dev/null || fail "disconnect"
+wait_log "debug session $sid $smac 'test': tx LCP Terminate-Request id [0-9]+" 3 || fail "debug by MAC: no Terminate-Request logged"
+pppoectl_lab debug mac 02:00:00:00:00:99 off >/dev/null 2>&1 && fail "debug off of a MAC not being debugged"
 wait $holder
 pppoectl_lab show failures >"$LAB_LOGS/failures.txt"
 cat "$LAB_LOGS/failures.txt"
