@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 SESSIONS=${1:-100}
 [ "$(id -u)" = 0 ] || { echo "demo.sh needs root (network namespaces)"; exit 2; }
 scripts/install-deps.sh
-scripts/build.sh release
+scripts/build.sh release pppoed pppoectl pppoetest
 BIN=$PWD/build/bin
 LAB=pppdemo
 . scripts/lab-lib.sh
@@ -45,5 +45,6 @@ echo "== pppoed counters after the clients sent PADT"
 pppoectl_lab -j show summary | jq -c '{sessions, pool, ipv6_pool, delegate_pool, discovery: .discovery | {padi_rx, pado_tx, padr_rx, pads_tx, padt_rx}, traffic}'
 pppoectl_lab sysctl net.graph.pppoe_lb.workers | grep -E "sessions|session_frames|foreign_frames|bytes"
 echo
+echo "logs (pppoed.log, the report, the session list): $LAB_LOGS"
 if [ $rc = 0 ]; then echo "DEMO PASSED: $SESSIONS/$SESSIONS dual-stack sessions up with IPv4 and IPv6 traffic through each"; else echo "DEMO FAILED (see $LAB_LOGS)"; fi
 exit $rc

@@ -1,5 +1,7 @@
 #include "master/config_source.hpp"
 
+#include "common/file_io.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
@@ -93,28 +95,7 @@ std::expected<void, std::string> write_snapshot(const std::string& path, const C
   data += fmt::format("\nsecrets {}\n", texts.secrets.size());
   data += texts.secrets;
   data += '\n';
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(fmt::format("{}: {}", tmp, std::strerror(errno)));
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return std::unexpected(fmt::format("{}: {}", tmp, why));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) < 0) {
-    std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    return std::unexpected(fmt::format("{}: {}", path, why));
-  }
-  return {};
+  return write_file_atomically(path, as_bytes(data));
 }
 
 std::expected<ConfigTexts, std::string> parse_snapshot(std::string_view data) {
@@ -148,27 +129,10 @@ std::expected<ConfigTexts, std::string> parse_snapshot(std::string_view data) {
 }
 
 std::expected<ConfigTexts, std::string> read_snapshot(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
-  std::string data;
-  std::array<char, 65536> buffer{};
-  for (;;) {
-    ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      return std::unexpected(fmt::format("{}: {}", path, why));
-    }
-    if (n == 0) break;
-    data.append(buffer.data(), static_cast<std::size_t>(n));
-    if (data.size() > 2 * kMaxText + 256) {
-      ::close(fd);
-      return std::unexpected(fmt::format("{}: too large for a configuration", path));
-    }
-  }
-  ::close(fd);
-  auto texts = parse_snapshot(data);
+  auto data = read_whole_file(path, 2 * kMaxText + 256);
+  if (!data) return std::unexpected(data.error());
+  if (data->empty()) return std::unexpected(fmt::format("{}: missing or empty", path));
+  auto texts = parse_snapshot(std::string_view(reinterpret_cast<const char*>(data->data()), data->size()));
   if (!texts) return std::unexpected(fmt::format("{}: {}", path, texts.error()));
   return texts;
 }

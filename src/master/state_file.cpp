@@ -1,5 +1,7 @@
 #include "master/state_file.hpp"
 
+#include "common/file_io.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -181,58 +183,11 @@ std::expected<StateFile, std::string> decode_state_file(Bytes data) {
 
 std::expected<void, std::string> write_state_file(const std::string& path, const StateFile& f) {
   auto bytes = encode_state_file(f);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return std::unexpected(fmt::format("{}: {}", tmp, std::strerror(errno)));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return std::unexpected(fmt::format("{}: {}", tmp, std::strerror(e)));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return std::unexpected(fmt::format("{}: {}", tmp, std::strerror(errno)));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    return std::unexpected(fmt::format("{}: {}", path, std::strerror(e)));
-  }
-  return {};
+  return write_file_atomically(path, Bytes(bytes));
 }
 
 std::expected<std::vector<std::uint8_t>, std::string> read_file_bytes(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::vector<std::uint8_t>{};
-    return std::unexpected(fmt::format("{}: {}", path, std::strerror(errno)));
-  }
-  std::vector<std::uint8_t> out;
-  std::array<std::uint8_t, 65536> buf{};
-  for (;;) {
-    ssize_t n = ::read(fd, buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return std::unexpected(fmt::format("{}: {}", path, std::strerror(e)));
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<std::size_t>(n) > (std::size_t{256} << 20)) {
-      ::close(fd);
-      return std::unexpected(fmt::format("{}: larger than 256 MiB", path));
-    }
-    out.insert(out.end(), buf.begin(), buf.begin() + n);
-  }
-  ::close(fd);
-  return out;
+  return read_whole_file(path, std::size_t{256} << 20);
 }
 
 }  // namespace pppoe::master
