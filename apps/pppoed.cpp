@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(loaded.config.log_level);
+  log::use_syslog(loaded.config.log_syslog);
   if (loaded.config.secrets_file.empty() && !loaded.config.radius.enabled())
     log::warn("no secrets file: every authentication will fail (use --secrets or 'secrets' in the config)");
   master::StartOptions start;

@@ -1,5 +1,6 @@
 #include "common/log.hpp"
 
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@ namespace {
 std::atomic<Level> g_level{Level::kInfo};
 std::string g_program = "pppoe";
 pid_t g_pid = 0;  ///< cached: a getpid() per line was a system call per session in the setup path
+bool g_syslog = false;
 
 const char* level_name(Level l) {
   switch (l) {
@@ -28,9 +30,21 @@ Level level() { return g_level; }
 void set_program(std::string_view name) {
   g_program = name;
   g_pid = ::getpid();  // every process that logs names itself first, workers after their fork
+  if (g_syslog) ::openlog(g_program.c_str(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void use_syslog(bool on) {
+  if (on && !g_syslog) ::openlog(g_program.c_str(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+  if (!on && g_syslog) ::closelog();
+  g_syslog = on;
 }
 
 void write(Level l, std::string_view message) {
+  if (g_syslog) {
+    static constexpr int kPriority[] = {LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR};
+    ::syslog(kPriority[static_cast<int>(l)], "%.*s", static_cast<int>(message.size()), message.data());
+    return;
+  }
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   tm t{};

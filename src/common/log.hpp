@@ -16,6 +16,9 @@ enum class Level : std::uint8_t { kDebug, kInfo, kWarn, kError };
 void set_level(Level level);
 Level level();
 void set_program(std::string_view name);
+/// Lines to syslog(3) (facility daemon, the program name as ident, the level as priority)
+/// instead of standard error; for hosts without the journal.
+void use_syslog(bool on);
 void write(Level level, std::string_view message);
 
 template <typename... Args>

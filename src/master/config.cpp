@@ -341,6 +341,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "debug-commands") return set_bool(c.debug_commands);
   if (name == "drop-capabilities") return set_bool(c.drop_capabilities);
   if (name == "failures-kept") return set_unsigned(c.failures_kept, 0, 100000);
+  if (name == "log-syslog") return set_bool(c.log_syslog);
   if (name == "log-level") {
     if (v.size() != 1) return std::unexpected("'log-level' expects one of debug, info, warn, error");
     static constexpr std::pair<const char*, log::Level> kLevels[] = {

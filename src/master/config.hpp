@@ -203,6 +203,7 @@ struct Config {
   /// After start-up keep only CAP_NET_RAW, CAP_NET_ADMIN and CAP_BPF (common/privileges.hpp).
   bool drop_capabilities = true;
   log::Level log_level = log::Level::kInfo;  ///< log-level; -d makes it debug
+  bool log_syslog = false;  ///< log-syslog: syslog(3) instead of standard error
   unsigned failures_kept = 1000;  ///< failures-kept: attempts `pppoectl show failures` remembers
 };
 

@@ -35,6 +35,7 @@ constexpr LiveSetting kLive[] = {
     {"padt-unknown-rate", [](Config& r, const Config& n) { r.padt_unknown_rate = n.padt_unknown_rate; }},
     {"max-sessions", [](Config& r, const Config& n) { r.max_sessions = n.max_sessions; }},
     {"log-level", [](Config& r, const Config& n) { r.log_level = n.log_level; }},
+    {"log-syslog", [](Config& r, const Config& n) { r.log_syslog = n.log_syslog; }},
     // Discovery protection: read on every PADI (each is also a sysctl).
     {"padi-limit", [](Config& r, const Config& n) { r.limits.padi_rate = n.limits.padi_rate; }},
     {"padi-limit-per-mac", [](Config& r, const Config& n) { r.limits.padi_rate_per_mac = n.limits.padi_rate_per_mac; }},

@@ -57,6 +57,7 @@ ctl::Json Server::reload(std::string_view why) {
   secrets_ = std::move(next.secrets);
   shared_.settings().ppp_control_rate.store(config_.ppp_control_rate, std::memory_order_relaxed);
   log::set_level(config_.log_level);
+  log::use_syslog(config_.log_syslog);
   if (report.radius_changed && aaa_) {
     radius::AaaSettings as = aaa_settings(config_, socket_.mac());
     as.auth_servers.clear();  // the master only accounts

@@ -27,6 +27,7 @@ bool apply_reload(const WorkerProcessArgs& args, radius::Aaa& aaa, const MacAddr
     }
   args.secrets = std::move(next->secrets);  // the RADIUS client's fallback reads the same object
   log::set_level(args.config.log_level);
+  log::use_syslog(args.config.log_syslog);
   log::debug("worker {}: reload {} applied ({} settings, {} local users)", args.slot, generation, report.applied.size(),
              args.secrets.size());
   return true;
