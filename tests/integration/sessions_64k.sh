@@ -8,9 +8,9 @@ N=64000
 printf 'metrics-listen 127.0.0.1:9469\n' >"$LAB_LOGS/pppoed.conf"
 pppoed_start -f "$LAB_LOGS/pppoed.conf" --secrets "$SECRETS" --auth pap -L -w 2 || fail "pppoed did not start"
 pppoetest_lab -m create -i sub0 -n $N --auth pap --user test --password test --pings 0 --no-ipv6 \
-  --timeout 120 --hold 90 --format json >"$LAB_LOGS/held.json" 2>"$LAB_LOGS/held.err" &
+  --timeout 300 --hold 900 --format json >"$LAB_LOGS/held.json" 2>"$LAB_LOGS/held.err" &
 holder=$!
-wait_stat .sessions.up $N 120
+wait_stat .sessions.up $N 300
 
 # The whole list as text, while a subscriber logs in: discovery is not held up by it.
 t0=$(date +%s%N)
@@ -34,7 +34,7 @@ echo "show sessions -j: $N sessions in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 
 # Narrowed: by user, by address, ordered, limited, chosen columns. Bob (fixed address
 # 10.9.9.9) logs in last.
-pppoetest_lab -m create -i sub0 -n 1 --user bob --password "builder pass" --no-ipv6 --hold 30 --format json \
+pppoetest_lab -m create -i sub0 -n 1 --user bob --password "builder pass" --no-ipv6 --hold 600 --format json \
   >"$LAB_LOGS/bob.json" 2>&1 &
 bob=$!
 wait_stat .sessions.up $((N + 1)) 15
