@@ -29,11 +29,20 @@ wait_note " STATUS=3 sessions up, 0 negotiating; 2 workers$" 6 || fail "STATUS w
 kill -HUP "$PPPOED_PID"
 wait_note " RELOADING=1$" 5 || fail "no RELOADING=1"
 grep -qE " MONOTONIC_USEC=[0-9]+$" "$notes" || fail "RELOADING=1 without MONOTONIC_USEC"
-[ "$(grep -E " (RELOADING|READY)=1$" "$notes" | tail -n 1 | awk '{print $2}')" = READY=1 ] || fail "no READY=1 after the reload"
+ready_again() {  # READY=1 follows the last RELOADING=1 (within 5 s: the reload ends, then it is sent)
+  local d=$((SECONDS + 5))
+  while [ $SECONDS -lt $d ]; do
+    [ "$(grep -E " (RELOADING|READY)=1$" "$notes" | tail -n 1 | awk '{print $2}')" = READY=1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+ready_again || fail "no READY=1 after the reload"
 echo "bogus-setting 1" >>"$LAB_LOGS/pppoed.conf"
 pppoectl_lab reload >/dev/null 2>&1 && fail "a broken file was accepted"
+for _ in $(seq 1 50); do [ "$(grep -cE " RELOADING=1$" "$notes")" = 2 ] && break; sleep 0.1; done
 expect_eq "$(grep -cE " RELOADING=1$" "$notes")" 2 "RELOADING=1 for the refused reload too"
-[ "$(grep -E " (RELOADING|READY)=1$" "$notes" | tail -n 1 | awk '{print $2}')" = READY=1 ] || fail "no READY=1 after a refused reload"
+ready_again || fail "no READY=1 after a refused reload"
 wait $holder
 expect_eq "$(jq .closed_by_server "$LAB_LOGS/out.json")" 0 "sessions ended by the reloads"
 stop_pid "$PPPOED_PID"
