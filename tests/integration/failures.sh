@@ -12,8 +12,14 @@ attempt() {  # attempt USER PASSWORD [pppoetest options]: one session that is ex
     >"$LAB_LOGS/attempt.json" 2>&1 && fail "$user with '$*' was expected to fail"
   true
 }
-failure() {  # failure FIELD VALUE: the newest failure's REASON (and PHASE) for that user or MAC
-  pppoectl_lab -j show failures "$1" "$2" | jq -r '.failures[0] | "\(.phase): \(.reason)"'
+failure() {  # failure FIELD VALUE: the newest failure's PHASE and REASON for that user or MAC
+  local got
+  for _ in $(seq 1 30); do  # the worker's word of the session's end may come a moment later
+    got=$(pppoectl_lab -j show failures "$1" "$2" | jq -r '.failures[0] | "\(.phase): \(.reason)"')
+    [ "$got" != "null: null" ] && break
+    sleep 0.1
+  done
+  echo "$got"
 }
 
 pppoed_start --secrets "$SECRETS" --pool 10.0.0.10-10.0.0.11 -p internet || fail "pppoed did not start"
@@ -40,8 +46,9 @@ pppoetest_lab -m create -i sub0 -n 2 --user test --password test --no-ipv6 --ser
 holder=$!
 wait_stat .sessions.up 2 10
 attempt test test --service internet
-expect_eq "$(pppoectl_lab -j show failures user test | jq -r '[.failures[] | select(.reason | test("pool"))][0] | "\(.phase): \(.reason)"')" \
-  "IPCP: no address left in the pool" "pool exhausted"
+pool_failure() { pppoectl_lab -j show failures user test | jq -r '[.failures[] | select(.reason | test("pool"))][0] | "\(.phase): \(.reason)"'; }
+for _ in $(seq 1 30); do [ "$(pool_failure)" != "null: null" ] && break; sleep 0.1; done
+expect_eq "$(pool_failure)" "IPCP: no address left in the pool" "pool exhausted"
 # Debug by MAC: a held session's LCP Terminate-Request when the operator ends it.
 read -r sid smac < <(pppoectl_lab -j show sessions | jq -r '.sessions[0] | "\(.session_id) \(.mac)"')
 pppoectl_lab debug mac "$smac" on >/dev/null || fail "debug mac on"
