@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace pppoe {
@@ -124,6 +125,15 @@ class ByteWriter {
   std::size_t pos_ = 0;
   bool overflow_ = false;
 };
+
+/// Untrusted text (a peer's name, a server's message) for a log line or an operator's
+/// display: printable ASCII only ('?' for the rest), at most `max` characters.
+inline std::string printable_text(Bytes text, std::size_t max) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && out.size() < max; ++i)
+    out += text[i] >= 0x20 && text[i] < 0x7f ? static_cast<char>(text[i]) : '?';
+  return out;
+}
 
 inline Bytes as_bytes(std::string_view s) {
   return Bytes(reinterpret_cast<const std::uint8_t*>(s.data()), s.size());

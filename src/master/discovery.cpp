@@ -30,12 +30,6 @@ const char* code_name(pppoe_proto::Code c) {
   return "code ?";
 }
 
-/// A client's Service-Name for the operator: printable ASCII, at most 64 characters.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 64)) out += c >= 0x20 && c < 0x7f ? c : '?';
-  return out;
-}
 }  // namespace
 
 void Discovery::refused(const ether::Header& eth, std::string why) const {
@@ -63,7 +57,7 @@ void Discovery::on_frame(const ether::Header& eth, Bytes payload, std::int64_t n
     log::write(log::Level::kDebug,
                fmt::format("debug {}: rx {} session {}{}", eth.src.to_string(), code_name(pkt->header.code),
                            pkt->header.session_id,
-                           tags && tags->service_name ? fmt::format(" service-name '{}'", printable(*tags->service_name)) : ""));
+                           tags && tags->service_name ? fmt::format(" service-name '{}'", printable_text(as_bytes(*tags->service_name), 64)) : ""));
   if (!tags) {
     drop(Drop::kDiscoveryMalformed, eth);
     return;
@@ -123,7 +117,7 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
   // Section 5.2: an AC that cannot serve the PADI MUST NOT answer it.
   if (!serves(*tags.service_name)) {
     drops_.count(Drop::kServiceUnavailable);
-    refused(eth, fmt::format("Service-Name '{}' not offered here (PADI not answered)", printable(*tags.service_name)));
+    refused(eth, fmt::format("Service-Name '{}' not offered here (PADI not answered)", printable_text(as_bytes(*tags.service_name), 64)));
     return;
   }
   if (sessions_.session_count() >= config_.max_sessions) {
@@ -236,7 +230,7 @@ void Discovery::on_padr(const ether::Header& eth, const pppoe_proto::Packet& pkt
     answer.service_name_error = "Service not offered";
     reply(eth, Code::kPads, 0, answer);
     ++counters_.service_name_errors;
-    refused(eth, fmt::format("Service-Name '{}' not offered here (PADS with Service-Name-Error)", printable(service)));
+    refused(eth, fmt::format("Service-Name '{}' not offered here (PADS with Service-Name-Error)", printable_text(as_bytes(service), 64)));
     return;
   }
   answer.ppp_max_payload = agreed_max_payload(tags);

@@ -20,18 +20,6 @@ std::expected<std::unique_ptr<Aaa>, std::string> Aaa::create(AaaSettings setting
   return a;
 }
 
-namespace {
-/// A server's text (Reply-Message) for a log line or `show failures`: printable ASCII only,
-/// at most `max` characters.
-std::string printable(Bytes text, std::size_t max) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size() && out.size() < max; ++i) {
-    auto c = static_cast<char>(text[i]);
-    out += c >= 0x20 && c < 0x7f ? c : '?';
-  }
-  return out;
-}
-}  // namespace
 
 void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentity& who, AuthDone done, TimePoint now) {
   if (!auth_) {
@@ -72,7 +60,7 @@ void Aaa::authenticate(const session::AuthRequest& request, const SessionIdentit
       // The server's own words, if it gave any (RFC 2865 section 5.18), are what helps most.
       o.result.reason = "RADIUS reject";
       if (auto msg = reply->packet.find(Attr::kReplyMessage); msg && !msg->empty())
-        o.result.reason += ": " + printable(*msg, 120);
+        o.result.reason += ": " + printable_text(*msg, 120);
     }
     if (o.challenge) o.result.reason = "RADIUS challenge (not supported)";
     done(o.result);

@@ -33,12 +33,6 @@ const char* cp_code(std::uint8_t c) {
 std::uint32_t be32(Bytes v) { return v.size() >= 4 ? std::uint32_t{v[0]} << 24 | std::uint32_t{v[1]} << 16 | std::uint32_t{v[2]} << 8 | v[3] : 0; }
 std::uint16_t be16(Bytes v) { return v.size() >= 2 ? static_cast<std::uint16_t>(v[0] << 8 | v[1]) : 0; }
 
-/// Printable ASCII of a name the peer sent, at most 64 characters.
-std::string text(Bytes v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size() && i < 64; ++i) out += v[i] >= 0x20 && v[i] < 0x7f ? static_cast<char>(v[i]) : '?';
-  return out;
-}
 
 std::string option(std::uint16_t protocol, const Option& o) {
   if (static_cast<Protocol>(protocol) == Protocol::kLcp) {
@@ -93,18 +87,18 @@ std::string describe_frame(std::uint16_t protocol, Bytes payload) {
     static constexpr const char* kPap[] = {"?", "Authenticate-Request", "Authenticate-Ack", "Authenticate-Nak"};
     out = fmt::format("PAP {} id {}", cp->code < 4 ? kPap[cp->code] : "?", cp->id);
     if (cp->code == 1 && !cp->data.empty() && cp->data[0] + 1u <= cp->data.size())
-      out += fmt::format(" peer-id '{}' (password not shown)", text(cp->data.subspan(1, cp->data[0])));
+      out += fmt::format(" peer-id '{}' (password not shown)", printable_text(cp->data.subspan(1, cp->data[0]), 64));
     else if (cp->code != 1 && !cp->data.empty() && cp->data[0] + 1u <= cp->data.size())
-      out += fmt::format(" '{}'", text(cp->data.subspan(1, cp->data[0])));
+      out += fmt::format(" '{}'", printable_text(cp->data.subspan(1, cp->data[0]), 64));
     return out;
   }
   if (static_cast<Protocol>(protocol) == Protocol::kChap) {
     static constexpr const char* kChap[] = {"?", "Challenge", "Response", "Success", "Failure"};
     out = fmt::format("CHAP {} id {}", cp->code < 5 ? kChap[cp->code] : "?", cp->id);
     if ((cp->code == 1 || cp->code == 2) && !cp->data.empty() && cp->data[0] + 1u <= cp->data.size())
-      out += fmt::format(" name '{}'", text(cp->data.subspan(cp->data[0] + 1u)));
+      out += fmt::format(" name '{}'", printable_text(cp->data.subspan(cp->data[0] + 1u), 64));
     else if (cp->code >= 3)
-      out += fmt::format(" '{}'", text(cp->data));
+      out += fmt::format(" '{}'", printable_text(cp->data, 64));
     return out;
   }
   const char* code = cp_code(cp->code);
