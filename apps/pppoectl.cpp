@@ -253,6 +253,7 @@ void print_reload(const Json& res) {
              names(res["applied"]));
   if (!res["need_restart"].empty())
     fmt::print("changed, but only a restart applies them (running as before): {}\n", names(res["need_restart"]));
+  for (const auto& why : res.value("why", Json::array())) fmt::print("  {}\n", why.get<std::string>());
 }
 
 void print_tree(const Json& j, const std::string& prefix) {

@@ -4,12 +4,17 @@
 
 namespace pppoe::dataplane {
 
-SharedBitmap::SharedBitmap(std::size_t slots)
-    : slots_(slots), bits_(std::max<std::size_t>(1, (slots + 63) / 64)), hint_(1), used_(1) {
-  // Bits past the last slot are permanently taken.
-  std::size_t tail = slots % 64;
-  if (tail != 0) bits_[bits_.size() - 1].store(~std::uint64_t{0} << tail, std::memory_order_relaxed);
-  if (slots == 0) bits_[0].store(~std::uint64_t{0}, std::memory_order_relaxed);
+SharedBitmap::SharedBitmap(std::size_t slots, std::size_t capacity)
+    : slots_(slots),
+      capacity_(std::max(slots, capacity)),
+      bits_(std::max<std::size_t>(1, (capacity_ + 63) / 64)),
+      hint_(1),
+      used_(1) {}
+
+bool SharedBitmap::grow(std::size_t slots) {
+  if (slots < slots_ || slots > capacity_) return false;
+  slots_ = slots;
+  return true;
 }
 
 bool SharedBitmap::take(std::size_t i) {
@@ -21,6 +26,7 @@ bool SharedBitmap::take(std::size_t i) {
 }
 
 std::optional<std::size_t> SharedBitmap::allocate(PoolPart part) {
+  // Slots past slots_ are never handed out: this process does not know their values yet.
   const std::size_t n = slots_;
   const std::size_t half = (n + 1) / 2;
   const std::size_t lo = part == PoolPart::kUpper ? half : 0;

@@ -67,12 +67,14 @@ const LiveSetting* live_setting(std::string_view name) {
 }
 
 bool is_radius(std::string_view name) { return name.starts_with("radius-"); }
+bool is_pool(std::string_view name) { return name == "pool" || name == "framed-pool"; }
 
 }  // namespace
 
 bool is_live_setting(std::string_view name) { return live_setting(name) != nullptr; }
 
-ReloadReport apply_live(Config& running, SettingLines& running_lines, const Config& next, const SettingLines& next_lines) {
+ReloadReport apply_live(Config& running, SettingLines& running_lines, const Config& next, const SettingLines& next_lines,
+                        const PoolChange& pools) {
   std::set<std::string> names;
   for (const auto& [name, _] : running_lines) names.insert(name);
   for (const auto& [name, _] : next_lines) names.insert(name);
@@ -82,10 +84,31 @@ ReloadReport apply_live(Config& running, SettingLines& running_lines, const Conf
     return it == lines.end() ? kUnset : it->second;
   };
   ReloadReport report;
+  auto update_lines = [&](const std::string& name, const std::vector<std::vector<std::string>>& then) {
+    if (then.empty()) running_lines.erase(name);
+    else running_lines[name] = then;
+    report.applied.push_back(name);
+  };
+  // The pools change together (the default and the named ones must not overlap) or not at all.
+  std::vector<std::string> pool_names;
+  for (const auto& name : names)
+    if (is_pool(name) && lines_of(running_lines, name) != lines_of(next_lines, name)) pool_names.push_back(name);
+  if (!pool_names.empty()) {
+    std::optional<std::string> why = pools ? pools(next) : std::optional<std::string>("the pools are fixed in this process");
+    if (why) {
+      report.need_restart.insert(report.need_restart.end(), pool_names.begin(), pool_names.end());
+      report.why.push_back(*why);
+    } else {
+      running.pool = next.pool;
+      running.named_pools = next.named_pools;
+      for (const auto& name : pool_names) update_lines(name, lines_of(next_lines, name));
+      report.pools_changed = true;
+    }
+  }
   for (const auto& name : names) {
     const auto& now = lines_of(running_lines, name);
     const auto& then = lines_of(next_lines, name);
-    if (now == then) continue;
+    if (now == then || is_pool(name)) continue;
     const LiveSetting* live = live_setting(name);
     // Turning RADIUS authentication or accounting on or off changes who answers for every
     // session (and Accounting-On/Off): a restart. Other server changes are live.
@@ -98,11 +121,11 @@ ReloadReport apply_live(Config& running, SettingLines& running_lines, const Conf
       continue;
     }
     live->apply(running, next);
-    if (then.empty()) running_lines.erase(name);
-    else running_lines[name] = then;
-    report.applied.push_back(name);
+    update_lines(name, then);
     report.radius_changed = report.radius_changed || is_radius(name);
   }
+  std::sort(report.applied.begin(), report.applied.end());
+  std::sort(report.need_restart.begin(), report.need_restart.end());
   return report;
 }
 

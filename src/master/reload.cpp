@@ -10,6 +10,7 @@
 #include "common/log.hpp"
 #include "master/aaa_settings.hpp"
 #include "master/config_reload.hpp"
+#include "master/pool_reload.hpp"
 #include "master/server.hpp"
 
 namespace pppoe::master {
@@ -52,7 +53,9 @@ ctl::Json Server::reload(std::string_view why) {
     log::error("reload ({}): {}; nothing changed", why, r.error());
     return {{"ok", false}, {"error", r.error() + "; nothing changed"}};
   }
-  ReloadReport report = apply_live(config_, lines_, next.config, next.lines);
+  std::vector<std::pair<Ipv4Address, int>> routes_before = pool_routes(config_);
+  ReloadReport report = apply_live(config_, lines_, next.config, next.lines, pool_change(shared_.pool, config_.local_ip));
+  if (report.pools_changed && config_.tun_configure) add_pool_routes(routes_before, why);
   std::size_t users_before = secrets_.size();
   secrets_ = std::move(next.secrets);
   shared_.settings().ppp_control_rate.store(config_.ppp_control_rate, std::memory_order_relaxed);
@@ -76,14 +79,26 @@ ctl::Json Server::reload(std::string_view why) {
   log::info("reload {} ({}): {} local users (were {}); applied: {}", reload_.generation, why, secrets_.size(), users_before,
             names_or_none(report.applied));
   if (!report.need_restart.empty())
-    log::warn("reload {}: changed but not applied, a restart applies them (running as before): {}", reload_.generation,
-              join(report.need_restart, ", "));
+    log::warn("reload {}: changed but not applied, a restart applies them (running as before): {}{}{}",
+              reload_.generation, join(report.need_restart, ", "), report.why.empty() ? "" : "; ", join(report.why, "; "));
   return {{"ok", true},
           {"generation", reload_.generation},
           {"applied", report.applied},
           {"need_restart", report.need_restart},
+          {"why", report.why},
           {"users", secrets_.size()},
           {"workers", reload_.waiting}};
+}
+
+void Server::add_pool_routes(const std::vector<std::pair<Ipv4Address, int>>& before, std::string_view why) {
+  // Routes of addresses that left a pool never exist (a pool only grows); old routes that the
+  // new ranges cover with other prefixes stay, pointing at the same TUN.
+  for (const auto& route : pool_routes(config_)) {
+    if (std::find(before.begin(), before.end(), route) != before.end()) continue;
+    if (auto r = tun_.add_route(route.first, route.second); !r)
+      log::error("reload ({}): route {}/{} to {}: {}; the new addresses get no traffic from the kernel", why,
+                 route.first.to_string(), route.second, config_.tun_name, r.error());
+  }
 }
 
 void Server::on_worker_reloaded(unsigned slot, std::uint32_t generation, bool ok) {

@@ -18,6 +18,7 @@
 #include "dataplane/frames.hpp"
 #include "master/aaa_settings.hpp"
 #include "master/dae_matcher.hpp"
+#include "master/pool_reload.hpp"
 #include "proto/ip.hpp"
 #include "session/server_session.hpp"
 
@@ -72,11 +73,8 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
   if (config.tun_configure) {
     int mtu = config.max_payload > 1492 ? config.max_payload : config.mru;
     if (auto r = tun->configure(config.local_ip, mtu); !r) return std::unexpected(r.error());
-    std::vector<session::AddressRange> routed = config.pool;
-    for (const auto& named : config.named_pools) routed.insert(routed.end(), named.ranges.begin(), named.ranges.end());
-    for (const auto& range : routed)
-      for (const auto& [prefix, bits] : session::covering_prefixes(range))
-        if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
+    for (const auto& [prefix, bits] : pool_routes(config))
+      if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
     if (config.ipv6) {
       // A host without IPv6 still gets IPv4 service: IPv6CP is then rejected (ipv6 no).
       if (auto why = tun->ipv6_unavailable()) {
@@ -138,14 +136,6 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
   }
   return server;
 }
-
-namespace {
-dataplane::NamedRanges named_ranges(const Config& c) {
-  dataplane::NamedRanges out;
-  for (const auto& p : c.named_pools) out.emplace_back(p.name, p.ranges);
-  return out;
-}
-}  // namespace
 
 Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::TunDevice tun,
                ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,

@@ -58,6 +58,8 @@ class Server {
   /// Reads the files again; applies what may change live, in the master and (through the
   /// snapshot) in every worker; a file with an error changes nothing. Answers for pppoectl.
   ctl::Json reload(std::string_view why);
+  /// Routes to the TUN for pool addresses a reload added (those not in `before`).
+  void add_pool_routes(const std::vector<std::pair<Ipv4Address, int>>& before, std::string_view why);
   void on_worker_reloaded(unsigned slot, std::uint32_t generation, bool ok);
   /// The snapshot goes once every worker has read it (or after 10 s, if one died meanwhile).
   void finish_reload(TimePoint now);

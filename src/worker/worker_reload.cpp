@@ -4,6 +4,7 @@
 #include "master/aaa_settings.hpp"
 #include "master/config_reload.hpp"
 #include "master/config_source.hpp"
+#include "master/pool_reload.hpp"
 
 namespace pppoe::worker {
 
@@ -19,7 +20,8 @@ bool apply_reload(const WorkerProcessArgs& args, radius::Aaa& aaa, const MacAddr
     return false;
   }
   // The same settings as in the master: both start from the same lines and texts.
-  master::ReloadReport report = master::apply_live(args.config, args.lines, next->config, next->lines);
+  master::ReloadReport report = master::apply_live(args.config, args.lines, next->config, next->lines,
+                                                   master::pool_change(args.shared.pool, args.config.local_ip));
   if (report.radius_changed)
     if (auto r = aaa.reconfigure(master::aaa_settings(args.config, mac)); !r) {
       log::error("worker {}: reload {}: RADIUS: {}", args.slot, generation, r.error());

@@ -4,7 +4,9 @@
 # in the config file; SIGHUP: no session ends, the new user logs in, the changed password
 # applies to the next login, the restart-only setting is named and keeps its running value.
 # `pppoectl reload` answers the same; a broken file (config or ppp.secret) is refused whole
-# and nothing changes; `pppoed --check` says the same without starting.
+# and nothing changes; `pppoed --check` says the same without starting. Then the pool: full,
+# a shrink is refused with its reason, a new range is added live and a new subscriber gets an
+# address of it and reaches NET through the route the reload added to the TUN.
 . "$(dirname "$0")/common.sh"
 users=$LAB_LOGS/users.secret
 conf=$LAB_LOGS/pppoed.conf
@@ -12,7 +14,7 @@ printf 'test test\nalice wonderland\n' >"$users"
 chmod 600 "$users"
 cat >"$conf" <<EOF
 secrets $users
-pool 10.0.0.10-10.0.7.250
+pool 10.0.0.10-10.0.0.220
 lcp-echo-interval 10
 ac-name lab-ac
 EOF
@@ -67,6 +69,7 @@ printf 'dave secret 10.0.0.999\n' >>"$users"
 err=$(pppoectl_lab reload 2>&1) && fail "a broken ppp.secret was accepted"
 echo "$err" | grep -q "$users:4: " || fail "ppp.secret error text: $err"
 login carol newpass || fail "carol lost by a refused reload"
+sed -i '$d' "$users"
 expect_eq "$(stat .reload.generation)" 3 "reloads applied (the refused ones not counted)"
 
 wait $holder
@@ -79,3 +82,34 @@ expect_eq "$(echo "$res" | jq .flapped)" 0 "sessions whose LCP went down"
 lost=$(echo "$res" | jq '.hold.sent - .hold.received')
 [ "$lost" -le 2 ] || fail "$lost pings lost across the reloads"
 echo "reloads with 200 sessions up: 0 dropped, $lost of $(echo "$res" | jq .hold.sent) pings lost"
+
+# The pool: 211 addresses, all taken.
+wait_stat .pool.in_use 0 10
+pppoetest_lab -m create -i sub0 -n 211 --hold 60 --format json >"$LAB_LOGS/pool-held.json" &
+holder=$!
+wait_stat .pool.in_use 211 30
+login carol newpass && fail "a login with the pool full"
+sed -i 's|^pool .*|pool 10.0.0.10-10.0.0.100|' "$conf"
+out=$(pppoectl_lab -j reload) || fail "pppoectl reload failed: $out"
+expect_eq "$(echo "$out" | jq -c '.need_restart')" '["ac-name","pool"]' "a shrunk pool waits for a restart"
+echo "$out" | jq -r '.why[0]' | grep -q "the default pool: it would lose addresses" || fail "no reason for the pool: $out"
+sed -i 's|^pool .*|pool 10.0.0.10-10.0.0.220,10.0.9.0/28|' "$conf"
+out=$(pppoectl_lab -j reload) || fail "pppoectl reload failed: $out"
+echo "$out" | jq -e '.applied | index("pool")' >/dev/null || fail "the grown pool was not applied: $out"
+gen=$(echo "$out" | jq .generation)
+wait_log "reload $gen: applied by the workers \\(0 failed\\)" 5 || fail "the workers did not apply the grown pool"
+expect_eq "$(stat .pool.capacity)" 225 "addresses in the grown pool"
+ip -n "$AC" route show dev pppoe0 | grep -q "^10.0.9.8/30" || fail "no route for the new range: $(ip -n "$AC" route show dev pppoe0)"
+pppoetest_lab -m create -i sub0 -n 1 --user carol --password newpass --target $NET_HOST --hold 4 --traffic-interval 100 \
+  --format json >"$LAB_LOGS/login.json" 2>&1 &
+newcomer=$!
+for _ in $(seq 30); do
+  got=$(pppoectl_lab -j show sessions match user carol | jq -r '.sessions[0].ip // empty')
+  [ -n "$got" ] && break
+  sleep 0.2
+done
+[[ "$got" == 10.0.9.* ]] || fail "the new subscriber's address is not from the new range: '$got'"
+wait $newcomer || fail "the new subscriber's session failed: $(cat "$LAB_LOGS/login.json")"
+[ "$(jq .hold.received "$LAB_LOGS/login.json")" -gt 0 ] || fail "no traffic through the new range: $(cat "$LAB_LOGS/login.json")"
+kill -INT $holder 2>/dev/null; wait $holder
+echo "pool grown live from 211 to 225 addresses with 211 sessions up; the new subscriber got $got"

@@ -12,6 +12,7 @@
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_index.hpp"
 #include "dataplane/shared_pool.hpp"
+#include "dataplane/shared_pools.hpp"
 
 namespace pppoe::dataplane {
 namespace {
@@ -79,6 +80,75 @@ TEST(SharedPool, HalvesForAStandbyPairNeverOverlap) {
   pool.release(*Ipv4Address::parse("10.0.0.3"));
   EXPECT_FALSE(pool.allocate(PoolPart::kUpper));  // a free address of the other half is not ours
   EXPECT_EQ(pool.allocate(PoolPart::kLower), Ipv4Address::parse("10.0.0.3"));
+}
+
+Ipv4Address ip(const char* text) { return *Ipv4Address::parse(text); }
+std::vector<session::AddressRange> ranges(const char* text) { return *session::parse_ranges(text); }
+
+TEST(SharedPools, GrowKeepingEveryAddressAndItsHolderAndAddNamedPools) {
+  const Ipv4Address local = ip("10.0.0.1");
+  SharedPools pools(ranges("10.0.0.2-10.0.0.5"), {{"gold", ranges("10.1.0.1-10.1.0.2")}}, local);
+  ASSERT_EQ(pools.capacity(), 6u);
+  auto held = pools.allocate();  // a session's address must stay taken through the change
+  ASSERT_TRUE(held);
+  // A "worker" forked before the reload sees the same pages and applies the same change.
+  int to_child[2];
+  ASSERT_EQ(::pipe(to_child), 0);
+  pid_t child = ::fork();
+  if (child == 0) {
+    char go;
+    if (::read(to_child[0], &go, 1) != 1) ::_exit(10);
+    pools.change(ranges("10.0.0.2-10.0.0.9"), {{"gold", ranges("10.1.0.1-10.1.0.2")}, {"new", ranges("10.2.0.1")}},
+                 local);
+    // Every address once across both processes: the child takes what is free, then all is used.
+    int taken = 0;
+    while (pools.allocate()) ++taken;
+    while (pools.allocate("new")) ++taken;
+    ::_exit(taken == 8 ? 0 : 20 + taken);  // 8 default but the one the parent holds, 1 new
+  }
+  auto next_default = ranges("10.0.0.2-10.0.0.9");
+  dataplane::NamedRanges next_named{{"gold", ranges("10.1.0.1-10.1.0.2")}, {"new", ranges("10.2.0.1")}};
+  EXPECT_FALSE(pools.why_not(next_default, next_named, local)) << *pools.why_not(next_default, next_named, local);
+  EXPECT_EQ(pools.change(next_default, next_named, local), 5u);
+  EXPECT_EQ(pools.index_of("new"), 2u);  // appended: existing positions stay
+  EXPECT_EQ(::write(to_child[1], "g", 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_EQ(pools.in_use(), 9u);  // 8 default + 1 new, taken by both processes, none twice
+  EXPECT_FALSE(pools.allocate());
+  pools.release(*held);
+  EXPECT_EQ(pools.allocate(), held);
+  ::close(to_child[0]);
+  ::close(to_child[1]);
+}
+
+TEST(SharedPools, RefuseToLoseAddressesOrPoolsAndToOutgrowTheirRoom) {
+  const Ipv4Address local = ip("10.0.0.1");
+  SharedPools pools(ranges("10.0.0.2-10.0.0.5"), {{"gold", ranges("10.1.0.1-10.1.0.2")}}, local);
+  auto why = pools.why_not(ranges("10.0.0.3-10.0.0.9"), {{"gold", ranges("10.1.0.1-10.1.0.2")}}, local);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("default pool: it would lose addresses"), std::string::npos) << *why;
+  why = pools.why_not(ranges("10.0.0.2-10.0.0.5"), {}, local);
+  ASSERT_TRUE(why);
+  EXPECT_EQ(*why, "framed-pool 'gold' would be removed");
+  why = pools.why_not(ranges("10.0.0.2-10.0.0.5"), {{"gold", ranges("10.1.0.1-10.1.0.2")}, {"big", ranges("10.32.0.0/11")}},
+                      local);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("framed-pool 'big': it would hold 2097150 addresses, more than the 1048576"), std::string::npos)
+      << *why;
+  // Room for 4x the size at start or 2^20 addresses: a /13 more fits the default pool.
+  EXPECT_FALSE(pools.why_not(ranges("10.0.0.2-10.0.0.5,10.16.0.0/13"), {{"gold", ranges("10.1.0.1-10.1.0.2")}}, local));
+  NamedRanges many{{"gold", ranges("10.1.0.1-10.1.0.2")}};
+  for (std::size_t i = 0; i <= kSparePools; ++i)
+    many.emplace_back("p" + std::to_string(i), ranges(("10.3.0." + std::to_string(i + 1)).c_str()));
+  why = pools.why_not(ranges("10.0.0.2-10.0.0.5"), many, local);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("no room for more new pools"), std::string::npos) << *why;
+  // Nothing changed by asking.
+  EXPECT_EQ(pools.capacity(), 6u);
+  EXPECT_FALSE(pools.has("p0"));
 }
 
 TEST(SessionTable, AWriterKilledMidWriteLeavesATornRecordThatIsNeverTakenForConsistent) {

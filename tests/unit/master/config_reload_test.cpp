@@ -61,6 +61,35 @@ TEST(ConfigReload, RadiusServersChangeLiveButTurningRadiusOnNeedsARestart) {
   EXPECT_TRUE(local.config.radius.auth_servers.empty());
 }
 
+TEST(ConfigReload, PoolsGrowLiveThroughTheHookOrWaitWithItsReason) {
+  LoadedConfig running = build("pool 10.0.0.10-10.0.0.20\nframed-pool gold 10.1.0.1-10.1.0.9\n");
+  LoadedConfig grown = build("pool 10.0.0.10-10.0.0.40\nframed-pool gold 10.1.0.1-10.1.0.9\nframed-pool new 10.2.0.0/24\n");
+  std::vector<std::string> asked;
+  PoolChange refuse = [&](const Config& next) -> std::optional<std::string> {
+    asked.push_back(std::to_string(next.named_pools.size()));
+    return "the default pool: it would lose addresses";
+  };
+  ReloadReport r = apply_live(running.config, running.lines, grown.config, grown.lines, refuse);
+  EXPECT_EQ(r.need_restart, (std::vector<std::string>{"framed-pool", "pool"}));
+  EXPECT_EQ(r.why, (std::vector<std::string>{"the default pool: it would lose addresses"}));
+  EXPECT_FALSE(r.pools_changed);
+  EXPECT_EQ(running.config.named_pools.size(), 1u);
+  PoolChange accept = [&](const Config& next) -> std::optional<std::string> {
+    asked.push_back(std::to_string(next.named_pools.size()));
+    return std::nullopt;
+  };
+  r = apply_live(running.config, running.lines, grown.config, grown.lines, accept);
+  EXPECT_EQ(r.applied, (std::vector<std::string>{"framed-pool", "pool"}));
+  EXPECT_TRUE(r.pools_changed);
+  EXPECT_EQ(running.config.named_pools.size(), 2u);
+  EXPECT_EQ(running.config.pool[0].last, Ipv4Address(0x0a000028));
+  EXPECT_EQ(asked, (std::vector<std::string>{"2", "2"}));  // asked once per reload, not once per setting
+  // Without a hook (no shared pools here) the pools wait for a restart.
+  LoadedConfig again = build("pool 10.0.0.10-10.0.0.20\n");
+  r = apply_live(again.config, again.lines, grown.config, grown.lines);
+  EXPECT_EQ(r.need_restart, (std::vector<std::string>{"framed-pool", "pool"}));
+}
+
 TEST(ConfigSource, BuildsFromTextsWithOverridesAndNamesTheLineOfAnError) {
   ConfigSource source{"/etc/pppoed/pppoed.conf", {{"interface", {"eth2"}}, {"lcp-echo-interval", {"3"}}}};
   auto ok = build_config(source, {"interface eth1\nlcp-echo-interval 9\nsecrets /etc/pppoed/ppp.secret\n", "alice wonderland\n"});
