@@ -3,7 +3,7 @@
 //
 //   pppctl [-p PASSWORD] [-j] SOCKET COMMAND [ARGS...]      e.g. pppctl -p '' /run/pppoe show iface
 //
-// Several commands may be separated by ';'. Exit codes: 0 done, 1 refused, 3 no daemon.
+// Several commands may be separated by ';'. Exit codes: 0 done, 1 refused, 2 usage, 3 no daemon.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,12 +11,34 @@
 #include "common/join.hpp"
 #include "ctl/control_socket.hpp"
 
+namespace {
+constexpr const char* kUsage = "usage: pppctl [-p PASSWORD] [-j] SOCKET COMMAND [ARGS...][; COMMAND ...]\n";
+constexpr const char* kHelp =
+    "pppctl: commands to a running pppoec through its control socket (`set server`)\n\n"
+    "  -p PASSWORD  the socket's password ('' when it has none)\n"
+    "  -j, --json   print each whole answer as JSON\n"
+    "  -v, -t N     accepted as pppctl(8) does; the timeout is fixed\n"
+    "  --help       print this help and exit\n"
+    "  --version    print the version and exit\n\n"
+    "Commands: show iface|lcp|ipcp|link|pair, dial, close, bye [all], quit [all]; several separated\n"
+    "by ';'. Exit status: 0 done, 1 a command refused, 2 usage, 3 no daemon on SOCKET. See pppctl(8).\n";
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string password, socket;
   bool json = false;
   std::vector<std::string> words;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (socket.empty() && a == "--help") {
+      std::fputs(kUsage, stdout);
+      std::fputs(kHelp, stdout);
+      return 0;
+    }
+    if (socket.empty() && a == "--version") {
+      std::puts("pppctl " PPPOE_VERSION);
+      return 0;
+    }
     if (a == "-p" && i + 1 < argc) {
       password = argv[++i];
     } else if (a == "-j" || a == "--json") {
@@ -30,7 +52,7 @@ int main(int argc, char** argv) {
     }
   }
   if (socket.empty() || words.empty()) {
-    std::fprintf(stderr, "usage: pppctl [-p PASSWORD] [-j] SOCKET COMMAND [ARGS...][; COMMAND ...]\n");
+    std::fputs(kUsage, stderr);
     return 2;
   }
   std::vector<std::string> commands(1);

@@ -17,7 +17,7 @@ install(FILES etc/pppoed.tmpfiles DESTINATION lib/tmpfiles.d RENAME pppoed.conf)
 # Manual pages from their Markdown sources (pandoc, Debian's `pandoc` package).
 find_program(PANDOC pandoc)
 if(PANDOC)
-  set(PPPOE_MAN_PAGES pppoed.8 pppoectl.8 pppoetest.8 pppoec.8 pppoed.conf.5)
+  set(PPPOE_MAN_PAGES pppoed.8 pppoectl.8 pppoetest.8 pppoec.8 pppctl.8 pppoed.conf.5)
   set(man_outputs)
   foreach(page ${PPPOE_MAN_PAGES})
     string(REGEX MATCH "[0-9]$" section ${page})

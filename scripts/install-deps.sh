@@ -16,6 +16,8 @@ PACKAGES=(
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
   keepalived conntrackd conntrack fping                      # pppoec router pair: VRRP, NAT state sync, 10 ms pinger
   libcpp-httplib-dev curl prometheus                         # metrics endpoint; its tests (curl, promtool)
+  systemd                                                    # systemd-analyze verify of the units
+  dpkg-dev debhelper fakeroot pandoc lintian man-db git      # the Debian package and its manual pages (package test)
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -223,65 +223,85 @@ std::string Server::render_metrics(metrics::Format format) {
   return m.finish();
 }
 
+namespace {
+
+/// The servers of one kind as the workers publish them: in priority order, at most
+/// kPublishedRadiusServers.
+std::vector<const RadiusServer*> published_servers(const std::vector<RadiusServer>& list) {
+  std::vector<const RadiusServer*> out;
+  for (const auto& s : list) out.push_back(&s);
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
+  if (out.size() > dataplane::kPublishedRadiusServers) out.resize(dataplane::kPublishedRadiusServers);
+  return out;
+}
+
+radius::ServerStats read_counters(const dataplane::RadiusServerCounters& c) {
+  radius::ServerStats st;
+  st.requests = c.requests.load(), st.retransmits = c.retransmits.load(), st.timeouts = c.timeouts.load();
+  st.responses = c.responses.load(), st.latency_sum_us = c.latency_sum_us.load();
+  for (std::size_t b = 0; b < st.latency.size(); ++b) st.latency[b] = c.latency[b].load();
+  return st;
+}
+
+void add_stats(radius::ServerStats& to, const radius::ServerStats& s) {
+  to.requests += s.requests, to.retransmits += s.retransmits, to.timeouts += s.timeouts, to.responses += s.responses;
+  to.latency_sum_us += s.latency_sum_us;
+  for (std::size_t b = 0; b < to.latency.size(); ++b) to.latency[b] += s.latency[b];
+}
+
+std::string server_label(const RadiusServer& s) { return fmt::format("{}:{}", s.address.to_string(), s.port); }
+
+}  // namespace
+
+void Server::retire_radius_servers(unsigned slot) {
+  for (int kind = 0; kind < 2; ++kind) {
+    auto list = published_servers(kind == 0 ? config_.radius.auth_servers : config_.radius.acct_servers);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      add_stats(retired_radius_[{kind, server_label(*list[i])}],
+                read_counters(shared_.workers[slot].radius_servers[static_cast<std::size_t>(kind) *
+                                                                       dataplane::kPublishedRadiusServers + i]));
+  }
+}
+
 void Server::render_radius_servers(metrics::Exposition& m) const {
-  // Figures per server as every process sees it, summed; servers in priority order, as the
-  // workers publish them.
-  struct Row {
-    std::string kind, server;
-    const dataplane::RadiusServerCounters* counters[dataplane::kMaxWorkers + 1]{};
-  };
-  auto sorted = [](const std::vector<RadiusServer>& list) {
-    std::vector<const RadiusServer*> out;
-    for (const auto& s : list) out.push_back(&s);
-    std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->priority < b->priority; });
-    if (out.size() > dataplane::kPublishedRadiusServers) out.resize(dataplane::kPublishedRadiusServers);
-    return out;
-  };
+  // Figures per server as every process sees it (and as workers that are gone saw it), summed;
+  // servers in priority order, as the workers publish them.
   struct Sum {
     std::string kind, server;
-    std::uint64_t requests = 0, retransmits = 0, timeouts = 0, responses = 0, latency_sum_us = 0;
-    std::array<std::uint64_t, radius::ServerStats::kLatencyBoundsMs.size() + 1> latency{};
-    void add(const radius::ServerStats& s) {
-      requests += s.requests, retransmits += s.retransmits, timeouts += s.timeouts, responses += s.responses;
-      latency_sum_us += s.latency_sum_us;
-      for (std::size_t b = 0; b < latency.size(); ++b) latency[b] += s.latency[b];
-    }
+    radius::ServerStats stats;
   };
   std::vector<Sum> sums;
   for (int kind = 0; kind < 2; ++kind) {
-    auto list = sorted(kind == 0 ? config_.radius.auth_servers : config_.radius.acct_servers);
+    auto list = published_servers(kind == 0 ? config_.radius.auth_servers : config_.radius.acct_servers);
     for (std::size_t i = 0; i < list.size(); ++i) {
-      Sum sum{kind == 0 ? "auth" : "acct", fmt::format("{}:{}", list[i]->address.to_string(), list[i]->port)};
-      for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s) {
-        if (!pool_.alive(s)) continue;
-        const auto& c = shared_.workers[s].radius_servers[static_cast<std::size_t>(kind) * dataplane::kPublishedRadiusServers + i];
-        radius::ServerStats st;
-        st.requests = c.requests.load(), st.retransmits = c.retransmits.load(), st.timeouts = c.timeouts.load();
-        st.responses = c.responses.load(), st.latency_sum_us = c.latency_sum_us.load();
-        for (std::size_t b = 0; b < st.latency.size(); ++b) st.latency[b] = c.latency[b].load();
-        sum.add(st);
-      }
+      Sum sum{kind == 0 ? "auth" : "acct", server_label(*list[i]), {}};
+      for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
+        if (pool_.alive(s))
+          add_stats(sum.stats, read_counters(shared_.workers[s].radius_servers[static_cast<std::size_t>(kind) *
+                                                                                   dataplane::kPublishedRadiusServers + i]));
+      if (auto it = retired_radius_.find({kind, sum.server}); it != retired_radius_.end()) add_stats(sum.stats, it->second);
       // The master's own accounting (On/Off, spool replay, crashed workers' Stops).
       if (kind == 1 && aaa_ && aaa_->acct_client() != nullptr && i < aaa_->acct_client()->server_count())
-        sum.add(aaa_->acct_client()->server_stats(i));
+        add_stats(sum.stats, aaa_->acct_client()->server_stats(i));
       sums.push_back(std::move(sum));
     }
   }
-  auto family = [&](std::string_view name, std::string_view help, std::uint64_t Sum::*field) {
+  auto family = [&](std::string_view name, std::string_view help, std::uint64_t radius::ServerStats::*field) {
     m.family(name, metrics::Type::kCounter, help);
-    for (const auto& s : sums) m.sample({{"kind", s.kind}, {"server", s.server}}, static_cast<double>(s.*field));
+    for (const auto& s : sums) m.sample({{"kind", s.kind}, {"server", s.server}}, static_cast<double>(s.stats.*field));
   };
-  family("pppoed_radius_server_requests", "Requests sent to each RADIUS server (first transmissions).", &Sum::requests);
-  family("pppoed_radius_server_retransmits", "Retransmissions to each RADIUS server.", &Sum::retransmits);
-  family("pppoed_radius_server_timeouts", "Requests a RADIUS server let run out of tries.", &Sum::timeouts);
-  family("pppoed_radius_server_responses", "Verified responses from each RADIUS server.", &Sum::responses);
+  using St = radius::ServerStats;
+  family("pppoed_radius_server_requests", "Requests sent to each RADIUS server (first transmissions).", &St::requests);
+  family("pppoed_radius_server_retransmits", "Retransmissions to each RADIUS server.", &St::retransmits);
+  family("pppoed_radius_server_timeouts", "Requests a RADIUS server let run out of tries.", &St::timeouts);
+  family("pppoed_radius_server_responses", "Verified responses from each RADIUS server.", &St::responses);
   m.family("pppoed_radius_server_latency_seconds", metrics::Type::kHistogram,
            "Time from the first transmission to a RADIUS server to its verified response.");
   std::array<double, radius::ServerStats::kLatencyBoundsMs.size()> bounds{};
   for (std::size_t b = 0; b < bounds.size(); ++b) bounds[b] = radius::ServerStats::kLatencyBoundsMs[b] / 1000.0;
   for (const auto& s : sums)
-    m.histogram({{"kind", s.kind}, {"server", s.server}}, s.latency.data(), bounds.data(), bounds.size(),
-                static_cast<double>(s.latency_sum_us) / 1e6);
+    m.histogram({{"kind", s.kind}, {"server", s.server}}, s.stats.latency.data(), bounds.data(), bounds.size(),
+                static_cast<double>(s.stats.latency_sum_us) / 1e6);
 }
 
 }  // namespace pppoe::master

@@ -222,6 +222,7 @@ void Server::retire(unsigned slot) {
   for (std::size_t k = 0; k < retired_aaa_.size(); ++k) retired_aaa_[k] += w.aaa[k];
   for (std::size_t k = 0; k < r.lac.size(); ++k) r.lac[k] += w.lac[k];
   for (std::size_t k = 0; k < r.lns.size(); ++k) r.lns[k] += w.lns[k];
+  retire_radius_servers(slot);
 }
 
 void Server::stop_lost_session(const dataplane::SessionRecord& r) {

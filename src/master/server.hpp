@@ -5,6 +5,7 @@
 #pragma once
 
 #include <expected>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -159,6 +160,9 @@ class Server {
   std::unique_ptr<radius::Aaa> aaa_;  ///< the master's accounting: On/Off, spool, crashed workers' Stops
   std::optional<DaeServer> dae_;
   radius::Aaa::Counters retired_aaa_{};
+  /// RADIUS servers' figures of workers that are gone, by (0 auth / 1 acct, "ADDRESS:PORT").
+  std::map<std::pair<int, std::string>, radius::ServerStats> retired_radius_;
+  void retire_radius_servers(unsigned slot);
   std::int64_t next_spool_replay_ = 0;
   std::unique_ptr<Standby> standby_;
   std::unique_ptr<metrics::HttpEndpoint> metrics_;

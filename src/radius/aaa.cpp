@@ -150,6 +150,8 @@ std::expected<void, std::string> Aaa::reconfigure(AaaSettings settings) {
     if (!acct_)
       if (auto r = spool_.prepare(); !r) return std::unexpected(r.error());
   }
+  if (auth && auth_) auth->continue_stats_of(*auth_);
+  if (acct && acct_) acct->continue_stats_of(*acct_);
   for (auto* old : {&auth_, &acct_})
     if (*old) retiring_.push_back(std::move(*old));
   auth_ = std::move(auth);

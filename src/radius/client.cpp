@@ -42,7 +42,9 @@ struct Client::Server {
   std::size_t in_flight = 0;
   std::size_t next_slot = 0;
   TimePoint dead_until{};
-  ServerStats stats;
+  /// Shared with the client this one replaced on a reload, for the same server: its requests
+  /// still in flight count where the new ones do, and the metrics never go back.
+  std::shared_ptr<ServerStats> stats = std::make_shared<ServerStats>();
   ~Server() {
     for (int fd : fds)
       if (fd >= 0) ::close(fd);
@@ -96,7 +98,13 @@ Client::~Client() = default;
 
 const ServerConfig& Client::server(std::size_t i) const { return servers_[i]->config; }
 bool Client::server_alive(std::size_t i, TimePoint now) const { return servers_[i]->dead_until <= now; }
-const ServerStats& Client::server_stats(std::size_t i) const { return servers_[i]->stats; }
+const ServerStats& Client::server_stats(std::size_t i) const { return *servers_[i]->stats; }
+
+void Client::continue_stats_of(const Client& before) {
+  for (auto& s : servers_)
+    for (const auto& o : before.servers_)
+      if (o->config.host == s->config.host && o->config.port == s->config.port) s->stats = o->stats;
+}
 
 void ServerStats::add_latency(Duration d) {
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
@@ -190,7 +198,7 @@ bool Client::transmit_new(std::unique_ptr<Pending> p, TimePoint now) {
   p->deadline = now + settings_.timeout;
   p->sent = now;
   ++counters_.requests;
-  ++s.stats.requests;
+  ++s.stats->requests;
   (void)::send(s.fd_of(slot), p->wire.data(), p->wire.size(), MSG_DONTWAIT);  // loss: the retransmit timer
   s.slots[slot] = std::move(p);
   ++s.in_flight;
@@ -246,8 +254,8 @@ void Client::on_readable(int fd, TimePoint now) {
     auto p = std::move(slot);
     --s.in_flight;
     --outstanding_;
-    ++s.stats.responses;
-    s.stats.add_latency(now - p->sent);
+    ++s.stats->responses;
+    s.stats->add_latency(now - p->sent);
     ++counters_.responses;
     s.dead_until = TimePoint{};
     Response r{*pkt, p->auth, s.config.secret};
@@ -267,13 +275,13 @@ void Client::tick(TimePoint now) {
       if (slot->tries < settings_.tries) {
         ++slot->tries;
         ++counters_.retransmits;
-        ++s.stats.retransmits;
+        ++s.stats->retransmits;
         slot->deadline = now + settings_.timeout;
         (void)::send(s.fd_of(k), slot->wire.data(), slot->wire.size(), MSG_DONTWAIT);
         continue;
       }
       ++counters_.timeouts;
-      ++s.stats.timeouts;
+      ++s.stats->timeouts;
       if (s.dead_until <= now) {
         s.dead_until = now + settings_.dead_time;
         log::warn("radius {}: server {}:{} not answering; marked dead for {} s", name_, s.config.host, s.config.port,

@@ -3,6 +3,7 @@
 # asked); during a 500-session run against a real FreeRADIUS the values equal what `pppoectl -j`
 # reports, `promtool check metrics` finds nothing to say, the RADIUS server's request counters
 # and latency histogram are there, and every metric the shipped Grafana dashboard queries exists.
+# A worker killed and a reload that rebuilds the RADIUS clients do not set the counters back.
 . "$(dirname "$0")/common.sh"
 . "$(dirname "$0")/radius_common.sh"
 for t in curl promtool; do command -v $t >/dev/null || fail "$t is missing: run scripts/install-deps.sh"; done
@@ -69,3 +70,21 @@ t0=$(date +%s%N)
 for _ in $(seq 1 20); do scrape >/dev/null || fail "scrape failed"; done
 echo "scrape with 500 sessions: $(( ($(date +%s%N) - t0) / 20000 )) us each (curl included), $(wc -c <"$LAB_LOGS/metrics.txt") bytes"
 wait $holder
+
+# A worker killed (its replacement starts from zero) and a reload that rebuilds the RADIUS
+# clients: the per-server counters go on from where they were.
+wait_stat .sessions.total 0 20
+victim=$(pppoectl_lab sysctl net.graph.pppoe_lb.workers.1.pid | awk '{print $2}')
+kill -9 "$victim"
+wait_stat .worker_crashes 1 5
+sed -i 's/^radius-timeout 1$/radius-timeout 2/' "$RADIUS_CONF"
+pppoectl_lab reload | grep -q "applied: radius-timeout" || fail "the RADIUS timeout was not reloaded"
+pppoetest_lab -m create -i sub0 -n 20 --auth pap --user alice --password wonderland --no-ipv6 --format json \
+  >"$LAB_LOGS/after.json" 2>&1 || fail "sessions after the reload: $(cat "$LAB_LOGS/after.json")"
+sleep 1.5
+scrape >"$LAB_LOGS/metrics.txt" || fail "no answer from /metrics"
+expect_eq "$(value 'pppoed_radius_server_requests_total{kind="auth",server="127.0.0.1:18120"}')" 520 \
+  "requests to the server after a worker crash and a reload"
+expect_eq "$(value 'pppoed_radius_server_latency_seconds_count{kind="auth",server="127.0.0.1:18120"}')" 520 \
+  "latency observations after a worker crash and a reload"
+expect_eq "$(value 'pppoed_sessions_established_total')" 520 "sessions established after a worker crash"
