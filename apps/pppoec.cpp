@@ -28,12 +28,16 @@
 
 namespace {
 
+/// The usage line: on stderr with `why` (exit 2), on stdout for --help (exit 0).
 int usage(const char* why) {
+  std::FILE* out = why ? stderr : stdout;
   if (why) std::fprintf(stderr, "pppoec: %s\n", why);
-  std::fprintf(stderr,
+  std::fprintf(out,
                "usage: pppoec [-f ppp.conf] [-ddial|-auto|-foreground|-direct] [--state FILE|--no-state]\n"
-               "              [--resolv-conf FILE] [--no-io-uring] [--check] [-v] LABEL...\n");
-  return 2;
+               "              [--resolv-conf FILE] [--no-io-uring] [--check] [-v] LABEL...\n"
+               "       pppoec --help | --version\n");
+  if (!why) std::fprintf(out, "The subscriber's PPPoE client daemon for ppp(8)'s ppp.conf profiles; see pppoec(8).\n");
+  return why ? 2 : 0;
 }
 
 }  // namespace
@@ -84,7 +88,9 @@ int main(int argc, char** argv) {
     } else if (a == "-v" || a == "--verbose") {
       log::set_level(log::Level::kDebug);
     } else if (a == "-h" || a == "--help") {
-      usage(nullptr);
+      return usage(nullptr);
+    } else if (a == "--version") {
+      std::puts("pppoec " PPPOE_VERSION);
       return 0;
     } else if (!a.empty() && a[0] == '-') {
       return usage(("unknown option " + a).c_str());

@@ -370,6 +370,8 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "pado-delay") return set_unsigned(l.pado_delay_ms, 0, 10000);
   if (name == "pado-delay-per-1000") return set_unsigned(l.pado_delay_per_1000, 0, 10000);
   if (name == "pado-stop-sessions") return set_unsigned(l.pado_stop_sessions, 0, 65534);
+  if (name == "pado-delay-cpu") return set_unsigned(l.pado_delay_cpu_ms, 0, 10000);
+  if (name == "pado-stop-cpu") return set_unsigned(l.pado_stop_cpu, 0, 100);
   if (name == "framed-pool") {
     if (v.size() < 2) return std::unexpected("'framed-pool' expects NAME and FIRST-LAST, ADDRESS/LEN or ADDRESS values");
     auto r = ranges(v.begin() + 1, v.end());

@@ -44,6 +44,8 @@ constexpr LiveSetting kLive[] = {
     {"pado-delay", [](Config& r, const Config& n) { r.limits.pado_delay_ms = n.limits.pado_delay_ms; }},
     {"pado-delay-per-1000", [](Config& r, const Config& n) { r.limits.pado_delay_per_1000 = n.limits.pado_delay_per_1000; }},
     {"pado-stop-sessions", [](Config& r, const Config& n) { r.limits.pado_stop_sessions = n.limits.pado_stop_sessions; }},
+    {"pado-delay-cpu", [](Config& r, const Config& n) { r.limits.pado_delay_cpu_ms = n.limits.pado_delay_cpu_ms; }},
+    {"pado-stop-cpu", [](Config& r, const Config& n) { r.limits.pado_stop_cpu = n.limits.pado_stop_cpu; }},
     // RADIUS: the clients are rebuilt (radius::Aaa::reconfigure); requests in flight finish
     // with the servers they went to.
     {"radius-auth-server", [](Config& r, const Config& n) { r.radius.auth_servers = n.radius.auth_servers; }},

@@ -176,6 +176,8 @@ SysctlTree Server::sysctl_tree() {
   limit("pado_delay_ms", l.pado_delay_ms, 10000);
   limit("pado_delay_per_1000", l.pado_delay_per_1000, 10000);
   limit("pado_stop_sessions", l.pado_stop_sessions, 65534);
+  limit("pado_delay_cpu_ms", l.pado_delay_cpu_ms, 10000);
+  limit("pado_stop_cpu", l.pado_stop_cpu, 100);
   limit("max_sessions", config_.max_sessions, 65534);
   // Read by the workers on every control frame, so it lives in shared memory, not the config.
   t.add_rw(fmt::format("{}.limits.ppp_control_rate", kRoot),

@@ -9,10 +9,11 @@ using pppoe_proto::Code;
 using pppoe_proto::Tags;
 
 Discovery::Discovery(const Config& config, dataplane::PacketSocket& socket, SessionDirectory& sessions,
-                     dataplane::DropCounters& drops)
+                     dataplane::DropCounters& drops, const CpuSampler& cpu)
     : config_(config),
       socket_(socket),
       sessions_(sessions),
+      cpu_(cpu),
       drops_(drops),
       cookie_(config.cookie_rotate),
       guard_(config.limits) {}
@@ -126,7 +127,7 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     return;
   }
   TimePoint clock = Clock::now();
-  PadiVerdict verdict = guard_.on_padi(eth.src, sessions_.session_count(), clock);
+  PadiVerdict verdict = guard_.on_padi(eth.src, sessions_.session_count(), cpu_.usage(), clock);
   if (verdict.drop) {
     drops_.count(*verdict.drop);
     log::warn_limited(refusal_log_, "discovery: PADI from {} not answered: {}", eth.src.to_string(),
@@ -158,7 +159,11 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     std::size_t n = encode_reply(frame, eth, Code::kPado, 0, offer);
     if (n == 0) return;
     frame.resize(n);
-    queue.push_back({clock + (wait ? seconds(3) : verdict.delay), std::move(frame)});
+    // In due order: the delay follows the load, which may fall between two PADIs.
+    TimePoint due = clock + (wait ? seconds(3) : verdict.delay);
+    auto at = queue.end();
+    while (at != queue.begin() && std::prev(at)->due > due) --at;
+    queue.insert(at, {due, std::move(frame)});
     return;
   }
   reply(eth, Code::kPado, 0, offer);

@@ -14,6 +14,7 @@
 #include "dataplane/packet_socket.hpp"
 #include "master/ac_cookie.hpp"
 #include "master/config.hpp"
+#include "master/cpu_sampler.hpp"
 #include "master/discovery_guard.hpp"
 #include "master/session_directory.hpp"
 #include "proto/pppoe.hpp"
@@ -29,8 +30,9 @@ struct DiscoveryCounters {
 
 class Discovery {
  public:
+  /// `cpu`: the workers' load, for the PADO delay (pado-delay-cpu, pado-stop-cpu).
   Discovery(const Config& config, dataplane::PacketSocket& socket, SessionDirectory& sessions,
-            dataplane::DropCounters& drops);
+            dataplane::DropCounters& drops, const CpuSampler& cpu);
 
   /// A discovery frame (ethertype 0x8863).
   void on_frame(const ether::Header& eth, Bytes pppoe_payload, std::int64_t unix_seconds);
@@ -69,6 +71,7 @@ class Discovery {
   const Config& config_;
   dataplane::PacketSocket& socket_;
   SessionDirectory& sessions_;
+  const CpuSampler& cpu_;
   dataplane::DropCounters& drops_;
   AcCookie cookie_;
   DiscoveryGuard guard_;

@@ -1,12 +1,15 @@
 #include "master/discovery_guard.hpp"
 
+#include <algorithm>
+
 namespace pppoe::master {
 
 using dataplane::Drop;
 
-PadiVerdict DiscoveryGuard::on_padi(const MacAddress& mac, std::size_t sessions, TimePoint now) {
+PadiVerdict DiscoveryGuard::on_padi(const MacAddress& mac, std::size_t sessions, unsigned cpu_percent, TimePoint now) {
   PadiVerdict v;
-  if (limits_.pado_stop_sessions != 0 && sessions >= limits_.pado_stop_sessions) {
+  if ((limits_.pado_stop_sessions != 0 && sessions >= limits_.pado_stop_sessions) ||
+      (limits_.pado_stop_cpu != 0 && cpu_percent >= limits_.pado_stop_cpu)) {
     v.drop = Drop::kPadoSuppressed;  // leave this client to a less loaded access concentrator
     return v;
   }
@@ -32,7 +35,12 @@ PadiVerdict DiscoveryGuard::on_padi(const MacAddress& mac, std::size_t sessions,
     }
   }
   ++in_window_;
-  v.delay = milliseconds(limits_.pado_delay_ms + limits_.pado_delay_per_1000 * (sessions / 1000));
+  // In microseconds, so that one session more is a later answer: N ms per 1,000 sessions is
+  // N us per session (accel-ppp's steps of whole thousands spread a few hundred subscribers
+  // over several ACs at random).
+  std::uint64_t us = std::uint64_t{limits_.pado_delay_ms} * 1000 + std::uint64_t{limits_.pado_delay_per_1000} * sessions +
+                     std::uint64_t{limits_.pado_delay_cpu_ms} * 10 * std::min(cpu_percent, 100u);
+  v.delay = std::chrono::duration_cast<Duration>(microseconds(us));
   return v;
 }
 

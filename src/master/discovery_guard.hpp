@@ -21,9 +21,13 @@ struct DiscoveryLimits {
   unsigned max_starting = 0;          ///< sessions still negotiating (PADS sent, IPCP not up)
   unsigned max_sessions_per_mac = 0;  ///< sessions of one client MAC
   unsigned pado_delay_ms = 0;         ///< PADO delay at any load
-  unsigned pado_delay_per_1000 = 0;   ///< extra PADO delay (ms) per 1,000 sessions: the least
-                                      ///< loaded of several ACs on a segment answers first
+  unsigned pado_delay_per_1000 = 0;   ///< extra PADO delay (ms) per 1,000 sessions, counted per
+                                      ///< session: the least loaded of several ACs on a segment
+                                      ///< answers first, even when they differ by one session
+  unsigned pado_delay_cpu_ms = 0;     ///< extra PADO delay (ms) at 100 % CPU of the workers, in
+                                      ///< proportion to their average load
   unsigned pado_stop_sessions = 0;    ///< no PADO at or above this many sessions
+  unsigned pado_stop_cpu = 0;         ///< no PADO at or above this CPU load of the workers (%)
 };
 
 /// What the guard decided about a PADI: answer after `delay` (zero: now), or drop for `reason`.
@@ -36,7 +40,8 @@ class DiscoveryGuard {
  public:
   explicit DiscoveryGuard(const DiscoveryLimits& limits) : limits_(limits) {}
 
-  PadiVerdict on_padi(const MacAddress& mac, std::size_t sessions, TimePoint now);
+  /// `sessions` on this AC now, `cpu_percent` the workers' average load (CpuSampler).
+  PadiVerdict on_padi(const MacAddress& mac, std::size_t sessions, unsigned cpu_percent, TimePoint now);
   /// Whether a PADR may create a session; `starting` sessions are negotiating, `of_mac` belong
   /// to this client already.
   std::optional<dataplane::Drop> on_padr(std::size_t starting, std::size_t of_mac) const;

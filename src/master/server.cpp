@@ -156,7 +156,7 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
               config_.ipv6_service.delegate_pools),
       pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, options_.source, socket_, tun_,
             {socket_.fd(), tun_.fd()}),
-      discovery_(config_, socket_, pool_, drops_),
+      discovery_(config_, socket_, pool_, drops_, cpu_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
       aaa_(std::move(aaa)),
