@@ -24,7 +24,7 @@ lab_reap_stale() {
     kill -0 "$(cat "$mark")" 2>/dev/null && continue
     local stale
     stale=$(basename "$mark")
-    for suffix in sub ac net lan ra rb host sa sb; do
+    for suffix in sub ac net lan ra rb host sa sb m1 m2 m3; do
       ip netns pids "$stale-$suffix" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
       ip netns del "$stale-$suffix" 2>/dev/null || true
     done
@@ -139,7 +139,7 @@ pppoed_stop() {
 
 lab_down() {
   pppoed_stop
-  for ns in "$SUB" "$AC" "$NET" "$LAB-lan" "$LAB-ra" "$LAB-rb" "$LAB-host" "$LAB-sa" "$LAB-sb"; do
+  for ns in "$SUB" "$AC" "$NET" "$LAB-lan" "$LAB-ra" "$LAB-rb" "$LAB-host" "$LAB-sa" "$LAB-sb" "$LAB-m1" "$LAB-m2" "$LAB-m3"; do
     if ip netns list | grep -qw "$ns"; then
       ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
       ip netns del "$ns" || true

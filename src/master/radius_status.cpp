@@ -56,6 +56,7 @@ ctl::Json Server::show_radius() const {
   ctl::Json j = {{"ok", true},
                  {"enabled", true},
                  {"nas_identifier", aaa_ ? aaa_->nas().identifier : ""},
+                 {"nas_ip_address", aaa_ && aaa_->nas().ip ? aaa_->nas().ip->to_string() : ""},
                  {"auth_servers", servers(config_.radius.auth_servers, false)},
                  {"acct_servers", servers(config_.radius.acct_servers, true)},
                  {"counters", counters},

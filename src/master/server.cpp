@@ -114,6 +114,13 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
     auto a = radius::Aaa::create(std::move(as), kNoLocalUsers);
     if (!a) return std::unexpected(a.error());
     aaa = std::move(*a);
+    const auto& nas = aaa->nas();
+    if (nas.ip)
+      log::info("radius: NAS-Identifier '{}', NAS-IP-Address {}{}", nas.identifier, nas.ip->to_string(),
+                config.radius.nas_ip ? "" : " (the address that reaches the first RADIUS server)");
+    else
+      log::warn("radius: NAS-Identifier '{}', no NAS-IP-Address: no route to the first RADIUS server "
+                "(set radius-nas-ip-address)", nas.identifier);
     if (config.radius.dae_port != 0) {
       auto d = DaeServer::listen(config.radius.dae_address, static_cast<std::uint16_t>(config.radius.dae_port),
                                  config.radius.dae_clients);

@@ -103,6 +103,7 @@ expect_eq "$(rfield "$stop" Acct-Terminate-Cause)" User-Request "terminate cause
 expect_eq "$(rfield "$stop" Class)" 0x706c616e2d61 "Class echoed"
 expect_eq "$(rfield "$stop" User-Name)" '"alice"' "User-Name"
 expect_eq "$(rfield "$stop" NAS-Identifier)" '"lab-bras"' "NAS-Identifier"
+expect_eq "$(rfield "$stop" NAS-IP-Address)" 127.0.0.1 "NAS-IP-Address (not configured: the address that reaches the server)"
 expect_eq "$(rfield "$stop" NAS-Port-Type)" Ethernet "NAS-Port-Type"
 expect_eq "$(rfield "$stop" Service-Type)" Framed-User "Service-Type"
 expect_eq "$(rfield "$stop" NAS-Port-Id)" '"ac0"' "NAS-Port-Id"

@@ -1,0 +1,74 @@
+#!/bin/bash
+# Several boxes on one access segment (issue 21; docs/scaling.md "Several boxes"): three pppoed
+# on one bridge, each answering PADI after a delay that grows with its sessions, counted per
+# session (pado-delay-per-1000 200: 0.2 ms per session). New subscribers land on the least
+# loaded box: the first 150 and then 1,500, arriving at 300 a second, spread within 20 % of even
+# (the figures are printed). A burst faster than a PADR's round trip is not spread: every box
+# sees the same load until the first sessions exist (the operator guide says so).
+# Then a box at its pado-stop-sessions stops answering and the others take the newcomers.
+. "$(dirname "$0")/common.sh"
+. "$ROOT/scripts/multibox-lib.sh"
+multibox_finish() {
+  local rc=$?
+  if [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
+    for i in 1 2 3; do echo "--- box $i pppoed ---"; tail -n 20 "$(multibox_dir $i)/pppoed.log"; done
+  fi
+  multibox_down
+  (exit $rc)
+  finish
+}
+trap multibox_finish EXIT
+
+multibox_up 3 || fail "multibox lab"
+for i in 1 2 3; do
+  printf 'pado-delay-per-1000 200\n' >"$(multibox_dir $i)/pppoed.conf"
+  multibox_start $i -w 1 || fail "box $i"
+done
+counts() { for i in 1 2 3; do multibox_stat $i .sessions.total; done | paste -sd' '; }
+total() { counts | awk '{print $1 + $2 + $3}'; }
+# within N PERCENT COUNTS...: every count within PERCENT of their mean.
+within() {
+  local pct=$1
+  shift
+  local total=0
+  for c in "$@"; do total=$((total + c)); done
+  for c in "$@"; do
+    local dev=$(( (c * $# - total) * 100 / total ))
+    [ ${dev#-} -le "$pct" ] || return 1
+  done
+}
+
+run() {  # run N HOLD: N subscribers, held HOLD seconds in the background
+  pppoetest_lab -m create -i t0 -n "$1" --rate 300 --hold "$2" --no-ipv6 --format json >"$LAB_LOGS/run$1.json" 2>&1 &
+  HOLDER=$!
+}
+run 150 4
+wait_until 150 30 total || fail "150 sessions did not come up"
+first=$(counts)
+wait $HOLDER || fail "150 sessions: $(cat "$LAB_LOGS/run150.json")"
+echo "first 150 subscribers per box: $first"
+# shellcheck disable=SC2086
+within 20 $first || fail "the first 150 are not spread within 20 %: $first"
+for i in 1 2 3; do wait_until 0 20 multibox_stat $i .sessions.total || fail "box $i kept sessions"; done
+
+run 1500 4
+wait_until 1500 60 total || fail "1,500 sessions did not come up"
+all=$(counts)
+wait $HOLDER || fail "1,500 sessions: $(cat "$LAB_LOGS/run1500.json")"
+echo "1,500 subscribers per box: $all"
+expect_eq "$(jq .established "$LAB_LOGS/run1500.json")" 1500 "sessions established"
+# shellcheck disable=SC2086
+within 20 $all || fail "1,500 are not spread within 20 %: $all"
+echo "setup rate over three boxes: $(jq -r .setup_rate "$LAB_LOGS/run1500.json") sessions/s"
+for i in 1 2 3; do wait_until 0 20 multibox_stat $i .sessions.total || fail "box $i kept sessions"; done
+
+# A box at its stop threshold says nothing: box 1 stops at 20 sessions, the others take the rest.
+multiboxctl 1 sysctl net.graph.pppoe_lb.limits.pado_stop_sessions=20 >/dev/null || fail "sysctl"
+run 120 3
+wait_until 120 30 total || fail "120 sessions did not come up"
+stopped=$(counts)
+wait $HOLDER || fail "120 sessions with box 1 full: $(cat "$LAB_LOGS/run120.json")"
+echo "120 subscribers with box 1 stopping at 20: $stopped"
+[ "$(echo "$stopped" | awk '{print $1}')" -le 20 ] || fail "box 1 answered past its stop threshold: $stopped"
+[ "$(multibox_stat 1 .drops.pado_suppressed)" -gt 0 ] || fail "box 1 counted no suppressed PADO"
+exit 0
