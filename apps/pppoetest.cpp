@@ -115,6 +115,9 @@ int main(int argc, char** argv) {
   app.add_option("--hold", o.hold, "seconds to hold sessions after the traffic check");
   app.add_flag("--vanish", o.vanish, "exit without PADT, like a CPE losing power");
   app.add_flag("--reconnect", o.reconnect, "restart discovery when the AC ends a held session");
+  app.add_option("--echo-interval", o.echo_interval,
+                 "send LCP Echo-Requests every N seconds; 3 unanswered end the session (with --reconnect: redial)")
+      ->check(cli::range(0, 3600));
   app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
   app.add_option("--traffic-interval", o.traffic_interval_ms,
                  "while holding, ping through each session every MS milliseconds and report the largest gap "

@@ -14,6 +14,7 @@ PACKAGES=(
   socat                                                      # pppoec serial tests: a pty pair
   linux-perf                                                 # bench/dataplane.sh: syscalls and context switches per packet
   freeradius freeradius-utils                                # RADIUS tests against a real server (and radclient)
+  freeradius-postgresql postgresql                           # several boxes: sqlippool and SQL accounting on PostgreSQL
   keepalived conntrackd conntrack fping                      # pppoec router pair: VRRP, NAT state sync, 10 ms pinger
   libcpp-httplib-dev curl prometheus                         # metrics endpoint; its tests (curl, promtool)
   systemd                                                    # systemd-analyze verify of the units

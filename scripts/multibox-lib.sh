@@ -59,3 +59,19 @@ multibox_stop() { stop_pid "${MULTIBOX_PID[$1]:-}"; MULTIBOX_PID[$1]=; }
 multibox_down() { for i in $(seq 1 "$MULTIBOX_COUNT"); do multibox_stop "$i"; done; }
 multiboxctl() { ip netns exec "$(multibox_ns "$1")" "$BIN/pppoectl" -s "$(multibox_dir "$1")/pppoed.sock" "${@:2}"; }
 multibox_stat() { multiboxctl "$1" -j show summary 2>/dev/null | jq -r "$2"; }
+
+# multibox_radius_net: a RADIUS network, bridge radbr at 10.252.0.1/24 in the lab's AC namespace
+# (where FreeRADIUS and PostgreSQL run), box N at 10.252.0.1N on its rad0. Each box then reaches
+# RADIUS from its own address: its NAS-IP-Address.
+multibox_radius_net() {
+  ip -n "$AC" link add radbr type bridge || return 1
+  ip -n "$AC" addr add 10.252.0.1/24 dev radbr
+  ip -n "$AC" link set radbr up
+  for i in $(seq 1 "$MULTIBOX_COUNT"); do
+    ip -n "$AC" link add r$i type veth peer name rad0 netns "$(multibox_ns "$i")"
+    ip -n "$AC" link set r$i master radbr
+    ip -n "$AC" link set r$i up
+    ip -n "$(multibox_ns "$i")" addr add 10.252.0.1$i/24 dev rad0
+    ip -n "$(multibox_ns "$i")" link set rad0 up
+  done
+}

@@ -56,8 +56,71 @@ suspended Auth-Type := Reject
 USERS
 }
 
+# radius_sql_modules RADDB HOST PORT: the sql module on PostgreSQL at HOST:PORT (database
+# `radius`, scripts/postgres-lib.sh) and sqlippool over it: leases keyed on NAS-IP-Address and
+# NAS-Port (the PPPoE session ID), as the FreeRADIUS documentation deploys them.
+radius_sql_modules() {
+  cat >"$1/mods-enabled/sql" <<SQL
+sql {
+  dialect = "postgresql"
+  driver = "rlm_sql_postgresql"
+  server = "$2"
+  port = $3
+  login = "postgres"
+  password = ""
+  radius_db = "radius"
+  acct_table1 = "radacct"
+  acct_table2 = "radacct"
+  postauth_table = "radpostauth"
+  authcheck_table = "radcheck"
+  groupcheck_table = "radgroupcheck"
+  authreply_table = "radreply"
+  groupreply_table = "radgroupreply"
+  usergroup_table = "radusergroup"
+  delete_stale_sessions = yes
+  read_clients = no
+  client_table = "nas"
+  group_attribute = "SQL-Group"
+  pool {
+    start = 8
+    min = 8
+    max = 64
+    spare = 16
+    uses = 0
+    retry_delay = 1
+    lifetime = 0
+    idle_timeout = 60
+  }
+  \$INCLUDE \${modconfdir}/\${.:name}/main/\${dialect}/queries.conf
+}
+SQL
+  cat >"$1/mods-enabled/sqlippool" <<'IPPOOL'
+sqlippool {
+  sql_module_instance = "sql"
+  dialect = "postgresql"
+  pool_name = "Pool-Name"
+  ippool_table = "radippool"
+  lease_duration = 3600
+  allocate_clear_timeout = 1
+  attribute_name = Framed-IP-Address
+  req_attribute_name = Framed-IP-Address
+  pool_key = "%{NAS-Port}"
+  messages {
+    exists = "Existing IP: %{reply:${..attribute_name}} (port %{NAS-Port} user %{User-Name})"
+    success = "Allocated IP: %{reply:${..attribute_name}} from %{control:${..pool_name}} (port %{NAS-Port} user %{User-Name})"
+    clear = "Released IP %{request:${..attribute_name}} (user %{User-Name})"
+    failed = "IP Allocation FAILED from %{control:${..pool_name}} (port %{NAS-Port} user %{User-Name})"
+    nopool = "No ${..pool_name} defined (port %{NAS-Port} user %{User-Name})"
+  }
+  $INCLUDE ${modconfdir}/sql/ippool/${dialect}/queries.conf
+}
+IPPOOL
+}
+
 # radius_start NAME PORT: FreeRADIUS with authentication on 127.0.0.1:PORT, accounting on PORT+1
 # (another address with RADIUS_LISTEN, other clients with RADIUS_CLIENTS, an address or prefix).
+# With RADIUS_SQL="HOST PORT": addresses from sqlippool (pool "main") and accounting into
+# PostgreSQL as well as the detail file; no address left means Access-Reject.
 radius_start() {
   local listen=${RADIUS_LISTEN:-127.0.0.1} clients=${RADIUS_CLIENTS:-127.0.0.1}
   local name=$1 port=$2 dir=$LAB_LOGS/$1
@@ -74,6 +137,21 @@ client lab {
 }
 CLIENTS
   radius_users > "$dir/raddb/mods-config/files/authorize"
+  local sql_authorize="" sql_accounting="" sql_post_auth=""
+  if [ -n "${RADIUS_SQL:-}" ]; then
+    # shellcheck disable=SC2086
+    radius_sql_modules "$dir/raddb" $RADIUS_SQL
+    sql_authorize='update control {
+    Pool-Name := "main"
+  }'
+    sql_accounting='sql
+  sqlippool'
+    # No address: the subscriber is refused (and retries) rather than served from a box's own pool.
+    sql_post_auth='sqlippool {
+    notfound = reject
+    fail = reject
+  }'
+  fi
   # A minimal virtual server; post-auth adds Message-Authenticator to every answer, as the
   # Blast-RADIUS advisory asks of FreeRADIUS versions before 3.2.5.
   cat > "$dir/raddb/sites-enabled/lab" <<SITE
@@ -96,6 +174,7 @@ authorize {
   mschap
   files
   pap
+  $sql_authorize
 }
 authenticate {
   Auth-Type PAP {
@@ -114,8 +193,10 @@ preacct {
 }
 accounting {
   detail
+  $sql_accounting
 }
 post-auth {
+  $sql_post_auth
   update reply {
     Message-Authenticator := 0x00
   }

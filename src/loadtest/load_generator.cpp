@@ -246,7 +246,7 @@ struct Client final : session::LinkOutput {
         session::LinkSettings ls;
         ls.lcp.role = ppp::LinkRole::kPeer;
         ls.lcp.auth_methods = ctx_.options.auth;
-        ls.echo_interval = seconds(0);  // the AC probes us; we answer
+        ls.echo_interval = seconds(ctx_.options.echo_interval);  // 0: the AC probes us; we answer
         if (tags.ppp_max_payload && *tags.ppp_max_payload > 1492) {
           // RFC 4638 section 4: the AC agreed; negotiate an MRU up to that value.
           ls.lcp.mru = *tags.ppp_max_payload;

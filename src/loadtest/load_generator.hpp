@@ -45,6 +45,9 @@ struct LoadOptions {
   bool progress = false;
   ether::VlanStack vlans;  ///< tags on every frame: 802.1Q, or QinQ (802.1ad outer, 802.1Q inner)
   bool reconnect = false;  ///< a held session the AC ends starts discovery again, like a CPE
+  /// LCP Echo-Requests from the subscriber every this many seconds, the link dead after 3
+  /// unanswered (a CPE's lcp-echo-interval: how it notices an AC that died without a PADT); 0: none.
+  unsigned echo_interval = 0;
   bool hold_ping = false;  ///< pings through the sessions while holding (what subscribers see)
   unsigned traffic_interval_ms = 1000;  ///< ... one per session every this many ms
   unsigned traffic_sessions = 0;        ///< ... through the first N sessions only (0 = all)

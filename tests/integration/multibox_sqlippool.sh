@@ -1,0 +1,82 @@
+#!/bin/bash
+# Several boxes, one address space and one accounting store (issue 21; docs/scaling.md
+# "Several boxes"): three pppoed on one access segment authenticate against one FreeRADIUS
+# whose sqlippool hands out the addresses from PostgreSQL and whose sql module writes radacct.
+# 1,500 subscribers: every address from the shared pool and none twice (on the boxes and in the
+# database), leases keyed per box (NAS-IP-Address), one radacct row per session; at teardown
+# every lease is freed by the Stops and every row closed with its counters.
+. "$(dirname "$0")/common.sh"
+. "$ROOT/scripts/multibox-lib.sh"
+. "$ROOT/scripts/radius-lib.sh"
+. "$ROOT/scripts/postgres-lib.sh"
+RADIUS_SECRET=multibox-radius-secret
+sqlbox_finish() {
+  local rc=$?
+  if [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
+    for i in 1 2 3; do echo "--- box $i pppoed ---"; tail -n 15 "$(multibox_dir $i)/pppoed.log"; done
+    echo "--- FreeRADIUS ---"; tail -n 20 "$LAB_LOGS/sql/radius.log"
+  fi
+  multibox_down
+  radius_stop sql
+  pg_stop
+  (exit $rc)
+  finish
+}
+trap sqlbox_finish EXIT
+
+multibox_up 3 || fail "multibox lab"
+multibox_radius_net || fail "RADIUS network"
+pg_start "$AC" 127.0.0.1 55432 || fail "PostgreSQL did not start"
+# The shared pool: 10.30.0.0/21, 2,046 addresses.
+pg_sql "INSERT INTO radippool (pool_name, framedipaddress)
+        SELECT 'main', '10.30.0.0'::inet + g FROM generate_series(1, 2046) g" || fail "pool"
+RADIUS_LISTEN=10.252.0.1 RADIUS_CLIENTS=10.252.0.0/24 RADIUS_SQL="127.0.0.1 55432" radius_start sql 18120 ||
+  fail "FreeRADIUS did not start"
+for i in 1 2 3; do
+  cat >"$(multibox_dir $i)/pppoed.conf" <<CONF
+radius-auth-server 10.252.0.1:18120 $RADIUS_SECRET
+radius-acct-server 10.252.0.1:18121 $RADIUS_SECRET
+radius-timeout 2
+radius-acct-spool $(multibox_dir $i)/spool
+pado-delay-per-1000 200
+CONF
+  multibox_start $i -w 1 || fail "box $i"
+  grep -q "NAS-IP-Address 10.252.0.1$i (the address that reaches the first RADIUS server)" "$(multibox_dir $i)/pppoed.log" ||
+    fail "box $i: NAS-IP-Address not derived: $(grep radius "$(multibox_dir $i)/pppoed.log")"
+done
+total() { for i in 1 2 3; do multibox_stat $i .sessions.up; done | paste -sd+ | bc; }
+
+pppoetest_lab -m create -i t0 -n 1500 --rate 300 --auth pap --user alice --password wonderland --no-ipv6 --hold 6 \
+  --format json >"$LAB_LOGS/run.json" 2>&1 &
+holder=$!
+wait_until 1500 90 total || fail "1,500 sessions did not come up"
+for i in 1 2 3; do multiboxctl $i -j show sessions | jq -r '.sessions[].ip'; done >"$LAB_LOGS/box-addresses"
+expect_eq "$(wc -l <"$LAB_LOGS/box-addresses")" 1500 "addresses on the boxes"
+expect_eq "$(sort -u "$LAB_LOGS/box-addresses" | wc -l)" 1500 "distinct addresses on the boxes"
+expect_eq "$(grep -cv '^10\.30\.[0-7]\.' "$LAB_LOGS/box-addresses")" 0 "addresses from outside the shared pool"
+expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 1500 "leases in PostgreSQL"
+expect_eq "$(pg_sql "SELECT count(DISTINCT nasipaddress) FROM radippool WHERE expiry_time > now()")" 3 "boxes holding leases"
+# What each box holds is what the database says it leased to that box.
+for i in 1 2 3; do
+  multiboxctl $i -j show sessions | jq -r '.sessions[].ip' | sort >"$LAB_LOGS/box$i"
+  pg_sql "SELECT host(framedipaddress) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.1$i'" |
+    sort >"$LAB_LOGS/pg$i"
+  cmp -s "$LAB_LOGS/box$i" "$LAB_LOGS/pg$i" || fail "box $i and its leases differ: $(diff "$LAB_LOGS/box$i" "$LAB_LOGS/pg$i" | head -5)"
+done
+sleep 1  # the last Starts
+expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 1500 "open radacct rows"
+wait $holder || fail "sessions: $(cat "$LAB_LOGS/run.json")"
+echo "1,500 sessions over three boxes from one sqlippool: $(for i in 1 2 3; do wc -l <"$LAB_LOGS/box$i"; done | paste -sd/), \
+setup rate $(jq -r '.setup_rate | floor' "$LAB_LOGS/run.json")/s"
+
+# Teardown: the Stops free every lease and close every row.
+wait_until 0 30 total || fail "sessions left"
+for _ in $(seq 1 100); do
+  [ "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" == 0 ] && break
+  sleep 0.2
+done
+expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 0 "radacct rows left open"
+expect_eq "$(pg_sql "SELECT count(*) FROM radacct")" 1500 "radacct rows"
+expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 0 "leases left after the Stops"
+[ "$(pg_sql "SELECT sum(acctinputoctets) FROM radacct")" -gt 0 ] || fail "no octets in radacct"
+exit 0
