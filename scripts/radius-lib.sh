@@ -82,10 +82,10 @@ sql {
   client_table = "nas"
   group_attribute = "SQL-Group"
   pool {
-    start = 8
-    min = 8
+    start = 32
+    min = 32
     max = 64
-    spare = 16
+    spare = 32
     uses = 0
     retry_delay = 1
     lifetime = 0
@@ -94,6 +94,9 @@ sql {
   \$INCLUDE \${modconfdir}/\${.:name}/main/\${dialect}/queries.conf
 }
 SQL
+  # SKIP LOCKED (PostgreSQL >= 9.5, as the file's own comment advises): concurrent allocations
+  # take different free rows instead of queueing on the same one.
+  sed -i 's/^skip_locked = ""/skip_locked = "SKIP LOCKED"/' "$1/mods-config/sql/ippool/postgresql/queries.conf"
   cat >"$1/mods-enabled/sqlippool" <<'IPPOOL'
 sqlippool {
   sql_module_instance = "sql"
@@ -141,6 +144,9 @@ CLIENTS
   if [ -n "${RADIUS_SQL:-}" ]; then
     # shellcheck disable=SC2086
     radius_sql_modules "$dir/raddb" $RADIUS_SQL
+    # Each Access-Reject in radius.log with the module that refused (an address pool empty,
+    # the database away).
+    sed -i "s|^\tauth = no|\tauth = yes|" "$dir/raddb/radiusd.conf"
     sql_authorize='update control {
     Pool-Name := "main"
   }'

@@ -4,7 +4,9 @@
 # whose sqlippool hands out the addresses from PostgreSQL and whose sql module writes radacct.
 # 1,500 subscribers: every address from the shared pool and none twice (on the boxes and in the
 # database), leases keyed per box (NAS-IP-Address), one radacct row per session; at teardown
-# every lease is freed by the Stops and every row closed with its counters.
+# every lease is freed by the Stops and every row closed with its counters. Then a box is
+# killed: its subscribers notice (LCP echo) and dial again onto the other boxes, with new
+# addresses while the dead box's leases stay held; its restart's Accounting-On frees them.
 . "$(dirname "$0")/common.sh"
 . "$ROOT/scripts/multibox-lib.sh"
 . "$ROOT/scripts/radius-lib.sh"
@@ -27,9 +29,10 @@ trap sqlbox_finish EXIT
 multibox_up 3 || fail "multibox lab"
 multibox_radius_net || fail "RADIUS network"
 pg_start "$AC" 127.0.0.1 55432 || fail "PostgreSQL did not start"
-# The shared pool: 10.30.0.0/21, 2,046 addresses.
-pg_sql "INSERT INTO radippool (pool_name, framedipaddress)
-        SELECT 'main', '10.30.0.0'::inet + g FROM generate_series(1, 2046) g" || fail "pool"
+# The shared pool: 10.30.0.0/21, 2,046 addresses, free from the start (the schema's default
+# expiry is now(), rounded to the second: a lease is free only once that second is past).
+pg_sql "INSERT INTO radippool (pool_name, framedipaddress, expiry_time)
+        SELECT 'main', '10.30.0.0'::inet + g, now() - interval '1 hour' FROM generate_series(1, 2046) g" || fail "pool"
 RADIUS_LISTEN=10.252.0.1 RADIUS_CLIENTS=10.252.0.0/24 RADIUS_SQL="127.0.0.1 55432" radius_start sql 18120 ||
   fail "FreeRADIUS did not start"
 for i in 1 2 3; do
@@ -44,7 +47,12 @@ CONF
   grep -q "NAS-IP-Address 10.252.0.1$i (the address that reaches the first RADIUS server)" "$(multibox_dir $i)/pppoed.log" ||
     fail "box $i: NAS-IP-Address not derived: $(grep radius "$(multibox_dir $i)/pppoed.log")"
 done
-total() { for i in 1 2 3; do multibox_stat $i .sessions.up; done | paste -sd+ | bc; }
+total() {
+  local n=0 v
+  for i in 1 2 3; do v=$(multibox_stat $i .sessions.up); n=$((n + ${v:-0})); done
+  echo $n
+}
+leases_of() { pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.1$1'"; }
 
 pppoetest_lab -m create -i t0 -n 1500 --rate 300 --auth pap --user alice --password wonderland --no-ipv6 --hold 6 \
   --format json >"$LAB_LOGS/run.json" 2>&1 &
@@ -79,4 +87,34 @@ expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 
 expect_eq "$(pg_sql "SELECT count(*) FROM radacct")" 1500 "radacct rows"
 expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 0 "leases left after the Stops"
 [ "$(pg_sql "SELECT sum(acctinputoctets) FROM radacct")" -gt 0 ] || fail "no octets in radacct"
+
+# A box killed (no PADT, no Stop): its subscribers' LCP echoes go unanswered, they dial again
+# and land on the other boxes; the dead box's leases stay held until its restart says
+# Accounting-On, so no address is handed out twice meanwhile.
+pppoetest_lab -m create -i t0 -n 300 --rate 300 --auth pap --user alice --password wonderland --no-ipv6 --hold 60 \
+  --reconnect --echo-interval 1 --format json >"$LAB_LOGS/kill.json" 2>&1 &
+holder=$!
+wait_until 300 30 total || fail "300 sessions did not come up"
+on1=$(multibox_stat 1 .sessions.up)
+expect_eq "$(leases_of 1)" "$on1" "leases of box 1 before the kill"
+# Power lost: the port goes dark and every process of the box dies at once (no PADT, no Stop).
+ip -n "$SUB" link set b1 down
+ip netns pids "$(multibox_ns 1)" | xargs -r kill -KILL
+wait "${MULTIBOX_PID[1]}" 2>/dev/null
+MULTIBOX_PID[1]=
+start=$SECONDS
+wait_until 300 60 total || fail "box 1's subscribers did not come back on the others"
+echo "box 1 killed with $on1 sessions: all back on boxes 2 and 3 in $((SECONDS - start)) s (echo 1 s x 3 to notice)"
+expect_eq "$(leases_of 1)" "$on1" "box 1's leases while it is dead (held: no Stop came)"
+for i in 2 3; do multiboxctl $i -j show sessions | jq -r '.sessions[].ip'; done >"$LAB_LOGS/after-kill"
+expect_eq "$(sort -u "$LAB_LOGS/after-kill" | wc -l)" 300 "distinct addresses on boxes 2 and 3"
+held_by_dead=$(pg_sql "SELECT host(framedipaddress) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.11'")
+expect_eq "$(echo "$held_by_dead" | grep -cxF -f "$LAB_LOGS/after-kill")" 0 "addresses handed out while the dead box held them"
+rm -f "$(multibox_dir 1)/pppoed.sock"
+ip -n "$SUB" link set b1 up
+multibox_start 1 -w 1 || fail "box 1 restart"
+wait_until 0 10 leases_of 1 || fail "box 1's restart did not free its leases (Accounting-On)"
+expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 300 "leases after the restart"
+kill -INT $holder 2>/dev/null
+wait $holder
 exit 0
