@@ -88,12 +88,18 @@ pppoed_start() {
   ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --state-file "$LAB_LOGS/pppoed.sessions" --local-ip 10.0.0.1 "$@" ac0 \
     >>"$LAB_LOGS/pppoed.log" 2>&1 &
   PPPOED_PID=$!
+  wait_control_socket "$LAB_LOGS/pppoed.sock" "$PPPOED_PID" "$LAB_LOGS/pppoed.log"
+}
+
+# wait_control_socket SOCKET PID LOG: until a starting pppoed opens its control socket; its log
+# if it exited instead.
+wait_control_socket() {
   for _ in $(seq 1 100); do
-    [ -S "$LAB_LOGS/pppoed.sock" ] && return 0
-    kill -0 "$PPPOED_PID" 2>/dev/null || { echo "pppoed exited:"; cat "$LAB_LOGS/pppoed.log"; return 1; }
+    [ -S "$1" ] && return 0
+    kill -0 "$2" 2>/dev/null || { echo "pppoed exited:"; tail -n 60 "$3"; return 1; }
     sleep 0.05
   done
-  echo "pppoed did not open its control socket"; return 1
+  echo "pppoed did not open its control socket $1"; return 1
 }
 
 # newest_worker: "SLOT PID" of pppoed's newest worker process (its TUN queue is the last one

@@ -47,12 +47,7 @@ multibox_start() {
     --state-file "$d/pppoed.sessions" --local-ip 10.2$i.0.1 --pool 10.2$i.0.2-10.2$i.7.254 --secrets "$SECRETS" \
     -L "$@" ac0 >>"$d/pppoed.log" 2>&1 &
   MULTIBOX_PID[$i]=$!
-  for _ in $(seq 1 100); do
-    [ -S "$d/pppoed.sock" ] && return 0
-    kill -0 "${MULTIBOX_PID[$i]}" 2>/dev/null || { echo "pppoed of box $i exited:"; tail -20 "$d/pppoed.log"; return 1; }
-    sleep 0.05
-  done
-  echo "pppoed of box $i did not open its control socket"; return 1
+  wait_control_socket "$d/pppoed.sock" "${MULTIBOX_PID[$i]}" "$d/pppoed.log"
 }
 
 multibox_stop() { stop_pid "${MULTIBOX_PID[$1]:-}"; MULTIBOX_PID[$1]=; }

@@ -171,12 +171,7 @@ standby_start_pppoed() {
   ip netns exec "$(standby_ns "$1")" "$bin/pppoed" -f "$d/pppoed.conf" --secrets "$SECRETS" -L -w 2 \
     >>"$d/pppoed.log" 2>&1 &
   STANDBY_PPPOED_PID[$1]=$!
-  for _ in $(seq 1 100); do
-    [ -S "$d/pppoed.sock" ] && return 0
-    kill -0 "${STANDBY_PPPOED_PID[$1]}" 2>/dev/null || { echo "pppoed of box $1 exited:"; tail -20 "$d/pppoed.log"; return 1; }
-    sleep 0.05
-  done
-  echo "pppoed of box $1 did not open its control socket"; return 1
+  wait_control_socket "$d/pppoed.sock" "${STANDBY_PPPOED_PID[$1]}" "$d/pppoed.log"
 }
 standby_start_keepalived() {
   local d
