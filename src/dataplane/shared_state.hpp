@@ -38,6 +38,7 @@ enum class AuthOutcome : std::uint8_t { kAccepted, kRejected, kNoAnswer, kCount 
 struct RadiusServerCounters {
   std::atomic<std::uint64_t> requests, retransmits, timeouts, responses, latency_sum_us;
   std::array<std::atomic<std::uint64_t>, 11> latency;  ///< per radius::ServerStats bucket
+  std::atomic<std::uint64_t> outstanding;              ///< sent, not answered yet (a gauge)
 };
 
 /// One worker's live figures, written by that worker (counters) or the master (state, pid).

@@ -269,20 +269,26 @@ void Server::render_radius_servers(metrics::Exposition& m) const {
   struct Sum {
     std::string kind, server;
     radius::ServerStats stats;
+    std::uint64_t outstanding = 0;  ///< now, in the live processes
   };
   std::vector<Sum> sums;
   for (int kind = 0; kind < 2; ++kind) {
     auto list = published_servers(kind == 0 ? config_.radius.auth_servers : config_.radius.acct_servers);
     for (std::size_t i = 0; i < list.size(); ++i) {
       Sum sum{kind == 0 ? "auth" : "acct", server_label(*list[i]), {}};
-      for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s)
-        if (pool_.alive(s))
-          add_stats(sum.stats, read_counters(shared_.workers[s].radius_servers[static_cast<std::size_t>(kind) *
-                                                                                   dataplane::kPublishedRadiusServers + i]));
+      for (unsigned s = 0; s < dataplane::kMaxWorkers; ++s) {
+        if (!pool_.alive(s)) continue;
+        const auto& c =
+            shared_.workers[s].radius_servers[static_cast<std::size_t>(kind) * dataplane::kPublishedRadiusServers + i];
+        add_stats(sum.stats, read_counters(c));
+        sum.outstanding += c.outstanding.load(std::memory_order_relaxed);
+      }
       if (auto it = retired_radius_.find({kind, sum.server}); it != retired_radius_.end()) add_stats(sum.stats, it->second);
       // The master's own accounting (On/Off, spool replay, crashed workers' Stops).
-      if (kind == 1 && aaa_ && aaa_->acct_client() != nullptr && i < aaa_->acct_client()->server_count())
+      if (kind == 1 && aaa_ && aaa_->acct_client() != nullptr && i < aaa_->acct_client()->server_count()) {
         add_stats(sum.stats, aaa_->acct_client()->server_stats(i));
+        sum.outstanding += aaa_->acct_client()->server_in_flight(i);
+      }
       sums.push_back(std::move(sum));
     }
   }
@@ -295,6 +301,8 @@ void Server::render_radius_servers(metrics::Exposition& m) const {
   family("pppoed_radius_server_retransmits", "Retransmissions to each RADIUS server.", &St::retransmits);
   family("pppoed_radius_server_timeouts", "Requests a RADIUS server let run out of tries.", &St::timeouts);
   family("pppoed_radius_server_responses", "Verified responses from each RADIUS server.", &St::responses);
+  m.family("pppoed_radius_server_outstanding", metrics::Type::kGauge, "Requests sent to each RADIUS server and not answered yet.");
+  for (const auto& s : sums) m.sample({{"kind", s.kind}, {"server", s.server}}, static_cast<double>(s.outstanding));
   m.family("pppoed_radius_server_latency_seconds", metrics::Type::kHistogram,
            "Time from the first transmission to a RADIUS server to its verified response.");
   std::array<double, radius::ServerStats::kLatencyBoundsMs.size()> bounds{};

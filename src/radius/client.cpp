@@ -99,6 +99,7 @@ Client::~Client() = default;
 const ServerConfig& Client::server(std::size_t i) const { return servers_[i]->config; }
 bool Client::server_alive(std::size_t i, TimePoint now) const { return servers_[i]->dead_until <= now; }
 const ServerStats& Client::server_stats(std::size_t i) const { return *servers_[i]->stats; }
+std::size_t Client::server_in_flight(std::size_t i) const { return servers_[i]->in_flight; }
 
 void Client::continue_stats_of(const Client& before) {
   for (auto& s : servers_)

@@ -112,6 +112,8 @@ class Client {
   [[nodiscard]] const ServerConfig& server(std::size_t i) const;
   [[nodiscard]] bool server_alive(std::size_t i, TimePoint now) const;
   [[nodiscard]] const ServerStats& server_stats(std::size_t i) const;
+  /// Requests sent to server `i` and not answered yet.
+  [[nodiscard]] std::size_t server_in_flight(std::size_t i) const;
   /// Servers this client shares with `before` (same address and port) go on counting in its
   /// figures (a reload rebuilds the clients).
   void continue_stats_of(const Client& before);

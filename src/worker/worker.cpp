@@ -1740,6 +1740,7 @@ void publish_radius_servers(const radius::Aaa& aaa, dataplane::WorkerSlot& slot)
       put(out.responses, st.responses);
       put(out.latency_sum_us, st.latency_sum_us);
       for (std::size_t b = 0; b < st.latency.size(); ++b) put(out.latency[b], st.latency[b]);
+      put(out.outstanding, c != nullptr && i < c->server_count() ? c->server_in_flight(i) : 0);
     }
   }
 }

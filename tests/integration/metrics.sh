@@ -88,3 +88,16 @@ expect_eq "$(value 'pppoed_radius_server_requests_total{kind="auth",server="127.
 expect_eq "$(value 'pppoed_radius_server_latency_seconds_count{kind="auth",server="127.0.0.1:18120"}')" 520 \
   "latency observations after a worker crash and a reload"
 expect_eq "$(value 'pppoed_sessions_established_total')" 520 "sessions established after a worker crash"
+expect_eq "$(value 'pppoed_radius_server_outstanding{kind="auth",server="127.0.0.1:18120"}')" 0 \
+  "requests outstanding at rest"
+# A server that does not answer: the requests sent to it show as outstanding.
+kill -STOP "$(cat "$LAB_LOGS/primary/pid")"
+pppoetest_lab -m create -i sub0 -n 5 --auth pap --user alice --password wonderland --no-ipv6 --timeout 4 \
+  --format json >"$LAB_LOGS/stalled.json" 2>&1 &
+stalled=$!
+sleep 1.5  # the workers publish their RADIUS figures each second; the requests wait up to 3 s
+scrape >"$LAB_LOGS/metrics.txt" || fail "no answer from /metrics"
+kill -CONT "$(cat "$LAB_LOGS/primary/pid")"
+wait $stalled
+expect_eq "$(value 'pppoed_radius_server_outstanding{kind="auth",server="127.0.0.1:18120"}')" 5 \
+  "requests outstanding while the server is stopped"
