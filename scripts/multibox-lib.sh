@@ -70,3 +70,10 @@ multibox_radius_net() {
     ip -n "$(multibox_ns "$i")" link set rad0 up
   done
 }
+
+# multibox_sum FIELD: a `show summary` figure summed over the boxes (a dead box counts 0).
+multibox_sum() {
+  local n=0 v
+  for i in $(seq 1 "$MULTIBOX_COUNT"); do v=$(multibox_stat "$i" "$1"); n=$((n + ${v:-0})); done
+  echo $n
+}

@@ -25,7 +25,7 @@ for i in 1 2 3; do
   multibox_start $i -w 1 || fail "box $i"
 done
 counts() { for i in 1 2 3; do multibox_stat $i .sessions.total; done | paste -sd' '; }
-total() { counts | awk '{print $1 + $2 + $3}'; }
+total() { multibox_sum .sessions.total; }
 # within N PERCENT COUNTS...: every count within PERCENT of their mean.
 within() {
   local pct=$1

@@ -47,11 +47,7 @@ CONF
   grep -q "NAS-IP-Address 10.252.0.1$i (the address that reaches the first RADIUS server)" "$(multibox_dir $i)/pppoed.log" ||
     fail "box $i: NAS-IP-Address not derived: $(grep radius "$(multibox_dir $i)/pppoed.log")"
 done
-total() {
-  local n=0 v
-  for i in 1 2 3; do v=$(multibox_stat $i .sessions.up); n=$((n + ${v:-0})); done
-  echo $n
-}
+total() { multibox_sum .sessions.up; }
 leases_of() { pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.1$1'"; }
 
 pppoetest_lab -m create -i t0 -n 1500 --rate 300 --auth pap --user alice --password wonderland --no-ipv6 --hold 6 \
