@@ -6,6 +6,7 @@
 // Exit codes (30.6.11.13): 0 success, 1 a test failed, 2 usage error, 3 connection error,
 // 4 timeout, 5 internal error.
 #include "cli.hpp"
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -65,8 +66,8 @@ int fetch_error(const FetchError& e) {
 int main(int argc, char** argv) {
   CLI::App app{"pppoetest - PPPoE load balancer testing and diagnostic tool"};
   cli::setup(app, "pppoetest", "--help");
-  std::string mode = "diagnose", format_name = "console", auth, target, host = "localhost", vlan;
-  std::string socket_path = "/run/pppoed.sock";
+  std::string mode = "diagnose", format_name = "console", auth, target, vlan;
+  std::vector<std::string> hosts, sockets;
   unsigned port = 9001, interval = 5, balance_threshold = 20, error_threshold = 40, count = 0;
   bool health_flag = false, balance_flag = false, affinity_flag = false, workers_flag = false, monitor = false;
   bool no_color = false, no_ipv6 = false;
@@ -78,9 +79,13 @@ int main(int argc, char** argv) {
   app.add_option("--lns", lns, "l2tp: the LNS to check, ADDRESS[:PORT] (port 1701)");
   app.add_option("--l2tp-source", l2tp_source, "l2tp: our ADDRESS[:PORT] (default: any address, port 1701)");
   app.add_option("-i,--interface", o.interface, "network interface (create, mixed)")->capture_default_str();
-  app.add_option("-h,--host", host, "server hostname")->capture_default_str();
+  app.add_option("-h,--host", hosts,
+                 "server hostname (default: localhost); diagnose: several boxes side by side, -h repeated or "
+                 "A,B,C, each HOST[:PORT]")
+      ->delimiter(',');
   app.add_option("-p,--port", port, "control port")->capture_default_str();
-  app.add_option("-s,--socket", socket_path, "pppoed control socket (local diagnose)")->capture_default_str();
+  app.add_option("-s,--socket", sockets,
+                 "pppoed control socket (local diagnose; default /run/pppoed.sock); repeated: several instances side by side");
   std::string secret_file;
   app.add_option("--secret-file", secret_file, "remote diagnose, l2tp: file with the shared secret (or PPPOETEST_SECRET)");
   app.add_option("--format", format_name, "console | json | jsonl | csv | tap")->capture_default_str()
@@ -118,6 +123,10 @@ int main(int argc, char** argv) {
   app.add_option("--echo-interval", o.echo_interval,
                  "send LCP Echo-Requests every N seconds; 3 unanswered end the session (with --reconnect: redial)")
       ->check(cli::range(0, 3600));
+  app.add_option("--retry", o.retry,
+                 "after a failed setup (login refused, no answer) dial again after S seconds, until --timeout, "
+                 "as a CPE does (0 = a failure is final)")
+      ->check(CLI::Range(0.0, 3600.0));
   app.add_flag("--hold-ping", o.hold_ping, "ping through every session each second while holding");
   app.add_option("--traffic-interval", o.traffic_interval_ms,
                  "while holding, ping through each session every MS milliseconds and report the largest gap "
@@ -149,6 +158,13 @@ int main(int argc, char** argv) {
   }
   if (auto rc = cli::parse(app, argc, argv)) return *rc;
   log::set_program("pppoetest");
+  const std::string host = hosts.empty() ? "localhost" : hosts.front();
+  const std::string socket_path = sockets.empty() ? "/run/pppoed.sock" : sockets.front();
+  const bool several = hosts.size() + sockets.size() > 1;
+  if (several && mode != "diagnose") {
+    std::fprintf(stderr, "pppoetest: several -h or -s are for -m diagnose only\n");
+    return 2;
+  }
   if (app.count("--traffic-interval") > 0 || app.count("--traffic-sessions") > 0) o.hold_ping = true;
   Format format = *parse_format(format_name);
   Style style{!no_color && format == Format::kConsole && isatty(1)};
@@ -199,7 +215,7 @@ int main(int argc, char** argv) {
     return transfer::run_server(iface, static_cast<std::uint16_t>(port), count, format, style);
   }
   Endpoint where{socket_path, "", static_cast<std::uint16_t>(port), ""};
-  if (mode != "client" && host != "localhost") {
+  if (mode != "client" && host != "localhost" && !several) {
     // Remote diagnose (30.6.11.14.4): pppoed's read-only remote control, challenge-response
     // with a shared secret taken from a file or the environment, never from the command line.
     where.host = host;
@@ -215,6 +231,53 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, [](int) { g_stop = 1; });
 
   try {
+    if (mode == "diagnose" && several) {
+      // Several boxes side by side (loadtest/boxes.hpp): the report, or --check-balance of the
+      // spread over them; one shared secret for the remote ones.
+      if (health_flag || affinity_flag || workers_flag || monitor) {
+        std::fprintf(stderr, "pppoetest: with several boxes, only the report and --check-balance; ask one box for the rest\n");
+        return 2;
+      }
+      std::vector<BoxReport> boxes;
+      for (const auto& path : sockets) boxes.push_back({path, std::nullopt, {}, {}});
+      std::vector<Endpoint> endpoints;
+      for (const auto& path : sockets) endpoints.push_back({path, "", 0, ""});
+      std::string secret;
+      if (!hosts.empty() && !read_secret(secret_file, secret)) return 2;
+      if (!hosts.empty() && secret.empty()) {
+        std::fprintf(stderr, "pppoetest: -h needs the shared secret: --secret-file FILE or PPPOETEST_SECRET\n");
+        return 2;
+      }
+      for (const auto& text : hosts) {
+        Endpoint e{"", text, static_cast<std::uint16_t>(port), secret};
+        if (auto colon = text.find(':'); colon != std::string::npos && text.find(':', colon + 1) == std::string::npos) {
+          unsigned p = 0;
+          auto [end, ec] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), p);
+          if (ec != std::errc{} || end != text.data() + text.size() || p == 0 || p > 65535) {
+            std::fprintf(stderr, "pppoetest: -h %s: expected HOST or HOST:PORT with a port 1-65535\n", text.c_str());
+            return 2;
+          }
+          e.host = text.substr(0, colon);
+          e.port = static_cast<std::uint16_t>(p);
+        }
+        boxes.push_back({text, std::nullopt, {}, {}});
+        endpoints.push_back(std::move(e));
+      }
+      for (std::size_t i = 0; i < boxes.size(); ++i) {
+        auto s = take_snapshot(endpoints[i], true, request_ms);
+        if (!s) {
+          boxes[i].error = s.error();
+          continue;
+        }
+        boxes[i].health = health(*s, error_threshold);
+        boxes[i].snapshot = std::move(*s);
+      }
+      BoxesReport r = compare_boxes(std::move(boxes));
+      std::optional<unsigned> threshold;
+      if (balance_flag) threshold = balance_threshold;
+      std::fputs(render_boxes(r, threshold, format, style).c_str(), stdout);
+      return r.exit_code(threshold);
+    }
     if (mode == "diagnose") {
       int picked = health_flag + balance_flag + affinity_flag + workers_flag + monitor;
       if (picked > 1) {

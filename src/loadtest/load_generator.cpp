@@ -26,7 +26,8 @@ namespace {
 using pppoe_proto::Code;
 using session::EndReason;
 
-enum class Stage : std::uint8_t { kIdle, kPadiSent, kPadrSent, kPpp, kUp, kFailed, kClosed };
+// kRetryWait: a setup failed and dials again after --retry seconds (a CPE's hold-off).
+enum class Stage : std::uint8_t { kIdle, kPadiSent, kPadrSent, kPpp, kUp, kRetryWait, kFailed, kClosed };
 
 constexpr unsigned kDiscoveryAttempts = 4;  // RFC 2516 section 5: retransmit with back-off
 constexpr std::uint16_t kFloodSeq = 1000;    // ICMP sequence numbers of flood pings: 1000-39999
@@ -49,6 +50,8 @@ struct Context {
   std::uint32_t seed = 0;
   TransferState transfer;
   std::uint64_t discovery_retransmits = 0;
+  bool setup_over = false;  ///< the setup deadline passed: a failure now is final
+  std::map<std::string, unsigned> retried_by_phase;
 };
 
 struct Client final : session::LinkOutput {
@@ -71,6 +74,7 @@ struct Client final : session::LinkOutput {
       reconnecting_ = false;
       return;  // the first setup time is the one reported
     }
+    retrying_ = false;
     setup_ms_ = std::chrono::duration<double, std::milli>(ctx_.now - started_).count();
   }
   void ipv6_up() override {
@@ -160,7 +164,8 @@ struct Client final : session::LinkOutput {
       }
       return;
     }
-    if (stage_ == Stage::kFailed || stage_ == Stage::kClosed) return;
+    if (stage_ == Stage::kFailed || stage_ == Stage::kClosed || stage_ == Stage::kRetryWait) return;
+    if (reason == EndReason::kPeerPadt) padt_owed_ = false;  // the AC ended it: nothing to tear down
     switch (reason) {
       case EndReason::kAuthFailed:
       case EndReason::kAuthTimeout: fail("auth"); return;
@@ -189,8 +194,19 @@ struct Client final : session::LinkOutput {
   }
 
   void fail(std::string phase) {
-    stage_ = Stage::kFailed;
     failed_phase_ = std::move(phase);
+    // With --retry, as a CPE does after a refused login or an unanswered discovery: wait, then
+    // dial again (with a jitter of up to a quarter, so that refused subscribers do not come
+    // back in one burst), until the setup deadline.
+    if (ctx_.options.retry > 0 && !ctx_.setup_over) {
+      ++ctx_.retried_by_phase[failed_phase_];
+      ++retries_;
+      stage_ = Stage::kRetryWait;
+      double jitter = 1.0 + 0.25 * static_cast<double>((ctx_.seed ^ (index_ * 2654435761u) ^ retries_ * 40503u) % 1000) / 1000.0;
+      retry_at_ = ctx_.now + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ctx_.options.retry * jitter));
+      return;
+    }
+    stage_ = Stage::kFailed;
   }
 
   void send_discovery(Code code) {
@@ -215,7 +231,7 @@ struct Client final : session::LinkOutput {
   }
 
   void start() {
-    if (!reconnecting_) started_ = ctx_.now;
+    if (!reconnecting_ && !retrying_) started_ = ctx_.now;  // setup time counts from the first dial
     stage_ = Stage::kPadiSent;
     attempts_ = 1;
     send_discovery(Code::kPadi);
@@ -242,6 +258,7 @@ struct Client final : session::LinkOutput {
           return;
         }
         session_id_ = pkt.header.session_id;
+        padt_owed_ = true;
         stage_ = Stage::kPpp;
         session::LinkSettings ls;
         ls.lcp.role = ppp::LinkRole::kPeer;
@@ -262,6 +279,7 @@ struct Client final : session::LinkOutput {
       }
       case Code::kPadt:
         if (pkt.header.session_id != session_id_ || eth.src != ac_mac_) return;
+        padt_owed_ = false;
         if (link_) link_->lower_down(EndReason::kPeerPadt, ctx_.now);
         return;
       case Code::kPadi:
@@ -272,6 +290,18 @@ struct Client final : session::LinkOutput {
   }
 
   void tick() {
+    if (stage_ == Stage::kRetryWait) {
+      if (ctx_.now < retry_at_) return;
+      // RFC 2516 section 5.5: end our half of a session the AC did not end itself (a login
+      // that timed out on our side while the AC still waits for RADIUS).
+      if (session_id_ != 0 && padt_owed_) send_discovery(Code::kPadt);
+      padt_owed_ = false;
+      link_.reset();
+      session_id_ = 0;
+      retrying_ = true;
+      start();
+      return;
+    }
     if (restart_pending_ && ctx_.now >= retry_at_) {
       restart_pending_ = false;
       link_.reset();
@@ -316,11 +346,12 @@ struct Client final : session::LinkOutput {
   bool closed_by_server_ = false;
   std::uint64_t pings_sent_ = 0, pings_ok_ = 0, pings_bad_ = 0;
   std::uint64_t hold_sent_ = 0, hold_ok_ = 0, flood_sent_ = 0, flood_ok_ = 0;
-  unsigned resets_ = 0, reconnects_ = 0;
+  unsigned resets_ = 0, reconnects_ = 0, retries_ = 0;
   TimePoint last_hold_reply_{};
   double largest_gap_ms_ = 0;
   bool flapped_ = false, reauthenticated_ = false;
-  bool restart_pending_ = false, reconnecting_ = false;
+  bool restart_pending_ = false, reconnecting_ = false, retrying_ = false;
+  bool padt_owed_ = false;  ///< we hold a session ID the AC has not ended with a PADT
   std::uint16_t next_seq_ = 0;
   std::uint64_t pings6_sent_ = 0, pings6_ok_ = 0, pings6_bad_ = 0;
   Ipv6Prefix ra_prefix_;          ///< the /64 of the first Router Advertisement (empty: none yet)
@@ -377,7 +408,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
 
-  Context ctx{o, *socket, {}, 0, {}, 0};
+  Context ctx{o, *socket, {}, 0, {}, 0, false, {}};
   while (::getrandom(&ctx.seed, sizeof ctx.seed, 0) != sizeof ctx.seed) {
   }
   std::vector<std::unique_ptr<Client>> clients;
@@ -525,8 +556,10 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   }
   if (o.progress && isatty(2)) std::fputs("\n", stderr);
   // Sessions still pending at the deadline failed in the phase they were stuck in.
+  ctx.setup_over = true;
   for (auto& c : clients) {
     switch (c->stage_) {
+      case Stage::kRetryWait: c->fail(c->failed_phase_); break;
       case Stage::kIdle: c->fail("not-started"); break;
       case Stage::kPadiSent:
       case Stage::kPadrSent: c->fail("discovery"); break;
@@ -759,6 +792,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         ++report.ipv6_failed;
       if (c->resets_ > 0 && c->closed_by_server_) ++report.closed_by_server;
       if (c->reconnects_ > 0) ++report.reconnected;
+      if (c->retries_ > 0) ++report.up_after_retry;
     } else {
       ++report.failed_by_phase[c->failed_phase_.empty() ? "unknown" : c->failed_phase_];
     }
@@ -803,6 +837,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   }
   report.setup_wall_s = std::chrono::duration<double>(setup_end - t0).count();
   report.discovery_retransmits = ctx.discovery_retransmits;
+  report.retried_by_phase = ctx.retried_by_phase;
   report.rx_dropped = socket->take_kernel_drops();
   double last_up_s = report.setup_max_ms / 1000.0;
   for (auto& c : clients)

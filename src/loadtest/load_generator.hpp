@@ -48,6 +48,9 @@ struct LoadOptions {
   /// LCP Echo-Requests from the subscriber every this many seconds, the link dead after 3
   /// unanswered (a CPE's lcp-echo-interval: how it notices an AC that died without a PADT); 0: none.
   unsigned echo_interval = 0;
+  /// Seconds after a failed setup (refused login, no PADO, a failed NCP) before the subscriber
+  /// dials again, until the setup timeout, as a CPE retries after its hold-off; 0: a failure is final.
+  double retry = 0;
   bool hold_ping = false;  ///< pings through the sessions while holding (what subscribers see)
   unsigned traffic_interval_ms = 1000;  ///< ... one per session every this many ms
   unsigned traffic_sessions = 0;        ///< ... through the first N sessions only (0 = all)
@@ -69,6 +72,10 @@ struct LoadReport {
   unsigned attempted = 0;
   unsigned established = 0;
   std::map<std::string, unsigned> failed_by_phase;
+  /// With --retry: failed attempts that were dialled again, by the phase that failed, and the
+  /// sessions that came up after at least one.
+  std::map<std::string, unsigned> retried_by_phase;
+  unsigned up_after_retry = 0;
   double setup_p50_ms = 0, setup_p95_ms = 0, setup_max_ms = 0;
   double setup_rate = 0;  ///< established sessions per second of setup wall time
   double setup_wall_s = 0;

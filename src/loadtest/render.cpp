@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 namespace pppoe::loadtest {
@@ -414,6 +417,87 @@ std::string render_monitor(const std::deque<Snapshot>& history, unsigned sample,
   }
   if (!changes.empty()) out += "Changes detected:\n" + changes;
   return out;
+}
+
+
+std::string render_boxes(const BoxesReport& r, std::optional<unsigned> balance_threshold, Format f, const Style& st) {
+  auto role = [](const BoxReport& b) {
+    return b.snapshot && b.snapshot->standby ? b.snapshot->standby->role : std::string("-");
+  };
+  auto box_json = [&](const BoxReport& b) {
+    if (!b.snapshot) return Json{{"box", b.name}, {"reachable", false}, {"error", b.error.text}};
+    const Snapshot& s = *b.snapshot;
+    return Json{{"box", b.name}, {"reachable", true}, {"sessions", s.sessions_total}, {"sessions_up", s.sessions_up},
+                {"ipv6_sessions", s.sessions_ipv6}, {"share_pct", std::round(b.share_pct(r.sessions) * 10) / 10},
+                {"workers", s.active_workers()}, {"cpu_usage", s.cpu_usage}, {"worker_crashes", s.worker_crashes},
+                {"errors", s.total_errors}, {"health_score", b.health.score}, {"status", b.health.status},
+                {"standby_role", role(b)}, {"serving", b.serving()}};
+  };
+  Json total{{"boxes", r.boxes.size()}, {"reachable", r.reachable}, {"serving", r.serving}, {"sessions", r.sessions},
+             {"sessions_up", r.up}, {"ipv6_sessions", r.ipv6}, {"workers", r.workers}, {"worker_crashes", r.crashes},
+             {"errors", r.errors}, {"lowest_health", r.lowest_health}, {"imbalance_pct", r.imbalance_pct}};
+  if (balance_threshold) total["balance_threshold_pct"] = *balance_threshold;
+  bool spread_ok = !balance_threshold || r.imbalance_pct <= *balance_threshold;
+  switch (f) {
+    case Format::kJson: {
+      Json boxes = Json::array();
+      for (const auto& b : r.boxes) boxes.push_back(box_json(b));
+      return Json{{"type", "boxes_report"}, {"timestamp", iso_time(std::time(nullptr))}, {"boxes", boxes}, {"total", total}}.dump(2) + "\n";
+    }
+    case Format::kJsonl: {
+      std::string out;
+      for (const auto& b : r.boxes) {
+        Json j = box_json(b);
+        j["type"] = "box";
+        out += j.dump() + "\n";
+      }
+      total["type"] = "boxes_total";
+      return out + total.dump() + "\n";
+    }
+    case Format::kCsv: {
+      std::string out = "box,reachable,sessions,sessions_up,share_pct,workers,cpu_usage,errors,health_score,standby_role\n";
+      for (const auto& b : r.boxes) {
+        if (!b.snapshot) {
+          out += fmt::format("{},0,,,,,,,,\n", b.name);
+          continue;
+        }
+        const Snapshot& s = *b.snapshot;
+        out += fmt::format("{},1,{},{},{:.1f},{},{},{},{},{}\n", b.name, s.sessions_total, s.sessions_up,
+                           b.share_pct(r.sessions), s.active_workers(), s.cpu_usage, s.total_errors, b.health.score, role(b));
+      }
+      return out;
+    }
+    case Format::kTap: {
+      Tap t;
+      for (const auto& b : r.boxes) {
+        t.check(b.snapshot.has_value(), fmt::format("{} answers{}", b.name, b.snapshot ? "" : ": " + b.error.text));
+        if (b.snapshot) t.check(b.health.score >= 70, fmt::format("{} health {}/100 >= 70", b.name, b.health.score));
+      }
+      if (balance_threshold) t.check(spread_ok, fmt::format("Spread over the boxes {}% <= {}%", r.imbalance_pct, *balance_threshold));
+      return t.str();
+    }
+    case Format::kConsole: break;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : r.boxes) {
+    if (!b.snapshot) {
+      rows.push_back({b.name, "-", "-", "-", "-", "-", "-", st.fail() + " " + b.error.text, "-"});
+      continue;
+    }
+    const Snapshot& s = *b.snapshot;
+    rows.push_back({b.name, std::to_string(s.sessions_total), std::to_string(s.sessions_up),
+                    b.serving() ? fmt::format("{:.1f}%", b.share_pct(r.sessions)) : "-", std::to_string(s.active_workers()),
+                    fmt::format("{}%", s.cpu_usage), std::to_string(s.total_errors),
+                    fmt::format("{}/100 {}", b.health.score, mark(st, b.health.score)), role(b)});
+  }
+  rows.push_back({fmt::format("total ({}/{} answered)", r.reachable, r.boxes.size()), std::to_string(r.sessions),
+                  std::to_string(r.up), "100%", std::to_string(r.workers), "", std::to_string(r.errors),
+                  fmt::format("lowest {}", r.lowest_health), ""});
+  std::string out = "PPPoE Access Concentrators Side by Side\n=======================================\n";
+  out += table({"Box", "Sessions", "Up", "Share", "Workers", "CPU", "Errors", "Health", "Standby"}, rows, st);
+  out += fmt::format("Spread: {}% largest deviation from the mean of the {} serving boxes", r.imbalance_pct, r.serving);
+  if (balance_threshold) out += fmt::format(" (threshold {}%) {}", *balance_threshold, spread_ok ? st.ok() : st.fail());
+  return out + "\n";
 }
 
 }  // namespace pppoe::loadtest

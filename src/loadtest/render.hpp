@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "loadtest/boxes.hpp"
 #include "loadtest/diagnose.hpp"
 
 namespace pppoe::loadtest {
@@ -34,6 +35,10 @@ std::string render_health(const Snapshot& s, const Health& h, Format f, const St
 std::string render_balance(const Snapshot& s, const Balance& b, Format f, const Style& st);
 std::string render_affinity(const Snapshot& s, const Affinity& a, Format f, const Style& st);
 std::string render_workers(const Snapshot& s, Format f, const Style& st);
+
+/// Several boxes side by side (`-h A,B,C`): per box and in total; with a threshold (--check-balance)
+/// the spread is judged too.
+std::string render_boxes(const BoxesReport& r, std::optional<unsigned> balance_threshold, Format f, const Style& st);
 
 /// --monitor: the history of snapshots, newest last; prints Now / 5s / 30s / 5m columns and the
 /// changes between the oldest and newest sample in the table.

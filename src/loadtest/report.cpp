@@ -15,6 +15,16 @@ std::string format_console(const LoadReport& r, const LoadOptions& o) {
   s += fmt::format("Interface: {}\n", o.interface);
   s += fmt::format("Sessions:  {} attempted, {} established, {} failed\n", r.attempted, r.established, r.failed());
   for (const auto& [phase, n] : r.failed_by_phase) s += fmt::format("  failed in {}: {}\n", phase, n);
+  if (!r.retried_by_phase.empty()) {
+    unsigned total = 0;
+    std::string phases;
+    for (const auto& [phase, n] : r.retried_by_phase) {
+      total += n;
+      phases += fmt::format("{}{}: {}", phases.empty() ? "" : ", ", phase, n);
+    }
+    s += fmt::format("Retried:   {} failed attempts dialled again ({}); {} sessions up after a retry\n", total, phases,
+                     r.up_after_retry);
+  }
   s += fmt::format("Setup:     p50 {:.1f} ms, p95 {:.1f} ms, max {:.1f} ms\n", r.setup_p50_ms, r.setup_p95_ms,
                    r.setup_max_ms);
   s += fmt::format("Rate:      {:.1f} sessions/s ({:.2f} s wall time)\n", r.setup_rate, r.setup_wall_s);
@@ -73,12 +83,16 @@ nlohmann::json held_json(const LoadReport& r) {
 std::string format_json(const LoadReport& r, const LoadOptions& o) {
   nlohmann::json failed = nlohmann::json::object();
   for (const auto& [phase, n] : r.failed_by_phase) failed[phase] = n;
+  nlohmann::json retried = nlohmann::json::object();
+  for (const auto& [phase, n] : r.retried_by_phase) retried[phase] = n;
   nlohmann::json j = {{"type", "create_report"},
                       {"interface", o.interface},
                       {"attempted", r.attempted},
                       {"established", r.established},
                       {"failed", r.failed()},
                       {"failed_by_phase", failed},
+                      {"retried_by_phase", retried},
+                      {"up_after_retry", r.up_after_retry},
                       {"setup_ms", {{"p50", r.setup_p50_ms}, {"p95", r.setup_p95_ms}, {"max", r.setup_max_ms}}},
                       {"setup_rate", r.setup_rate},
                       {"setup_wall_s", r.setup_wall_s},
