@@ -7,6 +7,10 @@
 # every lease is freed by the Stops and every row closed with its counters. Then a box is
 # killed: its subscribers notice (LCP echo) and dial again onto the other boxes, with new
 # addresses while the dead box's leases stay held; its restart's Accounting-On frees them.
+# Between the two, PostgreSQL is stopped for 20 s during a login storm: logins are refused
+# (sqlippool fails: no address, no session) and the subscribers dial again until it is back;
+# the Stops of sessions that end meanwhile are spooled by the boxes and delivered after; no
+# address is ever held twice.
 . "$(dirname "$0")/common.sh"
 . "$ROOT/scripts/multibox-lib.sh"
 . "$ROOT/scripts/radius-lib.sh"
@@ -83,6 +87,53 @@ expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 
 expect_eq "$(pg_sql "SELECT count(*) FROM radacct")" 1500 "radacct rows"
 expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 0 "leases left after the Stops"
 [ "$(pg_sql "SELECT sum(acctinputoctets) FROM radacct")" -gt 0 ] || fail "no octets in radacct"
+
+# PostgreSQL away for 20 s during a login storm. 150 subscribers are up before and leave during
+# the outage (their Stops find no database: spooled); 600 more arrive at 60 a second from 2 s
+# before the outage on, and whoever is refused dials again a second later (--retry 1).
+spooled() { local n=0; for i in 1 2 3; do n=$((n + $(multiboxctl $i -j show radius | jq .spooled_records))); done; echo $n; }
+CPE=(-m create -i t0 --auth pap --user alice --password wonderland --no-ipv6 --format json)
+pppoetest_lab "${CPE[@]}" -n 150 --rate 300 --hold 10 >"$LAB_LOGS/leavers.json" 2>&1 &
+leavers=$!
+wait_until 150 30 total || fail "150 sessions before the outage did not come up"
+pppoetest_lab "${CPE[@]}" -n 600 --rate 60 --retry 1 --timeout 120 --hold 120 >"$LAB_LOGS/storm.json" 2>&1 &
+storm=$!
+sleep 2
+pg_stop
+outage=$SECONDS
+rejects_before=$(grep -c "Login incorrect" "$LAB_LOGS/sql/radius.log")
+wait $leavers || fail "the 150 before the outage: $(cat "$LAB_LOGS/leavers.json")"
+wait_until 150 15 spooled || fail "the Stops of the 150 that left during the outage were not spooled ($(spooled))"
+up_during=$(total)
+sleep $((20 - (SECONDS - outage)))
+pg_run || fail "PostgreSQL did not come back"
+echo "database away for $((SECONDS - outage)) s: $up_during sessions up, $(spooled) Stops spooled, \
+$(( $(grep -c "Login incorrect" "$LAB_LOGS/sql/radius.log") - rejects_before )) logins refused meanwhile"
+back=$SECONDS
+wait_until 600 60 total || fail "the storm's subscribers did not all come up after the outage: $(total)"
+echo "all 600 of the storm up $((SECONDS - back)) s after the database came back"
+wait_until 0 30 spooled || fail "spooled Stops not delivered after the outage ($(spooled) left)"
+echo "spooled Stops delivered $((SECONDS - back)) s after the database came back"
+for i in 1 2 3; do
+  multiboxctl $i -j show sessions | jq -r '.sessions[].ip' | sort >"$LAB_LOGS/box$i"
+  pg_sql "SELECT host(framedipaddress) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.1$i'" |
+    sort >"$LAB_LOGS/pg$i"
+  cmp -s "$LAB_LOGS/box$i" "$LAB_LOGS/pg$i" || fail "after the outage, box $i and its leases differ: $(diff "$LAB_LOGS/box$i" "$LAB_LOGS/pg$i" | head -5)"
+done
+expect_eq "$(cat "$LAB_LOGS"/box[123] | sort -u | wc -l)" 600 "distinct addresses after the outage"
+kill -INT $storm
+wait $storm
+expect_eq "$(jq .established "$LAB_LOGS/storm.json")" 600 "storm sessions established"
+[ "$(jq '.retried_by_phase.auth // 0' "$LAB_LOGS/storm.json")" -gt 0 ] || fail "no login was refused during the outage: $(cat "$LAB_LOGS/storm.json")"
+echo "storm: $(jq -c '{retried_by_phase, up_after_retry, setup_ms, traffic}' "$LAB_LOGS/storm.json")"
+wait_until 0 30 total || fail "sessions left after the storm"
+for _ in $(seq 1 300); do
+  [ "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" == 0 ] && break
+  sleep 0.2
+done
+expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 0 "radacct rows left open after the outage"
+expect_eq "$(pg_sql "SELECT count(*) FROM radacct")" 2250 "radacct rows (1,500 + 150 + 600)"
+expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 0 "leases left after the outage phase"
 
 # A box killed (no PADT, no Stop): its subscribers' LCP echoes go unanswered, they dial again
 # and land on the other boxes; the dead box's leases stay held until its restart says
