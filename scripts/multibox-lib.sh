@@ -4,7 +4,7 @@
 #   $SUB:                 bridge acc, the access segment: the subscribers (pppoetest on t0, the
 #                         other end of the bridge port s0) and each box's ac0 (port b<N>)
 #   $LAB-m1 .. $LAB-m3:   the boxes, each a pppoed with its own MAC, its own pool
-#                         (10.2N.0.0/21) and its files in $LAB_LOGS/m<N>/
+#                         (10.2N.0.0/18) and its files in $LAB_LOGS/m<N>/
 #
 # The namespaces go with lab_down (lab-lib.sh), also on failure.
 declare -A MULTIBOX_PID
@@ -44,7 +44,7 @@ multibox_start() {
   local conf=()
   [ -f "$d/pppoed.conf" ] && conf=(-f "$d/pppoed.conf")
   ip netns exec "$(multibox_ns "$i")" "$BIN/pppoed" "${conf[@]}" --control "$d/pppoed.sock" \
-    --state-file "$d/pppoed.sessions" --local-ip 10.2$i.0.1 --pool 10.2$i.0.2-10.2$i.7.254 --secrets "$SECRETS" \
+    --state-file "$d/pppoed.sessions" --local-ip 10.2$i.0.1 --pool 10.2$i.0.2-10.2$i.63.254 --secrets "$SECRETS" \
     -L "$@" ac0 >>"$d/pppoed.log" 2>&1 &
   MULTIBOX_PID[$i]=$!
   wait_control_socket "$d/pppoed.sock" "${MULTIBOX_PID[$i]}" "$d/pppoed.log"

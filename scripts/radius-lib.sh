@@ -131,7 +131,8 @@ radius_start() {
   cp -a /etc/freeradius/3.0 "$dir/raddb"
   rm -f "$dir/raddb/sites-enabled/"* "$dir/raddb/mods-enabled/eap"
   sed -i -e "s|^logdir = .*|logdir = $dir/log|" -e "s|^run_dir = .*|run_dir = $dir/run|" \
-    -e "/^\s*user = freerad/d" -e "/^\s*group = freerad/d" "$dir/raddb/radiusd.conf"
+    -e "/^\s*user = freerad/d" -e "/^\s*group = freerad/d" -e "s|^\tstart_servers = .*|\tstart_servers = ${RADIUS_THREADS:-5}|" \
+    -e "s|^\tmax_servers = .*|\tmax_servers = ${RADIUS_THREADS:-32}|" "$dir/raddb/radiusd.conf"
   cat > "$dir/raddb/clients.conf" <<CLIENTS
 client lab {
   ipaddr = $clients
