@@ -32,7 +32,7 @@ enum class Drop : std::uint8_t {
   kPadtRateLimited,
   kPadiRateLimited,     ///< over net.graph.pppoe_lb.limits.padi_rate
   kPadiMacRateLimited,  ///< over limits.padi_rate_per_mac
-  kPadoSuppressed,      ///< at or over limits.pado_stop_sessions
+  kPadoSuppressed,      ///< at or over limits.pado_stop_sessions or pado_stop_cpu, or no worker ACTIVE
   kMaxStarting,         ///< PADR while limits.max_starting sessions negotiate
   kMacSessionLimit,     ///< PADR from a MAC with limits.max_sessions_per_mac sessions
   kPppControlMalformed,  ///< LCP/IPCP/IPv6CP packet or option, PAP/CHAP message that does not parse

@@ -126,6 +126,14 @@ void Discovery::on_padi(const ether::Header& eth, const pppoe_proto::Packet& pkt
     refused(eth, "max-sessions reached (PADI not answered)");
     return;
   }
+  if (!sessions_.accepting()) {
+    // Every worker drains (or restarts): a PADO would win a PADR that must be refused, while
+    // silence sends the subscriber to another box on the segment (RFC 2516 section 5.1 lets
+    // the AC stay silent).
+    drops_.count(Drop::kPadoSuppressed);
+    refused(eth, "no worker accepting sessions (PADI not answered)");
+    return;
+  }
   TimePoint clock = Clock::now();
   PadiVerdict verdict = guard_.on_padi(eth.src, sessions_.session_count(), cpu_.usage(), clock);
   if (verdict.drop) {

@@ -37,6 +37,8 @@ class SessionDirectory {
   /// PADT from the client. False if no such session belongs to `mac`.
   virtual bool peer_terminated(std::uint16_t session_id, const MacAddress& mac) = 0;
   [[nodiscard]] virtual std::size_t session_count() const = 0;
+  /// Whether a new session would find a worker: false while every worker drains or restarts.
+  [[nodiscard]] virtual bool accepting() const = 0;
   /// Sessions created whose IPCP is not up yet.
   [[nodiscard]] virtual std::size_t starting_count() const = 0;
   [[nodiscard]] virtual bool has_session(std::uint16_t session_id) const = 0;

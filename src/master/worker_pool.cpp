@@ -809,12 +809,21 @@ std::optional<std::uint16_t> WorkerPool::find_pending(const MacAddress& mac, con
   return it->second;
 }
 
+bool WorkerPool::takes_sessions(unsigned i) const {
+  return slots_[i].pid > 0 && !slots_[i].stopping &&
+         shared_.workers[i].state.load() == static_cast<std::uint32_t>(WorkerState::kActive);
+}
+
+bool WorkerPool::accepting() const {
+  for (unsigned i = 0; i < slots_.size(); ++i)
+    if (takes_sessions(i)) return true;
+  return false;
+}
+
 std::optional<unsigned> WorkerPool::choose(const MacAddress& mac) {
   std::vector<unsigned> active;
   for (unsigned i = 0; i < slots_.size(); ++i)
-    if (slots_[i].pid > 0 && !slots_[i].stopping &&
-        shared_.workers[i].state.load() == static_cast<std::uint32_t>(WorkerState::kActive))
-      active.push_back(i);
+    if (takes_sessions(i)) active.push_back(i);
   if (active.empty()) return std::nullopt;
   switch (algorithm) {
     case Algorithm::kFewestSessions:

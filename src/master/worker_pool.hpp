@@ -124,6 +124,7 @@ class WorkerPool final : public SessionDirectory {
   /// messages come, so that reading it costs nothing whatever the session count.
   [[nodiscard]] std::size_t up_count() const { return up_count_; }
   [[nodiscard]] std::size_t starting_count() const override { return negotiating_; }
+  [[nodiscard]] bool accepting() const override;
   [[nodiscard]] bool has_session(std::uint16_t session_id) const override { return owner_[session_id] != 0; }
   [[nodiscard]] std::size_t free_session_ids() const { return free_ids_.size(); }
   [[nodiscard]] std::size_t sessions_of(const MacAddress& mac) const override {
@@ -160,6 +161,8 @@ class WorkerPool final : public SessionDirectory {
     bool stopping = false;     ///< asked to exit (removal or shutdown)
   };
   std::optional<unsigned> choose(const MacAddress& mac);
+  /// Worker i is running, not being stopped, and ACTIVE: it takes new sessions.
+  [[nodiscard]] bool takes_sessions(unsigned i) const;
   /// The next free session ID of the shuffled FIFO (skipping IDs resumed from a state file).
   std::optional<std::uint16_t> take_free_id();
   void free_session(std::uint16_t sid);

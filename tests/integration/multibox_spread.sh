@@ -7,7 +7,8 @@
 # sees the same load until the first sessions exist (the operator guide says so).
 # pppoetest reads the three boxes side by side over their remote control port (a management
 # network) and judges the spread. Then a box at its pado-stop-sessions stops answering and the
-# others take the newcomers; a box that is gone gets its row and exit code 3.
+# others take the newcomers, as they do while a box's workers all drain; a box that is gone gets
+# its row and exit code 3.
 . "$(dirname "$0")/common.sh"
 . "$ROOT/scripts/multibox-lib.sh"
 multibox_finish() {
@@ -89,6 +90,19 @@ echo "120 subscribers with box 1 stopping at 20: $stopped"
 # PADOs sent at 19 sessions may still bring a PADR each: a few more than 20, never many.
 [ "$(echo "$stopped" | awk '{print $1}')" -le 25 ] || fail "box 1 answered past its stop threshold: $stopped"
 [ "$(multibox_stat 1 .drops.pado_suppressed)" -gt 0 ] || fail "box 1 counted no suppressed PADO"
+
+# A box whose workers all drain says nothing either (its PADR would be refused): box 2's only
+# worker drains, box 1 answers again, and the newcomers go to boxes 1 and 3.
+multiboxctl 1 sysctl net.graph.pppoe_lb.limits.pado_stop_sessions=0 >/dev/null || fail "sysctl"
+multiboxctl 2 sysctl net.graph.pppoe_lb.workers.0.state=1 >/dev/null || fail "drain box 2"
+suppressed=$(multibox_stat 2 .drops.pado_suppressed)
+run 60 2
+wait_until 60 30 total || fail "60 sessions did not come up with box 2 draining"
+drained=$(counts)
+wait $HOLDER || fail "60 sessions with box 2 draining: $(cat "$LAB_LOGS/run60.json")"
+echo "60 subscribers with box 2 draining: $drained"
+expect_eq "$(echo "$drained" | awk '{print $2}')" 0 "sessions on the draining box"
+[ "$(multibox_stat 2 .drops.pado_suppressed)" -gt "$suppressed" ] || fail "box 2 counted no suppressed PADO while draining"
 
 # A box that is gone: its row says why, the others are still read, exit code 3.
 multibox_stop 3
