@@ -3,8 +3,9 @@
 # "Several boxes"): three pppoed on one access segment authenticate against one FreeRADIUS
 # whose sqlippool hands out the addresses from PostgreSQL and whose sql module writes radacct.
 # 1,500 subscribers arriving at once on all three boxes (unpaced: a login storm): every
-# address from the shared pool and none twice (on the boxes and in the database), leases keyed per box (NAS-IP-Address), one radacct row per session; at teardown
-# every lease is freed by the Stops and every row closed with its counters. Then a box is
+# address from the shared pool and none twice (on the boxes and in the database), leases keyed
+# per box (NAS-IP-Address), one radacct row per session; at teardown every lease is freed by
+# the Stops and every row closed with the octets its box counted. Then a box is
 # killed: its subscribers notice (LCP echo) and dial again onto the other boxes, with new
 # addresses while the dead box's leases stay held; its restart's Accounting-On frees them.
 # Between the two, PostgreSQL is stopped for 20 s during a login storm: logins are refused
@@ -71,9 +72,13 @@ all_accounted() {
   expect_eq "$(pg_sql "SELECT count(*) FROM radacct")" "$1" "radacct rows $2"
   expect_eq "$(pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now()")" 0 "leases left $2"
 }
+# box_counters: "ADDRESS IN OUT" of every session on the boxes (IP octets from and to the subscriber).
+box_counters() {
+  for i in 1 2 3; do multiboxctl $i -j show sessions | jq -r '.sessions[] | "\(.ip) \(.rx_bytes) \(.tx_bytes)"'; done | sort
+}
 leases_of() { pg_sql "SELECT count(*) FROM radippool WHERE expiry_time > now() AND nasipaddress = '10.252.0.1$1'"; }
 
-pppoetest_lab -m create -i t0 -n 1500 --auth pap --user alice --password wonderland --no-ipv6 --hold 6 \
+pppoetest_lab -m create -i t0 -n 1500 --auth pap --user alice --password wonderland --no-ipv6 --hold 12 \
   --format json >"$LAB_LOGS/run.json" 2>&1 &
 holder=$!
 wait_until 1500 90 total || fail "1,500 sessions did not come up"
@@ -86,6 +91,15 @@ expect_eq "$(pg_sql "SELECT count(DISTINCT nasipaddress) FROM radippool WHERE ex
 boxes_match_leases "after the storm"
 sleep 1  # the last Starts
 expect_eq "$(pg_sql "SELECT count(*) FROM radacct WHERE acctstoptime IS NULL")" 1500 "open radacct rows"
+# What each box counted once the traffic check is over (two readings a second apart agree),
+# to be found again in radacct after the Stops.
+for _ in $(seq 1 10); do
+  box_counters >"$LAB_LOGS/counters-a"
+  sleep 1
+  box_counters >"$LAB_LOGS/counters"
+  cmp -s "$LAB_LOGS/counters-a" "$LAB_LOGS/counters" && break
+done
+cmp -s "$LAB_LOGS/counters-a" "$LAB_LOGS/counters" || fail "the boxes' session counters did not settle"
 wait $holder || fail "sessions: $(cat "$LAB_LOGS/run.json")"
 echo "1,500 sessions over three boxes from one sqlippool: $(for i in 1 2 3; do wc -l <"$LAB_LOGS/box$i"; done | paste -sd/), \
 setup rate $(jq -r '.setup_rate | floor' "$LAB_LOGS/run.json")/s"
@@ -94,6 +108,9 @@ setup rate $(jq -r '.setup_rate | floor' "$LAB_LOGS/run.json")/s"
 wait_until 0 30 total || fail "sessions left"
 all_accounted 1500 "after the Stops"
 [ "$(pg_sql "SELECT sum(acctinputoctets) FROM radacct")" -gt 0 ] || fail "no octets in radacct"
+pg_sql "SELECT host(framedipaddress), acctinputoctets, acctoutputoctets FROM radacct" | tr '|' ' ' | sort >"$LAB_LOGS/radacct"
+cmp -s "$LAB_LOGS/counters" "$LAB_LOGS/radacct" ||
+  fail "radacct's octets differ from the boxes' counters: $(diff "$LAB_LOGS/counters" "$LAB_LOGS/radacct" | head -6)"
 
 # PostgreSQL away for 20 s during a login storm. 150 subscribers are up before and leave during
 # the outage (their Stops find no database: spooled); 600 more arrive at 60 a second from 2 s
