@@ -30,11 +30,11 @@ fail() { echo "ASSERTION FAILED: $*"; FAILED=1; exit 1; }
 expect_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
 # stat NAME: one value from `pppoectl show summary --json`, e.g. stat .sessions.total
 stat() { pppoectl_lab -j show summary | jq -r "$1"; }
-# wait_log PATTERN SECONDS: until pppoed's log has a line matching PATTERN (grep -E).
+# wait_log PATTERN SECONDS [LOG]: until pppoed's log (or LOG) has a line matching PATTERN (grep -E).
 wait_log() {
   local deadline=$((SECONDS + $2))
   while [ $SECONDS -lt $deadline ]; do
-    grep -qE "$1" "$LAB_LOGS/pppoed.log" && return 0
+    grep -qE "$1" "${3:-$LAB_LOGS/pppoed.log}" && return 0
     sleep 0.1
   done
   return 1

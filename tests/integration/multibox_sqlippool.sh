@@ -49,7 +49,8 @@ radius-acct-spool $(multibox_dir $i)/spool
 pado-delay-per-1000 200
 CONF
   multibox_start $i -w 1 || fail "box $i"
-  grep -q "NAS-IP-Address 10.252.0.1$i (the address that reaches the first RADIUS server)" "$(multibox_dir $i)/pppoed.log" ||
+  # Logged once the RADIUS client is set up, which may be after the control socket is.
+  wait_log "NAS-IP-Address 10\.252\.0\.1$i \(the address that reaches the first RADIUS server\)" 10 "$(multibox_dir $i)/pppoed.log" ||
     fail "box $i: NAS-IP-Address not derived: $(grep radius "$(multibox_dir $i)/pppoed.log")"
 done
 total() { multibox_sum .sessions.up; }
@@ -120,7 +121,7 @@ CPE=(-m create -i t0 --auth pap --user alice --password wonderland --no-ipv6 --f
 pppoetest_lab "${CPE[@]}" -n 150 --rate 300 --hold 5 >"$LAB_LOGS/leavers.json" 2>&1 &
 leavers=$!
 wait_until 150 30 total || fail "150 sessions before the outage did not come up"
-pppoetest_lab "${CPE[@]}" -n 600 --rate 60 --retry 1 --timeout 120 --hold 120 >"$LAB_LOGS/storm.json" 2>&1 &
+pppoetest_lab "${CPE[@]}" -n 600 --rate 60 --retry 1 --timeout 120 --hold 30 >"$LAB_LOGS/storm.json" 2>&1 &
 storm=$!
 sleep 2
 pg_stop
@@ -140,8 +141,7 @@ wait_until 0 30 spooled || fail "spooled Stops not delivered after the outage ($
 echo "spooled Stops delivered $((SECONDS - back)) s after the database came back"
 boxes_match_leases "after the outage"
 expect_eq "$(cat "$LAB_LOGS"/box[123] | sort -u | wc -l)" 600 "distinct addresses after the outage"
-kill -INT $storm
-wait $storm
+wait $storm || fail "the storm: $(cat "$LAB_LOGS/storm.json")"
 expect_eq "$(jq .established "$LAB_LOGS/storm.json")" 600 "storm sessions established"
 [ "$(jq '.retried_by_phase.auth // 0' "$LAB_LOGS/storm.json")" -gt 0 ] || fail "no login was refused during the outage: $(cat "$LAB_LOGS/storm.json")"
 echo "storm: $(jq -c '{retried_by_phase, up_after_retry, setup_ms, traffic}' "$LAB_LOGS/storm.json")"
