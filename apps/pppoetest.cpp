@@ -61,6 +61,64 @@ int fetch_error(const FetchError& e) {
   return e.exit_code;
 }
 
+/// Where -h HOST[:PORT] points; nullopt (after saying why) for a port that is not 1-65535.
+std::optional<Endpoint> remote_endpoint(const std::string& text, std::uint16_t default_port, const std::string& secret) {
+  Endpoint e{"", text, default_port, secret};
+  auto colon = text.find(':');
+  if (colon == std::string::npos || text.find(':', colon + 1) != std::string::npos) return e;  // none, or IPv6
+  unsigned p = 0;
+  auto [end, ec] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), p);
+  if (ec != std::errc{} || end != text.data() + text.size() || p == 0 || p > 65535) {
+    std::fprintf(stderr, "pppoetest: -h %s: expected HOST or HOST:PORT with a port 1-65535\n", text.c_str());
+    return std::nullopt;
+  }
+  e.host = text.substr(0, colon);
+  e.port = static_cast<std::uint16_t>(p);
+  return e;
+}
+
+struct BoxesQuery {
+  int request_ms = 5000;
+  unsigned error_threshold = 40;
+  std::optional<unsigned> balance_threshold;  ///< --check-balance
+};
+
+/// Several boxes side by side (loadtest/boxes.hpp): the local control sockets, then the remote
+/// ports (one shared secret); the report, or with a threshold the check of the spread too.
+int diagnose_boxes(const std::vector<std::string>& sockets, const std::vector<std::string>& hosts, std::uint16_t port,
+                   const std::string& secret_file, const BoxesQuery& q, Format format, const Style& style) {
+  std::vector<BoxReport> boxes;
+  std::vector<Endpoint> endpoints;
+  for (const auto& path : sockets) {
+    boxes.push_back({path, std::nullopt, {}, {}});
+    endpoints.push_back({path, "", 0, ""});
+  }
+  std::string secret;
+  if (!hosts.empty() && !read_secret(secret_file, secret)) return 2;
+  if (!hosts.empty() && secret.empty()) {
+    std::fprintf(stderr, "pppoetest: -h needs the shared secret: --secret-file FILE or PPPOETEST_SECRET\n");
+    return 2;
+  }
+  for (const auto& text : hosts) {
+    auto e = remote_endpoint(text, port, secret);
+    if (!e) return 2;
+    boxes.push_back({text, std::nullopt, {}, {}});
+    endpoints.push_back(std::move(*e));
+  }
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    auto s = take_snapshot(endpoints[i], true, q.request_ms);
+    if (!s) {
+      boxes[i].error = s.error();
+      continue;
+    }
+    boxes[i].health = health(*s, q.error_threshold);
+    boxes[i].snapshot = std::move(*s);
+  }
+  BoxesReport r = compare_boxes(std::move(boxes));
+  std::fputs(render_boxes(r, q.balance_threshold, format, style).c_str(), stdout);
+  return r.exit_code(q.balance_threshold);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,51 +290,14 @@ int main(int argc, char** argv) {
 
   try {
     if (mode == "diagnose" && several) {
-      // Several boxes side by side (loadtest/boxes.hpp): the report, or --check-balance of the
-      // spread over them; one shared secret for the remote ones.
       if (health_flag || affinity_flag || workers_flag || monitor) {
         std::fprintf(stderr, "pppoetest: with several boxes, only the report and --check-balance; ask one box for the rest\n");
         return 2;
       }
-      std::vector<BoxReport> boxes;
-      for (const auto& path : sockets) boxes.push_back({path, std::nullopt, {}, {}});
-      std::vector<Endpoint> endpoints;
-      for (const auto& path : sockets) endpoints.push_back({path, "", 0, ""});
-      std::string secret;
-      if (!hosts.empty() && !read_secret(secret_file, secret)) return 2;
-      if (!hosts.empty() && secret.empty()) {
-        std::fprintf(stderr, "pppoetest: -h needs the shared secret: --secret-file FILE or PPPOETEST_SECRET\n");
-        return 2;
-      }
-      for (const auto& text : hosts) {
-        Endpoint e{"", text, static_cast<std::uint16_t>(port), secret};
-        if (auto colon = text.find(':'); colon != std::string::npos && text.find(':', colon + 1) == std::string::npos) {
-          unsigned p = 0;
-          auto [end, ec] = std::from_chars(text.data() + colon + 1, text.data() + text.size(), p);
-          if (ec != std::errc{} || end != text.data() + text.size() || p == 0 || p > 65535) {
-            std::fprintf(stderr, "pppoetest: -h %s: expected HOST or HOST:PORT with a port 1-65535\n", text.c_str());
-            return 2;
-          }
-          e.host = text.substr(0, colon);
-          e.port = static_cast<std::uint16_t>(p);
-        }
-        boxes.push_back({text, std::nullopt, {}, {}});
-        endpoints.push_back(std::move(e));
-      }
-      for (std::size_t i = 0; i < boxes.size(); ++i) {
-        auto s = take_snapshot(endpoints[i], true, request_ms);
-        if (!s) {
-          boxes[i].error = s.error();
-          continue;
-        }
-        boxes[i].health = health(*s, error_threshold);
-        boxes[i].snapshot = std::move(*s);
-      }
-      BoxesReport r = compare_boxes(std::move(boxes));
       std::optional<unsigned> threshold;
       if (balance_flag) threshold = balance_threshold;
-      std::fputs(render_boxes(r, threshold, format, style).c_str(), stdout);
-      return r.exit_code(threshold);
+      return diagnose_boxes(sockets, hosts, static_cast<std::uint16_t>(port), secret_file,
+                            {request_ms, error_threshold, threshold}, format, style);
     }
     if (mode == "diagnose") {
       int picked = health_flag + balance_flag + affinity_flag + workers_flag + monitor;

@@ -491,7 +491,7 @@ std::string render_boxes(const BoxesReport& r, std::optional<unsigned> balance_t
                     fmt::format("{}/100 {}", b.health.score, mark(st, b.health.score)), role(b)});
   }
   rows.push_back({fmt::format("total ({}/{} answered)", r.reachable, r.boxes.size()), std::to_string(r.sessions),
-                  std::to_string(r.up), "100%", std::to_string(r.workers), "", std::to_string(r.errors),
+                  std::to_string(r.up), r.sessions > 0 ? "100%" : "-", std::to_string(r.workers), "", std::to_string(r.errors),
                   fmt::format("lowest {}", r.lowest_health), ""});
   std::string out = "PPPoE Access Concentrators Side by Side\n=======================================\n";
   out += table({"Box", "Sessions", "Up", "Share", "Workers", "CPU", "Errors", "Health", "Standby"}, rows, st);
