@@ -419,7 +419,6 @@ std::string render_monitor(const std::deque<Snapshot>& history, unsigned sample,
   return out;
 }
 
-
 std::string render_boxes(const BoxesReport& r, std::optional<unsigned> balance_threshold, Format f, const Style& st) {
   auto role = [](const BoxReport& b) {
     return b.snapshot && b.snapshot->standby ? b.snapshot->standby->role : std::string("-");
