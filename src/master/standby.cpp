@@ -133,6 +133,7 @@ void Standby::step_down(sync::StandbyRole to, const std::string& why, TimePoint 
     // Snapshot entries of a new stream replace what we hold; ours start a generation of their own.
     ++generation_;
     snapshot_complete_ = false;
+    copy_whole_ = false;  // what we hold now is ours, not a copy of the new MASTER's
     host_.step_down();
     log::info("standby: {} ({}): silent; our sessions go to the held table for the peer to continue", to_string(to), why);
   } else {
@@ -232,6 +233,7 @@ void Standby::on_message(const sync::Message& m, TimePoint now) {
         return kv.second.generation < generation_ && !(kv.second.mine && !kv.second.handed_back);
       });
       snapshot_complete_ = true;
+      copy_whole_ = true;
       log::info("standby: snapshot from the peer complete: holding {} sessions", held_.size());
       return;
     }
@@ -377,7 +379,7 @@ void Standby::update_readiness(TimePoint now) {
   } else if (peer_ && peer_->role == sync::StandbyRole::kMaster) {
     if (now - stream_heard_ > stale)
       why = fmt::format("no sync from the MASTER for {} s: our copy of its sessions is outdated", ms_between(now, stream_heard_) / 1000);
-    else if (!snapshot_complete_)
+    else if (!snapshot_complete_ && !copy_whole_)
       why = "the MASTER's snapshot is not complete yet";
   } else if (!peer_ && now - started_ < stale) {
     why = "waiting for the peer's sync";

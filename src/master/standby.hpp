@@ -151,6 +151,10 @@ class Standby {
   std::unordered_map<std::uint16_t, Held> held_;
   std::uint64_t generation_ = 0;
   bool snapshot_complete_ = false;
+  /// A snapshot of the MASTER completed and the stream since kept it whole. Stays set while a
+  /// new snapshot of the same sessions arrives (a reconnect, the MASTER's pppoed restarted): a
+  /// takeover in that window continues the copy we have rather than leaving every session.
+  bool copy_whole_ = false;
   // What we know of the peer.
   std::optional<sync::RoleAnnouncement> peer_;
   TimePoint peer_heard_{};

@@ -146,12 +146,31 @@ standby_wait "$S" .held_sessions 300 5 || fail "soak: the BACKUP does not hold t
 # First a restart of the MASTER's pppoed (SIGUSR2, as systemctl restart): keepalived stays
 # MASTER and says nothing; the new pppoed knows its role from the role file and continues the
 # sessions from the state file.
+# The BACKUP stays ready throughout: the new pppoed's snapshot replaces a copy that is whole, and
+# a takeover before it completes (the kill -9 below, if it came that early) continues that copy.
+# Its ready file is watched every 5 ms until the new snapshot has arrived.
+snapshots0=$(standby_stat "$S" .counters.snapshots_received)
+watch_ready() {
+  local f=$(standby_dir "$S")/ready
+  while sleep 0.005; do
+    [ "$(cat "$f" 2>/dev/null)" == 0 ] || echo "not ready at $(date +%T.%N)"
+  done
+}
+watch_ready > "$LAB_LOGS/restart-ready.txt" &
+watcher=$!
 kill -USR2 "${STANDBY_PPPOED_PID[$M]}"
 wait "${STANDBY_PPPOED_PID[$M]}" 2>/dev/null
 standby_start_pppoed "$M" || fail "restart: box $M's pppoed did not start again"
 expect_eq "$(standby_stat "$M" .role)" MASTER "restart: box $M's role"
 wait_up "$M" 300 5
-standby_wait "$S" .held_sessions 300 10 || fail "restart: the BACKUP does not hold the sessions again"
+for ((i = 0; i < 100; i++)); do
+  [ "$(standby_stat "$S" .counters.snapshots_received)" -gt "$snapshots0" ] && break
+  sleep 0.05
+done
+kill "$watcher"; wait "$watcher" 2>/dev/null
+[ "$i" -lt 100 ] || fail "restart: no new snapshot reached the BACKUP in 5 s"
+[ ! -s "$LAB_LOGS/restart-ready.txt" ] || { head -3 "$LAB_LOGS/restart-ready.txt"; fail "restart: the BACKUP was not ready while the new snapshot arrived"; }
+expect_eq "$(standby_stat "$S" .held_sessions)" 300 "restart: sessions the BACKUP holds"
 # Then kill -9 of the MASTER's pppoed: its workers die with it without a word, keepalived's
 # track_script fails, the BACKUP continues every session; the killed box comes back as BACKUP.
 kill -KILL "${STANDBY_PPPOED_PID[$M]}"
