@@ -7,7 +7,8 @@ PACKAGES=(
   libssl-dev libfmt-dev libcli11-dev nlohmann-json3-dev liburing-dev  # build
   libsystemd-dev                                             # sd_notify: readiness, status, watchdog
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
-  clang-16 libclang-rt-16-dev                                # libFuzzer (scripts/fuzz.sh)
+  clang-16 libclang-rt-16-dev                                # libFuzzer (scripts/fuzz.sh); BPF target (bpf/)
+  libbpf-dev                                                 # the fast path's loader (dataplane/fast_path)
   iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
   iputils-ping iperf3                                        # pppoec tests: traffic through the client's session
   nftables                                                   # pppoec: nat enable yes (masquerading, port forwards)

@@ -1,0 +1,52 @@
+/* The fast path's maps: shared by the BPF programs (bpf/ *.bpf.c) and pppoed's loader
+ * (src/dataplane/fast_path.hpp). Plain C, fixed-width fields, no padding left implicit: the
+ * kernel and user space read the same bytes. */
+#ifndef PPPOE_BPF_FAST_PATH_H
+#define PPPOE_BPF_FAST_PATH_H
+
+#include <linux/types.h>
+
+/* A session on one interface: session IDs are per access concentrator MAC, and two pppoed
+ * instances on two interfaces may both use ID 1. */
+struct pppoe_fp_key {
+  __u32 ifindex;
+  __u16 session_id; /* host order */
+  __u16 zero;
+};
+
+/* What a session frame must show to be forwarded in the kernel, as the worker checks it
+ * (src/worker/worker.cpp, on_session_frame and receive_ppp). */
+struct pppoe_fp_session {
+  __u8 client_mac[6];
+  __u8 tags;        /* VLAN tags between the MACs and the PPPoE ethertype: 0, 1 or 2 */
+  __u8 flags;       /* PPPOE_FP_* */
+  __u16 tpid[2];    /* network order, outermost first */
+  __u16 tci[2];     /* network order: PCP, DEI and VLAN ID as on the wire */
+  __u32 ipv4;       /* network order: the only IPv4 source the session may send from */
+  __u32 reserved;
+};
+
+#define PPPOE_FP_IPV4 0x01 /* IPv4 is up (IPCP opened): forward it */
+
+/* Per session and CPU; user space sums the CPUs. Octets are those of the IP packets, as the
+ * worker counts them. */
+struct pppoe_fp_counters {
+  __u64 packets;
+  __u64 octets;
+  __u64 last_ns;      /* bpf_ktime_get_ns() of the last forwarded packet: idle timeout */
+  __u64 foreign_mac;  /* dropped: another source MAC on the session's tags */
+  __u64 spoofed;      /* dropped: an IPv4 source the session does not own */
+};
+
+/* In the XDP metadata of a frame the fast path decapsulated, for the TC program that moves it
+ * to the routed interface. */
+struct pppoe_fp_meta {
+  __u32 magic;
+  __u16 session_id;
+  __u16 zero;
+};
+#define PPPOE_FP_META_MAGIC 0x50505046u /* "PPPF" */
+
+#define PPPOE_FP_MAX_SESSIONS 262144 /* 4 interfaces' worth of 65,535 IDs */
+
+#endif

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Upstream fast path (XDP on the subscriber interface): a PPPoE session frame (RFC 2516
+ * section 5.5) carrying IPv4 (PPP protocol 0x0021, RFC 1332) of a session in pppoe_fp_sessions
+ * loses its VLAN, PPPoE and PPP headers and goes up the stack as an IPv4 frame, marked in its
+ * metadata for the TC program that moves it to the routed interface. Anything else, and
+ * anything this program is not sure of, passes unchanged to the userland path (the workers'
+ * packet sockets), which handles and counts it as before: never a guess in the kernel. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fast_path.h"
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC); /* memory for the sessions there are, not for the most */
+  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
+  __type(key, struct pppoe_fp_key);
+  __type(value, struct pppoe_fp_session);
+} pppoe_fp_sessions SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC); /* entries x CPUs preallocated would be ~10 MB a CPU */
+  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
+  __type(key, struct pppoe_fp_key);
+  __type(value, struct pppoe_fp_counters);
+} pppoe_fp_counters SEC(".maps");
+
+#define ETH_P_PPPOE_SESSION 0x8864
+#define ETH_P_8021AD 0x88A8
+#define PPPOE_HEADER 6
+#define PPP_IPV4 0x0021
+
+struct vlan {
+  __be16 tci;
+  __be16 next;
+};
+
+SEC("xdp")
+int pppoe_fast_path_up(struct xdp_md *ctx) {
+  void *data = (void *)(long)ctx->data;
+  void *data_end = (void *)(long)ctx->data_end;
+  struct ethhdr *eth = data;
+  if ((void *)(eth + 1) > data_end) return XDP_PASS;
+
+  /* Up to two tags, the outer one 802.1Q or 802.1ad, the inner one 802.1Q (as the workers'
+   * dispatch filter reads them). */
+  __u16 tpid[2] = {0, 0}, tci[2] = {0, 0};
+  __u8 tags = 0;
+  __be16 type = eth->h_proto;
+  __u32 off = sizeof(*eth);
+  if (type == bpf_htons(ETH_P_8021Q) || type == bpf_htons(ETH_P_8021AD)) {
+    struct vlan *v = data + off;
+    if ((void *)(v + 1) > data_end) return XDP_PASS;
+    tpid[0] = type;
+    tci[0] = v->tci;
+    type = v->next;
+    off += sizeof(*v);
+    tags = 1;
+    if (type == bpf_htons(ETH_P_8021Q)) {
+      struct vlan *w = data + off;
+      if ((void *)(w + 1) > data_end) return XDP_PASS;
+      tpid[1] = type;
+      tci[1] = w->tci;
+      type = w->next;
+      off += sizeof(*w);
+      tags = 2;
+    }
+  }
+  if (type != bpf_htons(ETH_P_PPPOE_SESSION)) return XDP_PASS;
+
+  /* RFC 2516 section 4: VER 1, TYPE 1, CODE 0x00 for session data; LENGTH covers the PPP
+   * protocol field and its payload. */
+  __u8 *pppoe = data + off;
+  if ((void *)(pppoe + PPPOE_HEADER + 2) > data_end) return XDP_PASS;
+  if (pppoe[0] != 0x11 || pppoe[1] != 0x00) return XDP_PASS;
+  __u16 length = ((__u16)pppoe[4] << 8) | pppoe[5];
+  __u16 protocol = ((__u16)pppoe[6] << 8) | pppoe[7];
+  if (protocol != PPP_IPV4) return XDP_PASS; /* LCP, authentication, NCPs, IPv6: userland */
+
+  struct pppoe_fp_key key = {.ifindex = ctx->ingress_ifindex, .session_id = ((__u16)pppoe[2] << 8) | pppoe[3]};
+  struct pppoe_fp_session *s = bpf_map_lookup_elem(&pppoe_fp_sessions, &key);
+  if (!s || !(s->flags & PPPOE_FP_IPV4)) return XDP_PASS;
+  /* Tags as the session came: a frame whose tags differ (or that a driver stripped) is the
+   * userland path's to judge, which sees them through the packet socket's auxiliary data. */
+  if (s->tags != tags || s->tpid[0] != tpid[0] || s->tci[0] != tci[0] || s->tpid[1] != tpid[1] ||
+      s->tci[1] != tci[1])
+    return XDP_PASS;
+  struct pppoe_fp_counters *c = bpf_map_lookup_elem(&pppoe_fp_counters, &key);
+  if (!c) return XDP_PASS;
+  if (__builtin_memcmp(eth->h_source, s->client_mac, ETH_ALEN) != 0) {
+    c->foreign_mac++; /* another station on the subscriber's tags using its session ID */
+    return XDP_DROP;
+  }
+
+  struct iphdr *ip = data + off + PPPOE_HEADER + 2;
+  if ((void *)(ip + 1) > data_end) return XDP_PASS;
+  __u16 total = bpf_ntohs(ip->tot_len);
+  /* A header the worker would refuse (version, header length, a total length beyond the
+   * PPPoE payload): the userland path counts it as malformed. */
+  if (ip->version != 4 || ip->ihl < 5 || total < ip->ihl * 4u || total + 2u > length) return XDP_PASS;
+  if ((void *)ip + total > data_end) return XDP_PASS;
+  if (ip->saddr != s->ipv4) {
+    c->spoofed++; /* RFC 2827 ingress filtering: only the address IPCP gave it */
+    return XDP_DROP;
+  }
+
+  /* Keep an Ethernet header right in front of the IP header: the stack wants one on this
+   * interface, and the TC program's redirect to the routed interface pulls it again. */
+  __u8 dst[ETH_ALEN], src[ETH_ALEN];
+  __builtin_memcpy(dst, eth->h_dest, ETH_ALEN);
+  __builtin_memcpy(src, eth->h_source, ETH_ALEN);
+  int strip = (int)(off + PPPOE_HEADER + 2) - (int)sizeof(struct ethhdr);
+  /* Trailing octets after the IP packet (Ethernet padding of short frames) go too. */
+  int tail = (int)((data_end - data) - (off + PPPOE_HEADER + 2 + total));
+  if (tail > 0 && bpf_xdp_adjust_tail(ctx, -tail) != 0) return XDP_PASS;
+  if (bpf_xdp_adjust_head(ctx, strip) != 0) return XDP_PASS;
+  data = (void *)(long)ctx->data;
+  data_end = (void *)(long)ctx->data_end;
+  eth = data;
+  if ((void *)(eth + 1) > data_end) return XDP_ABORTED;
+  __builtin_memcpy(eth->h_dest, dst, ETH_ALEN);
+  __builtin_memcpy(eth->h_source, src, ETH_ALEN);
+  eth->h_proto = bpf_htons(ETH_P_IP);
+
+  /* From here the frame is no longer PPPoE: without its mark it would reach the stack on the
+   * subscriber interface, so a failure drops it as aborted (visible in the xdp_exception
+   * tracepoint). The loader's test run proved metadata works before attaching. */
+  if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct pppoe_fp_meta)) != 0) return XDP_ABORTED;
+  struct pppoe_fp_meta *meta = (void *)(long)ctx->data_meta;
+  if ((void *)(meta + 1) > (void *)(long)ctx->data) return XDP_ABORTED;
+  meta->magic = PPPOE_FP_META_MAGIC;
+  meta->session_id = key.session_id;
+  meta->zero = 0;
+  c->packets++;
+  c->octets += total;
+  c->last_ns = bpf_ktime_get_ns();
+  return XDP_PASS;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,190 @@
+#include "dataplane/fast_path.hpp"
+
+#include "bpf/fast_path_up_object.hpp"
+
+extern "C" {
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include "fast_path.h"
+}
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstdarg>
+#include <cstring>
+#include <utility>
+
+namespace pppoe::dataplane {
+namespace {
+
+// libbpf reports through a print callback; the last warning (the verifier's verdict, say) is
+// what a failed load says.
+thread_local std::string g_last_libbpf_line;
+
+int keep_last_line(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[512];
+  int n = std::vsnprintf(line, sizeof line, format, args);
+  if (n > 0) {
+    std::string text(line);
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    if (!text.empty()) g_last_libbpf_line = std::move(text);
+  }
+  return 0;
+}
+
+pppoe_fp_key make_key(std::uint32_t ifindex, std::uint16_t session_id) {
+  pppoe_fp_key k{};
+  k.ifindex = ifindex;
+  k.session_id = session_id;
+  return k;
+}
+
+std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
+
+}  // namespace
+
+std::expected<FastPath, std::string> FastPath::load() {
+  libbpf_set_print(keep_last_line);
+  g_last_libbpf_line.clear();
+  FastPath fp;
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pppoe_fast_path");
+  fp.object_ = bpf_object__open_mem(k_fast_path_up_object, sizeof k_fast_path_up_object, &opts);
+  if (fp.object_ == nullptr) return std::unexpected(fmt::format("BPF object: {}", errno_text(errno)));
+  if (int err = bpf_object__load(fp.object_); err != 0)
+    return std::unexpected(fmt::format("loading the fast path's BPF programs: {}{}{}", errno_text(err),
+                                       g_last_libbpf_line.empty() ? "" : ": ", g_last_libbpf_line));
+  bpf_program* up = bpf_object__find_program_by_name(fp.object_, "pppoe_fast_path_up");
+  fp.up_fd_ = up ? bpf_program__fd(up) : -1;
+  fp.sessions_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_sessions");
+  fp.counters_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_counters");
+  if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0)
+    return std::unexpected("the fast path's BPF object lacks a program or map");
+  return fp;
+}
+
+FastPath::FastPath(FastPath&& o) noexcept
+    : object_(std::exchange(o.object_, nullptr)),
+      up_fd_(std::exchange(o.up_fd_, -1)),
+      sessions_fd_(std::exchange(o.sessions_fd_, -1)),
+      counters_fd_(std::exchange(o.counters_fd_, -1)),
+      links_(std::move(o.links_)) {
+  o.links_.clear();
+}
+
+FastPath& FastPath::operator=(FastPath&& o) noexcept {
+  if (this != &o) {
+    close();
+    object_ = std::exchange(o.object_, nullptr);
+    up_fd_ = std::exchange(o.up_fd_, -1);
+    sessions_fd_ = std::exchange(o.sessions_fd_, -1);
+    counters_fd_ = std::exchange(o.counters_fd_, -1);
+    links_ = std::move(o.links_);
+    o.links_.clear();
+  }
+  return *this;
+}
+
+FastPath::~FastPath() { close(); }
+
+void FastPath::close() {
+  for (bpf_link* l : links_) bpf_link__destroy(l);  // detaches: no program left on the interface
+  links_.clear();
+  if (object_ != nullptr) bpf_object__close(object_);  // the fds are the object's
+  object_ = nullptr;
+  up_fd_ = sessions_fd_ = counters_fd_ = -1;
+}
+
+bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
+  pppoe_fp_key key = make_key(ifindex, session_id);
+  pppoe_fp_session v{};
+  std::memcpy(v.client_mac, s.client_mac.octets.data(), sizeof v.client_mac);
+  v.tags = s.vlans.count;
+  for (std::size_t i = 0; i < s.vlans.count && i < 2; ++i) {
+    v.tpid[i] = htons(s.vlans.tags[i].tpid);
+    v.tci[i] = htons(s.vlans.tags[i].tci);
+  }
+  v.ipv4 = htonl(s.ipv4);
+  v.flags = s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0;
+  // Counters first: the program forwards only sessions that have both entries, and a fresh
+  // session starts from zero (an entry left by a session that had this ID is overwritten).
+  std::vector<pppoe_fp_counters> zero(static_cast<std::size_t>(libbpf_num_possible_cpus()));
+  if (bpf_map_update_elem(counters_fd_, &key, zero.data(), BPF_ANY) != 0) return false;
+  return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_ANY) == 0;
+}
+
+bool FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
+  pppoe_fp_key key = make_key(ifindex, session_id);
+  bool removed = bpf_map_delete_elem(sessions_fd_, &key) == 0;
+  bpf_map_delete_elem(counters_fd_, &key);
+  return removed;
+}
+
+std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t ifindex, std::uint16_t session_id) const {
+  pppoe_fp_key key = make_key(ifindex, session_id);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return std::unexpected("cannot count the CPUs");
+  std::vector<pppoe_fp_counters> per_cpu(static_cast<std::size_t>(cpus));
+  if (bpf_map_lookup_elem(counters_fd_, &key, per_cpu.data()) != 0)
+    return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(errno)));
+  FastPathCounters sum;
+  for (const auto& c : per_cpu) {
+    sum.packets += c.packets;
+    sum.octets += c.octets;
+    sum.last_ns = std::max<std::uint64_t>(sum.last_ns, c.last_ns);
+    sum.foreign_mac += c.foreign_mac;
+    sum.spoofed += c.spoofed;
+  }
+  return sum;
+}
+
+std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifindex,
+                                                             const std::vector<std::uint8_t>& frame) const {
+  std::vector<std::uint8_t> out(frame.size() + 256);
+  // The interface must exist in this namespace: the kernel resolves it for the run.
+  xdp_md ctx_in{};
+  ctx_in.data_end = static_cast<std::uint32_t>(frame.size());  // no metadata in: the frame is all data
+  ctx_in.ingress_ifindex = ifindex;
+  xdp_md ctx_out{};
+  LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+              .data_size_in = static_cast<std::uint32_t>(frame.size()),
+              .data_size_out = static_cast<std::uint32_t>(out.size()), .ctx_in = &ctx_in, .ctx_out = &ctx_out,
+              .ctx_size_in = sizeof ctx_in, .ctx_size_out = sizeof ctx_out, .repeat = 1);
+  if (int err = bpf_prog_test_run_opts(up_fd_, &opts); err != 0)
+    return std::unexpected(fmt::format("test run: {}", errno_text(err)));
+  FastPathVerdict v;
+  switch (opts.retval) {
+    case XDP_ABORTED: v.action = FastPathVerdict::Action::kAborted; break;
+    case XDP_DROP: v.action = FastPathVerdict::Action::kDrop; break;
+    case XDP_PASS: v.action = FastPathVerdict::Action::kPass; break;
+    case XDP_TX: v.action = FastPathVerdict::Action::kTx; break;
+    default: v.action = FastPathVerdict::Action::kRedirect; break;
+  }
+  // The output is the metadata, then the frame; ctx_out.data is where the frame starts.
+  std::size_t meta_size = ctx_out.data;
+  if (meta_size > opts.data_size_out) return std::unexpected("test run: metadata beyond the output");
+  if (meta_size >= sizeof(pppoe_fp_meta)) {
+    pppoe_fp_meta m{};
+    std::memcpy(&m, out.data() + meta_size - sizeof m, sizeof m);
+    v.marked = m.magic == PPPOE_FP_META_MAGIC;
+    v.marked_session = m.session_id;
+  }
+  v.frame.assign(out.begin() + static_cast<std::ptrdiff_t>(meta_size), out.begin() + opts.data_size_out);
+  return v;
+}
+
+std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex) {
+  bpf_program* up = bpf_object__find_program_by_name(object_, "pppoe_fast_path_up");
+  if (up == nullptr) return std::unexpected("no upstream program");
+  bpf_link* link = bpf_program__attach_xdp(up, static_cast<int>(ifindex));
+  if (link == nullptr) return std::unexpected(fmt::format("XDP on interface {}: {}", ifindex, errno_text(errno)));
+  links_.push_back(link);
+  return {};
+}
+
+}  // namespace pppoe::dataplane

@@ -1,0 +1,189 @@
+// The upstream fast path's XDP program, run by the kernel on crafted frames
+// (BPF_PROG_TEST_RUN): a session's IPv4 leaves without its VLAN, PPPoE and PPP headers and
+// marked for the routed interface; a foreign MAC or a spoofed source is dropped and counted;
+// everything else, malformed frames included, passes unchanged to the userland path. Needs
+// root (CAP_BPF); the runs name the loopback interface, which every namespace has.
+#include "dataplane/fast_path.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace pppoe::dataplane {
+namespace {
+
+using Action = FastPathVerdict::Action;
+constexpr std::uint32_t kIf = 1;  // lo
+const MacAddress kClient{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
+const MacAddress kAc{{0x02, 0xac, 0, 0, 0, 1}};
+constexpr std::uint32_t kAddr = 0x0a000002;  // 10.0.0.2
+
+std::vector<std::uint8_t> ipv4_packet(std::uint32_t src, std::size_t payload, std::uint8_t version_ihl = 0x45) {
+  std::vector<std::uint8_t> p(20 + payload, 0xab);
+  const std::size_t total = p.size();
+  const std::uint8_t h[20] = {version_ihl, 0, static_cast<std::uint8_t>(total >> 8), static_cast<std::uint8_t>(total), 0, 1,
+                              0x40, 0, 64, 17, 0, 0,
+                              static_cast<std::uint8_t>(src >> 24), static_cast<std::uint8_t>(src >> 16),
+                              static_cast<std::uint8_t>(src >> 8), static_cast<std::uint8_t>(src), 192, 0, 2, 1};
+  std::copy(std::begin(h), std::end(h), p.begin());
+  return p;
+}
+
+/// Ethernet (with `vlans`), PPPoE session header (RFC 2516 section 4), PPP protocol, `payload`;
+/// padded to 60 octets as a NIC would.
+std::vector<std::uint8_t> session_frame(std::uint16_t sid, const std::vector<std::uint8_t>& payload,
+                                        const MacAddress& src = kClient, const ether::VlanStack& vlans = {},
+                                        std::uint16_t protocol = 0x0021, std::uint8_t code = 0x00) {
+  std::vector<std::uint8_t> f(kAc.octets.begin(), kAc.octets.end());
+  f.insert(f.end(), src.octets.begin(), src.octets.end());
+  for (std::size_t i = 0; i < vlans.count; ++i) {
+    const auto& t = vlans.tags[i];
+    f.insert(f.end(), {static_cast<std::uint8_t>(t.tpid >> 8), static_cast<std::uint8_t>(t.tpid),
+                       static_cast<std::uint8_t>(t.tci >> 8), static_cast<std::uint8_t>(t.tci)});
+  }
+  const std::size_t length = payload.size() + 2;
+  f.insert(f.end(), {0x88, 0x64, 0x11, code, static_cast<std::uint8_t>(sid >> 8), static_cast<std::uint8_t>(sid),
+                     static_cast<std::uint8_t>(length >> 8), static_cast<std::uint8_t>(length),
+                     static_cast<std::uint8_t>(protocol >> 8), static_cast<std::uint8_t>(protocol)});
+  f.insert(f.end(), payload.begin(), payload.end());
+  if (f.size() < 60) f.resize(60, 0);
+  return f;
+}
+
+/// What the stack gets for a forwarded packet: an Ethernet header with the frame's MACs and
+/// the IPv4 ethertype, then the packet alone.
+std::vector<std::uint8_t> decapsulated(const std::vector<std::uint8_t>& ip) {
+  std::vector<std::uint8_t> f(kAc.octets.begin(), kAc.octets.end());
+  f.insert(f.end(), kClient.octets.begin(), kClient.octets.end());
+  f.insert(f.end(), {0x08, 0x00});
+  f.insert(f.end(), ip.begin(), ip.end());
+  return f;
+}
+
+class FastPathTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF)";
+    auto fp = FastPath::load();
+    ASSERT_TRUE(fp.has_value()) << fp.error();
+    fp_.emplace(std::move(*fp));
+  }
+  FastPathVerdict run(const std::vector<std::uint8_t>& frame) {
+    auto v = fp_->run_up(kIf, frame);
+    EXPECT_TRUE(v.has_value()) << v.error();
+    return v.value_or(FastPathVerdict{});
+  }
+  void expect_unchanged(const std::vector<std::uint8_t>& frame, const char* what) {
+    auto v = run(frame);
+    EXPECT_EQ(v.action, Action::kPass) << what;
+    EXPECT_FALSE(v.marked) << what;
+    EXPECT_EQ(v.frame, frame) << what;
+  }
+  FastPathCounters counters(std::uint16_t sid) {
+    auto c = fp_->counters(kIf, sid);
+    EXPECT_TRUE(c.has_value()) << c.error();
+    return c.value_or(FastPathCounters{});
+  }
+  std::optional<FastPath> fp_;
+};
+
+TEST_F(FastPathTest, ForwardsASessionsIpv4WithoutItsHeaders) {
+  ASSERT_TRUE(fp_->set_session(kIf, 7, {kClient, {}, kAddr}));
+  for (std::size_t size : {1u, 100u, 1452u}) {  // padded to 60 octets, a mid size, a 1500-octet frame
+    auto ip = ipv4_packet(kAddr, size);
+    auto v = run(session_frame(7, ip));
+    EXPECT_EQ(v.action, Action::kPass);
+    EXPECT_TRUE(v.marked);
+    EXPECT_EQ(v.marked_session, 7);
+    EXPECT_EQ(v.frame, decapsulated(ip)) << "payload " << size << ": the padding goes too";
+  }
+  auto c = counters(7);
+  EXPECT_EQ(c.packets, 3u);
+  EXPECT_EQ(c.octets, 21u + 120u + 1472u);  // the IP packets' octets, as the worker counts
+  EXPECT_GT(c.last_ns, 0u);
+}
+
+TEST_F(FastPathTest, KeepsVlanAndQinqSessionsApart) {
+  ether::VlanStack one;
+  one.count = 1;
+  one.tags[0] = {0x8100, 0x0064};
+  ether::VlanStack two;
+  two.count = 2;
+  two.tags[0] = {0x88a8, 0x00c8};
+  two.tags[1] = {0x8100, 0x0065};
+  ASSERT_TRUE(fp_->set_session(kIf, 1, {kClient, one, kAddr}));
+  ASSERT_TRUE(fp_->set_session(kIf, 2, {kClient, two, kAddr + 1}));
+  auto ip1 = ipv4_packet(kAddr, 40);
+  auto v = run(session_frame(1, ip1, kClient, one));
+  EXPECT_TRUE(v.marked);
+  EXPECT_EQ(v.frame, decapsulated(ip1));
+  auto ip2 = ipv4_packet(kAddr + 1, 40);
+  v = run(session_frame(2, ip2, kClient, two));
+  EXPECT_TRUE(v.marked);
+  EXPECT_EQ(v.frame, decapsulated(ip2));
+  // Other tags (or none: a driver that stripped one) are the userland path's to judge.
+  expect_unchanged(session_frame(1, ip1), "untagged frame of a tagged session");
+  ether::VlanStack other = one;
+  other.tags[0].tci = 0x0065;
+  expect_unchanged(session_frame(1, ip1, kClient, other), "another VLAN");
+  expect_unchanged(session_frame(2, ip2, kClient, one), "one tag of a QinQ session");
+  EXPECT_EQ(counters(1).foreign_mac, 0u);
+}
+
+TEST_F(FastPathTest, DropsAndCountsForeignMacsAndSpoofedSources) {
+  ASSERT_TRUE(fp_->set_session(kIf, 9, {kClient, {}, kAddr}));
+  const MacAddress other{{0x02, 0x99, 0, 0, 0, 9}};
+  EXPECT_EQ(run(session_frame(9, ipv4_packet(kAddr, 10), other)).action, Action::kDrop);
+  EXPECT_EQ(run(session_frame(9, ipv4_packet(kAddr + 5, 10))).action, Action::kDrop);
+  EXPECT_EQ(run(session_frame(9, ipv4_packet(0, 10))).action, Action::kDrop);
+  auto c = counters(9);
+  EXPECT_EQ(c.foreign_mac, 1u);
+  EXPECT_EQ(c.spoofed, 2u);
+  EXPECT_EQ(c.packets, 0u);
+}
+
+TEST_F(FastPathTest, LeavesControlUnknownSessionsAndIpv6ToUserland) {
+  ASSERT_TRUE(fp_->set_session(kIf, 3, {kClient, {}, kAddr}));
+  auto ip = ipv4_packet(kAddr, 30);
+  expect_unchanged(session_frame(4, ip), "unknown session");
+  expect_unchanged(session_frame(3, {0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4}, kClient, {}, 0xc021), "LCP echo");
+  expect_unchanged(session_frame(3, {0x01, 0x01, 0x00, 0x04}, kClient, {}, 0x8021), "IPCP");
+  expect_unchanged(session_frame(3, std::vector<std::uint8_t>(48, 0x60), kClient, {}, 0x0057), "IPv6");
+  expect_unchanged(session_frame(3, ip, kClient, {}, 0x0021, 0x09), "a discovery code on the session ethertype");
+  ASSERT_TRUE(fp_->set_session(kIf, 5, {kClient, {}, 0}));
+  expect_unchanged(session_frame(5, ip), "IPv4 not on the fast path");
+  ASSERT_TRUE(fp_->remove_session(kIf, 3));
+  expect_unchanged(session_frame(3, ip), "a session removed");
+  EXPECT_FALSE(fp_->counters(kIf, 3).has_value());
+}
+
+TEST_F(FastPathTest, PassesEveryMalformedFrameUnchanged) {
+  ASSERT_TRUE(fp_->set_session(kIf, 6, {kClient, {}, kAddr}));
+  auto good = session_frame(6, ipv4_packet(kAddr, 100));
+  // Every truncation of a good frame: too short for a header, or an IP packet cut short.
+  for (std::size_t n = 0; n + 1 < good.size(); ++n) {
+    std::vector<std::uint8_t> cut(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(n));
+    if (cut.size() < 14) continue;  // the kernel refuses test runs shorter than an Ethernet header
+    auto v = run(cut);
+    EXPECT_EQ(v.action, Action::kPass) << n;
+    EXPECT_FALSE(v.marked) << n;
+    EXPECT_EQ(v.frame, cut) << n;
+  }
+  expect_unchanged(session_frame(6, ipv4_packet(kAddr, 20, 0x65)), "IP version 6 in an IPv4 protocol frame");
+  expect_unchanged(session_frame(6, ipv4_packet(kAddr, 20, 0x44)), "header length 16");
+  auto longer = ipv4_packet(kAddr, 20);
+  longer[2] = 0x05;  // total length 1,280 beyond the PPPoE payload
+  expect_unchanged(session_frame(6, longer), "IP total length beyond the PPPoE length");
+  auto f = session_frame(6, ipv4_packet(kAddr, 20));
+  f[14] = 0x12;  // PPPoE version 1, type 2
+  expect_unchanged(f, "PPPoE type 2");
+  f = session_frame(6, ipv4_packet(kAddr, 100));
+  f[19] = 10;  // PPPoE length shorter than the IP packet
+  expect_unchanged(f, "PPPoE length shorter than the IP packet");
+  EXPECT_EQ(counters(6).packets, 0u);
+}
+
+}  // namespace
+}  // namespace pppoe::dataplane
