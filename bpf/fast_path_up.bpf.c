@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Upstream fast path (XDP on the subscriber interface): a PPPoE session frame (RFC 2516
- * section 5.5) carrying IPv4 (PPP protocol 0x0021, RFC 1332) of a session in pppoe_fp_sessions
- * loses its VLAN, PPPoE and PPP headers and goes up the stack as an IPv4 frame, marked in its
- * metadata for the TC program that moves it to the routed interface. Anything else, and
- * anything this program is not sure of, passes unchanged to the userland path (the workers'
- * packet sockets), which handles and counts it as before: never a guess in the kernel. */
+/* Upstream fast path, two halves on the subscriber interface:
+ *
+ * 1. XDP: a PPPoE session frame (RFC 2516 section 5.5) carrying IPv4 (PPP protocol 0x0021,
+ *    RFC 1332) of a session in pppoe_fp_sessions loses its VLAN, PPPoE and PPP headers and goes
+ *    up as an IPv4 frame, marked in its metadata. Anything else, and anything this program is
+ *    not sure of, passes unchanged to the userland path (the workers' packet sockets), which
+ *    handles and counts it as before: never a guess in the kernel.
+ * 2. TC ingress: a marked packet moves to the ingress of the routed interface (pppoe0), so the
+ *    stack, nftables and routing see it arrive there as from the userland path's TUN write.
+ *    XDP cannot do this itself: a redirect to a TUN device is a transmit towards its reader. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
 #include <linux/ip.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
@@ -28,6 +33,14 @@ struct {
   __type(key, struct pppoe_fp_key);
   __type(value, struct pppoe_fp_counters);
 } pppoe_fp_counters SEC(".maps");
+
+/* Subscriber interface -> routed interface (ifindex both). */
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(max_entries, 64);
+  __type(key, __u32);
+  __type(value, __u32);
+} pppoe_fp_routed SEC(".maps");
 
 #define ETH_P_PPPOE_SESSION 0x8864
 #define ETH_P_8021AD 0x88A8
@@ -139,6 +152,20 @@ int pppoe_fast_path_up(struct xdp_md *ctx) {
   c->octets += total;
   c->last_ns = bpf_ktime_get_ns();
   return XDP_PASS;
+}
+
+SEC("tc")
+int pppoe_fast_path_to_routed(struct __sk_buff *skb) {
+  void *data = (void *)(long)skb->data;
+  struct pppoe_fp_meta *meta = (void *)(long)skb->data_meta;
+  if ((void *)(meta + 1) > data) return TC_ACT_OK;
+  if (meta->magic != PPPOE_FP_META_MAGIC) return TC_ACT_OK; /* not ours: the stack as usual */
+  __u32 ifindex = skb->ifindex;
+  __u32 *routed = bpf_map_lookup_elem(&pppoe_fp_routed, &ifindex);
+  /* Decapsulated, but nowhere to go (the routed interface was removed): it must not reach
+   * the stack on the subscriber interface. */
+  if (!routed) return TC_ACT_SHOT;
+  return bpf_redirect(*routed, BPF_F_INGRESS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

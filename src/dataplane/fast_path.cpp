@@ -47,6 +47,9 @@ pppoe_fp_key make_key(std::uint32_t ifindex, std::uint16_t session_id) {
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
+// enum bpf_attach_type's BPF_TCX_INGRESS (Linux 6.6): newer than the uapi headers of Debian 12.
+constexpr auto kTcxIngress = static_cast<bpf_attach_type>(46);
+
 }  // namespace
 
 std::expected<FastPath, std::string> FastPath::load() {
@@ -63,7 +66,8 @@ std::expected<FastPath, std::string> FastPath::load() {
   fp.up_fd_ = up ? bpf_program__fd(up) : -1;
   fp.sessions_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_sessions");
   fp.counters_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_counters");
-  if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0)
+  fp.routed_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_routed");
+  if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0 || fp.routed_fd_ < 0)
     return std::unexpected("the fast path's BPF object lacks a program or map");
   return fp;
 }
@@ -73,8 +77,11 @@ FastPath::FastPath(FastPath&& o) noexcept
       up_fd_(std::exchange(o.up_fd_, -1)),
       sessions_fd_(std::exchange(o.sessions_fd_, -1)),
       counters_fd_(std::exchange(o.counters_fd_, -1)),
-      links_(std::move(o.links_)) {
+      routed_fd_(std::exchange(o.routed_fd_, -1)),
+      links_(std::move(o.links_)),
+      link_fds_(std::move(o.link_fds_)) {
   o.links_.clear();
+  o.link_fds_.clear();
 }
 
 FastPath& FastPath::operator=(FastPath&& o) noexcept {
@@ -84,8 +91,11 @@ FastPath& FastPath::operator=(FastPath&& o) noexcept {
     up_fd_ = std::exchange(o.up_fd_, -1);
     sessions_fd_ = std::exchange(o.sessions_fd_, -1);
     counters_fd_ = std::exchange(o.counters_fd_, -1);
+    routed_fd_ = std::exchange(o.routed_fd_, -1);
     links_ = std::move(o.links_);
     o.links_.clear();
+    link_fds_ = std::move(o.link_fds_);
+    o.link_fds_.clear();
   }
   return *this;
 }
@@ -95,9 +105,11 @@ FastPath::~FastPath() { close(); }
 void FastPath::close() {
   for (bpf_link* l : links_) bpf_link__destroy(l);  // detaches: no program left on the interface
   links_.clear();
+  for (int fd : link_fds_) ::close(fd);
+  link_fds_.clear();
   if (object_ != nullptr) bpf_object__close(object_);  // the fds are the object's
   object_ = nullptr;
-  up_fd_ = sessions_fd_ = counters_fd_ = -1;
+  up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = -1;
 }
 
 bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
@@ -178,12 +190,21 @@ std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifind
   return v;
 }
 
-std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex) {
+std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex) {
   bpf_program* up = bpf_object__find_program_by_name(object_, "pppoe_fast_path_up");
-  if (up == nullptr) return std::unexpected("no upstream program");
-  bpf_link* link = bpf_program__attach_xdp(up, static_cast<int>(ifindex));
-  if (link == nullptr) return std::unexpected(fmt::format("XDP on interface {}: {}", ifindex, errno_text(errno)));
-  links_.push_back(link);
+  bpf_program* to_routed = bpf_object__find_program_by_name(object_, "pppoe_fast_path_to_routed");
+  if (up == nullptr || to_routed == nullptr) return std::unexpected("the fast path's BPF object lacks a program");
+  if (bpf_map_update_elem(routed_fd_, &ifindex, &routed_ifindex, BPF_ANY) != 0)
+    return std::unexpected(fmt::format("routed interface map: {}", errno_text(errno)));
+  // TC first: from the moment XDP runs, a decapsulated packet must find its way on.
+  int tc = bpf_link_create(bpf_program__fd(to_routed), static_cast<int>(ifindex), kTcxIngress, nullptr);
+  if (tc < 0)
+    return std::unexpected(fmt::format("TC ingress (tcx) on interface {}: {}{}", ifindex, errno_text(tc),
+                                       tc == -EINVAL ? " (tcx needs Linux 6.6 or later)" : ""));
+  link_fds_.push_back(tc);  // the link lives while this descriptor is open
+  bpf_link* xdp = bpf_program__attach_xdp(up, static_cast<int>(ifindex));
+  if (xdp == nullptr) return std::unexpected(fmt::format("XDP on interface {}: {}", ifindex, errno_text(errno)));
+  links_.push_back(xdp);
   return {};
 }
 

@@ -2,11 +2,10 @@
 // programs of bpf/ (embedded in the binary), keeps their session and counter maps, attaches
 // the upstream program to a subscriber interface.
 //
-// Step 1 (this file): the upstream XDP program, its maps, a test run on a given frame (what
-// the unit tests and the load-time self-check use) and the attachment by a BPF link, which
-// dies with the process: a crashed pppoed leaves no program on the interface. The TC programs
-// (moving decapsulated packets to the routed interface, and the downstream direction) and
-// the workers' use come next.
+// Done so far: the upstream programs (XDP decapsulation, TC ingress to the routed interface),
+// their maps, a test run on a given frame (what the unit tests use) and the attachment by BPF
+// links, which die with the process: a crashed pppoed leaves no program on the interface.
+// Next: the downstream direction (TC egress on the routed interface) and the workers' use.
 #pragma once
 
 #include <array>
@@ -66,9 +65,10 @@ class FastPath {
   [[nodiscard]] std::expected<FastPathVerdict, std::string> run_up(std::uint32_t ifindex,
                                                                    const std::vector<std::uint8_t>& frame) const;
 
-  /// Attaches the upstream program to `ifindex` (native XDP where the driver has it, else
-  /// generic) through a link that lives as long as this object.
-  std::expected<void, std::string> attach_up(std::uint32_t ifindex);
+  /// Attaches the upstream programs to the subscriber interface `ifindex`: XDP (native where
+  /// the driver has it, else generic) and TC ingress (tcx, Linux 6.6 and later), both through
+  /// links that live as long as this object; decapsulated packets arrive on `routed_ifindex`.
+  std::expected<void, std::string> attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex);
 
  private:
   FastPath() = default;
@@ -77,7 +77,9 @@ class FastPath {
   int up_fd_ = -1;
   int sessions_fd_ = -1;
   int counters_fd_ = -1;
+  int routed_fd_ = -1;
   std::vector<bpf_link*> links_;
+  std::vector<int> link_fds_;  ///< links made by bpf_link_create, which libbpf 1.1 cannot wrap
 };
 
 }  // namespace pppoe::dataplane

@@ -1,15 +1,28 @@
 // The upstream fast path's XDP program, run by the kernel on crafted frames
 // (BPF_PROG_TEST_RUN): a session's IPv4 leaves without its VLAN, PPPoE and PPP headers and
 // marked for the routed interface; a foreign MAC or a spoofed source is dropped and counted;
-// everything else, malformed frames included, passes unchanged to the userland path. Needs
-// root (CAP_BPF); the runs name the loopback interface, which every namespace has.
+// everything else, malformed frames included, passes unchanged to the userland path. Then the
+// whole upstream way on real interfaces in a private namespace: a frame sent on a veth arrives
+// as an IPv4 datagram received on the routed TUN interface. Needs root (CAP_BPF); the test runs
+// name the loopback interface, which every namespace has.
 #include "dataplane/fast_path.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <fstream>
 #include <vector>
+
+#include "dataplane/tun_device.hpp"
+#include "private_netns.hpp"
 
 namespace pppoe::dataplane {
 namespace {
@@ -28,6 +41,11 @@ std::vector<std::uint8_t> ipv4_packet(std::uint32_t src, std::size_t payload, st
                               static_cast<std::uint8_t>(src >> 24), static_cast<std::uint8_t>(src >> 16),
                               static_cast<std::uint8_t>(src >> 8), static_cast<std::uint8_t>(src), 192, 0, 2, 1};
   std::copy(std::begin(h), std::end(h), p.begin());
+  std::uint32_t sum = 0;  // RFC 791 header checksum: the stack checks it on the routed side
+  for (std::size_t i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(p[i] << 8 | p[i + 1]);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  p[10] = static_cast<std::uint8_t>(~sum >> 8);
+  p[11] = static_cast<std::uint8_t>(~sum);
   return p;
 }
 
@@ -183,6 +201,106 @@ TEST_F(FastPathTest, PassesEveryMalformedFrameUnchanged) {
   f[19] = 10;  // PPPoE length shorter than the IP packet
   expect_unchanged(f, "PPPoE length shorter than the IP packet");
   EXPECT_EQ(counters(6).packets, 0u);
+}
+
+MacAddress mac_of(const std::string& ifname) {
+  std::ifstream in("/sys/class/net/" + ifname + "/address");
+  std::string text;
+  in >> text;
+  return MacAddress::parse(text).value_or(MacAddress{});
+}
+
+/// UDP from `src` port 4444 to 192.0.2.1 port 5555 (no UDP checksum: RFC 768 allows 0).
+std::vector<std::uint8_t> udp_packet(std::uint32_t src, const std::string& text) {
+  auto p = ipv4_packet(src, 8 + text.size());
+  const std::size_t udp_length = 8 + text.size();
+  const std::uint8_t u[8] = {0x11, 0x5c, 0x15, 0xb3, static_cast<std::uint8_t>(udp_length >> 8),
+                             static_cast<std::uint8_t>(udp_length), 0, 0};
+  std::copy(std::begin(u), std::end(u), p.begin() + 20);
+  std::copy(text.begin(), text.end(), p.begin() + 28);
+  return p;
+}
+
+void sh(const std::string& command) { ASSERT_EQ(std::system(command.c_str()), 0) << command; }
+
+TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF, namespaces)";
+  bool ran = testing::in_private_netns([] {
+    sh("ip link add fpsub type veth peer name fpac && ip link set fpsub up && ip link set fpac up");
+    auto tun = TunDevice::open("fprouted");
+    ASSERT_TRUE(tun.has_value()) << tun.error();
+    sh("ip link set fprouted up && ip addr add 192.0.2.1/32 dev lo && ip route add 10.0.0.2/32 dev fprouted");
+    const std::uint32_t ac = ::if_nametoindex("fpac"), routed = ::if_nametoindex("fprouted");
+    const MacAddress ac_mac = mac_of("fpac"), client_mac = mac_of("fpsub");
+
+    int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    ::setsockopt(udp, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(5555);
+    a.sin_addr.s_addr = htonl(0xc0000201);
+    ASSERT_EQ(::bind(udp, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    int raw = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    sockaddr_ll to{};
+    to.sll_family = AF_PACKET;
+    to.sll_ifindex = static_cast<int>(::if_nametoindex("fpsub"));
+    auto send = [&](const std::vector<std::uint8_t>& ip) {
+      auto f = session_frame(7, ip, client_mac);
+      std::copy(ac_mac.octets.begin(), ac_mac.octets.end(), f.begin());
+      ASSERT_EQ(::sendto(raw, f.data(), f.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to),
+                static_cast<ssize_t>(f.size()));
+    };
+    // What reaches the UDP socket within `ms`, and the interface it arrived on.
+    auto receive = [&](int ms) -> std::pair<std::string, std::uint32_t> {
+      pollfd p{udp, POLLIN, 0};
+      if (::poll(&p, 1, ms) != 1) return {"", 0};
+      char buf[256], control[256];
+      iovec iov{buf, sizeof buf};
+      msghdr m{};
+      m.msg_iov = &iov;
+      m.msg_iovlen = 1;
+      m.msg_control = control;
+      m.msg_controllen = sizeof control;
+      ssize_t n = ::recvmsg(udp, &m, 0);
+      std::uint32_t ifindex = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c))
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+          ifindex = static_cast<std::uint32_t>(reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_ifindex);
+      return {std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0), ifindex};
+    };
+
+    {
+      auto fp = FastPath::load();
+      ASSERT_TRUE(fp.has_value()) << fp.error();
+      ASSERT_TRUE(fp->set_session(ac, 7, {client_mac, {}, kAddr}));
+      auto attached = fp->attach_up(ac, routed);
+      ASSERT_TRUE(attached.has_value()) << attached.error();
+      send(udp_packet(kAddr, "through the kernel"));
+      auto [text, ifindex] = receive(2000);
+      EXPECT_EQ(text, "through the kernel");
+      EXPECT_EQ(ifindex, routed) << "the datagram must arrive on the routed interface";
+      send(udp_packet(kAddr + 1, "spoofed"));
+      EXPECT_EQ(receive(300).first, "");
+      auto c = fp->counters(ac, 7);
+      ASSERT_TRUE(c.has_value());
+      EXPECT_EQ(c->packets, 1u);
+      EXPECT_EQ(c->octets, 28u + 18u);
+      EXPECT_EQ(c->spoofed, 1u);
+      // A session taken off the fast path: its frames are the userland path's again (nobody here).
+      ASSERT_TRUE(fp->remove_session(ac, 7));
+      send(udp_packet(kAddr, "slow path"));
+      EXPECT_EQ(receive(300).first, "");
+      ASSERT_TRUE(fp->set_session(ac, 7, {client_mac, {}, kAddr}));
+    }
+    // The fast path destroyed (as at pppoed's exit or crash): its links went with it.
+    send(udp_packet(kAddr, "no program left"));
+    EXPECT_EQ(receive(300).first, "");
+    sh("! ip link show fpac | grep -q xdp");
+    ::close(raw);
+    ::close(udp);
+  });
+  if (!ran) GTEST_SKIP() << "no private network namespace";
 }
 
 }  // namespace
