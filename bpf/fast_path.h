@@ -38,6 +38,26 @@ struct pppoe_fp_counters {
   __u64 spoofed;      /* dropped: an IPv4 source the session does not own */
 };
 
+/* Downstream: by destination IPv4 address (network order), where and how a packet goes to
+ * its subscriber. */
+struct pppoe_fp_down {
+  __u32 ifindex;    /* the subscriber interface */
+  __u16 session_id; /* host order */
+  __u16 mru;        /* the subscriber's MRU (RFC 1661 section 6.1): larger packets go to userland */
+  __u8 client_mac[6];
+  __u8 ac_mac[6];
+  __u8 tags;
+  __u8 zero[3];
+  __u16 tpid[2]; /* network order, outermost first */
+  __u16 tci[2];
+};
+
+/* Per session and CPU, downstream. */
+struct pppoe_fp_down_counters {
+  __u64 packets;
+  __u64 octets;
+};
+
 /* In the XDP metadata of a frame the fast path decapsulated, for the TC program that moves it
  * to the routed interface. */
 struct pppoe_fp_meta {

@@ -1,5 +1,6 @@
 #include "dataplane/fast_path.hpp"
 
+#include "bpf/fast_path_down_object.hpp"
 #include "bpf/fast_path_up_object.hpp"
 
 extern "C" {
@@ -49,53 +50,64 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
 // enum bpf_attach_type's BPF_TCX_INGRESS (Linux 6.6): newer than the uapi headers of Debian 12.
 constexpr auto kTcxIngress = static_cast<bpf_attach_type>(46);
+constexpr auto kTcxEgress = static_cast<bpf_attach_type>(47);
+
+}  // namespace
+
+namespace {
+
+std::expected<bpf_object*, std::string> open_and_load(const std::uint8_t* bytes, std::size_t size, const char* name) {
+  g_last_libbpf_line.clear();
+  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
+  bpf_object* o = bpf_object__open_mem(bytes, size, &opts);
+  if (o == nullptr) return std::unexpected(fmt::format("BPF object {}: {}", name, errno_text(errno)));
+  if (int err = bpf_object__load(o); err != 0) {
+    bpf_object__close(o);
+    return std::unexpected(fmt::format("loading the BPF object {}: {}{}{}", name, errno_text(err),
+                                       g_last_libbpf_line.empty() ? "" : ": ", g_last_libbpf_line));
+  }
+  return o;
+}
 
 }  // namespace
 
 std::expected<FastPath, std::string> FastPath::load() {
   libbpf_set_print(keep_last_line);
-  g_last_libbpf_line.clear();
   FastPath fp;
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "pppoe_fast_path");
-  fp.object_ = bpf_object__open_mem(k_fast_path_up_object, sizeof k_fast_path_up_object, &opts);
-  if (fp.object_ == nullptr) return std::unexpected(fmt::format("BPF object: {}", errno_text(errno)));
-  if (int err = bpf_object__load(fp.object_); err != 0)
-    return std::unexpected(fmt::format("loading the fast path's BPF programs: {}{}{}", errno_text(err),
-                                       g_last_libbpf_line.empty() ? "" : ": ", g_last_libbpf_line));
-  bpf_program* up = bpf_object__find_program_by_name(fp.object_, "pppoe_fast_path_up");
-  fp.up_fd_ = up ? bpf_program__fd(up) : -1;
-  fp.sessions_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_sessions");
-  fp.counters_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_counters");
-  fp.routed_fd_ = bpf_object__find_map_fd_by_name(fp.object_, "pppoe_fp_routed");
-  if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0 || fp.routed_fd_ < 0)
-    return std::unexpected("the fast path's BPF object lacks a program or map");
+  auto up = open_and_load(k_fast_path_up_object, sizeof k_fast_path_up_object, "pppoe_fp_up");
+  if (!up) return std::unexpected(up.error());
+  fp.up_ = *up;
+  auto down = open_and_load(k_fast_path_down_object, sizeof k_fast_path_down_object, "pppoe_fp_down");
+  if (!down) return std::unexpected(down.error());
+  fp.down_ = *down;
+  bpf_program* prog = bpf_object__find_program_by_name(fp.up_, "pppoe_fast_path_up");
+  fp.up_fd_ = prog ? bpf_program__fd(prog) : -1;
+  fp.sessions_fd_ = bpf_object__find_map_fd_by_name(fp.up_, "pppoe_fp_sessions");
+  fp.counters_fd_ = bpf_object__find_map_fd_by_name(fp.up_, "pppoe_fp_counters");
+  fp.routed_fd_ = bpf_object__find_map_fd_by_name(fp.up_, "pppoe_fp_routed");
+  fp.by_addr_fd_ = bpf_object__find_map_fd_by_name(fp.down_, "pppoe_fp_by_addr");
+  fp.down_counters_fd_ = bpf_object__find_map_fd_by_name(fp.down_, "pppoe_fp_down_counters");
+  if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0 || fp.routed_fd_ < 0 || fp.by_addr_fd_ < 0 ||
+      fp.down_counters_fd_ < 0)
+    return std::unexpected("the fast path's BPF objects lack a program or map");
   return fp;
 }
 
-FastPath::FastPath(FastPath&& o) noexcept
-    : object_(std::exchange(o.object_, nullptr)),
-      up_fd_(std::exchange(o.up_fd_, -1)),
-      sessions_fd_(std::exchange(o.sessions_fd_, -1)),
-      counters_fd_(std::exchange(o.counters_fd_, -1)),
-      routed_fd_(std::exchange(o.routed_fd_, -1)),
-      links_(std::move(o.links_)),
-      link_fds_(std::move(o.link_fds_)) {
-  o.links_.clear();
-  o.link_fds_.clear();
-}
+FastPath::FastPath(FastPath&& o) noexcept { *this = std::move(o); }
 
 FastPath& FastPath::operator=(FastPath&& o) noexcept {
   if (this != &o) {
     close();
-    object_ = std::exchange(o.object_, nullptr);
+    up_ = std::exchange(o.up_, nullptr);
+    down_ = std::exchange(o.down_, nullptr);
     up_fd_ = std::exchange(o.up_fd_, -1);
     sessions_fd_ = std::exchange(o.sessions_fd_, -1);
     counters_fd_ = std::exchange(o.counters_fd_, -1);
     routed_fd_ = std::exchange(o.routed_fd_, -1);
-    links_ = std::move(o.links_);
-    o.links_.clear();
-    link_fds_ = std::move(o.link_fds_);
-    o.link_fds_.clear();
+    by_addr_fd_ = std::exchange(o.by_addr_fd_, -1);
+    down_counters_fd_ = std::exchange(o.down_counters_fd_, -1);
+    links_ = std::exchange(o.links_, {});
+    link_fds_ = std::exchange(o.link_fds_, {});
   }
   return *this;
 }
@@ -107,9 +119,10 @@ void FastPath::close() {
   links_.clear();
   for (int fd : link_fds_) ::close(fd);
   link_fds_.clear();
-  if (object_ != nullptr) bpf_object__close(object_);  // the fds are the object's
-  object_ = nullptr;
-  up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = -1;
+  for (bpf_object* o : {up_, down_})
+    if (o != nullptr) bpf_object__close(o);  // the fds are the objects'
+  up_ = down_ = nullptr;
+  up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = by_addr_fd_ = down_counters_fd_ = -1;
 }
 
 bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
@@ -155,6 +168,46 @@ std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t if
   return sum;
 }
 
+bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
+  const std::uint32_t key = htonl(ipv4);
+  pppoe_fp_down v{};
+  v.ifindex = d.ifindex;
+  v.session_id = d.session_id;
+  v.mru = d.mru;
+  std::memcpy(v.client_mac, d.client_mac.octets.data(), sizeof v.client_mac);
+  std::memcpy(v.ac_mac, d.ac_mac.octets.data(), sizeof v.ac_mac);
+  v.tags = d.vlans.count;
+  for (std::size_t i = 0; i < d.vlans.count && i < 2; ++i) {
+    v.tpid[i] = htons(d.vlans.tags[i].tpid);
+    v.tci[i] = htons(d.vlans.tags[i].tci);
+  }
+  std::vector<pppoe_fp_down_counters> zero(static_cast<std::size_t>(libbpf_num_possible_cpus()));
+  if (bpf_map_update_elem(down_counters_fd_, &key, zero.data(), BPF_ANY) != 0) return false;
+  return bpf_map_update_elem(by_addr_fd_, &key, &v, BPF_ANY) == 0;
+}
+
+bool FastPath::remove_down(std::uint32_t ipv4) {
+  const std::uint32_t key = htonl(ipv4);
+  bool removed = bpf_map_delete_elem(by_addr_fd_, &key) == 0;
+  bpf_map_delete_elem(down_counters_fd_, &key);
+  return removed;
+}
+
+std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ipv4) const {
+  const std::uint32_t key = htonl(ipv4);
+  int cpus = libbpf_num_possible_cpus();
+  if (cpus <= 0) return std::unexpected("cannot count the CPUs");
+  std::vector<pppoe_fp_down_counters> per_cpu(static_cast<std::size_t>(cpus));
+  if (bpf_map_lookup_elem(down_counters_fd_, &key, per_cpu.data()) != 0)
+    return std::unexpected(fmt::format("address {:08x}: {}", ipv4, errno_text(errno)));
+  FastPathDownCounters sum;
+  for (const auto& c : per_cpu) {
+    sum.packets += c.packets;
+    sum.octets += c.octets;
+  }
+  return sum;
+}
+
 std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifindex,
                                                              const std::vector<std::uint8_t>& frame) const {
   std::vector<std::uint8_t> out(frame.size() + 256);
@@ -190,22 +243,32 @@ std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifind
   return v;
 }
 
+std::expected<void, std::string> FastPath::attach_tcx(bpf_object* object, const char* program, std::uint32_t ifindex,
+                                                     bool ingress) {
+  bpf_program* p = bpf_object__find_program_by_name(object, program);
+  if (p == nullptr) return std::unexpected(fmt::format("no BPF program {}", program));
+  int fd = bpf_link_create(bpf_program__fd(p), static_cast<int>(ifindex), ingress ? kTcxIngress : kTcxEgress, nullptr);
+  if (fd < 0)
+    return std::unexpected(fmt::format("TC {} (tcx) on interface {}: {}{}", ingress ? "ingress" : "egress", ifindex,
+                                       errno_text(fd), fd == -EINVAL ? " (tcx needs Linux 6.6 or later)" : ""));
+  link_fds_.push_back(fd);  // the link lives while this descriptor is open
+  return {};
+}
+
 std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex) {
-  bpf_program* up = bpf_object__find_program_by_name(object_, "pppoe_fast_path_up");
-  bpf_program* to_routed = bpf_object__find_program_by_name(object_, "pppoe_fast_path_to_routed");
-  if (up == nullptr || to_routed == nullptr) return std::unexpected("the fast path's BPF object lacks a program");
   if (bpf_map_update_elem(routed_fd_, &ifindex, &routed_ifindex, BPF_ANY) != 0)
     return std::unexpected(fmt::format("routed interface map: {}", errno_text(errno)));
   // TC first: from the moment XDP runs, a decapsulated packet must find its way on.
-  int tc = bpf_link_create(bpf_program__fd(to_routed), static_cast<int>(ifindex), kTcxIngress, nullptr);
-  if (tc < 0)
-    return std::unexpected(fmt::format("TC ingress (tcx) on interface {}: {}{}", ifindex, errno_text(tc),
-                                       tc == -EINVAL ? " (tcx needs Linux 6.6 or later)" : ""));
-  link_fds_.push_back(tc);  // the link lives while this descriptor is open
-  bpf_link* xdp = bpf_program__attach_xdp(up, static_cast<int>(ifindex));
+  if (auto tc = attach_tcx(up_, "pppoe_fast_path_to_routed", ifindex, true); !tc) return tc;
+  bpf_program* up = bpf_object__find_program_by_name(up_, "pppoe_fast_path_up");
+  bpf_link* xdp = up ? bpf_program__attach_xdp(up, static_cast<int>(ifindex)) : nullptr;
   if (xdp == nullptr) return std::unexpected(fmt::format("XDP on interface {}: {}", ifindex, errno_text(errno)));
   links_.push_back(xdp);
   return {};
+}
+
+std::expected<void, std::string> FastPath::attach_down(std::uint32_t routed_ifindex) {
+  return attach_tcx(down_, "pppoe_fast_path_down", routed_ifindex, false);
 }
 
 }  // namespace pppoe::dataplane

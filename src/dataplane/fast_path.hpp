@@ -3,9 +3,11 @@
 // the upstream program to a subscriber interface.
 //
 // Done so far: the upstream programs (XDP decapsulation, TC ingress to the routed interface),
-// their maps, a test run on a given frame (what the unit tests use) and the attachment by BPF
-// links, which die with the process: a crashed pppoed leaves no program on the interface.
-// Next: the downstream direction (TC egress on the routed interface) and the workers' use.
+// the downstream one (TC egress on the routed interface, encapsulation, redirect to the
+// subscriber interface), their maps, a test run of the upstream program on a given frame (what
+// the unit tests use) and the attachment by BPF links, which die with the process: a crashed
+// pppoed leaves no program on an interface. Next: the workers' use (enable at IPCP up, remove
+// before the PADT, counters into accounting and idle time) and `fast-path` in the config.
 #pragma once
 
 #include <array>
@@ -39,6 +41,21 @@ struct FastPathCounters {
   std::uint64_t spoofed = 0;
 };
 
+/// Where a session's downstream packets go, by its IPv4 address.
+struct FastPathDown {
+  std::uint32_t ifindex = 0;  ///< the subscriber interface
+  std::uint16_t session_id = 0;
+  std::uint16_t mru = 1492;
+  MacAddress client_mac;
+  MacAddress ac_mac;
+  ether::VlanStack vlans;
+};
+
+struct FastPathDownCounters {
+  std::uint64_t packets = 0;
+  std::uint64_t octets = 0;
+};
+
 /// One run of the upstream program on a frame (BPF_PROG_TEST_RUN).
 struct FastPathVerdict {
   enum class Action { kAborted, kDrop, kPass, kTx, kRedirect } action = Action::kAborted;
@@ -61,6 +78,11 @@ class FastPath {
   [[nodiscard]] std::expected<FastPathCounters, std::string> counters(std::uint32_t ifindex,
                                                                       std::uint16_t session_id) const;
 
+  /// Downstream, by the session's IPv4 address (host order).
+  bool set_down(std::uint32_t ipv4, const FastPathDown& d);
+  bool remove_down(std::uint32_t ipv4);
+  [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ipv4) const;
+
   /// Runs the upstream program on `frame` as if it arrived on `ifindex`.
   [[nodiscard]] std::expected<FastPathVerdict, std::string> run_up(std::uint32_t ifindex,
                                                                    const std::vector<std::uint8_t>& frame) const;
@@ -69,15 +91,22 @@ class FastPath {
   /// the driver has it, else generic) and TC ingress (tcx, Linux 6.6 and later), both through
   /// links that live as long as this object; decapsulated packets arrive on `routed_ifindex`.
   std::expected<void, std::string> attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex);
+  /// Attaches the downstream program to the routed interface's TC egress (tcx).
+  std::expected<void, std::string> attach_down(std::uint32_t routed_ifindex);
 
  private:
   FastPath() = default;
   void close();
-  bpf_object* object_ = nullptr;
+  std::expected<void, std::string> attach_tcx(bpf_object* object, const char* program, std::uint32_t ifindex,
+                                              bool ingress);
+  bpf_object* up_ = nullptr;
+  bpf_object* down_ = nullptr;
   int up_fd_ = -1;
   int sessions_fd_ = -1;
   int counters_fd_ = -1;
   int routed_fd_ = -1;
+  int by_addr_fd_ = -1;
+  int down_counters_fd_ = -1;
   std::vector<bpf_link*> links_;
   std::vector<int> link_fds_;  ///< links made by bpf_link_create, which libbpf 1.1 cannot wrap
 };

@@ -292,11 +292,61 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
       send(udp_packet(kAddr, "slow path"));
       EXPECT_EQ(receive(300).first, "");
       ASSERT_TRUE(fp->set_session(ac, 7, {client_mac, {}, kAddr}));
+
+      // Downstream: a datagram routed to the session's address leaves on the subscriber
+      // interface as its PPPoE frame; one above the MRU stays on the TUN device for the worker.
+      ASSERT_TRUE(fp->set_down(kAddr, {ac, 7, 100, client_mac, ac_mac, {}}));
+      auto down = fp->attach_down(routed);
+      ASSERT_TRUE(down.has_value()) << down.error();
+      int cap = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x8864));
+      sockaddr_ll at{};
+      at.sll_family = AF_PACKET;
+      at.sll_protocol = htons(0x8864);
+      at.sll_ifindex = to.sll_ifindex;
+      ASSERT_EQ(::bind(cap, reinterpret_cast<sockaddr*>(&at), sizeof at), 0);
+      sockaddr_in dst{};
+      dst.sin_family = AF_INET;
+      dst.sin_port = htons(6666);
+      dst.sin_addr.s_addr = htonl(kAddr);
+      const std::string small(40, 's'), large(200, 'l');
+      ASSERT_EQ(::sendto(udp, small.data(), small.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 40);
+      pollfd pc{cap, POLLIN, 0};
+      ASSERT_EQ(::poll(&pc, 1, 2000), 1) << "no PPPoE frame on the subscriber side";
+      std::uint8_t frame[256];
+      ssize_t n = ::recv(cap, frame, sizeof frame, 0);
+      ASSERT_EQ(n, 14 + 8 + 68);
+      EXPECT_TRUE(std::equal(client_mac.octets.begin(), client_mac.octets.end(), frame));
+      EXPECT_TRUE(std::equal(ac_mac.octets.begin(), ac_mac.octets.end(), frame + 6));
+      const std::uint8_t pppoe[] = {0x88, 0x64, 0x11, 0x00, 0x00, 0x07, 0x00, 70, 0x00, 0x21, 0x45};
+      EXPECT_TRUE(std::equal(std::begin(pppoe), std::end(pppoe), frame + 12));
+      EXPECT_EQ(std::string(reinterpret_cast<char*>(frame) + 14 + 8 + 28, 40), small);
+      ASSERT_EQ(::sendto(udp, large.data(), large.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 200);
+      pollfd pt{tun->fd(), POLLIN, 0};
+      n = 0;  // the TUN device also carries the stack's own IPv6 (router solicitations, MLD)
+      while (n != 228 && ::poll(&pt, 1, 2000) == 1) n = ::read(tun->fd(), frame, sizeof frame);
+      EXPECT_EQ(n, 228) << "the packet above the MRU did not reach the TUN device";
+      EXPECT_EQ(::poll(&pc, 1, 100), 0) << "the packet above the MRU went the fast way";
+      auto dc = fp->down_counters(kAddr);
+      ASSERT_TRUE(dc.has_value());
+      EXPECT_EQ(dc->packets, 1u);
+      EXPECT_EQ(dc->octets, 68u);
+      ::close(cap);
     }
     // The fast path destroyed (as at pppoed's exit or crash): its links went with it.
     send(udp_packet(kAddr, "no program left"));
     EXPECT_EQ(receive(300).first, "");
     sh("! ip link show fpac | grep -q xdp");
+    const std::string small(40, 's');
+    sockaddr_in dst{};
+    dst.sin_family = AF_INET;
+    dst.sin_port = htons(6666);
+    dst.sin_addr.s_addr = htonl(kAddr);
+    ASSERT_EQ(::sendto(udp, small.data(), small.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 40);
+    pollfd pt{tun->fd(), POLLIN, 0};
+    std::uint8_t packet[256];
+    ssize_t n = 0;
+    while (n != 68 && ::poll(&pt, 1, 2000) == 1) n = ::read(tun->fd(), packet, sizeof packet);
+    EXPECT_EQ(n, 68) << "without the fast path, downstream goes to the TUN device again";
     ::close(raw);
     ::close(udp);
   });

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Downstream fast path (TC egress on the routed interface, pppoe0): an IPv4 packet routed to a
+ * session's address gets the session's Ethernet, VLAN, PPPoE (RFC 2516 section 5.5) and PPP
+ * (protocol 0x0021) headers and leaves on the subscriber interface, without the TUN read and
+ * the worker. A packet larger than the session's MRU (the worker fragments it or answers with
+ * ICMP, RFC 1191), a GSO packet, and any destination not in the map continue to the TUN
+ * device and so to the userland path, as before. */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "fast_path.h"
+
+struct {
+  __uint(type, BPF_MAP_TYPE_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
+  __type(key, __u32);
+  __type(value, struct pppoe_fp_down);
+} pppoe_fp_by_addr SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
+  __type(key, __u32);
+  __type(value, struct pppoe_fp_down_counters);
+} pppoe_fp_down_counters SEC(".maps");
+
+#define ETH_P_PPPOE_SESSION 0x8864
+#define PPP_IPV4 0x0021
+#define MAX_HEAD (14 + 8 + 8) /* Ethernet, two VLAN tags, PPPoE and PPP */
+
+static __always_inline int push_headers(struct __sk_buff *skb, const struct pppoe_fp_down *d, __u16 total, __u32 tags) {
+  const __u32 head = sizeof(struct ethhdr) + 4 * tags + 8;
+  if (bpf_skb_change_head(skb, head, 0) != 0) return 1; /* unchanged: userland can still send it */
+  void *data = (void *)(long)skb->data;
+  void *data_end = (void *)(long)skb->data_end;
+  __u8 *h = data;
+  /* The largest header (two tags) bounds every write below; the IP header behind it makes
+   * any real packet longer than that. */
+  if ((void *)(h + MAX_HEAD) > data_end) return -1;
+  __builtin_memcpy(h, d->client_mac, ETH_ALEN);
+  __builtin_memcpy(h + ETH_ALEN, d->ac_mac, ETH_ALEN);
+  __u32 off = 2 * ETH_ALEN;
+  if (tags > 0) {
+    __builtin_memcpy(h + off, &d->tpid[0], 2);
+    __builtin_memcpy(h + off + 2, &d->tci[0], 2);
+    off += 4;
+  }
+  if (tags > 1) {
+    __builtin_memcpy(h + off, &d->tpid[1], 2);
+    __builtin_memcpy(h + off + 2, &d->tci[1], 2);
+    off += 4;
+  }
+  h[off] = ETH_P_PPPOE_SESSION >> 8;
+  h[off + 1] = ETH_P_PPPOE_SESSION & 0xff;
+  h[off + 2] = 0x11; /* VER 1, TYPE 1 */
+  h[off + 3] = 0x00; /* CODE: session data */
+  h[off + 4] = d->session_id >> 8;
+  h[off + 5] = d->session_id & 0xff;
+  __u16 length = total + 2; /* the PPP protocol field and the packet */
+  h[off + 6] = length >> 8;
+  h[off + 7] = length & 0xff;
+  h[off + 8] = PPP_IPV4 >> 8;
+  h[off + 9] = PPP_IPV4 & 0xff;
+  return 0;
+}
+
+SEC("tc")
+int pppoe_fast_path_down(struct __sk_buff *skb) {
+  if (skb->protocol != bpf_htons(ETH_P_IP) || skb->gso_size != 0) return TC_ACT_OK;
+  void *data = (void *)(long)skb->data;
+  void *data_end = (void *)(long)skb->data_end;
+  struct iphdr *ip = data; /* an L3 device: no link-layer header */
+  if ((void *)(ip + 1) > data_end) return TC_ACT_OK;
+  __u32 daddr = ip->daddr;
+  __u16 total = bpf_ntohs(ip->tot_len);
+  if (total != skb->len) return TC_ACT_OK; /* anything unusual is userland's */
+  struct pppoe_fp_down *d = bpf_map_lookup_elem(&pppoe_fp_by_addr, &daddr);
+  if (!d) return TC_ACT_OK;
+  if (total > d->mru) return TC_ACT_OK; /* fragmentation or ICMP: the worker's */
+  struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &daddr);
+  if (!c) return TC_ACT_OK;
+  __u32 tags = d->tags;
+  if (tags > 2) return TC_ACT_OK;
+  struct pppoe_fp_down down = *d; /* as it was when the decision was made */
+  int pushed = push_headers(skb, &down, total, tags);
+  if (pushed > 0) return TC_ACT_OK;
+  if (pushed < 0) return TC_ACT_SHOT; /* headers half written: nobody may send this */
+  c->packets++;
+  c->octets += total;
+  return bpf_redirect(down.ifindex, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";
