@@ -120,3 +120,20 @@ ipcp_req = b"\x80\x21" + cp(1, 1, opt(3, bytes([10, 0, 0, 0])))
 put("session", "pap_up", b"\x07" + rec(0, lcp_req) + rec(0, lcp_ack) + rec(1, b"\x01") + rec(0, pap_req) + rec(2, b"\x01") +
     rec(0, ipcp_req) + rec(1, b"\x32") + rec(3, b""))
 put("session", "timeouts", b"\x01" + rec(0, lcp_req) + rec(1, b"\xff") + rec(1, b"\xff") + rec(1, b"\xff"))
+
+# fast_path: frames as the subscriber interface receives them (fuzz_fast_path's sessions 1-3,
+# client 02:00:00:00:00:01, addresses 10.0.0.1-3): forwarded, spoofed, foreign, tagged, control.
+def ipv4(src, payload=b"x" * 12):
+    total = 20 + len(payload)
+    return bytes([0x45, 0, total >> 8, total & 0xff, 0, 1, 0x40, 0, 64, 17, 0, 0]) + src + bytes([192, 0, 2, 1]) + payload
+def fp_frame(sid, ip, tags=b"", src=b"\x02\x00\x00\x00\x00\x01", proto=b"\x00\x21"):
+    body = proto + ip
+    return (b"\x02\xac\x00\x00\x00\x01" + src + tags + b"\x88\x64\x11\x00" + sid.to_bytes(2, "big") +
+            len(body).to_bytes(2, "big") + body)
+put("fast_path", "forwarded", fp_frame(1, ipv4(bytes([10, 0, 0, 1]))))
+put("fast_path", "spoofed", fp_frame(1, ipv4(bytes([10, 0, 0, 9]))))
+put("fast_path", "foreign_mac", fp_frame(1, ipv4(bytes([10, 0, 0, 1])), src=b"\x02\x99\x00\x00\x00\x01"))
+put("fast_path", "vlan", fp_frame(2, ipv4(bytes([10, 0, 0, 2])), tags=b"\x81\x00\x00\x64"))
+put("fast_path", "qinq", fp_frame(3, ipv4(bytes([10, 0, 0, 3])), tags=b"\x88\xa8\x00\xc8\x81\x00\x00\x65"))
+put("fast_path", "lcp", fp_frame(1, b"\x09\x01\x00\x08\x00\x00\x00\x01", proto=b"\xc0\x21"))
+put("fast_path", "padded", fp_frame(1, ipv4(bytes([10, 0, 0, 1]), b"")) + bytes(20))

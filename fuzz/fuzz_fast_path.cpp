@@ -1,0 +1,114 @@
+// The fast path's upstream XDP program (bpf/fast_path_up.bpf.c), run by the kernel on each
+// input as a received frame (BPF_PROG_TEST_RUN), against what the worker would do with it:
+// only PASS or DROP; a drop only of a known session's frame with a foreign MAC or a spoofed
+// IPv4 source; a forwarded frame is exactly the session's IPv4 packet behind an Ethernet
+// header; everything else comes back unchanged. Needs CAP_BPF: without it every input is
+// skipped (and the first run says so).
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <vector>
+
+#include "dataplane/fast_path.hpp"
+
+using namespace pppoe;
+using namespace pppoe::dataplane;
+
+namespace {
+
+constexpr std::uint32_t kIf = 1;  // lo: a test run needs an interface that exists
+const MacAddress kClient{{0x02, 0, 0, 0, 0, 1}};
+
+struct Known {
+  std::uint16_t sid;
+  ether::VlanStack vlans;
+  std::uint32_t addr;
+};
+
+const std::vector<Known>& known_sessions() {
+  static const std::vector<Known> sessions = [] {
+    ether::VlanStack one;
+    one.count = 1;
+    one.tags[0] = {0x8100, 0x0064};
+    ether::VlanStack two;
+    two.count = 2;
+    two.tags[0] = {0x88a8, 0x00c8};
+    two.tags[1] = {0x8100, 0x0065};
+    return std::vector<Known>{{1, {}, 0x0a000001}, {2, one, 0x0a000002}, {3, two, 0x0a000003}};
+  }();
+  return sessions;
+}
+
+FastPath* fast_path() {
+  static std::optional<FastPath> fp = [] {
+    auto f = FastPath::load();
+    if (!f) {
+      std::fprintf(stderr, "fuzz_fast_path: every input skipped: %s\n", f.error().c_str());
+      return std::optional<FastPath>{};
+    }
+    for (const auto& k : known_sessions()) f->set_session(kIf, k.sid, {kClient, k.vlans, k.addr});
+    return std::optional<FastPath>(std::move(*f));
+  }();
+  return fp ? &*fp : nullptr;
+}
+
+// A finding: where the program and the worker's rules disagree, then the crash libFuzzer keeps.
+[[noreturn]] void fail(int line) {
+  std::fprintf(stderr, "fuzz_fast_path: the program's verdict breaks the rule at line %d\n", line);
+  __builtin_trap();
+}
+
+std::uint16_t be16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] << 8 | p[1]); }
+std::uint32_t be32(const std::uint8_t* p) {
+  return static_cast<std::uint32_t>(p[0]) << 24 | static_cast<std::uint32_t>(p[1]) << 16 |
+         static_cast<std::uint32_t>(p[2]) << 8 | p[3];
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 14 || size > 4096) return 0;  // the kernel refuses runs shorter than an Ethernet header
+  FastPath* fp = fast_path();
+  if (fp == nullptr) return 0;
+  std::vector<std::uint8_t> in(data, data + size);
+  auto v = fp->run_up(kIf, in);
+  if (!v) return 0;  // a run the kernel refused (none expected; not the program's verdict)
+  using Action = FastPathVerdict::Action;
+  if (v->action != Action::kPass && v->action != Action::kDrop) fail(__LINE__);
+  if (v->action == Action::kPass && !v->marked) {
+    if (v->frame != in) fail(__LINE__);  // passed on to userland: untouched
+    return 0;
+  }
+  // Dropped or forwarded: it must be a known session's IPv4 frame with the session's tags.
+  std::size_t off = 12;
+  ether::VlanStack tags;
+  while (off + 4 <= size && tags.count < 2 && (be16(&in[off]) == 0x8100 || (tags.count == 0 && be16(&in[off]) == 0x88a8))) {
+    tags.tags[tags.count++] = {be16(&in[off]), be16(&in[off + 2])};
+    off += 4;
+  }
+  if (off + 10 > size || be16(&in[off]) != 0x8864 || in[off + 2] != 0x11 || in[off + 3] != 0 ||
+      be16(&in[off + 8]) != 0x0021)
+    fail(__LINE__);
+  const std::uint16_t sid = be16(&in[off + 4]);
+  const Known* k = nullptr;
+  for (const auto& s : known_sessions())
+    if (s.sid == sid) k = &s;
+  if (k == nullptr || !(k->vlans == tags)) fail(__LINE__);
+  const bool foreign = !std::equal(kClient.octets.begin(), kClient.octets.end(), in.begin() + 6);
+  const std::size_t ip = off + 10;
+  if (v->action == Action::kDrop) {
+    if (foreign) return 0;
+    if (ip + 20 > size || be32(&in[ip + 12]) == k->addr) fail(__LINE__);  // spoofed needs a source
+    return 0;
+  }
+  // Forwarded: from the client, from its address, the whole IPv4 packet and nothing else.
+  if (foreign || v->marked_session != sid || ip + 20 > size || (in[ip] >> 4) != 4 || be32(&in[ip + 12]) != k->addr)
+    fail(__LINE__);
+  const std::size_t total = be16(&in[ip + 2]);
+  if (ip + total > size || total + 2 > be16(&in[off + 6]) || v->frame.size() != 14 + total) fail(__LINE__);
+  if (!std::equal(in.begin(), in.begin() + 12, v->frame.begin()) || be16(&v->frame[12]) != 0x0800 ||
+      !std::equal(in.begin() + static_cast<std::ptrdiff_t>(ip), in.begin() + static_cast<std::ptrdiff_t>(ip + total),
+                  v->frame.begin() + 14))
+    fail(__LINE__);
+  return 0;
+}
