@@ -14,29 +14,47 @@ extern "C" {
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstdarg>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 namespace pppoe::dataplane {
 namespace {
 
-// libbpf reports through a print callback; the last warning (the verifier's verdict, say) is
-// what a failed load says.
-thread_local std::string g_last_libbpf_line;
+// libbpf reports through a print callback; a failed load is explained by the verifier's
+// verdict, the last line of its log before the "processed N insns" summary.
+thread_local std::string g_libbpf_text;
 
-int keep_last_line(enum libbpf_print_level level, const char* format, va_list args) {
-  if (level == LIBBPF_DEBUG) return 0;
-  char line[512];
-  int n = std::vsnprintf(line, sizeof line, format, args);
+int keep_text(enum libbpf_print_level level, const char* format, va_list args) {
+  if (level == LIBBPF_DEBUG || g_libbpf_text.size() > (1u << 20)) return 0;
+  va_list again;
+  va_copy(again, args);
+  int n = std::vsnprintf(nullptr, 0, format, args);  // the verifier's log comes as one message
   if (n > 0) {
-    std::string text(line);
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-    if (!text.empty()) g_last_libbpf_line = std::move(text);
+    std::string text(static_cast<std::size_t>(n) + 1, '\0');
+    std::vsnprintf(text.data(), text.size(), format, again);
+    text.pop_back();
+    g_libbpf_text += text;
   }
+  va_end(again);
   return 0;
+}
+
+std::string verifier_verdict() {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start < g_libbpf_text.size()) {
+    std::size_t end = g_libbpf_text.find('\n', start);
+    if (end == std::string::npos) end = g_libbpf_text.size();
+    if (end > start) lines.push_back(g_libbpf_text.substr(start, end - start));
+    start = end + 1;
+  }
+  for (std::size_t i = 1; i < lines.size(); ++i)
+    if (lines[i].starts_with("processed ")) return lines[i - 1];
+  return lines.empty() ? "" : lines.back();
 }
 
 pppoe_fp_key make_key(std::uint32_t ifindex, std::uint16_t session_id) {
@@ -52,19 +70,16 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 constexpr auto kTcxIngress = static_cast<bpf_attach_type>(46);
 constexpr auto kTcxEgress = static_cast<bpf_attach_type>(47);
 
-}  // namespace
-
-namespace {
-
 std::expected<bpf_object*, std::string> open_and_load(const std::uint8_t* bytes, std::size_t size, const char* name) {
-  g_last_libbpf_line.clear();
+  g_libbpf_text.clear();
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
   bpf_object* o = bpf_object__open_mem(bytes, size, &opts);
   if (o == nullptr) return std::unexpected(fmt::format("BPF object {}: {}", name, errno_text(errno)));
   if (int err = bpf_object__load(o); err != 0) {
     bpf_object__close(o);
+    const std::string why = verifier_verdict();
     return std::unexpected(fmt::format("loading the BPF object {}: {}{}{}", name, errno_text(err),
-                                       g_last_libbpf_line.empty() ? "" : ": ", g_last_libbpf_line));
+                                       why.empty() ? "" : ": ", why));
   }
   return o;
 }
@@ -72,7 +87,7 @@ std::expected<bpf_object*, std::string> open_and_load(const std::uint8_t* bytes,
 }  // namespace
 
 std::expected<FastPath, std::string> FastPath::load() {
-  libbpf_set_print(keep_last_line);
+  libbpf_set_print(keep_text);
   FastPath fp;
   auto up = open_and_load(k_fast_path_up_object, sizeof k_fast_path_up_object, "pppoe_fp_up");
   if (!up) return std::unexpected(up.error());
