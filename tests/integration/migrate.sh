@@ -46,8 +46,11 @@ expect_eq "$(echo "$res" | jq .reauthenticated)" 0 "sessions authenticated again
 expect_eq "$(echo "$res" | jq '.held_sessions | length')" 150 "sessions reported one by one"
 expect_eq "$(echo "$res" | jq '[.held_sessions[] | select(.flapped or .reauthenticated)] | length')" 0 \
   "sessions that noticed anything but a gap"
-# Every moved session loses at most the ping in flight at its move.
-[ "$(echo "$res" | jq .hold.lost_stable)" -le 150 ] || fail "$(echo "$res" | jq .hold.lost_stable) pings lost"
+# Every moved session loses at most the ping in flight at each move, and a session can move
+# twice (off worker 1, then off the worker the scale-down empties): 2 per traffic session.
+[ "$(echo "$res" | jq .hold.lost_stable)" -le 300 ] || fail "$(echo "$res" | jq .hold.lost_stable) pings lost"
+# And no session's pings stop for long (a move takes milliseconds; 108 ms was the largest gap seen).
+[ "$(echo "$res" | jq '.hold.largest_gap_ms < 2000')" = true ] || fail "a gap of $(echo "$res" | jq .hold.largest_gap_ms) ms in a session's pings"
 grep -q "terminating its\|tore down" "$LAB_LOGS/pppoed.log" && fail "a session was terminated"
 expect_eq "$(stat .worker_crashes)" 0 "a migration is not a crash"
 wait_stat .sessions.total 0 10
