@@ -1,6 +1,6 @@
 // The kernel fast path's user-space side (design.md "eBPF fast path"; issue 18): loads the BPF
 // programs of bpf/ (embedded in the binary), keeps their session and counter maps, attaches
-// the upstream program to a subscriber interface.
+// them to the subscriber interface (upstream) and the routed interface (downstream).
 //
 // Done so far: the upstream programs (XDP decapsulation, TC ingress to the routed interface),
 // the downstream one (TC egress on the routed interface, encapsulation, redirect to the
