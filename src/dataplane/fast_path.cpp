@@ -70,6 +70,37 @@ std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 constexpr auto kTcxIngress = static_cast<bpf_attach_type>(46);
 constexpr auto kTcxEgress = static_cast<bpf_attach_type>(47);
 
+// The VLAN stack as both maps' entries hold it: count, then TPIDs and TCIs in network order.
+template <typename Entry>
+void put_tags(const ether::VlanStack& vlans, Entry& e) {
+  e.tags = vlans.count;
+  for (std::size_t i = 0; i < vlans.count && i < 2; ++i) {
+    e.tpid[i] = htons(vlans.tags[i].tpid);
+    e.tci[i] = htons(vlans.tags[i].tci);
+  }
+}
+
+// A per-CPU map's value is one entry per possible CPU.
+std::size_t possible_cpus() {
+  int n = libbpf_num_possible_cpus();
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+template <typename Counters, typename Key>
+bool zero_per_cpu(int fd, const Key& key) {
+  std::vector<Counters> zero(possible_cpus());
+  return !zero.empty() && bpf_map_update_elem(fd, &key, zero.data(), BPF_ANY) == 0;
+}
+
+/// The entries of every CPU, or the errno of the lookup (ENODEV if the CPUs cannot be counted).
+template <typename Counters, typename Key>
+std::expected<std::vector<Counters>, int> read_per_cpu(int fd, const Key& key) {
+  std::vector<Counters> per_cpu(possible_cpus());
+  if (per_cpu.empty()) return std::unexpected(ENODEV);
+  if (bpf_map_lookup_elem(fd, &key, per_cpu.data()) != 0) return std::unexpected(errno);
+  return per_cpu;
+}
+
 std::expected<bpf_object*, std::string> open_and_load(const std::uint8_t* bytes, std::size_t size, const char* name) {
   g_libbpf_text.clear();
   LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
@@ -144,17 +175,12 @@ bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, cons
   pppoe_fp_key key = make_key(ifindex, session_id);
   pppoe_fp_session v{};
   std::memcpy(v.client_mac, s.client_mac.octets.data(), sizeof v.client_mac);
-  v.tags = s.vlans.count;
-  for (std::size_t i = 0; i < s.vlans.count && i < 2; ++i) {
-    v.tpid[i] = htons(s.vlans.tags[i].tpid);
-    v.tci[i] = htons(s.vlans.tags[i].tci);
-  }
+  put_tags(s.vlans, v);
   v.ipv4 = htonl(s.ipv4);
   v.flags = s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0;
   // Counters first: the program forwards only sessions that have both entries, and a fresh
   // session starts from zero (an entry left by a session that had this ID is overwritten).
-  std::vector<pppoe_fp_counters> zero(static_cast<std::size_t>(libbpf_num_possible_cpus()));
-  if (bpf_map_update_elem(counters_fd_, &key, zero.data(), BPF_ANY) != 0) return false;
+  if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, key)) return false;
   return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_ANY) == 0;
 }
 
@@ -167,13 +193,11 @@ bool FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
 
 std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t ifindex, std::uint16_t session_id) const {
   pppoe_fp_key key = make_key(ifindex, session_id);
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return std::unexpected("cannot count the CPUs");
-  std::vector<pppoe_fp_counters> per_cpu(static_cast<std::size_t>(cpus));
-  if (bpf_map_lookup_elem(counters_fd_, &key, per_cpu.data()) != 0)
-    return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(errno)));
+  auto per_cpu = read_per_cpu<pppoe_fp_counters>(counters_fd_, key);
+  if (!per_cpu)
+    return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(per_cpu.error())));
   FastPathCounters sum;
-  for (const auto& c : per_cpu) {
+  for (const auto& c : *per_cpu) {
     sum.packets += c.packets;
     sum.octets += c.octets;
     sum.last_ns = std::max<std::uint64_t>(sum.last_ns, c.last_ns);
@@ -191,13 +215,8 @@ bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
   v.mru = d.mru;
   std::memcpy(v.client_mac, d.client_mac.octets.data(), sizeof v.client_mac);
   std::memcpy(v.ac_mac, d.ac_mac.octets.data(), sizeof v.ac_mac);
-  v.tags = d.vlans.count;
-  for (std::size_t i = 0; i < d.vlans.count && i < 2; ++i) {
-    v.tpid[i] = htons(d.vlans.tags[i].tpid);
-    v.tci[i] = htons(d.vlans.tags[i].tci);
-  }
-  std::vector<pppoe_fp_down_counters> zero(static_cast<std::size_t>(libbpf_num_possible_cpus()));
-  if (bpf_map_update_elem(down_counters_fd_, &key, zero.data(), BPF_ANY) != 0) return false;
+  put_tags(d.vlans, v);
+  if (!zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, key)) return false;
   return bpf_map_update_elem(by_addr_fd_, &key, &v, BPF_ANY) == 0;
 }
 
@@ -210,13 +229,10 @@ bool FastPath::remove_down(std::uint32_t ipv4) {
 
 std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ipv4) const {
   const std::uint32_t key = htonl(ipv4);
-  int cpus = libbpf_num_possible_cpus();
-  if (cpus <= 0) return std::unexpected("cannot count the CPUs");
-  std::vector<pppoe_fp_down_counters> per_cpu(static_cast<std::size_t>(cpus));
-  if (bpf_map_lookup_elem(down_counters_fd_, &key, per_cpu.data()) != 0)
-    return std::unexpected(fmt::format("address {:08x}: {}", ipv4, errno_text(errno)));
+  auto per_cpu = read_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, key);
+  if (!per_cpu) return std::unexpected(fmt::format("address {:08x}: {}", ipv4, errno_text(per_cpu.error())));
   FastPathDownCounters sum;
-  for (const auto& c : per_cpu) {
+  for (const auto& c : *per_cpu) {
     sum.packets += c.packets;
     sum.octets += c.octets;
   }

@@ -10,10 +10,8 @@
 // before the PADT, counters into accounting and idle time) and `fast-path` in the config.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <expected>
-#include <memory>
 #include <string>
 #include <vector>
 
