@@ -1,8 +1,10 @@
 #include "dataplane/session_table.hpp"
 #include "dataplane/shared_state.hpp"
 
+#include <sched.h>
 #include <sys/mman.h>
 
+#include <chrono>
 #include <new>
 #include <type_traits>
 
@@ -83,7 +85,20 @@ SessionTable::~SessionTable() { ::munmap(slots_, sizeof(Slot) * kCapacity); }
 
 std::optional<SessionRecord> SessionTable::read(std::uint16_t id) const {
   const Slot& s = slots_[id];
-  for (int attempt = 0; attempt < 1000; ++attempt) {
+  // A writer preempted inside update() keeps the sequence odd for a whole time slice, far longer
+  // than a few spins: after them, yield until a deadline rather than report the session absent
+  // (a standby takeover once took a running session for a clash that way, and ended it). Only a
+  // writer that died inside update() holds a slot longer; the master clears that one.
+  constexpr int kSpins = 1000;
+  constexpr auto kPatience = std::chrono::milliseconds(20);
+  std::chrono::steady_clock::time_point deadline{};
+  for (int attempt = 0;; ++attempt) {
+    if (attempt >= kSpins) {
+      auto now = std::chrono::steady_clock::now();
+      if (attempt == kSpins) deadline = now + kPatience;
+      else if (now >= deadline) return std::nullopt;
+      ::sched_yield();
+    }
     std::uint32_t before = s.seq.load(std::memory_order_acquire);
     if (before & 1u) continue;
     SessionRecord copy;
@@ -93,7 +108,6 @@ std::optional<SessionRecord> SessionTable::read(std::uint16_t id) const {
     if (copy.state == SessionState::kFree) return std::nullopt;
     return copy;
   }
-  return std::nullopt;
 }
 
 CheckedRead SessionTable::read_checked(std::uint16_t id) const {

@@ -152,7 +152,8 @@ class SessionTable {
     std::atomic_thread_fence(std::memory_order_release);
     s.seq.fetch_add(1, std::memory_order_acq_rel);
   }
-  /// Reader side: a consistent copy, or nullopt if the slot is free.
+  /// Reader side: a consistent copy, or nullopt if the slot is free (or its writer stayed inside
+  /// update() for 20 ms: a writer that died there; read_checked() tells those apart).
   [[nodiscard]] std::optional<SessionRecord> read(std::uint16_t id) const;
   /// For a slot whose writer is gone (a crashed worker): a sequence left odd means the writer
   /// died inside update(), and the record is torn.

@@ -148,11 +148,14 @@ void Standby::continue_held() {
   sessions.reserve(held_.size());
   for (const auto& [sid, h] : held_) {
     if (host_.owns(sid)) {
-      // Already ours: the same session when its client and accounting ID agree (both boxes ran
-      // it during a split brain), else two sessions on one ID: the held one ends.
+      // Already ours: the same session when its client and accounting ID agree (continued
+      // already: the peer streamed it during a split brain and handed it back after stepping
+      // down), else two sessions on one ID: the held one ends. The client is the pool's own
+      // knowledge; a table read that fails (a worker preempted inside its update) must not turn
+      // the running session into a clash, whose PADT would end it.
       auto cur = shared_.table.read(sid);
-      bool same = cur && cur->client_mac == h.session.record.client_mac &&
-                  std::strncmp(cur->acct_session_id, h.session.record.acct_session_id, sizeof cur->acct_session_id) == 0;
+      bool same = host_.runs_for(sid, h.session.record.client_mac) &&
+                  (!cur || std::strncmp(cur->acct_session_id, h.session.record.acct_session_id, sizeof cur->acct_session_id) == 0);
       if (!same) {
         ++counters_.clashes;
         sessions.push_back(h.session);  // take_over ends what it cannot continue

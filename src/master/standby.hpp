@@ -68,6 +68,8 @@ class Standby {
     std::function<void(bool)> partition;
     /// Session IDs this process runs.
     std::function<bool(std::uint16_t)> owns;
+    /// ...and for this client.
+    std::function<bool(std::uint16_t, const MacAddress&)> runs_for;
   };
 
   static std::expected<std::unique_ptr<Standby>, std::string> open(const Config& config, MacAddress ac_mac,

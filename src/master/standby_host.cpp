@@ -18,8 +18,7 @@ std::size_t Server::take_over(const std::vector<sync::SyncedSession>& sessions) 
       log::warn("standby: session {} not continued: {}", s.record.session_id, r.error());
       // Ended properly (PADT to its client, accounting Stop), unless the ID runs here for the
       // same client: a PADT would end that session too; the old one gets its Stop only.
-      auto cur = pool_.has_session(s.record.session_id) ? shared_.table.read(s.record.session_id) : std::nullopt;
-      if (cur && cur->client_mac == s.record.client_mac)
+      if (pool_.runs_for(s.record.session_id, s.record.client_mac))
         stop_lost_session(s.record);
       else
         pool_.end_from_record(s.record, "not continued after a takeover");
@@ -48,6 +47,7 @@ std::expected<void, std::string> Server::open_standby(TimePoint now) {
     shared_.settings().pool_part.store(static_cast<std::uint32_t>(part), std::memory_order_relaxed);
   };
   host.owns = [this](std::uint16_t sid) { return pool_.has_session(sid); };
+  host.runs_for = [this](std::uint16_t sid, const MacAddress& mac) { return pool_.runs_for(sid, mac); };
   auto s = Standby::open(config_, socket_.mac(), shared_, std::move(host), now);
   if (!s) return std::unexpected(s.error());
   standby_ = std::move(*s);

@@ -126,6 +126,11 @@ class WorkerPool final : public SessionDirectory {
   [[nodiscard]] std::size_t starting_count() const override { return negotiating_; }
   [[nodiscard]] bool accepting() const override;
   [[nodiscard]] bool has_session(std::uint16_t session_id) const override { return owner_[session_id] != 0; }
+  /// This ID runs here for this client: known to the master itself, never a torn read of the
+  /// shared table (a PADT sent to this pair would end the running session).
+  [[nodiscard]] bool runs_for(std::uint16_t session_id, const MacAddress& mac) const {
+    return owner_[session_id] != 0 && mac_of_[session_id] == mac.as_u64();
+  }
   [[nodiscard]] std::size_t free_session_ids() const { return free_ids_.size(); }
   [[nodiscard]] std::size_t sessions_of(const MacAddress& mac) const override {
     auto it = per_mac_.find(mac.as_u64());

@@ -1,9 +1,12 @@
 // Shared-memory structures against simple models.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -180,6 +183,26 @@ TEST(SessionTable, AWriterKilledMidWriteLeavesATornRecordThatIsNeverTakenForCons
   EXPECT_EQ(table.read_checked(7).kind, CheckedRead::Kind::kFree);
   table.update(7, [](SessionRecord& r) { r.state = SessionState::kNegotiating; });
   EXPECT_EQ(table.read_checked(7).kind, CheckedRead::Kind::kConsistent);  // the slot is usable again
+}
+
+TEST(SessionTable, AReaderWaitsOutAWriterPreemptedInsideItsUpdate) {
+  // A worker descheduled between the two sequence increments: the master's read must wait for
+  // it, not report the session absent (the standby took a running session for a clash so).
+  SessionTable table;
+  table.update(9, [](SessionRecord& r) { r.state = SessionState::kUp; r.ipv4 = 1; });
+  std::atomic<bool> inside{false};
+  std::thread writer([&] {
+    table.update(9, [&](SessionRecord& r) {
+      inside = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // thousands of reader spins
+      r.ipv4 = 2;
+    });
+  });
+  while (!inside) std::this_thread::yield();
+  auto r = table.read(9);
+  writer.join();
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->ipv4, 2u);
 }
 
 TEST(SessionTable, CanAdoptOnlyCompleteTerminatedRecords) {
