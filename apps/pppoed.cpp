@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
       ->check(cli::range(0, 64));
   app.add_option("-S,--sysctl-file", sysctl_file, "net.graph.pppoe_lb.* settings (sysctl.conf lines) applied at start")
       ->type_name("FILE");
-  std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth, state_file;
+  std::string config_file, secrets, pool, local_ip, dns, ac_name, service, control, tun, auth, state_file, fast_path;
   unsigned echo_interval = 0, echo_failure = 0;
   bool debug = false;
   std::string iface;
@@ -58,6 +58,8 @@ int main(int argc, char** argv) {
   app.add_option("--control", control, "control socket (default /run/pppoed.sock)")->type_name("PATH");
   app.add_option("--state-file", state_file, "handover state file (default /run/pppoed/INTERFACE.sessions)")->type_name("PATH");
   app.add_option("--tun", tun, "TUN interface (default pppoe0)")->type_name("NAME");
+  app.add_option("--fast-path", fast_path, "the kernel fast path (eBPF): yes or no (default no)")
+      ->type_name("yes|no")->check(CLI::IsMember({"yes", "no"}));
   app.add_flag("-d,--debug", debug, "debug logging (as log-level debug)");
   app.add_option("interface", iface, "the subscriber-facing Ethernet interface (or 'interface' in FILE)")->type_name("INTERFACE");
   if (auto rc = cli::parse(app, argc, argv)) return *rc;
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
   add("control-socket", control);
   add("tun", tun);
   add("state-file", state_file);
+  add("fast-path", fast_path);
   if (!auth.empty()) source.overrides.emplace_back("auth", session::split_commas(auth));
   if (app.count("--lcp-echo-interval") > 0) add("lcp-echo-interval", std::to_string(echo_interval));
   if (app.count("--lcp-echo-failure") > 0) add("lcp-echo-failure", std::to_string(echo_failure));

@@ -27,6 +27,9 @@ struct pppoe_fp_session {
 };
 
 #define PPPOE_FP_IPV4 0x01 /* IPv4 is up (IPCP opened): forward it */
+/* TCP MSS clamping applies to the session: TCP segments with SYN go to the worker, which
+ * clamps them (a few packets per connection); everything else stays in the kernel. */
+#define PPPOE_FP_SYN_TO_USERLAND 0x02
 
 /* Per session and CPU; user space sums the CPUs. Octets are those of the IP packets, as the
  * worker counts them. */
@@ -47,7 +50,8 @@ struct pppoe_fp_down {
   __u8 client_mac[6];
   __u8 ac_mac[6];
   __u8 tags;
-  __u8 zero[3];
+  __u8 flags; /* PPPOE_FP_SYN_TO_USERLAND */
+  __u8 zero[2];
   __u16 tpid[2]; /* network order, outermost first */
   __u16 tci[2];
 };
@@ -56,6 +60,7 @@ struct pppoe_fp_down {
 struct pppoe_fp_down_counters {
   __u64 packets;
   __u64 octets;
+  __u64 last_ns; /* bpf_ktime_get_ns() of the last packet sent: idle timeout counts both ways */
 };
 
 /* In the XDP metadata of a frame the fast path decapsulated, for the TC program that moves it

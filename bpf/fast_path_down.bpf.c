@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "fast_path.h"
+#include "tcp_syn.h"
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -83,6 +84,7 @@ int pppoe_fast_path_down(struct __sk_buff *skb) {
   struct pppoe_fp_down *d = bpf_map_lookup_elem(&pppoe_fp_by_addr, &daddr);
   if (!d) return TC_ACT_OK;
   if (total > d->mru) return TC_ACT_OK; /* fragmentation or ICMP: the worker's */
+  if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn_or_unsure(ip, total, data_end)) return TC_ACT_OK;
   struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &daddr);
   if (!c) return TC_ACT_OK;
   __u32 tags = d->tags;
@@ -93,6 +95,7 @@ int pppoe_fast_path_down(struct __sk_buff *skb) {
   if (pushed < 0) return TC_ACT_SHOT; /* headers half written: nobody may send this */
   c->packets++;
   c->octets += total;
+  c->last_ns = bpf_ktime_get_ns();
   return bpf_redirect(down.ifindex, 0);
 }
 

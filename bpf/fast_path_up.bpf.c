@@ -17,6 +17,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "fast_path.h"
+#include "tcp_syn.h"
 
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
@@ -120,6 +121,7 @@ int pppoe_fast_path_up(struct xdp_md *ctx) {
     c->spoofed++; /* RFC 2827 ingress filtering: only the address IPCP gave it */
     return XDP_DROP;
   }
+  if ((s->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn_or_unsure(ip, total, data_end)) return XDP_PASS;
 
   /* Keep an Ethernet header right in front of the IP header: the stack wants one on this
    * interface, and the TC program's redirect to the routed interface pulls it again. */

@@ -171,24 +171,33 @@ void FastPath::close() {
   up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = by_addr_fd_ = down_counters_fd_ = -1;
 }
 
+void FastPath::close_links_in_child() {
+  for (bpf_link* l : links_) ::close(bpf_link__fd(l));  // bpf_link__destroy would detach them
+  links_.clear();  // leaked in the child on purpose: destroying them detaches
+  for (int fd : link_fds_) ::close(fd);
+  link_fds_.clear();
+}
+
 bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
   pppoe_fp_key key = make_key(ifindex, session_id);
   pppoe_fp_session v{};
   std::memcpy(v.client_mac, s.client_mac.octets.data(), sizeof v.client_mac);
   put_tags(s.vlans, v);
   v.ipv4 = htonl(s.ipv4);
-  v.flags = s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0;
+  v.flags = static_cast<__u8>((s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0) | (s.syn_to_userland ? PPPOE_FP_SYN_TO_USERLAND : 0));
   // Counters first: the program forwards only sessions that have both entries, and a fresh
   // session starts from zero (an entry left by a session that had this ID is overwritten).
   if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, key)) return false;
   return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_ANY) == 0;
 }
 
-bool FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
+std::optional<FastPathCounters> FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
   pppoe_fp_key key = make_key(ifindex, session_id);
   bool removed = bpf_map_delete_elem(sessions_fd_, &key) == 0;
+  auto last = counters(ifindex, session_id);
   bpf_map_delete_elem(counters_fd_, &key);
-  return removed;
+  if (!removed) return std::nullopt;
+  return last ? *last : FastPathCounters{};
 }
 
 std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t ifindex, std::uint16_t session_id) const {
@@ -216,15 +225,18 @@ bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
   std::memcpy(v.client_mac, d.client_mac.octets.data(), sizeof v.client_mac);
   std::memcpy(v.ac_mac, d.ac_mac.octets.data(), sizeof v.ac_mac);
   put_tags(d.vlans, v);
+  v.flags = d.syn_to_userland ? PPPOE_FP_SYN_TO_USERLAND : 0;
   if (!zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, key)) return false;
   return bpf_map_update_elem(by_addr_fd_, &key, &v, BPF_ANY) == 0;
 }
 
-bool FastPath::remove_down(std::uint32_t ipv4) {
+std::optional<FastPathDownCounters> FastPath::remove_down(std::uint32_t ipv4) {
   const std::uint32_t key = htonl(ipv4);
   bool removed = bpf_map_delete_elem(by_addr_fd_, &key) == 0;
+  auto last = down_counters(ipv4);
   bpf_map_delete_elem(down_counters_fd_, &key);
-  return removed;
+  if (!removed) return std::nullopt;
+  return last ? *last : FastPathDownCounters{};
 }
 
 std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ipv4) const {
@@ -235,6 +247,7 @@ std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::ui
   for (const auto& c : *per_cpu) {
     sum.packets += c.packets;
     sum.octets += c.octets;
+    sum.last_ns = std::max<std::uint64_t>(sum.last_ns, c.last_ns);
   }
   return sum;
 }

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct FastPathSession {
   MacAddress client_mac;
   ether::VlanStack vlans;
   std::uint32_t ipv4 = 0;  ///< host order; 0: IPv4 not forwarded in the kernel
+  bool syn_to_userland = false;  ///< TCP MSS clamping applies: SYNs go to the worker
 };
 
 /// Per session, summed over the CPUs.
@@ -47,11 +49,13 @@ struct FastPathDown {
   MacAddress client_mac;
   MacAddress ac_mac;
   ether::VlanStack vlans;
+  bool syn_to_userland = false;  ///< TCP MSS clamping applies: SYN-ACKs go to the worker
 };
 
 struct FastPathDownCounters {
   std::uint64_t packets = 0;
   std::uint64_t octets = 0;
+  std::uint64_t last_ns = 0;  ///< CLOCK_MONOTONIC of the last packet sent, 0: none
 };
 
 /// One run of the upstream program on a frame (BPF_PROG_TEST_RUN).
@@ -71,14 +75,17 @@ class FastPath {
   FastPath& operator=(FastPath&&) noexcept;
   ~FastPath();
 
+  /// Forwards the session's frames from now on, its counters from zero.
   bool set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s);
-  bool remove_session(std::uint32_t ifindex, std::uint16_t session_id);
+  /// Stops forwarding first, then reads the final counters and drops them (nullopt: the session
+  /// was not there): what the kernel counted is never lost between the last read and the end.
+  std::optional<FastPathCounters> remove_session(std::uint32_t ifindex, std::uint16_t session_id);
   [[nodiscard]] std::expected<FastPathCounters, std::string> counters(std::uint32_t ifindex,
                                                                       std::uint16_t session_id) const;
 
   /// Downstream, by the session's IPv4 address (host order).
   bool set_down(std::uint32_t ipv4, const FastPathDown& d);
-  bool remove_down(std::uint32_t ipv4);
+  std::optional<FastPathDownCounters> remove_down(std::uint32_t ipv4);
   [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ipv4) const;
 
   /// Runs the upstream program on `frame` as if it arrived on `ifindex`.
@@ -91,6 +98,9 @@ class FastPath {
   std::expected<void, std::string> attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex);
   /// Attaches the downstream program to the routed interface's TC egress (tcx).
   std::expected<void, std::string> attach_down(std::uint32_t routed_ifindex);
+  /// In a forked worker: the links' descriptors closed without detaching, so that the programs
+  /// stay on the interfaces exactly as long as the master holds them. The maps stay usable.
+  void close_links_in_child();
 
  private:
   FastPath() = default;

@@ -10,6 +10,19 @@
 
 namespace pppoe::dataplane {
 
+const char* to_string(FastPathState s) {
+  switch (s) {
+    case FastPathState::kNone: return "none";
+    case FastPathState::kForwarded: return "fast";
+    case FastPathState::kRateLimited: return "slow: rate limit";
+    case FastPathState::kFiltered: return "slow: filter list";
+    case FastPathState::kFramedRoutes: return "slow: framed routes";
+    case FastPathState::kL2tp: return "slow: L2TP";
+    case FastPathState::kMapFull: return "slow: kernel map full";
+  }
+  return "?";
+}
+
 const char* to_string(WorkerState s) {
   switch (s) {
     case WorkerState::kActive: return "ACTIVE";

@@ -18,6 +18,19 @@ namespace pppoe::dataplane {
 enum class SessionState : std::uint8_t { kFree = 0, kNegotiating = 1, kUp = 2, kTerminating = 3 };
 const char* to_string(SessionState s);
 
+/// Whether the kernel fast path forwards a session's IPv4 (issue 18), or why not: the first
+/// thing it lacks that applies to the session. `pppoectl show session` says it.
+enum class FastPathState : std::uint8_t {
+  kNone = 0,     ///< no fast path in this pppoed (fast-path no, or it could not load)
+  kForwarded,    ///< upstream and downstream IPv4 in the kernel
+  kRateLimited,  ///< a rate limit (the kernel programs do not police)
+  kFiltered,     ///< a filter list
+  kFramedRoutes, ///< networks behind the subscriber (sources the kernel does not check)
+  kL2tp,         ///< an L2TP call (LAC or LNS)
+  kMapFull,      ///< the kernel's map refused the entry
+};
+const char* to_string(FastPathState s);
+
 /// Plain data, no pointers: it must mean the same in every process that maps it.
 struct SessionRecord {
   std::uint16_t session_id = 0;
@@ -68,6 +81,7 @@ struct SessionRecord {
   // every publish while the network phase holds; `adoptable` says the block is complete (a
   // PPPoE-terminated session whose IPCP is Opened).
   bool adoptable = false;
+  FastPathState fast_path = FastPathState::kNone;
   std::uint8_t auth_method = 0;  ///< ppp::AuthMethod
   std::uint8_t lcp_next_id = 0, ipcp_next_id = 0, ipv6cp_next_id = 0;
   bool ipv6_opened = false;

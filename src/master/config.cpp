@@ -300,6 +300,7 @@ std::expected<void, std::string> apply_setting(Config& c, const std::string& nam
   if (name == "tun") return set_string(c.tun_name);
   if (name == "tun-configure") return set_bool(c.tun_configure);
   if (name == "tun-io-uring") return set_bool(c.tun_io_uring);
+  if (name == "fast-path") return set_bool(c.fast_path);
   if (name == "control-socket") return set_string(c.control_socket);
   if (name == "state-file") return set_string(c.state_file);
   if (name == "state-max-age") return set_unsigned(c.state_max_age, 1, 86400);

@@ -42,7 +42,8 @@ ctl::Json record_json(const dataplane::SessionRecord& r, const dataplane::Sessio
           {"tx_packets", down.packets.load()},
           {"tx_bytes", down.bytes.load()},
           {"created_unix_ms", r.created_unix_ms},
-          {"up_unix_ms", r.up_unix_ms}};
+          {"up_unix_ms", r.up_unix_ms},
+          {"fast_path", {{"state", dataplane::to_string(r.fast_path)}}}};
 }
 
 /// The session's rate limits and what they cost it (operator guide "Service policy").
@@ -468,6 +469,7 @@ ctl::Json Server::handle(const ctl::Json& req) {
                      {"preferred_lifetime", v6.preferred_lifetime}, {"valid_lifetime", v6.valid_lifetime}};
     }
     j["policy"] = policy_json(*r, shared_.policy[*id], config_.policy);
+    j["fast_path"] = fast_path_json(*id, *r);
     j["acct_session_id"] = std::string(r->acct_session_id, strnlen(r->acct_session_id, sizeof r->acct_session_id));
     j["session_timeout"] = r->session_timeout;
     j["idle_timeout"] = r->idle_timeout;

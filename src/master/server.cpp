@@ -137,6 +137,7 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
   std::unique_ptr<Server> server(new Server(std::move(loaded), std::move(*socket), std::move(*tun),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
                                             std::move(l2tp_dispatch), std::move(options), std::move(aaa), std::move(dae)));
+  server->open_fast_path();  // before the first worker is forked: they inherit its maps
   if (metrics) {
     server->metrics_ = std::move(metrics);
     server->pool_.also_in_child([s = server.get()] { s->metrics_->close_in_child(); });

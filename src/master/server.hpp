@@ -12,6 +12,7 @@
 #include "ctl/control_socket.hpp"
 #include "ctl/remote_control.hpp"
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/fast_path.hpp"
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
@@ -165,6 +166,11 @@ class Server {
   void retire_radius_servers(unsigned slot);
   std::int64_t next_spool_replay_ = 0;
   std::unique_ptr<Standby> standby_;
+  /// The kernel fast path (fast-path yes and loaded): before the workers, who use its maps.
+  std::unique_ptr<dataplane::FastPath> fast_path_;
+  void open_fast_path();
+  /// `show session`: fast or slow path and why; the kernel's live counters when fast.
+  ctl::Json fast_path_json(std::uint16_t sid, const dataplane::SessionRecord& r) const;
   std::unique_ptr<metrics::HttpEndpoint> metrics_;
   ServiceNotifier notify_;  ///< systemd (Type=notify): readiness, status, watchdog
   FailureLog failures_;     ///< `pppoectl show failures`

@@ -131,6 +131,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
     // The child keeps only what a worker needs: shared memory, the dispatch map, its channel.
     for (int fd : close_in_child_) ::close(fd);
     for (const auto& cleanup : child_cleanups_) cleanup();
+    if (fast_path_ != nullptr) fast_path_->close_links_in_child();
     for (const auto& s : slots_)
       if (s.fd >= 0) ::close(s.fd);
     ::close(pair[0]);
@@ -139,7 +140,7 @@ std::expected<unsigned, std::string> WorkerPool::add_worker(std::string_view why
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
     worker::run_worker_process({config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, source_,
-                                static_cast<std::uint8_t>(slot), pair[1]});
+                                static_cast<std::uint8_t>(slot), pair[1], fast_path_});
   }
   ::close(pair[1]);
   slots_[slot] = Slot{pid, pair[0], worker::Channel(pair[0]), 0, false};
@@ -405,6 +406,10 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       end_from_record(*rec, "worker failure");
+      if (fast_path_ != nullptr) {  // the kernel must not forward a session that ended
+        (void)fast_path_->remove_session(static_cast<std::uint32_t>(socket_.ifindex()), id);
+        if (rec->ipv4 != 0) (void)fast_path_->remove_down(rec->ipv4);
+      }
       give_back_addresses(id, *rec);
       shared_.table.clear_abandoned(id);
     }

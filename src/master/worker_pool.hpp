@@ -16,6 +16,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/fast_path.hpp"
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
@@ -46,6 +47,8 @@ class WorkerPool final : public SessionDirectory {
   void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
   /// For descriptor sets that change (control connections): run in every forked worker.
   void also_in_child(std::function<void()> cleanup) { child_cleanups_.push_back(std::move(cleanup)); }
+  /// The kernel fast path the workers enable sessions in (null: none); set before they start.
+  void set_fast_path(dataplane::FastPath* fp) { fast_path_ = fp; }
 
   // --- workers ---
   /// Starts a worker in the lowest free slot (or in `in_slot`); returns the slot.
@@ -204,6 +207,7 @@ class WorkerPool final : public SessionDirectory {
   dataplane::TunDevice& tun_;
   std::vector<int> close_in_child_;
   std::vector<std::function<void()>> child_cleanups_;
+  dataplane::FastPath* fast_path_ = nullptr;
   std::array<Slot, dataplane::kMaxWorkers> slots_{};
   std::unordered_map<pid_t, unsigned> departed_;  ///< replaced at channel close, not reaped yet -> slot
   /// Framed-Routes indexed per session (to take out again when it ends).

@@ -185,6 +185,7 @@ class Worker::Session final : public session::LinkOutput,
     m.session_id = id_;
     m.ipv4 = addr_.value;
     worker_.tell_master(m);
+    worker_.update_fast_path(*this);  // rate, filters and routes are known now
     worker_.publish(*this);
     log::info("session {} up on worker {}: user '{}' mac {} address {}", id_, worker_.slot_, link_->user(),
               mac_.to_string(), addr_.to_string());
@@ -438,6 +439,15 @@ class Worker::Session final : public session::LinkOutput,
     policy::FramedRoutes routes;  ///< networks behind the subscriber: their sources pass upstream
   };
   std::unique_ptr<Policy> policy_;
+  /// On the kernel fast path: what of its kernel counters is folded in already (allocated only
+  /// for sessions on it).
+  struct FastSeen {
+    dataplane::FastPathCounters up;
+    dataplane::FastPathDownCounters down;
+  };
+  std::unique_ptr<FastSeen> fast_;
+  dataplane::FastPathState fast_state_ = dataplane::FastPathState::kNone;
+  bool fast_state_evaluated_ = false;  ///< update_fast_path ran once (at IPCP up or adoption)
   Policy& policy() {
     if (!policy_) policy_ = std::make_unique<Policy>();
     return *policy_;
@@ -615,9 +625,15 @@ void Worker::migrate_out(std::uint16_t id) {
 }
 
 bool Worker::let_go(Session& s) {
+  // Off the kernel path first: its final counts go into the record the next owner reads (and
+  // that owner puts the session on it again).
+  leave_fast_path(s);
   publish(s);  // the adoption block as of now: identifiers, counters, timers
   auto rec = shared_.table.read(s.id_);
-  if (!rec || !dataplane::can_adopt(*rec)) return false;
+  if (!rec || !dataplane::can_adopt(*rec)) {
+    update_fast_path(s);  // it stays here
+    return false;
+  }
   // Gone from here without PADT, Terminate, Stop or releasing its address: all of that belongs
   // to the session, which another process continues from the record.
   s.dead_ = true;
@@ -732,6 +748,7 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   if (ra_ && snap.ipv6_opened && !s.ipv6_prefix_.empty()) s.ra_.start(now);
   if (s.acct_started_ && s.interim_interval_ != 0) s.next_interim_ = now + seconds(s.interim_interval_);
   ++counters_.sessions_adopted;
+  update_fast_path(s);
   touch(s);
   publish(s);
   replay_early(id, now);
@@ -799,6 +816,7 @@ void Worker::on_aaa_readable(int fd, TimePoint now) {
 }
 
 void Worker::account(Session& s, radius::AcctStatus status, EndReason reason, TimePoint now) {
+  fold_fast_path(s);  // octets and packets as a capture counts them, kernel path included
   radius::AcctRecord rec;
   rec.status = status;
   rec.user = s.link_->user();
@@ -826,6 +844,8 @@ void Worker::account_new_prefix(Session& s, TimePoint now) {
 
 void Worker::end_session(Session& s, EndReason reason) {
   if (s.dead_) return;
+  // No frame of this session may be forwarded after its PADT; the final counts go into the Stop.
+  leave_fast_path(s);
   s.dead_ = true;
   bool carrier = reason == EndReason::kPeerPadt || reason == EndReason::kEchoTimeout;
   if (s.lns_) {
@@ -1226,6 +1246,7 @@ bool Worker::apply_filter(Session& s, std::uint32_t id) {
   if (id != 0 && config_.policy.filter(id, &index) == nullptr) return false;
   if (id != 0 || s.policy_) s.policy().filter = id == 0 ? 0 : static_cast<std::uint8_t>(index + 1);
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.filter_id = id; });
+  if (s.fast_state_evaluated_) update_fast_path(s);  // a CoA: the kernel does not filter
   return true;
 }
 
@@ -1255,6 +1276,119 @@ void Worker::apply_rate(Session& s, const policy::RateLimit& rate) {
     r.rate_up_kbps = up.kbps;
     r.rate_up_burst = up.burst;
   });
+  if (s.fast_state_evaluated_) update_fast_path(s);  // a CoA: the kernel does not police
+}
+
+dataplane::FastPathState Worker::fast_path_verdict(const Session& s) const {
+  using dataplane::FastPathState;
+  if (fast_path_ == nullptr) return FastPathState::kNone;
+  // The first thing the kernel programs lack that the session needs, in the order the worker
+  // applies them upstream (receive_ppp, deliver_upstream).
+  if (s.lns_ || s.lac_pending_ || s.tunnelled_) return FastPathState::kL2tp;
+  auto rec = shared_.table.read(s.id_);
+  if (s.policy_ && s.policy_->up_rate.kbps != 0) return FastPathState::kRateLimited;
+  if (rec && rec->rate_down_kbps != 0) return FastPathState::kRateLimited;
+  if (s.policy_ && s.policy_->filter != 0) return FastPathState::kFiltered;
+  if (s.policy_ && !s.policy_->routes.empty()) return FastPathState::kFramedRoutes;
+  // TCP MSS clamping needs no slow path: the kernel hands SYNs to the worker (syn_to_userland).
+  return FastPathState::kForwarded;
+}
+
+void Worker::update_fast_path(Session& s) {
+  if (!s.up_ || s.dead_ || !s.has_addr_) return;
+  auto verdict = fast_path_verdict(s);
+  if (fast_path_ == nullptr) {
+    // (an adopted record may say what another pppoed did with it)
+  } else if (verdict != dataplane::FastPathState::kForwarded) {
+    leave_fast_path(s);
+  } else if (!s.fast_) {
+    const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+    auto rec = shared_.table.read(s.id_);
+    dataplane::FastPathDown down;
+    down.ifindex = ifindex;
+    down.session_id = s.id_;
+    down.mru = rec ? rec->peer_mru : s.session_mtu();  // Framed-MTU capped, as userland sends
+    down.client_mac = s.mac_;
+    down.ac_mac = socket_.mac();
+    down.vlans = s.vlans_;
+    // With MSS clamping, SYN and SYN-ACK go to the worker, which clamps them as before.
+    const bool clamp = config_.policy.clamp_mtu(s.session_mtu()) != 0;
+    down.syn_to_userland = clamp;
+    // Downstream first: an upstream packet forwarded before would be answered through the
+    // userland path, which is right too, only slower.
+    if (fast_path_->set_down(s.addr_.value, down) &&
+        fast_path_->set_session(ifindex, s.id_, {s.mac_, s.vlans_, s.addr_.value, clamp})) {
+      s.fast_ = std::make_unique<Session::FastSeen>();
+    } else {
+      (void)fast_path_->remove_down(s.addr_.value);
+      verdict = dataplane::FastPathState::kMapFull;
+      log::warn_limited(policy_log_, "session {}: the fast path's map refused it; its traffic takes the userland path", s.id_);
+    }
+  }
+  if (verdict == s.fast_state_ && s.fast_state_evaluated_) return;
+  s.fast_state_ = verdict;
+  s.fast_state_evaluated_ = true;
+  shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.fast_path = verdict; });
+}
+
+void Worker::fold_fast_path(Session& s) {
+  if (!s.fast_) return;
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  auto up = fast_path_->counters(ifindex, s.id_);
+  auto down = fast_path_->down_counters(s.addr_.value);
+  fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
+}
+
+void Worker::fold_fast_counters(Session& s, const dataplane::FastPathCounters* up,
+                                const dataplane::FastPathDownCounters* down) {
+  auto& seen = *s.fast_;
+  std::uint64_t last_ns = 0;
+  // The kernel counts from zero when the session is set; a count below what was seen means
+  // another set happened (never from this worker), and only what is new is added.
+  if (up != nullptr && up->packets >= seen.up.packets && up->octets >= seen.up.octets) {
+    const std::uint64_t packets = up->packets - seen.up.packets, octets = up->octets - seen.up.octets;
+    s.rx_packets_ += packets;
+    s.rx_bytes_ += octets;
+    add(slot_stats_.packets_in, packets);
+    add(slot_stats_.bytes_in, octets);
+    if (up->last_ns > seen.up.last_ns) {
+      last_ns = up->last_ns;
+      // Keep-alive echoes are not needed while the peer talks (as for frames the worker reads).
+      s.link_->note_peer_activity(TimePoint(std::chrono::nanoseconds(up->last_ns)));
+    }
+    seen.up = *up;
+  }
+  if (down != nullptr && down->packets >= seen.down.packets && down->octets >= seen.down.octets) {
+    const std::uint64_t packets = down->packets - seen.down.packets, octets = down->octets - seen.down.octets;
+    add(shared_.downstream[s.id_].packets, packets);
+    add(shared_.downstream[s.id_].bytes, octets);
+    add(slot_stats_.packets_out, packets);
+    add(slot_stats_.bytes_out, octets);
+    if (down->last_ns > seen.down.last_ns) last_ns = std::max(last_ns, down->last_ns);
+    seen.down = *down;
+  }
+  // bpf_ktime_get_ns() is CLOCK_MONOTONIC, the steady clock's: the idle timeout counts both ways.
+  if (last_ns != 0) {
+    const TimePoint last{std::chrono::nanoseconds(last_ns)};
+    if (last > s.last_data_) s.last_data_ = last;
+    if (!s.dead_) mark_dirty(s);
+  }
+}
+
+void Worker::leave_fast_path(Session& s) {
+  if (!s.fast_) return;
+  // Forwarding stops first; then the final counts (nothing the kernel counted is lost).
+  auto up = fast_path_->remove_session(static_cast<std::uint32_t>(socket_.ifindex()), s.id_);
+  auto down = fast_path_->remove_down(s.addr_.value);
+  fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
+  s.fast_.reset();
+}
+
+void Worker::fold_fast_paths(TimePoint now) {
+  if (fast_path_ == nullptr || now < next_fast_fold_) return;
+  next_fast_fold_ = now + kFastFoldInterval;
+  for (auto& s : by_id_)
+    if (s && s->fast_ && !s->dead_) fold_fast_path(*s);
 }
 
 bool Worker::send_to_lac(std::uint16_t id, const dataplane::SessionRecord& rec, ppp::Protocol protocol, Bytes payload) {
@@ -1581,6 +1715,8 @@ void Worker::run_timers(Session& s, TimePoint now) {
   s.link_->tick(now);
   if (s.dead_) return;
   if (s.up_) {
+    // The kernel may have carried traffic since the last fold: read it before calling it idle.
+    if (s.fast_ && s.idle_timeout_ != 0 && now - s.last_data_ >= seconds(s.idle_timeout_)) fold_fast_path(s);
     if (s.session_timeout_ != 0 && now - s.timeout_base_ >= seconds(s.session_timeout_))
       s.link_->close(EndReason::kSessionTimeout, now);
     else if (s.idle_timeout_ != 0 && now - s.last_data_ >= seconds(s.idle_timeout_))
@@ -1670,6 +1806,7 @@ void Worker::tick(TimePoint now) {
   }
   // Timers of the sessions that are due, from the wheel: the cost of a tick follows the timers
   // due, not the number of sessions (64,000 sessions with keep-alive every 10 s: ~640 a tick).
+  fold_fast_paths(now);
   reschedule_touched();
   wheel_.advance(now, [&](std::uint16_t id, TimerWheel::Tick due) {
     Session* s = by_id_[id].get();

@@ -17,6 +17,7 @@
 #include "common/clock.hpp"
 #include "common/log.hpp"
 #include "dataplane/drop_counters.hpp"
+#include "dataplane/fast_path.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
 #include "dataplane/tun_device.hpp"
@@ -67,6 +68,8 @@ class Worker final : public LacOwner, public LnsOwner {
   [[nodiscard]] Lac* lac() const { return lac_.get(); }
   /// LNS (l2tp-listen configured): calls from LACs terminated here.
   void set_lns(std::unique_ptr<Lns> lns) { lns_ = std::move(lns); }
+  /// The kernel fast path (its maps, inherited from the master): sessions go on it at IPCP up.
+  void set_fast_path(dataplane::FastPath* fp) { fast_path_ = fp; }
   [[nodiscard]] Lns* lns() const { return lns_.get(); }
 
   /// A message from the master (channel.hpp).
@@ -149,6 +152,17 @@ class Worker final : public LacOwner, public LnsOwner {
   policy::RateLimit rate_for(const session::AuthResult& granted, std::uint16_t id);
   /// Puts `rate` in force for `s` (network up, CoA, pppoectl): the record, and a full bucket.
   void apply_rate(Session& s, const policy::RateLimit& rate);
+  /// Kernel fast path (issue 18): whether `s` can go on it, or the first reason it cannot.
+  dataplane::FastPathState fast_path_verdict(const Session& s) const;
+  /// On or off the fast path as the session's features now allow (IPCP up, adoption, CoA).
+  void update_fast_path(Session& s);
+  /// What the kernel counted for `s` since the last fold, into its counters and idle time.
+  void fold_fast_path(Session& s);
+  void fold_fast_counters(Session& s, const dataplane::FastPathCounters* up, const dataplane::FastPathDownCounters* down);
+  /// Off the fast path, the final counts folded: before a PADT, a hand-over, a feature it lacks.
+  void leave_fast_path(Session& s);
+  /// Every few seconds: every fast session's counters (show session, interim accounting).
+  void fold_fast_paths(TimePoint now);
   /// Puts the filter list `id` (policy::filter_id; 0: none) in force for `s`. False: no such list.
   bool apply_filter(Session& s, std::uint32_t id);
   /// Whether `list` (the config's `index`-th) denies `packet`; counts the rule that decided.
@@ -228,6 +242,9 @@ class Worker final : public LacOwner, public LnsOwner {
   std::unique_ptr<RouterAdvertiser> ra_;  ///< with an ipv6-pool: the sessions' Router Advertisements
   std::unique_ptr<Dhcpv6Server> dhcp_;    ///< ... and their DHCPv6 server
   ShaperQueue shaper_;                    ///< downstream packets rate limits hold back
+  dataplane::FastPath* fast_path_ = nullptr;  ///< the kernel fast path's maps (null: none)
+  static constexpr Duration kFastFoldInterval = seconds(5);
+  TimePoint next_fast_fold_{};
   log::RateLimit policy_log_{20, 50};
 };
 

@@ -99,6 +99,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
 
   Channel master(args.channel_fd);
   Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
+  worker.set_fast_path(args.fast_path);
   // L2TP endpoints: the LNS's (l2tp-listen) and the LAC's tunnel sources (config.cpp keeps them apart).
   std::vector<const dataplane::L2tpDispatch*> lac_dispatch;
   for (const auto& d : args.l2tp_dispatch) {

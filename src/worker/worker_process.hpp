@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "dataplane/bpf_dispatch.hpp"
+#include "dataplane/fast_path.hpp"
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/shared_state.hpp"
 #include "master/config.hpp"
@@ -23,6 +24,7 @@ struct WorkerProcessArgs {
   const master::ConfigSource& source;    ///< the command-line overrides a reload applies again
   std::uint8_t slot;
   int channel_fd;  ///< our end of the socketpair with the master
+  dataplane::FastPath* fast_path;  ///< the kernel fast path's maps (null: none)
 };
 
 /// Opens the worker's own packet socket (with its dispatch filter) and TUN queue, serves its

@@ -177,6 +177,27 @@ TEST_F(FastPathTest, LeavesControlUnknownSessionsAndIpv6ToUserland) {
   EXPECT_FALSE(fp_->counters(kIf, 3).has_value());
 }
 
+TEST_F(FastPathTest, HandsTcpSynsToTheWorkerWhereMssClampingApplies) {
+  auto tcp = [](std::uint8_t flags, std::size_t payload = 40) {
+    auto p = ipv4_packet(kAddr, payload);
+    p[9] = 6;  // TCP (the program does not check the header checksum: the stack does)
+    if (p.size() >= 20 + 14) p[20 + 13] = flags;
+    return p;
+  };
+  ASSERT_TRUE(fp_->set_session(kIf, 11, {kClient, {}, kAddr, true}));
+  expect_unchanged(session_frame(11, tcp(0x02)), "SYN: the worker clamps its MSS");
+  expect_unchanged(session_frame(11, tcp(0x12)), "SYN-ACK");
+  expect_unchanged(session_frame(11, tcp(0x02, 10)), "a TCP header cut short: the worker decides");
+  auto ack = tcp(0x10);
+  EXPECT_TRUE(run(session_frame(11, ack)).marked) << "an ACK stays in the kernel";
+  auto later = tcp(0x02);
+  later[6] = 0x00, later[7] = 0x10;  // a later fragment (offset 128): no TCP header in it
+  EXPECT_TRUE(run(session_frame(11, later)).marked) << "a later fragment";
+  EXPECT_TRUE(run(session_frame(11, ipv4_packet(kAddr, 40))).marked) << "UDP";
+  ASSERT_TRUE(fp_->set_session(kIf, 12, {kClient, {}, kAddr, false}));
+  EXPECT_TRUE(run(session_frame(12, tcp(0x02))).marked) << "no clamping: SYNs stay in the kernel too";
+}
+
 TEST_F(FastPathTest, PassesEveryMalformedFrameUnchanged) {
   ASSERT_TRUE(fp_->set_session(kIf, 6, {kClient, {}, kAddr}));
   auto good = session_frame(6, ipv4_packet(kAddr, 100));

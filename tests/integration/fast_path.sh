@@ -1,0 +1,94 @@
+#!/bin/bash
+# The kernel fast path (issue 18; operator guide "Fast path"): with `--fast-path yes`, untagged
+# and QinQ sessions are forwarded by the XDP/TC programs both ways; `show session` says so and
+# shows the kernel's counters; the session's own counters (accounting, idle time) equal what
+# was sent, octet for octet, whichever path carried each packet; a spoofed source and a foreign
+# MAC are dropped and counted in the kernel; after the PADT the kernel forwards nothing for the
+# session (its frames reach the workers, which count them as for no session); a session with a
+# feature the kernel lacks (a rate limit) stays on the userland path and says why.
+. "$(dirname "$0")/common.sh"
+printf 'slow slow-pw rate=10M/10M\n' >> "$SECRETS"
+pppoed_start --secrets "$SECRETS" -L -w 2 --fast-path yes || fail "pppoed did not start"
+wait_log "fast path: XDP on ac0, TC on pppoe0" 5 ||
+  fail "the fast path did not load: $(grep 'fast path' "$LAB_LOGS/pppoed.log")"
+PINGS=100 SIZE=200
+for group in plain qinq; do
+  vlan=(); [ $group = qinq ] && vlan=(--vlan 200.300)
+  pppoetest_lab -m create -i sub0 "${vlan[@]}" -n 8 --no-ipv6 --user test --password test --pings $PINGS \
+    --ping-size $SIZE --target $NET_HOST --hold 14 --format json > "$LAB_LOGS/$group.json" &
+  eval "pid_$group=$!"
+done
+pppoetest_lab -m create -i sub0 -n 1 --no-ipv6 --user slow --password slow-pw --target $NET_HOST --hold 14 \
+  --format json > "$LAB_LOGS/slow.json" &
+pid_slow=$!
+wait_stat .sessions.up 17 20
+sleep 7  # the pings are answered; the workers fold the kernel's counters every 5 s, publish each second
+pppoectl_lab -j show sessions | jq -c '.sessions[] | {session_id, user, vlans}' > "$LAB_LOGS/sessions.txt"
+fast=0 kernel_up=0 kernel_down=0
+while read -r row; do
+  sid=$(echo "$row" | jq .session_id)
+  s=$(pppoectl_lab -j show session "$sid" | jq .session)
+  echo "$s" | jq -c '{session_id, user, vlans, rx_packets, rx_bytes, tx_packets, tx_bytes, fast_path}' >> "$LAB_LOGS/detail.txt"
+  if [ "$(echo "$row" | jq -r .user)" = slow ]; then
+    expect_eq "$(echo "$s" | jq -r .fast_path.state)" "slow: rate limit" "the rate-limited session's path"
+    continue
+  fi
+  expect_eq "$(echo "$s" | jq -r .fast_path.state)" fast "session $sid's path"
+  fast=$((fast + 1))
+  # Exact counts whichever path carried each ping (the first may precede the kernel's entry):
+  # IPv4 octets as the capture's IP total length, 28 octets of headers per ping.
+  expect_eq "$(echo "$s" | jq -c '[.rx_packets, .rx_bytes, .tx_packets, .tx_bytes]')" \
+    "[$PINGS,$((PINGS * (28 + SIZE))),$PINGS,$((PINGS * (28 + SIZE)))]" "session $sid's counters"
+  kernel_up=$((kernel_up + $(echo "$s" | jq .fast_path.kernel_up.packets)))
+  kernel_down=$((kernel_down + $(echo "$s" | jq .fast_path.kernel_down.packets)))
+done < "$LAB_LOGS/sessions.txt"
+expect_eq "$fast" 16 "sessions on the fast path"
+# Nearly every ping went through the kernel (a session's first one may come before its entry).
+[ $kernel_up -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_up of $((16 * PINGS)) pings forwarded upstream by the kernel"
+[ $kernel_down -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_down of $((16 * PINGS)) replies forwarded downstream by the kernel"
+echo "kernel forwarded $kernel_up of $((16 * PINGS)) pings and $kernel_down replies"
+
+# Hostile frames on an untagged fast session: spoofed source, foreign MAC; then the same after
+# it ended.
+first=$(pppoectl_lab -j show sessions | jq -c '[.sessions[] | select(.vlans == [] and .user == "test")][0]')
+sid=$(echo "$first" | jq -r .session_id) mac=$(echo "$first" | jq -r .mac) ip=$(echo "$first" | jq -r .ip)
+ac_mac=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
+send() {  # send KIND COUNT: ping frames of session $sid: good | spoofed | foreign
+  ip netns exec "$SUB" /usr/bin/python3 - "$1" "$2" "$ac_mac" "$sid" "$mac" "$ip" "$NET_HOST" <<'PY'
+import socket, struct, sys
+sys.path.insert(0, "tests/integration")
+kind, count, ac, sid, mac, ip, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
+from lab_frames import eth, pppoe
+def ipv4(src, dst, payload=b"\x08\x00\xf7\xff\x00\x00\x00\x00"):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, 1, 0, socket.inet_aton(src), socket.inet_aton(dst))
+    s = sum(struct.unpack("!10H", hdr)); s = (s & 0xFFFF) + (s >> 16); s = (s & 0xFFFF) + (s >> 16)
+    return hdr[:10] + struct.pack("!H", ~s & 0xFFFF) + hdr[12:] + payload
+src_mac = "02:66:00:00:00:09" if kind == "foreign" else mac
+src_ip = "10.66.66.66" if kind == "spoofed" else ip
+frame = eth(ac, src_mac, 0x8864, pppoe(0, sid, b"\x00\x21" + ipv4(src_ip, dst)))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("sub0", 0))
+for _ in range(count): s.send(frame)
+PY
+}
+send spoofed 5 || fail "sending spoofed frames"
+send foreign 7 || fail "sending foreign-MAC frames"
+sleep 0.5
+k=$(pppoectl_lab -j show session "$sid" | jq -c '.session.fast_path.kernel_up | [.dropped_spoofed, .dropped_foreign_mac]')
+expect_eq "$k" "[5,7]" "frames dropped in the kernel [spoofed source, foreign MAC]"
+
+wait "$pid_plain" || fail "untagged sessions: $(head -c 400 "$LAB_LOGS/plain.json")"
+wait "$pid_qinq" || fail "QinQ sessions: $(head -c 400 "$LAB_LOGS/qinq.json")"
+wait "$pid_slow" || fail "the rate-limited session: $(head -c 400 "$LAB_LOGS/slow.json")"
+for group in plain qinq; do expect_eq "$(jq .traffic.lost "$LAB_LOGS/$group.json")" 0 "$group pings lost"; done
+wait_stat .sessions.total 0 10
+# The session is gone: its frames are the workers' again (no session), none crosses the AC.
+before=$(stat .drops.unknown_session)
+ip netns exec "$NET" timeout 3 tshark -i net0 -f "icmp and src host $ip" -a duration:2 -w "$LAB_LOGS/after.pcap" 2>/dev/null &
+cap=$!
+sleep 1
+send good 5 || fail "sending frames of the ended session"
+wait $cap
+expect_eq "$(tshark -r "$LAB_LOGS/after.pcap" 2>/dev/null | wc -l)" 0 "packets of the ended session that crossed the AC"
+after=$(stat .drops.unknown_session)
+[ $((after - before)) -ge 5 ] || fail "the ended session's frames: unknown_session rose by $((after - before)), not 5"
+exit 0
