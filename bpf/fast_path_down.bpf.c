@@ -9,6 +9,7 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <linux/pkt_cls.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
@@ -30,6 +31,18 @@ struct {
   __type(key, __u32);
   __type(value, struct pppoe_fp_down_counters);
 } pppoe_fp_down_counters SEC(".maps");
+
+/* The kernel's own skb, for the one thing __sk_buff does not show: whether the L4 checksum is
+ * still to be filled in (CHECKSUM_PARTIAL: a locally sent packet, or one from a veth or virtio
+ * peer that offloads it). Pushed behind PPPoE, such a checksum would be finished only by a
+ * NIC that checksums any protocol; a veth peer or a raw socket would see it unfinished. The
+ * userland path's TUN read finishes it, so those packets go that way. The layout is resolved
+ * against the running kernel's BTF at load (CO-RE). */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+struct sk_buff___pppoe_fp {
+  __u8 ip_summed : 2;
+} __attribute__((preserve_access_index));
+#define CHECKSUM_PARTIAL 3
 
 #define ETH_P_PPPOE_SESSION 0x8864
 #define PPP_IPV4 0x0021
@@ -74,6 +87,8 @@ static __always_inline int push_headers(struct __sk_buff *skb, const struct pppo
 SEC("tc")
 int pppoe_fast_path_down(struct __sk_buff *skb) {
   if (skb->protocol != bpf_htons(ETH_P_IP) || skb->gso_size != 0) return TC_ACT_OK;
+  struct sk_buff___pppoe_fp *kskb = bpf_cast_to_kern_ctx(skb);
+  if (BPF_CORE_READ_BITFIELD(kskb, ip_summed) == CHECKSUM_PARTIAL) return TC_ACT_OK;
   void *data = (void *)(long)skb->data;
   void *data_end = (void *)(long)skb->data_end;
   struct iphdr *ip = data; /* an L3 device: no link-layer header */

@@ -83,9 +83,11 @@ lab_host_up() {
 }
 
 # Starts pppoed in the AC namespace with extra options "$@"; waits for its control socket.
+# PPPOED_FAST_PATH=yes: with the kernel fast path (the tests' fast-path runs, tests/CMakeLists.txt).
 pppoed_start() {
-  local bin=${BIN:-build/bin}
-  ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --state-file "$LAB_LOGS/pppoed.sessions" --local-ip 10.0.0.1 "$@" ac0 \
+  local bin=${BIN:-build/bin} fast=()
+  [ "${PPPOED_FAST_PATH:-no}" = yes ] && fast=(--fast-path yes)
+  ip netns exec "$AC" "$bin/pppoed" --control "$LAB_LOGS/pppoed.sock" --state-file "$LAB_LOGS/pppoed.sessions" --local-ip 10.0.0.1 "${fast[@]}" "$@" ac0 \
     >>"$LAB_LOGS/pppoed.log" 2>&1 &
   PPPOED_PID=$!
   wait_control_socket "$LAB_LOGS/pppoed.sock" "$PPPOED_PID" "$LAB_LOGS/pppoed.log"

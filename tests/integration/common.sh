@@ -15,6 +15,11 @@ chmod 600 "$SECRETS"
 FAILED=0
 finish() {
   local rc=$?
+  # A fast-path run that ran without it proves nothing: say so.
+  if [ "${PPPOED_FAST_PATH:-no}" = yes ] && [ "$rc" = 0 ] && [ "$FAILED" = 0 ] && [ -f "$LAB_LOGS/pppoed.log" ] &&
+    ! grep -q "fast path: XDP on" "$LAB_LOGS/pppoed.log"; then
+    echo "ASSERTION FAILED: PPPOED_FAST_PATH=yes but pppoed ran without the fast path"; FAILED=1
+  fi
   lab_down
   if [ "$FAILED" != 0 ] || [ "$rc" != 0 ]; then
     echo "--- pppoed log ($LAB_LOGS/pppoed.log) ---"; tail -n 60 "$LAB_LOGS/pppoed.log" 2>/dev/null
