@@ -22,7 +22,8 @@ perf_stat() {
 }
 
 # The forwarding benchmarks' table (bench/dataplane.sh, bench/l2tp_lac.sh): rows collected with
-# forward_row, printed with forward_table against the "raw baseline" rows of the same run.
+# forward_row, printed with forward_table against the "raw baseline" rows of the same run (or the
+# rows labelled $FORWARD_BASELINE).
 FORWARD_ROWS=()
 forward_row() {  # label direction size packets syscalls ctxsw sent cpu_ms   (over $T seconds)
   local rate; rate=$(echo "$4 / $T" | bc -l)
@@ -39,12 +40,12 @@ forward_table() {  # LABEL_WIDTH
     base=1
     for b in "${FORWARD_ROWS[@]}"; do
       IFS='|' read -r l d s rr _ <<<"$b"
-      if [ "$l" = "raw baseline" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ]; then base=$rr; fi
+      if [ "$l" = "${FORWARD_BASELINE:-raw baseline}" ] && [ "$d" = "$dir" ] && [ "$s" = "$size" ]; then base=$rr; fi
     done
     printf "%-${width}s %-5s %5s %12s %7.2f %13s %13s %12.0f %11s\n" "$label" "$dir" "$size" "$rate" \
       "$(echo "$rate / $base" | bc -l)" "$sysp" "$ctxp" "$(echo "$sent / $T" | bc -l)" "$cpup"
   done
-  echo "(ratio = packets/s relative to the raw baseline of the same direction and size in this run;"
+  echo "(ratio = packets/s relative to the ${FORWARD_BASELINE:-raw baseline} of the same direction and size in this run;"
   echo " $(nproc) CPUs shared by traffic generator, kernel and forwarder; syscalls and context switches"
   echo " are the forwarding processes' own, per packet forwarded; CPU us/pkt: their user and kernel"
   echo " time per packet forwarded, what a core costs when the generator, not they, sets the rate)"

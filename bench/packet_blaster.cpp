@@ -5,9 +5,15 @@
 //     198.18.0.1) round-robin over the sessions in SESSIONS_FILE ("session_id mac address" per
 //     line), sent with sendmmsg in batches of 64 on an AF_PACKET socket (qdisc bypassed).
 //     Sessions with an IPv6 address get IPv6/UDP frames instead, to 2001:db8:ffff::99.
+//   packet_blaster up-ip IFACE NEXT_HOP_MAC SESSIONS_FILE IP_SIZE SECONDS
+//     The same IPv4 packets as `up`, in plain Ethernet frames to NEXT_HOP_MAC: the kernel
+//     forwarding baseline of bench/fast_path.sh (no PPPoE anywhere).
 //   packet_blaster down SESSIONS_FILE IP_SIZE SECONDS
 //     UDP datagrams (IP_SIZE octets on the wire) to each session's address, sendmmsg in batches
 //     of 64 on a UDP socket: the kernel routes them into the TUN of whoever serves the sessions.
+//     IPv4 ones without a UDP checksum (SO_NO_CHECK): a veth would leave it to be finished
+//     (CHECKSUM_PARTIAL), which a real NIC never hands to a router, and the fast path leaves
+//     such packets to the userland path.
 //   packet_blaster down-tun TUN SESSIONS_FILE IP_SIZE SECONDS
 //     The same packets (from 198.18.0.1 or 2001:db8:ffff::99), built once and transmitted on
 //     the TUN itself through an AF_PACKET socket (qdisc bypassed): they reach its reader
@@ -198,6 +204,43 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
   });
 }
 
+/// `up` without PPPoE: Ethernet + the same IPv4 packet, to the next hop's MAC.
+int up_ip(const char* iface, const char* next_hop_mac, const char* sessions_file, std::size_t size, double seconds) {
+  auto sessions = read_sessions(sessions_file);
+  std::uint8_t hop[6];
+  if (sessions.empty() || std::sscanf(next_hop_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &hop[0], &hop[1], &hop[2], &hop[3],
+                                      &hop[4], &hop[5]) != 6) {
+    std::fprintf(stderr, "no sessions or bad next-hop MAC\n");
+    return 2;
+  }
+  int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
+  sockaddr_ll ll{};
+  ll.sll_family = AF_PACKET;
+  ll.sll_ifindex = static_cast<int>(if_nametoindex(iface));
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) {
+    std::perror("packet socket");
+    return 1;
+  }
+  in_addr sink{};
+  inet_pton(AF_INET, "198.18.0.1", &sink);
+  std::vector<std::vector<std::uint8_t>> frames;
+  for (const auto& s : sessions) {
+    std::vector<std::uint8_t> f(14);
+    std::memcpy(&f[0], hop, 6);
+    std::memcpy(&f[6], s.mac, 6);
+    f[12] = 0x08; f[13] = 0x00;
+    auto ip = ipv4_udp(s.ip, sink, size);
+    f.insert(f.end(), ip.begin(), ip.end());
+    frames.push_back(std::move(f));
+  }
+  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr&) {
+    auto& f = frames[k % frames.size()];
+    iov = {f.data(), f.size()};
+  });
+}
+
 int down(const char* sessions_file, std::size_t size, double seconds) {
   auto sessions = read_sessions(sessions_file);
   if (sessions.empty() || size < 48) return 2;
@@ -217,6 +260,8 @@ int down(const char* sessions_file, std::size_t size, double seconds) {
     });
   }
   int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_NO_CHECK, &one, sizeof one);
   std::vector<std::uint8_t> payload(size - 28, 0x5a);
   std::vector<sockaddr_in> to(sessions.size());
   for (std::size_t i = 0; i < sessions.size(); ++i) {
@@ -310,11 +355,12 @@ int l2tp_down(const char* lac_addr, const char* calls_file, std::size_t size, do
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "up" && argc == 7) return up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
+  if (mode == "up-ip" && argc == 7) return up_ip(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
   if (mode == "down" && argc == 5) return down(argv[2], std::stoul(argv[3]), std::stod(argv[4]));
   if (mode == "down-tun" && argc == 6) return down_tun(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
   if (mode == "l2tp-down" && argc == 6) return l2tp_down(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
   std::fprintf(stderr,
-               "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS |\n"
+               "usage: packet_blaster up IFACE AC_MAC SESSIONS IP_SIZE SECONDS | up-ip IFACE MAC SESSIONS IP_SIZE SECONDS | down SESSIONS IP_SIZE SECONDS |\n"
                "       down-tun TUN SESSIONS IP_SIZE SECONDS | l2tp-down LAC_ADDR CALLS IP_SIZE SECONDS\n");
   return 2;
 }

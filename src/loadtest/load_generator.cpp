@@ -52,6 +52,9 @@ struct Context {
   std::uint64_t discovery_retransmits = 0;
   bool setup_over = false;  ///< the setup deadline passed: a failure now is final
   std::map<std::string, unsigned> retried_by_phase;
+  /// Round-trip times of hold pings (capped: a few million samples are plenty for p99).
+  std::vector<float> hold_rtt_ms;
+  static constexpr std::size_t kMaxRttSamples = 4'000'000;
 };
 
 struct Client final : session::LinkOutput {
@@ -348,6 +351,13 @@ struct Client final : session::LinkOutput {
   std::uint64_t hold_sent_ = 0, hold_ok_ = 0, flood_sent_ = 0, flood_ok_ = 0;
   unsigned resets_ = 0, reconnects_ = 0, retries_ = 0;
   TimePoint last_hold_reply_{};
+  /// The last hold pings' send times by sequence number, for their round-trip time (a reply
+  /// more than 8 pings late finds its slot reused and is not timed).
+  struct SentPing {
+    std::uint16_t seq = 0;
+    TimePoint at{};
+  };
+  std::array<SentPing, 8> hold_sent_at_{};
   double largest_gap_ms_ = 0;
   bool flapped_ = false, reauthenticated_ = false;
   bool restart_pending_ = false, reconnecting_ = false, retrying_ = false;
@@ -408,7 +418,7 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
 
-  Context ctx{o, *socket, {}, 0, {}, 0, false, {}};
+  Context ctx{o, *socket, {}, 0, {}, 0, false, {}, {}};
   while (::getrandom(&ctx.seed, sizeof ctx.seed, 0) != sizeof ctx.seed) {
   }
   std::vector<std::unique_ptr<Client>> clients;
@@ -468,6 +478,10 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
                 if (c.last_hold_reply_ != TimePoint{})
                   c.largest_gap_ms_ = std::max(c.largest_gap_ms_, std::chrono::duration<double, std::milli>(ctx.now - c.last_hold_reply_).count());
                 c.last_hold_reply_ = ctx.now;
+                auto& sent = c.hold_sent_at_[reply->seq % c.hold_sent_at_.size()];
+                if (sent.seq == reply->seq && sent.at != TimePoint{} && ctx.hold_rtt_ms.size() < Context::kMaxRttSamples)
+                  ctx.hold_rtt_ms.push_back(std::chrono::duration<float, std::milli>(ctx.now - sent.at).count());
+                sent.at = {};
               }
               else
                 ++c.flood_ok_;
@@ -729,9 +743,11 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
     bool hold = &counter == &c.hold_sent_;
     std::uint16_t lo = hold ? kHoldSeq : kFloodSeq, hi = hold ? 65535 : kHoldSeq - 1;
     if (c.next_seq_ < lo || c.next_seq_ >= hi) c.next_seq_ = lo;
+    const std::uint16_t seq = c.next_seq_++;
     std::size_t n = ip::build_icmp_echo(pkt, c.link_->address(), target, static_cast<std::uint16_t>(c.index_ & 0xffff),
-                                        c.next_seq_++, o.ping_size);
+                                        seq, o.ping_size);
     if (n == 0) return;
+    if (hold) c.hold_sent_at_[seq % c.hold_sent_at_.size()] = {seq, Clock::now()};
     c.send_ppp(ppp::Protocol::kIpv4, Bytes(pkt.data(), n));
     ++counter;
   };
@@ -854,6 +870,17 @@ std::expected<LoadReport, std::string> run_load(const LoadOptions& o) {
         c->stage_ = Stage::kClosed;
       }
     socket->flush();
+  }
+  if (!ctx.hold_rtt_ms.empty()) {
+    auto& v = ctx.hold_rtt_ms;
+    auto at = [&](double q) {
+      auto k = static_cast<std::size_t>(q * static_cast<double>(v.size() - 1));
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+      return static_cast<double>(v[k]);
+    };
+    report.hold_rtt_samples = v.size();
+    report.hold_rtt_p50_ms = at(0.50);
+    report.hold_rtt_p99_ms = at(0.99);
   }
   return report;
 }

@@ -98,6 +98,9 @@ struct LoadReport {
   /// session (its traffic gap), sessions whose LCP left Opened (a flap: renegotiation, or the
   /// session ended), and authentications after the first (the AC asked again).
   double hold_largest_gap_ms = 0;
+  /// Round-trip times of the hold pings (a reply more than 8 pings late is not timed).
+  std::size_t hold_rtt_samples = 0;
+  double hold_rtt_p50_ms = 0, hold_rtt_p99_ms = 0;
   unsigned flapped = 0;
   unsigned reauthenticated = 0;
   /// The same per session, for each session that carried hold traffic (--traffic-sessions).
