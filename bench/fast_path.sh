@@ -33,6 +33,8 @@ table inet fpbench {
   }
 }
 NFT
+busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }  # user nice system irq softirq steal
+declare -A MACHINE  # "label|dir|size" -> the whole machine's CPU us per forwarded packet (generator included)
 nft_count() { ip netns exec "$AC" nft -j list counter inet fpbench "$1" | jq '.nftables[1].counter.packets'; }
 sub_rx() { ip netns exec "$SUB" cat /sys/class/net/sub0/statistics/rx_packets; }
 
@@ -41,6 +43,7 @@ measure() {  # LABEL UP_MODE COUNTER: both sizes and directions; workers in $pid
   for size in 64 1400; do
     for dir in up down; do
       if [ $dir = up ]; then before=$(nft_count "$counter"); else before=$(sub_rx); fi
+      busy0=$(busy_jiffies)
       if [ -n "$pids" ]; then perf_stat "$pids" "$T" > "$LAB_LOGS/perf" & perfpid=$!; else echo "0 0 0" > "$LAB_LOGS/perf"; perfpid=; fi
       if [ $dir = up ]; then
         sent=$(ip netns exec "$SUB" "$BIN/packet_blaster" "$mode" sub0 "$AC_MAC" "$LAB_LOGS/sessions" "$size" "$T")
@@ -50,6 +53,7 @@ measure() {  # LABEL UP_MODE COUNTER: both sizes and directions; workers in $pid
       [ -z "$perfpid" ] || wait "$perfpid"
       sleep 0.3
       if [ $dir = up ]; then after=$(nft_count "$counter"); else after=$(sub_rx); fi
+      MACHINE["$label|$dir|$size"]=$(echo "($(busy_jiffies) - $busy0) * 1000000 / $(getconf CLK_TCK) / ($after - $before + 1)" | bc -l)
       read -r sys ctx cpu < "$LAB_LOGS/perf"
       forward_row "$label" $dir $size $((after - before)) "$sys" "$ctx" "$sent" "$cpu"
     done
@@ -66,6 +70,10 @@ for n in 16 1000; do
     if [ $path = fast ] && ! grep -q "fast path: XDP on" "$LAB_LOGS/pppoed.log"; then
       echo "the fast path did not load:"; grep "fast path" "$LAB_LOGS/pppoed.log"; exit 1
     fi
+    # XDP on a veth runs in the NAPI of the sending CPU's softirq, which here is also the
+    # generator's; threaded NAPI lets the scheduler put it on the other CPU, as a NIC's
+    # interrupts would (RSS, IRQ affinity). Only the fast path has a NAPI on ac0 to thread.
+    [ $path = fast ] && ip netns exec "$AC" sh -c 'echo 1 > /sys/class/net/ac0/threaded'
     pppoetest_lab -m create -i sub0 -n "$n" --auth pap --user bench --password bench --pings 0 --no-ipv6 \
       --vanish --timeout 60 >/dev/null || { echo "$n sessions did not come up"; exit 1; }
     pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | "\(.session_id) \(.mac) \(.ip)"' \
@@ -105,7 +113,8 @@ echo "Round-trip time through one session (pppoetest, a ping every ms to the hos
 printf '%-14s %10s %10s %10s %10s\n' "" samples "p50 ms" "p99 ms" lost
 printf '%s\n' "${LATENCY[@]}"
 echo
-echo "fast path against the userland path and against kernel forwarding (same sessions, direction, size):"
+echo "fast path against the userland path and against kernel forwarding (same sessions, direction, size);"
+echo "machine CPU: all CPUs' busy time per forwarded packet, generator included (fast / userland / kernel):"
 for r in "${FORWARD_ROWS[@]}"; do
   IFS='|' read -r label dir size rate _ <<<"$r"
   case "$label" in "fast path, "*) ;; *) continue ;; esac
@@ -116,6 +125,7 @@ for r in "${FORWARD_ROWS[@]}"; do
     [ "$l" = "userland path, $n" ] && u=$r0
     [ "$l" = "kernel forwarding, $n" ] && k=$r0
   done
-  printf "  %-14s %-5s %5s  fast %9s  x%.2f of userland (%s)  %.2f of kernel forwarding (%s)\n" "$n" "$dir" "$size" "$rate" \
-    "$(echo "$rate / $u" | bc -l)" "$u" "$(echo "$rate / $k" | bc -l)" "$k"
+  printf "  %-14s %-5s %5s  fast %9s  x%.2f of userland (%s)  %.2f of kernel forwarding (%s)  machine CPU us/pkt %.2f / %.2f / %.2f\n" \
+    "$n" "$dir" "$size" "$rate" "$(echo "$rate / $u" | bc -l)" "$u" "$(echo "$rate / $k" | bc -l)" "$k" \
+    "${MACHINE["fast path, $n|$dir|$size"]}" "${MACHINE["userland path, $n|$dir|$size"]}" "${MACHINE["kernel forwarding, $n|$dir|$size"]}"
 done

@@ -160,14 +160,8 @@ int blast(int fd, double seconds, Fill&& fill) {
   return 0;
 }
 
-int up(const char* iface, const char* ac_mac, const char* sessions_file, std::size_t size, double seconds) {
-  auto sessions = read_sessions(sessions_file);
-  std::uint8_t ac[6];
-  if (sessions.empty() || std::sscanf(ac_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &ac[0], &ac[1], &ac[2], &ac[3],
-                                      &ac[4], &ac[5]) != 6) {
-    std::fprintf(stderr, "no sessions or bad AC MAC\n");
-    return 2;
-  }
+/// A raw packet socket on `iface` that bypasses the qdisc; -1 (said on stderr) if it cannot.
+int raw_socket(const char* iface) {
   int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
   int one = 1;
   ::setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
@@ -176,62 +170,43 @@ int up(const char* iface, const char* ac_mac, const char* sessions_file, std::si
   ll.sll_ifindex = static_cast<int>(if_nametoindex(iface));
   if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) {
     std::perror("packet socket");
-    return 1;
+    return -1;
   }
+  return fd;
+}
+
+/// Ethernet frames to `dst_mac` from each session's MAC, round-robin: with PPPoE session
+/// headers (`pppoe`) or as plain IPv4 (the kernel forwarding baseline). IPv6 sessions get
+/// IPv6 packets (PPPoE only).
+int frames_up(const char* iface, const char* dst_mac, const char* sessions_file, std::size_t size, double seconds,
+              bool pppoe) {
+  auto sessions = read_sessions(sessions_file);
+  std::uint8_t dst[6];
+  if (sessions.empty() ||
+      std::sscanf(dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dst[0], &dst[1], &dst[2], &dst[3], &dst[4], &dst[5]) != 6) {
+    std::fprintf(stderr, "no sessions or bad MAC\n");
+    return 2;
+  }
+  int fd = raw_socket(iface);
+  if (fd < 0) return 1;
   in_addr sink{};
   inet_pton(AF_INET, "198.18.0.1", &sink);
   in6_addr sink6{};
   inet_pton(AF_INET6, "2001:db8:ffff::99", &sink6);
   std::vector<std::vector<std::uint8_t>> frames;
   for (const auto& s : sessions) {
-    std::vector<std::uint8_t> f(14 + 6 + 2);
-    std::memcpy(&f[0], ac, 6);
+    std::vector<std::uint8_t> f(12);
+    std::memcpy(&f[0], dst, 6);
     std::memcpy(&f[6], s.mac, 6);
-    f[12] = 0x88; f[13] = 0x64;
-    f[14] = 0x11; f[15] = 0x00;
-    f[16] = static_cast<std::uint8_t>(s.id >> 8);
-    f[17] = static_cast<std::uint8_t>(s.id);
-    f[18] = static_cast<std::uint8_t>((size + 2) >> 8);
-    f[19] = static_cast<std::uint8_t>(size + 2);
-    f[20] = 0x00; f[21] = s.v6 ? 0x57 : 0x21;  // PPP IPv6 or IPv4
-    auto ip = s.v6 ? ipv6_udp(s.ip6, sink6, size) : ipv4_udp(s.ip, sink, size);
-    f.insert(f.end(), ip.begin(), ip.end());
-    frames.push_back(std::move(f));
-  }
-  return blast(fd, seconds, [&](std::size_t k, iovec& iov, msghdr&) {
-    auto& f = frames[k % frames.size()];
-    iov = {f.data(), f.size()};
-  });
-}
-
-/// `up` without PPPoE: Ethernet + the same IPv4 packet, to the next hop's MAC.
-int up_ip(const char* iface, const char* next_hop_mac, const char* sessions_file, std::size_t size, double seconds) {
-  auto sessions = read_sessions(sessions_file);
-  std::uint8_t hop[6];
-  if (sessions.empty() || std::sscanf(next_hop_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &hop[0], &hop[1], &hop[2], &hop[3],
-                                      &hop[4], &hop[5]) != 6) {
-    std::fprintf(stderr, "no sessions or bad next-hop MAC\n");
-    return 2;
-  }
-  int fd = ::socket(AF_PACKET, SOCK_RAW, 0);
-  int one = 1;
-  ::setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof one);
-  sockaddr_ll ll{};
-  ll.sll_family = AF_PACKET;
-  ll.sll_ifindex = static_cast<int>(if_nametoindex(iface));
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&ll), sizeof ll) < 0) {
-    std::perror("packet socket");
-    return 1;
-  }
-  in_addr sink{};
-  inet_pton(AF_INET, "198.18.0.1", &sink);
-  std::vector<std::vector<std::uint8_t>> frames;
-  for (const auto& s : sessions) {
-    std::vector<std::uint8_t> f(14);
-    std::memcpy(&f[0], hop, 6);
-    std::memcpy(&f[6], s.mac, 6);
-    f[12] = 0x08; f[13] = 0x00;
-    auto ip = ipv4_udp(s.ip, sink, size);
+    if (pppoe) {
+      const std::uint8_t h[] = {0x88, 0x64, 0x11, 0x00, static_cast<std::uint8_t>(s.id >> 8), static_cast<std::uint8_t>(s.id),
+                                static_cast<std::uint8_t>((size + 2) >> 8), static_cast<std::uint8_t>(size + 2),
+                                0x00, static_cast<std::uint8_t>(s.v6 ? 0x57 : 0x21)};  // PPP IPv6 or IPv4
+      f.insert(f.end(), std::begin(h), std::end(h));
+    } else {
+      f.insert(f.end(), {0x08, 0x00});
+    }
+    auto ip = s.v6 && pppoe ? ipv6_udp(s.ip6, sink6, size) : ipv4_udp(s.ip, sink, size);
     f.insert(f.end(), ip.begin(), ip.end());
     frames.push_back(std::move(f));
   }
@@ -354,8 +329,8 @@ int l2tp_down(const char* lac_addr, const char* calls_file, std::size_t size, do
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "up" && argc == 7) return up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
-  if (mode == "up-ip" && argc == 7) return up_ip(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]));
+  if (mode == "up" && argc == 7) return frames_up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]), true);
+  if (mode == "up-ip" && argc == 7) return frames_up(argv[2], argv[3], argv[4], std::stoul(argv[5]), std::stod(argv[6]), false);
   if (mode == "down" && argc == 5) return down(argv[2], std::stoul(argv[3]), std::stod(argv[4]));
   if (mode == "down-tun" && argc == 6) return down_tun(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));
   if (mode == "l2tp-down" && argc == 6) return l2tp_down(argv[2], argv[3], std::stoul(argv[4]), std::stod(argv[5]));

@@ -15,10 +15,10 @@ PINGS=100 SIZE=200
 for group in plain qinq; do
   vlan=(); [ $group = qinq ] && vlan=(--vlan 200.300)
   pppoetest_lab -m create -i sub0 "${vlan[@]}" -n 8 --no-ipv6 --user test --password test --pings $PINGS \
-    --ping-size $SIZE --target $NET_HOST --hold 14 --format json > "$LAB_LOGS/$group.json" &
+    --ping-size $SIZE --target $NET_HOST --hold 30 --format json > "$LAB_LOGS/$group.json" &
   eval "pid_$group=$!"
 done
-pppoetest_lab -m create -i sub0 -n 1 --no-ipv6 --user slow --password slow-pw --target $NET_HOST --hold 14 \
+pppoetest_lab -m create -i sub0 -n 1 --no-ipv6 --user slow --password slow-pw --target $NET_HOST --hold 30 \
   --format json > "$LAB_LOGS/slow.json" &
 pid_slow=$!
 wait_stat .sessions.up 17 20
