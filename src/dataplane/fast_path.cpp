@@ -252,6 +252,22 @@ std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::ui
   return sum;
 }
 
+namespace {
+template <class Key>
+std::size_t count_keys(int fd) {
+  std::size_t n = 0;
+  Key key{}, next{};
+  for (const Key* at = nullptr; bpf_map_get_next_key(fd, at, &next) == 0; at = &key) {
+    key = next;
+    if (++n > PPPOE_FP_MAX_SESSIONS) break;  // a map changing under the walk: enough
+  }
+  return n;
+}
+}  // namespace
+
+std::size_t FastPath::session_entries() const { return count_keys<pppoe_fp_key>(sessions_fd_); }
+std::size_t FastPath::address_entries() const { return count_keys<std::uint32_t>(by_addr_fd_); }
+
 std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifindex,
                                                              const std::vector<std::uint8_t>& frame) const {
   std::vector<std::uint8_t> out(frame.size() + 256);

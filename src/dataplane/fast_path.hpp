@@ -87,6 +87,10 @@ class FastPath {
   bool set_down(std::uint32_t ipv4, const FastPathDown& d);
   std::optional<FastPathDownCounters> remove_down(std::uint32_t ipv4);
   [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ipv4) const;
+  /// Entries in the session map and the downstream address map (`show summary`: what the
+  /// kernel forwards for; a walk of the keys, for diagnostics, not for every packet).
+  [[nodiscard]] std::size_t session_entries() const;
+  [[nodiscard]] std::size_t address_entries() const;
 
   /// Runs the upstream program on `frame` as if it arrived on `ifindex`.
   [[nodiscard]] std::expected<FastPathVerdict, std::string> run_up(std::uint32_t ifindex,

@@ -374,6 +374,9 @@ ctl::Json Server::summary() {
                                            {"not_ready_why", standby_->not_ready_why()},
                                            {"held_sessions", standby_->held()}}
                                : ctl::Json(nullptr)},
+          {"fast_path", fast_path_ ? ctl::Json{{"kernel_sessions", fast_path_->session_entries()},
+                                               {"kernel_addresses", fast_path_->address_entries()}}
+                                   : ctl::Json(nullptr)},
           {"sessions_adopted", pool_.adopted_sessions},
           {"sessions_migrated", pool_.migrated_sessions},
           {"drops", drops},

@@ -8,7 +8,8 @@
 # feature the kernel lacks (a rate limit) stays on the userland path and says why.
 . "$(dirname "$0")/common.sh"
 printf 'slow slow-pw rate=10M/10M\n' >> "$SECRETS"
-pppoed_start --secrets "$SECRETS" -L -w 2 --fast-path yes || fail "pppoed did not start"
+PPPOED_FAST_PATH=yes  # pppoed_start adds --fast-path yes
+pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
 wait_log "fast path: XDP on ac0, TC on pppoe0" 5 ||
   fail "the fast path did not load: $(grep 'fast path' "$LAB_LOGS/pppoed.log")"
 PINGS=100 SIZE=200
@@ -81,6 +82,7 @@ wait "$pid_qinq" || fail "QinQ sessions: $(head -c 400 "$LAB_LOGS/qinq.json")"
 wait "$pid_slow" || fail "the rate-limited session: $(head -c 400 "$LAB_LOGS/slow.json")"
 for group in plain qinq; do expect_eq "$(jq .traffic.lost "$LAB_LOGS/$group.json")" 0 "$group pings lost"; done
 wait_stat .sessions.total 0 10
+expect_eq "$(pppoectl_lab -j show summary | jq -c .fast_path)" '{"kernel_addresses":0,"kernel_sessions":0}' "kernel entries after every session ended"
 # The session is gone: its frames are the workers' again (no session), none crosses the AC.
 before=$(stat .drops.unknown_session)
 ip netns exec "$NET" timeout 3 tshark -i net0 -f "icmp and src host $ip" -a duration:2 -w "$LAB_LOGS/after.pcap" 2>/dev/null &

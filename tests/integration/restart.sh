@@ -30,6 +30,10 @@ echo "handover to the new process: $(( ($(date +%s%N) - t0) / 1000000 )) ms unti
 [ -e "$LAB_LOGS/pppoed.sessions" ] && fail "the state file was not consumed"
 wait_stat .sessions.up 300 5
 expect_eq "$(stat .discovery.padi_rx)" 0 "PADIs at the new pppoed (no client rediscovered)"
+if [ "${PPPOED_FAST_PATH:-no}" = yes ]; then  # the continued sessions are on the new fast path
+  sid=$(pppoectl_lab -j show sessions | jq '.sessions[0].session_id')
+  expect_eq "$(pppoectl_lab -j show session "$sid" | jq -r .session.fast_path.state)" fast "a continued session's path"
+fi
 wait $holder
 res=$(cat "$LAB_LOGS/out.json")
 echo "$res" | jq -c '{established, closed_by_server, reconnected, flapped, reauthenticated, hold}'
