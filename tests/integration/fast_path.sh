@@ -5,7 +5,8 @@
 # was sent, octet for octet, whichever path carried each packet; a spoofed source and a foreign
 # MAC are dropped and counted in the kernel; after the PADT the kernel forwards nothing for the
 # session (its frames reach the workers, which count them as for no session); a session with a
-# feature the kernel lacks (a rate limit) stays on the userland path and says why.
+# feature the kernel lacks (a rate limit) stays on the userland path and says why; with another
+# XDP program on the interface pppoed says once that it has no fast path and serves without.
 . "$(dirname "$0")/common.sh"
 printf 'slow slow-pw rate=10M/10M\n' >> "$SECRETS"
 PPPOED_FAST_PATH=yes  # pppoed_start adds --fast-path yes
@@ -93,4 +94,20 @@ wait $cap
 expect_eq "$(tshark -r "$LAB_LOGS/after.pcap" 2>/dev/null | wc -l)" 0 "packets of the ended session that crossed the AC"
 after=$(stat .drops.unknown_session)
 [ $((after - before)) -ge 5 ] || fail "the ended session's frames: unknown_session rose by $((after - before)), not 5"
+
+# Fallback: another XDP program already on the interface (here: ours, attached by iproute2 the
+# old way). pppoed says once why there is no fast path, and the userland path serves.
+pppoed_stop
+ip -n "$AC" link set dev ac0 xdpgeneric obj "$BIN/../bpf/fast_path_up.bpf.o" sec xdp || fail "attaching a foreign XDP program"
+pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start with a foreign XDP program"
+wait_log "fast path unavailable: .*every packet takes the userland path" 5 || fail "no word of the missing fast path"
+pppoetest_lab -m create -i sub0 -n 2 --no-ipv6 --user test --password test --pings 20 --target $NET_HOST --hold 3 \
+  --format json > "$LAB_LOGS/fallback.json" &
+pid=$!
+wait_stat .sessions.up 2 15
+expect_eq "$(pppoectl_lab -j show sessions | jq -r '[.sessions[].fast_path.state] | unique | join(" ")')" none "paths without a fast path"
+wait $pid || fail "sessions without the fast path: $(head -c 400 "$LAB_LOGS/fallback.json")"
+expect_eq "$(jq .traffic.lost "$LAB_LOGS/fallback.json")" 0 "pings lost without the fast path"
+expect_eq "$(grep -c 'fast path unavailable' "$LAB_LOGS/pppoed.log")" 1 "times the missing fast path was said"
+ip -n "$AC" link set dev ac0 xdpgeneric off
 exit 0
