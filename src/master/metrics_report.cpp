@@ -64,6 +64,9 @@ std::string Server::render_metrics(metrics::Format format) {
   m.sample({{"state", "negotiating"}}, static_cast<double>(pool_.session_count()) - up);
   one("pppoed_sessions_ipv6", Type::kGauge, "Sessions whose IPv6CP is open.", static_cast<double>(shared_.ipv6.size()));
   one("pppoed_sessions_limit", Type::kGauge, "max-sessions.", config_.max_sessions);
+  if (fast_path_)  // the kernel's session map: sessions whose IPv4 the kernel forwards
+    one("pppoed_fast_path_sessions", Type::kGauge, "Sessions on the kernel fast path (entries in its session map).",
+        static_cast<double>(fast_path_->session_entries()));
 
   // Session totals.
   one("pppoed_sessions_started", Type::kCounter, "Sessions created (PADS sent or L2TP call).",

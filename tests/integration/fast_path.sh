@@ -10,7 +10,8 @@
 . "$(dirname "$0")/common.sh"
 printf 'slow slow-pw rate=10M/10M\n' >> "$SECRETS"
 PPPOED_FAST_PATH=yes  # pppoed_start adds --fast-path yes
-pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
+printf 'metrics-listen 127.0.0.1:9471\n' > "$LAB_LOGS/metrics.conf"
+pppoed_start -f "$LAB_LOGS/metrics.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
 wait_log "fast path: XDP on ac0, TC on pppoe0" 5 ||
   fail "the fast path did not load: $(grep 'fast path' "$LAB_LOGS/pppoed.log")"
 PINGS=100 SIZE=200
@@ -45,6 +46,8 @@ while read -r row; do
   kernel_down=$((kernel_down + $(echo "$s" | jq .fast_path.kernel_down.packets)))
 done < "$LAB_LOGS/sessions.txt"
 expect_eq "$fast" 16 "sessions on the fast path"
+expect_eq "$(ip netns exec "$AC" curl -s http://127.0.0.1:9471/metrics | awk '$1 == "pppoed_fast_path_sessions" {print $2}')" 16 \
+  "the fast path's sessions in the metrics"
 # Nearly every ping went through the kernel (a session's first one may come before its entry).
 [ $kernel_up -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_up of $((16 * PINGS)) pings forwarded upstream by the kernel"
 [ $kernel_down -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_down of $((16 * PINGS)) replies forwarded downstream by the kernel"
