@@ -1296,39 +1296,40 @@ dataplane::FastPathState Worker::fast_path_verdict(const Session& s) const {
 
 void Worker::update_fast_path(Session& s) {
   if (!s.up_ || s.dead_ || !s.has_addr_) return;
-  auto verdict = fast_path_verdict(s);
-  if (fast_path_ == nullptr) {
-    // (an adopted record may say what another pppoed did with it)
-  } else if (verdict != dataplane::FastPathState::kForwarded) {
-    leave_fast_path(s);
-  } else if (!s.fast_) {
-    const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
-    auto rec = shared_.table.read(s.id_);
-    dataplane::FastPathDown down;
-    down.ifindex = ifindex;
-    down.session_id = s.id_;
-    down.mru = rec ? rec->peer_mru : s.session_mtu();  // Framed-MTU capped, as userland sends
-    down.client_mac = s.mac_;
-    down.ac_mac = socket_.mac();
-    down.vlans = s.vlans_;
-    // With MSS clamping, SYN and SYN-ACK go to the worker, which clamps them as before.
-    const bool clamp = config_.policy.clamp_mtu(s.session_mtu()) != 0;
-    down.syn_to_userland = clamp;
-    // Downstream first: an upstream packet forwarded before would be answered through the
-    // userland path, which is right too, only slower.
-    if (fast_path_->set_down(s.addr_.value, down) &&
-        fast_path_->set_session(ifindex, s.id_, {s.mac_, s.vlans_, s.addr_.value, clamp})) {
-      s.fast_ = std::make_unique<Session::FastSeen>();
-    } else {
-      (void)fast_path_->remove_down(s.addr_.value);
-      verdict = dataplane::FastPathState::kMapFull;
-      log::warn_limited(policy_log_, "session {}: the fast path's map refused it; its traffic takes the userland path", s.id_);
-    }
+  auto verdict = fast_path_verdict(s);  // kNone without a fast path: an adopted record may say otherwise
+  if (fast_path_ != nullptr) {
+    if (verdict != dataplane::FastPathState::kForwarded) leave_fast_path(s);
+    else if (!s.fast_ && !enter_fast_path(s)) verdict = dataplane::FastPathState::kMapFull;
   }
   if (verdict == s.fast_state_ && s.fast_state_evaluated_) return;
   s.fast_state_ = verdict;
   s.fast_state_evaluated_ = true;
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.fast_path = verdict; });
+}
+
+bool Worker::enter_fast_path(Session& s) {
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  auto rec = shared_.table.read(s.id_);
+  dataplane::FastPathDown down;
+  down.ifindex = ifindex;
+  down.session_id = s.id_;
+  down.mru = rec ? rec->peer_mru : s.session_mtu();  // Framed-MTU capped, as userland sends
+  down.client_mac = s.mac_;
+  down.ac_mac = socket_.mac();
+  down.vlans = s.vlans_;
+  // With MSS clamping, SYN and SYN-ACK go to the worker, which clamps them as before.
+  const bool clamp = config_.policy.clamp_mtu(s.session_mtu()) != 0;
+  down.syn_to_userland = clamp;
+  // Downstream first: an upstream packet forwarded before would be answered through the
+  // userland path, which is right too, only slower.
+  if (fast_path_->set_down(s.addr_.value, down) &&
+      fast_path_->set_session(ifindex, s.id_, {s.mac_, s.vlans_, s.addr_.value, clamp})) {
+    s.fast_ = std::make_unique<Session::FastSeen>();
+    return true;
+  }
+  (void)fast_path_->remove_down(s.addr_.value);
+  log::warn_limited(policy_log_, "session {}: the fast path's map refused it; its traffic takes the userland path", s.id_);
+  return false;
 }
 
 void Worker::fold_fast_path(Session& s) {
@@ -1804,9 +1805,9 @@ void Worker::tick(TimePoint now) {
         ++it;
     }
   }
+  fold_fast_paths(now);
   // Timers of the sessions that are due, from the wheel: the cost of a tick follows the timers
   // due, not the number of sessions (64,000 sessions with keep-alive every 10 s: ~640 a tick).
-  fold_fast_paths(now);
   reschedule_touched();
   wheel_.advance(now, [&](std::uint16_t id, TimerWheel::Tick due) {
     Session* s = by_id_[id].get();

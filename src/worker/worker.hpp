@@ -156,6 +156,8 @@ class Worker final : public LacOwner, public LnsOwner {
   dataplane::FastPathState fast_path_verdict(const Session& s) const;
   /// On or off the fast path as the session's features now allow (IPCP up, adoption, CoA).
   void update_fast_path(Session& s);
+  /// Its entries in the kernel's maps, counters from zero; false: a map refused them.
+  bool enter_fast_path(Session& s);
   /// What the kernel counted for `s` since the last fold, into its counters and idle time.
   void fold_fast_path(Session& s);
   void fold_fast_counters(Session& s, const dataplane::FastPathCounters* up, const dataplane::FastPathDownCounters* down);
