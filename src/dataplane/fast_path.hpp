@@ -2,12 +2,10 @@
 // programs of bpf/ (embedded in the binary), keeps their session and counter maps, attaches
 // them to the subscriber interface (upstream) and the routed interface (downstream).
 //
-// Done so far: the upstream programs (XDP decapsulation, TC ingress to the routed interface),
-// the downstream one (TC egress on the routed interface, encapsulation, redirect to the
-// subscriber interface), their maps, a test run of the upstream program on a given frame (what
-// the unit tests use) and the attachment by BPF links, which die with the process: a crashed
-// pppoed leaves no program on an interface. Next: the workers' use (enable at IPCP up, remove
-// before the PADT, counters into accounting and idle time) and `fast-path` in the config.
+// The master loads and attaches (master/fast_path_host.cpp) before it forks the workers, which
+// use the maps through the inherited descriptors: a session enters at IPCP up, its counters are
+// folded into its own, and it leaves before its PADT (worker/worker.cpp). The links die with
+// the process that made them: a crashed pppoed leaves no program on an interface.
 #pragma once
 
 #include <cstdint>

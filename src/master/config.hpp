@@ -168,7 +168,7 @@ struct Config {
   bool tun_configure = true;        ///< give the TUN its address and routes
   bool tun_io_uring = true;         ///< upstream TUN writes batched through io_uring
   /// The kernel fast path (eBPF): sessions' IPv4 forwarded without the workers where nothing
-  /// the kernel programs lack applies (operator guide "Fast path").
+  /// the kernel programs lack applies (operator guide "Kernel fast path (eBPF)").
   bool fast_path = false;
   std::string control_socket = "/run/pppoed.sock";
   /// Handover (SIGUSR2) writes the sessions here; the next start continues them. "" = the

@@ -1,4 +1,4 @@
-// The master's part of the kernel fast path (operator guide "Fast path"): load the programs and
+// The master's part of the kernel fast path (operator guide "Kernel fast path (eBPF)"): load the programs and
 // attach them before the first worker is forked (the workers inherit the map descriptors), and
 // what `pppoectl show session` says of a session's kernel path.
 #include <net/if.h>

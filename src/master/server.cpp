@@ -205,6 +205,7 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
 
 Server::~Server() {
   socket_.mute_while(nullptr);  // the flag lives in shared_, which goes first
+  pool_.set_fast_path(nullptr);  // fast_path_ goes before pool_, which may still end sessions
 }
 
 void Server::retire(unsigned slot) {
