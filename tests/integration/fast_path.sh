@@ -25,7 +25,10 @@ pppoetest_lab -m create -i sub0 -n 1 --no-ipv6 --user slow --password slow-pw --
   --format json > "$LAB_LOGS/slow.json" &
 pid_slow=$!
 wait_stat .sessions.up 17 20
-sleep 7  # the pings are answered; the workers fold the kernel's counters every 5 s, publish each second
+# The pings are answered within a second or two; the workers fold the kernel's counters every
+# 5 s and publish within a second: until every test session shows all its pings.
+counted() { pppoectl_lab -j show sessions | jq "[.sessions[] | select(.user == \"test\" and .rx_packets == $PINGS)] | length"; }
+wait_until 16 25 counted || fail "the sessions' counters did not reach $PINGS pings"
 pppoectl_lab -j show sessions | jq -c '.sessions[] | {session_id, user, vlans}' > "$LAB_LOGS/sessions.txt"
 fast=0 kernel_up=0 kernel_down=0
 while read -r row; do
