@@ -3,7 +3,8 @@
  * session's address gets the session's Ethernet, VLAN, PPPoE (RFC 2516 section 5.5) and PPP
  * (protocol 0x0021) headers and leaves on the subscriber interface, without the TUN read and
  * the worker. A packet larger than the session's MRU (the worker fragments it or answers with
- * ICMP, RFC 1191), a GSO packet, and any destination not in the map continue to the TUN
+ * ICMP, RFC 1191), a GSO packet, a packet whose checksum is still to be finished, a SYN-ACK
+ * of a session with MSS clamping, and any destination not in the map continue to the TUN
  * device and so to the userland path, as before. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
