@@ -62,9 +62,8 @@ first=$(pppoectl_lab -j show sessions | jq -c '[.sessions[] | select(.vlans == [
 sid=$(echo "$first" | jq -r .session_id) mac=$(echo "$first" | jq -r .mac) ip=$(echo "$first" | jq -r .ip)
 ac_mac=$(ip -n "$AC" -j link show ac0 | jq -r '.[0].address')
 send() {  # send KIND COUNT: ping frames of session $sid: good | spoofed | foreign
-  ip netns exec "$SUB" /usr/bin/python3 - "$1" "$2" "$ac_mac" "$sid" "$mac" "$ip" "$NET_HOST" <<'PY'
+  ip netns exec "$SUB" env PYTHONPATH="$HERE" /usr/bin/python3 - "$1" "$2" "$ac_mac" "$sid" "$mac" "$ip" "$NET_HOST" <<'PY'
 import socket, struct, sys
-sys.path.insert(0, "tests/integration")
 kind, count, ac, sid, mac, ip, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7]
 from lab_frames import eth, pppoe
 def ipv4(src, dst, payload=b"\x08\x00\xf7\xff\x00\x00\x00\x00"):
