@@ -193,11 +193,13 @@ bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, cons
 
 std::optional<FastPathCounters> FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
   pppoe_fp_key key = make_key(ifindex, session_id);
-  bool removed = bpf_map_delete_elem(sessions_fd_, &key) == 0;
-  auto last = counters(ifindex, session_id);
+  std::optional<FastPathCounters> last;
+  if (bpf_map_delete_elem(sessions_fd_, &key) == 0) {  // only a session that was there has final counts
+    auto c = counters(ifindex, session_id);
+    last = c ? *c : FastPathCounters{};
+  }
   bpf_map_delete_elem(counters_fd_, &key);
-  if (!removed) return std::nullopt;
-  return last ? *last : FastPathCounters{};
+  return last;
 }
 
 std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t ifindex, std::uint16_t session_id) const {
@@ -232,11 +234,13 @@ bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
 
 std::optional<FastPathDownCounters> FastPath::remove_down(std::uint32_t ipv4) {
   const std::uint32_t key = htonl(ipv4);
-  bool removed = bpf_map_delete_elem(by_addr_fd_, &key) == 0;
-  auto last = down_counters(ipv4);
+  std::optional<FastPathDownCounters> last;
+  if (bpf_map_delete_elem(by_addr_fd_, &key) == 0) {
+    auto c = down_counters(ipv4);
+    last = c ? *c : FastPathDownCounters{};
+  }
   bpf_map_delete_elem(down_counters_fd_, &key);
-  if (!removed) return std::nullopt;
-  return last ? *last : FastPathDownCounters{};
+  return last;
 }
 
 std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ipv4) const {
