@@ -23,10 +23,20 @@ struct pppoe_fp_session {
   __u16 tpid[2];    /* network order, outermost first */
   __u16 tci[2];     /* network order: PCP, DEI and VLAN ID as on the wire */
   __u32 ipv4;       /* network order: the only IPv4 source the session may send from */
-  __u32 reserved;
+  /* IPv6 sources it may send from (the worker's receive_ppp): link-local with the interface
+   * identifier IPv6CP agreed (RFC 5072 section 4.1), or inside its /64 (the Router
+   * Advertisement's, RFC 4861) or its delegated prefix (DHCPv6-PD, RFC 8415). Prefixes are
+   * at most 64 bits long here: their upper 64 bits in host order, and the length (0: none). */
+  __u8 wan_len;
+  __u8 delegated_len;
+  __u16 reserved;
+  __u64 ipv6_id;   /* host order */
+  __u64 wan;       /* host order */
+  __u64 delegated; /* host order */
 };
 
 #define PPPOE_FP_IPV4 0x01 /* IPv4 is up (IPCP opened): forward it */
+#define PPPOE_FP_IPV6 0x04 /* IPv6 is up (IPv6CP opened): forward it */
 /* TCP MSS clamping applies to the session: TCP segments with SYN go to the worker, which
  * clamps them (a few packets per connection); everything else stays in the kernel. */
 #define PPPOE_FP_SYN_TO_USERLAND 0x02
@@ -38,11 +48,12 @@ struct pppoe_fp_counters {
   __u64 octets;
   __u64 last_ns;      /* bpf_ktime_get_ns() of the last forwarded packet: idle timeout */
   __u64 foreign_mac;  /* dropped: another source MAC on the session's tags */
-  __u64 spoofed;      /* dropped: an IPv4 source the session does not own */
+  __u64 spoofed;      /* dropped: an IPv4 or IPv6 source the session does not own */
 };
 
-/* Downstream: by destination IPv4 address (network order), where and how a packet goes to
- * its subscriber. */
+/* Downstream: by destination IPv4 address (network order), or by the longest of the session's
+ * IPv6 prefixes that holds the destination (its link-local address as a /128, its /64, its
+ * delegated prefix), where and how a packet goes to its subscriber. */
 struct pppoe_fp_down {
   __u32 ifindex;    /* the subscriber interface */
   __u16 session_id; /* host order */
@@ -56,7 +67,13 @@ struct pppoe_fp_down {
   __u16 tci[2];
 };
 
-/* Per session and CPU, downstream. */
+/* The IPv6 destination map's key (BPF_MAP_TYPE_LPM_TRIE). */
+struct pppoe_fp_prefix6 {
+  __u32 prefixlen;
+  __u8 addr[16];
+};
+
+/* Per session (struct pppoe_fp_key) and CPU, downstream: IPv4 and IPv6 together. */
 struct pppoe_fp_down_counters {
   __u64 packets;
   __u64 octets;
@@ -73,5 +90,7 @@ struct pppoe_fp_meta {
 #define PPPOE_FP_META_MAGIC 0x50505046u /* "PPPF" */
 
 #define PPPOE_FP_MAX_SESSIONS 262144 /* 4 interfaces' worth of 65,535 IDs */
+/* IPv6 destinations: a link-local address, a /64 and a delegated prefix for each session. */
+#define PPPOE_FP_MAX_PREFIXES6 (3 * PPPOE_FP_MAX_SESSIONS)
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Downstream fast path (TC egress on the routed interface, pppoe0): an IPv4 packet routed to a
- * session's address gets the session's Ethernet, VLAN, PPPoE (RFC 2516 section 5.5) and PPP
- * (protocol 0x0021) headers and leaves on the subscriber interface, without the TUN read and
+ * session's address, or an IPv6 packet to one of its prefixes (longest match: link-local /128,
+ * its /64, its delegated prefix), gets the session's Ethernet, VLAN, PPPoE (RFC 2516 section
+ * 5.5) and PPP (protocol 0x0021 or 0x0057) headers and leaves on the subscriber interface, without the TUN read and
  * the worker. A packet larger than the session's MRU (the worker fragments it or answers with
  * ICMP, RFC 1191), a GSO packet, a packet whose checksum is still to be finished, a SYN-ACK
  * of a session with MSS clamping, and any destination not in the map continue to the TUN
@@ -9,6 +10,7 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -26,10 +28,18 @@ struct {
 } pppoe_fp_by_addr SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(map_flags, BPF_F_NO_PREALLOC); /* the kernel insists for a trie */
+  __uint(max_entries, PPPOE_FP_MAX_PREFIXES6);
+  __type(key, struct pppoe_fp_prefix6);
+  __type(value, struct pppoe_fp_down);
+} pppoe_fp_by_prefix6 SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
   __uint(map_flags, BPF_F_NO_PREALLOC);
   __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
-  __type(key, __u32);
+  __type(key, struct pppoe_fp_key);
   __type(value, struct pppoe_fp_down_counters);
 } pppoe_fp_down_counters SEC(".maps");
 
@@ -47,9 +57,11 @@ struct sk_buff___pppoe_fp {
 
 #define ETH_P_PPPOE_SESSION 0x8864
 #define PPP_IPV4 0x0021
+#define PPP_IPV6 0x0057
 #define MAX_HEAD (14 + 8 + 8) /* Ethernet, two VLAN tags, PPPoE and PPP */
 
-static __always_inline int push_headers(struct __sk_buff *skb, const struct pppoe_fp_down *d, __u16 total, __u32 tags) {
+static __always_inline int push_headers(struct __sk_buff *skb, const struct pppoe_fp_down *d, __u32 total, __u32 tags,
+                                        __u16 protocol) {
   const __u32 head = sizeof(struct ethhdr) + 4 * tags + 8;
   if (bpf_skb_change_head(skb, head, 0) != 0) return 1; /* unchanged: userland can still send it */
   void *data = (void *)(long)skb->data;
@@ -80,33 +92,52 @@ static __always_inline int push_headers(struct __sk_buff *skb, const struct pppo
   __u16 length = total + 2; /* the PPP protocol field and the packet */
   h[off + 6] = length >> 8;
   h[off + 7] = length & 0xff;
-  h[off + 8] = PPP_IPV4 >> 8;
-  h[off + 9] = PPP_IPV4 & 0xff;
+  h[off + 8] = protocol >> 8;
+  h[off + 9] = protocol & 0xff;
   return 0;
 }
 
 SEC("tc")
 int pppoe_fast_path_down(struct __sk_buff *skb) {
-  if (skb->protocol != bpf_htons(ETH_P_IP) || skb->gso_size != 0) return TC_ACT_OK;
+  if (skb->gso_size != 0) return TC_ACT_OK;
+  const int v4 = skb->protocol == bpf_htons(ETH_P_IP);
+  if (!v4 && skb->protocol != bpf_htons(ETH_P_IPV6)) return TC_ACT_OK;
   struct sk_buff___pppoe_fp *kskb = bpf_cast_to_kern_ctx(skb);
   if (BPF_CORE_READ_BITFIELD(kskb, ip_summed) == CHECKSUM_PARTIAL) return TC_ACT_OK;
   void *data = (void *)(long)skb->data;
   void *data_end = (void *)(long)skb->data_end;
-  struct iphdr *ip = data; /* an L3 device: no link-layer header */
-  if ((void *)(ip + 1) > data_end) return TC_ACT_OK;
-  __u32 daddr = ip->daddr;
-  __u16 total = bpf_ntohs(ip->tot_len);
-  if (total != skb->len) return TC_ACT_OK; /* anything unusual is userland's */
-  struct pppoe_fp_down *d = bpf_map_lookup_elem(&pppoe_fp_by_addr, &daddr);
-  if (!d) return TC_ACT_OK;
-  if (total > d->mru) return TC_ACT_OK; /* fragmentation or ICMP: the worker's */
-  if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn_or_unsure(ip, total, data_end)) return TC_ACT_OK;
-  struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &daddr);
+  /* An L3 device: no link-layer header. Anything unusual (a length that is not the packet's)
+   * is userland's. */
+  struct pppoe_fp_down *d;
+  __u32 total;
+  if (v4) {
+    struct iphdr *ip = data;
+    if ((void *)(ip + 1) > data_end) return TC_ACT_OK;
+    total = bpf_ntohs(ip->tot_len);
+    if (total != skb->len) return TC_ACT_OK;
+    __u32 daddr = ip->daddr;
+    d = bpf_map_lookup_elem(&pppoe_fp_by_addr, &daddr);
+    if (!d) return TC_ACT_OK;
+    if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn_or_unsure(ip, total, data_end)) return TC_ACT_OK;
+  } else {
+    struct ipv6hdr *ip6 = data;
+    if ((void *)(ip6 + 1) > data_end) return TC_ACT_OK;
+    total = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+    if (total != skb->len) return TC_ACT_OK;
+    struct pppoe_fp_prefix6 key = {.prefixlen = 128};
+    __builtin_memcpy(key.addr, ip6->daddr.in6_u.u6_addr8, sizeof key.addr);
+    d = bpf_map_lookup_elem(&pppoe_fp_by_prefix6, &key);
+    if (!d) return TC_ACT_OK;
+    if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn6_or_unsure(ip6, total, data_end)) return TC_ACT_OK;
+  }
+  if (total > d->mru) return TC_ACT_OK; /* too big: the worker drops it, for IPv4 with ICMP (RFC 1191) */
+  struct pppoe_fp_key ckey = {.ifindex = d->ifindex, .session_id = d->session_id};
+  struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &ckey);
   if (!c) return TC_ACT_OK;
   __u32 tags = d->tags;
   if (tags > 2) return TC_ACT_OK;
   struct pppoe_fp_down down = *d; /* as it was when the decision was made */
-  int pushed = push_headers(skb, &down, total, tags);
+  int pushed = push_headers(skb, &down, total, tags, v4 ? PPP_IPV4 : PPP_IPV6);
   if (pushed > 0) return TC_ACT_OK;
   if (pushed < 0) return TC_ACT_SHOT; /* headers half written: nobody may send this */
   c->packets++;

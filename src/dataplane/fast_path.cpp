@@ -132,9 +132,10 @@ std::expected<FastPath, std::string> FastPath::load() {
   fp.counters_fd_ = bpf_object__find_map_fd_by_name(fp.up_, "pppoe_fp_counters");
   fp.routed_fd_ = bpf_object__find_map_fd_by_name(fp.up_, "pppoe_fp_routed");
   fp.by_addr_fd_ = bpf_object__find_map_fd_by_name(fp.down_, "pppoe_fp_by_addr");
+  fp.by_prefix6_fd_ = bpf_object__find_map_fd_by_name(fp.down_, "pppoe_fp_by_prefix6");
   fp.down_counters_fd_ = bpf_object__find_map_fd_by_name(fp.down_, "pppoe_fp_down_counters");
   if (fp.up_fd_ < 0 || fp.sessions_fd_ < 0 || fp.counters_fd_ < 0 || fp.routed_fd_ < 0 || fp.by_addr_fd_ < 0 ||
-      fp.down_counters_fd_ < 0)
+      fp.by_prefix6_fd_ < 0 || fp.down_counters_fd_ < 0)
     return std::unexpected("the fast path's BPF objects lack a program or map");
   return fp;
 }
@@ -151,6 +152,7 @@ FastPath& FastPath::operator=(FastPath&& o) noexcept {
     counters_fd_ = std::exchange(o.counters_fd_, -1);
     routed_fd_ = std::exchange(o.routed_fd_, -1);
     by_addr_fd_ = std::exchange(o.by_addr_fd_, -1);
+    by_prefix6_fd_ = std::exchange(o.by_prefix6_fd_, -1);
     down_counters_fd_ = std::exchange(o.down_counters_fd_, -1);
     links_ = std::exchange(o.links_, {});
     link_fds_ = std::exchange(o.link_fds_, {});
@@ -168,7 +170,7 @@ void FastPath::close() {
   for (bpf_object* o : {up_, down_})
     if (o != nullptr) bpf_object__close(o);  // the fds are the objects'
   up_ = down_ = nullptr;
-  up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = by_addr_fd_ = down_counters_fd_ = -1;
+  up_fd_ = sessions_fd_ = counters_fd_ = routed_fd_ = by_addr_fd_ = by_prefix6_fd_ = down_counters_fd_ = -1;
 }
 
 void FastPath::close_links_in_child() {
@@ -178,17 +180,38 @@ void FastPath::close_links_in_child() {
   link_fds_.clear();
 }
 
-bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
-  pppoe_fp_key key = make_key(ifindex, session_id);
+namespace {
+pppoe_fp_session session_value(const FastPathSession& s) {
   pppoe_fp_session v{};
   std::memcpy(v.client_mac, s.client_mac.octets.data(), sizeof v.client_mac);
   put_tags(s.vlans, v);
   v.ipv4 = htonl(s.ipv4);
-  v.flags = static_cast<__u8>((s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0) | (s.syn_to_userland ? PPPOE_FP_SYN_TO_USERLAND : 0));
+  v.flags = static_cast<__u8>((s.ipv4 != 0 ? PPPOE_FP_IPV4 : 0) | (s.ipv6_id != 0 ? PPPOE_FP_IPV6 : 0) |
+                              (s.syn_to_userland ? PPPOE_FP_SYN_TO_USERLAND : 0));
+  if (s.ipv6_id != 0) {
+    v.ipv6_id = s.ipv6_id;
+    v.wan = s.wan.upper;
+    v.wan_len = s.wan.length;
+    v.delegated = s.delegated.upper;
+    v.delegated_len = s.delegated.length;
+  }
+  return v;
+}
+}  // namespace
+
+bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
+  pppoe_fp_key key = make_key(ifindex, session_id);
+  const pppoe_fp_session v = session_value(s);
   // Counters first: the program forwards only sessions that have both entries, and a fresh
   // session starts from zero (an entry left by a session that had this ID is overwritten).
   if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, key)) return false;
   return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_ANY) == 0;
+}
+
+bool FastPath::update_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
+  pppoe_fp_key key = make_key(ifindex, session_id);
+  const pppoe_fp_session v = session_value(s);
+  return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_EXIST) == 0;
 }
 
 std::optional<FastPathCounters> FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
@@ -218,8 +241,34 @@ std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t if
   return sum;
 }
 
-bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
-  const std::uint32_t key = htonl(ipv4);
+FastPathAddresses FastPathAddresses::without(const FastPathAddresses& other) const {
+  FastPathAddresses gone;
+  if (ipv4 != other.ipv4) gone.ipv4 = ipv4;
+  if (ipv6_id != other.ipv6_id) gone.ipv6_id = ipv6_id;
+  if (wan != other.wan && wan != other.delegated) gone.wan = wan;
+  if (delegated != other.delegated && delegated != other.wan) gone.delegated = delegated;
+  return gone;
+}
+
+namespace {
+pppoe_fp_prefix6 prefix_key(const Ipv6Bytes& address, unsigned length) {
+  pppoe_fp_prefix6 k{};
+  k.prefixlen = length;
+  std::memcpy(k.addr, address.data(), sizeof k.addr);
+  return k;
+}
+
+/// The IPv6 destinations of `a` as the trie's keys: the link-local /128 (RFC 4291 section
+/// 2.5.6: fe80::/64 and the interface identifier), the /64, the delegated prefix.
+std::vector<pppoe_fp_prefix6> prefix_keys(const FastPathAddresses& a) {
+  std::vector<pppoe_fp_prefix6> keys;
+  if (a.ipv6_id != 0) keys.push_back(prefix_key(Ipv6Prefix{0xfe80'0000'0000'0000, 64}.address(a.ipv6_id), 128));
+  for (const Ipv6Prefix& p : {a.wan, a.delegated})
+    if (!p.empty()) keys.push_back(prefix_key(p.address(), p.length));
+  return keys;
+}
+
+pppoe_fp_down down_value(const FastPathDown& d) {
   pppoe_fp_down v{};
   v.ifindex = d.ifindex;
   v.session_id = d.session_id;
@@ -228,25 +277,51 @@ bool FastPath::set_down(std::uint32_t ipv4, const FastPathDown& d) {
   std::memcpy(v.ac_mac, d.ac_mac.octets.data(), sizeof v.ac_mac);
   put_tags(d.vlans, v);
   v.flags = d.syn_to_userland ? PPPOE_FP_SYN_TO_USERLAND : 0;
-  if (!zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, key)) return false;
-  return bpf_map_update_elem(by_addr_fd_, &key, &v, BPF_ANY) == 0;
+  return v;
 }
 
-std::optional<FastPathDownCounters> FastPath::remove_down(std::uint32_t ipv4) {
-  const std::uint32_t key = htonl(ipv4);
-  std::optional<FastPathDownCounters> last;
-  if (bpf_map_delete_elem(by_addr_fd_, &key) == 0) {
-    auto c = down_counters(ipv4);
-    last = c ? *c : FastPathDownCounters{};
+/// Deletes `key` from a destination map if its entry leads to the session.
+template <typename Key>
+void delete_if_owned(int fd, const Key& key, std::uint32_t ifindex, std::uint16_t session_id) {
+  pppoe_fp_down v{};
+  if (bpf_map_lookup_elem(fd, &key, &v) == 0 && v.ifindex == ifindex && v.session_id == session_id)
+    bpf_map_delete_elem(fd, &key);
+}
+}  // namespace
+
+bool FastPath::reset_down_counters(std::uint32_t ifindex, std::uint16_t session_id) {
+  return zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, make_key(ifindex, session_id));
+}
+
+bool FastPath::set_routes(const FastPathAddresses& a, const FastPathDown& d) {
+  const pppoe_fp_down v = down_value(d);
+  if (a.ipv4 != 0) {
+    const std::uint32_t key = htonl(a.ipv4);
+    if (bpf_map_update_elem(by_addr_fd_, &key, &v, BPF_ANY) != 0) return false;
   }
-  bpf_map_delete_elem(down_counters_fd_, &key);
-  return last;
+  for (const auto& key : prefix_keys(a))
+    if (bpf_map_update_elem(by_prefix6_fd_, &key, &v, BPF_ANY) != 0) return false;
+  return true;
 }
 
-std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ipv4) const {
-  const std::uint32_t key = htonl(ipv4);
-  auto per_cpu = read_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, key);
-  if (!per_cpu) return std::unexpected(fmt::format("address {:08x}: {}", ipv4, errno_text(per_cpu.error())));
+void FastPath::remove_routes(const FastPathAddresses& a, std::uint32_t ifindex, std::uint16_t session_id) {
+  if (a.ipv4 != 0) delete_if_owned(by_addr_fd_, htonl(a.ipv4), ifindex, session_id);
+  for (const auto& key : prefix_keys(a)) delete_if_owned(by_prefix6_fd_, key, ifindex, session_id);
+}
+
+std::optional<FastPathDownCounters> FastPath::remove_down_counters(std::uint32_t ifindex, std::uint16_t session_id) {
+  auto c = down_counters(ifindex, session_id);
+  if (!c) return std::nullopt;
+  const pppoe_fp_key key = make_key(ifindex, session_id);
+  bpf_map_delete_elem(down_counters_fd_, &key);
+  return *c;
+}
+
+std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ifindex,
+                                                                         std::uint16_t session_id) const {
+  auto per_cpu = read_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, make_key(ifindex, session_id));
+  if (!per_cpu)
+    return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(per_cpu.error())));
   FastPathDownCounters sum;
   for (const auto& c : *per_cpu) {
     sum.packets += c.packets;
@@ -258,19 +333,20 @@ std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::ui
 
 namespace {
 template <class Key>
-std::size_t count_keys(int fd) {
+std::size_t count_keys(int fd, std::size_t most) {
   std::size_t n = 0;
   Key key{}, next{};
   for (const Key* at = nullptr; bpf_map_get_next_key(fd, at, &next) == 0; at = &key) {
     key = next;
-    if (++n > PPPOE_FP_MAX_SESSIONS) break;  // a map changing under the walk: enough
+    if (++n > most) break;  // a map changing under the walk: enough
   }
   return n;
 }
 }  // namespace
 
-std::size_t FastPath::session_entries() const { return count_keys<pppoe_fp_key>(sessions_fd_); }
-std::size_t FastPath::address_entries() const { return count_keys<std::uint32_t>(by_addr_fd_); }
+std::size_t FastPath::session_entries() const { return count_keys<pppoe_fp_key>(sessions_fd_, PPPOE_FP_MAX_SESSIONS); }
+std::size_t FastPath::address_entries() const { return count_keys<std::uint32_t>(by_addr_fd_, PPPOE_FP_MAX_SESSIONS); }
+std::size_t FastPath::prefix6_entries() const { return count_keys<pppoe_fp_prefix6>(by_prefix6_fd_, PPPOE_FP_MAX_PREFIXES6); }
 
 std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifindex,
                                                              const std::vector<std::uint8_t>& frame) const {

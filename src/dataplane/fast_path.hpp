@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "common/ipv6.hpp"
 #include "common/mac.hpp"
 #include "proto/ether.hpp"
 
@@ -28,6 +29,21 @@ struct FastPathSession {
   ether::VlanStack vlans;
   std::uint32_t ipv4 = 0;  ///< host order; 0: IPv4 not forwarded in the kernel
   bool syn_to_userland = false;  ///< TCP MSS clamping applies: SYNs go to the worker
+  /// IPv6 sources: link-local fe80::ipv6_id (0: IPv6 not forwarded in the kernel), the /64, the
+  /// delegated prefix.
+  std::uint64_t ipv6_id = 0;
+  Ipv6Prefix wan{}, delegated{};
+};
+
+/// The destinations that find a session downstream: its IPv4 address, its link-local IPv6
+/// address (fe80::ipv6_id), its /64 and its delegated prefix; zero or empty: none.
+struct FastPathAddresses {
+  std::uint32_t ipv4 = 0;  ///< host order
+  std::uint64_t ipv6_id = 0;
+  Ipv6Prefix wan{}, delegated{};
+  friend bool operator==(const FastPathAddresses&, const FastPathAddresses&) = default;
+  /// What of this is not in `other` (the entries to remove when `other` replaces it).
+  [[nodiscard]] FastPathAddresses without(const FastPathAddresses& other) const;
 };
 
 /// Per session, summed over the CPUs.
@@ -39,7 +55,7 @@ struct FastPathCounters {
   std::uint64_t spoofed = 0;
 };
 
-/// Where a session's downstream packets go, by its IPv4 address.
+/// Where a session's downstream packets go, by its addresses.
 struct FastPathDown {
   std::uint32_t ifindex = 0;  ///< the subscriber interface
   std::uint16_t session_id = 0;
@@ -75,20 +91,32 @@ class FastPath {
 
   /// Forwards the session's frames from now on, its counters from zero.
   bool set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s);
+  /// Changes what a session already forwarded may send (IPv6 came up, a prefix was delegated),
+  /// its counters kept. False when the session is not there.
+  bool update_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s);
   /// Stops forwarding first, then reads the final counters and drops them (nullopt: the session
   /// was not there): what the kernel counted is never lost between the last read and the end.
   std::optional<FastPathCounters> remove_session(std::uint32_t ifindex, std::uint16_t session_id);
   [[nodiscard]] std::expected<FastPathCounters, std::string> counters(std::uint32_t ifindex,
                                                                       std::uint16_t session_id) const;
 
-  /// Downstream, by the session's IPv4 address (host order).
-  bool set_down(std::uint32_t ipv4, const FastPathDown& d);
-  std::optional<FastPathDownCounters> remove_down(std::uint32_t ipv4);
-  [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ipv4) const;
-  /// Entries in the session map and the downstream address map (`show summary`: what the
-  /// kernel forwards for; a walk of the keys, for diagnostics, not for every packet).
+  /// Downstream: the session's counters (per session, both IP versions) from zero; then its
+  /// destinations, each found by an exact IPv4 address or the longest IPv6 prefix.
+  bool reset_down_counters(std::uint32_t ifindex, std::uint16_t session_id);
+  bool set_routes(const FastPathAddresses& a, const FastPathDown& d);
+  /// Removes those of `a`'s destinations that lead to the session (a record read from a dead
+  /// worker's memory may name an address another session has now: that entry stays).
+  void remove_routes(const FastPathAddresses& a, std::uint32_t ifindex, std::uint16_t session_id);
+  /// The final downstream counters, and dropped (nullopt: there were none).
+  std::optional<FastPathDownCounters> remove_down_counters(std::uint32_t ifindex, std::uint16_t session_id);
+  [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ifindex,
+                                                                               std::uint16_t session_id) const;
+  /// Entries in the session map and the downstream destination maps, IPv4 addresses and IPv6
+  /// prefixes (`show summary`: what the kernel forwards for; a walk of the keys, for
+  /// diagnostics, not for every packet).
   [[nodiscard]] std::size_t session_entries() const;
   [[nodiscard]] std::size_t address_entries() const;
+  [[nodiscard]] std::size_t prefix6_entries() const;
 
   /// Runs the upstream program on `frame` as if it arrived on `ifindex`.
   [[nodiscard]] std::expected<FastPathVerdict, std::string> run_up(std::uint32_t ifindex,
@@ -116,6 +144,7 @@ class FastPath {
   int counters_fd_ = -1;
   int routed_fd_ = -1;
   int by_addr_fd_ = -1;
+  int by_prefix6_fd_ = -1;
   int down_counters_fd_ = -1;
   std::vector<bpf_link*> links_;
   std::vector<int> link_fds_;  ///< links made by bpf_link_create, which libbpf 1.1 cannot wrap

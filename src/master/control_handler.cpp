@@ -375,7 +375,8 @@ ctl::Json Server::summary() {
                                            {"held_sessions", standby_->held()}}
                                : ctl::Json(nullptr)},
           {"fast_path", fast_path_ ? ctl::Json{{"kernel_sessions", fast_path_->session_entries()},
-                                               {"kernel_addresses", fast_path_->address_entries()}}
+                                               {"kernel_addresses", fast_path_->address_entries()},
+                                               {"kernel_prefixes6", fast_path_->prefix6_entries()}}
                                    : ctl::Json(nullptr)},
           {"sessions_adopted", pool_.adopted_sessions},
           {"sessions_migrated", pool_.migrated_sessions},

@@ -23,7 +23,7 @@ void Server::open_fast_path() {
   auto owned = std::make_unique<dataplane::FastPath>(std::move(*fp));
   if (auto r = owned->attach_up(static_cast<std::uint32_t>(socket_.ifindex()), routed); !r) return unavailable(r.error());
   if (auto r = owned->attach_down(routed); !r) return unavailable(r.error());
-  log::info("fast path: XDP on {}, TC on {}: sessions' IPv4 forwarded in the kernel", config_.interface, tun_.name());
+  log::info("fast path: XDP on {}, TC on {}: sessions' IPv4 and IPv6 forwarded in the kernel", config_.interface, tun_.name());
   fast_path_ = std::move(owned);
   pool_.set_fast_path(fast_path_.get());
 }
@@ -32,10 +32,11 @@ ctl::Json Server::fast_path_json(std::uint16_t sid, const dataplane::SessionReco
   ctl::Json j = {{"state", dataplane::to_string(r.fast_path)}};
   if (!fast_path_ || r.fast_path != dataplane::FastPathState::kForwarded) return j;
   // Live from the kernel's maps; the session's own counters take these in every few seconds.
-  if (auto up = fast_path_->counters(static_cast<std::uint32_t>(socket_.ifindex()), sid))
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  if (auto up = fast_path_->counters(ifindex, sid))
     j["kernel_up"] = {{"packets", up->packets}, {"octets", up->octets}, {"dropped_foreign_mac", up->foreign_mac},
                       {"dropped_spoofed", up->spoofed}};
-  if (auto down = fast_path_->down_counters(r.ipv4)) j["kernel_down"] = {{"packets", down->packets}, {"octets", down->octets}};
+  if (auto down = fast_path_->down_counters(ifindex, sid)) j["kernel_down"] = {{"packets", down->packets}, {"octets", down->octets}};
   return j;
 }
 

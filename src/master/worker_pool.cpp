@@ -407,8 +407,12 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
       // its LCP echo timeout.
       end_from_record(*rec, "worker failure");
       if (fast_path_ != nullptr) {  // the kernel must not forward a session that ended
-        (void)fast_path_->remove_session(static_cast<std::uint32_t>(socket_.ifindex()), id);
-        if (rec->ipv4 != 0) (void)fast_path_->remove_down(rec->ipv4);
+        const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+        (void)fast_path_->remove_session(ifindex, id);
+        fast_path_->remove_routes({rec->ipv4, rec->ipv6_peer_id, Ipv6Prefix{rec->ipv6_prefix, rec->ipv6_prefix_len},
+                                   Ipv6Prefix{rec->delegated_prefix, rec->delegated_prefix_len}},
+                                  ifindex, id);
+        (void)fast_path_->remove_down_counters(ifindex, id);
       }
       give_back_addresses(id, *rec);
       shared_.table.clear_abandoned(id);

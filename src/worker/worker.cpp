@@ -301,6 +301,7 @@ class Worker::Session final : public session::LinkOutput,
       worker_.touch(*this);
     }
     if (new_prefix) worker_.account_new_prefix(*this, now_);
+    worker_.refresh_fast_path(*this);  // its IPv6 into the kernel too, if it is on the fast path
   }
   // DelegationHost: the delegated prefix comes from the pool like the /64 and is indexed by
   // the master (kPrefixDelegated) so that downstream finds the session.
@@ -335,6 +336,7 @@ class Worker::Session final : public session::LinkOutput,
     m.ipv6_id = ipv6_id_;
     worker_.tell_master(m);
     ipv6_id_ = 0;
+    worker_.refresh_fast_path(*this);  // IPv6 goes to the worker again, which drops it
   }
   void link_dead(EndReason reason) override { worker_.end_session(*this, reason); }
 
@@ -444,6 +446,7 @@ class Worker::Session final : public session::LinkOutput,
   struct FastSeen {
     dataplane::FastPathCounters up;
     dataplane::FastPathDownCounters down;
+    dataplane::FastPathAddresses entered;  ///< the destinations in the kernel's maps
   };
   std::unique_ptr<FastSeen> fast_;
   dataplane::FastPathState fast_state_ = dataplane::FastPathState::kNone;
@@ -1299,7 +1302,8 @@ void Worker::update_fast_path(Session& s) {
   auto verdict = fast_path_verdict(s);  // kNone without a fast path: an adopted record may say otherwise
   if (fast_path_ != nullptr) {
     if (verdict != dataplane::FastPathState::kForwarded) leave_fast_path(s);
-    else if (!s.fast_ && !enter_fast_path(s)) verdict = dataplane::FastPathState::kMapFull;
+    else if (s.fast_) refresh_fast_path(s);
+    else if (!enter_fast_path(s)) verdict = dataplane::FastPathState::kMapFull;
   }
   if (verdict == s.fast_state_ && s.fast_state_evaluated_) return;
   s.fast_state_ = verdict;
@@ -1307,36 +1311,79 @@ void Worker::update_fast_path(Session& s) {
   shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) { r.fast_path = verdict; });
 }
 
-bool Worker::enter_fast_path(Session& s) {
-  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+dataplane::FastPathAddresses Worker::fast_path_addresses(const Session& s) {
+  dataplane::FastPathAddresses a;
+  a.ipv4 = s.has_addr_ ? s.addr_.value : 0;
+  if (s.ipv6_id_ != 0) {  // IPv6CP is open: what receive_ppp lets through and on_tun_packet finds
+    a.ipv6_id = s.ipv6_id_;
+    a.wan = s.ipv6_prefix_;
+    a.delegated = s.dhcp_.delegated;
+  }
+  return a;
+}
+
+dataplane::FastPathSession Worker::fast_path_session(const Session& s, const dataplane::FastPathAddresses& a) const {
+  // With MSS clamping, SYN and SYN-ACK go to the worker, which clamps them as before.
+  const bool clamp = config_.policy.clamp_mtu(s.session_mtu()) != 0;
+  return {s.mac_, s.vlans_, a.ipv4, clamp, a.ipv6_id, a.wan, a.delegated};
+}
+
+dataplane::FastPathDown Worker::fast_path_down(const Session& s) const {
   auto rec = shared_.table.read(s.id_);
   dataplane::FastPathDown down;
-  down.ifindex = ifindex;
+  down.ifindex = static_cast<std::uint32_t>(socket_.ifindex());
   down.session_id = s.id_;
   down.mru = rec ? rec->peer_mru : s.session_mtu();  // Framed-MTU capped, as userland sends
   down.client_mac = s.mac_;
   down.ac_mac = socket_.mac();
   down.vlans = s.vlans_;
-  // With MSS clamping, SYN and SYN-ACK go to the worker, which clamps them as before.
-  const bool clamp = config_.policy.clamp_mtu(s.session_mtu()) != 0;
-  down.syn_to_userland = clamp;
+  down.syn_to_userland = config_.policy.clamp_mtu(s.session_mtu()) != 0;
+  return down;
+}
+
+bool Worker::enter_fast_path(Session& s) {
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  const auto addresses = fast_path_addresses(s);
   // Downstream first: an upstream packet forwarded before would be answered through the
   // userland path, which is right too, only slower.
-  if (fast_path_->set_down(s.addr_.value, down) &&
-      fast_path_->set_session(ifindex, s.id_, {s.mac_, s.vlans_, s.addr_.value, clamp})) {
+  if (fast_path_->reset_down_counters(ifindex, s.id_) && fast_path_->set_routes(addresses, fast_path_down(s)) &&
+      fast_path_->set_session(ifindex, s.id_, fast_path_session(s, addresses))) {
     s.fast_ = std::make_unique<Session::FastSeen>();
+    s.fast_->entered = addresses;
     return true;
   }
-  (void)fast_path_->remove_down(s.addr_.value);
+  fast_path_->remove_routes(addresses, ifindex, s.id_);
+  (void)fast_path_->remove_down_counters(ifindex, s.id_);
   log::warn_limited(policy_log_, "session {}: the fast path's map refused it; its traffic takes the userland path", s.id_);
   return false;
+}
+
+void Worker::refresh_fast_path(Session& s) {
+  if (!s.fast_) return;
+  const auto addresses = fast_path_addresses(s);
+  auto& entered = s.fast_->entered;
+  if (addresses == entered) return;
+  // IPv6CP opened or closed, a prefix was delegated or returned: sources first (a packet from
+  // a prefix that is gone must go to the worker, which drops it), then the destinations.
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  const bool sources = fast_path_->update_session(ifindex, s.id_, fast_path_session(s, addresses));
+  fast_path_->remove_routes(entered.without(addresses), ifindex, s.id_);
+  if (!sources || !fast_path_->set_routes(addresses, fast_path_down(s))) {
+    log::warn_limited(policy_log_, "session {}: the fast path's map refused its new addresses; its traffic takes the userland path",
+                      s.id_);
+    leave_fast_path(s);
+    s.fast_state_ = dataplane::FastPathState::kMapFull;
+    shared_.table.update(s.id_, [](dataplane::SessionRecord& r) { r.fast_path = dataplane::FastPathState::kMapFull; });
+    return;
+  }
+  entered = addresses;
 }
 
 void Worker::fold_fast_path(Session& s) {
   if (!s.fast_) return;
   const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
   auto up = fast_path_->counters(ifindex, s.id_);
-  auto down = fast_path_->down_counters(s.addr_.value);
+  auto down = fast_path_->down_counters(ifindex, s.id_);
   fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
 }
 
@@ -1379,8 +1426,10 @@ void Worker::fold_fast_counters(Session& s, const dataplane::FastPathCounters* u
 void Worker::leave_fast_path(Session& s) {
   if (!s.fast_) return;
   // Forwarding stops first; then the final counts (nothing the kernel counted is lost).
-  auto up = fast_path_->remove_session(static_cast<std::uint32_t>(socket_.ifindex()), s.id_);
-  auto down = fast_path_->remove_down(s.addr_.value);
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  auto up = fast_path_->remove_session(ifindex, s.id_);
+  fast_path_->remove_routes(s.fast_->entered, ifindex, s.id_);
+  auto down = fast_path_->remove_down_counters(ifindex, s.id_);
   fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
   s.fast_.reset();
 }
@@ -1774,6 +1823,7 @@ bool Worker::serve_dhcpv6(Session& s, Bytes packet, TimePoint now) {
       std::copy_n(b.duid.begin(), sizeof rec.duid, rec.duid);
       rec.dhcpv6_bound_unix_ms = unix_ms();
     });
+    refresh_fast_path(s);  // a delegated prefix (or its release) reaches the kernel's maps
   }
   // RFC 8415 section 7.2: from port 547 to the client's source address and port 546.
   std::array<std::uint8_t, 1100> pkt{};

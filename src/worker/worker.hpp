@@ -154,10 +154,17 @@ class Worker final : public LacOwner, public LnsOwner {
   void apply_rate(Session& s, const policy::RateLimit& rate);
   /// Kernel fast path (issue 18): whether `s` can go on it, or the first reason it cannot.
   dataplane::FastPathState fast_path_verdict(const Session& s) const;
-  /// On or off the fast path as the session's features now allow (IPCP up, adoption, CoA).
+  /// On or off the fast path as the session's features now allow (IPCP up, adoption, CoA,
+  /// IPv6CP up or down, a prefix delegated or returned).
   void update_fast_path(Session& s);
   /// Its entries in the kernel's maps, counters from zero; false: a map refused them.
   bool enter_fast_path(Session& s);
+  /// A session on the fast path whose addresses changed: the kernel's entries made to match.
+  void refresh_fast_path(Session& s);
+  /// What the kernel's maps hold for `s`: its destinations, its sources, its downstream headers.
+  static dataplane::FastPathAddresses fast_path_addresses(const Session& s);
+  dataplane::FastPathSession fast_path_session(const Session& s, const dataplane::FastPathAddresses& a) const;
+  dataplane::FastPathDown fast_path_down(const Session& s) const;
   /// What the kernel counted for `s` since the last fold, into its counters and idle time.
   void fold_fast_path(Session& s);
   void fold_fast_counters(Session& s, const dataplane::FastPathCounters* up, const dataplane::FastPathDownCounters* down);

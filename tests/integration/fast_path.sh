@@ -1,16 +1,21 @@
 #!/bin/bash
 # The kernel fast path (issue 18; operator guide "Fast path"): with `--fast-path yes`, untagged
-# and QinQ sessions are forwarded by the XDP/TC programs both ways; `show session` says so and
+# and QinQ sessions are forwarded by the XDP/TC programs both ways, and dual-stack sessions'
+# IPv6 too (from and to their SLAAC address in the /64 and their delegated prefix); `show session` says so and
 # shows the kernel's counters; the session's own counters (accounting, idle time) equal what
 # was sent, octet for octet, whichever path carried each packet; a spoofed source and a foreign
-# MAC are dropped and counted in the kernel; after the PADT the kernel forwards nothing for the
+# MAC are dropped and counted in the kernel, IPv4 and IPv6; after the PADT the kernel forwards nothing for the
 # session (its frames reach the workers, which count them as for no session); a session with a
 # feature the kernel lacks (a rate limit) stays on the userland path and says why; with another
 # XDP program on the interface pppoed says once that it has no fast path and serves without.
 . "$(dirname "$0")/common.sh"
-printf 'slow slow-pw rate=10M/10M\n' >> "$SECRETS"
+printf 'slow slow-pw rate=10M/10M\nsix six-pw\n' >> "$SECRETS"
 PPPOED_FAST_PATH=yes  # pppoed_start adds --fast-path yes
-printf 'metrics-listen 127.0.0.1:9471\n' > "$LAB_LOGS/metrics.conf"
+cat > "$LAB_LOGS/metrics.conf" <<CONF
+metrics-listen 127.0.0.1:9471
+ipv6-pool 2001:db8:1000::/48 64
+ipv6-delegate-pool 2001:db8:2000::/40 56
+CONF
 pppoed_start -f "$LAB_LOGS/metrics.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
 wait_log "fast path: XDP on ac0, TC on pppoe0" 5 ||
   fail "the fast path did not load: $(grep 'fast path' "$LAB_LOGS/pppoed.log")"
@@ -24,11 +29,19 @@ done
 pppoetest_lab -m create -i sub0 -n 1 --no-ipv6 --user slow --password slow-pw --target $NET_HOST --hold 30 \
   --format json > "$LAB_LOGS/slow.json" &
 pid_slow=$!
-wait_stat .sessions.up 17 20
+# Dual stack: each ping round sends IPv4, IPv6 from the SLAAC address and IPv6 from the
+# delegated prefix, all of the same size (pppoetest makes the IPv6 echo 20 octets shorter).
+pppoetest_lab -m create -i sub0 -n 8 --ipv6 --user six --password six-pw --pings $PINGS --ping-size $SIZE \
+  --target $NET_HOST --target6 $NET_HOST6 --hold 30 --format json > "$LAB_LOGS/six.json" &
+pid_six=$!
+wait_stat .sessions.up 25 20
 # The pings are answered within a second or two; the workers fold the kernel's counters every
 # 5 s and publish within a second: until every test session shows all its pings.
-counted() { pppoectl_lab -j show sessions | jq "[.sessions[] | select(.user == \"test\" and .rx_packets == $PINGS)] | length"; }
-wait_until 16 25 counted || fail "the sessions' counters did not reach $PINGS pings"
+counted() {
+  pppoectl_lab -j show sessions |
+    jq "[.sessions[] | select((.user == \"test\" and .rx_packets == $PINGS) or (.user == \"six\" and .rx_packets == 3 * $PINGS))] | length"
+}
+wait_until 24 25 counted || fail "the sessions' counters did not reach their pings"
 pppoectl_lab -j show sessions | jq -c '.sessions[] | {session_id, user, vlans}' > "$LAB_LOGS/sessions.txt"
 fast=0 kernel_up=0 kernel_down=0
 while read -r row; do
@@ -42,19 +55,25 @@ while read -r row; do
   expect_eq "$(echo "$s" | jq -r .fast_path.state)" fast "session $sid's path"
   fast=$((fast + 1))
   # Exact counts whichever path carried each ping (the first may precede the kernel's entry):
-  # IPv4 octets as the capture's IP total length, 28 octets of headers per ping.
+  # IP octets as the capture's IP total length, 28 octets of headers per ping.
+  n=$PINGS; [ "$(echo "$row" | jq -r .user)" = six ] && n=$((3 * PINGS))
   expect_eq "$(echo "$s" | jq -c '[.rx_packets, .rx_bytes, .tx_packets, .tx_bytes]')" \
-    "[$PINGS,$((PINGS * (28 + SIZE))),$PINGS,$((PINGS * (28 + SIZE)))]" "session $sid's counters"
+    "[$n,$((n * (28 + SIZE))),$n,$((n * (28 + SIZE)))]" "session $sid's counters"
   kernel_up=$((kernel_up + $(echo "$s" | jq .fast_path.kernel_up.packets)))
   kernel_down=$((kernel_down + $(echo "$s" | jq .fast_path.kernel_down.packets)))
 done < "$LAB_LOGS/sessions.txt"
-expect_eq "$fast" 16 "sessions on the fast path"
-expect_eq "$(ip netns exec "$AC" curl -s http://127.0.0.1:9471/metrics | awk '$1 == "pppoed_fast_path_sessions" {print $2}')" 16 \
+expect_eq "$fast" 24 "sessions on the fast path"
+expect_eq "$(ip netns exec "$AC" curl -s http://127.0.0.1:9471/metrics | awk '$1 == "pppoed_fast_path_sessions" {print $2}')" 24 \
   "the fast path's sessions in the metrics"
-# Nearly every ping went through the kernel (a session's first one may come before its entry).
-[ $kernel_up -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_up of $((16 * PINGS)) pings forwarded upstream by the kernel"
-[ $kernel_down -ge $((16 * PINGS * 9 / 10)) ] || fail "only $kernel_down of $((16 * PINGS)) replies forwarded downstream by the kernel"
-echo "kernel forwarded $kernel_up of $((16 * PINGS)) pings and $kernel_down replies"
+# Each dual-stack session: its link-local address, its /64 and its delegated /56.
+expect_eq "$(pppoectl_lab -j show summary | jq -c '.fast_path | [.kernel_sessions, .kernel_addresses, .kernel_prefixes6]')" \
+  "[24,24,24]" "kernel entries [sessions, IPv4 addresses, IPv6 prefixes]"
+# Nearly every ping went through the kernel (a session's first one may come before its entry,
+# and IPv6 before its prefixes reach the kernel).
+total=$((16 * PINGS + 8 * 3 * PINGS))
+[ $kernel_up -ge $((total * 9 / 10)) ] || fail "only $kernel_up of $total pings forwarded upstream by the kernel"
+[ $kernel_down -ge $((total * 9 / 10)) ] || fail "only $kernel_down of $total replies forwarded downstream by the kernel"
+echo "kernel forwarded $kernel_up of $total pings ($((8 * 2 * PINGS)) of them IPv6) and $kernel_down replies"
 
 # Hostile frames on an untagged fast session: spoofed source, foreign MAC; then the same after
 # it ended.
@@ -82,13 +101,33 @@ send foreign 7 || fail "sending foreign-MAC frames"
 sleep 0.5
 k=$(pppoectl_lab -j show session "$sid" | jq -c '.session.fast_path.kernel_up | [.dropped_spoofed, .dropped_foreign_mac]')
 expect_eq "$k" "[5,7]" "frames dropped in the kernel [spoofed source, foreign MAC]"
+# A dual-stack session: IPv6 from outside its /64 and its delegated prefix.
+six=$(pppoectl_lab -j show sessions | jq -c '[.sessions[] | select(.user == "six")][0]')
+sid6=$(echo "$six" | jq -r .session_id) mac6=$(echo "$six" | jq -r .mac)
+ip netns exec "$SUB" env PYTHONPATH="$HERE" /usr/bin/python3 - "$ac_mac" "$sid6" "$mac6" "$NET_HOST6" <<'PY' || fail "sending spoofed IPv6"
+import socket, struct, sys
+ac, sid, mac, dst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+from lab_frames import eth, pppoe
+echo = b"\x80\x00\x00\x00\x00\x01\x00\x01"  # ICMPv6 echo request (the checksum is not the kernel's to check here)
+ipv6 = struct.pack("!IHBB16s16s", 6 << 28, len(echo), 58, 64, socket.inet_pton(socket.AF_INET6, "2001:db8:6666::1"),
+                   socket.inet_pton(socket.AF_INET6, dst)) + echo
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW); s.bind(("sub0", 0))
+for _ in range(4): s.send(eth(ac, mac, 0x8864, pppoe(0, sid, b"\x00\x57" + ipv6)))
+PY
+sleep 0.5
+expect_eq "$(pppoectl_lab -j show session "$sid6" | jq .session.fast_path.kernel_up.dropped_spoofed)" 4 \
+  "IPv6 frames from a foreign prefix dropped in the kernel"
 
 wait "$pid_plain" || fail "untagged sessions: $(head -c 400 "$LAB_LOGS/plain.json")"
 wait "$pid_qinq" || fail "QinQ sessions: $(head -c 400 "$LAB_LOGS/qinq.json")"
 wait "$pid_slow" || fail "the rate-limited session: $(head -c 400 "$LAB_LOGS/slow.json")"
-for group in plain qinq; do expect_eq "$(jq .traffic.lost "$LAB_LOGS/$group.json")" 0 "$group pings lost"; done
+wait "$pid_six" || fail "dual-stack sessions: $(head -c 400 "$LAB_LOGS/six.json")"
+for group in plain qinq six; do expect_eq "$(jq .traffic.lost "$LAB_LOGS/$group.json")" 0 "$group pings lost"; done
+expect_eq "$(jq -c '[.ipv6_slaac, .ipv6_pd, .traffic6.sent, .traffic6.lost]' "$LAB_LOGS/six.json")" "[8,8,$((16 * PINGS)),0]" \
+  "dual-stack sessions [SLAAC, delegated prefix, IPv6 pings, lost]"
 wait_stat .sessions.total 0 10
-expect_eq "$(pppoectl_lab -j show summary | jq -c .fast_path)" '{"kernel_addresses":0,"kernel_sessions":0}' "kernel entries after every session ended"
+expect_eq "$(pppoectl_lab -j show summary | jq -c .fast_path)" '{"kernel_addresses":0,"kernel_prefixes6":0,"kernel_sessions":0}' \
+  "kernel entries after every session ended"
 # The session is gone: its frames are the workers' again (no session), none crosses the AC.
 before=$(stat .drops.unknown_session)
 ip netns exec "$NET" timeout 3 tshark -i net0 -f "icmp and src host $ip" -a duration:2 -w "$LAB_LOGS/after.pcap" 2>/dev/null &

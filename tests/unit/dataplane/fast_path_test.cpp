@@ -49,6 +49,21 @@ std::vector<std::uint8_t> ipv4_packet(std::uint32_t src, std::size_t payload, st
   return p;
 }
 
+/// An IPv6 packet (RFC 8200) from `src` with `next` as its next header and `payload` octets:
+/// the first ones given by `start` (an ICMPv6 type, a UDP header), the rest filler.
+std::vector<std::uint8_t> ipv6_packet(const Ipv6Bytes& src, std::size_t payload, std::uint8_t next = 17,
+                                      std::vector<std::uint8_t> start = {}) {
+  std::vector<std::uint8_t> p(40 + payload, 0xab);
+  p[0] = 0x60, p[1] = 0, p[2] = 0, p[3] = 0;
+  p[4] = static_cast<std::uint8_t>(payload >> 8), p[5] = static_cast<std::uint8_t>(payload);
+  p[6] = next, p[7] = 64;
+  std::copy(src.begin(), src.end(), p.begin() + 8);
+  const Ipv6Bytes dst = Ipv6Prefix{0x2001'0db8'ffff'0000, 64}.address(1);
+  std::copy(dst.begin(), dst.end(), p.begin() + 24);
+  std::copy(start.begin(), start.end(), p.begin() + 40);
+  return p;
+}
+
 /// Ethernet (with `vlans`), PPPoE session header (RFC 2516 section 4), PPP protocol, `payload`;
 /// padded to 60 octets as a NIC would.
 std::vector<std::uint8_t> session_frame(std::uint16_t sid, const std::vector<std::uint8_t>& payload,
@@ -71,11 +86,14 @@ std::vector<std::uint8_t> session_frame(std::uint16_t sid, const std::vector<std
 }
 
 /// What the stack gets for a forwarded packet: an Ethernet header with the frame's MACs and
-/// the IPv4 ethertype, then the packet alone.
+/// the IPv4 (or IPv6) ethertype, then the packet alone.
 std::vector<std::uint8_t> decapsulated(const std::vector<std::uint8_t>& ip) {
   std::vector<std::uint8_t> f(kAc.octets.begin(), kAc.octets.end());
   f.insert(f.end(), kClient.octets.begin(), kClient.octets.end());
-  f.insert(f.end(), {0x08, 0x00});
+  if ((ip[0] >> 4) == 6)
+    f.insert(f.end(), {0x86, 0xdd});
+  else
+    f.insert(f.end(), {0x08, 0x00});
   f.insert(f.end(), ip.begin(), ip.end());
   return f;
 }
@@ -123,6 +141,50 @@ TEST_F(FastPathTest, ForwardsASessionsIpv4WithoutItsHeaders) {
   EXPECT_GT(c.last_ns, 0u);
 }
 
+TEST_F(FastPathTest, ForwardsASessionsIpv6FromItsOwnAddressesOnly) {
+  constexpr std::uint64_t kId = 0x0211'22ff'fe33'4455;
+  const Ipv6Prefix wan{0x2001'0db8'0000'0007, 64}, delegated{0x2001'0db8'0700'0000, 56};
+  FastPathSession session{kClient, {}, kAddr, false, kId, wan, delegated};
+  ASSERT_TRUE(fp_->set_session(kIf, 7, session));
+  const Ipv6Bytes link_local = Ipv6Prefix{0xfe80'0000'0000'0000, 64}.address(kId);
+  std::size_t octets = 0;
+  for (const Ipv6Bytes& src : {link_local, wan.address(kId), delegated.address(0x42), Ipv6Prefix{0x2001'0db8'0700'00ff, 64}.address(1)}) {
+    auto ip = ipv6_packet(src, 100);
+    auto v = run(session_frame(7, ip, kClient, {}, 0x0057));
+    EXPECT_EQ(v.action, Action::kPass);
+    EXPECT_TRUE(v.marked);
+    EXPECT_EQ(v.frame, decapsulated(ip));
+    octets += ip.size();
+  }
+  EXPECT_TRUE(run(session_frame(7, ipv6_packet(wan.address(1), 1, 59), kClient, {}, 0x0057)).marked) << "a padded frame";
+  octets += 41;
+  // Not its own: another identifier, another /64, outside the delegation.
+  for (const Ipv6Bytes& src : {Ipv6Prefix{0xfe80'0000'0000'0000, 64}.address(kId + 1), Ipv6Prefix{0x2001'0db8'0000'0008, 64}.address(kId),
+                               Ipv6Prefix{0x2001'0db8'0701'0000, 64}.address(1)})
+    EXPECT_EQ(run(session_frame(7, ipv6_packet(src, 100), kClient, {}, 0x0057)).action, Action::kDrop);
+  // The worker's own: a Router Solicitation (it sends the Router Advertisement), DHCPv6 to the
+  // server port, a packet from the unspecified address (duplicate address detection).
+  expect_unchanged(session_frame(7, ipv6_packet(link_local, 8, 58, {133, 0}), kClient, {}, 0x0057), "Router Solicitation");
+  EXPECT_TRUE(run(session_frame(7, ipv6_packet(link_local, 8, 58, {128, 0}), kClient, {}, 0x0057)).marked) << "an echo request";
+  expect_unchanged(session_frame(7, ipv6_packet(link_local, 40, 17, {0x02, 0x22, 0x02, 0x23}), kClient, {}, 0x0057), "DHCPv6 Solicit");
+  expect_unchanged(session_frame(7, ipv6_packet(Ipv6Bytes{}, 24, 58, {135, 0}), kClient, {}, 0x0057), "from ::");
+  // A payload length beyond the PPPoE payload is malformed: the worker counts it.
+  auto longer = ipv6_packet(link_local, 20);
+  longer[5] = 200;
+  expect_unchanged(session_frame(7, longer, kClient, {}, 0x0057), "payload length beyond the frame");
+  auto c = counters(7);
+  EXPECT_EQ(c.packets, 6u);
+  EXPECT_EQ(c.octets, octets + 48u);
+  EXPECT_EQ(c.spoofed, 3u);
+  // IPv6CP closed: the session's IPv4 stays fast, its IPv6 goes to the worker (which drops it).
+  session.ipv6_id = 0;
+  ASSERT_TRUE(fp_->update_session(kIf, 7, session));
+  expect_unchanged(session_frame(7, ipv6_packet(link_local, 100), kClient, {}, 0x0057), "IPv6CP closed");
+  EXPECT_TRUE(run(session_frame(7, ipv4_packet(kAddr, 10))).marked);
+  EXPECT_EQ(counters(7).packets, 7u) << "an update keeps the counters";
+  EXPECT_FALSE(fp_->update_session(kIf, 8, session)) << "no such session";
+}
+
 TEST_F(FastPathTest, KeepsVlanAndQinqSessionsApart) {
   ether::VlanStack one;
   one.count = 1;
@@ -168,7 +230,7 @@ TEST_F(FastPathTest, LeavesControlUnknownSessionsAndIpv6ToUserland) {
   expect_unchanged(session_frame(4, ip), "unknown session");
   expect_unchanged(session_frame(3, {0x09, 0x01, 0x00, 0x08, 1, 2, 3, 4}, kClient, {}, 0xc021), "LCP echo");
   expect_unchanged(session_frame(3, {0x01, 0x01, 0x00, 0x04}, kClient, {}, 0x8021), "IPCP");
-  expect_unchanged(session_frame(3, std::vector<std::uint8_t>(48, 0x60), kClient, {}, 0x0057), "IPv6");
+  expect_unchanged(session_frame(3, std::vector<std::uint8_t>(48, 0x60), kClient, {}, 0x0057), "IPv6 of a session without it");
   expect_unchanged(session_frame(3, ip, kClient, {}, 0x0021, 0x09), "a discovery code on the session ethertype");
   ASSERT_TRUE(fp_->set_session(kIf, 5, {kClient, {}, 0}));
   expect_unchanged(session_frame(5, ip), "IPv4 not on the fast path");
@@ -316,7 +378,8 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
 
       // Downstream: a datagram routed to the session's address leaves on the subscriber
       // interface as its PPPoE frame; one above the MRU stays on the TUN device for the worker.
-      ASSERT_TRUE(fp->set_down(kAddr, {ac, 7, 100, client_mac, ac_mac, {}}));
+      ASSERT_TRUE(fp->reset_down_counters(ac, 7));
+      ASSERT_TRUE(fp->set_routes({kAddr}, {ac, 7, 100, client_mac, ac_mac, {}}));
       auto down = fp->attach_down(routed);
       ASSERT_TRUE(down.has_value()) << down.error();
       int cap = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x8864));
@@ -347,7 +410,7 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
       while (n != 228 && ::poll(&pt, 1, 2000) == 1) n = ::read(tun->fd(), frame, sizeof frame);
       EXPECT_EQ(n, 228) << "the packet above the MRU did not reach the TUN device";
       EXPECT_EQ(::poll(&pc, 1, 100), 0) << "the packet above the MRU went the fast way";
-      auto dc = fp->down_counters(kAddr);
+      auto dc = fp->down_counters(ac, 7);
       ASSERT_TRUE(dc.has_value());
       EXPECT_EQ(dc->packets, 1u);
       EXPECT_EQ(dc->octets, 68u);
