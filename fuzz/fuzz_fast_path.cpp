@@ -41,7 +41,7 @@ const std::vector<Known>& known_sessions() {
     // 2001:db8:0:N::/64 and 2001:db8:N00::/40 (a short delegation: more inputs fall in it).
     auto known = [](std::uint16_t sid, ether::VlanStack vlans) {
       return Known{sid, vlans, 0x0a000000u + sid, 0x0200'0000'0000'0000u + sid,
-                   Ipv6Prefix{0x2001'0db8'0000'0000u + sid, 64}, Ipv6Prefix{0x2001'0db8'0000'0000u | std::uint64_t{sid} << 32, 40}};
+                   Ipv6Prefix{0x2001'0db8'0000'0000u + sid, 64}, Ipv6Prefix{0x2001'0db8'0000'0000u | std::uint64_t{sid} << 24, 40}};
     };
     return std::vector<Known>{known(1, {}), known(2, one), known(3, two)};
   }();
