@@ -45,7 +45,7 @@ const char* to_string(SessionState s) {
 
 static_assert(std::is_trivially_copyable_v<SessionRecord>);
 // A changed SessionRecord must come with a new kSessionRecordVersion: this fires on a size change.
-static_assert(sizeof(SessionRecord) == 592 && kSessionRecordVersion == 4,
+static_assert(sizeof(SessionRecord) == 624 && kSessionRecordVersion == 5,
               "SessionRecord changed: bump kSessionRecordVersion and update this size");
 
 namespace {

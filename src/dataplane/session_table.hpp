@@ -120,12 +120,16 @@ struct SessionRecord {
   std::uint8_t route4_len[2] = {};
   std::uint8_t route6_len = 0;
   std::uint64_t route6 = 0;
+  // The kernel fast path's counts the owning worker has folded into rx_* above and into
+  // SharedState::downstream (written together with rx_*): what the kernel counted beyond them
+  // when the worker dies is added by its replacement, or by the master for the Stop record.
+  std::uint64_t fast_up_packets = 0, fast_up_octets = 0, fast_down_packets = 0, fast_down_octets = 0;
 };
 
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
 /// file and on the standby sync channel. Bump it with every change of the record; a reader of
 /// another version refuses to continue sessions from it.
-inline constexpr std::uint32_t kSessionRecordVersion = 4;
+inline constexpr std::uint32_t kSessionRecordVersion = 5;
 
 /// A record from outside the process (a state file, the standby peer), copied into a record
 /// and made safe to read: booleans 0 or 1, texts terminated, a VLAN count of at most 2 and a

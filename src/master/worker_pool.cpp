@@ -392,6 +392,26 @@ void WorkerPool::end_from_record(const dataplane::SessionRecord& r, const char* 
   if (on_session_lost) on_session_lost(r);
 }
 
+void WorkerPool::leave_fast_path(dataplane::SessionRecord& r) {
+  const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
+  const std::uint16_t id = r.session_id;
+  auto up = fast_path_->remove_session(ifindex, id);
+  fast_path_->remove_routes({r.ipv4, r.ipv6_peer_id, Ipv6Prefix{r.ipv6_prefix, r.ipv6_prefix_len},
+                             Ipv6Prefix{r.delegated_prefix, r.delegated_prefix_len}},
+                            ifindex, id);
+  auto down = fast_path_->remove_down_counters(ifindex, id);
+  // A count below what the worker folded means the entry is not the one it folded from: nothing.
+  if (up && up->packets >= r.fast_up_packets && up->octets >= r.fast_up_octets) {
+    r.rx_packets += up->packets - r.fast_up_packets;
+    r.rx_bytes += up->octets - r.fast_up_octets;
+  }
+  if (down && down->packets >= r.fast_down_packets && down->octets >= r.fast_down_octets) {
+    shared_.downstream[id].packets.fetch_add(down->packets - r.fast_down_packets, std::memory_order_relaxed);
+    shared_.downstream[id].bytes.fetch_add(down->octets - r.fast_down_octets, std::memory_order_relaxed);
+  }
+  r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
+}
+
 std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep) {
   std::size_t ended = 0;
   for (std::uint32_t sid = 1; sid <= pppoe_proto::kMaxSessionId; ++sid) {
@@ -402,18 +422,13 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
     auto checked = shared_.table.read_checked(id);
     if (checked.kind != dataplane::CheckedRead::Kind::kFree) {
       // Torn or not: enough of it (MAC, VLANs, address, accounting ID) to end it properly.
-      const dataplane::SessionRecord* rec = &checked.record;
+      dataplane::SessionRecord* rec = &checked.record;
+      // The kernel stops forwarding before the PADT, and what it counted since the worker's
+      // last fold goes into the Stop record.
+      if (fast_path_ != nullptr) leave_fast_path(*rec);
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       end_from_record(*rec, "worker failure");
-      if (fast_path_ != nullptr) {  // the kernel must not forward a session that ended
-        const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
-        (void)fast_path_->remove_session(ifindex, id);
-        fast_path_->remove_routes({rec->ipv4, rec->ipv6_peer_id, Ipv6Prefix{rec->ipv6_prefix, rec->ipv6_prefix_len},
-                                   Ipv6Prefix{rec->delegated_prefix, rec->delegated_prefix_len}},
-                                  ifindex, id);
-        (void)fast_path_->remove_down_counters(ifindex, id);
-      }
       give_back_addresses(id, *rec);
       shared_.table.clear_abandoned(id);
     }

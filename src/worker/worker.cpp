@@ -751,7 +751,7 @@ void Worker::adopt_session(const Message& m, TimePoint now) {
   if (ra_ && snap.ipv6_opened && !s.ipv6_prefix_.empty()) s.ra_.start(now);
   if (s.acct_started_ && s.interim_interval_ != 0) s.next_interim_ = now + seconds(s.interim_interval_);
   ++counters_.sessions_adopted;
-  update_fast_path(s);
+  update_fast_path(s, &*rec);
   touch(s);
   publish(s);
   replay_early(id, now);
@@ -1297,13 +1297,13 @@ dataplane::FastPathState Worker::fast_path_verdict(const Session& s) const {
   return FastPathState::kForwarded;
 }
 
-void Worker::update_fast_path(Session& s) {
+void Worker::update_fast_path(Session& s, const dataplane::SessionRecord* adopted) {
   if (!s.up_ || s.dead_ || !s.has_addr_) return;
   auto verdict = fast_path_verdict(s);  // kNone without a fast path: an adopted record may say otherwise
   if (fast_path_ != nullptr) {
     if (verdict != dataplane::FastPathState::kForwarded) leave_fast_path(s);
     else if (s.fast_) refresh_fast_path(s);
-    else if (!enter_fast_path(s)) verdict = dataplane::FastPathState::kMapFull;
+    else if (!enter_fast_path(s, adopted)) verdict = dataplane::FastPathState::kMapFull;
   }
   if (verdict == s.fast_state_ && s.fast_state_evaluated_) return;
   s.fast_state_ = verdict;
@@ -1341,15 +1341,37 @@ dataplane::FastPathDown Worker::fast_path_down(const Session& s) const {
   return down;
 }
 
-bool Worker::enter_fast_path(Session& s) {
+bool Worker::enter_fast_path(Session& s, const dataplane::SessionRecord* adopted) {
   const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
   const auto addresses = fast_path_addresses(s);
+  auto seen = std::make_unique<Session::FastSeen>();
+  seen->entered = addresses;
+  // Adopted from a worker that died: its entries are still in the kernel (the master keeps the
+  // sessions it hands to a replacement), and what the kernel counted after the dead worker's
+  // last fold is counted on from there, not lost.
+  bool continued = false;
+  if (adopted != nullptr) {
+    auto up = fast_path_->counters(ifindex, s.id_);
+    auto down = fast_path_->down_counters(ifindex, s.id_);
+    continued = up && down && up->packets >= adopted->fast_up_packets && up->octets >= adopted->fast_up_octets &&
+                down->packets >= adopted->fast_down_packets && down->octets >= adopted->fast_down_octets &&
+                fast_path_->update_session(ifindex, s.id_, fast_path_session(s, addresses));
+    if (continued) {
+      seen->up.packets = adopted->fast_up_packets;
+      seen->up.octets = adopted->fast_up_octets;
+      seen->down.packets = adopted->fast_down_packets;
+      seen->down.octets = adopted->fast_down_octets;
+    }
+  }
   // Downstream first: an upstream packet forwarded before would be answered through the
   // userland path, which is right too, only slower.
-  if (fast_path_->reset_down_counters(ifindex, s.id_) && fast_path_->set_routes(addresses, fast_path_down(s)) &&
-      fast_path_->set_session(ifindex, s.id_, fast_path_session(s, addresses))) {
-    s.fast_ = std::make_unique<Session::FastSeen>();
-    s.fast_->entered = addresses;
+  if ((continued || fast_path_->reset_down_counters(ifindex, s.id_)) && fast_path_->set_routes(addresses, fast_path_down(s)) &&
+      (continued || fast_path_->set_session(ifindex, s.id_, fast_path_session(s, addresses)))) {
+    if (!continued)
+      shared_.table.update(s.id_, [](dataplane::SessionRecord& r) {  // the kernel counts from zero
+        r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
+      });
+    s.fast_ = std::move(seen);
     return true;
   }
   fast_path_->remove_routes(addresses, ifindex, s.id_);
@@ -1391,10 +1413,12 @@ void Worker::fold_fast_counters(Session& s, const dataplane::FastPathCounters* u
                                 const dataplane::FastPathDownCounters* down) {
   auto& seen = *s.fast_;
   std::uint64_t last_ns = 0;
+  bool up_new = false, down_new = false;
   // The kernel counts from zero when the session is set; a count below what was seen means
   // another set happened (never from this worker), and only what is new is added.
   if (up != nullptr && up->packets >= seen.up.packets && up->octets >= seen.up.octets) {
     const std::uint64_t packets = up->packets - seen.up.packets, octets = up->octets - seen.up.octets;
+    up_new = packets != 0;
     s.rx_packets_ += packets;
     s.rx_bytes_ += octets;
     add(slot_stats_.packets_in, packets);
@@ -1408,6 +1432,7 @@ void Worker::fold_fast_counters(Session& s, const dataplane::FastPathCounters* u
   }
   if (down != nullptr && down->packets >= seen.down.packets && down->octets >= seen.down.octets) {
     const std::uint64_t packets = down->packets - seen.down.packets, octets = down->octets - seen.down.octets;
+    down_new = packets != 0;
     add(shared_.downstream[s.id_].packets, packets);
     add(shared_.downstream[s.id_].bytes, octets);
     add(slot_stats_.packets_out, packets);
@@ -1415,6 +1440,18 @@ void Worker::fold_fast_counters(Session& s, const dataplane::FastPathCounters* u
     if (down->last_ns > seen.down.last_ns) last_ns = std::max(last_ns, down->last_ns);
     seen.down = *down;
   }
+  // What is folded, beside what it went into: a replacement (or the master) adds only what the
+  // kernel counted after this. (Between the downstream add above and this update a crash would
+  // count that part twice; the window is a few instructions, the alternative order loses it.)
+  if (up_new || down_new)
+    shared_.table.update(s.id_, [&](dataplane::SessionRecord& r) {
+      r.rx_packets = s.rx_packets_;
+      r.rx_bytes = s.rx_bytes_;
+      r.fast_up_packets = seen.up.packets;
+      r.fast_up_octets = seen.up.octets;
+      r.fast_down_packets = seen.down.packets;
+      r.fast_down_octets = seen.down.octets;
+    });
   // bpf_ktime_get_ns() is CLOCK_MONOTONIC, the steady clock's: the idle timeout counts both ways.
   if (last_ns != 0) {
     const TimePoint last{std::chrono::nanoseconds(last_ns)};
@@ -1432,6 +1469,9 @@ void Worker::leave_fast_path(Session& s) {
   auto down = fast_path_->remove_down_counters(ifindex, s.id_);
   fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
   s.fast_.reset();
+  shared_.table.update(s.id_, [](dataplane::SessionRecord& r) {  // nothing left in the kernel to add
+    r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
+  });
 }
 
 void Worker::fold_fast_paths(TimePoint now) {

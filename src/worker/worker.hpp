@@ -156,9 +156,11 @@ class Worker final : public LacOwner, public LnsOwner {
   dataplane::FastPathState fast_path_verdict(const Session& s) const;
   /// On or off the fast path as the session's features now allow (IPCP up, adoption, CoA,
   /// IPv6CP up or down, a prefix delegated or returned).
-  void update_fast_path(Session& s);
-  /// Its entries in the kernel's maps, counters from zero; false: a map refused them.
-  bool enter_fast_path(Session& s);
+  /// `adopted`: the record a replacement continues the session from.
+  void update_fast_path(Session& s, const dataplane::SessionRecord* adopted = nullptr);
+  /// Its entries in the kernel's maps, counters from zero (or, for a session adopted from a
+  /// dead worker, on from what that worker folded); false: a map refused them.
+  bool enter_fast_path(Session& s, const dataplane::SessionRecord* adopted = nullptr);
   /// A session on the fast path whose addresses changed: the kernel's entries made to match.
   void refresh_fast_path(Session& s);
   /// What the kernel's maps hold for `s`: its destinations, its sources, its downstream headers.

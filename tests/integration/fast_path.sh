@@ -4,7 +4,8 @@
 # IPv6 too (from and to their SLAAC address in the /64 and their delegated prefix); `show session` says so and
 # shows the kernel's counters; the session's own counters (accounting, idle time) equal what
 # was sent, octet for octet, whichever path carried each packet; a spoofed source and a foreign
-# MAC are dropped and counted in the kernel, IPv4 and IPv6; after the PADT the kernel forwards nothing for the
+# MAC are dropped and counted in the kernel, IPv4 and IPv6; a worker killed before it folded
+# the kernel's counts leaves them to its replacement, exact; after the PADT the kernel forwards nothing for the
 # session (its frames reach the workers, which count them as for no session); a session with a
 # feature the kernel lacks (a rate limit) stays on the userland path and says why; with another
 # XDP program on the interface pppoed says once that it has no fast path and serves without.
@@ -117,6 +118,20 @@ PY
 sleep 0.5
 expect_eq "$(pppoectl_lab -j show session "$sid6" | jq .session.fast_path.kernel_up.dropped_spoofed)" 4 \
   "IPv6 frames from a foreign prefix dropped in the kernel"
+
+# A worker killed with kernel counts it has not folded yet (it folds every 5 s): its replacement
+# adopts the session and counts on from what the dead worker folded, so the counters stay exact.
+slot=$(pppoectl_lab -j show session "$sid" | jq .session.worker)
+victim=$(pppoectl_lab sysctl "net.graph.pppoe_lb.workers.$slot.pid" | awk '{print $2}')
+send good 40 || fail "sending pings of session $sid"
+sleep 0.3  # the replies come back through the kernel too
+kill -9 "$victim"
+wait_stat .worker_crashes 1 5
+exact() { pppoectl_lab -j show session "$sid" | jq -c '.session | [.rx_packets, .rx_bytes, .tx_packets, .tx_bytes, .fast_path.state]'; }
+n=$((PINGS + 40)) octets=$((PINGS * (28 + SIZE) + 40 * 28))
+wait_until "[$n,$octets,$n,$octets,\"fast\"]" 12 exact ||
+  fail "session $sid after its worker died: $(exact), not [$n,$octets,$n,$octets,fast]"
+echo "worker $slot killed: session $sid adopted with exact counters $(exact)"
 
 wait "$pid_plain" || fail "untagged sessions: $(head -c 400 "$LAB_LOGS/plain.json")"
 wait "$pid_qinq" || fail "QinQ sessions: $(head -c 400 "$LAB_LOGS/qinq.json")"
