@@ -166,9 +166,10 @@ KA
 
 # standby_start_pppoed B [BINDIR]: pppoed of box B, waits for its control socket.
 standby_start_pppoed() {
-  local d bin=${2:-$BIN}
+  local d bin=${2:-$BIN} fast=()
   d=$(standby_dir "$1")
-  ip netns exec "$(standby_ns "$1")" "$bin/pppoed" -f "$d/pppoed.conf" --secrets "$SECRETS" -L -w 2 \
+  [ "${PPPOED_FAST_PATH:-no}" = yes ] && fast=(--fast-path yes)  # as pppoed_start (lab-lib.sh)
+  ip netns exec "$(standby_ns "$1")" "$bin/pppoed" -f "$d/pppoed.conf" --secrets "$SECRETS" -L -w 2 "${fast[@]}" \
     >>"$d/pppoed.log" 2>&1 &
   STANDBY_PPPOED_PID[$1]=$!
   wait_control_socket "$d/pppoed.sock" "${STANDBY_PPPOED_PID[$1]}" "$d/pppoed.log"

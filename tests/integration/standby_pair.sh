@@ -288,10 +288,18 @@ ip -n "$SUB" link set s1 master acc
 ip -n "$SA" link set sync0 up
 standby_wait b .role BACKUP 15 || fail "healed: box b did not step down"
 wait_up a 200 10
+FAST_AFTER_HEAL=$(ip netns exec "$(standby_ns a)" "$BIN/pppoectl" -s "$(standby_dir a)/pppoed.sock" -j show sessions |
+  jq -r '[.sessions[].fast_path.state] | unique | join(" ")')
 wait "${HOLDERS[0]}" "${HOLDERS[1]}"
 held_ok "$LAB_LOGS/split_a.json" 100
 held_ok "$LAB_LOGS/split_b.json" 100
 standby_wait a .partitioned false 10 || fail "healed: box a still keeps to its half"
 HOLDERS=()
 echo "box a: $(standby_stat a .counters | jq -c '{takeovers, step_downs, continued, released, clashes}'), box b: $(standby_stat b .counters | jq -c '{takeovers, step_downs, continued, released, clashes}')"
+if [ "${PPPOED_FAST_PATH:-no}" = yes ]; then  # both boxes forwarded in the kernel, the continued sessions too
+  for b in a b; do
+    grep -q "fast path: XDP on" "$(standby_dir $b)/pppoed.log" || fail "box $b ran without the fast path"
+  done
+  expect_eq "$FAST_AFTER_HEAL" fast "box a's sessions' paths after the heal (its own and those box b handed back)"
+fi
 exit 0
