@@ -126,6 +126,12 @@ struct SessionRecord {
   std::uint64_t fast_up_packets = 0, fast_up_octets = 0, fast_down_packets = 0, fast_down_octets = 0;
 };
 
+/// Nothing of the session is in the kernel's counters beyond its own counters (it left the
+/// fast path, or entered it with the kernel's counters from zero).
+inline void clear_fast_counts(SessionRecord& r) {
+  r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
+}
+
 /// The layout (and meaning) of SessionRecord as it leaves the process: in the handover state
 /// file and on the standby sync channel. Bump it with every change of the record; a reader of
 /// another version refuses to continue sessions from it.

@@ -409,7 +409,7 @@ void WorkerPool::leave_fast_path(dataplane::SessionRecord& r) {
     shared_.downstream[id].packets.fetch_add(down->packets - r.fast_down_packets, std::memory_order_relaxed);
     shared_.downstream[id].bytes.fetch_add(down->octets - r.fast_down_octets, std::memory_order_relaxed);
   }
-  r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
+  dataplane::clear_fast_counts(r);
 }
 
 std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep) {

@@ -1367,15 +1367,13 @@ bool Worker::enter_fast_path(Session& s, const dataplane::SessionRecord* adopted
   // userland path, which is right too, only slower.
   if ((continued || fast_path_->reset_down_counters(ifindex, s.id_)) && fast_path_->set_routes(addresses, fast_path_down(s)) &&
       (continued || fast_path_->set_session(ifindex, s.id_, fast_path_session(s, addresses)))) {
-    if (!continued)
-      shared_.table.update(s.id_, [](dataplane::SessionRecord& r) {  // the kernel counts from zero
-        r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
-      });
+    if (!continued) shared_.table.update(s.id_, dataplane::clear_fast_counts);  // the kernel counts from zero
     s.fast_ = std::move(seen);
     return true;
   }
-  fast_path_->remove_routes(addresses, ifindex, s.id_);
-  (void)fast_path_->remove_down_counters(ifindex, s.id_);
+  // Whatever got in goes out again (an adopted session's kernel entries too, its counts folded).
+  s.fast_ = std::move(seen);
+  leave_fast_path(s);
   log::warn_limited(policy_log_, "session {}: the fast path's map refused it; its traffic takes the userland path", s.id_);
   return false;
 }
@@ -1469,9 +1467,7 @@ void Worker::leave_fast_path(Session& s) {
   auto down = fast_path_->remove_down_counters(ifindex, s.id_);
   fold_fast_counters(s, up ? &*up : nullptr, down ? &*down : nullptr);
   s.fast_.reset();
-  shared_.table.update(s.id_, [](dataplane::SessionRecord& r) {  // nothing left in the kernel to add
-    r.fast_up_packets = r.fast_up_octets = r.fast_down_packets = r.fast_down_octets = 0;
-  });
+  shared_.table.update(s.id_, dataplane::clear_fast_counts);  // nothing left in the kernel to add
 }
 
 void Worker::fold_fast_paths(TimePoint now) {
