@@ -54,6 +54,6 @@ expect_eq "$padi_after" "$padi_before" "PADIs after the crashes (no client redis
 wait_stat .sessions.total 0 10
 expect_eq "$(stat .pool.in_use)" 0 "addresses back in the pool"
 if [ "${PPPOED_FAST_PATH:-no}" = yes ]; then  # nothing forwarded for sessions that are gone
-  expect_eq "$(pppoectl_lab -j show summary | jq -c .fast_path)" '{"kernel_addresses":0,"kernel_sessions":0}' "kernel entries left"
+  expect_eq "$(pppoectl_lab -j show summary | jq -c .fast_path)" '{"kernel_addresses":0,"kernel_prefixes6":0,"kernel_sessions":0}' "kernel entries left"
 fi
 exit 0
