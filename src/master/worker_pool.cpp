@@ -392,9 +392,8 @@ void WorkerPool::end_from_record(const dataplane::SessionRecord& r, const char* 
   if (on_session_lost) on_session_lost(r);
 }
 
-void WorkerPool::leave_fast_path(dataplane::SessionRecord& r) {
+void WorkerPool::leave_fast_path(std::uint16_t id, dataplane::SessionRecord& r) {
   const auto ifindex = static_cast<std::uint32_t>(socket_.ifindex());
-  const std::uint16_t id = r.session_id;
   auto up = fast_path_->remove_session(ifindex, id);
   fast_path_->remove_routes({r.ipv4, r.ipv6_peer_id, Ipv6Prefix{r.ipv6_prefix, r.ipv6_prefix_len},
                              Ipv6Prefix{r.delegated_prefix, r.delegated_prefix_len}},
@@ -425,7 +424,7 @@ std::size_t WorkerPool::cleanup_dead_worker(unsigned slot, const std::vector<std
       dataplane::SessionRecord* rec = &checked.record;
       // The kernel stops forwarding before the PADT, and what it counted since the worker's
       // last fold goes into the Stop record.
-      if (fast_path_ != nullptr) leave_fast_path(*rec);
+      if (fast_path_ != nullptr) leave_fast_path(id, *rec);
       // Tell the client at once so it reconnects (to another worker) instead of waiting for
       // its LCP echo timeout.
       end_from_record(*rec, "worker failure");

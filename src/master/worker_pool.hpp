@@ -191,9 +191,10 @@ class WorkerPool final : public SessionDirectory {
   /// Ends a dead worker's sessions except `keep` (sorted): PADT, accounting Stop, address and
   /// ID back. Returns how many it ended.
   std::size_t cleanup_dead_worker(unsigned slot, const std::vector<std::uint16_t>& keep);
-  /// A dead worker's session that ends: its kernel fast path entries removed, and what the
-  /// kernel counted since the worker's last fold added to `r` (rx) and the downstream counters.
-  void leave_fast_path(dataplane::SessionRecord& r);
+  /// A dead worker's session `id` that ends: its kernel fast path entries removed, and what the
+  /// kernel counted since the worker's last fold added to its record `r` (rx; `r` may be torn,
+  /// its session ID is not trusted) and to the downstream counters.
+  void leave_fast_path(std::uint16_t id, dataplane::SessionRecord& r);
   void send(unsigned slot, const worker::Message& m);
   /// Sends a message about session `sid` to the worker that owns it; false if nobody does.
   bool tell_owner(std::uint16_t sid, worker::MessageType type, std::uint8_t reason, const MacAddress& mac);
