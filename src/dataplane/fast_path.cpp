@@ -2,6 +2,7 @@
 
 #include "bpf/fast_path_down_object.hpp"
 #include "bpf/fast_path_up_object.hpp"
+#include "proto/ip.hpp"
 
 extern "C" {
 #include <bpf/bpf.h>
@@ -262,7 +263,7 @@ pppoe_fp_prefix6 prefix_key(const Ipv6Bytes& address, unsigned length) {
 /// 2.5.6: fe80::/64 and the interface identifier), the /64, the delegated prefix.
 std::vector<pppoe_fp_prefix6> prefix_keys(const FastPathAddresses& a) {
   std::vector<pppoe_fp_prefix6> keys;
-  if (a.ipv6_id != 0) keys.push_back(prefix_key(Ipv6Prefix{0xfe80'0000'0000'0000, 64}.address(a.ipv6_id), 128));
+  if (a.ipv6_id != 0) keys.push_back(prefix_key(ip::link_local(a.ipv6_id), 128));
   for (const Ipv6Prefix& p : {a.wan, a.delegated})
     if (!p.empty()) keys.push_back(prefix_key(p.address(), p.length));
   return keys;
