@@ -80,14 +80,14 @@ struct pppoe_fp_down_counters {
   __u64 last_ns; /* bpf_ktime_get_ns() of the last packet sent: idle timeout counts both ways */
 };
 
-/* In the XDP metadata of a frame the fast path decapsulated, for the TC program that moves it
- * to the routed interface. */
-struct pppoe_fp_meta {
-  __u32 magic;
-  __u16 session_id;
+/* Subscriber interface -> the routed interface, a veth pair: XDP redirects a decapsulated
+ * packet to the peer (`ifindex`), and it arrives on the routed interface (pppoe0), addressed to
+ * that interface's MAC. */
+struct pppoe_fp_routed {
+  __u32 ifindex;
+  __u8 mac[6];
   __u16 zero;
 };
-#define PPPOE_FP_META_MAGIC 0x50505046u /* "PPPF" */
 
 #define PPPOE_FP_MAX_SESSIONS 262144 /* 4 interfaces' worth of 65,535 IDs */
 /* IPv6 destinations: a link-local address, a /64 and a delegated prefix for each session. */

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Downstream fast path (TC egress on the routed interface, pppoe0): an IPv4 packet routed to a
+/* Downstream fast path (TC egress on the routed interface, pppoe0, a veth): an IPv4 packet routed to a
  * session's address, or an IPv6 packet to one of its prefixes (longest match: link-local /128,
  * its /64, its delegated prefix), gets the session's Ethernet, VLAN, PPPoE (RFC 2516 section
- * 5.5) and PPP (protocol 0x0021 or 0x0057) headers and leaves on the subscriber interface, without the TUN read and
- * the worker. A packet larger than the session's MRU (the worker fragments it or answers with
+ * 5.5) and PPP (protocol 0x0021 or 0x0057) headers in place of its Ethernet header and leaves on
+ * the subscriber interface, without the workers. A packet larger than the session's MRU (the worker fragments it or answers with
  * ICMP, RFC 1191), a GSO packet, a packet whose checksum is still to be finished, a SYN-ACK
- * of a session with MSS clamping, and any destination not in the map continue to the TUN
- * device and so to the userland path, as before. */
+ * of a session with MSS clamping, and any destination not in the map continue to the veth's
+ * peer and so to the workers' userland path, as before. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -46,8 +46,9 @@ struct {
 /* The kernel's own skb, for the one thing __sk_buff does not show: whether the L4 checksum is
  * still to be filled in (CHECKSUM_PARTIAL: a locally sent packet, or one from a veth or virtio
  * peer that offloads it). Pushed behind PPPoE, such a checksum would be finished only by a
- * NIC that checksums any protocol; a veth peer or a raw socket would see it unfinished. The
- * userland path's TUN read finishes it, so those packets go that way. The layout is resolved
+ * NIC that checksums any protocol; a veth peer or a raw socket would see it unfinished. pppoe0
+ * has no checksum offload, so the stack finishes it before the workers' packet sockets see it:
+ * those packets go that way. The layout is resolved
  * against the running kernel's BTF at load (CO-RE). */
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 struct sk_buff___pppoe_fp {
@@ -60,9 +61,11 @@ struct sk_buff___pppoe_fp {
 #define PPP_IPV6 0x0057
 #define MAX_HEAD (14 + 8 + 8) /* Ethernet, two VLAN tags, PPPoE and PPP */
 
+/* The packet's Ethernet header (toward pppoe0's peer) becomes the subscriber's: room for the
+ * tags, PPPoE and PPP in front of it, then the whole header written from the start. */
 static __always_inline int push_headers(struct __sk_buff *skb, const struct pppoe_fp_down *d, __u32 total, __u32 tags,
                                         __u16 protocol) {
-  const __u32 head = sizeof(struct ethhdr) + 4 * tags + 8;
+  const __u32 head = 4 * tags + 8;
   if (bpf_skb_change_head(skb, head, 0) != 0) return 1; /* unchanged: userland can still send it */
   void *data = (void *)(long)skb->data;
   void *data_end = (void *)(long)skb->data_end;
@@ -106,24 +109,25 @@ int pppoe_fast_path_down(struct __sk_buff *skb) {
   if (BPF_CORE_READ_BITFIELD(kskb, ip_summed) == CHECKSUM_PARTIAL) return TC_ACT_OK;
   void *data = (void *)(long)skb->data;
   void *data_end = (void *)(long)skb->data_end;
-  /* An L3 device: no link-layer header. Anything unusual (a length that is not the packet's)
-   * is userland's. */
+  /* Behind pppoe0's Ethernet header. Anything unusual (a length that is not the packet's) is
+   * userland's. */
+  void *l3 = data + sizeof(struct ethhdr);
   struct pppoe_fp_down *d;
   __u32 total;
   if (v4) {
-    struct iphdr *ip = data;
+    struct iphdr *ip = l3;
     if ((void *)(ip + 1) > data_end) return TC_ACT_OK;
     total = bpf_ntohs(ip->tot_len);
-    if (total != skb->len) return TC_ACT_OK;
+    if (total + sizeof(struct ethhdr) != skb->len) return TC_ACT_OK;
     __u32 daddr = ip->daddr;
     d = bpf_map_lookup_elem(&pppoe_fp_by_addr, &daddr);
     if (!d) return TC_ACT_OK;
     if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn_or_unsure(ip, total, data_end)) return TC_ACT_OK;
   } else {
-    struct ipv6hdr *ip6 = data;
+    struct ipv6hdr *ip6 = l3;
     if ((void *)(ip6 + 1) > data_end) return TC_ACT_OK;
     total = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
-    if (total != skb->len) return TC_ACT_OK;
+    if (total + sizeof(struct ethhdr) != skb->len) return TC_ACT_OK;
     struct pppoe_fp_prefix6 key = {.prefixlen = 128};
     __builtin_memcpy(key.addr, ip6->daddr.in6_u.u6_addr8, sizeof key.addr);
     d = bpf_map_lookup_elem(&pppoe_fp_by_prefix6, &key);

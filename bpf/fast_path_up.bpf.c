@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Upstream fast path, two halves on the subscriber interface:
  *
- * 1. XDP: a PPPoE session frame (RFC 2516 section 5.5) carrying IPv4 (PPP protocol 0x0021,
- *    RFC 1332) or IPv6 (0x0057, RFC 5072) of a session in pppoe_fp_sessions loses its VLAN,
- *    PPPoE and PPP headers and goes up as an IP frame, marked in its metadata. Anything else, and anything this program is
- *    not sure of, passes unchanged to the userland path (the workers' packet sockets), which
- *    handles and counts it as before: never a guess in the kernel.
- * 2. TC ingress: a marked packet moves to the ingress of the routed interface (pppoe0), so the
- *    stack, nftables and routing see it arrive there as from the userland path's TUN write.
- *    XDP cannot do this itself: a redirect to a TUN device is a transmit towards its reader. */
+ * XDP: a PPPoE session frame (RFC 2516 section 5.5) carrying IPv4 (PPP protocol 0x0021,
+ * RFC 1332) or IPv6 (0x0057, RFC 5072) of a session in pppoe_fp_sessions loses its VLAN, PPPoE
+ * and PPP headers, gets an Ethernet header addressed to the routed interface (pppoe0, a veth)
+ * and is redirected to that interface's peer: it arrives on pppoe0, where the stack, nftables
+ * and routing see it as they see the workers' packets, after one pass through the kernel's
+ * receive path. Anything else, and anything this program is not sure of, passes unchanged to
+ * the userland path (the workers' packet sockets), which handles and counts it as before:
+ * never a guess in the kernel. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include <linux/pkt_cls.h>
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -37,12 +36,12 @@ struct {
   __type(value, struct pppoe_fp_counters);
 } pppoe_fp_counters SEC(".maps");
 
-/* Subscriber interface -> routed interface (ifindex both). */
+/* Subscriber interface (ifindex) -> where its decapsulated packets go. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 64);
   __type(key, __u32);
-  __type(value, __u32);
+  __type(value, struct pppoe_fp_routed);
 } pppoe_fp_routed SEC(".maps");
 
 #define ETH_P_PPPOE_SESSION 0x8864
@@ -187,10 +186,13 @@ int pppoe_fast_path_up(struct xdp_md *ctx) {
   }
   if (verdict != VERDICT_FORWARD) return XDP_PASS;
 
-  /* Keep an Ethernet header right in front of the IP header: the stack wants one on this
-   * interface, and the TC program's redirect to the routed interface pulls it again. */
-  __u8 dst[ETH_ALEN], src[ETH_ALEN];
-  __builtin_memcpy(dst, eth->h_dest, ETH_ALEN);
+  __u32 ifindex = ctx->ingress_ifindex;
+  const struct pppoe_fp_routed *routed = bpf_map_lookup_elem(&pppoe_fp_routed, &ifindex);
+  if (!routed) return XDP_PASS; /* nowhere to go in the kernel: the workers' */
+  struct pppoe_fp_routed to = *routed;
+
+  /* Keep an Ethernet header right in front of the IP header, now addressed to pppoe0. */
+  __u8 src[ETH_ALEN];
   __builtin_memcpy(src, eth->h_source, ETH_ALEN);
   int strip = (int)(off + PPPOE_HEADER + 2) - (int)sizeof(struct ethhdr);
   /* Trailing octets after the IP packet (Ethernet padding of short frames) go too. */
@@ -200,38 +202,16 @@ int pppoe_fast_path_up(struct xdp_md *ctx) {
   data = (void *)(long)ctx->data;
   data_end = (void *)(long)ctx->data_end;
   eth = data;
+  /* From here the frame is no longer PPPoE: a failure drops it as aborted (visible in the
+   * xdp_exception tracepoint) rather than handing a half-made frame to anyone. */
   if ((void *)(eth + 1) > data_end) return XDP_ABORTED;
-  __builtin_memcpy(eth->h_dest, dst, ETH_ALEN);
+  __builtin_memcpy(eth->h_dest, to.mac, ETH_ALEN);
   __builtin_memcpy(eth->h_source, src, ETH_ALEN);
   eth->h_proto = bpf_htons(protocol == PPP_IPV4 ? ETH_P_IP : ETH_P_IPV6);
-
-  /* From here the frame is no longer PPPoE: without its mark it would reach the stack on the
-   * subscriber interface, so a failure drops it as aborted (visible in the xdp_exception
-   * tracepoint). The loader's test run proved metadata works before attaching. */
-  if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(struct pppoe_fp_meta)) != 0) return XDP_ABORTED;
-  struct pppoe_fp_meta *meta = (void *)(long)ctx->data_meta;
-  if ((void *)(meta + 1) > (void *)(long)ctx->data) return XDP_ABORTED;
-  meta->magic = PPPOE_FP_META_MAGIC;
-  meta->session_id = key.session_id;
-  meta->zero = 0;
   c->packets++;
   c->octets += total;
   c->last_ns = bpf_ktime_get_ns();
-  return XDP_PASS;
-}
-
-SEC("tc")
-int pppoe_fast_path_to_routed(struct __sk_buff *skb) {
-  void *data = (void *)(long)skb->data;
-  struct pppoe_fp_meta *meta = (void *)(long)skb->data_meta;
-  if ((void *)(meta + 1) > data) return TC_ACT_OK;
-  if (meta->magic != PPPOE_FP_META_MAGIC) return TC_ACT_OK; /* not ours: the stack as usual */
-  __u32 ifindex = skb->ifindex;
-  __u32 *routed = bpf_map_lookup_elem(&pppoe_fp_routed, &ifindex);
-  /* Decapsulated, but nowhere to go (the routed interface was removed): it must not reach
-   * the stack on the subscriber interface. */
-  if (!routed) return TC_ACT_SHOT;
-  return bpf_redirect(*routed, BPF_F_INGRESS);
+  return bpf_redirect(to.ifindex, 0);
 }
 
 char LICENSE[] SEC("license") = "GPL";

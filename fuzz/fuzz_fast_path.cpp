@@ -1,8 +1,8 @@
 // The fast path's upstream XDP program (bpf/fast_path_up.bpf.c), run by the kernel on each
 // input as a received frame (BPF_PROG_TEST_RUN), against what the worker would do with it:
-// only PASS or DROP; a drop only of a known session's frame with a foreign MAC or a spoofed
-// IPv4 or IPv6 source; a forwarded frame is exactly the session's IP packet behind an Ethernet
-// header (never a Router Solicitation, DHCPv6 to the server or a packet from ::, which are the
+// only PASS, DROP or REDIRECT; a drop only of a known session's frame with a foreign MAC or a spoofed
+// IPv4 or IPv6 source; a forwarded frame is redirected to the routed veth's peer and is exactly
+// the session's IP packet behind an Ethernet header addressed to the routed interface (never a Router Solicitation, DHCPv6 to the server or a packet from ::, which are the
 // worker's); everything else comes back unchanged. Needs CAP_BPF: without it every input is
 // skipped (and the first run says so).
 #include <algorithm>
@@ -20,6 +20,7 @@ namespace {
 
 constexpr std::uint32_t kIf = 1;  // lo: a test run needs an interface that exists
 const MacAddress kClient{{0x02, 0, 0, 0, 0, 1}};
+const MacAddress kRouted{{0x02, 0, 0, 0, 0, 0xfe}};  // pppoe0's: forwarded frames go to it
 
 struct Known {
   std::uint16_t sid;
@@ -53,6 +54,10 @@ FastPath* fast_path() {
     auto f = FastPath::load();
     if (!f) {
       std::fprintf(stderr, "fuzz_fast_path: every input skipped: %s\n", f.error().c_str());
+      return std::optional<FastPath>{};
+    }
+    if (auto r = f->set_routed(kIf, {kIf, kRouted}); !r) {
+      std::fprintf(stderr, "fuzz_fast_path: every input skipped: %s\n", r.error().c_str());
       return std::optional<FastPath>{};
     }
     for (const auto& k : known_sessions())
@@ -101,8 +106,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto v = fp->run_up(kIf, in);
   if (!v) return 0;  // a run the kernel refused (none expected; not the program's verdict)
   using Action = FastPathVerdict::Action;
-  if (v->action != Action::kPass && v->action != Action::kDrop) fail(__LINE__);
-  if (v->action == Action::kPass && !v->marked) {
+  if (v->action != Action::kPass && v->action != Action::kDrop && v->action != Action::kRedirect) fail(__LINE__);
+  if (v->action == Action::kPass) {
     if (v->frame != in) fail(__LINE__);  // passed on to userland: untouched
     return 0;
   }
@@ -132,12 +137,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   // Forwarded: from the client, from its address, the whole IP packet and nothing else.
-  if (foreign || v->marked_session != sid || ip + header > size || (in[ip] >> 4) != (v6 ? 6 : 4) || !source_ok)
+  if (foreign || v->redirect_to != kIf || ip + header > size || (in[ip] >> 4) != (v6 ? 6 : 4) || !source_ok)
     fail(__LINE__);
   const std::size_t total = v6 ? 40u + be16(&in[ip + 4]) : be16(&in[ip + 2]);
   if (ip + total > size || total + 2 > be16(&in[off + 6]) || v->frame.size() != 14 + total) fail(__LINE__);
   if (v6 && workers_own(&in[ip], total)) fail(__LINE__);
-  if (!std::equal(in.begin(), in.begin() + 12, v->frame.begin()) || be16(&v->frame[12]) != (v6 ? 0x86dd : 0x0800) ||
+  if (!std::equal(kRouted.octets.begin(), kRouted.octets.end(), v->frame.begin()) ||
+      !std::equal(in.begin() + 6, in.begin() + 12, v->frame.begin() + 6) || be16(&v->frame[12]) != (v6 ? 0x86dd : 0x0800) ||
       !std::equal(in.begin() + static_cast<std::ptrdiff_t>(ip), in.begin() + static_cast<std::ptrdiff_t>(ip + total),
                   v->frame.begin() + 14))
     fail(__LINE__);

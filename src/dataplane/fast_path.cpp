@@ -371,16 +371,12 @@ std::expected<FastPathVerdict, std::string> FastPath::run_up(std::uint32_t ifind
     case XDP_TX: v.action = FastPathVerdict::Action::kTx; break;
     default: v.action = FastPathVerdict::Action::kRedirect; break;
   }
-  // The output is the metadata, then the frame; ctx_out.data is where the frame starts.
-  std::size_t meta_size = ctx_out.data;
-  if (meta_size > opts.data_size_out) return std::unexpected("test run: metadata beyond the output");
-  if (meta_size >= sizeof(pppoe_fp_meta)) {
-    pppoe_fp_meta m{};
-    std::memcpy(&m, out.data() + meta_size - sizeof m, sizeof m);
-    v.marked = m.magic == PPPOE_FP_META_MAGIC;
-    v.marked_session = m.session_id;
+  if (opts.data_size_out > out.size()) return std::unexpected("test run: output beyond its buffer");
+  v.frame.assign(out.begin(), out.begin() + opts.data_size_out);
+  if (v.action == FastPathVerdict::Action::kRedirect) {
+    pppoe_fp_routed r{};
+    if (bpf_map_lookup_elem(routed_fd_, &ifindex, &r) == 0) v.redirect_to = r.ifindex;
   }
-  v.frame.assign(out.begin() + static_cast<std::ptrdiff_t>(meta_size), out.begin() + opts.data_size_out);
   return v;
 }
 
@@ -396,11 +392,18 @@ std::expected<void, std::string> FastPath::attach_tcx(bpf_object* object, const 
   return {};
 }
 
-std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex) {
-  if (bpf_map_update_elem(routed_fd_, &ifindex, &routed_ifindex, BPF_ANY) != 0)
+std::expected<void, std::string> FastPath::set_routed(std::uint32_t ifindex, const FastPathRouted& routed) {
+  pppoe_fp_routed r{};
+  r.ifindex = routed.peer_ifindex;
+  std::memcpy(r.mac, routed.routed_mac.octets.data(), sizeof r.mac);
+  if (bpf_map_update_elem(routed_fd_, &ifindex, &r, BPF_ANY) != 0)
     return std::unexpected(fmt::format("routed interface map: {}", errno_text(errno)));
-  // TC first: from the moment XDP runs, a decapsulated packet must find its way on.
-  if (auto tc = attach_tcx(up_, "pppoe_fast_path_to_routed", ifindex, true); !tc) return tc;
+  return {};
+}
+
+std::expected<void, std::string> FastPath::attach_up(std::uint32_t ifindex, const FastPathRouted& routed) {
+  // The destination first: from the moment XDP runs, a decapsulated packet must find its way on.
+  if (auto r = set_routed(ifindex, routed); !r) return r;
   bpf_program* up = bpf_object__find_program_by_name(up_, "pppoe_fast_path_up");
   bpf_link* xdp = up ? bpf_program__attach_xdp(up, static_cast<int>(ifindex)) : nullptr;
   if (xdp == nullptr) return std::unexpected(fmt::format("XDP on interface {}: {}", ifindex, errno_text(errno)));

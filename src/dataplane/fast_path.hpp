@@ -76,8 +76,14 @@ struct FastPathDownCounters {
 struct FastPathVerdict {
   enum class Action { kAborted, kDrop, kPass, kTx, kRedirect } action = Action::kAborted;
   std::vector<std::uint8_t> frame;  ///< the frame as the program left it
-  bool marked = false;              ///< decapsulated: the metadata carries the mark
-  std::uint16_t marked_session = 0;
+  std::uint32_t redirect_to = 0;    ///< kRedirect: the interface (the routed veth's peer)
+};
+
+/// Where the upstream program sends what it decapsulated: the routed interface is a veth pair
+/// (VethPair); the frame goes to the peer and arrives on the routed interface, addressed to it.
+struct FastPathRouted {
+  std::uint32_t peer_ifindex = 0;
+  MacAddress routed_mac;
 };
 
 class FastPath {
@@ -122,10 +128,12 @@ class FastPath {
   [[nodiscard]] std::expected<FastPathVerdict, std::string> run_up(std::uint32_t ifindex,
                                                                    const std::vector<std::uint8_t>& frame) const;
 
-  /// Attaches the upstream programs to the subscriber interface `ifindex`: XDP (native where
-  /// the driver has it, else generic) and TC ingress (tcx, Linux 6.6 and later), both through
-  /// links that live as long as this object; decapsulated packets arrive on `routed_ifindex`.
-  std::expected<void, std::string> attach_up(std::uint32_t ifindex, std::uint32_t routed_ifindex);
+  /// Decapsulated packets of subscriber interface `ifindex` go to `routed` (before attach_up,
+  /// and for run_up).
+  std::expected<void, std::string> set_routed(std::uint32_t ifindex, const FastPathRouted& routed);
+  /// Attaches the upstream program to the subscriber interface `ifindex`: XDP (native where the
+  /// driver has it, else generic), through a link that lives as long as this object.
+  std::expected<void, std::string> attach_up(std::uint32_t ifindex, const FastPathRouted& routed);
   /// Attaches the downstream program to the routed interface's TC egress (tcx).
   std::expected<void, std::string> attach_down(std::uint32_t routed_ifindex);
   /// In a forked worker: the links' descriptors closed without detaching, so that the programs

@@ -69,6 +69,11 @@ std::expected<PacketSocket, std::string> PacketSocket::open(const std::string& i
   sll.sll_ifindex = s.ifindex_;
   if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
     return std::unexpected(fmt::format("{}: bind: {}", ifname, std::strerror(errno)));
+  if (options.fanout_group != 0) {
+    int fanout = options.fanout_group | (PACKET_FANOUT_HASH << 16);
+    if (::setsockopt(s.fd_, SOL_PACKET, PACKET_FANOUT, &fanout, sizeof fanout) < 0)
+      return std::unexpected(fmt::format("{}: fanout group {}: {}", ifname, options.fanout_group, std::strerror(errno)));
+  }
   int one = 1;
   ::setsockopt(s.fd_, SOL_PACKET, PACKET_AUXDATA, &one, sizeof one);
   ::setsockopt(s.fd_, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one);

@@ -38,6 +38,9 @@ struct PacketSocketOptions {
   /// Attaches a socket filter before the socket is bound, so that no frame is ever queued
   /// unfiltered (a worker must never see another worker's frames).
   std::function<std::expected<void, std::string>(int fd)> filter;
+  /// Nonzero: joins the fanout group of this ID (PACKET_FANOUT_HASH), so that the sockets of
+  /// several processes on one interface share its frames by flow, each frame to one socket.
+  std::uint16_t fanout_group = 0;
 };
 
 struct SocketCounters {

@@ -170,6 +170,10 @@ struct Config {
   /// The kernel fast path (eBPF): sessions' IPv4 forwarded without the workers where nothing
   /// the kernel programs lack applies (operator guide "Kernel fast path (eBPF)").
   bool fast_path = false;
+  /// The routed interface (tun_name) as a veth pair instead of a TUN: with the fast path, whose
+  /// XDP program can pass a packet to a veth's receive path but not to a TUN's
+  /// (dataplane/veth_pair.hpp).
+  [[nodiscard]] bool routed_veth() const { return fast_path; }
   std::string control_socket = "/run/pppoed.sock";
   /// Handover (SIGUSR2) writes the sessions here; the next start continues them. "" = the
   /// default, /run/pppoed/INTERFACE.sessions (state_file_path()).

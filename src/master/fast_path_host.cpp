@@ -1,8 +1,6 @@
 // The master's part of the kernel fast path (operator guide "Kernel fast path (eBPF)"): load the programs and
 // attach them before the first worker is forked (the workers inherit the map descriptors), and
 // what `pppoectl show session` says of a session's kernel path.
-#include <net/if.h>
-
 #include "common/log.hpp"
 #include "master/server.hpp"
 
@@ -16,14 +14,17 @@ void Server::open_fast_path() {
     log::warn("fast path unavailable: {}; every packet takes the userland path", why);
   };
   if (config_.nonstandard_ethertypes) return unavailable("its programs know the standard ethertypes only (RFC 2516)");
-  const unsigned routed = ::if_nametoindex(tun_.name().c_str());
-  if (routed == 0) return unavailable(fmt::format("{}: no interface index", tun_.name()));
+  const dataplane::VethPair* veth = routed_.veth();
+  if (veth == nullptr) return unavailable(fmt::format("{} is not a veth pair", routed_.name()));
   auto fp = dataplane::FastPath::load();
   if (!fp) return unavailable(fp.error());
   auto owned = std::make_unique<dataplane::FastPath>(std::move(*fp));
-  if (auto r = owned->attach_up(static_cast<std::uint32_t>(socket_.ifindex()), routed); !r) return unavailable(r.error());
-  if (auto r = owned->attach_down(routed); !r) return unavailable(r.error());
-  log::info("fast path: XDP on {}, TC on {}: sessions' IPv4 and IPv6 forwarded in the kernel", config_.interface, tun_.name());
+  const dataplane::FastPathRouted to{static_cast<std::uint32_t>(veth->peer_ifindex()), veth->routed_mac()};
+  // TC first: the session map is empty until a worker fills it, so neither forwards before both are there.
+  if (auto r = owned->attach_down(static_cast<std::uint32_t>(veth->routed_ifindex())); !r) return unavailable(r.error());
+  if (auto r = owned->attach_up(static_cast<std::uint32_t>(socket_.ifindex()), to); !r) return unavailable(r.error());
+  log::info("fast path: XDP on {} into {} (veth with {}), TC on {}: sessions' IPv4 and IPv6 forwarded in the kernel",
+            config_.interface, veth->peer(), routed_.name(), routed_.name());
   fast_path_ = std::move(owned);
   pool_.set_fast_path(fast_path_.get());
 }

@@ -95,7 +95,7 @@ void Server::add_pool_routes(const std::vector<std::pair<Ipv4Address, int>>& bef
   // new ranges cover with other prefixes stay, pointing at the same TUN.
   for (const auto& route : pool_routes(config_)) {
     if (std::find(before.begin(), before.end(), route) != before.end()) continue;
-    if (auto r = tun_.add_route(route.first, route.second); !r)
+    if (auto r = routed_.net().add_route(route.first, route.second); !r)
       log::error("reload ({}): route {}/{} to {}: {}; the new addresses get no traffic from the kernel", why,
                  route.first.to_string(), route.second, config_.tun_name, r.error());
   }

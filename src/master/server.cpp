@@ -68,10 +68,11 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
   };
   auto socket = dataplane::PacketSocket::open(config.interface, socket_options);
   if (!socket) return std::unexpected(socket.error());
-  auto tun = dataplane::TunDevice::open(config.tun_name);
-  if (!tun) return std::unexpected(tun.error());
+  const int mtu = config.max_payload > 1492 ? config.max_payload : config.mru;
+  auto routed = RoutedInterface::open(config, mtu);
+  if (!routed) return std::unexpected(routed.error());
   if (config.tun_configure) {
-    int mtu = config.max_payload > 1492 ? config.max_payload : config.mru;
+    auto* tun = &routed->net();
     if (auto r = tun->configure(config.local_ip, mtu); !r) return std::unexpected(r.error());
     for (const auto& [prefix, bits] : pool_routes(config))
       if (auto r = tun->add_route(prefix, bits); !r) return std::unexpected(r.error());
@@ -94,8 +95,6 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
       }
     }
   }
-  // The master keeps the device but reads nothing from it: the workers' queues carry traffic.
-  if (auto r = tun->detach_queue(); !r) return std::unexpected(r.error());
   auto control = ctl::ControlServer::listen(config.control_socket);
   if (!control) return std::unexpected(control.error());
   std::optional<ctl::RemoteControlServer> remote;
@@ -134,7 +133,7 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
     if (!e) return std::unexpected(e.error());
     metrics = std::move(*e);
   }
-  std::unique_ptr<Server> server(new Server(std::move(loaded), std::move(*socket), std::move(*tun),
+  std::unique_ptr<Server> server(new Server(std::move(loaded), std::move(*socket), std::move(*routed),
                                             std::move(*control), std::move(remote), std::move(*dispatch),
                                             std::move(l2tp_dispatch), std::move(options), std::move(aaa), std::move(dae)));
   server->open_fast_path();  // before the first worker is forked: they inherit its maps
@@ -145,7 +144,7 @@ std::expected<std::unique_ptr<Server>, std::string> Server::create(LoadedConfig 
   return server;
 }
 
-Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::TunDevice tun,
+Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, RoutedInterface routed,
                ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
                dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch,
                StartOptions options, std::unique_ptr<radius::Aaa> aaa,
@@ -154,7 +153,7 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
       lines_(std::move(loaded.lines)),
       secrets_(std::move(loaded.secrets)),
       socket_(std::move(socket)),
-      tun_(std::move(tun)),
+      routed_(std::move(routed)),
       control_(std::move(control)),
       remote_(std::move(remote)),
       dispatch_(std::move(dispatch)),
@@ -162,8 +161,8 @@ Server::Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::T
       options_(std::move(options)),
       shared_(config_.pool, config_.local_ip, named_ranges(config_), config_.ipv6_service.pools,
               config_.ipv6_service.delegate_pools),
-      pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, options_.source, socket_, tun_,
-            {socket_.fd(), tun_.fd()}),
+      pool_(config_, shared_, dispatch_, l2tp_dispatch_, secrets_, lines_, options_.source, socket_, routed_.net(),
+            {socket_.fd(), routed_.fd()}),
       discovery_(config_, socket_, pool_, drops_, cpu_),
       governor_(static_cast<std::int64_t>(std::time(nullptr))),
       started_unix_(std::time(nullptr)),
@@ -525,7 +524,7 @@ int Server::run() {
       log::info("radius: no Accounting-On: {} sessions continue from before the restart", continued);
   }
   log::info("serving PPPoE on {} (ac-name '{}', tun {}, local {}, {} pool addresses, {} local users, {} workers{})",
-            config_.interface, config_.ac_name, tun_.name(), config_.local_ip.to_string(), shared_.pool.capacity(),
+            config_.interface, config_.ac_name, routed_.name(), config_.local_ip.to_string(), shared_.pool.capacity(),
             secrets_.size(), pool_.current_workers(), governor_settings_.enabled ? ", governor on" : "");
   if (config_.radius.enabled())
     log::info("radius: {} authentication and {} accounting server(s){}", config_.radius.auth_servers.size(),
@@ -606,7 +605,10 @@ int Server::run() {
   }
   notify_.stopping();
   bool handed_over = handover && hand_over_sessions();
-  if (!handed_over) pool_.stop_all(seconds(5));
+  if (!handed_over) {
+    pool_.stop_all(seconds(5));
+    routed_.remove();  // the next pppoed continues nothing: pppoe0 goes, as a TUN would
+  }
   socket_.flush();
   if (handed_over && aaa_) {
     // No Accounting-Off: the sessions go on. Stops of the sessions that could not be handed

@@ -16,7 +16,7 @@
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
-#include "dataplane/tun_device.hpp"
+#include "master/routed_interface.hpp"
 #include "master/config.hpp"
 #include "master/config_source.hpp"
 #include "master/cpu_sampler.hpp"
@@ -52,7 +52,7 @@ class Server {
   int run();
 
  private:
-  Server(LoadedConfig loaded, dataplane::PacketSocket socket, dataplane::TunDevice tun,
+  Server(LoadedConfig loaded, dataplane::PacketSocket socket, RoutedInterface routed,
          ctl::ControlServer control, std::optional<ctl::RemoteControlServer> remote,
          dataplane::SessionDispatchMap dispatch, std::vector<dataplane::L2tpDispatch> l2tp_dispatch, StartOptions options, std::unique_ptr<radius::Aaa> aaa,
          std::optional<DaeServer> dae);
@@ -125,7 +125,7 @@ class Server {
   SettingLines lines_;  ///< what the running configuration's settings were given (reload compares)
   session::LocalSecrets secrets_;
   dataplane::PacketSocket socket_;
-  dataplane::TunDevice tun_;
+  RoutedInterface routed_;
   ctl::ControlServer control_;
   std::optional<ctl::RemoteControlServer> remote_;
   dataplane::SessionDispatchMap dispatch_;

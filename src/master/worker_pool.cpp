@@ -46,7 +46,7 @@ std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); 
 WorkerPool::WorkerPool(Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
                        const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch, session::LocalSecrets& secrets,
                        SettingLines& lines, const ConfigSource& source, dataplane::PacketSocket& socket,
-                       dataplane::TunDevice& tun, std::vector<int> close_in_child)
+                       dataplane::NetInterface& routed, std::vector<int> close_in_child)
     : config_(config),
       shared_(shared),
       dispatch_(dispatch),
@@ -55,7 +55,7 @@ WorkerPool::WorkerPool(Config& config, dataplane::SharedState& shared, dataplane
       lines_(lines),
       source_(source),
       socket_(socket),
-      tun_(tun),
+      routed_(routed),
       close_in_child_(std::move(close_in_child)),
       owner_(dataplane::SessionTable::kCapacity, 0),
       pending_key_of_(dataplane::SessionTable::kCapacity, 0),
@@ -500,7 +500,7 @@ void WorkerPool::receive_messages(unsigned slot) {
         }
         // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
         if (!shared_.pool.contains(a) && config_.tun_configure)
-          if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
+          if (auto r = routed_.add_route(a, 32); !r) log::error("{}", r.error());
         if (auto rec = shared_.table.read(m->session_id)) index_routes(m->session_id, *rec);
         break;
       }
@@ -549,7 +549,7 @@ void WorkerPool::receive_messages(unsigned slot) {
           Ipv4Address a{m->ipv4};
           if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == m->session_id) {
             shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
-            if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
+            if (!shared_.pool.contains(a) && config_.tun_configure) (void)routed_.delete_route(a, 32);
           }
         }
         free_session(m->session_id);
@@ -654,7 +654,7 @@ void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::Session
     Ipv4Address a{rec.ipv4};
     if (shared_.ipv4.find(dataplane::SharedIndex::ipv4_key(a.value)) == sid) {
       shared_.ipv4.erase(dataplane::SharedIndex::ipv4_key(a.value));
-      if (!shared_.pool.contains(a) && config_.tun_configure) (void)tun_.delete_route(a, 32);
+      if (!shared_.pool.contains(a) && config_.tun_configure) (void)routed_.delete_route(a, 32);
     }
     shared_.pool.release(a);
   }
@@ -675,7 +675,7 @@ void WorkerPool::give_back_addresses(std::uint16_t sid, const dataplane::Session
 void WorkerPool::route_prefix(Ipv6Prefix p, bool add) {
   // The pools are routed as a whole at start; a prefix RADIUS fixed outside them needs its own.
   if (!config_.tun_configure || shared_.ipv6_pool.contains(p) || shared_.delegate_pool.contains(p)) return;
-  auto r = add ? tun_.add_ipv6_route(p.address(), p.length) : tun_.delete_ipv6_route(p.address(), p.length);
+  auto r = add ? routed_.add_ipv6_route(p.address(), p.length) : routed_.delete_ipv6_route(p.address(), p.length);
   if (!r) log::error("{}", r.error());
 }
 
@@ -718,7 +718,7 @@ std::expected<unsigned, std::string> WorkerPool::resume_session(const dataplane:
   }
   // Pools are routed to the TUN as prefixes; a fixed address outside them needs its own route.
   if (!shared_.pool.contains(a) && config_.tun_configure)
-    if (auto r = tun_.add_route(a, 32); !r) log::error("{}", r.error());
+    if (auto r = routed_.add_route(a, 32); !r) log::error("{}", r.error());
   if (rec.ipv6_opened && rec.ipv6_peer_id != 0)
     (void)shared_.ipv6.insert(dataplane::SharedIndex::ipv6_key(rec.ipv6_peer_id), sid);
   // The /64 and the delegated prefix go with the session, also where this configuration has no

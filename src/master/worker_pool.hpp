@@ -20,7 +20,7 @@
 #include "dataplane/l2tp_dispatch.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
-#include "dataplane/tun_device.hpp"
+#include "dataplane/net_interface.hpp"
 #include "master/config.hpp"
 #include "master/config_source.hpp"
 #include "master/session_directory.hpp"
@@ -42,7 +42,7 @@ class WorkerPool final : public SessionDirectory {
   WorkerPool(Config& config, dataplane::SharedState& shared, dataplane::SessionDispatchMap& dispatch,
              const std::vector<dataplane::L2tpDispatch>& l2tp_dispatch, session::LocalSecrets& secrets,
              SettingLines& lines, const ConfigSource& source, dataplane::PacketSocket& socket,
-             dataplane::TunDevice& tun, std::vector<int> close_in_child);
+             dataplane::NetInterface& routed, std::vector<int> close_in_child);
   ~WorkerPool() override;
   void also_close_in_child(int fd) { close_in_child_.push_back(fd); }
   /// For descriptor sets that change (control connections): run in every forked worker.
@@ -208,7 +208,7 @@ class WorkerPool final : public SessionDirectory {
   SettingLines& lines_;
   const ConfigSource& source_;
   dataplane::PacketSocket& socket_;
-  dataplane::TunDevice& tun_;
+  dataplane::NetInterface& routed_;  ///< pppoe0: the routes to sessions' addresses
   std::vector<int> close_in_child_;
   std::vector<std::function<void()>> child_cleanups_;
   dataplane::FastPath* fast_path_ = nullptr;

@@ -492,7 +492,7 @@ class Worker::Session final : public session::LinkOutput,
   std::unique_ptr<session::ServerSession> link_;
 };
 
-Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
+Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::RoutedPort* routed,
                dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master)
     : config_(config),
       socket_(socket),
@@ -501,7 +501,7 @@ Worker::Worker(const master::Config& config, dataplane::PacketSocket& socket, da
       aaa_(aaa),
       slot_(slot),
       master_(master),
-      tun_writer_(tun != nullptr ? std::make_unique<dataplane::TunBatchWriter>(tun->fd(), config.tun_io_uring) : nullptr),
+      routed_(routed),
       by_id_(dataplane::SessionTable::kCapacity),
       seed_(random_seed()),
       started_unix_(std::time(nullptr)),
@@ -1086,7 +1086,7 @@ void Worker::deliver_upstream(Session& s, Bytes packet, TimePoint now) {
   // cannot carry is copied and lowered; every other packet goes as it came.
   ClampBuffer clamped;
   packet = clamp_copy(packet, config_.policy.clamp_mtu(s.session_mtu()), clamped);
-  if (tun_writer_ == nullptr || !tun_writer_->write(packet)) {
+  if (routed_ == nullptr || !routed_->write(packet)) {
     drops_.count(Drop::kTunWriteFailed);
     return;
   }
@@ -1145,10 +1145,10 @@ void Worker::forward_downstream(std::uint16_t sid, Bytes packet, TimePoint now, 
     // Respect the peer's MRU: tell the sender when DF is set (RFC 1191), else drop.
     drops_.count(Drop::kDownstreamTooBig);
     auto ip = v6 ? std::unexpected(ip::Error::kBadVersion) : ip::decode_ipv4(packet);
-    if (ip && ip->dont_fragment && tun_writer_ != nullptr) {
+    if (ip && ip->dont_fragment && routed_ != nullptr) {
       std::array<std::uint8_t, 128> icmp{};
       std::size_t n = ip::build_icmp_frag_needed(icmp, config_.local_ip, packet, rec->peer_mru);
-      if (n > 0) (void)tun_writer_->write(Bytes(icmp.data(), n));
+      if (n > 0) (void)routed_->write(Bytes(icmp.data(), n));
     }
     return;
   }
@@ -1614,7 +1614,7 @@ void Worker::publish(Session& s) {
 }
 
 void Worker::flush_upstream() {
-  if (tun_writer_ != nullptr) drops_.count(Drop::kTunWriteFailed, tun_writer_->flush());
+  if (routed_ != nullptr) drops_.count(Drop::kTunWriteFailed, routed_->flush());
   if (lac_) lac_->flush();
   if (lns_) lns_->flush();  // downstream data messages to LACs, batched like the PPPoE socket's
 }

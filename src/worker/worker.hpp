@@ -20,12 +20,11 @@
 #include "dataplane/fast_path.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/shared_state.hpp"
-#include "dataplane/tun_device.hpp"
+#include "dataplane/routed_port.hpp"
 #include "master/config.hpp"
 #include "proto/pppoe.hpp"
 #include "radius/aaa.hpp"
 #include "session/server_session.hpp"
-#include "dataplane/tun_batch_writer.hpp"
 #include "worker/channel.hpp"
 #include "worker/shaper_queue.hpp"
 #include "worker/lac.hpp"
@@ -59,7 +58,7 @@ class Dhcpv6Server;
 
 class Worker final : public LacOwner, public LnsOwner {
  public:
-  Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::TunDevice* tun,
+  Worker(const master::Config& config, dataplane::PacketSocket& socket, dataplane::RoutedPort* routed,
          dataplane::SharedState& shared, radius::Aaa& aaa, std::uint8_t slot, Channel& master);
   ~Worker() override;
 
@@ -219,7 +218,7 @@ class Worker final : public LacOwner, public LnsOwner {
   radius::Aaa& aaa_;
   std::uint8_t slot_;
   Channel& master_;
-  std::unique_ptr<dataplane::TunBatchWriter> tun_writer_;
+  dataplane::RoutedPort* routed_;  ///< pppoe0: null in tests without one
   std::unique_ptr<Lac> lac_;
   std::unique_ptr<Lns> lns_;
   std::size_t published_tunnels_ = 0;  ///< records of ours in the shared tunnel table

@@ -12,8 +12,8 @@
 
 #include "common/log.hpp"
 #include "dataplane/packet_socket.hpp"
-#include "dataplane/tun_batch_reader.hpp"
-#include "dataplane/tun_device.hpp"
+#include "dataplane/routed_port.hpp"
+#include "dataplane/veth_pair.hpp"
 #include "master/aaa_settings.hpp"
 #include "worker/worker.hpp"
 #include "worker/worker_reload.hpp"
@@ -55,12 +55,13 @@ void run_worker_process(const WorkerProcessArgs& args) {
     ::_exit(1);
   }
   socket->mute_while(&args.shared.settings().silent);  // a standby pair's BACKUP says nothing
-  auto tun = dataplane::TunDevice::open(args.config.tun_name);
-  if (!tun) {
-    log::error("{}", tun.error());
+  auto routed = args.config.routed_veth()
+                    ? dataplane::RoutedPort::open_veth_peer(args.config.tun_name, dataplane::VethPair::peer_name(args.config.tun_name))
+                    : dataplane::RoutedPort::open_tun(args.config.tun_name, args.config.tun_io_uring);
+  if (!routed) {
+    log::error("{}", routed.error());
     ::_exit(1);
   }
-  dataplane::TunBatchReader tun_reader(tun->fd(), args.config.tun_io_uring);
 
   // Each worker has its own RADIUS sockets: requests and answers never cross processes.
   auto aaa = radius::Aaa::create(master::aaa_settings(args.config, socket->mac()), args.secrets);
@@ -94,11 +95,11 @@ void run_worker_process(const WorkerProcessArgs& args) {
       epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
     }
   };
-  watch({socket->fd(), tun_reader.fd(), args.channel_fd, sfd, tfd, shaper_fd});
+  watch({socket->fd(), (*routed)->fd(), args.channel_fd, sfd, tfd, shaper_fd});
   watch((*aaa)->fds());
 
   Channel master(args.channel_fd);
-  Worker worker(args.config, *socket, &*tun, args.shared, **aaa, args.slot, master);
+  Worker worker(args.config, *socket, routed->get(), args.shared, **aaa, args.slot, master);
   worker.set_fast_path(args.fast_path);
   // L2TP endpoints: the LNS's (l2tp-listen) and the LAC's tunnel sources (config.cpp keeps them apart).
   std::vector<const dataplane::L2tpDispatch*> lac_dispatch;
@@ -133,7 +134,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
     int n = epoll_wait(ep, events.data(), static_cast<int>(events.size()), 1000);
     if (n < 0 && errno != EINTR) break;
     TimePoint now = Clock::now();
-    auto read_tun = [&] { tun_reader.receive([&](Bytes packet) { worker.on_tun_packet(packet, now); }, 256); };
+    auto read_routed = [&] { (*routed)->receive([&](Bytes packet) { worker.on_tun_packet(packet, now); }, 256); };
     for (int i = 0; i < n; ++i) {
       int fd = events[static_cast<std::size_t>(i)].data.fd;
       if (fd == socket->fd()) {
@@ -157,8 +158,8 @@ void run_worker_process(const WorkerProcessArgs& args) {
           worker.flush_upstream();
           if (got < dataplane::PacketSocket::kBatch) break;
         }
-      } else if (fd == tun_reader.fd()) {
-        read_tun();
+      } else if (fd == (*routed)->fd()) {
+        read_routed();
       } else if (fd == args.channel_fd) {
         while (auto m = master.receive()) {
           if (m->type != MessageType::kReload) {
@@ -192,7 +193,7 @@ void run_worker_process(const WorkerProcessArgs& args) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(tfd, &expirations, sizeof expirations);
         worker.tick(now);
-        read_tun();  // also posts the TUN read again if that failed earlier (nothing else would wake us)
+        read_routed();  // also posts the TUN read again if that failed earlier (nothing else would wake us)
       } else if (fd == shaper_fd) {
         std::uint64_t expirations = 0;
         [[maybe_unused]] auto r = ::read(shaper_fd, &expirations, sizeof expirations);  // released below

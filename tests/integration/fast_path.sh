@@ -18,7 +18,7 @@ ipv6-pool 2001:db8:1000::/48 64
 ipv6-delegate-pool 2001:db8:2000::/40 56
 CONF
 pppoed_start -f "$LAB_LOGS/metrics.conf" --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start"
-wait_log "fast path: XDP on ac0, TC on pppoe0" 5 ||
+wait_log "fast path: XDP on ac0 into pppoe0-w" 5 ||
   fail "the fast path did not load: $(grep 'fast path' "$LAB_LOGS/pppoed.log")"
 PINGS=100 SIZE=200
 for group in plain qinq; do

@@ -1,9 +1,9 @@
 // The upstream fast path's XDP program, run by the kernel on crafted frames
-// (BPF_PROG_TEST_RUN): a session's IPv4 leaves without its VLAN, PPPoE and PPP headers and
-// marked for the routed interface; a foreign MAC or a spoofed source is dropped and counted;
+// (BPF_PROG_TEST_RUN): a session's IPv4 leaves without its VLAN, PPPoE and PPP headers,
+// addressed to the routed interface and redirected to its veth peer; a foreign MAC or a spoofed source is dropped and counted;
 // everything else, malformed frames included, passes unchanged to the userland path. Then the
 // whole upstream way on real interfaces in a private namespace: a frame sent on a veth arrives
-// as an IPv4 datagram received on the routed TUN interface. Needs root (CAP_BPF); the test runs
+// as an IPv4 datagram received on the routed interface (a veth pair, as pppoed makes it). Needs root (CAP_BPF); the test runs
 // name the loopback interface, which every namespace has.
 #include "dataplane/fast_path.hpp"
 
@@ -21,7 +21,8 @@
 #include <fstream>
 #include <vector>
 
-#include "dataplane/tun_device.hpp"
+#include "dataplane/packet_socket.hpp"
+#include "dataplane/veth_pair.hpp"
 #include "private_netns.hpp"
 
 namespace pppoe::dataplane {
@@ -31,6 +32,7 @@ using Action = FastPathVerdict::Action;
 constexpr std::uint32_t kIf = 1;  // lo
 const MacAddress kClient{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
 const MacAddress kAc{{0x02, 0xac, 0, 0, 0, 1}};
+const MacAddress kRouted{{0x02, 0xfe, 0, 0, 0, 1}};  // pppoe0's: decapsulated frames go to it
 constexpr std::uint32_t kAddr = 0x0a000002;  // 10.0.0.2
 
 std::vector<std::uint8_t> ipv4_packet(std::uint32_t src, std::size_t payload, std::uint8_t version_ihl = 0x45) {
@@ -85,10 +87,10 @@ std::vector<std::uint8_t> session_frame(std::uint16_t sid, const std::vector<std
   return f;
 }
 
-/// What the stack gets for a forwarded packet: an Ethernet header with the frame's MACs and
-/// the IPv4 (or IPv6) ethertype, then the packet alone.
+/// What the stack gets for a forwarded packet: an Ethernet header to the routed interface from
+/// the client's MAC with the IPv4 (or IPv6) ethertype, then the packet alone.
 std::vector<std::uint8_t> decapsulated(const std::vector<std::uint8_t>& ip) {
-  std::vector<std::uint8_t> f(kAc.octets.begin(), kAc.octets.end());
+  std::vector<std::uint8_t> f(kRouted.octets.begin(), kRouted.octets.end());
   f.insert(f.end(), kClient.octets.begin(), kClient.octets.end());
   if ((ip[0] >> 4) == 6)
     f.insert(f.end(), {0x86, 0xdd});
@@ -105,6 +107,8 @@ class FastPathTest : public ::testing::Test {
     auto fp = FastPath::load();
     ASSERT_TRUE(fp.has_value()) << fp.error();
     fp_.emplace(std::move(*fp));
+    auto routed = fp_->set_routed(kIf, {kIf, kRouted});
+    ASSERT_TRUE(routed.has_value()) << routed.error();
   }
   FastPathVerdict run(const std::vector<std::uint8_t>& frame) {
     auto v = fp_->run_up(kIf, frame);
@@ -114,8 +118,12 @@ class FastPathTest : public ::testing::Test {
   void expect_unchanged(const std::vector<std::uint8_t>& frame, const char* what) {
     auto v = run(frame);
     EXPECT_EQ(v.action, Action::kPass) << what;
-    EXPECT_FALSE(v.marked) << what;
     EXPECT_EQ(v.frame, frame) << what;
+  }
+  /// Redirected to the routed interface's peer (lo in these runs).
+  bool forwarded(const std::vector<std::uint8_t>& frame) {
+    auto v = run(frame);
+    return v.action == Action::kRedirect && v.redirect_to == kIf;
   }
   FastPathCounters counters(std::uint16_t sid) {
     auto c = fp_->counters(kIf, sid);
@@ -130,9 +138,8 @@ TEST_F(FastPathTest, ForwardsASessionsIpv4WithoutItsHeaders) {
   for (std::size_t size : {1u, 100u, 1452u}) {  // padded to 60 octets, a mid size, a 1500-octet frame
     auto ip = ipv4_packet(kAddr, size);
     auto v = run(session_frame(7, ip));
-    EXPECT_EQ(v.action, Action::kPass);
-    EXPECT_TRUE(v.marked);
-    EXPECT_EQ(v.marked_session, 7);
+    EXPECT_EQ(v.action, Action::kRedirect);
+    EXPECT_EQ(v.redirect_to, kIf);
     EXPECT_EQ(v.frame, decapsulated(ip)) << "payload " << size << ": the padding goes too";
   }
   auto c = counters(7);
@@ -151,12 +158,11 @@ TEST_F(FastPathTest, ForwardsASessionsIpv6FromItsOwnAddressesOnly) {
   for (const Ipv6Bytes& src : {link_local, wan.address(kId), delegated.address(0x42), Ipv6Prefix{0x2001'0db8'0700'00ff, 64}.address(1)}) {
     auto ip = ipv6_packet(src, 100);
     auto v = run(session_frame(7, ip, kClient, {}, 0x0057));
-    EXPECT_EQ(v.action, Action::kPass);
-    EXPECT_TRUE(v.marked);
+    EXPECT_EQ(v.action, Action::kRedirect);
     EXPECT_EQ(v.frame, decapsulated(ip));
     octets += ip.size();
   }
-  EXPECT_TRUE(run(session_frame(7, ipv6_packet(wan.address(1), 1, 59), kClient, {}, 0x0057)).marked) << "a padded frame";
+  EXPECT_TRUE(forwarded(session_frame(7, ipv6_packet(wan.address(1), 1, 59), kClient, {}, 0x0057))) << "a padded frame";
   octets += 41;
   // Not its own: another identifier, another /64, outside the delegation.
   for (const Ipv6Bytes& src : {Ipv6Prefix{0xfe80'0000'0000'0000, 64}.address(kId + 1), Ipv6Prefix{0x2001'0db8'0000'0008, 64}.address(kId),
@@ -165,7 +171,7 @@ TEST_F(FastPathTest, ForwardsASessionsIpv6FromItsOwnAddressesOnly) {
   // The worker's own: a Router Solicitation (it sends the Router Advertisement), DHCPv6 to the
   // server port, a packet from the unspecified address (duplicate address detection).
   expect_unchanged(session_frame(7, ipv6_packet(link_local, 8, 58, {133, 0}), kClient, {}, 0x0057), "Router Solicitation");
-  EXPECT_TRUE(run(session_frame(7, ipv6_packet(link_local, 8, 58, {128, 0}), kClient, {}, 0x0057)).marked) << "an echo request";
+  EXPECT_TRUE(forwarded(session_frame(7, ipv6_packet(link_local, 8, 58, {128, 0}), kClient, {}, 0x0057))) << "an echo request";
   expect_unchanged(session_frame(7, ipv6_packet(link_local, 40, 17, {0x02, 0x22, 0x02, 0x23}), kClient, {}, 0x0057), "DHCPv6 Solicit");
   expect_unchanged(session_frame(7, ipv6_packet(Ipv6Bytes{}, 24, 58, {135, 0}), kClient, {}, 0x0057), "from ::");
   // A payload length beyond the PPPoE payload is malformed: the worker counts it.
@@ -180,7 +186,7 @@ TEST_F(FastPathTest, ForwardsASessionsIpv6FromItsOwnAddressesOnly) {
   session.ipv6_id = 0;
   ASSERT_TRUE(fp_->update_session(kIf, 7, session));
   expect_unchanged(session_frame(7, ipv6_packet(link_local, 100), kClient, {}, 0x0057), "IPv6CP closed");
-  EXPECT_TRUE(run(session_frame(7, ipv4_packet(kAddr, 10))).marked);
+  EXPECT_TRUE(forwarded(session_frame(7, ipv4_packet(kAddr, 10))));
   EXPECT_EQ(counters(7).packets, 7u) << "an update keeps the counters";
   EXPECT_FALSE(fp_->update_session(kIf, 8, session)) << "no such session";
 }
@@ -197,11 +203,11 @@ TEST_F(FastPathTest, KeepsVlanAndQinqSessionsApart) {
   ASSERT_TRUE(fp_->set_session(kIf, 2, {kClient, two, kAddr + 1}));
   auto ip1 = ipv4_packet(kAddr, 40);
   auto v = run(session_frame(1, ip1, kClient, one));
-  EXPECT_TRUE(v.marked);
+  EXPECT_EQ(v.action, Action::kRedirect);
   EXPECT_EQ(v.frame, decapsulated(ip1));
   auto ip2 = ipv4_packet(kAddr + 1, 40);
   v = run(session_frame(2, ip2, kClient, two));
-  EXPECT_TRUE(v.marked);
+  EXPECT_EQ(v.action, Action::kRedirect);
   EXPECT_EQ(v.frame, decapsulated(ip2));
   // Other tags (or none: a driver that stripped one) are the userland path's to judge.
   expect_unchanged(session_frame(1, ip1), "untagged frame of a tagged session");
@@ -251,13 +257,13 @@ TEST_F(FastPathTest, HandsTcpSynsToTheWorkerWhereMssClampingApplies) {
   expect_unchanged(session_frame(11, tcp(0x12)), "SYN-ACK");
   expect_unchanged(session_frame(11, tcp(0x02, 10)), "a TCP header cut short: the worker decides");
   auto ack = tcp(0x10);
-  EXPECT_TRUE(run(session_frame(11, ack)).marked) << "an ACK stays in the kernel";
+  EXPECT_TRUE(forwarded(session_frame(11, ack))) << "an ACK stays in the kernel";
   auto later = tcp(0x02);
   later[6] = 0x00, later[7] = 0x10;  // a later fragment (offset 128): no TCP header in it
-  EXPECT_TRUE(run(session_frame(11, later)).marked) << "a later fragment";
-  EXPECT_TRUE(run(session_frame(11, ipv4_packet(kAddr, 40))).marked) << "UDP";
+  EXPECT_TRUE(forwarded(session_frame(11, later))) << "a later fragment";
+  EXPECT_TRUE(forwarded(session_frame(11, ipv4_packet(kAddr, 40)))) << "UDP";
   ASSERT_TRUE(fp_->set_session(kIf, 12, {kClient, {}, kAddr, false}));
-  EXPECT_TRUE(run(session_frame(12, tcp(0x02))).marked) << "no clamping: SYNs stay in the kernel too";
+  EXPECT_TRUE(forwarded(session_frame(12, tcp(0x02)))) << "no clamping: SYNs stay in the kernel too";
 }
 
 TEST_F(FastPathTest, PassesEveryMalformedFrameUnchanged) {
@@ -269,7 +275,6 @@ TEST_F(FastPathTest, PassesEveryMalformedFrameUnchanged) {
     if (cut.size() < 14) continue;  // the kernel refuses test runs shorter than an Ethernet header
     auto v = run(cut);
     EXPECT_EQ(v.action, Action::kPass) << n;
-    EXPECT_FALSE(v.marked) << n;
     EXPECT_EQ(v.frame, cut) << n;
   }
   expect_unchanged(session_frame(6, ipv4_packet(kAddr, 20, 0x65)), "IP version 6 in an IPv4 protocol frame");
@@ -310,10 +315,27 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF, namespaces)";
   bool ran = testing::in_private_netns([] {
     sh("ip link add fpsub type veth peer name fpac && ip link set fpsub up && ip link set fpac up");
-    auto tun = TunDevice::open("fprouted");
-    ASSERT_TRUE(tun.has_value()) << tun.error();
+    auto veth = VethPair::open("fprouted", 1500);
+    ASSERT_TRUE(veth.has_value()) << veth.error();
     sh("ip link set fprouted up && ip addr add 192.0.2.1/32 dev lo && ip route add 10.0.0.2/32 dev fprouted");
     const std::uint32_t ac = ::if_nametoindex("fpac"), routed = ::if_nametoindex("fprouted");
+    const FastPathRouted to_routed{static_cast<std::uint32_t>(veth->peer_ifindex()), veth->routed_mac()};
+    // The workers' side: what the kernel routes to a subscriber that the fast path leaves.
+    PacketSocketOptions worker_options;
+    worker_options.rx_ring_bytes = 0;
+    auto worker = PacketSocket::open(veth->peer(), worker_options);
+    ASSERT_TRUE(worker.has_value()) << worker.error();
+    // The next IPv4 packet of `size` octets the workers' side receives (the stack's own IPv6
+    // also goes there: router solicitations, MLD).
+    auto worker_receives = [&](std::size_t size) {
+      for (int waited = 0; waited < 2000; waited += 10) {
+        bool seen = false;
+        worker->receive_batch([&](Bytes f) { seen = seen || (f.size() == 14 + size && f[12] == 0x08 && f[13] == 0x00); });
+        if (seen) return true;
+        ::usleep(10'000);
+      }
+      return false;
+    };
     const MacAddress ac_mac = mac_of("fpac"), client_mac = mac_of("fpsub");
 
     int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -357,7 +379,7 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
       auto fp = FastPath::load();
       ASSERT_TRUE(fp.has_value()) << fp.error();
       ASSERT_TRUE(fp->set_session(ac, 7, {client_mac, {}, kAddr}));
-      auto attached = fp->attach_up(ac, routed);
+      auto attached = fp->attach_up(ac, to_routed);
       ASSERT_TRUE(attached.has_value()) << attached.error();
       send(udp_packet(kAddr, "through the kernel"));
       auto [text, ifindex] = receive(2000);
@@ -377,7 +399,7 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
       ASSERT_TRUE(fp->set_session(ac, 7, {client_mac, {}, kAddr}));
 
       // Downstream: a datagram routed to the session's address leaves on the subscriber
-      // interface as its PPPoE frame; one above the MRU stays on the TUN device for the worker.
+      // interface as its PPPoE frame; one above the MRU goes to the workers' side.
       ASSERT_TRUE(fp->reset_down_counters(ac, 7));
       ASSERT_TRUE(fp->set_routes({kAddr}, {ac, 7, 100, client_mac, ac_mac, {}}));
       auto down = fp->attach_down(routed);
@@ -405,10 +427,7 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
       EXPECT_TRUE(std::equal(std::begin(pppoe), std::end(pppoe), frame + 12));
       EXPECT_EQ(std::string(reinterpret_cast<char*>(frame) + 14 + 8 + 28, 40), small);
       ASSERT_EQ(::sendto(udp, large.data(), large.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 200);
-      pollfd pt{tun->fd(), POLLIN, 0};
-      n = 0;  // the TUN device also carries the stack's own IPv6 (router solicitations, MLD)
-      while (n != 228 && ::poll(&pt, 1, 2000) == 1) n = ::read(tun->fd(), frame, sizeof frame);
-      EXPECT_EQ(n, 228) << "the packet above the MRU did not reach the TUN device";
+      EXPECT_TRUE(worker_receives(228)) << "the packet above the MRU did not reach the workers' side";
       EXPECT_EQ(::poll(&pc, 1, 100), 0) << "the packet above the MRU went the fast way";
       auto dc = fp->down_counters(ac, 7);
       ASSERT_TRUE(dc.has_value());
@@ -426,11 +445,7 @@ TEST(FastPathKernel, UpstreamPacketsArriveOnTheRoutedInterface) {
     dst.sin_port = htons(6666);
     dst.sin_addr.s_addr = htonl(kAddr);
     ASSERT_EQ(::sendto(udp, small.data(), small.size(), 0, reinterpret_cast<sockaddr*>(&dst), sizeof dst), 40);
-    pollfd pt{tun->fd(), POLLIN, 0};
-    std::uint8_t packet[256];
-    ssize_t n = 0;
-    while (n != 68 && ::poll(&pt, 1, 2000) == 1) n = ::read(tun->fd(), packet, sizeof packet);
-    EXPECT_EQ(n, 68) << "without the fast path, downstream goes to the TUN device again";
+    EXPECT_TRUE(worker_receives(68)) << "without the fast path, downstream goes to the workers' side again";
     ::close(raw);
     ::close(udp);
   });

@@ -1,0 +1,111 @@
+#include "dataplane/routed_port.hpp"
+
+#include <fmt/format.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "dataplane/packet_socket.hpp"
+#include "dataplane/tun_batch_reader.hpp"
+#include "dataplane/tun_batch_writer.hpp"
+#include "dataplane/tun_device.hpp"
+
+namespace pppoe::dataplane {
+namespace {
+
+class TunPort final : public RoutedPort {
+ public:
+  TunPort(TunDevice tun, bool io_uring)
+      : tun_(std::move(tun)), reader_(tun_.fd(), io_uring), writer_(tun_.fd(), io_uring) {}
+  int fd() const override { return reader_.fd(); }
+  std::size_t receive(const std::function<void(Bytes)>& on_packet, std::size_t limit) override {
+    return reader_.receive(on_packet, limit);
+  }
+  bool write(Bytes packet) override { return writer_.write(packet); }
+  std::size_t flush() override { return writer_.flush(); }
+
+ private:
+  TunDevice tun_;
+  TunBatchReader reader_;
+  TunBatchWriter writer_;
+};
+
+// Frames on the veth peer are Ethernet: the kernel sends them to pppoe0's own MAC (pppoe0 has
+// IFF_NOARP), and takes ours when addressed to it.
+class VethPeerPort final : public RoutedPort {
+ public:
+  VethPeerPort(PacketSocket socket, MacAddress routed_mac) : socket_(std::move(socket)), routed_mac_(routed_mac) {}
+  int fd() const override { return socket_.fd(); }
+  std::size_t receive(const std::function<void(Bytes)>& on_packet, std::size_t limit) override {
+    std::size_t delivered = 0;
+    while (delivered < limit) {
+      std::size_t got = socket_.receive_batch([&](Bytes frame) {
+        if (frame.size() <= kEthernetHeader) return;
+        const unsigned type = (unsigned{frame[12]} << 8) | frame[13];
+        if (type != ETH_P_IP && type != ETH_P_IPV6) return;  // the kernel sends nothing else here
+        ++delivered;
+        on_packet(frame.subspan(kEthernetHeader));
+      });
+      if (got < PacketSocket::kBatch) break;
+    }
+    return delivered;
+  }
+  bool write(Bytes packet) override {
+    if (packet.empty() || packet.size() + kEthernetHeader > PacketSocket::kFrameMax) return false;
+    MutableBytes frame = socket_.tx_buffer();
+    std::memcpy(frame.data(), routed_mac_.bytes().data(), 6);
+    std::memcpy(frame.data() + 6, socket_.mac().bytes().data(), 6);
+    const unsigned type = (packet[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
+    frame[12] = static_cast<std::uint8_t>(type >> 8);
+    frame[13] = static_cast<std::uint8_t>(type);
+    std::memcpy(frame.data() + kEthernetHeader, packet.data(), packet.size());
+    socket_.commit(kEthernetHeader + packet.size());
+    return true;
+  }
+  std::size_t flush() override {
+    const std::uint64_t errors = socket_.counters().tx_errors;
+    socket_.flush();
+    return static_cast<std::size_t>(socket_.counters().tx_errors - errors);
+  }
+
+ private:
+  static constexpr std::size_t kEthernetHeader = 14;
+  PacketSocket socket_;
+  MacAddress routed_mac_;
+};
+
+}  // namespace
+
+std::expected<std::unique_ptr<RoutedPort>, std::string> RoutedPort::open_tun(const std::string& name, bool io_uring) {
+  auto tun = TunDevice::open(name);
+  if (!tun) return std::unexpected(tun.error());
+  return std::make_unique<TunPort>(std::move(*tun), io_uring);
+}
+
+std::expected<std::unique_ptr<RoutedPort>, std::string> RoutedPort::open_veth_peer(const std::string& routed,
+                                                                                   const std::string& peer) {
+  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, routed.c_str(), IFNAMSIZ - 1);
+  int r = ::ioctl(fd, SIOCGIFHWADDR, &ifr);
+  int error = errno;
+  ::close(fd);
+  if (r < 0) return std::unexpected(fmt::format("{}: MAC address: {}", routed, std::strerror(error)));
+  const MacAddress routed_mac = MacAddress::from_bytes(Bytes(reinterpret_cast<const std::uint8_t*>(ifr.ifr_hwaddr.sa_data), 6));
+  PacketSocketOptions options;
+  // The group's ID: the peer's index, the same in every worker of this pppoed (and of the next
+  // one, which takes the pair over).
+  options.fanout_group = static_cast<std::uint16_t>(::if_nametoindex(peer.c_str()) & 0xffff);
+  auto socket = PacketSocket::open(peer, options);
+  if (!socket) return std::unexpected(socket.error());
+  return std::make_unique<VethPeerPort>(std::move(*socket), routed_mac);
+}
+
+}  // namespace pppoe::dataplane
