@@ -60,6 +60,38 @@ measure() {  # LABEL UP_MODE COUNTER: both sizes and directions; workers in $pid
   done
 }
 
+# The generator alone: the same traffic, dropped as it arrives at the AC (nftables netdev
+# ingress on ac0 upstream, on up0 downstream). A path's machine CPU per packet minus this is
+# what forwarding costs the cores besides the generator's: the "per core" of the forwarder.
+declare -A FLOOR  # "N|dir|size" -> machine CPU us per packet of the generator and the arrival
+measure_floor() {  # N
+  local n=$1 size dir dev busy0 sunk
+  for size in 64 1400; do
+    for dir in up down; do
+      if [ $dir = up ]; then dev=ac0; else dev=up0; fi
+      ip netns exec "$AC" nft -f - <<NFT
+table netdev fpfloor {
+  counter sunk {}
+  chain sink {
+    type filter hook ingress device "$dev" priority -500;
+    counter name sunk drop
+  }
+}
+NFT
+      busy0=$(busy_jiffies)
+      if [ $dir = up ]; then
+        ip netns exec "$SUB" "$BIN/packet_blaster" up sub0 "$AC_MAC" "$LAB_LOGS/sessions" "$size" "$T" >/dev/null
+      else
+        ip netns exec "$NET" "$BIN/packet_blaster" down "$LAB_LOGS/sessions" "$size" "$T" >/dev/null
+      fi
+      sleep 0.3
+      sunk=$(ip netns exec "$AC" nft -j list counter netdev fpfloor sunk | jq '.nftables[1].counter.packets')
+      FLOOR["$n|$dir|$size"]=$(echo "($(busy_jiffies) - $busy0) * 1000000 / $(getconf CLK_TCK) / ($sunk + 1)" | bc -l)
+      ip netns exec "$AC" nft delete table netdev fpfloor
+    done
+  done
+}
+
 LATENCY=()
 for n in 16 1000; do
   for path in fast userland; do
@@ -80,7 +112,12 @@ for n in 16 1000; do
       --vanish --timeout 60 >/dev/null || { echo "$n sessions did not come up"; exit 1; }
     pppoectl_lab -j show sessions | jq -r '.sessions[] | select(.state=="up") | "\(.session_id) \(.mac) \(.ip)"' \
       > "$LAB_LOGS/sessions"
-    [ "$(wc -l < "$LAB_LOGS/sessions")" = "$n" ] || { echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up"; exit 1; }
+    if [ "$(wc -l < "$LAB_LOGS/sessions")" != "$n" ]; then
+      echo "only $(wc -l < "$LAB_LOGS/sessions") sessions up; states:"
+      pppoectl_lab -j show sessions | jq -r '.sessions[].state' | sort | uniq -c
+      grep -iE "warn|error|ended|terminat" "$LAB_LOGS/pppoed.log" | tail -20
+      exit 1
+    fi
     if [ $path = fast ]; then
       on=$(pppoectl_lab -j show session "$(head -1 "$LAB_LOGS/sessions" | cut -d' ' -f1)" | jq -r .session.fast_path.state)
       [ "$on" = fast ] || { echo "the first session is not on the fast path: $on"; exit 1; }
@@ -106,6 +143,7 @@ for n in 16 1000; do
   measure "kernel forwarding, $n sessions" up-ip plain
   ip -n "$AC" route del 10.0.0.0/16
   ip -n "$AC" addr del 192.0.2.1/24 dev ac0
+  measure_floor "$n"
 done
 
 FORWARD_BASELINE="kernel forwarding, 16 sessions"
@@ -130,4 +168,18 @@ for r in "${FORWARD_ROWS[@]}"; do
   printf "  %-14s %-5s %5s  fast %9s  x%.2f of userland (%s)  %.2f of kernel forwarding (%s)  machine CPU us/pkt %.2f / %.2f / %.2f\n" \
     "$n" "$dir" "$size" "$rate" "$(echo "$rate / $u" | bc -l)" "$u" "$(echo "$rate / $k" | bc -l)" "$k" \
     "${MACHINE["fast path, $n|$dir|$size"]}" "${MACHINE["userland path, $n|$dir|$size"]}" "${MACHINE["kernel forwarding, $n|$dir|$size"]}"
+done
+echo
+echo "forwarding CPU per packet: machine CPU minus the generator alone (its traffic dropped as it arrives);"
+echo "fast / userland / kernel us/pkt, and how many times the fast path's packets a core forwards against the userland path's:"
+for r in "${FORWARD_ROWS[@]}"; do
+  IFS='|' read -r label dir size _ <<<"$r"
+  case "$label" in "fast path, "*) ;; *) continue ;; esac
+  n=${label#fast path, }
+  floor=${FLOOR["${n% sessions}|$dir|$size"]}
+  f=$(echo "${MACHINE["fast path, $n|$dir|$size"]} - $floor" | bc -l)
+  u=$(echo "${MACHINE["userland path, $n|$dir|$size"]} - $floor" | bc -l)
+  k=$(echo "${MACHINE["kernel forwarding, $n|$dir|$size"]} - $floor" | bc -l)
+  printf "  %-14s %-5s %5s  generator %.2f  forwarding %.2f / %.2f / %.2f  per core x%.2f of userland, %.2f of kernel forwarding\n" \
+    "$n" "$dir" "$size" "$floor" "$f" "$u" "$k" "$(echo "$u / $f" | bc -l)" "$(echo "$k / $f" | bc -l)"
 done

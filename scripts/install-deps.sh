@@ -9,7 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev                 # unit tests, benchmarks
   clang-16 libclang-rt-16-dev                                # libFuzzer (scripts/fuzz.sh); BPF target (bpf/)
   libbpf-dev                                                 # the fast path's loader (dataplane/fast_path)
-  iproute2 jq python3-scapy tshark procps bc bsdutils        # integration tests (script: a tty), the lab, benchmarks
+  iproute2 ethtool jq python3-scapy tshark procps bc bsdutils  # integration tests (script: a tty), the lab, benchmarks
   iputils-ping iperf3                                        # pppoec tests: traffic through the client's session
   nftables                                                   # pppoec: nat enable yes (masquerading, port forwards)
   socat                                                      # pppoec serial tests: a pty pair
