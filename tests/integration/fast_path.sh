@@ -154,9 +154,32 @@ expect_eq "$(tshark -r "$LAB_LOGS/after.pcap" 2>/dev/null | wc -l)" 0 "packets o
 after=$(stat .drops.unknown_session)
 [ $((after - before)) -ge 5 ] || fail "the ended session's frames: unknown_session rose by $((after - before)), not 5"
 
+# pppoe0 is a veth pair (XDP passes packets into its peer): a pppoed killed with -9 leaves it
+# with its routes, the next start takes it over; a clean end removes it.
+ip -n "$AC" -d link show pppoe0 | grep -q "veth" || fail "pppoe0 is not a veth: $(ip -n "$AC" -d link show pppoe0)"
+kill -KILL "$PPPOED_PID"
+wait "$PPPOED_PID" 2>/dev/null || true
+PPPOED_PID=
+for _ in $(seq 1 50); do pgrep -f pppoed-worker >/dev/null || break; sleep 0.1; done
+ip -n "$AC" link show pppoe0-w >/dev/null 2>&1 || fail "pppoe0's peer went with the killed pppoed"
+rm -f "$LAB_LOGS/pppoed.sock"
+pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start on the pppoe0 a killed one left"
+for _ in $(seq 1 50); do [ "$(grep -c 'XDP on ac0 into pppoe0-w' "$LAB_LOGS/pppoed.log")" -ge 2 ] && break; sleep 0.1; done
+pppoetest_lab -m create -i sub0 -n 2 --no-ipv6 --user test --password test --pings 20 --target $NET_HOST --hold 3 \
+  --format json > "$LAB_LOGS/takeover.json" &
+pid=$!
+wait_stat .sessions.up 2 15
+expect_eq "$(pppoectl_lab -j show sessions | jq -r '[.sessions[].fast_path.state] | unique | join(" ")')" fast \
+  "paths on the pppoe0 taken over"
+wait $pid || fail "sessions on the pppoe0 taken over: $(head -c 400 "$LAB_LOGS/takeover.json")"
+expect_eq "$(jq .traffic.lost "$LAB_LOGS/takeover.json")" 0 "pings lost on the pppoe0 taken over"
+pppoed_stop
+! ip -n "$AC" link show pppoe0 >/dev/null 2>&1 || fail "pppoe0 still there after a clean end"
+! ip -n "$AC" link show pppoe0-w >/dev/null 2>&1 || fail "pppoe0-w still there after a clean end"
+echo "pppoe0 (veth) taken over after kill -9, removed at a clean end"
+
 # Fallback: another XDP program already on the interface (here: ours, attached by iproute2 the
 # old way). pppoed says once why there is no fast path, and the userland path serves.
-pppoed_stop
 ip -n "$AC" link set dev ac0 xdpgeneric obj "$BIN/../bpf/fast_path_up.bpf.o" sec xdp || fail "attaching a foreign XDP program"
 pppoed_start --secrets "$SECRETS" -L -w 2 || fail "pppoed did not start with a foreign XDP program"
 wait_log "fast path unavailable: .*every packet takes the userland path" 5 || fail "no word of the missing fast path"
