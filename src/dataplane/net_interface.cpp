@@ -13,14 +13,10 @@
 #include <cstring>
 #include <fstream>
 
+#include "common/scoped_fd.hpp"
+
 namespace pppoe::dataplane {
 namespace {
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 sockaddr_in inet(Ipv4Address a) {
   sockaddr_in s{};
   s.sin_family = AF_INET;
@@ -29,8 +25,17 @@ sockaddr_in inet(Ipv4Address a) {
 }
 }  // namespace
 
+std::expected<MacAddress, std::string> NetInterface::mac() const {
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
+  if (::ioctl(s.fd, SIOCGIFHWADDR, &ifr) < 0)
+    return std::unexpected(fmt::format("{}: MAC address: {}", name_, std::strerror(errno)));
+  return MacAddress::from_bytes(Bytes(reinterpret_cast<const std::uint8_t*>(ifr.ifr_hwaddr.sa_data), 6));
+}
+
 std::expected<void, std::string> NetInterface::configure(Ipv4Address local, int mtu) {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
   auto addr = inet(local);
@@ -45,7 +50,7 @@ std::expected<void, std::string> NetInterface::configure(Ipv4Address local, int 
 }
 
 std::expected<void, std::string> NetInterface::set_peer_address(Ipv4Address peer) {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
   auto addr = inet(peer);
@@ -56,7 +61,7 @@ std::expected<void, std::string> NetInterface::set_peer_address(Ipv4Address peer
 }
 
 std::expected<void, std::string> NetInterface::set_up(int mtu) {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
   ifr.ifr_mtu = mtu;
@@ -76,7 +81,7 @@ std::expected<void, std::string> NetInterface::set_up(int mtu) {
 }
 
 std::expected<void, std::string> NetInterface::set_down() {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   ifreq ifr{};
   std::strncpy(ifr.ifr_name, name_.c_str(), IFNAMSIZ - 1);
   if (::ioctl(s.fd, SIOCGIFFLAGS, &ifr) < 0)
@@ -114,7 +119,7 @@ std::expected<void, std::string> NetInterface::add_ipv6_address(const std::array
     std::uint32_t prefix_len;
     int ifindex;
   };
-  Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   auto index = ipv6_ifindex(s.fd);
   if (!index) return std::unexpected(index.error());
   In6Ifreq req{};
@@ -160,7 +165,7 @@ std::expected<void, std::string> NetInterface::ipv6_route(unsigned long request,
     std::uint32_t flags;
     int ifindex;
   };
-  Fd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   auto index = ipv6_ifindex(s.fd);
   if (!index) return std::unexpected(index.error());
   In6Rtmsg rt{};
@@ -183,7 +188,7 @@ std::expected<void, std::string> NetInterface::delete_route(Ipv4Address prefix, 
 }
 
 std::expected<void, std::string> NetInterface::route(unsigned long request, Ipv4Address prefix, int bits) {
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   rtentry rt{};
   auto dst = inet(prefix);
   auto mask = inet(Ipv4Address{bits == 0 ? 0u : ~std::uint32_t{0} << (32 - bits)});

@@ -12,6 +12,7 @@
 #include "common/bytes.hpp"
 #include "common/ipv4.hpp"
 #include "common/ipv6.hpp"
+#include "common/mac.hpp"
 
 namespace pppoe::dataplane {
 
@@ -19,6 +20,8 @@ class NetInterface {
  public:
   explicit NetInterface(std::string name) : name_(std::move(name)) {}
   [[nodiscard]] const std::string& name() const { return name_; }
+  /// Its Ethernet address (SIOCGIFHWADDR).
+  [[nodiscard]] std::expected<MacAddress, std::string> mac() const;
 
   /// Brings the interface up with `local/32` and `mtu`.
   std::expected<void, std::string> configure(Ipv4Address local, int mtu);

@@ -1,16 +1,12 @@
 #include "dataplane/routed_port.hpp"
 
-#include <fmt/format.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
 
+#include "dataplane/net_interface.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/tun_batch_reader.hpp"
 #include "dataplane/tun_batch_writer.hpp"
@@ -90,22 +86,15 @@ std::expected<std::unique_ptr<RoutedPort>, std::string> RoutedPort::open_tun(con
 
 std::expected<std::unique_ptr<RoutedPort>, std::string> RoutedPort::open_veth_peer(const std::string& routed,
                                                                                    const std::string& peer) {
-  int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, routed.c_str(), IFNAMSIZ - 1);
-  int r = ::ioctl(fd, SIOCGIFHWADDR, &ifr);
-  int error = errno;
-  ::close(fd);
-  if (r < 0) return std::unexpected(fmt::format("{}: MAC address: {}", routed, std::strerror(error)));
-  const MacAddress routed_mac = MacAddress::from_bytes(Bytes(reinterpret_cast<const std::uint8_t*>(ifr.ifr_hwaddr.sa_data), 6));
+  auto routed_mac = NetInterface(routed).mac();
+  if (!routed_mac) return std::unexpected(routed_mac.error());
   PacketSocketOptions options;
   // The group's ID: the peer's index, the same in every worker of this pppoed (and of the next
   // one, which takes the pair over).
   options.fanout_group = static_cast<std::uint16_t>(::if_nametoindex(peer.c_str()) & 0xffff);
   auto socket = PacketSocket::open(peer, options);
   if (!socket) return std::unexpected(socket.error());
-  return std::make_unique<VethPeerPort>(std::move(*socket), routed_mac);
+  return std::make_unique<VethPeerPort>(std::move(*socket), *routed_mac);
 }
 
 }  // namespace pppoe::dataplane

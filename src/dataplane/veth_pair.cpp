@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+
+#include "common/scoped_fd.hpp"
 #include <vector>
 
 #include "dataplane/packet_socket.hpp"
@@ -22,12 +24,6 @@
 namespace pppoe::dataplane {
 namespace {
 
-struct Fd {
-  int fd;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 // An rtnetlink request built attribute by attribute (rtnetlink(7)); nests are closed by
 // writing their final length.
@@ -68,7 +64,7 @@ class NetlinkRequest {
   int execute() {
     auto len = static_cast<std::uint32_t>(buf_.size());
     std::memcpy(buf_.data(), &len, sizeof len);
-    Fd s{::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)};
+    ScopedFd s{::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)};
     if (s.fd < 0) return errno;
     sockaddr_nl kernel{};
     kernel.nl_family = AF_NETLINK;
@@ -145,13 +141,6 @@ std::expected<void, std::string> change_flags(int fd, const std::string& name, s
   return {};
 }
 
-std::expected<MacAddress, std::string> mac_of(int fd, const std::string& name) {
-  ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
-  if (::ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) return std::unexpected(fmt::format("{}: MAC address: {}", name, std::strerror(errno)));
-  return MacAddress::from_bytes(Bytes(reinterpret_cast<const std::uint8_t*>(ifr.ifr_hwaddr.sa_data), 6));
-}
-
 void write_sysctl(const std::string& path, const char* value) {
   std::ofstream f(path);
   f << value << '\n';
@@ -163,7 +152,7 @@ std::string VethPair::peer_name(const std::string& name) { return name.substr(0,
 
 std::expected<VethPair, std::string> VethPair::open(const std::string& name, int mtu) {
   // The workers' frames carry the Ethernet header and up to the MTU behind it.
-  const int most = static_cast<int>(PacketSocket::kFrameMax) - 8 - 14;
+  const int most = static_cast<int>(PacketSocket::kFrameMax) - 14;
   if (mtu > most) return std::unexpected(fmt::format("{}: MTU {} is above the {} the workers' frames hold", name, mtu, most));
   if (name.size() >= IFNAMSIZ) return std::unexpected(fmt::format("{}: interface name too long", name));
   VethPair v(name);
@@ -190,7 +179,7 @@ std::expected<VethPair, std::string> VethPair::open(const std::string& name, int
     return std::unexpected(fmt::format("{} exists and is not a veth paired with {} (a TUN of a pppoed without the "
                                        "fast path? remove it: ip link del {})", name, v.peer_, name));
 
-  Fd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
+  ScopedFd s{::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)};
   if (s.fd < 0) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
   // No ARP or neighbour discovery on pppoe0: a neighbour's address is pppoe0's own MAC.
   if (auto r = change_flags(s.fd, name, IFF_NOARP); !r) return std::unexpected(r.error());
@@ -207,8 +196,8 @@ std::expected<VethPair, std::string> VethPair::open(const std::string& name, int
   if (auto r = v.routed_.disable_ipv6_autoconf(); !r) return std::unexpected(r.error());
   NetInterface peer(v.peer_);
   if (auto r = peer.set_up(mtu); !r) return std::unexpected(r.error());
-  auto routed_mac = mac_of(s.fd, name);
-  auto peer_mac = mac_of(s.fd, v.peer_);
+  auto routed_mac = v.routed_.mac();
+  auto peer_mac = peer.mac();
   if (!routed_mac) return std::unexpected(routed_mac.error());
   if (!peer_mac) return std::unexpected(peer_mac.error());
   v.routed_mac_ = *routed_mac;
