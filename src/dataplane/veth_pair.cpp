@@ -102,9 +102,9 @@ class NetlinkRequest {
 
  private:
   void append(const void* data, std::size_t len) {
-    const auto* p = static_cast<const std::uint8_t*>(data);
-    if (len > 0) buf_.insert(buf_.end(), p, p + len);
-    buf_.resize(NLMSG_ALIGN(buf_.size()));
+    const std::size_t at = buf_.size();
+    buf_.resize(NLMSG_ALIGN(at + len));  // zeroed padding up to the next 4-octet boundary
+    if (len > 0) std::memcpy(buf_.data() + at, data, len);
   }
   std::vector<std::uint8_t> buf_;
   std::vector<std::uint8_t> answer_;
