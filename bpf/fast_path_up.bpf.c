@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Upstream fast path, two halves on the subscriber interface:
- *
- * XDP: a PPPoE session frame (RFC 2516 section 5.5) carrying IPv4 (PPP protocol 0x0021,
- * RFC 1332) or IPv6 (0x0057, RFC 5072) of a session in pppoe_fp_sessions loses its VLAN, PPPoE
+/* Upstream fast path, XDP on the subscriber interface: a PPPoE session frame (RFC 2516
+ * section 5.5) carrying IPv4 (PPP protocol 0x0021, RFC 1332) or IPv6 (0x0057, RFC 5072) of a session in pppoe_fp_sessions loses its VLAN, PPPoE
  * and PPP headers, gets an Ethernet header addressed to the routed interface (pppoe0, a veth)
  * and is redirected to that interface's peer: it arrives on pppoe0, where the stack, nftables
  * and routing see it as they see the workers' packets, after one pass through the kernel's

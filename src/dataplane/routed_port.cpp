@@ -1,16 +1,13 @@
 #include "dataplane/routed_port.hpp"
 
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <net/if.h>
-
-#include <cstring>
 
 #include "dataplane/net_interface.hpp"
 #include "dataplane/packet_socket.hpp"
 #include "dataplane/tun_batch_reader.hpp"
 #include "dataplane/tun_batch_writer.hpp"
 #include "dataplane/tun_device.hpp"
+#include "proto/ether.hpp"
 
 namespace pppoe::dataplane {
 namespace {
@@ -42,26 +39,25 @@ class VethPeerPort final : public RoutedPort {
     std::size_t delivered = 0;
     while (delivered < limit) {
       std::size_t got = socket_.receive_batch([&](Bytes frame) {
-        if (frame.size() <= kEthernetHeader) return;
-        const unsigned type = (unsigned{frame[12]} << 8) | frame[13];
-        if (type != ETH_P_IP && type != ETH_P_IPV6) return;  // the kernel sends nothing else here
+        auto f = ether::decode(frame);
+        if (!f || f->header.vlans.count != 0 || f->payload.empty()) return;
+        const auto type = static_cast<ether::EtherType>(f->header.ether_type);
+        if (type != ether::EtherType::kIpv4 && type != ether::EtherType::kIpv6) return;  // the kernel sends nothing else here
         ++delivered;
-        on_packet(frame.subspan(kEthernetHeader));
+        on_packet(f->payload);
       });
       if (got < PacketSocket::kBatch) break;
     }
     return delivered;
   }
   bool write(Bytes packet) override {
-    if (packet.empty() || packet.size() + kEthernetHeader > PacketSocket::kFrameMax) return false;
-    MutableBytes frame = socket_.tx_buffer();
-    std::memcpy(frame.data(), routed_mac_.bytes().data(), 6);
-    std::memcpy(frame.data() + 6, socket_.mac().bytes().data(), 6);
-    const unsigned type = (packet[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP;
-    frame[12] = static_cast<std::uint8_t>(type >> 8);
-    frame[13] = static_cast<std::uint8_t>(type);
-    std::memcpy(frame.data() + kEthernetHeader, packet.data(), packet.size());
-    socket_.commit(kEthernetHeader + packet.size());
+    if (packet.empty()) return false;
+    const auto type = (packet[0] >> 4) == 6 ? ether::EtherType::kIpv6 : ether::EtherType::kIpv4;
+    ByteWriter w(socket_.tx_buffer());
+    ether::encode({routed_mac_, socket_.mac(), {}, static_cast<std::uint16_t>(type)}, w);
+    w.bytes(packet);
+    if (w.overflow()) return false;  // larger than a frame: nothing committed
+    socket_.commit(w.size());
     return true;
   }
   std::size_t flush() override {
@@ -71,7 +67,6 @@ class VethPeerPort final : public RoutedPort {
   }
 
  private:
-  static constexpr std::size_t kEthernetHeader = 14;
   PacketSocket socket_;
   MacAddress routed_mac_;
 };
