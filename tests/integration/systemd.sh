@@ -58,7 +58,12 @@ if [ ! -e /dev/log ]; then
   for _ in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.05; done
   printf 'log-syslog yes\n' >"$LAB_LOGS/syslog.conf"
   pppoed_start -f "$LAB_LOGS/syslog.conf" --secrets "$SECRETS" || fail "pppoed (syslog) did not start"
-  for _ in $(seq 1 50); do grep -q "serving PPPoE" "$LAB_LOGS/syslog.txt" 2>/dev/null && break; sleep 0.1; done
+  # The worker announces itself after the master's "serving" line: wait for both.
+  for _ in $(seq 1 50); do
+    grep -q "serving PPPoE" "$LAB_LOGS/syslog.txt" 2>/dev/null &&
+      grep -q "worker 0 ready" "$LAB_LOGS/syslog.txt" && break
+    sleep 0.1
+  done
   grep -qE " <30>.*pppoed\[$PPPOED_PID\]: serving PPPoE on ac0" "$LAB_LOGS/syslog.txt" ||
     fail "no daemon.info line from pppoed in syslog: $(head -3 "$LAB_LOGS/syslog.txt")"
   grep -qE "pppoed-worker0\[[0-9]+\]: worker 0 ready" "$LAB_LOGS/syslog.txt" || fail "the worker's lines are not in syslog"
