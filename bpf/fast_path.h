@@ -6,20 +6,19 @@
 
 #include <linux/types.h>
 
-/* A session on one interface: session IDs are per access concentrator MAC, and two pppoed
- * instances on two interfaces may both use ID 1. */
-struct pppoe_fp_key {
-  __u32 ifindex;
-  __u16 session_id; /* host order */
-  __u16 zero;
-};
-
-/* What a session frame must show to be forwarded in the kernel, as the worker checks it
- * (src/worker/worker.cpp, on_session_frame and receive_ppp). */
+/* Session ID -> what a session frame must show to be forwarded in the kernel, as the worker
+ * checks it (src/worker/worker.cpp, on_session_frame and receive_ppp). The map is an array
+ * indexed by the session ID (one subscriber interface per pppoed, IDs unique on it): the
+ * lookup is an index, not a hash walk, and a session's entry is one cache line.
+ *
+ * An array entry is rewritten in place, not replaced: pppoed never lets the program see two
+ * sessions' fields under set flags. It turns `flags` off (one octet, written alone), rewrites
+ * the fields, then writes the same octets again with `flags` on; the program reads `flags`
+ * first. */
 struct pppoe_fp_session {
   __u8 client_mac[6];
   __u8 tags;        /* VLAN tags between the MACs and the PPPoE ethertype: 0, 1 or 2 */
-  __u8 flags;       /* PPPOE_FP_* */
+  __u8 flags;       /* PPPOE_FP_*; 0: not forwarded (also: no session has this ID) */
   __u16 tpid[2];    /* network order, outermost first */
   __u16 tci[2];     /* network order: PCP, DEI and VLAN ID as on the wire */
   __u32 ipv4;       /* network order: the only IPv4 source the session may send from */
@@ -30,9 +29,12 @@ struct pppoe_fp_session {
   __u8 wan_len;
   __u8 delegated_len;
   __u16 reserved;
+  __u32 ifindex;   /* the subscriber interface the session's frames arrive on */
+  __u32 reserved2;
   __u64 ipv6_id;   /* host order */
   __u64 wan;       /* host order */
   __u64 delegated; /* host order */
+  __u64 reserved3; /* to 64 octets */
 };
 
 #define PPPOE_FP_IPV4 0x01 /* IPv4 is up (IPCP opened): forward it */
@@ -41,7 +43,7 @@ struct pppoe_fp_session {
  * clamps them (a few packets per connection); everything else stays in the kernel. */
 #define PPPOE_FP_SYN_TO_USERLAND 0x02
 
-/* Per session and CPU; user space sums the CPUs. Octets are those of the IP packets, as the
+/* Per session ID and CPU (an array like the sessions'); user space sums the CPUs. Octets are those of the IP packets, as the
  * worker counts them. */
 struct pppoe_fp_counters {
   __u64 packets;
@@ -73,7 +75,7 @@ struct pppoe_fp_prefix6 {
   __u8 addr[16];
 };
 
-/* Per session (struct pppoe_fp_key) and CPU, downstream: IPv4 and IPv6 together. */
+/* Per session ID and CPU, downstream: IPv4 and IPv6 together. */
 struct pppoe_fp_down_counters {
   __u64 packets;
   __u64 octets;
@@ -89,7 +91,10 @@ struct pppoe_fp_routed {
   __u16 zero;
 };
 
-#define PPPOE_FP_MAX_SESSIONS 262144 /* 4 interfaces' worth of 65,535 IDs */
+/* Every session ID (RFC 2516 section 4: 16 bits) indexes the arrays; per possible CPU the two
+ * counter arrays take 65,536 x (40 + 24) octets, ~4 MB. */
+#define PPPOE_FP_SESSION_IDS 65536
+#define PPPOE_FP_MAX_SESSIONS 65535 /* IPv4 destinations: one per session */
 /* IPv6 destinations: a link-local address, a /64 and a delegated prefix for each session. */
 #define PPPOE_FP_MAX_PREFIXES6 (3 * PPPOE_FP_MAX_SESSIONS)
 

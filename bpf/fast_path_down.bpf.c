@@ -36,10 +36,9 @@ struct {
 } pppoe_fp_by_prefix6 SEC(".maps");
 
 struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-  __uint(map_flags, BPF_F_NO_PREALLOC);
-  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
-  __type(key, struct pppoe_fp_key);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, PPPOE_FP_SESSION_IDS);
+  __type(key, __u32); /* the session ID */
   __type(value, struct pppoe_fp_down_counters);
 } pppoe_fp_down_counters SEC(".maps");
 
@@ -135,8 +134,8 @@ int pppoe_fast_path_down(struct __sk_buff *skb) {
     if ((d->flags & PPPOE_FP_SYN_TO_USERLAND) && pppoe_fp_syn6_or_unsure(ip6, total, data_end)) return TC_ACT_OK;
   }
   if (total > d->mru) return TC_ACT_OK; /* too big: the worker drops it, for IPv4 with ICMP (RFC 1191) */
-  struct pppoe_fp_key ckey = {.ifindex = d->ifindex, .session_id = d->session_id};
-  struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &ckey);
+  __u32 session_id = d->session_id;
+  struct pppoe_fp_down_counters *c = bpf_map_lookup_elem(&pppoe_fp_down_counters, &session_id);
   if (!c) return TC_ACT_OK;
   __u32 tags = d->tags;
   if (tags > 2) return TC_ACT_OK;

@@ -19,18 +19,16 @@
 #include "tcp_syn.h"
 
 struct {
-  __uint(type, BPF_MAP_TYPE_HASH);
-  __uint(map_flags, BPF_F_NO_PREALLOC); /* memory for the sessions there are, not for the most */
-  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
-  __type(key, struct pppoe_fp_key);
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, PPPOE_FP_SESSION_IDS);
+  __type(key, __u32); /* the session ID */
   __type(value, struct pppoe_fp_session);
 } pppoe_fp_sessions SEC(".maps");
 
 struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-  __uint(map_flags, BPF_F_NO_PREALLOC); /* entries x CPUs preallocated would be ~10 MB a CPU */
-  __uint(max_entries, PPPOE_FP_MAX_SESSIONS);
-  __type(key, struct pppoe_fp_key);
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, PPPOE_FP_SESSION_IDS);
+  __type(key, __u32); /* the session ID */
   __type(value, struct pppoe_fp_counters);
 } pppoe_fp_counters SEC(".maps");
 
@@ -159,15 +157,17 @@ int pppoe_fast_path_up(struct xdp_md *ctx) {
   /* LCP, authentication, NCPs: userland. */
   if (protocol != PPP_IPV4 && protocol != PPP_IPV6) return XDP_PASS;
 
-  struct pppoe_fp_key key = {.ifindex = ctx->ingress_ifindex, .session_id = ((__u16)pppoe[2] << 8) | pppoe[3]};
-  struct pppoe_fp_session *s = bpf_map_lookup_elem(&pppoe_fp_sessions, &key);
+  __u32 session_id = ((__u32)pppoe[2] << 8) | pppoe[3];
+  struct pppoe_fp_session *s = bpf_map_lookup_elem(&pppoe_fp_sessions, &session_id);
+  /* `flags` first: an entry being rewritten has them off (bpf/fast_path.h). */
   if (!s || !(s->flags & (protocol == PPP_IPV4 ? PPPOE_FP_IPV4 : PPPOE_FP_IPV6))) return XDP_PASS;
+  if (s->ifindex != ctx->ingress_ifindex) return XDP_PASS;
   /* Tags as the session came: a frame whose tags differ (or that a driver stripped) is the
    * userland path's to judge, which sees them through the packet socket's auxiliary data. */
   if (s->tags != tags || s->tpid[0] != tpid[0] || s->tci[0] != tci[0] || s->tpid[1] != tpid[1] ||
       s->tci[1] != tci[1])
     return XDP_PASS;
-  struct pppoe_fp_counters *c = bpf_map_lookup_elem(&pppoe_fp_counters, &key);
+  struct pppoe_fp_counters *c = bpf_map_lookup_elem(&pppoe_fp_counters, &session_id);
   if (!c) return XDP_PASS;
   if (__builtin_memcmp(eth->h_source, s->client_mac, ETH_ALEN) != 0) {
     c->foreign_mac++; /* another station on the subscriber's tags using its session ID */

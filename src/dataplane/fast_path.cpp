@@ -58,12 +58,7 @@ std::string verifier_verdict() {
   return lines.empty() ? "" : lines.back();
 }
 
-pppoe_fp_key make_key(std::uint32_t ifindex, std::uint16_t session_id) {
-  pppoe_fp_key k{};
-  k.ifindex = ifindex;
-  k.session_id = session_id;
-  return k;
-}
+static_assert(sizeof(pppoe_fp_session) == 64, "one cache line per session");
 
 std::string errno_text(int err) { return std::strerror(err < 0 ? -err : err); }
 
@@ -200,34 +195,63 @@ pppoe_fp_session session_value(const FastPathSession& s) {
 }
 }  // namespace
 
+namespace {
+/// The session array's entry for `session_id` (an array has one for every ID).
+std::optional<pppoe_fp_session> read_session(int fd, std::uint16_t session_id) {
+  const std::uint32_t key = session_id;
+  pppoe_fp_session v{};
+  if (bpf_map_lookup_elem(fd, &key, &v) != 0) return std::nullopt;
+  return v;
+}
+
+/// Writes a session's entry so that the program never forwards by a mix of two entries'
+/// fields (bpf/fast_path.h): flags off alone, the new fields with flags off, then flags on.
+/// Each write changes only octets that the flags of the one before have switched off.
+bool write_session(int fd, std::uint16_t session_id, const pppoe_fp_session& v) {
+  const std::uint32_t key = session_id;
+  auto now = read_session(fd, session_id);
+  if (!now) return false;
+  if (now->flags != 0) {
+    now->flags = 0;
+    if (bpf_map_update_elem(fd, &key, &*now, BPF_ANY) != 0) return false;
+  }
+  pppoe_fp_session off = v;
+  off.flags = 0;
+  if (bpf_map_update_elem(fd, &key, &off, BPF_ANY) != 0) return false;
+  return v.flags == 0 || bpf_map_update_elem(fd, &key, &v, BPF_ANY) == 0;
+}
+}  // namespace
+
 bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
-  pppoe_fp_key key = make_key(ifindex, session_id);
-  const pppoe_fp_session v = session_value(s);
-  // Counters first: the program forwards only sessions that have both entries, and a fresh
-  // session starts from zero (an entry left by a session that had this ID is overwritten).
+  const std::uint32_t key = session_id;
+  pppoe_fp_session v = session_value(s);
+  v.ifindex = ifindex;
+  // Counters first, from zero (a session that had this ID before may have left counts).
   if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, key)) return false;
-  return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_ANY) == 0;
+  return write_session(sessions_fd_, session_id, v);
 }
 
 bool FastPath::update_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
-  pppoe_fp_key key = make_key(ifindex, session_id);
-  const pppoe_fp_session v = session_value(s);
-  return bpf_map_update_elem(sessions_fd_, &key, &v, BPF_EXIST) == 0;
+  auto now = read_session(sessions_fd_, session_id);
+  if (!now || now->ifindex != ifindex || now->flags == 0) return false;  // not forwarded: nothing to update
+  pppoe_fp_session v = session_value(s);
+  v.ifindex = ifindex;
+  return write_session(sessions_fd_, session_id, v);
 }
 
 std::optional<FastPathCounters> FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
-  pppoe_fp_key key = make_key(ifindex, session_id);
-  std::optional<FastPathCounters> last;
-  if (bpf_map_delete_elem(sessions_fd_, &key) == 0) {  // only a session that was there has final counts
-    auto c = counters(ifindex, session_id);
-    last = c ? *c : FastPathCounters{};
-  }
-  bpf_map_delete_elem(counters_fd_, &key);
-  return last;
+  const std::uint32_t key = session_id;
+  auto now = read_session(sessions_fd_, session_id);
+  if (!now || now->ifindex != ifindex || now->flags == 0) return std::nullopt;
+  // Forwarding stops (flags off) before the last read: nothing counted after it is lost.
+  if (!write_session(sessions_fd_, session_id, pppoe_fp_session{})) return std::nullopt;
+  auto c = counters(ifindex, session_id);
+  zero_per_cpu<pppoe_fp_counters>(counters_fd_, key);
+  return c ? *c : FastPathCounters{};
 }
 
 std::expected<FastPathCounters, std::string> FastPath::counters(std::uint32_t ifindex, std::uint16_t session_id) const {
-  pppoe_fp_key key = make_key(ifindex, session_id);
+  const std::uint32_t key = session_id;
   auto per_cpu = read_per_cpu<pppoe_fp_counters>(counters_fd_, key);
   if (!per_cpu)
     return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(per_cpu.error())));
@@ -290,8 +314,8 @@ void delete_if_owned(int fd, const Key& key, std::uint32_t ifindex, std::uint16_
 }
 }  // namespace
 
-bool FastPath::reset_down_counters(std::uint32_t ifindex, std::uint16_t session_id) {
-  return zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, make_key(ifindex, session_id));
+bool FastPath::reset_down_counters(std::uint32_t, std::uint16_t session_id) {
+  return zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, std::uint32_t{session_id});
 }
 
 bool FastPath::set_routes(const FastPathAddresses& a, const FastPathDown& d) {
@@ -313,14 +337,13 @@ void FastPath::remove_routes(const FastPathAddresses& a, std::uint32_t ifindex, 
 std::optional<FastPathDownCounters> FastPath::remove_down_counters(std::uint32_t ifindex, std::uint16_t session_id) {
   auto c = down_counters(ifindex, session_id);
   if (!c) return std::nullopt;
-  const pppoe_fp_key key = make_key(ifindex, session_id);
-  bpf_map_delete_elem(down_counters_fd_, &key);
+  zero_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, std::uint32_t{session_id});
   return *c;
 }
 
 std::expected<FastPathDownCounters, std::string> FastPath::down_counters(std::uint32_t ifindex,
                                                                          std::uint16_t session_id) const {
-  auto per_cpu = read_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, make_key(ifindex, session_id));
+  auto per_cpu = read_per_cpu<pppoe_fp_down_counters>(down_counters_fd_, std::uint32_t{session_id});
   if (!per_cpu)
     return std::unexpected(fmt::format("session {} on interface {}: {}", session_id, ifindex, errno_text(per_cpu.error())));
   FastPathDownCounters sum;
@@ -345,7 +368,22 @@ std::size_t count_keys(int fd, std::size_t most) {
 }
 }  // namespace
 
-std::size_t FastPath::session_entries() const { return count_keys<pppoe_fp_key>(sessions_fd_, PPPOE_FP_MAX_SESSIONS); }
+std::size_t FastPath::session_entries() const {
+  // An array has every key: count the entries that forward, read in batches.
+  constexpr std::uint32_t kBatch = 4096;
+  std::vector<std::uint32_t> keys(kBatch);
+  std::vector<pppoe_fp_session> values(kBatch);
+  std::size_t n = 0;
+  std::uint32_t next = 0;
+  for (std::uint32_t at = 0; at < PPPOE_FP_SESSION_IDS; at += kBatch) {
+    __u32 count = kBatch;
+    const bool first = at == 0;
+    int err = bpf_map_lookup_batch(sessions_fd_, first ? nullptr : &next, &next, keys.data(), values.data(), &count, nullptr);
+    for (std::uint32_t i = 0; i < count && i < kBatch; ++i) if (values[i].flags != 0) ++n;
+    if (err != 0) break;  // ENOENT after the last batch
+  }
+  return n;
+}
 std::size_t FastPath::address_entries() const { return count_keys<std::uint32_t>(by_addr_fd_, PPPOE_FP_MAX_SESSIONS); }
 std::size_t FastPath::prefix6_entries() const { return count_keys<pppoe_fp_prefix6>(by_prefix6_fd_, PPPOE_FP_MAX_PREFIXES6); }
 

@@ -95,13 +95,17 @@ class FastPath {
   FastPath& operator=(FastPath&&) noexcept;
   ~FastPath();
 
+  /// The maps are arrays indexed by session ID (one subscriber interface per pppoed): an entry
+  /// forwards only for `ifindex`, the interface it was set for; counters exist for every ID
+  /// (zero for one never used) and `ifindex` only names the session in an error.
+  ///
   /// Forwards the session's frames from now on, its counters from zero.
   bool set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s);
   /// Changes what a session already forwarded may send (IPv6 came up, a prefix was delegated),
   /// its counters kept. False when the session is not there.
   bool update_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s);
-  /// Stops forwarding first, then reads the final counters and drops them (nullopt: the session
-  /// was not there): what the kernel counted is never lost between the last read and the end.
+  /// Stops forwarding first, then reads the final counters and zeroes them (nullopt: the session
+  /// was not forwarded): what the kernel counted is never lost between the last read and the end.
   std::optional<FastPathCounters> remove_session(std::uint32_t ifindex, std::uint16_t session_id);
   [[nodiscard]] std::expected<FastPathCounters, std::string> counters(std::uint32_t ifindex,
                                                                       std::uint16_t session_id) const;
@@ -113,12 +117,12 @@ class FastPath {
   /// Removes those of `a`'s destinations that lead to the session (a record read from a dead
   /// worker's memory may name an address another session has now: that entry stays).
   void remove_routes(const FastPathAddresses& a, std::uint32_t ifindex, std::uint16_t session_id);
-  /// The final downstream counters, and dropped (nullopt: there were none).
+  /// The final downstream counters, then zeroed (nullopt: they could not be read).
   std::optional<FastPathDownCounters> remove_down_counters(std::uint32_t ifindex, std::uint16_t session_id);
   [[nodiscard]] std::expected<FastPathDownCounters, std::string> down_counters(std::uint32_t ifindex,
                                                                                std::uint16_t session_id) const;
-  /// Entries in the session map and the downstream destination maps, IPv4 addresses and IPv6
-  /// prefixes (`show summary`: what the kernel forwards for; a walk of the keys, for
+  /// Sessions forwarded and entries in the downstream destination maps, IPv4 addresses and IPv6
+  /// prefixes (`show summary`: what the kernel forwards for; a read of the whole map, for
   /// diagnostics, not for every packet).
   [[nodiscard]] std::size_t session_entries() const;
   [[nodiscard]] std::size_t address_entries() const;

@@ -242,7 +242,32 @@ TEST_F(FastPathTest, LeavesControlUnknownSessionsAndIpv6ToUserland) {
   expect_unchanged(session_frame(5, ip), "IPv4 not on the fast path");
   ASSERT_TRUE(fp_->remove_session(kIf, 3));
   expect_unchanged(session_frame(3, ip), "a session removed");
-  EXPECT_FALSE(fp_->counters(kIf, 3).has_value());
+  EXPECT_EQ(fp_->counters(kIf, 3).value().packets, 0u) << "counts of a removed session are zeroed";
+  EXPECT_FALSE(fp_->remove_session(kIf, 3)) << "removed twice";
+}
+
+// The maps are arrays indexed by session ID: an entry forwards only on the interface it was
+// set for, an update needs a forwarded session, and `show summary` counts only those.
+TEST_F(FastPathTest, SessionEntriesAreIndexedByIdAndBoundToTheirInterface) {
+  const auto before = fp_->session_entries();
+  auto ip = ipv4_packet(kAddr, 30);
+  EXPECT_FALSE(fp_->update_session(kIf, 21, {kClient, {}, kAddr})) << "no session with ID 21 yet";
+  ASSERT_TRUE(fp_->set_session(kIf + 1, 21, {kClient, {}, kAddr}));
+  expect_unchanged(session_frame(21, ip), "an entry of another interface");
+  EXPECT_FALSE(fp_->update_session(kIf, 21, {kClient, {}, kAddr})) << "another interface's entry";
+  EXPECT_FALSE(fp_->remove_session(kIf, 21)) << "another interface's entry";
+  ASSERT_TRUE(fp_->set_session(kIf, 21, {kClient, {}, kAddr}));
+  EXPECT_TRUE(forwarded(session_frame(21, ip)));
+  EXPECT_TRUE(fp_->set_session(kIf, 65535, {kClient, {}, kAddr})) << "the highest ID has an entry too";
+  EXPECT_EQ(fp_->session_entries(), before + 2);
+  ASSERT_TRUE(fp_->update_session(kIf, 21, {kClient, {}, kAddr + 1}));
+  EXPECT_FALSE(forwarded(session_frame(21, ip))) << "the old source after the update";
+  EXPECT_TRUE(forwarded(session_frame(21, ipv4_packet(kAddr + 1, 30))));
+  auto last = fp_->remove_session(kIf, 21);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->packets, 2u);
+  EXPECT_TRUE(fp_->remove_session(kIf, 65535));
+  EXPECT_EQ(fp_->session_entries(), before);
 }
 
 TEST_F(FastPathTest, HandsTcpSynsToTheWorkerWhereMssClampingApplies) {
