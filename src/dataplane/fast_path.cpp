@@ -113,13 +113,18 @@ std::expected<bpf_object*, std::string> open_and_load(const std::uint8_t* bytes,
 
 }  // namespace
 
-std::expected<FastPath, std::string> FastPath::load() {
+FastPath::Objects FastPath::embedded_objects() {
+  return {std::span<const std::uint8_t>(k_fast_path_up_object, sizeof k_fast_path_up_object),
+          std::span<const std::uint8_t>(k_fast_path_down_object, sizeof k_fast_path_down_object)};
+}
+
+std::expected<FastPath, std::string> FastPath::load(const Objects& objects) {
   libbpf_set_print(keep_text);
   FastPath fp;
-  auto up = open_and_load(k_fast_path_up_object, sizeof k_fast_path_up_object, "pppoe_fp_up");
+  auto up = open_and_load(objects.up.data(), objects.up.size(), "pppoe_fp_up");
   if (!up) return std::unexpected(up.error());
   fp.up_ = *up;
-  auto down = open_and_load(k_fast_path_down_object, sizeof k_fast_path_down_object, "pppoe_fp_down");
+  auto down = open_and_load(objects.down.data(), objects.down.size(), "pppoe_fp_down");
   if (!down) return std::unexpected(down.error());
   fp.down_ = *down;
   bpf_program* prog = bpf_object__find_program_by_name(fp.up_, "pppoe_fast_path_up");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <expected>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -88,9 +89,16 @@ struct FastPathRouted {
 
 class FastPath {
  public:
+  /// The compiled BPF objects (ELF); by default those embedded in the binary.
+  struct Objects {
+    std::span<const std::uint8_t> up;
+    std::span<const std::uint8_t> down;
+  };
+  static Objects embedded_objects();
+
   /// Loads the programs and creates their maps; an error says why (no CAP_BPF, a verifier
   /// refusal with the verifier's last line, no BPF in the kernel).
-  static std::expected<FastPath, std::string> load();
+  static std::expected<FastPath, std::string> load(const Objects& objects = embedded_objects());
   FastPath(FastPath&&) noexcept;
   FastPath& operator=(FastPath&&) noexcept;
   ~FastPath();

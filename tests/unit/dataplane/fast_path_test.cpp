@@ -6,6 +6,7 @@
 // as an IPv4 datagram received on the routed interface (a veth pair, as pppoed makes it). Needs root (CAP_BPF); the test runs
 // name the loopback interface, which every namespace has.
 #include "dataplane/fast_path.hpp"
+#include "rejected_by_verifier_object.hpp"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -244,6 +245,20 @@ TEST_F(FastPathTest, LeavesControlUnknownSessionsAndIpv6ToUserland) {
   expect_unchanged(session_frame(3, ip), "a session removed");
   EXPECT_EQ(fp_->counters(kIf, 3).value().packets, 0u) << "counts of a removed session are zeroed";
   EXPECT_FALSE(fp_->remove_session(kIf, 3)) << "removed twice";
+}
+
+// An older kernel's verifier refusing the program: load() fails with the verifier's own
+// reason, which pppoed logs once before every packet takes the userland path (the fallback
+// itself: tests/integration/fast_path.sh).
+TEST(FastPathLoad, AVerifierRefusalSaysWhy) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root (CAP_BPF)";
+  auto objects = FastPath::embedded_objects();
+  objects.up = std::span<const std::uint8_t>(k_rejected_by_verifier_object, sizeof k_rejected_by_verifier_object);
+  auto fp = FastPath::load(objects);
+  ASSERT_FALSE(fp.has_value()) << "the verifier took a packet read without a bounds check";
+  EXPECT_NE(fp.error().find("loading the BPF object pppoe_fp_up"), std::string::npos) << fp.error();
+  EXPECT_NE(fp.error().find("outside of the packet"), std::string::npos) << "the verifier's reason: " << fp.error();
+  EXPECT_TRUE(FastPath::load().has_value()) << "the embedded objects load after a refusal";
 }
 
 // The maps are arrays indexed by session ID: an entry forwards only on the interface it was
