@@ -43,8 +43,8 @@ struct pppoe_fp_session {
  * clamps them (a few packets per connection); everything else stays in the kernel. */
 #define PPPOE_FP_SYN_TO_USERLAND 0x02
 
-/* Per session ID and CPU (an array like the sessions'); user space sums the CPUs. Octets are those of the IP packets, as the
- * worker counts them. */
+/* Per session ID and CPU (an array like the sessions'); user space sums the CPUs. Octets are
+ * those of the IP packets, as the worker counts them. */
 struct pppoe_fp_counters {
   __u64 packets;
   __u64 octets;

@@ -198,9 +198,7 @@ pppoe_fp_session session_value(const FastPathSession& s) {
   }
   return v;
 }
-}  // namespace
 
-namespace {
 /// The session array's entry for `session_id` (an array has one for every ID).
 std::optional<pppoe_fp_session> read_session(int fd, std::uint16_t session_id) {
   const std::uint32_t key = session_id;
@@ -211,7 +209,7 @@ std::optional<pppoe_fp_session> read_session(int fd, std::uint16_t session_id) {
 
 /// Writes a session's entry so that the program never forwards by a mix of two entries'
 /// fields (bpf/fast_path.h): flags off alone, the new fields with flags off, then flags on.
-/// Each write changes only octets that the flags of the one before have switched off.
+/// Each write changes either the flags alone or fields that the flags already switch off.
 bool write_session(int fd, std::uint16_t session_id, const pppoe_fp_session& v) {
   const std::uint32_t key = session_id;
   auto now = read_session(fd, session_id);
@@ -380,12 +378,14 @@ std::size_t FastPath::session_entries() const {
   std::vector<pppoe_fp_session> values(kBatch);
   std::size_t n = 0;
   std::uint32_t next = 0;
-  for (std::uint32_t at = 0; at < PPPOE_FP_SESSION_IDS; at += kBatch) {
+  for (std::uint32_t read = 0; read < PPPOE_FP_SESSION_IDS;) {
     __u32 count = kBatch;
-    const bool first = at == 0;
-    int err = bpf_map_lookup_batch(sessions_fd_, first ? nullptr : &next, &next, keys.data(), values.data(), &count, nullptr);
-    for (std::uint32_t i = 0; i < count && i < kBatch; ++i) if (values[i].flags != 0) ++n;
-    if (err != 0) break;  // ENOENT after the last batch
+    const int err =
+        bpf_map_lookup_batch(sessions_fd_, read == 0 ? nullptr : &next, &next, keys.data(), values.data(), &count, nullptr);
+    for (std::uint32_t i = 0; i < count && i < kBatch; ++i)
+      if (values[i].flags != 0) ++n;
+    if (err != 0 || count == 0) break;  // ENOENT with the last batch
+    read += count;
   }
   return n;
 }
