@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Upstream fast path, XDP on the subscriber interface: a PPPoE session frame (RFC 2516
- * section 5.5) carrying IPv4 (PPP protocol 0x0021, RFC 1332) or IPv6 (0x0057, RFC 5072) of a session in pppoe_fp_sessions loses its VLAN, PPPoE
- * and PPP headers, gets an Ethernet header addressed to the routed interface (pppoe0, a veth)
- * and is redirected to that interface's peer: it arrives on pppoe0, where the stack, nftables
- * and routing see it as they see the workers' packets, after one pass through the kernel's
- * receive path. Anything else, and anything this program is not sure of, passes unchanged to
- * the userland path (the workers' packet sockets), which handles and counts it as before:
- * never a guess in the kernel. */
+ * section 5.5) carrying IPv4 (PPP protocol 0x0021, RFC 1332) or IPv6 (0x0057, RFC 5072) of a
+ * session in pppoe_fp_sessions loses its VLAN, PPPoE and PPP headers, gets an Ethernet header
+ * addressed to the routed interface (pppoe0, a veth) and is redirected to that interface's
+ * peer: it arrives on pppoe0, where the stack, nftables and routing see it as they see the
+ * workers' packets, after one pass through the kernel's receive path. Anything else, and
+ * anything this program is not sure of, passes unchanged to the userland path (the workers'
+ * packet sockets), which handles and counts it as before: never a guess in the kernel. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/in.h>

@@ -182,8 +182,9 @@ void FastPath::close_links_in_child() {
 }
 
 namespace {
-pppoe_fp_session session_value(const FastPathSession& s) {
+pppoe_fp_session session_value(std::uint32_t ifindex, const FastPathSession& s) {
   pppoe_fp_session v{};
+  v.ifindex = ifindex;
   std::memcpy(v.client_mac, s.client_mac.octets.data(), sizeof v.client_mac);
   put_tags(s.vlans, v);
   v.ipv4 = htonl(s.ipv4);
@@ -207,6 +208,12 @@ std::optional<pppoe_fp_session> read_session(int fd, std::uint16_t session_id) {
   return v;
 }
 
+/// Whether the entry forwards for `ifindex` (set there and not switched off).
+bool forwards(int fd, std::uint32_t ifindex, std::uint16_t session_id) {
+  auto now = read_session(fd, session_id);
+  return now && now->ifindex == ifindex && now->flags != 0;
+}
+
 /// Writes a session's entry so that the program never forwards by a mix of two entries'
 /// fields (bpf/fast_path.h): flags off alone, the new fields with flags off, then flags on.
 /// Each write changes either the flags alone or fields that the flags already switch off.
@@ -226,30 +233,22 @@ bool write_session(int fd, std::uint16_t session_id, const pppoe_fp_session& v) 
 }  // namespace
 
 bool FastPath::set_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
-  const std::uint32_t key = session_id;
-  pppoe_fp_session v = session_value(s);
-  v.ifindex = ifindex;
   // Counters first, from zero (a session that had this ID before may have left counts).
-  if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, key)) return false;
-  return write_session(sessions_fd_, session_id, v);
+  if (!zero_per_cpu<pppoe_fp_counters>(counters_fd_, std::uint32_t{session_id})) return false;
+  return write_session(sessions_fd_, session_id, session_value(ifindex, s));
 }
 
 bool FastPath::update_session(std::uint32_t ifindex, std::uint16_t session_id, const FastPathSession& s) {
-  auto now = read_session(sessions_fd_, session_id);
-  if (!now || now->ifindex != ifindex || now->flags == 0) return false;  // not forwarded: nothing to update
-  pppoe_fp_session v = session_value(s);
-  v.ifindex = ifindex;
-  return write_session(sessions_fd_, session_id, v);
+  if (!forwards(sessions_fd_, ifindex, session_id)) return false;  // nothing to update
+  return write_session(sessions_fd_, session_id, session_value(ifindex, s));
 }
 
 std::optional<FastPathCounters> FastPath::remove_session(std::uint32_t ifindex, std::uint16_t session_id) {
-  const std::uint32_t key = session_id;
-  auto now = read_session(sessions_fd_, session_id);
-  if (!now || now->ifindex != ifindex || now->flags == 0) return std::nullopt;
+  if (!forwards(sessions_fd_, ifindex, session_id)) return std::nullopt;
   // Forwarding stops (flags off) before the last read: nothing counted after it is lost.
   if (!write_session(sessions_fd_, session_id, pppoe_fp_session{})) return std::nullopt;
   auto c = counters(ifindex, session_id);
-  zero_per_cpu<pppoe_fp_counters>(counters_fd_, key);
+  zero_per_cpu<pppoe_fp_counters>(counters_fd_, std::uint32_t{session_id});
   return c ? *c : FastPathCounters{};
 }
 
